@@ -1,0 +1,45 @@
+/** Layer rules from the house style: the edge knows Slack, intents know neither Slack nor AWS. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'intents-no-sdk',
+      comment: 'Intents are plain functions of (request, ports): no AWS SDK, no Slack SDK.',
+      severity: 'error',
+      from: { path: '^intents/' },
+      to: { path: '(^|/)node_modules/(@aws-sdk|@slack|@smithy|aws-cdk-lib)/' },
+    },
+    {
+      name: 'intents-not-bot',
+      comment: 'Intents never import from the Slack edge.',
+      severity: 'error',
+      from: { path: '^intents/' },
+      to: { path: '^bot/' },
+    },
+    {
+      name: 'integrations-not-intents-or-bot',
+      comment: 'Adapters serve ports; they know nothing of intents or the edge.',
+      severity: 'error',
+      from: { path: '^integrations/' },
+      to: { path: '^(intents|bot)/' },
+    },
+    {
+      name: 'infra-no-adapters',
+      comment: 'Infra reads intent declarations, never adapters or the edge.',
+      severity: 'error',
+      from: { path: '^infra/' },
+      to: { path: '^(integrations|bot)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

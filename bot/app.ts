@@ -1,0 +1,55 @@
+import { App, LogLevel, type Receiver } from '@slack/bolt';
+import type { Logger as SlackLogger } from '@slack/logger';
+import type { EdgeDeps } from './edge-deps';
+import { registerActions } from './listeners/action.listener';
+import { registerCommand } from './listeners/command.listener';
+import { dedupeDeliveries } from './listeners/dedupe.middleware';
+import { registerMessages } from './listeners/message.listener';
+import type { Log } from './logger';
+
+export interface AppOptions {
+  readonly receiver: Receiver;
+  readonly botToken: string;
+  /** Base URL of the Slack Web API; a local stand-in in tests and local runs. */
+  readonly slackApiUrl?: string;
+}
+
+/**
+ * Builds the one Bolt app every runtime uses (Lambda receiver, HTTP receiver, Socket Mode), with its listeners
+ * registered explicitly. The bot ids come from configuration, so construction makes no `auth.test` call.
+ */
+export function createApp(deps: EdgeDeps, options: AppOptions): App {
+  const app = new App({
+    receiver: options.receiver,
+    token: options.botToken,
+    botId: deps.botId,
+    botUserId: deps.botUserId,
+    logger: boltLogger(deps.log),
+    ...(options.slackApiUrl !== undefined && { clientOptions: { slackApiUrl: options.slackApiUrl } }),
+  });
+  app.use(dedupeDeliveries(deps.store, deps.log));
+  registerCommand(app, deps);
+  registerMessages(app, deps);
+  registerActions(app, deps);
+  app.error(async (error) => {
+    deps.log.error('slack.listener_failed', { error: `${error.name}: ${error.message}`, code: error.code });
+  });
+  return app;
+}
+
+/** Bolt's logger interface over opsbot's structured log. */
+export function boltLogger(log: Log): SlackLogger {
+  let level = LogLevel.INFO;
+  const text = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  return {
+    debug: (...args: unknown[]) => level === LogLevel.DEBUG && log.debug(text(args), { source: 'bolt' }),
+    info: (...args: unknown[]) => log.info(text(args), { source: 'bolt' }),
+    warn: (...args: unknown[]) => log.warn(text(args), { source: 'bolt' }),
+    error: (...args: unknown[]) => log.error(text(args), { source: 'bolt' }),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  } as SlackLogger;
+}

@@ -1,0 +1,27 @@
+import { createInterface } from 'node:readline';
+import { intents } from '../../intents';
+import { LocalMatcher } from '../../intents/matcher/local-matcher';
+import { IntentRegistry } from '../../intents/registry';
+import { loadConfig, readSettings, vocabularyOf } from '../config';
+
+/**
+ * `opsbot classify`: one utterance per input line → one JSON object per output line, in order.
+ * Empty lines classify too (as the fallback intent), so output lines always match input lines.
+ */
+export async function classifyLines(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  errors: NodeJS.WritableStream,
+): Promise<number> {
+  const loaded = loadConfig(readSettings());
+  if (loaded.isExample) errors.write('opsbot: no opsbot.config.yaml here; classifying against the example world.\n');
+  const matcher = new LocalMatcher(new IntentRegistry(intents).all, vocabularyOf(loaded.config));
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    const { text, intent, slots, confidence } = matcher.classify(line);
+    output.write(
+      `${JSON.stringify({ text: line, intent, slots, confidence, ...(text !== line && { cleaned: text }) })}\n`,
+    );
+  }
+  return 0;
+}

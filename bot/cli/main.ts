@@ -1,0 +1,36 @@
+import { ConfigError } from '../config';
+import { classifyLines } from './classify';
+
+const USAGE = `usage: opsbot <command>
+
+commands:
+  classify   read utterances from stdin, one per line; write one JSON object per line:
+             {"text","intent","slots","confidence"} (uses OPSBOT_CONFIG, or the example world)
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command] = argv;
+  switch (command) {
+    case 'classify':
+      return classifyLines(process.stdin, process.stdout, process.stderr);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`opsbot: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`opsbot: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// The `opsbot` command. TypeScript sources run through tsx, so the command works straight from a clone.
+require('tsx/cjs');
+require('./main.ts');

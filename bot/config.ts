@@ -1,0 +1,284 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Vocabulary } from '../intents/vocabulary';
+
+/**
+ * The one configuration schema, and the only reader of `process.env` (house style).
+ * Everything else receives a parsed {@link OpsbotConfig} and {@link Settings}.
+ */
+
+const name = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]*$/,
+    'expected a lower-case name of letters, digits and dashes (like "api" or "api-pipeline")',
+  );
+const alias = z
+  .string()
+  .min(2, 'expected an alias of at least two characters')
+  .regex(/^[a-z0-9][a-z0-9 _-]*$/i, 'expected an alias of letters, digits, spaces, dashes or underscores');
+const account = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id in quotes, like "111111111111"');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like "eu-west-1"');
+const channel = z
+  .string()
+  .regex(/^[CGD][A-Z0-9]{6,}$/, 'expected a Slack channel id like "C0123ABCD" (right-click the channel › Copy link)');
+const userId = z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'expected a Slack user id like "U0123ABCD"');
+
+const environmentSchema = z.strictObject({
+  aliases: z.array(alias).default([]),
+  /** Protected: confirmation by button, mutable tags refused. */
+  protected: z.boolean().default(false),
+  /** A second person must approve deploys here. */
+  approval: z.boolean().default(false),
+  /** Slack user ids allowed to deploy here; empty means everyone in the channel. */
+  deployers: z.array(userId).default([]),
+});
+
+const targetSchema = z.strictObject({
+  account,
+  region,
+  cluster: z.string().min(1).optional(),
+  service: z.string().min(1).optional(),
+  container: z.string().min(1).optional(),
+  codedeploy: z.strictObject({ application: z.string().min(1), deploymentGroup: z.string().min(1) }).optional(),
+  /** CloudWatch alarm names that roll a deploy back. */
+  alarms: z.array(z.string().min(1)).default([]),
+  bakeMinutes: z.number().int().min(0).max(720).default(10),
+});
+
+const serviceSchema = z.strictObject({
+  aliases: z.array(alias).default([]),
+  pipeline: name.optional(),
+  environments: z.record(name, targetSchema),
+});
+
+const pipelineSchema = z.strictObject({ account, region });
+
+const configSchema = z
+  .strictObject({
+    slack: z
+      .strictObject({
+        botUserId: z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'expected the bot user id like "U0123ABCD"'),
+        botId: z.string().regex(/^B[A-Z0-9]{6,}$/, 'expected the bot id like "B0123ABCD"'),
+        channels: z.strictObject({ deploys: channel, alerts: channel, notices: channel }),
+      })
+      .optional(),
+    environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, {
+      message: 'expected at least one environment',
+    }),
+    services: z.record(name, serviceSchema).refine((s) => Object.keys(s).length > 0, {
+      message: 'expected at least one service',
+    }),
+    pipelines: z.record(name, pipelineSchema).default({}),
+  })
+  .superRefine((config, ctx) => {
+    for (const [serviceName, service] of Object.entries(config.services)) {
+      for (const envName of Object.keys(service.environments)) {
+        if (!(envName in config.environments)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', serviceName, 'environments', envName],
+            message: `"${envName}" is not a configured environment (expected one of: ${Object.keys(config.environments).join(', ')})`,
+          });
+        }
+      }
+      if (service.pipeline !== undefined && !(service.pipeline in config.pipelines)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', serviceName, 'pipeline'],
+          message: `"${service.pipeline}" is not a configured pipeline (add it under "pipelines")`,
+        });
+      }
+    }
+    // A name or alias must mean one thing, or the matcher could not tell which was meant.
+    const owners = new Map<string, string>();
+    const claim = (word: string, owner: string, path: (string | number)[]) => {
+      const key = word.toLowerCase();
+      const previous = owners.get(key);
+      if (previous !== undefined && previous !== owner) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `"${word}" already names ${previous}; names and aliases must be unique`,
+        });
+      }
+      owners.set(key, owner);
+    };
+    for (const [kind, things] of [
+      ['service', config.services],
+      ['environment', config.environments],
+    ] as const) {
+      for (const [thingName, thing] of Object.entries(things)) {
+        claim(thingName, `${kind} "${thingName}"`, [`${kind}s`, thingName]);
+        (thing.aliases as readonly string[]).forEach((a, i) => {
+          claim(a, `${kind} "${thingName}"`, [`${kind}s`, thingName, 'aliases', i]);
+        });
+      }
+    }
+  });
+
+export type OpsbotConfig = z.infer<typeof configSchema>;
+export type EnvironmentConfig = OpsbotConfig['environments'][string];
+export type ServiceConfig = OpsbotConfig['services'][string];
+
+/** A configuration problem: every message names the key path and what was expected. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === 'number') return `${acc}[${key}]`;
+    return acc === '' ? String(key) : `${acc}.${String(key)}`;
+  }, '');
+}
+
+/**
+ * Parses and validates configuration text (YAML).
+ * @throws {ConfigError} naming each offending key path and what was expected.
+ */
+export function parseConfig(text: string, source = 'configuration'): OpsbotConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(source, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+export interface LoadedConfig {
+  readonly config: OpsbotConfig;
+  /** Where it came from: the file path, or `example` when no config file exists. */
+  readonly source: string;
+  readonly isExample: boolean;
+}
+
+/** Where the example configuration lives, relative to this repository. */
+export const EXAMPLE_CONFIG_PATH = resolve(__dirname, '..', 'opsbot.config.example.yaml');
+
+/**
+ * Loads `OPSBOT_CONFIG` (default `opsbot.config.yaml` in the working directory).
+ * With no such file and no explicit `OPSBOT_CONFIG`, falls back to the shipped example world.
+ */
+export function loadConfig(settings: Pick<Settings, 'configPath' | 'configExplicit'>): LoadedConfig {
+  if (existsSync(settings.configPath)) {
+    return {
+      config: parseConfig(readFileSync(settings.configPath, 'utf8'), settings.configPath),
+      source: settings.configPath,
+      isExample: false,
+    };
+  }
+  if (settings.configExplicit) {
+    throw new ConfigError(settings.configPath, [
+      `OPSBOT_CONFIG points at ${settings.configPath}, which does not exist; copy opsbot.config.example.yaml there`,
+    ]);
+  }
+  return {
+    config: parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'), EXAMPLE_CONFIG_PATH),
+    source: 'example',
+    isExample: true,
+  };
+}
+
+/** The development signing secret used when `SLACK_SIGNING_SECRET` is unset (local runs only). */
+export const DEVELOPMENT_SIGNING_SECRET = 'opsbot-local-development-signing-secret';
+
+/** Process settings: secrets and switches from the environment. */
+export interface Settings {
+  readonly configPath: string;
+  readonly configExplicit: boolean;
+  readonly signingSecret: string;
+  /** True when the signing secret is the documented development default. */
+  readonly signingSecretIsDefault: boolean;
+  readonly botToken: string;
+  readonly appToken?: string;
+  readonly port: number;
+  /** Base URL of the Slack Web API (`https://slack.com/api/` in production; a local stand-in otherwise). */
+  readonly slackApiUrl?: string;
+  /** The worker Lambda's name, when jobs are sent by async invoke. */
+  readonly workerFunctionName?: string;
+  /** The DynamoDB table of the Store, in production. */
+  readonly tableName?: string;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+const settingsSchema = z.object({
+  OPSBOT_CONFIG: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'expected an app-level token starting with "xapp-" (Slack app › Basic Information)')
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_API_URL: z.url().optional(),
+  OPSBOT_WORKER_FUNCTION: z.string().min(1).optional(),
+  OPSBOT_TABLE: z.string().min(1).optional(),
+  LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']))
+    .default('INFO'),
+});
+
+/**
+ * Reads settings from an environment (default `process.env`).
+ * @throws {ConfigError} naming the variable and what was expected.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = settingsSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      'environment',
+      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    );
+  }
+  const e = result.data;
+  return {
+    configPath: resolve(cwd, e.OPSBOT_CONFIG ?? 'opsbot.config.yaml'),
+    configExplicit: e.OPSBOT_CONFIG !== undefined,
+    signingSecret: e.SLACK_SIGNING_SECRET ?? DEVELOPMENT_SIGNING_SECRET,
+    signingSecretIsDefault: e.SLACK_SIGNING_SECRET === undefined,
+    botToken: e.SLACK_BOT_TOKEN ?? 'xoxb-opsbot-local',
+    ...(e.SLACK_APP_TOKEN !== undefined && { appToken: e.SLACK_APP_TOKEN }),
+    port: e.PORT,
+    ...(e.SLACK_API_URL !== undefined && { slackApiUrl: e.SLACK_API_URL }),
+    ...(e.OPSBOT_WORKER_FUNCTION !== undefined && { workerFunctionName: e.OPSBOT_WORKER_FUNCTION }),
+    ...(e.OPSBOT_TABLE !== undefined && { tableName: e.OPSBOT_TABLE }),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The names the matcher, the resolver and the Lex bot know, from configuration. */
+export function vocabularyOf(config: OpsbotConfig): Vocabulary {
+  const serviceOfPipeline = new Map<string, string>();
+  for (const [serviceName, service] of Object.entries(config.services)) {
+    if (service.pipeline !== undefined) serviceOfPipeline.set(service.pipeline, serviceName);
+  }
+  return {
+    services: Object.entries(config.services).map(([n, s]) => ({ name: n, aliases: s.aliases })),
+    environments: Object.entries(config.environments).map(([n, e]) => ({ name: n, aliases: e.aliases })),
+    pipelines: Object.keys(config.pipelines).map((n) => {
+      const service = serviceOfPipeline.get(n);
+      return { name: n, aliases: [], ...(service !== undefined && { service }) };
+    }),
+  };
+}

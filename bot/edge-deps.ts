@@ -1,0 +1,23 @@
+import type { JobQueue } from '../integrations/jobs.port';
+import type { Store } from '../integrations/store.port';
+import type { LocalMatcher } from '../intents/matcher/local-matcher';
+import type { IntentRegistry } from '../intents/registry';
+import type { OpsbotConfig } from './config';
+import type { ConversationPlanner } from './conversation';
+import type { Job } from './jobs';
+import type { Log } from './logger';
+
+/** What the Slack edge needs: everything on the ack path, nothing that calls AWS services or Lex. */
+export interface EdgeDeps {
+  readonly config: OpsbotConfig;
+  readonly registry: IntentRegistry;
+  readonly matcher: LocalMatcher;
+  readonly planner: ConversationPlanner;
+  readonly store: Store;
+  readonly jobs: JobQueue<Job>;
+  readonly log: Log;
+  readonly botUserId: string;
+  readonly botId: string;
+  /** The slash command's name, `/deploy` unless the Slack app names it otherwise. */
+  readonly command: string;
+}

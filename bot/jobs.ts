@@ -1,0 +1,51 @@
+import type { Actor, Reply } from '../intents/define-intent';
+
+/** Where the answer to a job goes. */
+export interface ReplyTo {
+  readonly channel: string;
+  /** Thread to answer in (mentions, DMs in threads). */
+  readonly threadTs?: string;
+  /** Slash commands and buttons: answer through Slack's response_url. */
+  readonly responseUrl?: string;
+  /** For a button click: the message that held the button, replaced by the answer. */
+  readonly replaceOriginal?: boolean;
+}
+
+/** Text to understand first: mentions, DMs, replies in a conversation's thread. */
+export interface InterpretJob {
+  readonly kind: 'interpret';
+  readonly text: string;
+  readonly actor: Actor;
+  readonly replyTo: ReplyTo;
+  /** Store key of the conversation this message may continue. */
+  readonly conversationKey: string;
+}
+
+/** An intent with its slots already known: parsed slash commands, slot choices and confirmations. */
+export interface FulfilJob {
+  readonly kind: 'fulfil';
+  readonly intent: string;
+  readonly slots: Readonly<Record<string, string>>;
+  readonly actor: Actor;
+  readonly replyTo: ReplyTo;
+  /** The person confirmed by button (side-effect intents). */
+  readonly confirmed: boolean;
+  readonly conversationKey?: string;
+}
+
+/** A reply that is already decided (a cancelled confirmation, a refusal): the worker only delivers it. */
+export interface SayJob {
+  readonly kind: 'say';
+  readonly reply: Reply;
+  readonly actor: Actor;
+  readonly replyTo: ReplyTo;
+  readonly conversationKey?: string;
+}
+
+/** Work the Slack function hands to the worker function. */
+export type Job = InterpretJob | FulfilJob | SayJob;
+
+/** Key of the conversation in a thread (or a DM without threads). */
+export function conversationKey(teamId: string | undefined, channel: string, threadTs: string | undefined): string {
+  return `conversation:${teamId ?? '-'}:${channel}:${threadTs ?? 'main'}`;
+}

@@ -1,0 +1,26 @@
+import { AwsLambdaReceiver } from '@slack/bolt';
+import { boltLogger, createApp } from '../app';
+import type { OpsbotConfig, Settings } from '../config';
+import { createDeps, type Deps, type DepsOverrides } from '../deps';
+import { type BoltLambdaHandler, slackLambdaEdge } from '../edge/lambda-edge';
+
+/**
+ * The Slack request URL's Lambda handler: the edge checks, then Bolt's Lambda receiver and opsbot's listeners.
+ * Tests build it with overrides (a memory store, a local Slack stand-in); production with nothing overridden.
+ */
+export function createSlackHandler(settings: Settings, config: OpsbotConfig, overrides: DepsOverrides = {}) {
+  const deps: Deps = createDeps(settings, config, overrides);
+  const log = deps.edge.log;
+  const receiver = new AwsLambdaReceiver({ signingSecret: settings.signingSecret, logger: boltLogger(log) });
+  createApp(deps.edge, {
+    receiver,
+    botToken: settings.botToken,
+    ...(settings.slackApiUrl !== undefined && { slackApiUrl: settings.slackApiUrl }),
+  });
+  const handler = slackLambdaEdge({
+    signingSecret: () => settings.signingSecret,
+    bolt: receiver.toHandler() as unknown as BoltLambdaHandler,
+    onRejected: (reason) => log.warn('slack.request_rejected', { reason }),
+  });
+  return { handler, deps };
+}

@@ -1,0 +1,85 @@
+import type { App } from '@slack/bolt';
+import type { Actor } from '../../intents/define-intent';
+import type { PendingRequest } from '../conversation';
+import type { EdgeDeps } from '../edge-deps';
+import { conversationKey, type ReplyTo } from '../jobs';
+
+/** Remembered long enough to see the same message arrive as both a mention and a message event. */
+const SEEN_TTL_SECONDS = 10 * 60;
+
+interface IncomingMessage {
+  readonly text: string;
+  readonly user: string;
+  readonly team?: string;
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs?: string;
+}
+
+/**
+ * Mentions, direct messages, and replies in a thread where opsbot is waiting for an answer. Each is understood
+ * by the worker (Lex in production), so the listener only checks and hands the text over.
+ */
+export function registerMessages(app: App, deps: EdgeDeps): void {
+  app.event('app_mention', async ({ event, body }) => {
+    if (event.bot_id !== undefined || event.user === undefined) return;
+    const threadTs = event.thread_ts ?? event.ts;
+    await handOver(
+      deps,
+      {
+        text: event.text,
+        user: event.user,
+        team: body.team_id,
+        channel: event.channel,
+        ts: event.ts,
+        threadTs,
+      },
+      { channel: event.channel, threadTs },
+    );
+  });
+
+  app.message(async ({ message, body }) => {
+    // Edits, joins, bot posts (our own included) and other subtypes are not requests.
+    if (message.subtype !== undefined || ('bot_id' in message && message.bot_id !== undefined)) return;
+    if (!('user' in message) || message.user === undefined || typeof message.text !== 'string') return;
+    const incoming: IncomingMessage = {
+      text: message.text,
+      user: message.user,
+      team: body.team_id,
+      channel: message.channel,
+      ts: message.ts,
+      ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
+    };
+    if (message.channel_type === 'im') {
+      await handOver(deps, incoming, {
+        channel: message.channel,
+        ...(incoming.threadTs !== undefined && { threadTs: incoming.threadTs }),
+      });
+      return;
+    }
+    // In channels, only a reply in a thread where opsbot asked this person something (mentions arrive as app_mention).
+    if (incoming.threadTs === undefined || incoming.text.includes(`<@${deps.botUserId}>`)) return;
+    const pending = await deps.store.get<PendingRequest>(
+      conversationKey(incoming.team, incoming.channel, incoming.threadTs),
+    );
+    if (pending === undefined || pending.userId !== incoming.user) return;
+    await handOver(deps, incoming, { channel: incoming.channel, threadTs: incoming.threadTs });
+  });
+}
+
+async function handOver(deps: EdgeDeps, message: IncomingMessage, replyTo: ReplyTo): Promise<void> {
+  // A mention in a DM can arrive as both app_mention and message.im: the first one wins.
+  if (!(await deps.store.putIfAbsent(`message:${message.channel}:${message.ts}`, 1, SEEN_TTL_SECONDS))) return;
+  const actor: Actor = {
+    userId: message.user,
+    channelId: message.channel,
+    ...(message.team !== undefined && { teamId: message.team }),
+  };
+  await deps.jobs.send({
+    kind: 'interpret',
+    text: message.text,
+    actor,
+    replyTo,
+    conversationKey: conversationKey(message.team, message.channel, replyTo.threadTs),
+  });
+}

@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { readBody, SlackStandIn } from '../../integrations/slack/stand-in';
+import { boltLogger, createApp } from '../app';
+import type { OpsbotConfig, Settings } from '../config';
+import { createDeps, type Deps, type DepsOverrides } from '../deps';
+import { baseContentType, isSslCheck, verifySlackSignature } from '../edge/verify';
+
+/** The Slack request URL path, locally and behind API Gateway. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface LocalServer {
+  readonly url: string;
+  readonly server: Server;
+  readonly deps: Deps;
+  /** The Slack Web API stand-in, when opsbot talks to no real Slack workspace. */
+  readonly standIn?: SlackStandIn;
+  readonly mode: 'http' | 'socket';
+  close(): Promise<void>;
+}
+
+/**
+ * Runs opsbot on one local port: the Slack request URL (Bolt's HTTP receiver behind the same strict checks as
+ * the Lambda edge) and, unless a real bot token is set, a stand-in of the Slack Web API that the bot posts to.
+ * With an app-level token, Bolt's Socket Mode receiver talks to Slack instead of the request URL.
+ */
+export async function startLocalServer(
+  settings: Settings,
+  config: OpsbotConfig,
+  options: { host?: string; useStandIn?: boolean; overrides?: DepsOverrides } = {},
+): Promise<LocalServer> {
+  const host = options.host ?? '127.0.0.1';
+  let route: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createServer((req, res) => route(req, res));
+  await new Promise<void>((resolve) => server.listen(settings.port, host, resolve));
+  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+
+  const useStandIn = options.useStandIn ?? true;
+  const standIn = useStandIn ? new SlackStandIn(url, settings.botToken) : undefined;
+  const effective: Settings = standIn === undefined ? settings : { ...settings, slackApiUrl: `${url}/api/` };
+  const deps = createDeps(effective, config, options.overrides);
+  const log = deps.edge.log;
+
+  const socket = settings.appToken !== undefined;
+  const receiver: Receiver = socket
+    ? new SocketModeReceiver({ appToken: settings.appToken as string, logger: boltLogger(log) })
+    : new HTTPReceiver({
+        signingSecret: settings.signingSecret,
+        endpoints: SLACK_EVENTS_PATH,
+        logger: boltLogger(log),
+      });
+  const app = createApp(deps.edge, {
+    receiver,
+    botToken: settings.botToken,
+    ...(effective.slackApiUrl !== undefined && { slackApiUrl: effective.slackApiUrl }),
+  });
+
+  route = (req, res) => {
+    void serve(req, res).catch((error: unknown) => {
+      log.error('local.request_failed', { error: (error as Error).message });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', url).pathname;
+    if (path === SLACK_EVENTS_PATH && req.method === 'POST' && !socket) {
+      const raw = await readRaw(req);
+      const body = raw.toString('utf8');
+      const contentType = baseContentType(req.headers['content-type']);
+      if (isSslCheck(contentType, body)) {
+        res.writeHead(200).end();
+        return;
+      }
+      const header = (name: string) => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      const verdict = verifySlackSignature({
+        signingSecret: settings.signingSecret,
+        body,
+        timestamp: header('x-slack-request-timestamp'),
+        signature: header('x-slack-signature'),
+      });
+      if (!verdict.ok) {
+        log.warn('slack.request_rejected', { reason: verdict.reason });
+        res.writeHead(401).end();
+        return;
+      }
+      // Hand Bolt the buffered body and a Content-Type without parameters (it compares the whole header).
+      if (contentType !== undefined) req.headers['content-type'] = contentType;
+      Object.assign(req, { rawBody: raw });
+      (receiver as HTTPReceiver).requestListener(req, res);
+      return;
+    }
+    if (standIn !== undefined && (await standIn.handle(req, res))) return;
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+  }
+
+  if (socket) await app.start();
+
+  return {
+    url,
+    server,
+    deps,
+    ...(standIn !== undefined && { standIn }),
+    mode: socket ? 'socket' : 'http',
+    async close() {
+      if (socket) await app.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return Buffer.from(await readBody(req), 'utf8');
+}

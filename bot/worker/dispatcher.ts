@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import type { Chat } from '../../integrations/chat.port';
+import { isOpsbotError } from '../../integrations/errors';
+import type { Store } from '../../integrations/store.port';
+import type { Actor, IntentPorts, Reply } from '../../intents/define-intent';
+import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
+import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
+import type { IntentRegistry } from '../../intents/registry';
+import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, type Step } from '../conversation';
+import type { FulfilJob, InterpretJob, Job, ReplyTo } from '../jobs';
+import type { Log } from '../logger';
+import { renderReply } from '../views/reply.view';
+
+export interface WorkerDeps {
+  readonly registry: IntentRegistry;
+  readonly matcher: LocalMatcher;
+  readonly planner: ConversationPlanner;
+  readonly store: Store;
+  readonly chat: Chat;
+  readonly ports: IntentPorts;
+  readonly log: Log;
+  readonly botUserId?: string;
+}
+
+/**
+ * Runs one job: understands the text (continuing a conversation where one is pending), plans the next step,
+ * runs the handler when the request is complete, and answers. Every failure ends in an answer to the person.
+ */
+export async function runJob(job: Job, deps: WorkerDeps): Promise<void> {
+  try {
+    if (job.kind === 'say') {
+      await answer(job.replyTo, job.reply, deps);
+      return;
+    }
+    const step = job.kind === 'interpret' ? await interpret(job, deps) : await fulfil(job, deps);
+    await perform(step, job, deps);
+  } catch (error) {
+    await answerFailure(error, job, deps);
+  }
+}
+
+async function interpret(job: InterpretJob, deps: WorkerDeps): Promise<Step> {
+  const pending = await deps.store.get<PendingRequest>(job.conversationKey);
+  if (pending !== undefined && pending.userId === job.actor.userId) {
+    const continued = continueRequest(pending, job.text, deps);
+    if (continued !== undefined) {
+      return deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
+    }
+  }
+  const result = deps.matcher.classify(job.text, deps.botUserId);
+  if (result.intent === FALLBACK_INTENT && pending !== undefined && pending.userId === job.actor.userId) {
+    // Neither the value asked for nor a new request: ask again, saying what is expected.
+    const intent = deps.registry.require(pending.intent);
+    const again = deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId);
+    return {
+      kind: 'ask',
+      reply: { ...again, sections: [`I didn't catch a ${pending.awaiting} in that. ${again.text}`] },
+      pending,
+    };
+  }
+  return deps.planner.plan({
+    intent: result.intent,
+    slots: result.slots,
+    actor: job.actor,
+    confirmed: false,
+    ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
+  });
+}
+
+/** Fills the awaited slot (and any other missing ones) from a reply in the conversation; undefined if it has none. */
+function continueRequest(pending: PendingRequest, text: string, deps: WorkerDeps): Record<string, string> | undefined {
+  const intent = deps.registry.require(pending.intent);
+  const declaration = intent.slots[pending.awaiting];
+  if (declaration === undefined) return undefined;
+  const cleaned = cleanSlackText(text, deps.botUserId);
+  const whole = deps.matcher.resolver.resolve(declaration.type, cleaned);
+  const { slots: found } = deps.matcher.fillSlots(intent, tokenize(cleaned));
+  const merged: Record<string, string> = { ...found, ...pending.slots };
+  if (whole !== undefined) merged[pending.awaiting] = whole;
+  return merged[pending.awaiting] === undefined ? undefined : merged;
+}
+
+async function fulfil(job: FulfilJob, deps: WorkerDeps): Promise<Step> {
+  return deps.planner.plan({ intent: job.intent, slots: job.slots, actor: job.actor, confirmed: job.confirmed });
+}
+
+async function perform(step: Step, job: Job, deps: WorkerDeps): Promise<void> {
+  const key = job.conversationKey;
+  switch (step.kind) {
+    case 'ask':
+      if (key !== undefined) await deps.store.put(key, step.pending, PENDING_TTL_SECONDS);
+      await answer(job.replyTo, step.reply, deps);
+      return;
+    case 'answer':
+    case 'confirm':
+      if (key !== undefined) await deps.store.delete(key);
+      await answer(job.replyTo, step.reply, deps);
+      return;
+    case 'run': {
+      if (key !== undefined) await deps.store.delete(key);
+      const actor: Actor = job.actor;
+      deps.log.info('intent.run', { intent: step.intent.name, slots: step.slots, user: actor.userId });
+      const reply = await step.intent.handle(
+        { intent: step.intent.name, slots: step.slots, actor, ...(job.kind === 'interpret' && { text: job.text }) },
+        deps.ports,
+      );
+      await answer(job.replyTo, reply, deps);
+      return;
+    }
+  }
+}
+
+/** Sends a reply where the request came from: the response_url of a command or button, or the thread. */
+export async function answer(to: ReplyTo, reply: Reply, deps: Pick<WorkerDeps, 'chat'>): Promise<void> {
+  const message = renderReply(reply);
+  if (to.responseUrl !== undefined) {
+    await deps.chat.respond(to.responseUrl, {
+      ...message,
+      visibility: reply.visibility ?? 'private',
+      ...(to.replaceOriginal === true && { replaceOriginal: true }),
+    });
+    return;
+  }
+  await deps.chat.post({ channel: to.channel, ...(to.threadTs !== undefined && { threadTs: to.threadTs }) }, message);
+}
+
+async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promise<void> {
+  let reply: Reply;
+  if (isOpsbotError(error)) {
+    deps.log.info('intent.refused', { code: error.code, user: job.actor.userId });
+    reply = {
+      text: error.userMessage,
+      sections: [`:warning: ${error.userMessage}`],
+      ...(error.hint !== undefined && { context: [error.hint] }),
+      visibility: 'private',
+    };
+  } else {
+    const ref = randomBytes(4).toString('hex');
+    deps.log.error('job.failed', { ref, kind: job.kind, error: describeError(error) });
+    reply = {
+      text: `Something went wrong on my side (reference ${ref}). Nothing further was done.`,
+      sections: [`:x: Something went wrong on my side (reference \`${ref}\`). Nothing further was done.`],
+      context: ['Try again in a minute; if it keeps happening, give the reference to whoever runs opsbot.'],
+      visibility: 'private',
+    };
+  }
+  try {
+    await answer(job.replyTo, reply, deps);
+  } catch (postError) {
+    deps.log.error('job.answer_failed', { error: describeError(postError) });
+  }
+}
+
+/** An error's name and message, without request payloads or tokens that SDK errors may carry. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.replace(/xox[a-z]-[A-Za-z0-9-]+/g, 'xox?-***');
+  return String(error);
+}

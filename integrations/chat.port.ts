@@ -1,0 +1,25 @@
+/** A message as the chat adapter sends it: blocks plus the plain-text fallback. */
+export interface ChatMessage {
+  readonly text: string;
+  readonly blocks?: readonly unknown[];
+}
+
+export interface PostTarget {
+  readonly channel: string;
+  /** Reply in this thread. */
+  readonly threadTs?: string;
+}
+
+/** Posting to the chat: the worker's only way to answer people. */
+export interface Chat {
+  /** Posts a message; returns its `ts`, which identifies it for updates and threads. */
+  post(target: PostTarget, message: ChatMessage): Promise<string>;
+  update(channel: string, ts: string, message: ChatMessage): Promise<void>;
+  /** A message only `user` sees. */
+  postEphemeral(target: PostTarget & { readonly user: string }, message: ChatMessage): Promise<void>;
+  /** Answers through an interaction's `response_url`. */
+  respond(
+    responseUrl: string,
+    message: ChatMessage & { readonly visibility: 'private' | 'channel'; readonly replaceOriginal?: boolean },
+  ): Promise<void>;
+}

@@ -1,0 +1,23 @@
+/**
+ * The one error base: a stable `code`, a message a person can act on, and a hint naming what to try next.
+ * Adapters translate SDK errors into these; the dispatcher turns them into replies.
+ */
+export class OpsbotError extends Error {
+  constructor(
+    /** Stable, machine-readable (`ACCESS_DENIED`, `UNKNOWN_SERVICE`). */
+    readonly code: string,
+    /** Shown to the person, as is. */
+    readonly userMessage: string,
+    /** The next command to try, shown under the message. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(userMessage, options);
+    this.name = 'OpsbotError';
+  }
+}
+
+/** True for errors opsbot raised on purpose, whose message is safe to show. */
+export function isOpsbotError(error: unknown): error is OpsbotError {
+  return error instanceof OpsbotError;
+}

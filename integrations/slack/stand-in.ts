@@ -1,0 +1,257 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** One message in the stand-in's channel, as its latest update left it. */
+export interface StandInMessage {
+  ts: string;
+  channel: string;
+  thread_ts?: string;
+  text: string;
+  blocks?: unknown[];
+  /** Visible only to `user`. */
+  ephemeral: boolean;
+  user?: string;
+  /** Who wrote it: the bot, or a person (messages typed on the local page). */
+  from: 'bot' | 'person';
+  /** How many times it was updated in place. */
+  updates: number;
+}
+
+interface ResponseTarget {
+  readonly channel: string;
+  readonly user: string;
+  /** The message the interaction came from, replaced by `replace_original`. */
+  readonly messageTs?: string;
+  readonly threadTs?: string;
+  uses: number;
+}
+
+/**
+ * A local stand-in of the Slack Web API: `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`
+ * and `response_url`s it mints. It keeps the channel as a list of messages, served as JSON at
+ * `GET /local/messages`, so tests and the local page read what the bot said exactly as Slack would show it.
+ */
+export class SlackStandIn {
+  readonly messages: StandInMessage[] = [];
+  /** Every Web API call, in order, for assertions. */
+  readonly calls: Array<{ method: string; args: Record<string, unknown> }> = [];
+  private readonly responseTargets = new Map<string, ResponseTarget>();
+  private lastTs = 0;
+  private nextResponseId = 1;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    /** Base URL the stand-in is reachable at (`http://127.0.0.1:3000`), for the response_urls it mints. */
+    public baseUrl: string,
+    private readonly botToken?: string,
+  ) {}
+
+  /** Calls `listener` whenever the channel changes (the local page's live updates). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Mints a response_url for an interaction, as Slack does for commands and button clicks. */
+  mintResponseUrl(target: Omit<ResponseTarget, 'uses'>): string {
+    const id = this.nextResponseId++;
+    this.responseTargets.set(String(id), { ...target, uses: 0 });
+    return `${this.baseUrl}/local/response/${id}`;
+  }
+
+  /** Adds a message a person wrote (from the local page). */
+  addPersonMessage(channel: string, user: string, text: string, threadTs?: string): StandInMessage {
+    return this.append({
+      channel,
+      text,
+      ephemeral: false,
+      user,
+      from: 'person',
+      ...(threadTs !== undefined && { thread_ts: threadTs }),
+    });
+  }
+
+  /** Shows an acknowledgement's message (a slash command's immediate answer) as Slack does: only to `user`. */
+  addAcknowledgement(
+    channel: string,
+    user: string,
+    message: { text?: string; blocks?: unknown[]; response_type?: string },
+  ): StandInMessage {
+    const ephemeral = message.response_type !== 'in_channel';
+    return this.append({
+      channel,
+      text: message.text ?? '',
+      ephemeral,
+      from: 'bot',
+      ...(ephemeral && { user }),
+      ...(message.blocks !== undefined && { blocks: message.blocks }),
+    });
+  }
+
+  /** The channel as JSON: every message in order, with its latest content. */
+  snapshot(): StandInMessage[] {
+    return this.messages.map((m) => ({ ...m }));
+  }
+
+  /** Serves the stand-in's routes; false when the request is not one of them. */
+  async handle(req: IncomingMessage, res: ServerResponse, rawBody?: string): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    if (req.method === 'GET' && url.pathname === '/local/messages') {
+      send(res, 200, this.snapshot());
+      return true;
+    }
+    const responseMatch = /^\/local\/response\/(\d+)$/.exec(url.pathname);
+    if (req.method === 'POST' && responseMatch !== null) {
+      const body = parseBody(req.headers['content-type'], rawBody ?? (await readBody(req)));
+      const status = this.respond(responseMatch[1] as string, body);
+      send(res, status, status === 200 ? { ok: true } : { ok: false, error: 'expired_url' });
+      return true;
+    }
+    const apiMatch = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && apiMatch !== null) {
+      const args = parseBody(req.headers['content-type'], rawBody ?? (await readBody(req)));
+      const auth = req.headers.authorization ?? (typeof args.token === 'string' ? `Bearer ${args.token}` : undefined);
+      send(res, 200, this.call(apiMatch[1] as string, args, auth));
+      return true;
+    }
+    return false;
+  }
+
+  private call(method: string, args: Record<string, unknown>, auth: string | undefined): Record<string, unknown> {
+    this.calls.push({ method, args });
+    if (auth === undefined || !auth.startsWith('Bearer xox')) return { ok: false, error: 'not_authed' };
+    if (this.botToken !== undefined && auth !== `Bearer ${this.botToken}`) return { ok: false, error: 'invalid_auth' };
+    const blocks = parseBlocks(args.blocks);
+    if (blocks === null) return { ok: false, error: 'invalid_blocks' };
+    const text = typeof args.text === 'string' ? args.text : '';
+    const channel = typeof args.channel === 'string' ? args.channel : '';
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: 'U0OPSBOT01', bot_id: 'B0OPSBOT01', team_id: 'T0LOCAL001' };
+      case 'chat.postMessage': {
+        if (channel === '') return { ok: false, error: 'channel_not_found' };
+        if (text === '' && blocks === undefined) return { ok: false, error: 'no_text' };
+        const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+        const m = this.append({
+          channel,
+          text,
+          ephemeral: false,
+          from: 'bot',
+          ...(blocks && { blocks }),
+          ...(threadTs && { thread_ts: threadTs }),
+        });
+        return { ok: true, channel, ts: m.ts, message: { text, ts: m.ts } };
+      }
+      case 'chat.postEphemeral': {
+        const user = typeof args.user === 'string' ? args.user : undefined;
+        if (channel === '' || user === undefined) return { ok: false, error: 'channel_not_found' };
+        const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+        const m = this.append({
+          channel,
+          text,
+          ephemeral: true,
+          user,
+          from: 'bot',
+          ...(blocks && { blocks }),
+          ...(threadTs && { thread_ts: threadTs }),
+        });
+        return { ok: true, message_ts: m.ts };
+      }
+      case 'chat.update': {
+        const target = this.messages.find((m) => m.ts === args.ts && m.channel === channel && !m.ephemeral);
+        if (target === undefined) return { ok: false, error: 'message_not_found' };
+        this.replace(target, text, blocks);
+        return { ok: true, channel, ts: target.ts, text };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private respond(id: string, body: Record<string, unknown>): number {
+    const target = this.responseTargets.get(id);
+    // Slack allows five uses of a response_url.
+    if (target === undefined || target.uses >= 5) return 404;
+    target.uses++;
+    const blocks = parseBlocks(body.blocks) ?? undefined;
+    const text = typeof body.text === 'string' ? body.text : '';
+    const original = target.messageTs === undefined ? undefined : this.messages.find((m) => m.ts === target.messageTs);
+    if (body.delete_original === true && original !== undefined) {
+      this.messages.splice(this.messages.indexOf(original), 1);
+      this.changed();
+      return 200;
+    }
+    if (body.replace_original === true && original !== undefined) {
+      this.replace(original, text, blocks);
+      return 200;
+    }
+    const ephemeral = body.response_type !== 'in_channel';
+    this.append({
+      channel: target.channel,
+      text,
+      ephemeral,
+      from: 'bot',
+      ...(ephemeral && { user: target.user }),
+      ...(blocks && { blocks }),
+      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+    });
+    return 200;
+  }
+
+  private append(m: Omit<StandInMessage, 'ts' | 'updates'>): StandInMessage {
+    const message: StandInMessage = { ...m, ts: this.nextTs(), updates: 0 };
+    this.messages.push(message);
+    this.changed();
+    return message;
+  }
+
+  private replace(message: StandInMessage, text: string, blocks: unknown[] | undefined): void {
+    message.text = text;
+    if (blocks === undefined) delete message.blocks;
+    else message.blocks = blocks;
+    message.updates++;
+    this.changed();
+  }
+
+  private nextTs(): string {
+    const micros = Math.max(Date.now() * 1000, this.lastTs + 1);
+    this.lastTs = micros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function parseBlocks(value: unknown): unknown[] | undefined | null {
+  if (value === undefined) return undefined;
+  const parsed = typeof value === 'string' ? safeJson(value) : value;
+  return Array.isArray(parsed) ? parsed : null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseBody(contentType: string | undefined, raw: string): Record<string, unknown> {
+  if (contentType?.startsWith('application/json')) {
+    const parsed = safeJson(raw);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,67 @@
+import type { KnownBlock, WebClient } from '@slack/web-api';
+import type { Chat, ChatMessage, PostTarget } from '../chat.port';
+import { OpsbotError } from '../errors';
+
+type Blocks = KnownBlock[];
+
+/** Chat over the Slack Web API (`chat.postMessage`, `chat.update`, `chat.postEphemeral`) and `response_url`. */
+export class SlackWebApiChat implements Chat {
+  constructor(
+    private readonly client: WebClient,
+    private readonly fetchFn: typeof fetch = fetch,
+  ) {}
+
+  async post(target: PostTarget, message: ChatMessage): Promise<string> {
+    const result = await this.client.chat.postMessage({
+      channel: target.channel,
+      text: message.text,
+      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+    });
+    if (result.ts === undefined) throw new Error('chat.postMessage returned no ts');
+    return result.ts;
+  }
+
+  async update(channel: string, ts: string, message: ChatMessage): Promise<void> {
+    await this.client.chat.update({
+      channel,
+      ts,
+      text: message.text,
+      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+    });
+  }
+
+  async postEphemeral(target: PostTarget & { readonly user: string }, message: ChatMessage): Promise<void> {
+    await this.client.chat.postEphemeral({
+      channel: target.channel,
+      user: target.user,
+      text: message.text,
+      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+    });
+  }
+
+  async respond(
+    responseUrl: string,
+    message: ChatMessage & { readonly visibility: 'private' | 'channel'; readonly replaceOriginal?: boolean },
+  ): Promise<void> {
+    const response = await this.fetchFn(responseUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        text: message.text,
+        ...(message.blocks !== undefined && { blocks: message.blocks }),
+        response_type: message.visibility === 'channel' ? 'in_channel' : 'ephemeral',
+        ...(message.replaceOriginal === true ? { replace_original: true } : { replace_original: false }),
+      }),
+    });
+    if (!response.ok) {
+      // response_urls expire after 30 minutes or five uses; the person needs to ask again.
+      throw new OpsbotError(
+        'RESPONSE_URL_REJECTED',
+        `Slack refused my answer (HTTP ${response.status}); the request may be too old.`,
+        'Run the command again.',
+      );
+    }
+  }
+}

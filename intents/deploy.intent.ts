@@ -1,0 +1,62 @@
+import { defineIntent } from './define-intent';
+import { notConnected } from './not-connected';
+
+/** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
+export const deploy = defineIntent({
+  name: 'Deploy',
+  description: 'Deploy a version of a service to an environment (blue/green, with confirmation)',
+  usage: '/deploy <service> <environment> <version>',
+  utterances: [
+    'deploy',
+    'deploy {service}',
+    'deploy to {environment}',
+    'deploy {service} to {environment}',
+    'deploy {service} {environment} {version}',
+    'deploy {service} {version} to {environment}',
+    'deploy {version} of {service} to {environment}',
+    'deploy version {version} of {service} to {environment}',
+    'deploy {service} to {environment} with {version}',
+    'deploy {service} on {environment} using tag {version}',
+    'ship {service} to {environment}',
+    'ship {version} of {service} to {environment}',
+    'ship it {service} {environment}',
+    'release {service} to {environment}',
+    'release {service} {version} to {environment}',
+    'push {service} to {environment}',
+    'push {version} of {service} to {environment}',
+    'roll out {service} to {environment}',
+    'rollout {service} {version} to {environment}',
+    'start a deploy of {service} to {environment}',
+    'start a deployment',
+    'new deployment',
+    'kick off a deployment of {service} to {environment}',
+    'can you deploy {service} to {environment}',
+    'please deploy {service} {version} in {environment}',
+    'promote {service} to {environment}',
+    'promote {service} {version} to {environment}',
+    'put {service} {version} on {environment}',
+    'update {service} in {environment} to {version}',
+    'upgrade {service} in {environment} to {version}',
+    'i want to deploy {service}',
+    'deploy {service} please',
+  ],
+  slots: {
+    service: { type: 'Service', required: true, prompt: 'Which service should I deploy?' },
+    environment: { type: 'Environment', required: true, prompt: 'Which environment should I deploy to?' },
+    version: {
+      type: 'Version',
+      required: true,
+      prompt: 'Which version (image tag) should I deploy? Reply with the tag, like `v1.8.2`.',
+    },
+  },
+  sideEffects: true,
+  examples: {
+    'deploy web to prod': { service: 'web', environment: 'prod' },
+    'deploy api v1.2.3 to staging': { service: 'api', environment: 'staging', version: 'v1.2.3' },
+    'ship billing to production': { service: 'payments', environment: 'prod' },
+    'release frontend 2.0.0 to stg': { service: 'web', environment: 'staging', version: '2.0.0' },
+  },
+  async handle({ slots }) {
+    return notConnected(`deploy *${slots.service}* \`${slots.version}\` to *${slots.environment}*`);
+  },
+});

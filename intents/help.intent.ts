@@ -1,0 +1,44 @@
+import { defineIntent, type IntentDefinition, type Reply } from './define-intent';
+
+/** Help generated from the intent declarations: what each intent does, its command and a way to say it. */
+export function helpReply(intents: readonly IntentDefinition[]): Reply {
+  const listed = intents.filter((i) => i.usage !== undefined);
+  const sections = listed.map((intent) => {
+    const sample = intent.utterances.find((u) => u.includes('{')) ?? intent.utterances[0];
+    const say = sample === undefined ? '' : `\n_or say_ “${sample.replace(/\{(\w+)\}/g, '<$1>')}”`;
+    return `*${intent.description}*\n\`${intent.usage}\`${say}`;
+  });
+  return {
+    title: 'What opsbot can do',
+    text: `opsbot can: ${listed.map((i) => i.description.toLowerCase()).join('; ')}.`,
+    sections,
+    context: ['Mention me in a channel or send me a direct message; I answer in a thread.'],
+    visibility: 'private',
+  };
+}
+
+export const help = defineIntent({
+  name: 'Help',
+  description: 'Show what opsbot can do',
+  usage: '/deploy help',
+  utterances: [
+    'help',
+    'help me',
+    'what commands do you know',
+    'what are your commands',
+    'what can you do',
+    'what do you do',
+    'how do i use you',
+    'how does this work',
+    'show commands',
+    'list commands',
+    'commands',
+    'usage',
+  ],
+  slots: {},
+  sideEffects: false,
+  examples: { help: {}, 'what commands do you know': {} },
+  async handle(_request, { intents }) {
+    return helpReply(intents);
+  },
+});

@@ -1,0 +1,298 @@
+import type { IntentDefinition } from '../define-intent';
+import type { SlotType, Vocabulary } from '../vocabulary';
+import { isSwap, TypoIndex } from './fuzzy';
+import { cleanSlackText, stem, type Token, tokenize } from './normalize';
+import { COMMON_WORDS, type Entity, SlotResolver } from './resolver';
+
+/** The intent the matcher returns when nothing fits. */
+export const FALLBACK_INTENT = 'FallbackIntent';
+
+/** A slot value the person gave that matches nothing configured. */
+export interface UnresolvedSlot {
+  readonly slot: string;
+  readonly type: SlotType;
+  readonly value: string;
+  readonly suggestions: readonly string[];
+}
+
+export interface Classification {
+  readonly text: string;
+  readonly intent: string;
+  /** Canonical slot values. */
+  readonly slots: Readonly<Record<string, string>>;
+  /** 0..1: how closely the utterance matched the intent's sample utterances. */
+  readonly confidence: number;
+  /** A value in a slot's place that resolves to nothing configured. */
+  readonly unresolved?: UnresolvedSlot;
+}
+
+/** Words that carry no intent. Question words stay: they tell status questions from commands. */
+const STOPWORDS = new Set([
+  'the',
+  'a',
+  'an',
+  'to',
+  'in',
+  'on',
+  'of',
+  'for',
+  'it',
+  'me',
+  'my',
+  'please',
+  'pls',
+  'can',
+  'you',
+  'could',
+  'would',
+  'i',
+  'we',
+  'our',
+  'us',
+  'and',
+  'at',
+  'be',
+  'this',
+  'that',
+  'hey',
+  'hi',
+  'hello',
+  'there',
+  'with',
+  'opsbot',
+  'bot',
+  'just',
+  'into',
+  'onto',
+  'from',
+  'up',
+  'now',
+  'right',
+  'so',
+  'some',
+  'thanks',
+  'thank',
+  'yo',
+  'ok',
+  'okay',
+  'will',
+  'should',
+  'u',
+  'ur',
+  'our',
+  'your',
+  'its',
+  'let',
+  'lets',
+  'go',
+  'ahead',
+  'out',
+  'over',
+]);
+
+/** Below this similarity an utterance is not placed; it goes to the fallback intent. */
+const THRESHOLD = 0.34;
+
+interface Template {
+  readonly intent: string;
+  readonly weights: ReadonlyMap<string, number>;
+  readonly norm: number;
+}
+
+const slotFeature = (type: SlotType) => `$${type}`;
+
+/**
+ * The embedded default NLU: compiled from the intent declarations and the configured names.
+ * An utterance becomes a bag of word stems and slot types, scored against every sample utterance
+ * (cosine similarity, words weighted by how few intents use them); the best intent wins if it is
+ * close enough, and its slots are filled from the values found.
+ */
+export class LocalMatcher {
+  readonly resolver: SlotResolver;
+  private readonly templates: Template[] = [];
+  private readonly postings = new Map<string, Array<{ template: number; weight: number }>>();
+  private readonly idf = new Map<string, number>();
+  private readonly keywordTypos: TypoIndex;
+  private readonly intents: ReadonlyMap<string, IntentDefinition>;
+  private readonly unknownWeight: number;
+
+  constructor(intents: readonly IntentDefinition[], vocabulary: Vocabulary) {
+    this.intents = new Map(intents.map((i) => [i.name, i]));
+    const grammar = new Set<string>();
+    const perTemplate: Array<{ intent: string; features: Set<string> }> = [];
+    for (const intent of intents) {
+      if (intent.name === FALLBACK_INTENT) continue;
+      for (const utterance of intent.utterances) {
+        const features = new Set<string>();
+        const bare = utterance.replace(/\{([a-zA-Z]+)\}/g, (_, slot: string) => {
+          const declaration = intent.slots[slot];
+          if (declaration !== undefined) features.add(slotFeature(declaration.type));
+          return ' ';
+        });
+        for (const token of tokenize(bare)) {
+          grammar.add(token.word);
+          if (!STOPWORDS.has(token.word)) features.add(stem(token.word));
+        }
+        perTemplate.push({ intent: intent.name, features });
+      }
+    }
+    this.resolver = new SlotResolver(vocabulary, grammar);
+    this.keywordTypos = new TypoIndex([...grammar].filter((w) => !STOPWORDS.has(w) && w.length >= 4));
+
+    const intentCount = new Set(perTemplate.map((t) => t.intent)).size;
+    const intentsWith = new Map<string, Set<string>>();
+    for (const { intent, features } of perTemplate) {
+      for (const f of features) intentsWith.set(f, (intentsWith.get(f) ?? new Set()).add(intent));
+    }
+    for (const [f, owners] of intentsWith) this.idf.set(f, Math.log(1 + intentCount / owners.size));
+    this.unknownWeight = Math.log(1 + intentCount);
+
+    perTemplate.forEach(({ intent, features }, index) => {
+      const weights = new Map<string, number>();
+      let sum = 0;
+      for (const f of features) {
+        const w = this.idf.get(f) as number;
+        weights.set(f, w);
+        sum += w * w;
+        const list = this.postings.get(f) ?? [];
+        list.push({ template: index, weight: w });
+        this.postings.set(f, list);
+      }
+      this.templates.push({ intent, weights, norm: Math.sqrt(sum) });
+    });
+  }
+
+  /**
+   * Classifies one utterance (raw Slack text is fine: markup is cleaned first).
+   * @example
+   * matcher.classify('ship billing to production') // { intent: 'Deploy', slots: { service: 'payments', environment: 'prod' }, … }
+   */
+  classify(rawText: string, botUserId?: string): Classification {
+    const text = cleanSlackText(rawText, botUserId);
+    const tokens = tokenize(text);
+    const entities = this.resolver.extract(tokens);
+    const features = this.featuresOf(tokens, entities);
+
+    const scores = new Float64Array(this.templates.length);
+    let inputNorm = 0;
+    let keywordHits = 0;
+    for (const f of features) {
+      const list = this.postings.get(f);
+      const w = this.idf.get(f) ?? this.unknownWeight;
+      inputNorm += w * w;
+      if (list === undefined) continue;
+      if (!f.startsWith('$')) keywordHits++;
+      for (const { template, weight } of list) scores[template] = (scores[template] as number) + weight * w;
+    }
+    inputNorm = Math.sqrt(inputNorm);
+
+    let best = -1;
+    let bestScore = 0;
+    for (let t = 0; t < scores.length; t++) {
+      const s = (scores[t] as number) / ((this.templates[t] as Template).norm * inputNorm || 1);
+      if (s > bestScore + 1e-9) {
+        bestScore = s;
+        best = t;
+      }
+    }
+    if (best < 0 || keywordHits === 0 || bestScore < THRESHOLD) {
+      return { text, intent: FALLBACK_INTENT, slots: {}, confidence: round(1 - bestScore) };
+    }
+    const intentName = (this.templates[best] as Template).intent;
+    const intent = this.intents.get(intentName) as IntentDefinition;
+    const { slots, unresolved } = this.fillSlots(intent, tokens, entities);
+    return {
+      text,
+      intent: intentName,
+      slots,
+      confidence: round(bestScore),
+      ...(unresolved !== undefined && { unresolved }),
+    };
+  }
+
+  /** Fills an intent's slots from the entities found; a leftover unknown word in a missing slot's place is reported. */
+  fillSlots(
+    intent: IntentDefinition,
+    tokens: readonly Token[],
+    entities: readonly Entity[] = this.resolver.extract(tokens),
+  ): { slots: Record<string, string>; unresolved?: UnresolvedSlot } {
+    const slots: Record<string, string> = {};
+    const used = new Set<Entity>();
+    const declared = Object.entries(intent.slots);
+    for (const [slot, declaration] of declared) {
+      const entity = entities.find((e) => !used.has(e) && e.type === declaration.type);
+      if (entity !== undefined) {
+        used.add(entity);
+        slots[slot] = entity.value;
+      }
+    }
+    for (const [slot, declaration] of declared) {
+      if (declaration.type !== 'Pipeline' || slots[slot] !== undefined) continue;
+      const service = entities.find((e) => !used.has(e) && e.type === 'Service');
+      const pipeline = service && this.resolver.pipelineOf(service.value);
+      if (service !== undefined && pipeline !== undefined) {
+        used.add(service);
+        slots[slot] = pipeline;
+      }
+    }
+    const missing = declared.find(([slot, d]) => slots[slot] === undefined && d.type !== 'Version');
+    if (missing === undefined) return { slots };
+    const covered = new Set(entities.flatMap((e) => range(e.start, e.end)));
+    const leftovers = tokens.filter(
+      (t, i) =>
+        !covered.has(i) && !STOPWORDS.has(t.word) && !this.isGrammar(t.word) && /^[a-z][a-z0-9_-]{1,}$/.test(t.word),
+    );
+    if (leftovers.length !== 1) return { slots };
+    const [slot, declaration] = missing;
+    const value = (leftovers[0] as Token).original;
+    return {
+      slots,
+      unresolved: { slot, type: declaration.type, value, suggestions: this.resolver.suggest(declaration.type, value) },
+    };
+  }
+
+  private isGrammar(word: string): boolean {
+    return this.idf.has(stem(word)) || this.correctKeyword(word) !== undefined;
+  }
+
+  /** A keyword one typo away (`deply` → `deploy`); short and everyday words are left alone. */
+  private correctKeyword(word: string): string | undefined {
+    if (word.length < 4 || COMMON_WORDS.has(word)) return undefined;
+    const corrected = this.keywordTypos.correct(word);
+    // Four-letter words collide too easily (`sing` → `using`): only a swap of two letters counts there.
+    return word.length >= 5 || (corrected !== undefined && isSwap(word, corrected)) ? corrected : undefined;
+  }
+
+  private featuresOf(tokens: readonly Token[], entities: readonly Entity[]): Set<string> {
+    const features = new Set<string>();
+    let next = 0;
+    for (const entity of entities) {
+      this.addWords(features, tokens.slice(next, entity.start));
+      features.add(slotFeature(entity.type));
+      next = entity.end;
+    }
+    this.addWords(features, tokens.slice(next));
+    return features;
+  }
+
+  private addWords(features: Set<string>, tokens: readonly Token[]): void {
+    for (const { word } of tokens) {
+      if (STOPWORDS.has(word)) continue;
+      const s = stem(word);
+      if (this.idf.has(s)) {
+        features.add(s);
+        continue;
+      }
+      const corrected = this.correctKeyword(word);
+      features.add(corrected === undefined ? s : stem(corrected));
+    }
+  }
+}
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: end - start }, (_, k) => start + k);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,232 @@
+import { namesOf, type SlotType, type Vocabulary } from '../vocabulary';
+import { closest, TypoIndex } from './fuzzy';
+import { type Token, tokenize } from './normalize';
+
+/** A value found in an utterance: which type, its canonical name, and which tokens it covered. */
+export interface Entity {
+  readonly type: SlotType;
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+const VERSION =
+  /^(v?\d+(\.\d+){0,3}([-+][0-9a-z][0-9a-z.-]*)?|(sha|git|build|release|rc|r)-?[0-9a-f]{5,40}|[0-9a-f]{7,40}|latest|stable)$/i;
+const PIPELINE_WORDS = new Set(['pipeline', 'pipelines', 'build', 'builds', 'ci']);
+const VERSION_CUES = new Set(['version', 'tag', 'image', 'build', 'release', 'revision']);
+
+/** Words that look like typos of names but are ordinary English; never corrected into a name. */
+export const COMMON_WORDS: ReadonlySet<string> = new Set([
+  'state',
+  'states',
+  'date',
+  'time',
+  'list',
+  'last',
+  'best',
+  'test',
+  'rest',
+  'mine',
+  'made',
+  'make',
+  'like',
+  'love',
+  'give',
+  'gave',
+  'have',
+  'here',
+  'there',
+  'where',
+  'were',
+  'what',
+  'when',
+  'then',
+  'than',
+  'this',
+  'that',
+  'they',
+  'them',
+  'lives',
+  'life',
+  'line',
+  'site',
+  'dead',
+  'stay',
+  'stag',
+  'page',
+  'stake',
+  'sage',
+  'wage',
+  'web3',
+  'apis',
+  'job',
+  'work',
+  'working',
+  'worked',
+  'works',
+  'worker',
+  'prom',
+  'prof',
+  'proud',
+  'deep',
+  'devs',
+  'deal',
+  'bill',
+  'pay',
+  'paid',
+  'done',
+  'gone',
+  'none',
+  'note',
+  'notes',
+  'need',
+  'stop',
+  'step',
+]);
+
+interface Phrase {
+  readonly words: readonly string[];
+  readonly type: Exclude<SlotType, 'Version'>;
+  readonly value: string;
+}
+
+/**
+ * Finds and resolves slot values: configured names and aliases (case-insensitive, one typo tolerated),
+ * pipelines by their service's names, and version tags. The same resolver serves the local matcher
+ * and any other NLU, so a value always resolves to the same canonical name.
+ */
+export class SlotResolver {
+  private readonly phrases = new Map<string, Phrase[]>();
+  private readonly maxPhraseLength: number;
+  private readonly typos: TypoIndex;
+  private readonly pipelineOfService = new Map<string, string>();
+  private readonly grammar: Set<string>;
+
+  constructor(
+    private readonly vocabulary: Vocabulary,
+    /** Words of the intents' own grammar: never mistaken for a typo of a name. */
+    grammarWords: Iterable<string> = [],
+  ) {
+    const add = (type: Phrase['type'], value: string, spelling: string) => {
+      for (const variant of new Set([spelling, spelling.replace(/[-_]/g, ' ')])) {
+        const words = tokenize(variant).map((t) => t.word);
+        if (words.length === 0) continue;
+        const first = words[0] as string;
+        const list = this.phrases.get(first) ?? [];
+        list.push({ words, type, value });
+        this.phrases.set(first, list);
+      }
+    };
+    for (const s of vocabulary.services) for (const n of [s.name, ...s.aliases]) add('Service', s.name, n);
+    for (const e of vocabulary.environments) for (const n of [e.name, ...e.aliases]) add('Environment', e.name, n);
+    for (const p of vocabulary.pipelines) {
+      for (const n of [p.name, ...p.aliases]) add('Pipeline', p.name, n);
+      if (p.service !== undefined) this.pipelineOfService.set(p.service, p.name);
+    }
+    this.maxPhraseLength = Math.max(1, ...[...this.phrases.values()].flat().map((p) => p.words.length));
+    const grammar = new Set(grammarWords);
+    const singleWords = [...this.phrases.keys()].filter((w) => !grammar.has(w) && !COMMON_WORDS.has(w));
+    this.typos = new TypoIndex(singleWords);
+    this.grammar = grammar;
+  }
+
+  /** Entities in `tokens`, left to right, longest phrase first; one-typo names are corrected. */
+  extract(tokens: readonly Token[]): Entity[] {
+    const found: Entity[] = [];
+    let i = 0;
+    while (i < tokens.length) {
+      const entity = this.phraseAt(tokens, i) ?? this.versionAt(tokens, i);
+      if (entity !== undefined) {
+        found.push(entity);
+        i = entity.end;
+      } else {
+        i++;
+      }
+    }
+    return found.map((entity) => this.asPipeline(entity, tokens));
+  }
+
+  /** "the web pipeline", "the worker build", "pipelines api": a service named beside a pipeline word means its pipeline. */
+  private asPipeline(entity: Entity, tokens: readonly Token[]): Entity {
+    if (entity.type !== 'Service') return entity;
+    const pipeline = this.pipelineOfService.get(entity.value);
+    const beside = [tokens[entity.start - 1]?.word, tokens[entity.end]?.word];
+    if (pipeline === undefined || !beside.some((w) => w !== undefined && PIPELINE_WORDS.has(w))) return entity;
+    return { ...entity, type: 'Pipeline', value: pipeline };
+  }
+
+  private phraseAt(tokens: readonly Token[], i: number): Entity | undefined {
+    const token = tokens[i] as Token;
+    const exact = this.longestPhrase(tokens, i, token.word);
+    if (exact !== undefined) return exact;
+    if (this.grammar.has(token.word) || COMMON_WORDS.has(token.word) || VERSION.test(token.word)) return undefined;
+    const corrected = this.typos.correct(token.word);
+    return corrected === undefined ? undefined : this.longestPhrase(tokens, i, corrected);
+  }
+
+  private longestPhrase(tokens: readonly Token[], i: number, first: string): Entity | undefined {
+    const candidates = this.phrases.get(first);
+    if (candidates === undefined) return undefined;
+    let best: Phrase | undefined;
+    for (const phrase of candidates) {
+      if (phrase.words.length > this.maxPhraseLength || i + phrase.words.length > tokens.length) continue;
+      const fits = phrase.words.every((w, k) => k === 0 || tokens[i + k]?.word === w);
+      if (fits && (best === undefined || phrase.words.length > best.words.length)) best = phrase;
+    }
+    return best && { type: best.type, value: best.value, start: i, end: i + best.words.length };
+  }
+
+  private versionAt(tokens: readonly Token[], i: number): Entity | undefined {
+    const token = tokens[i] as Token;
+    const looksLikeVersion = VERSION.test(token.original) && /\d|latest|stable/i.test(token.original);
+    const cued =
+      i > 0 && VERSION_CUES.has(tokens[i - 1]?.word ?? '') && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(token.original);
+    if (!looksLikeVersion && !(cued && !this.grammar.has(token.word))) return undefined;
+    return { type: 'Version', value: token.original, start: i, end: i + 1 };
+  }
+
+  /**
+   * Resolves one value (as a person or Lex gave it) to its canonical name for a slot type.
+   * A pipeline also resolves from its service's names (`frontend` → `web-pipeline`).
+   */
+  resolve(type: SlotType, value: string): string | undefined {
+    const tokens = tokenize(value);
+    if (tokens.length === 0) return undefined;
+    if (type === 'Version') {
+      const only = tokens.length === 1 ? (tokens[0] as Token) : undefined;
+      return only !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(only.original) ? only.original : undefined;
+    }
+    const entities = this.extract(tokens);
+    if (entities.length !== 1) return undefined;
+    const entity = entities[0] as Entity;
+    if (entity.start !== 0 || entity.end < tokens.length - (tokens.at(-1)?.word === 'pipeline' ? 1 : 0)) {
+      return undefined;
+    }
+    if (entity.type === type) return entity.value;
+    if (type === 'Pipeline' && entity.type === 'Service') return this.pipelineOfService.get(entity.value);
+    return undefined;
+  }
+
+  /** The pipeline that builds a service, when configured. */
+  pipelineOf(service: string): string | undefined {
+    return this.pipelineOfService.get(service);
+  }
+
+  /** Closest configured names of a type, for "did you mean …?". */
+  suggest(type: SlotType, value: string): string[] {
+    if (type === 'Pipeline') {
+      const byService = closest(
+        value,
+        this.vocabulary.services.flatMap((s) => [s.name, ...s.aliases]),
+      );
+      const pipelines = byService
+        .map((name) => this.resolve('Pipeline', name))
+        .filter((p): p is string => p !== undefined);
+      return [...new Set([...closest(value, namesOf(this.vocabulary, 'Pipeline')), ...pipelines])].slice(0, 3);
+    }
+    const things = type === 'Service' ? this.vocabulary.services : this.vocabulary.environments;
+    const spellings = things.flatMap((t) => [t.name, ...t.aliases]);
+    const canonical = closest(value, spellings, 6).map((s) => this.resolve(type, s) ?? s);
+    return [...new Set(canonical)].slice(0, 3);
+  }
+}

@@ -1,0 +1,487 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, parseConfig, type Settings } from '../../bot/config';
+import type { HttpLambdaEvent, HttpLambdaResult } from '../../bot/edge/lambda-edge';
+import type { Job } from '../../bot/jobs';
+import { createSlackHandler } from '../../bot/lambdas/slack-handler';
+import { createMemoryLog } from '../../bot/logger';
+import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
+import { MemoryStore } from '../../integrations/sandbox/memory-store';
+import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
+import { describeShared, sharedJson } from '../support/fixtures';
+import {
+  buttonClickBody,
+  eventBody,
+  signedEvent,
+  slashCommandBody,
+  startStandIn,
+  TEST_BOT_TOKEN,
+  TEST_SIGNING_SECRET,
+} from '../support/slack';
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+const ALICE = 'U0ALICE001';
+const BOB = 'U0BOB00001';
+const CHANNEL = 'C0DEPLOYS01';
+
+interface Harness {
+  send(event: HttpLambdaEvent): Promise<HttpLambdaResult>;
+  /** Sends, then waits until every job the request started has finished. */
+  sendAndSettle(event: HttpLambdaEvent): Promise<HttpLambdaResult>;
+  standIn: SlackStandIn;
+  log: ReturnType<typeof createMemoryLog>;
+  bot(): StandInMessage[];
+  close(): Promise<void>;
+}
+
+async function harness(): Promise<Harness> {
+  const stand = await startStandIn(TEST_BOT_TOKEN);
+  const settings: Settings = {
+    configPath: EXAMPLE_CONFIG_PATH,
+    configExplicit: true,
+    signingSecret: TEST_SIGNING_SECRET,
+    signingSecretIsDefault: false,
+    botToken: TEST_BOT_TOKEN,
+    port: 0,
+    slackApiUrl: `${stand.url}/api/`,
+    logLevel: 'ERROR',
+  };
+  const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+  const log = createMemoryLog();
+  const { handler, deps } = createSlackHandler(settings, config, { store: new MemoryStore(), log });
+  const jobs = deps.edge.jobs as InProcessJobQueue<Job>;
+  return {
+    send: (event) => handler(event, {}),
+    async sendAndSettle(event) {
+      const result = await handler(event, {});
+      await jobs.drain();
+      return result;
+    },
+    standIn: stand.standIn,
+    log,
+    bot: () => stand.standIn.messages.filter((m) => m.from === 'bot'),
+    close: stand.close,
+  };
+}
+
+function command(h: Harness, text: string, user = ALICE) {
+  const responseUrl = h.standIn.mintResponseUrl({ channel: CHANNEL, user });
+  return signedEvent(slashCommandBody(text, { user, responseUrl }), FORM);
+}
+
+function mention(text: string, extra: Record<string, unknown> = {}) {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  const event = {
+    type: 'app_mention',
+    user: ALICE,
+    text: `<@U0OPSBOT01> ${text}`,
+    ts,
+    channel: CHANNEL,
+    event_ts: ts,
+    ...extra,
+  };
+  return { ts, event: signedEvent(eventBody(event), JSON_TYPE) };
+}
+
+function threadReply(text: string, threadTs: string, user = ALICE) {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  const event = {
+    type: 'message',
+    channel_type: 'channel',
+    user,
+    text,
+    ts,
+    thread_ts: threadTs,
+    channel: CHANNEL,
+    event_ts: ts,
+  };
+  return signedEvent(eventBody(event), JSON_TYPE);
+}
+
+/** Clicks a button of a message in the stand-in, as Slack would post the click. */
+function click(h: Harness, message: StandInMessage, actionPrefix: string, user = ALICE, label?: string) {
+  const actions = (message.blocks ?? []).flatMap(
+    (b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<Record<string, unknown>>,
+  );
+  const button = actions.find(
+    (a) =>
+      a.type === 'button' &&
+      String(a.action_id).startsWith(actionPrefix) &&
+      (label === undefined || (a.text as { text: string }).text === label),
+  );
+  if (button === undefined) throw new Error(`no ${actionPrefix} button in ${JSON.stringify(message.blocks)}`);
+  const responseUrl = h.standIn.mintResponseUrl({
+    channel: message.channel,
+    user,
+    messageTs: message.ts,
+    ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
+  });
+  return signedEvent(
+    buttonClickBody({
+      user,
+      actionId: String(button.action_id),
+      value: String(button.value),
+      channel: message.channel,
+      messageTs: message.ts,
+      ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
+      responseUrl,
+    }),
+    FORM,
+  );
+}
+
+/** Shows a slash command's acknowledgement in the stand-in's channel, as Slack shows it to the person. */
+function showAck(h: Harness, result: HttpLambdaResult, user = ALICE): StandInMessage {
+  return h.standIn.addAcknowledgement(CHANNEL, user, JSON.parse(result.body));
+}
+
+const allText = (m: StandInMessage) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
+
+describe('Slack edge on Lambda (signed HTTP through the real handler, Web API stand-in on loopback)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  describe('slash command', () => {
+    it('answers /deploy help in the acknowledgement with help generated from the intents', async () => {
+      // Act
+      const result = await h.sendAndSettle(command(h, 'help'));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      const body = JSON.parse(result.body);
+      expect(body.response_type).toBe('ephemeral');
+      const shown = JSON.stringify(body.blocks);
+      for (const usage of [
+        '/deploy <service> <environment> <version>',
+        '/deploy rollback <service> <environment>',
+        '/deploy pipelines [pipeline]',
+      ]) {
+        expect(shown).toContain(usage);
+      }
+      expect(h.bot()).toHaveLength(0);
+    });
+
+    it('asks for confirmation of a deploy to a protected environment, then runs it once on Confirm', async () => {
+      // Prepare
+      const ack = await h.sendAndSettle(command(h, 'frontend production v1.8.2'));
+      const card = showAck(h, ack);
+      expect(allText(card)).toContain('Deploy *web* `v1.8.2` to *prod*?');
+      expect(allText(card)).toContain('protected environment');
+
+      // Act: a double click sends two clicks from the same card
+      const [click1, click2] = [click(h, card, 'opsbot.confirm'), click(h, card, 'opsbot.confirm')];
+      const first = await h.sendAndSettle(click1);
+      const second = await h.sendAndSettle(click2);
+
+      // Assess
+      expect(first.statusCode).toBe(200);
+      expect(second.statusCode).toBe(200);
+      expect(card.updates).toBe(1);
+      expect(card.text).toContain('I understood: deploy *web* `v1.8.2` to *prod*');
+      expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(1);
+      expect(h.bot().some((m) => m.text.includes('already answered') && m.ephemeral)).toBe(true);
+    });
+
+    it('lets only the requester confirm or cancel', async () => {
+      // Prepare
+      const card = showAck(h, await h.sendAndSettle(command(h, 'api staging v2.0.0')));
+
+      // Act
+      await h.sendAndSettle(click(h, card, 'opsbot.cancel', BOB));
+      await h.sendAndSettle(click(h, card, 'opsbot.cancel', ALICE));
+
+      // Assess
+      expect(h.bot().some((m) => m.text === `Only <@${ALICE}> can cancel this.` && m.user === BOB)).toBe(true);
+      expect(card.text).toContain('Cancelled: deploy *api* `v2.0.0` to *staging*. Nothing was changed.');
+      expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(0);
+    });
+
+    it('refuses a mutable tag for a protected environment, saying what to run instead', async () => {
+      // Act
+      const result = await h.sendAndSettle(command(h, 'web prod latest'));
+
+      // Assess
+      const body = JSON.parse(result.body);
+      expect(body.text).toContain('`latest` is a mutable tag');
+      expect(JSON.stringify(body.blocks)).toContain('/deploy web prod v1.8.2');
+    });
+
+    it('says which names it knows when a service is unknown', async () => {
+      // Act
+      const result = await h.sendAndSettle(command(h, 'webb-app prod v1'));
+
+      // Assess
+      const body = JSON.parse(result.body);
+      expect(body.text).toMatch(/I don't know a service called "webb-app" — did you mean \*web\*/);
+      expect(JSON.stringify(body.blocks)).toContain('Known services: api, web, payments, worker.');
+    });
+
+    it('asks for a missing environment with a button per environment, and continues on a click', async () => {
+      // Prepare
+      const prompt = showAck(h, await h.sendAndSettle(command(h, 'web v1.2.3')));
+      expect(prompt.text).toBe('Which environment should I deploy to?');
+
+      // Act
+      await h.sendAndSettle(click(h, prompt, 'opsbot.choose', ALICE, 'staging'));
+
+      // Assess
+      expect(prompt.updates).toBe(1);
+      expect(allText(prompt)).toContain('Deploy *web* `v1.2.3` to *staging*?');
+    });
+
+    it('hands read-only work to the worker and answers through the response_url', async () => {
+      // Act
+      const ack = await h.sendAndSettle(command(h, 'pipelines api'));
+
+      // Assess
+      expect(JSON.parse(ack.body).text).toContain('Working on `/deploy pipelines api`');
+      const answer = h.bot().at(-1);
+      expect(answer?.ephemeral).toBe(true);
+      expect(answer?.text).toContain('show *api-pipeline*');
+    });
+  });
+
+  describe('mentions, DMs and threads', () => {
+    it('answers a mention in its thread', async () => {
+      // Prepare
+      const { ts, event } = mention('is the *frontend* pipeline green? :eyes:');
+
+      // Act
+      const result = await h.sendAndSettle(event);
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      const reply = h.bot().at(-1);
+      expect(reply?.thread_ts).toBe(ts);
+      expect(reply?.text).toContain('web-pipeline');
+    });
+
+    it('asks for missing slots in the thread and continues the conversation with the next replies', async () => {
+      // Prepare
+      const { ts, event } = mention('deploy billing');
+      await h.sendAndSettle(event);
+      expect(h.bot().at(-1)?.text).toBe('Which environment should I deploy to?');
+
+      // Act
+      await h.sendAndSettle(threadReply('production', ts));
+      const versionPrompt = h.bot().at(-1)?.text;
+      await h.sendAndSettle(threadReply('v3.1.0', ts));
+
+      // Assess
+      expect(versionPrompt).toContain('Which version');
+      const card = h.bot().at(-1);
+      expect(card?.thread_ts).toBe(ts);
+      expect(allText(card as StandInMessage)).toContain('Deploy *payments* `v3.1.0` to *prod*?');
+    });
+
+    it('ignores thread replies from someone else and replies in threads where opsbot asked nothing', async () => {
+      // Prepare
+      const { ts, event } = mention('deploy billing');
+      await h.sendAndSettle(event);
+      const before = h.bot().length;
+
+      // Act
+      await h.sendAndSettle(threadReply('prod', ts, BOB));
+      await h.sendAndSettle(threadReply('prod', '1700000000.000001'));
+
+      // Assess
+      expect(h.bot()).toHaveLength(before);
+    });
+
+    it('answers help in a direct message', async () => {
+      // Prepare
+      const ts = `${Math.floor(Date.now() / 1000)}.000200`;
+      const event = signedEvent(
+        eventBody({
+          type: 'message',
+          channel_type: 'im',
+          user: ALICE,
+          text: 'what can you do?',
+          ts,
+          channel: 'D0ALICEDM1',
+          event_ts: ts,
+        }),
+        JSON_TYPE,
+      );
+
+      // Act
+      await h.sendAndSettle(event);
+
+      // Assess
+      const reply = h.bot().at(-1);
+      expect(reply?.channel).toBe('D0ALICEDM1');
+      expect(allText(reply as StandInMessage)).toContain('What opsbot can do');
+    });
+
+    it('does not answer its own messages or other bots', async () => {
+      // Prepare
+      const ts = `${Math.floor(Date.now() / 1000)}.000300`;
+      const own = eventBody({
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: 'B0OPSBOT01',
+        text: 'help',
+        ts,
+        channel: CHANNEL,
+        channel_type: 'channel',
+        thread_ts: ts,
+      });
+
+      // Act
+      const result = await h.sendAndSettle(signedEvent(own, JSON_TYPE));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(h.bot()).toHaveLength(0);
+    });
+  });
+
+  describe('duplicates and forgeries', () => {
+    it('acks a Slack retry of an event and does the work once', async () => {
+      // Prepare
+      const ts = `${Math.floor(Date.now() / 1000)}.000400`;
+      const body = eventBody(
+        { type: 'app_mention', user: ALICE, text: '<@U0OPSBOT01> help', ts, channel: CHANNEL, event_ts: ts },
+        'Ev0RETRY0001',
+      );
+
+      // Act
+      const results = [
+        await h.sendAndSettle(signedEvent(body, JSON_TYPE)),
+        await h.sendAndSettle(
+          signedEvent(body, JSON_TYPE, {
+            extraHeaders: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+          }),
+        ),
+        await h.sendAndSettle(
+          signedEvent(body, JSON_TYPE, {
+            extraHeaders: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' },
+          }),
+        ),
+      ];
+
+      // Assess
+      expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+      expect(h.bot()).toHaveLength(1);
+      expect(h.log.entries.filter((e) => e.message === 'slack.duplicate_dropped')).toHaveLength(2);
+    });
+
+    it.each([
+      ['a wrong signature', { secret: 'not-the-signing-secret' }],
+      ['a timestamp six minutes old', { skewSeconds: -360 }],
+      ['a timestamp six minutes in the future', { skewSeconds: 360 }],
+    ])('answers 401 to %s and does nothing', async (_name, options) => {
+      // Act
+      const result = await h.sendAndSettle(
+        signedEvent(
+          eventBody({ type: 'app_mention', user: ALICE, text: 'help', ts: '1.1', channel: CHANNEL }),
+          JSON_TYPE,
+          options,
+        ),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(401);
+      expect(h.bot()).toHaveLength(0);
+    });
+
+    it('answers 401 to a request with no signature', async () => {
+      // Prepare
+      const event = signedEvent(slashCommandBody('help', { responseUrl: 'http://127.0.0.1:1/x' }), FORM);
+      const headers = { ...(event.headers as Record<string, string>) };
+      delete headers['x-slack-signature'];
+
+      // Act
+      const result = await h.send({ ...event, headers });
+
+      // Assess
+      expect(result.statusCode).toBe(401);
+    });
+
+    it('handles base64 bodies with non-ASCII text and a charset in Content-Type', async () => {
+      // Prepare
+      const ts = `${Math.floor(Date.now() / 1000)}.000500`;
+      const body = eventBody({
+        type: 'app_mention',
+        user: ALICE,
+        text: '<@U0OPSBOT01> déployer? no — deploy web to staging ✅ please',
+        ts,
+        channel: CHANNEL,
+        event_ts: ts,
+      });
+      const event = signedEvent(body, JSON_TYPE, { base64: true, contentType: 'application/json; charset=utf-8' });
+
+      // Act
+      const result = await h.sendAndSettle(event);
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(allText(h.bot().at(-1) as StandInMessage)).toContain('Which version');
+    });
+
+    it('answers url_verification with the challenge', async () => {
+      // Act
+      const result = await h.send(
+        signedEvent(JSON.stringify({ token: 't', challenge: 'c-123', type: 'url_verification' }), JSON_TYPE),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toEqual({ challenge: 'c-123' });
+    });
+  });
+});
+
+describeShared('Slack edge with payloads published by Slack and AWS', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('takes a captured Function URL delivery of a bot DM (re-signed) and does not answer a bot', async () => {
+    // Prepare
+    const captured = sharedJson<{ body: string; headers: Record<string, string> }>(
+      'lambda-function-url__captured-Slack-Events-API-POST__DM-bot-message.json',
+    );
+
+    // Act
+    const result = await h.sendAndSettle(signedEvent(captured.body, captured.headers['content-type'] as string));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(h.bot()).toHaveLength(0);
+  });
+
+  it('answers the url_verification example from Slack docs', async () => {
+    // Prepare
+    const example = sharedJson<{ challenge: string }>('slack-url_verification__slack-docs.json');
+
+    // Act
+    const result = await h.send(signedEvent(JSON.stringify(example), JSON_TYPE));
+
+    // Assess
+    expect(JSON.parse(result.body)).toEqual({ challenge: example.challenge });
+  });
+
+  it('answers an app_mention from the Slack docs example in its thread', async () => {
+    // Prepare
+    const example = sharedJson<{ event: Record<string, string> }>('slack-event_callback-app_mention__slack-docs.json');
+    const body = JSON.stringify({ ...example, event: { ...example.event, text: `<@U0OPSBOT01> help` } });
+
+    // Act
+    await h.sendAndSettle(signedEvent(body, JSON_TYPE));
+
+    // Assess
+    const reply = h.bot().at(-1);
+    expect(reply?.channel).toBe(example.event.channel);
+    expect(reply?.thread_ts).toBe(example.event.ts);
+  });
+});
