@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EXAMPLE_CONFIG_PATH, parseConfig, readSettings } from '../../bot/config';
+import { signSlackRequest } from '../../bot/edge/verify';
+import type { Job } from '../../bot/jobs';
+import { type LocalServer, startLocalServer } from '../../bot/local/server';
+import { createMemoryLog } from '../../bot/logger';
+import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
+import type { StandInMessage } from '../../integrations/slack/stand-in';
+import { eventBody, slashCommandBody } from '../support/slack';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SECRET = 'local-test-secret';
+
+describe('npm start: the local server (Bolt HTTP receiver behind the same checks, Web API stand-in)', () => {
+  let local: LocalServer;
+
+  beforeEach(async () => {
+    const settings = readSettings({ SLACK_SIGNING_SECRET: SECRET, PORT: '0' });
+    const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+    local = await startLocalServer(settings, config, { overrides: { log: createMemoryLog() } });
+  });
+  afterEach(async () => {
+    await local.close();
+  });
+
+  async function post(body: string, contentType: string, skewSeconds = 0) {
+    const headers = signSlackRequest(SECRET, body, Math.floor(Date.now() / 1000) + skewSeconds);
+    const response = await fetch(`${local.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...headers },
+      body,
+    });
+    await (local.deps.edge.jobs as InProcessJobQueue<Job>).drain();
+    return { status: response.status, text: await response.text() };
+  }
+
+  it('answers a signed /deploy help sent with a charset in Content-Type', async () => {
+    // Act
+    const result = await post(
+      slashCommandBody('help', { responseUrl: `${local.url}/local/response/0` }),
+      'application/x-www-form-urlencoded; charset=utf-8',
+    );
+
+    // Assess
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.text).blocks[0].text.text).toBe('What opsbot can do');
+  });
+
+  it('refuses a request dated six minutes ahead, which Bolt alone would accept', async () => {
+    // Act
+    const result = await post(slashCommandBody('help', { responseUrl: 'http://127.0.0.1:1/' }), 'application/x-www-form-urlencoded', 360);
+
+    // Assess
+    expect(result.status).toBe(401);
+  });
+
+  it('posts the answer to a mention to the stand-in, readable at GET /local/messages', async () => {
+    // Prepare
+    const ts = `${Math.floor(Date.now() / 1000)}.000100`;
+    const body = eventBody({ type: 'app_mention', user: 'U0ALICE001', text: '<@U0OPSBOT01> roll back web', ts, channel: 'C0DEPLOYS01' });
+
+    // Act
+    await post(body, 'application/json');
+    const messages = (await (await fetch(`${local.url}/local/messages`)).json()) as StandInMessage[];
+
+    // Assess
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ channel: 'C0DEPLOYS01', thread_ts: ts, text: 'In which environment?', ephemeral: false, updates: 0 });
+  });
+});
+
+describe('npm start with a broken configuration', () => {
+  it('exits non-zero before serving, naming the key and what was expected', () => {
+    // Act
+    const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bot', 'local', 'start.ts')], {
+      encoding: 'utf8',
+      env: { ...process.env, PORT: '0', OPSBOT_CONFIG: join(ROOT, 'test', 'events', 'config', 'invalid.yaml') },
+      timeout: 20_000,
+    });
+
+    // Assess
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('environments.prod.protected: Invalid input: expected boolean');
+    expect(result.stdout).not.toContain('opsbot is running');
+  });
+});

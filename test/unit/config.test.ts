@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  DEVELOPMENT_SIGNING_SECRET,
+  loadConfig,
+  parseConfig,
+  readSettings,
+  vocabularyOf,
+} from '../../bot/config';
+
+const minimal = `
+environments:
+  dev: {}
+services:
+  api:
+    environments:
+      dev: { account: '111111111111', region: eu-west-1 }
+`;
+
+function problemsOf(text: string): readonly string[] {
+  try {
+    parseConfig(text, 'test.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('loads the example world when no config file exists, and says it is the example', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'opsbot-'));
+
+    // Act
+    const loaded = loadConfig(readSettings({}, dir));
+
+    // Assess
+    expect(loaded.isExample).toBe(true);
+    const vocabulary = vocabularyOf(loaded.config);
+    expect(vocabulary.services.map((s) => [s.name, s.aliases])).toEqual([
+      ['api', ['backend', 'api-server']],
+      ['web', ['frontend', 'website']],
+      ['payments', ['billing', 'payment-service']],
+      ['worker', ['jobs', 'queue-worker']],
+    ]);
+    expect(vocabulary.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(loaded.config.environments.prod?.protected).toBe(true);
+    expect(vocabulary.pipelines.find((p) => p.name === 'web-pipeline')?.service).toBe('web');
+  });
+
+  it('reads OPSBOT_CONFIG and refuses a path that does not exist', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'opsbot-'));
+    writeFileSync(join(dir, 'mine.yaml'), minimal);
+
+    // Act
+    const loaded = loadConfig(readSettings({ OPSBOT_CONFIG: 'mine.yaml' }, dir));
+
+    // Assess
+    expect(loaded.isExample).toBe(false);
+    expect(Object.keys(loaded.config.services)).toEqual(['api']);
+    expect(() => loadConfig(readSettings({ OPSBOT_CONFIG: 'missing.yaml' }, dir))).toThrow(/does not exist/);
+  });
+
+  it('fills defaults: unprotected environments, no deployers, ten bake minutes', () => {
+    // Act
+    const config = parseConfig(minimal);
+
+    // Assess
+    expect(config.environments.dev).toEqual({ aliases: [], protected: false, approval: false, deployers: [] });
+    expect(config.services.api?.environments.dev?.bakeMinutes).toBe(10);
+  });
+
+  it.each([
+    [minimal.replace("'111111111111'", "'1234'"), 'services.api.environments.dev.account: expected a 12-digit AWS account id'],
+    [minimal.replace('eu-west-1', 'Ireland'), 'services.api.environments.dev.region: expected an AWS region like "eu-west-1"'],
+    [minimal.replace('dev: {}', 'dev: { protected: yes please }'), 'environments.dev.protected:'],
+    [minimal.replace('      dev: {', '      qa: {'), 'services.api.environments.qa: "qa" is not a configured environment (expected one of: dev)'],
+    [`${minimal}    pipeline: api-pipeline\n`, 'services.api.pipeline: "api-pipeline" is not a configured pipeline'],
+    [minimal.replace('dev: {}', 'dev: { aliases: [api] }'), 'environments.dev.aliases[0]: "api" already names service "api"'],
+    [`${minimal}colour: blue\n`, '(top level): Unrecognized key: "colour"'],
+    ['environments: [dev]\n', 'environments: Invalid input: expected record, received array'],
+    ['services: {\n', 'not valid YAML'],
+  ])('refuses bad configuration, naming the key path (%#)', (text, expected) => {
+    // Act
+    const problems = problemsOf(text);
+
+    // Assess
+    expect(problems.join('\n')).toContain(expected);
+  });
+
+  it('refuses bad environment variables, naming the variable', () => {
+    // Act
+    const attempt = () => readSettings({ PORT: 'eighty', SLACK_APP_TOKEN: 'xoxb-wrong-kind' });
+
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const text = (error as ConfigError).problems.join('\n');
+      expect(text).toContain('PORT:');
+      expect(text).toContain('SLACK_APP_TOKEN: expected an app-level token starting with "xapp-"');
+    }
+  });
+
+  it('uses the documented development signing secret only when none is set', () => {
+    // Act
+    const local = readSettings({});
+    const real = readSettings({ SLACK_SIGNING_SECRET: 'abc' });
+
+    // Assess
+    expect(local.signingSecret).toBe(DEVELOPMENT_SIGNING_SECRET);
+    expect(local.signingSecretIsDefault).toBe(true);
+    expect(real.signingSecret).toBe('abc');
+    expect(local.port).toBe(3000);
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, parseConfig, vocabularyOf } from '../../bot/config';
+import { ACTIONS, ConversationPlanner, readButtonState } from '../../bot/conversation';
+import { intents } from '../../intents';
+import { IntentRegistry } from '../../intents/registry';
+
+const example = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+const registry = new IntentRegistry(intents);
+const alice = { userId: 'U0ALICE001' };
+
+function planner(config = example) {
+  return new ConversationPlanner(registry, vocabularyOf(config), config);
+}
+
+describe('conversation planner', () => {
+  it('asks for the first missing required slot, with a button per configured value', () => {
+    // Act
+    const step = planner().plan({ intent: 'Deploy', slots: { service: 'web' }, actor: alice, confirmed: false });
+
+    // Assess
+    expect(step.kind).toBe('ask');
+    if (step.kind !== 'ask') return;
+    expect(step.pending).toEqual({ intent: 'Deploy', slots: { service: 'web' }, awaiting: 'environment', userId: 'U0ALICE001' });
+    expect(step.reply.text).toBe('Which environment should I deploy to?');
+    expect(step.reply.actions?.map((a) => a.label)).toEqual(['dev', 'staging', 'prod']);
+    expect(readButtonState(step.reply.actions?.[2]?.value)).toEqual({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod' },
+      userId: 'U0ALICE001',
+    });
+  });
+
+  it('asks for a version without buttons: it is free text', () => {
+    const step = planner().plan({ intent: 'Deploy', slots: { service: 'web', environment: 'dev' }, actor: alice, confirmed: false });
+    expect(step.kind === 'ask' && step.reply.actions).toBeUndefined();
+  });
+
+  it('asks for confirmation of a side effect, then runs once confirmed', () => {
+    // Prepare
+    const slots = { service: 'api', environment: 'staging', version: 'v1.0.0' };
+
+    // Act
+    const unconfirmed = planner().plan({ intent: 'Deploy', slots, actor: alice, confirmed: false });
+    const confirmed = planner().plan({ intent: 'Deploy', slots, actor: alice, confirmed: true });
+
+    // Assess
+    expect(unconfirmed.kind).toBe('confirm');
+    if (unconfirmed.kind === 'confirm') {
+      expect(unconfirmed.reply.actions?.map((a) => [a.id, a.style])).toEqual([
+        [ACTIONS.confirm, 'primary'],
+        [ACTIONS.cancel, undefined],
+      ]);
+      expect(readButtonState(unconfirmed.reply.actions?.[0]?.value)?.nonce).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(confirmed.kind).toBe('run');
+  });
+
+  it('runs read-only intents straight away, optional slots or not', () => {
+    expect(planner().plan({ intent: 'DeployStatus', slots: {}, actor: alice, confirmed: false }).kind).toBe('run');
+  });
+
+  it('refuses someone who is not a deployer of the environment, naming who is', () => {
+    // Prepare
+    const config = parseConfig(
+      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('deployers: []', 'deployers: [U0CAROL001]'),
+    );
+
+    // Act
+    const step = planner(config).plan({
+      intent: 'Rollback',
+      slots: { service: 'web', environment: 'prod' },
+      actor: alice,
+      confirmed: true,
+    });
+
+    // Assess
+    expect(step.kind).toBe('answer');
+    if (step.kind === 'answer') {
+      expect(step.reply.text).toBe('You are not allowed to change prod.');
+      expect(step.reply.context?.[0]).toContain('<@U0CAROL001>');
+    }
+  });
+
+  it('refuses mutable tags only where the environment is protected', () => {
+    const prod = planner().plan({ intent: 'Deploy', slots: { service: 'web', environment: 'prod', version: 'latest' }, actor: alice, confirmed: false });
+    const dev = planner().plan({ intent: 'Deploy', slots: { service: 'web', environment: 'dev', version: 'latest' }, actor: alice, confirmed: false });
+    expect(prod.kind).toBe('answer');
+    expect(dev.kind).toBe('confirm');
+  });
+
+  it('ignores button values it did not make', () => {
+    expect(readButtonState('click_me_123')).toBeUndefined();
+    expect(readButtonState('{"intent":1}')).toBeUndefined();
+  });
+});
