@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Vocabulary } from '../intents/vocabulary';
+import { ConfigError, type Settings } from './settings';
 
 /**
- * The one configuration schema, and the only reader of `process.env` (house style).
- * Everything else receives a parsed {@link OpsbotConfig} and {@link Settings}.
+ * The one configuration schema. Loaded wherever YAML is read (local runs, the CLI, synth); the Lambda functions
+ * read the JSON that synth writes from it (see `settings.ts`), so they start without zod or YAML.
  */
 
 const name = z
@@ -123,18 +123,6 @@ export type OpsbotConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = OpsbotConfig['environments'][string];
 export type ServiceConfig = OpsbotConfig['services'][string];
 
-/** A configuration problem: every message names the key path and what was expected. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly source: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`Invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => {
     if (typeof key === 'number') return `${acc}[${key}]`;
@@ -194,91 +182,5 @@ export function loadConfig(settings: Pick<Settings, 'configPath' | 'configExplic
     config: parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'), EXAMPLE_CONFIG_PATH),
     source: 'example',
     isExample: true,
-  };
-}
-
-/** The development signing secret used when `SLACK_SIGNING_SECRET` is unset (local runs only). */
-export const DEVELOPMENT_SIGNING_SECRET = 'opsbot-local-development-signing-secret';
-
-/** Process settings: secrets and switches from the environment. */
-export interface Settings {
-  readonly configPath: string;
-  readonly configExplicit: boolean;
-  readonly signingSecret: string;
-  /** True when the signing secret is the documented development default. */
-  readonly signingSecretIsDefault: boolean;
-  readonly botToken: string;
-  readonly appToken?: string;
-  readonly port: number;
-  /** Base URL of the Slack Web API (`https://slack.com/api/` in production; a local stand-in otherwise). */
-  readonly slackApiUrl?: string;
-  /** The worker Lambda's name, when jobs are sent by async invoke. */
-  readonly workerFunctionName?: string;
-  /** The DynamoDB table of the Store, in production. */
-  readonly tableName?: string;
-  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-}
-
-const settingsSchema = z.object({
-  OPSBOT_CONFIG: z.string().min(1).optional(),
-  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_BOT_TOKEN: z.string().min(1).optional(),
-  SLACK_APP_TOKEN: z
-    .string()
-    .regex(/^xapp-/, 'expected an app-level token starting with "xapp-" (Slack app › Basic Information)')
-    .optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  SLACK_API_URL: z.url().optional(),
-  OPSBOT_WORKER_FUNCTION: z.string().min(1).optional(),
-  OPSBOT_TABLE: z.string().min(1).optional(),
-  LOG_LEVEL: z
-    .string()
-    .transform((v) => v.toUpperCase())
-    .pipe(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']))
-    .default('INFO'),
-});
-
-/**
- * Reads settings from an environment (default `process.env`).
- * @throws {ConfigError} naming the variable and what was expected.
- */
-export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = settingsSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(
-      'environment',
-      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
-    );
-  }
-  const e = result.data;
-  return {
-    configPath: resolve(cwd, e.OPSBOT_CONFIG ?? 'opsbot.config.yaml'),
-    configExplicit: e.OPSBOT_CONFIG !== undefined,
-    signingSecret: e.SLACK_SIGNING_SECRET ?? DEVELOPMENT_SIGNING_SECRET,
-    signingSecretIsDefault: e.SLACK_SIGNING_SECRET === undefined,
-    botToken: e.SLACK_BOT_TOKEN ?? 'xoxb-opsbot-local',
-    ...(e.SLACK_APP_TOKEN !== undefined && { appToken: e.SLACK_APP_TOKEN }),
-    port: e.PORT,
-    ...(e.SLACK_API_URL !== undefined && { slackApiUrl: e.SLACK_API_URL }),
-    ...(e.OPSBOT_WORKER_FUNCTION !== undefined && { workerFunctionName: e.OPSBOT_WORKER_FUNCTION }),
-    ...(e.OPSBOT_TABLE !== undefined && { tableName: e.OPSBOT_TABLE }),
-    logLevel: e.LOG_LEVEL,
-  };
-}
-
-/** The names the matcher, the resolver and the Lex bot know, from configuration. */
-export function vocabularyOf(config: OpsbotConfig): Vocabulary {
-  const serviceOfPipeline = new Map<string, string>();
-  for (const [serviceName, service] of Object.entries(config.services)) {
-    if (service.pipeline !== undefined) serviceOfPipeline.set(service.pipeline, serviceName);
-  }
-  return {
-    services: Object.entries(config.services).map(([n, s]) => ({ name: n, aliases: s.aliases })),
-    environments: Object.entries(config.environments).map(([n, e]) => ({ name: n, aliases: e.aliases })),
-    pipelines: Object.keys(config.pipelines).map((n) => {
-      const service = serviceOfPipeline.get(n);
-      return { name: n, aliases: [], ...(service !== undefined && { service }) };
-    }),
   };
 }

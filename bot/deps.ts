@@ -11,11 +11,13 @@ import { intents } from '../intents';
 import type { IntentPorts } from '../intents/define-intent';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
 import { IntentRegistry } from '../intents/registry';
-import { type OpsbotConfig, type Settings, vocabularyOf } from './config';
+import type { OpsbotConfig } from './config';
 import { ConversationPlanner } from './conversation';
 import type { EdgeDeps } from './edge-deps';
 import type { Job } from './jobs';
 import { createLogger, type Log } from './logger';
+import type { Settings } from './settings';
+import { vocabularyOf } from './vocabulary';
 import { runJob, type WorkerDeps } from './worker/dispatcher';
 
 /** Development ids for the bot when configuration names none (local runs). */

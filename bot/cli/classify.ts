@@ -2,7 +2,9 @@ import { createInterface } from 'node:readline';
 import { intents } from '../../intents';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { IntentRegistry } from '../../intents/registry';
-import { loadConfig, readSettings, vocabularyOf } from '../config';
+import { loadConfig } from '../config';
+import { readSettings } from '../settings';
+import { vocabularyOf } from '../vocabulary';
 
 /**
  * `opsbot classify`: one utterance per input line → one JSON object per output line, in order.

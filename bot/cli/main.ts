@@ -1,4 +1,4 @@
-import { ConfigError } from '../config';
+import { ConfigError } from '../settings';
 import { classifyLines } from './classify';
 
 const USAGE = `usage: opsbot <command>

@@ -1,8 +1,9 @@
 import { AwsLambdaReceiver } from '@slack/bolt';
 import { boltLogger, createApp } from '../app';
-import type { OpsbotConfig, Settings } from '../config';
+import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
 import { type BoltLambdaHandler, slackLambdaEdge } from '../edge/lambda-edge';
+import type { Settings } from '../settings';
 
 /**
  * The Slack request URL's Lambda handler: the edge checks, then Bolt's Lambda receiver and opsbot's listeners.

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { readBody, SlackStandIn } from '../../integrations/slack/stand-in';
 import { boltLogger, createApp } from '../app';
-import type { OpsbotConfig, Settings } from '../config';
+import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
 import { baseContentType, isSslCheck, verifySlackSignature } from '../edge/verify';
+import type { Settings } from '../settings';
 
 /** The Slack request URL path, locally and behind API Gateway. */
 export const SLACK_EVENTS_PATH = '/slack/events';

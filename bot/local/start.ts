@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, readSettings } from '../config';
+import { loadConfig } from '../config';
+import { ConfigError, readSettings } from '../settings';
 import { SLACK_EVENTS_PATH, startLocalServer } from './server';
 
 /** `npm start`: opsbot on this machine. */
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
       'opsbot: no opsbot.config.yaml here; running on the example world (opsbot.config.example.yaml).\n',
     );
   }
-  const useStandIn = process.env.SLACK_BOT_TOKEN === undefined;
+  const useStandIn = settings.botTokenIsDefault;
   const local = await startLocalServer(settings, loaded.config, { useStandIn });
   const lines = [
     `opsbot is running (${loaded.isExample ? 'example world' : loaded.source}).`,

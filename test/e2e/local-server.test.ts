@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXAMPLE_CONFIG_PATH, parseConfig, readSettings } from '../../bot/config';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { signSlackRequest } from '../../bot/edge/verify';
 import type { Job } from '../../bot/jobs';
 import { type LocalServer, startLocalServer } from '../../bot/local/server';
 import { createMemoryLog } from '../../bot/logger';
+import { readSettings } from '../../bot/settings';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { eventBody, slashCommandBody } from '../support/slack';
@@ -50,7 +51,11 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
 
   it('refuses a request dated six minutes ahead, which Bolt alone would accept', async () => {
     // Act
-    const result = await post(slashCommandBody('help', { responseUrl: 'http://127.0.0.1:1/' }), 'application/x-www-form-urlencoded', 360);
+    const result = await post(
+      slashCommandBody('help', { responseUrl: 'http://127.0.0.1:1/' }),
+      'application/x-www-form-urlencoded',
+      360,
+    );
 
     // Assess
     expect(result.status).toBe(401);
@@ -59,7 +64,13 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
   it('posts the answer to a mention to the stand-in, readable at GET /local/messages', async () => {
     // Prepare
     const ts = `${Math.floor(Date.now() / 1000)}.000100`;
-    const body = eventBody({ type: 'app_mention', user: 'U0ALICE001', text: '<@U0OPSBOT01> roll back web', ts, channel: 'C0DEPLOYS01' });
+    const body = eventBody({
+      type: 'app_mention',
+      user: 'U0ALICE001',
+      text: '<@U0OPSBOT01> roll back web',
+      ts,
+      channel: 'C0DEPLOYS01',
+    });
 
     // Act
     await post(body, 'application/json');
@@ -67,18 +78,28 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
 
     // Assess
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ channel: 'C0DEPLOYS01', thread_ts: ts, text: 'In which environment?', ephemeral: false, updates: 0 });
+    expect(messages[0]).toMatchObject({
+      channel: 'C0DEPLOYS01',
+      thread_ts: ts,
+      text: 'In which environment?',
+      ephemeral: false,
+      updates: 0,
+    });
   });
 });
 
 describe('npm start with a broken configuration', () => {
   it('exits non-zero before serving, naming the key and what was expected', () => {
     // Act
-    const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bot', 'local', 'start.ts')], {
-      encoding: 'utf8',
-      env: { ...process.env, PORT: '0', OPSBOT_CONFIG: join(ROOT, 'test', 'events', 'config', 'invalid.yaml') },
-      timeout: 20_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bot', 'local', 'start.ts')],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PORT: '0', OPSBOT_CONFIG: join(ROOT, 'test', 'events', 'config', 'invalid.yaml') },
+        timeout: 20_000,
+      },
+    );
 
     // Assess
     expect(result.status).toBe(1);

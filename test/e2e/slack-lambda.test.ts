@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { EXAMPLE_CONFIG_PATH, parseConfig, type Settings } from '../../bot/config';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../../bot/edge/lambda-edge';
 import type { Job } from '../../bot/jobs';
 import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { createMemoryLog } from '../../bot/logger';
+import type { Settings } from '../../bot/settings';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
@@ -42,6 +43,7 @@ async function harness(): Promise<Harness> {
     signingSecret: TEST_SIGNING_SECRET,
     signingSecretIsDefault: false,
     botToken: TEST_BOT_TOKEN,
+    botTokenIsDefault: false,
     port: 0,
     slackApiUrl: `${stand.url}/api/`,
     logLevel: 'ERROR',

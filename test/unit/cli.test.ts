@@ -17,9 +17,17 @@ describe('npx opsbot classify', () => {
 
     // Assess
     expect(result.status).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { text: 'deploy frontend v2 to production', intent: 'Deploy', slots: { service: 'web', environment: 'prod', version: 'v2' }, confidence: 1 },
+      {
+        text: 'deploy frontend v2 to production',
+        intent: 'Deploy',
+        slots: { service: 'web', environment: 'prod', version: 'v2' },
+        confidence: 1,
+      },
       { text: '', intent: 'FallbackIntent', slots: {}, confidence: 1 },
       expect.objectContaining({ text: 'what time is it in London', intent: 'FallbackIntent', slots: {} }),
     ]);

@@ -1,14 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConfigError,
-  DEVELOPMENT_SIGNING_SECRET,
-  loadConfig,
-  parseConfig,
-  readSettings,
-  vocabularyOf,
-} from '../../bot/config';
+import { loadConfig, parseConfig } from '../../bot/config';
+import { readDeployedConfig, renderDeployedConfig } from '../../bot/deployed-config';
+import { ConfigError, DEVELOPMENT_SIGNING_SECRET, readSettings } from '../../bot/settings';
+import { vocabularyOf } from '../../bot/vocabulary';
 
 const minimal = `
 environments:
@@ -75,12 +71,24 @@ describe('configuration', () => {
   });
 
   it.each([
-    [minimal.replace("'111111111111'", "'1234'"), 'services.api.environments.dev.account: expected a 12-digit AWS account id'],
-    [minimal.replace('eu-west-1', 'Ireland'), 'services.api.environments.dev.region: expected an AWS region like "eu-west-1"'],
+    [
+      minimal.replace("'111111111111'", "'1234'"),
+      'services.api.environments.dev.account: expected a 12-digit AWS account id',
+    ],
+    [
+      minimal.replace('eu-west-1', 'Ireland'),
+      'services.api.environments.dev.region: expected an AWS region like "eu-west-1"',
+    ],
     [minimal.replace('dev: {}', 'dev: { protected: yes please }'), 'environments.dev.protected:'],
-    [minimal.replace('      dev: {', '      qa: {'), 'services.api.environments.qa: "qa" is not a configured environment (expected one of: dev)'],
+    [
+      minimal.replace('      dev: {', '      qa: {'),
+      'services.api.environments.qa: "qa" is not a configured environment (expected one of: dev)',
+    ],
     [`${minimal}    pipeline: api-pipeline\n`, 'services.api.pipeline: "api-pipeline" is not a configured pipeline'],
-    [minimal.replace('dev: {}', 'dev: { aliases: [api] }'), 'environments.dev.aliases[0]: "api" already names service "api"'],
+    [
+      minimal.replace('dev: {}', 'dev: { aliases: [api] }'),
+      'environments.dev.aliases[0]: "api" already names service "api"',
+    ],
     [`${minimal}colour: blue\n`, '(top level): Unrecognized key: "colour"'],
     ['environments: [dev]\n', 'environments: Invalid input: expected record, received array'],
     ['services: {\n', 'not valid YAML'],
@@ -102,7 +110,7 @@ describe('configuration', () => {
       attempt();
     } catch (error) {
       const text = (error as ConfigError).problems.join('\n');
-      expect(text).toContain('PORT:');
+      expect(text).toContain('PORT: expected a port number from 0 to 65535, got "eighty"');
       expect(text).toContain('SLACK_APP_TOKEN: expected an app-level token starting with "xapp-"');
     }
   });
@@ -117,5 +125,21 @@ describe('configuration', () => {
     expect(local.signingSecretIsDefault).toBe(true);
     expect(real.signingSecret).toBe('abc');
     expect(local.port).toBe(3000);
+  });
+
+  it('hands the Lambda functions validated configuration as JSON, and refuses anything else', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'opsbot-'));
+    const config = parseConfig(minimal);
+    writeFileSync(join(dir, 'deployed.json'), renderDeployedConfig(config));
+    writeFileSync(join(dir, 'raw.json'), JSON.stringify(config));
+
+    // Act
+    const deployed = readDeployedConfig({ configPath: join(dir, 'deployed.json') });
+
+    // Assess
+    expect(deployed).toEqual(config);
+    expect(() => readDeployedConfig({ configPath: join(dir, 'raw.json') })).toThrow(/written by the opsbot build/);
+    expect(() => readDeployedConfig({ configPath: join(dir, 'missing.json') })).toThrow(ConfigError);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { EXAMPLE_CONFIG_PATH, parseConfig, vocabularyOf } from '../../bot/config';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { ACTIONS, ConversationPlanner, readButtonState } from '../../bot/conversation';
+import { vocabularyOf } from '../../bot/vocabulary';
 import { intents } from '../../intents';
 import { IntentRegistry } from '../../intents/registry';
 
@@ -20,7 +21,12 @@ describe('conversation planner', () => {
     // Assess
     expect(step.kind).toBe('ask');
     if (step.kind !== 'ask') return;
-    expect(step.pending).toEqual({ intent: 'Deploy', slots: { service: 'web' }, awaiting: 'environment', userId: 'U0ALICE001' });
+    expect(step.pending).toEqual({
+      intent: 'Deploy',
+      slots: { service: 'web' },
+      awaiting: 'environment',
+      userId: 'U0ALICE001',
+    });
     expect(step.reply.text).toBe('Which environment should I deploy to?');
     expect(step.reply.actions?.map((a) => a.label)).toEqual(['dev', 'staging', 'prod']);
     expect(readButtonState(step.reply.actions?.[2]?.value)).toEqual({
@@ -31,7 +37,12 @@ describe('conversation planner', () => {
   });
 
   it('asks for a version without buttons: it is free text', () => {
-    const step = planner().plan({ intent: 'Deploy', slots: { service: 'web', environment: 'dev' }, actor: alice, confirmed: false });
+    const step = planner().plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'dev' },
+      actor: alice,
+      confirmed: false,
+    });
     expect(step.kind === 'ask' && step.reply.actions).toBeUndefined();
   });
 
@@ -82,8 +93,18 @@ describe('conversation planner', () => {
   });
 
   it('refuses mutable tags only where the environment is protected', () => {
-    const prod = planner().plan({ intent: 'Deploy', slots: { service: 'web', environment: 'prod', version: 'latest' }, actor: alice, confirmed: false });
-    const dev = planner().plan({ intent: 'Deploy', slots: { service: 'web', environment: 'dev', version: 'latest' }, actor: alice, confirmed: false });
+    const prod = planner().plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'latest' },
+      actor: alice,
+      confirmed: false,
+    });
+    const dev = planner().plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'dev', version: 'latest' },
+      actor: alice,
+      confirmed: false,
+    });
     expect(prod.kind).toBe('answer');
     expect(dev.kind).toBe('confirm');
   });

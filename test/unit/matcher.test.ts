@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXAMPLE_CONFIG_PATH, parseConfig, vocabularyOf } from '../../bot/config';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { vocabularyOf } from '../../bot/vocabulary';
 import { intents } from '../../intents';
 import { closest, editDistance, TypoIndex } from '../../intents/matcher/fuzzy';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
@@ -72,7 +73,10 @@ describe('local matcher behaviour', () => {
     ['deploy web to prodd', { service: 'web', environment: 'prod' }],
     ['deploy wbe to stg', { service: 'web', environment: 'staging' }],
     ['dpeloy api to dev', { service: 'api', environment: 'dev' }],
-    ['<@U0OPSBOT01> deploy `payment-service` to <#C0123ABCD|live> :rocket:', { service: 'payments', environment: 'prod' }],
+    [
+      '<@U0OPSBOT01> deploy `payment-service` to <#C0123ABCD|live> :rocket:',
+      { service: 'payments', environment: 'prod' },
+    ],
     ['deploy api-server v1.2.3-rc.1 to stage.', { service: 'api', environment: 'staging', version: 'v1.2.3-rc.1' }],
   ])('reads "%s" as Deploy with canonical slots', (text, slots) => {
     expect(matcher.classify(text)).toMatchObject({ intent: 'Deploy', slots });

@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { EXAMPLE_CONFIG_PATH, parseConfig, vocabularyOf } from '../../bot/config';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { vocabularyOf } from '../../bot/vocabulary';
 import { intents } from '../../intents';
 import { defineIntent } from '../../intents/define-intent';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { IntentRegistry } from '../../intents/registry';
 
 const intent = (name: string, utterances: string[], slots = {}) =>
-  defineIntent({ name, description: name, utterances, slots, sideEffects: false, examples: {}, handle: async () => ({ text: '' }) });
+  defineIntent({
+    name,
+    description: name,
+    utterances,
+    slots,
+    sideEffects: false,
+    examples: {},
+    handle: async () => ({ text: '' }),
+  });
 
 describe('intent registry', () => {
   it('holds the declared intents under their canonical names', () => {
@@ -38,14 +47,18 @@ describe('intent registry', () => {
   });
 
   it('throws on an utterance naming an undeclared slot', () => {
-    expect(() => new IntentRegistry([intent('A', ['deploy {service}'])])).toThrow('{service}, which is not a declared slot');
+    expect(() => new IntentRegistry([intent('A', ['deploy {service}'])])).toThrow(
+      '{service}, which is not a declared slot',
+    );
   });
 });
 
 describe('every intent example matches exactly its intent with exactly its slots', () => {
   const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
   const matcher = new LocalMatcher(intents, vocabularyOf(config));
-  const cases = intents.flatMap((i) => Object.entries(i.examples).map(([text, slots]) => [i.name, text, slots] as const));
+  const cases = intents.flatMap((i) =>
+    Object.entries(i.examples).map(([text, slots]) => [i.name, text, slots] as const),
+  );
 
   it.each(cases)('%s: "%s"', (name, text, slots) => {
     // Act

@@ -39,8 +39,18 @@ describeShared('Slack signature verification against published vectors', () => {
     const nowMs = Number(base.timestamp) * 1000;
 
     // Act
-    const wrongSecret = verifySlackSignature({ ...base, signingSecret: v.negative_cases?.wrong_secret as string, body: v.body, nowMs });
-    const tampered = verifySlackSignature({ ...base, signingSecret: v.signing_secret, body: v.negative_cases?.tampered_body as string, nowMs });
+    const wrongSecret = verifySlackSignature({
+      ...base,
+      signingSecret: v.negative_cases?.wrong_secret as string,
+      body: v.body,
+      nowMs,
+    });
+    const tampered = verifySlackSignature({
+      ...base,
+      signingSecret: v.signing_secret,
+      body: v.negative_cases?.tampered_body as string,
+      nowMs,
+    });
 
     // Assess
     expect(wrongSecret).toEqual({ ok: false, reason: 'mismatch' });

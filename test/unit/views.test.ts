@@ -20,14 +20,27 @@ describe('reply rendering', () => {
     expect(message.blocks[2]).toEqual({
       type: 'actions',
       elements: [
-        { type: 'button', action_id: 'opsbot.confirm', text: { type: 'plain_text', text: 'Confirm', emoji: true }, value: '{}', style: 'danger' },
-        { type: 'button', action_id: 'opsbot.cancel', text: { type: 'plain_text', text: 'Cancel', emoji: true }, value: '{}' },
+        {
+          type: 'button',
+          action_id: 'opsbot.confirm',
+          text: { type: 'plain_text', text: 'Confirm', emoji: true },
+          value: '{}',
+          style: 'danger',
+        },
+        {
+          type: 'button',
+          action_id: 'opsbot.cancel',
+          text: { type: 'plain_text', text: 'Cancel', emoji: true },
+          value: '{}',
+        },
       ],
     });
   });
 
   it('uses the text as the only section when there is nothing else', () => {
-    expect(renderReply({ text: 'hello' }).blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }]);
+    expect(renderReply({ text: 'hello' }).blocks).toEqual([
+      { type: 'section', text: { type: 'mrkdwn', text: 'hello' } },
+    ]);
   });
 
   it('keeps within Slack limits: 3000-character sections, 50 blocks', () => {

@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+
+/**
+ * Process settings from the environment: the only reader of `process.env`. Deliberately free of zod and YAML,
+ * so the Lambda functions start without them: they read configuration validated at synth time.
+ */
+
+/** A configuration problem: every message names the key path (or variable) and what was expected. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The development signing secret used when `SLACK_SIGNING_SECRET` is unset (local runs only). */
+export const DEVELOPMENT_SIGNING_SECRET = 'opsbot-local-development-signing-secret';
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+export interface Settings {
+  readonly configPath: string;
+  /** True when `OPSBOT_CONFIG` named the file (no fallback to the example then). */
+  readonly configExplicit: boolean;
+  readonly signingSecret: string;
+  /** True when the signing secret is the documented development default. */
+  readonly signingSecretIsDefault: boolean;
+  readonly botToken: string;
+  /** True when no `SLACK_BOT_TOKEN` is set: locally, the Web API stand-in answers. */
+  readonly botTokenIsDefault: boolean;
+  readonly appToken?: string;
+  readonly port: number;
+  /** Base URL of the Slack Web API (`https://slack.com/api/` in production; a local stand-in otherwise). */
+  readonly slackApiUrl?: string;
+  /** The worker Lambda's name, when jobs are sent by async invoke. */
+  readonly workerFunctionName?: string;
+  /** The DynamoDB table of the Store, in production. */
+  readonly tableName?: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/**
+ * Reads settings from an environment (default `process.env`).
+ * @throws {ConfigError} naming each variable and what was expected.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const problems: string[] = [];
+  const get = (name: string) => {
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const port = get('PORT') ?? '3000';
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+    problems.push(`PORT: expected a port number from 0 to 65535, got "${port}"`);
+  const appToken = get('SLACK_APP_TOKEN');
+  if (appToken !== undefined && !appToken.startsWith('xapp-')) {
+    problems.push('SLACK_APP_TOKEN: expected an app-level token starting with "xapp-" (Slack app › Basic Information)');
+  }
+  const apiUrl = get('SLACK_API_URL');
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl))
+    problems.push('SLACK_API_URL: expected an http(s) URL');
+  const level = (get('LOG_LEVEL') ?? 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (problems.length > 0) throw new ConfigError('environment', problems);
+
+  const config = get('OPSBOT_CONFIG');
+  const signingSecret = get('SLACK_SIGNING_SECRET');
+  const botToken = get('SLACK_BOT_TOKEN');
+  const worker = get('OPSBOT_WORKER_FUNCTION');
+  const table = get('OPSBOT_TABLE');
+  return {
+    configPath: resolve(cwd, config ?? 'opsbot.config.yaml'),
+    configExplicit: config !== undefined,
+    signingSecret: signingSecret ?? DEVELOPMENT_SIGNING_SECRET,
+    signingSecretIsDefault: signingSecret === undefined,
+    botToken: botToken ?? 'xoxb-opsbot-local',
+    botTokenIsDefault: botToken === undefined,
+    ...(appToken !== undefined && { appToken }),
+    port: Number(port),
+    ...(apiUrl !== undefined && { slackApiUrl: apiUrl }),
+    ...(worker !== undefined && { workerFunctionName: worker }),
+    ...(table !== undefined && { tableName: table }),
+    logLevel: level as Settings['logLevel'],
+  };
+}

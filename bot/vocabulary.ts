@@ -1,0 +1,18 @@
+import type { Vocabulary } from '../intents/vocabulary';
+import type { OpsbotConfig } from './config';
+
+/** The names the matcher, the resolver and the Lex bot know, from configuration. */
+export function vocabularyOf(config: OpsbotConfig): Vocabulary {
+  const serviceOfPipeline = new Map<string, string>();
+  for (const [serviceName, service] of Object.entries(config.services)) {
+    if (service.pipeline !== undefined) serviceOfPipeline.set(service.pipeline, serviceName);
+  }
+  return {
+    services: Object.entries(config.services).map(([n, s]) => ({ name: n, aliases: s.aliases })),
+    environments: Object.entries(config.environments).map(([n, e]) => ({ name: n, aliases: e.aliases })),
+    pipelines: Object.keys(config.pipelines).map((n) => {
+      const service = serviceOfPipeline.get(n);
+      return { name: n, aliases: [], ...(service !== undefined && { service }) };
+    }),
+  };
+}

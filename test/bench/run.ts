@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: figures, not pass/fail. Writes bench/results.json and prints a table.
+ * - the bundled `slack` function: size, cold init (median over fresh processes of loading the bundle, minus a bare
+ *   `node -e 0` in the same run, and that ratio), and ack latency through the real handler;
+ * - the local matcher: throughput and per-utterance p99.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { renderDeployedConfig } from '../../bot/deployed-config';
+import type { HttpLambdaEvent } from '../../bot/edge/lambda-edge';
+import type { Job } from '../../bot/jobs';
+import { createSlackHandler } from '../../bot/lambdas/slack-handler';
+import { createMemoryLog } from '../../bot/logger';
+import { readSettings } from '../../bot/settings';
+import { vocabularyOf } from '../../bot/vocabulary';
+import { lambdaBundleOptions } from '../../infra/bundling/bundling';
+import type { JobQueue } from '../../integrations/jobs.port';
+import { MemoryStore } from '../../integrations/sandbox/memory-store';
+import { intents } from '../../intents';
+import { LocalMatcher } from '../../intents/matcher/local-matcher';
+import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
+
+const ROOT = resolve(__dirname, '..', '..');
+const OUT = join(ROOT, 'bench');
+const DIST = join(ROOT, 'dist', 'bench-slack');
+
+const median = (xs: number[]) => percentile(xs, 50);
+function percentile(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+const ms = (n: number) => Math.round(n * 100) / 100;
+
+async function bundleSlack() {
+  mkdirSync(DIST, { recursive: true });
+  const outfile = join(DIST, 'index.js');
+  await build({
+    ...lambdaBundleOptions,
+    entryPoints: [join(ROOT, 'bot', 'lambdas', 'slack.lambda.ts')],
+    outfile,
+    logLevel: 'warning',
+  });
+  writeFileSync(
+    join(DIST, 'opsbot.config.json'),
+    renderDeployedConfig(parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'))),
+  );
+  return { outfile, bytes: statSync(outfile).size };
+}
+
+function coldInit(bundle: string, runs = 21) {
+  const env = {
+    ...process.env,
+    OPSBOT_CONFIG: join(DIST, 'opsbot.config.json'),
+    SLACK_SIGNING_SECRET: 'bench',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+  const time = (args: string[]) => {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const bare: number[] = [];
+  const loaded: number[] = [];
+  time(['-e', '0']);
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, so drift in machine load affects both alike.
+    bare.push(time(['-e', '0']));
+    loaded.push(time(['-e', `require(${JSON.stringify(bundle)})`]));
+  }
+  const bareMs = median(bare);
+  const loadMs = median(loaded);
+  return {
+    bareNodeMs: ms(bareMs),
+    bundleLoadMs: ms(loadMs),
+    coldInitMs: ms(loadMs - bareMs),
+    ratio: ms((loadMs - bareMs) / bareMs),
+  };
+}
+
+async function ackLatency(iterations = 2000) {
+  // Jobs are recorded, not run: the ack path ends when the job is handed over (an async invoke in production).
+  const sent: Job[] = [];
+  const jobs: JobQueue<Job> = { send: async (job) => void sent.push(job) };
+  const settings = {
+    ...readSettings({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-bench' }),
+    slackApiUrl: 'http://127.0.0.1:9/api/',
+  };
+  const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+  const { handler } = createSlackHandler(settings, config, { store: new MemoryStore(), log: createMemoryLog(), jobs });
+  const kinds: Record<string, () => HttpLambdaEvent> = {
+    'slash command': () =>
+      signedEvent(
+        slashCommandBody('pipelines api', { responseUrl: 'http://127.0.0.1:9/r' }),
+        'application/x-www-form-urlencoded',
+      ),
+    mention: () => {
+      const ts = `${Date.now() / 1000}${Math.random()}`;
+      return signedEvent(
+        eventBody({
+          type: 'app_mention',
+          user: 'U0ALICE001',
+          text: '<@U0OPSBOT01> is the web pipeline green?',
+          ts,
+          channel: 'C0DEPLOYS01',
+        }),
+        'application/json',
+      );
+    },
+    'button click': () =>
+      signedEvent(
+        buttonClickBody({
+          user: 'U0ALICE001',
+          actionId: 'opsbot.confirm',
+          value: JSON.stringify({
+            intent: 'Deploy',
+            slots: { service: 'web', environment: 'dev', version: 'v1' },
+            userId: 'U0ALICE001',
+            nonce: `${Math.random()}`,
+          }),
+          channel: 'C0DEPLOYS01',
+          messageTs: '1.1',
+          responseUrl: 'http://127.0.0.1:9/r',
+        }),
+        'application/x-www-form-urlencoded',
+      ),
+  };
+  const results: Record<string, { p50Ms: number; p99Ms: number }> = {};
+  for (const [kind, make] of Object.entries(kinds)) {
+    const events = Array.from({ length: iterations + 200 }, make);
+    const samples: number[] = [];
+    for (const [i, event] of events.entries()) {
+      const start = process.hrtime.bigint();
+      const r = await handler(event, {});
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.statusCode !== 200) throw new Error(`${kind}: HTTP ${r.statusCode}`);
+      if (i >= 200) samples.push(elapsed);
+    }
+    results[kind] = { p50Ms: ms(percentile(samples, 50)), p99Ms: ms(percentile(samples, 99)) };
+  }
+  return { latency: results, jobsHandedOver: sent.length };
+}
+
+function matcherThroughput() {
+  const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+  const matcher = new LocalMatcher(intents, vocabularyOf(config));
+  const utterances = readFileSync(join(ROOT, 'test', 'nlu', 'utterances.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+  for (let i = 0; i < 2000; i++) matcher.classify(utterances[i % utterances.length] as string);
+  const samples: number[] = [];
+  const start = process.hrtime.bigint();
+  let n = 0;
+  while (Number(process.hrtime.bigint() - start) < 1e9) {
+    const t = process.hrtime.bigint();
+    matcher.classify(utterances[n % utterances.length] as string);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+    n++;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { utterancesPerSecond: Math.round(n / seconds), p99Ms: Math.round(percentile(samples, 99) * 1e4) / 1e4 };
+}
+
+async function main() {
+  const bundle = await bundleSlack();
+  const cold = coldInit(bundle.outfile);
+  const ack = await ackLatency();
+  const matcher = matcherThroughput();
+  const results = {
+    at: new Date().toISOString(),
+    node: process.version,
+    slack: { bundleBytes: bundle.bytes, ...cold, ack },
+    matcher,
+    targets: { coldInitRatio: '≤ 1.0', ackP99Ms: '≤ 10', matcherUtterancesPerSecond: '≥ 20000' },
+  };
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const rows: Array<[string, string, string]> = [
+    ['slack bundle size', `${(bundle.bytes / 1024).toFixed(1)} KiB`, ''],
+    ['bare node -e 0 (median)', `${cold.bareNodeMs} ms`, ''],
+    ['load slack bundle (median)', `${cold.bundleLoadMs} ms`, ''],
+    ['cold init (load − bare)', `${cold.coldInitMs} ms`, ''],
+    ['cold init ratio', `${cold.ratio}`, '≤ 1.0'],
+    ...(['slash command', 'mention', 'button click'] as const).flatMap(
+      (k): Array<[string, string, string]> => [
+        [`ack ${k} p50`, `${ack.latency[k]?.p50Ms} ms`, ''],
+        [`ack ${k} p99`, `${ack.latency[k]?.p99Ms} ms`, '≤ 10 ms'],
+      ],
+    ),
+    ['matcher throughput', `${matcher.utterancesPerSecond} utterances/s`, '≥ 20000/s'],
+    ['matcher p99', `${matcher.p99Ms} ms`, ''],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padEnd(24)}target\n`);
+  for (const [name, value, target] of rows)
+    process.stdout.write(`${name.padEnd(width)}  ${value.padEnd(24)}${target}\n`);
+  process.stdout.write(`\nwritten to ${join('bench', 'results.json')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
