@@ -166,6 +166,8 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
         expect(shown).toContain(usage);
       }
       expect(h.bot()).toHaveLength(0);
+      // The bot ids come from configuration: Bolt never called auth.test.
+      expect(h.standIn.calls.map((c) => c.method)).not.toContain('auth.test');
     });
 
     it('asks for confirmation of a deploy to a protected environment, then runs it once on Confirm', async () => {
