@@ -1,10 +1,20 @@
+import { join } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
+import type { Alarms } from '../integrations/alarms.port';
 import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
 import type { Chat } from '../integrations/chat.port';
+import { type Clock, systemClock } from '../integrations/clock.port';
+import type { Deployments } from '../integrations/deployments.port';
 import type { JobQueue } from '../integrations/jobs.port';
+import type { Maintenance } from '../integrations/maintenance.port';
+import type { Pipelines } from '../integrations/pipelines.port';
+import { SandboxAccount } from '../integrations/sandbox/account';
+import { SandboxClock } from '../integrations/sandbox/clock';
+import { FileStore } from '../integrations/sandbox/file-store';
 import { InProcessJobQueue } from '../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../integrations/sandbox/memory-store';
+import type { SandboxWorld } from '../integrations/sandbox/world';
 import { SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
 import type { Store } from '../integrations/store.port';
 import { intents } from '../intents';
@@ -23,9 +33,14 @@ import { runJob, type WorkerDeps } from './worker/dispatcher';
 /** Development ids for the bot when configuration names none (local runs). */
 const LOCAL_BOT = { botUserId: 'U0OPSBOT01', botId: 'B0OPSBOT01' } as const;
 
+/** Where the sandbox's clock starts: a fixed Monday morning, so a seed always gives the same account. */
+export const SANDBOX_EPOCH = Date.UTC(2026, 10, 23, 9, 0, 0);
+
 export interface Deps {
   readonly edge: EdgeDeps;
   readonly worker: WorkerDeps;
+  /** The simulated account, when that is the backend (the local page drives it). */
+  readonly sandbox?: SandboxAccount;
 }
 
 /** Parts a caller (a test, the local server) supplies instead of the defaults. */
@@ -35,11 +50,24 @@ export interface DepsOverrides {
   readonly log?: Log;
   readonly jobs?: JobQueue<Job>;
   readonly fetch?: typeof fetch;
+  /** The sandbox's clock; `npm start` runs it in real time, tests move it by hand. */
+  readonly sandboxClock?: SandboxClock;
+  readonly sandboxSeed?: number;
+}
+
+interface Account {
+  readonly pipelines: Pipelines;
+  readonly deployments: Deployments;
+  readonly alarms: Alarms;
+  readonly maintenance: Maintenance;
+  readonly clock: Clock;
+  readonly sandbox?: SandboxAccount;
 }
 
 /**
- * The composition root and the only place that constructs SDK clients. What is configured decides what runs:
- * with no AWS configured, the embedded defaults (in-memory store, in-process worker) — one place, one choice.
+ * The composition root and the only place that constructs SDK clients. What is configured decides what runs,
+ * here and nowhere else: the AWS account or the sandbox; DynamoDB, a file, or memory for the Store; an async
+ * Lambda invoke or an in-process queue for jobs.
  */
 export function createDeps(settings: Settings, config: OpsbotConfig, overrides: DepsOverrides = {}): Deps {
   const log = overrides.log ?? createLogger(settings.logLevel);
@@ -47,7 +75,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   const vocabulary = vocabularyOf(config);
   const matcher = new LocalMatcher(registry.all, vocabulary);
   const planner = new ConversationPlanner(registry, vocabulary, config);
-  const store = overrides.store ?? new MemoryStore();
+  const store = overrides.store ?? createStore(settings);
   const bot = config.slack ?? LOCAL_BOT;
   const chat =
     overrides.chat ??
@@ -58,7 +86,16 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
       }),
       overrides.fetch,
     );
-  const ports: IntentPorts = { vocabulary, intents: registry.all };
+  const account = settings.backend === 'aws' ? awsAccount() : sandboxAccount(config, overrides);
+  const ports: IntentPorts = {
+    vocabulary,
+    intents: registry.all,
+    pipelines: account.pipelines,
+    deployments: account.deployments,
+    alarms: account.alarms,
+    maintenance: account.maintenance,
+    clock: account.clock,
+  };
   const worker: WorkerDeps = { registry, matcher, planner, store, chat, ports, log, botUserId: bot.botUserId };
   const jobs = overrides.jobs ?? jobQueue(settings, worker, log);
   const edge: EdgeDeps = {
@@ -73,7 +110,122 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     botId: bot.botId,
     command: '/deploy',
   };
-  return { edge, worker };
+  return { edge, worker, ...(account.sandbox !== undefined && { sandbox: account.sandbox }) };
+}
+
+function createStore(settings: Settings): Store {
+  if (settings.tableName !== undefined) return lazyDynamoStore(settings.tableName);
+  if (settings.backend === 'sandbox') return new FileStore(join(settings.dataDir, 'store.json'));
+  return new MemoryStore();
+}
+
+/** The DynamoDB Store, with its SDK loaded on first use rather than at cold start. */
+function lazyDynamoStore(tableName: string): Store {
+  let store: Promise<Store> | undefined;
+  const get = () => {
+    store ??= Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('../integrations/aws/dynamodb-store.adapter'),
+    ]).then(([{ DynamoDBClient }, { DynamoDbStore }]) => new DynamoDbStore(new DynamoDBClient({}), tableName));
+    return store;
+  };
+  return {
+    putIfAbsent: async (key, value, ttl) => (await get()).putIfAbsent(key, value, ttl),
+    put: async (key, value, ttl) => (await get()).put(key, value, ttl),
+    get: async (key) => (await get()).get(key),
+    delete: async (key) => (await get()).delete(key),
+  };
+}
+
+/**
+ * An object whose construction waits for its first use: the Slack function builds the worker's ports too, but
+ * its ack path never calls them, so their SDK clients must not load at cold start.
+ */
+function lazy<T extends object>(make: () => T): T {
+  let made: T | undefined;
+  return new Proxy({} as T, {
+    get(_target, property) {
+      made ??= make();
+      const value = Reflect.get(made, property);
+      return typeof value === 'function' ? value.bind(made) : value;
+    },
+  });
+}
+
+/**
+ * The real account, through SDK v3 clients for the function's own region and credentials, built on first use.
+ * Adapters are required inside the factories: their SDK imports would otherwise load at cold start.
+ */
+function awsAccount(): Account {
+  const retry = { retryMode: 'adaptive', maxAttempts: 5 } as const;
+  return {
+    pipelines: lazy(() => {
+      const { CodePipelineClient } =
+        require('@aws-sdk/client-codepipeline') as typeof import('@aws-sdk/client-codepipeline');
+      const { CodePipelinePipelines } =
+        require('../integrations/aws/codepipeline.adapter') as typeof import('../integrations/aws/codepipeline.adapter');
+      return new CodePipelinePipelines(new CodePipelineClient(retry));
+    }),
+    deployments: lazy(() => {
+      const { CodeDeployClient } = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');
+      const { ECSClient } = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
+      const { CodeDeployDeployments } =
+        require('../integrations/aws/codedeploy-deployments.adapter') as typeof import('../integrations/aws/codedeploy-deployments.adapter');
+      return new CodeDeployDeployments(new ECSClient(retry), new CodeDeployClient(retry));
+    }),
+    alarms: lazy(() => {
+      const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
+      const { CloudWatchAlarms } =
+        require('../integrations/aws/cloudwatch-alarms.adapter') as typeof import('../integrations/aws/cloudwatch-alarms.adapter');
+      return new CloudWatchAlarms(new CloudWatchClient(retry));
+    }),
+    maintenance: lazy(() => {
+      const { HealthClient } = require('@aws-sdk/client-health') as typeof import('@aws-sdk/client-health');
+      const { EC2Client } = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
+      const { RDSClient } = require('@aws-sdk/client-rds') as typeof import('@aws-sdk/client-rds');
+      const { AwsMaintenance } =
+        require('../integrations/aws/health-maintenance.adapter') as typeof import('../integrations/aws/health-maintenance.adapter');
+      // AWS Health is a global service answered from us-east-1.
+      return new AwsMaintenance(
+        new HealthClient({ ...retry, region: 'us-east-1' }),
+        new EC2Client(retry),
+        new RDSClient(retry),
+      );
+    }),
+    clock: systemClock,
+  };
+}
+
+/** The example world from configuration, simulated. */
+export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
+  return {
+    services: Object.entries(config.services).map(([name, service]) => ({
+      name,
+      environments: Object.entries(service.environments).map(([env, target]) => ({
+        name: env,
+        account: target.account,
+        region: target.region,
+        cluster: target.cluster ?? env,
+        // With no alarms configured, the sandbox gives each service the usual two, so there is something to trip.
+        alarms: target.alarms.length > 0 ? target.alarms : [`${name}-${env}-5xx-errors`, `${name}-${env}-p99-latency`],
+        bakeMinutes: target.bakeMinutes,
+      })),
+    })),
+    pipelines: Object.entries(config.pipelines).map(([name, p]) => ({ name, account: p.account, region: p.region })),
+  };
+}
+
+function sandboxAccount(config: OpsbotConfig, overrides: DepsOverrides): Account {
+  const clock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
+  const sandbox = new SandboxAccount(sandboxWorld(config), clock, overrides.sandboxSeed);
+  return {
+    pipelines: sandbox.pipelines,
+    deployments: sandbox.deployments,
+    alarms: sandbox.alarms,
+    maintenance: sandbox.maintenance,
+    clock,
+    sandbox,
+  };
 }
 
 function jobQueue(settings: Settings, worker: WorkerDeps, log: Log): JobQueue<Job> {

@@ -41,6 +41,10 @@ export interface Settings {
   /** The DynamoDB table of the Store, in production. */
   readonly tableName?: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `aws`: the real account through SDK clients; `sandbox`: the simulated account. */
+  readonly backend: 'aws' | 'sandbox';
+  /** Where local runs keep their state (the embedded Store). */
+  readonly dataDir: string;
 }
 
 /**
@@ -66,6 +70,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   const level = (get('LOG_LEVEL') ?? 'INFO').toUpperCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level))
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`);
+  const backend = get('OPSBOT_BACKEND') ?? (get('AWS_LAMBDA_FUNCTION_NAME') !== undefined ? 'aws' : 'sandbox');
+  if (backend !== 'aws' && backend !== 'sandbox') problems.push('OPSBOT_BACKEND: expected "aws" or "sandbox"');
   if (problems.length > 0) throw new ConfigError('environment', problems);
 
   const config = get('OPSBOT_CONFIG');
@@ -86,5 +92,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...(worker !== undefined && { workerFunctionName: worker }),
     ...(table !== undefined && { tableName: table }),
     logLevel: level as Settings['logLevel'],
+    backend: backend as Settings['backend'],
+    dataDir: resolve(cwd, get('OPSBOT_DATA_DIR') ?? '.opsbot'),
   };
 }

@@ -1,3 +1,8 @@
+import type { Alarms } from '../integrations/alarms.port';
+import type { Clock } from '../integrations/clock.port';
+import type { Deployments } from '../integrations/deployments.port';
+import type { Maintenance } from '../integrations/maintenance.port';
+import type { Pipelines } from '../integrations/pipelines.port';
 import type { SlotType, Vocabulary } from './vocabulary';
 
 /** One slot of an intent: what kind of value fills it and how to ask for it. */
@@ -51,11 +56,16 @@ export interface Reply {
   readonly visibility?: 'private' | 'channel';
 }
 
-/** What every handler may use. Later capabilities add their ports here. */
+/** What every handler may use: the configured names, the intents, and the account behind the ports. */
 export interface IntentPorts {
   readonly vocabulary: Vocabulary;
   /** Every registered intent, for help. */
   readonly intents: readonly IntentDefinition[];
+  readonly pipelines: Pipelines;
+  readonly deployments: Deployments;
+  readonly alarms: Alarms;
+  readonly maintenance: Maintenance;
+  readonly clock: Clock;
 }
 
 export interface IntentDefinition<S extends string = string> {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { signSlackRequest } from '../../bot/edge/verify';
@@ -18,7 +19,11 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
   let local: LocalServer;
 
   beforeEach(async () => {
-    const settings = readSettings({ SLACK_SIGNING_SECRET: SECRET, PORT: '0' });
+    const settings = readSettings({
+      SLACK_SIGNING_SECRET: SECRET,
+      PORT: '0',
+      OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-data-')),
+    });
     const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
     local = await startLocalServer(settings, config, { overrides: { log: createMemoryLog() } });
   });

@@ -44,6 +44,8 @@ async function harness(): Promise<Harness> {
     signingSecretIsDefault: false,
     botToken: TEST_BOT_TOKEN,
     botTokenIsDefault: false,
+    backend: 'sandbox',
+    dataDir: '/nonexistent',
     port: 0,
     slackApiUrl: `${stand.url}/api/`,
     logLevel: 'ERROR',

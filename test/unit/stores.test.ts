@@ -56,3 +56,26 @@ describe('in-process job queue', () => {
     expect(failures).toHaveLength(1);
   });
 });
+
+describe('file store (the embedded default of npm start)', () => {
+  it('survives a restart: a new store on the same file sees what the old one wrote', async () => {
+    // Prepare
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FileStore } = await import('../../integrations/sandbox/file-store');
+    const path = join(mkdtempSync(join(tmpdir(), 'opsbot-store-')), 'data', 'store.json');
+    let now = 1_000_000;
+    const before = new FileStore(path, () => now);
+    await before.putIfAbsent('delivery:Ev1', 1, 3600);
+    await before.put('short', 'x', 10);
+
+    // Act
+    now += 11_000;
+    const after = new FileStore(path, () => now);
+
+    // Assess
+    expect(await after.putIfAbsent('delivery:Ev1', 2, 3600)).toBe(false);
+    expect(await after.get('short')).toBeUndefined();
+  });
+});

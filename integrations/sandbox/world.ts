@@ -1,0 +1,31 @@
+/** The example world the sandbox simulates: names from configuration, nothing AWS-specific. */
+export interface SandboxWorld {
+  readonly services: ReadonlyArray<{
+    readonly name: string;
+    readonly environments: ReadonlyArray<{
+      readonly name: string;
+      readonly account: string;
+      readonly region: string;
+      readonly cluster: string;
+      readonly alarms: readonly string[];
+      readonly bakeMinutes: number;
+    }>;
+  }>;
+  readonly pipelines: ReadonlyArray<{ readonly name: string; readonly account: string; readonly region: string }>;
+}
+
+/** A small, seedable pseudo-random generator (mulberry32): the same seed gives the same account. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;

@@ -1,0 +1,200 @@
+import { LIFECYCLE, SandboxAccount } from '../../integrations/sandbox/account';
+import { SandboxClock } from '../../integrations/sandbox/clock';
+import type { SandboxWorld } from '../../integrations/sandbox/world';
+
+const START = Date.UTC(2026, 10, 23, 9, 0, 0);
+const world: SandboxWorld = {
+  services: ['api', 'web'].map((name) => ({
+    name,
+    environments: [
+      {
+        name: 'staging',
+        account: '111111111111',
+        region: 'eu-west-1',
+        cluster: 'staging',
+        alarms: [`${name}-staging-5xx`],
+        bakeMinutes: 5,
+      },
+      {
+        name: 'prod',
+        account: '222222222222',
+        region: 'eu-west-1',
+        cluster: 'prod',
+        alarms: [`${name}-prod-5xx`],
+        bakeMinutes: 10,
+      },
+    ],
+  })),
+  pipelines: [
+    { name: 'api-pipeline', account: '111111111111', region: 'eu-west-1' },
+    { name: 'web-pipeline', account: '111111111111', region: 'eu-west-1' },
+  ],
+};
+
+function account(seed = 7) {
+  const clock = new SandboxClock(START);
+  return { clock, sandbox: new SandboxAccount(world, clock, seed) };
+}
+
+const s = (n: number) => n * 1000;
+
+describe('sandbox account: blue/green deployments on a controlled clock', () => {
+  it('goes through the lifecycle step by step and then runs the new version', async () => {
+    // Prepare
+    const { clock, sandbox } = account();
+    const before = await sandbox.deployments.current('web', 'prod');
+
+    // Act
+    const started = await sandbox.deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v9.9.9',
+      requestedBy: 'U1',
+    });
+    const seen: Array<[string, number]> = [];
+    const record = async () => {
+      const d = await sandbox.deployments.get(started.id);
+      seen.push([d.step, d.trafficOnGreen]);
+    };
+    await record();
+    clock.advance(LIFECYCLE.installGreenMs);
+    await record();
+    clock.advance(LIFECYCLE.testTrafficMs);
+    for (let i = 0; i < LIFECYCLE.shiftSteps; i++) {
+      await record();
+      clock.advance(LIFECYCLE.shiftStepMs);
+    }
+    await record();
+    clock.advance(10 * 60_000);
+    await record();
+    clock.advance(LIFECYCLE.terminateBlueMs);
+    await record();
+    const after = await sandbox.deployments.current('web', 'prod');
+
+    // Assess
+    expect(seen).toEqual([
+      ['InstallingGreen', 0],
+      ['TestTraffic', 0],
+      ['ShiftingTraffic', 25],
+      ['ShiftingTraffic', 50],
+      ['ShiftingTraffic', 75],
+      ['ShiftingTraffic', 100],
+      ['Baking', 100],
+      ['TerminatingBlue', 100],
+      ['Succeeded', 100],
+    ]);
+    expect(started.previousVersion).toBe(before.version);
+    expect(after.version).toBe('v9.9.9');
+    expect(Number(after.taskDefinition.split(':')[1])).toBe(Number(before.taskDefinition.split(':')[1]) + 1);
+    expect(await sandbox.deployments.active()).toEqual([]);
+  });
+
+  it('stops with rollback: traffic back on blue, the old version stays, history records why', async () => {
+    // Prepare
+    const { clock, sandbox } = account();
+    const before = await sandbox.deployments.current('api', 'staging');
+    const d = await sandbox.deployments.start({
+      service: 'api',
+      environment: 'staging',
+      version: 'v2.0.0',
+      requestedBy: 'U1',
+    });
+    clock.advance(s(100));
+
+    // Act
+    const stopping = await sandbox.deployments.stop(d.id, {
+      rollback: true,
+      reason: 'alarm api-staging-5xx went to ALARM',
+    });
+    clock.advance(LIFECYCLE.rollbackMs);
+    const stopped = await sandbox.deployments.get(d.id);
+    clock.advance(60 * 60_000);
+
+    // Assess
+    expect([stopping.status, stopping.step]).toEqual(['InProgress', 'RollingBack']);
+    expect([stopped.status, stopped.step, stopped.trafficOnGreen]).toEqual(['Stopped', 'RolledBack', 0]);
+    expect((await sandbox.deployments.current('api', 'staging')).version).toBe(before.version);
+    const [latest] = await sandbox.deployments.history('api', 'staging');
+    expect(latest).toMatchObject({ id: d.id, reason: 'alarm api-staging-5xx went to ALARM', step: 'RolledBack' });
+  });
+
+  it('refuses a second deployment of the same service and environment while one runs', async () => {
+    // Prepare
+    const { sandbox } = account();
+    await sandbox.deployments.start({ service: 'api', environment: 'prod', version: 'v2', requestedBy: 'U1' });
+
+    // Act
+    const second = sandbox.deployments.start({ service: 'api', environment: 'prod', version: 'v3', requestedBy: 'U2' });
+
+    // Assess
+    await expect(second).rejects.toMatchObject({ code: 'DEPLOYMENT_IN_PROGRESS' });
+    await expect(
+      sandbox.deployments.start({ service: 'web', environment: 'prod', version: 'v3', requestedBy: 'U2' }),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('sandbox account: the rest of the world', () => {
+  it('is the same account for the same seed', async () => {
+    const a = account(42).sandbox;
+    const b = account(42).sandbox;
+    expect(await a.pipelines.list()).toEqual(await b.pipelines.list());
+    expect(await a.deployments.current('api', 'prod')).toEqual(await b.deployments.current('api', 'prod'));
+  });
+
+  it('has Source/Build/Deploy pipelines, one failing with the action error and a log link', async () => {
+    // Act
+    const list = await account().sandbox.pipelines.list();
+    const failing = list.filter((p) => p.status === 'Failed');
+    const detail = await account().sandbox.pipelines.get(failing[0]?.name as string);
+
+    // Assess
+    expect(failing).toHaveLength(1);
+    expect(detail.stages.map((st) => st.name)).toEqual(['Source', 'Build', 'Deploy']);
+    const build = detail.stages[1]?.actions[0];
+    expect(build).toMatchObject({ status: 'Failed', errorMessage: expect.stringContaining('exit status 1') });
+    expect(build?.url).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/codesuite\/codebuild\//);
+    expect(detail.revision?.id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('trips and clears alarms', async () => {
+    // Prepare
+    const { sandbox } = account();
+
+    // Act
+    sandbox.alarms.trip('web-prod-5xx');
+    const tripped = await sandbox.alarms.states(['web-prod-5xx', 'nope']);
+    sandbox.alarms.clear('web-prod-5xx');
+    const cleared = await sandbox.alarms.states(['web-prod-5xx']);
+
+    // Assess
+    expect(tripped).toEqual([expect.objectContaining({ name: 'web-prod-5xx', state: 'ALARM' })]);
+    expect(cleared[0]?.state).toBe('OK');
+    expect(() => sandbox.alarms.trip('nope')).toThrow('The sandbox has no alarm called "nope".');
+  });
+
+  it('lists upcoming maintenance in more than one account and region', async () => {
+    // Act
+    const events = await account().sandbox.maintenance.upcoming({ from: START, until: START + 14 * 86_400_000 });
+
+    // Assess
+    expect(events.map((e) => e.source)).toEqual(['ec2', 'rds', 'health']);
+    expect(new Set(events.map((e) => e.account)).size).toBe(2);
+    expect(new Set(events.map((e) => e.region)).size).toBe(2);
+    expect(await account().sandbox.maintenance.upcoming({ from: START, until: START + 86_400_000 })).toEqual([]);
+  });
+
+  it('resets to the seeded state', async () => {
+    // Prepare
+    const { sandbox } = account();
+    await sandbox.deployments.start({ service: 'api', environment: 'prod', version: 'v2', requestedBy: 'U1' });
+    sandbox.alarms.trip('api-prod-5xx');
+
+    // Act
+    sandbox.reset();
+
+    // Assess
+    expect(await sandbox.deployments.active()).toEqual([]);
+    expect((await sandbox.alarms.states(['api-prod-5xx']))[0]?.state).toBe('OK');
+  });
+});
