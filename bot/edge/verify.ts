@@ -35,15 +35,7 @@ export function verifySlackSignature(input: {
   return { ok: true };
 }
 
-/** Signs a body as Slack does; used by the local channel page, the tests and the benchmark. */
-export function signSlackRequest(
-  signingSecret: string,
-  body: string,
-  timestamp: number = Math.floor(Date.now() / 1000),
-) {
-  const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`, 'utf8').digest('hex')}`;
-  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature };
-}
+export { signSlackRequest } from '../../integrations/slack/signing';
 
 /** The media type without parameters: `application/x-www-form-urlencoded; charset=utf-8` → `application/x-www-form-urlencoded`. */
 export function baseContentType(value: string | undefined): string | undefined {

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { LocalWorkspace } from '../../integrations/slack/local-workspace';
 import { readBody, SlackStandIn } from '../../integrations/slack/stand-in';
 import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
 import { baseContentType, isSslCheck, verifySlackSignature } from '../edge/verify';
 import type { Settings } from '../settings';
+import { pageRoutes } from './page';
 
 /** The Slack request URL path, locally and behind API Gateway. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -17,6 +19,8 @@ export interface LocalServer {
   readonly deps: Deps;
   /** The Slack Web API stand-in, when opsbot talks to no real Slack workspace. */
   readonly standIn?: SlackStandIn;
+  /** Slack's part for the local page: delivers what the person types, signed, to the request URL. */
+  readonly workspace?: LocalWorkspace;
   readonly mode: 'http' | 'socket';
   close(): Promise<void>;
 }
@@ -44,6 +48,19 @@ export async function startLocalServer(
   const effective: Settings = standIn === undefined ? settings : { ...settings, slackApiUrl: `${url}/api/` };
   const deps = createDeps(effective, config, options.overrides);
   const log = deps.edge.log;
+
+  const workspace =
+    standIn === undefined
+      ? undefined
+      : new LocalWorkspace(standIn, {
+          requestUrl: `${url}${SLACK_EVENTS_PATH}`,
+          signingSecret: settings.signingSecret,
+          botUserId: deps.edge.botUserId,
+        });
+  const page =
+    standIn !== undefined && workspace !== undefined
+      ? pageRoutes({ standIn, workspace, ...(deps.sandbox !== undefined && { sandbox: deps.sandbox }) })
+      : undefined;
 
   const socket = settings.appToken !== undefined;
   const receiver: Receiver = socket
@@ -98,6 +115,7 @@ export async function startLocalServer(
       return;
     }
     if (standIn !== undefined && (await standIn.handle(req, res))) return;
+    if (page !== undefined && (await page(req, res))) return;
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
   }
 
@@ -108,6 +126,7 @@ export async function startLocalServer(
     server,
     deps,
     ...(standIn !== undefined && { standIn }),
+    ...(workspace !== undefined && { workspace }),
     mode: socket ? 'socket' : 'http',
     async close() {
       if (socket) await app.stop();

@@ -1,3 +1,4 @@
+import { SandboxClock } from '../../integrations/sandbox/clock';
 import { loadConfig } from '../config';
 import { ConfigError, readSettings } from '../settings';
 import { SLACK_EVENTS_PATH, startLocalServer } from './server';
@@ -12,24 +13,31 @@ async function main(): Promise<void> {
     );
   }
   const useStandIn = settings.botTokenIsDefault;
-  const local = await startLocalServer(settings, loaded.config, { useStandIn });
-  const lines = [
-    `opsbot is running (${loaded.isExample ? 'example world' : loaded.source}).`,
+  // The sandbox's clock starts now and runs in real time; the page can move it ahead.
+  const sandboxClock = new SandboxClock(Date.now(), { realTime: true });
+  const local = await startLocalServer(settings, loaded.config, { useStandIn, overrides: { sandboxClock } });
+  const lines = [`opsbot is running (${loaded.isExample ? 'example world' : loaded.source}).`];
+  if (local.standIn !== undefined) lines.push(`  Open the local channel page:  ${local.url}/`);
+  lines.push(
     local.mode === 'socket'
-      ? '  Slack: Socket Mode (SLACK_APP_TOKEN is set).'
-      : `  Slack request URL:  ${local.url}${SLACK_EVENTS_PATH}`,
-    settings.signingSecretIsDefault
-      ? '  Signing secret:     the development default (set SLACK_SIGNING_SECRET for a real app)'
-      : '',
-    local.standIn !== undefined
-      ? `  Bot replies:        ${local.url}/local/messages (local Slack Web API stand-in)`
-      : '',
-  ].filter((l) => l !== '');
+      ? '  Slack:                        Socket Mode (SLACK_APP_TOKEN is set)'
+      : `  Slack request URL:            ${local.url}${SLACK_EVENTS_PATH}`,
+  );
+  if (settings.signingSecretIsDefault) {
+    lines.push('  Signing secret:               the development default (set SLACK_SIGNING_SECRET for a real app)');
+  }
+  if (local.standIn !== undefined) lines.push(`  The channel as JSON:          ${local.url}/local/messages`);
+  lines.push(
+    settings.backend === 'sandbox'
+      ? '  AWS:                          the sandbox account (simulated; OPSBOT_BACKEND=aws for a real one)'
+      : '  AWS:                          the account of your AWS credentials (OPSBOT_BACKEND=aws)',
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   local.standIn?.onChange(() => {
     const last = local.standIn?.messages.at(-1);
-    if (last !== undefined && last.from === 'bot')
-      process.stdout.write(`[${last.channel}${last.ephemeral ? ', only you' : ''}] ${last.text}\n`);
+    if (last !== undefined && last.from === 'bot' && last.updates === 0) {
+      process.stdout.write(`[${last.ephemeral ? 'only you' : 'channel'}] ${last.text}\n`);
+    }
   });
   const stop = () => {
     void local.close().then(() => process.exit(0));

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { isOpsbotError } from '../../integrations/errors';
+import type { SandboxAccount } from '../../integrations/sandbox/account';
+import type { LocalWorkspace } from '../../integrations/slack/local-workspace';
+import { readBody, type SlackStandIn } from '../../integrations/slack/stand-in';
+
+const PAGE_DIR = join(__dirname, 'page');
+
+/**
+ * The local channel page and its small API: what the person types goes to the {@link LocalWorkspace} (which
+ * delivers it to the bot as Slack would), the channel comes from the stand-in, and the panel drives the sandbox.
+ */
+export function pageRoutes(parts: {
+  readonly standIn: SlackStandIn;
+  readonly workspace: LocalWorkspace;
+  readonly sandbox?: SandboxAccount;
+}) {
+  const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
+  const script = readFileSync(join(PAGE_DIR, 'page.js'), 'utf8');
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    if (req.method === 'GET' && path === '/') return send(res, 200, html, 'text/html; charset=utf-8');
+    if (req.method === 'GET' && path === '/local/page.js')
+      return send(res, 200, script, 'text/javascript; charset=utf-8');
+    if (req.method === 'GET' && path === '/local/stream') {
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        Connection: 'keep-alive',
+      });
+      res.write(': connected\n\n');
+      const stop = parts.standIn.onChange(() => res.write('data: changed\n\n'));
+      req.on('close', stop);
+      return true;
+    }
+    if (req.method === 'GET' && path === '/local/sandbox') {
+      const sandbox = parts.sandbox;
+      const alarms = sandbox === undefined ? [] : await sandbox.alarms.states(sandbox.alarms.names());
+      return json(res, 200, { now: sandbox?.clock.now() ?? Date.now(), alarms });
+    }
+    if (req.method !== 'POST' || !path.startsWith('/local/')) return false;
+
+    const body = parseJson(await readBody(req));
+    try {
+      switch (path) {
+        case '/local/send':
+          await parts.workspace.send(
+            String(body.text ?? ''),
+            typeof body.thread_ts === 'string' ? body.thread_ts : undefined,
+          );
+          return json(res, 200, { ok: true });
+        case '/local/click':
+          await parts.workspace.click(String(body.ts), String(body.action_id));
+          return json(res, 200, { ok: true });
+        case '/local/sandbox/alarm':
+          if (body.state === 'ALARM') parts.sandbox?.alarms.trip(String(body.name));
+          else parts.sandbox?.alarms.clear(String(body.name));
+          return json(res, 200, { ok: true });
+        case '/local/sandbox/advance':
+          parts.sandbox?.clock.advance(Math.max(0, Number(body.minutes ?? 0)) * 60_000);
+          return json(res, 200, { ok: true, now: parts.sandbox?.clock.now() });
+        case '/local/sandbox/reset':
+          parts.sandbox?.reset();
+          return json(res, 200, { ok: true });
+        default:
+          return false;
+      }
+    } catch (error) {
+      return send(
+        res,
+        400,
+        isOpsbotError(error) ? error.userMessage : (error as Error).message,
+        'text/plain; charset=utf-8',
+      );
+    }
+  };
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function send(res: ServerResponse, status: number, body: string, type: string): true {
+  res.writeHead(status, { 'Content-Type': type });
+  res.end(body);
+  return true;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): true {
+  return send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
+}

@@ -1,0 +1,209 @@
+// The local channel page: renders the stand-in's channel from Block Kit and sends what you type to Slack's
+// stand-in, which signs it and delivers it to opsbot's request URL.
+
+const EMOJI = {
+  white_check_mark: '✅',
+  heavy_check_mark: '✔️',
+  x: '❌',
+  warning: '⚠️',
+  rocket: '🚀',
+  hourglass_flowing_sand: '⏳',
+  hourglass: '⌛',
+  no_entry: '⛔',
+  large_green_circle: '🟢',
+  red_circle: '🔴',
+  large_yellow_circle: '🟡',
+  large_blue_circle: '🔵',
+  white_circle: '⚪',
+  black_circle: '⚫',
+  arrows_counterclockwise: '🔄',
+  tada: '🎉',
+  eyes: '👀',
+  construction: '🚧',
+  stopwatch: '⏱️',
+  calendar: '📅',
+  spiral_calendar_pad: '🗓️',
+  bell: '🔔',
+  information_source: 'ℹ️',
+  fire: '🔥',
+  rewind: '⏪',
+  leftwards_arrow_with_hook: '↩️',
+  repeat: '🔁',
+  wrench: '🔧',
+  package: '📦',
+  lock: '🔒',
+  unlock: '🔓',
+  point_right: '👉',
+  thinking_face: '🤔',
+  octagonal_sign: '🛑',
+  traffic_light: '🚦',
+  bar_chart: '📊',
+  clipboard: '📋',
+  mag: '🔍',
+  zzz: '💤',
+  recycle: '♻️',
+  green_heart: '💚',
+  broken_heart: '💔',
+  robot_face: '🤖',
+};
+
+const $ = (id) => document.getElementById(id);
+let replyTo = null;
+let messages = [];
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/** Slack mrkdwn → HTML: links, mentions, channels, bold, italics, strike, code, code blocks, emoji. */
+function mrkdwn(text) {
+  const slots = [];
+  const keep = (html) => `\uE000${slots.push(html) - 1}\uE000`;
+  let out = text
+    .replace(/```([\s\S]*?)```/g, (_, code) => keep(`<pre>${escapeHtml(code)}</pre>`))
+    .replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${escapeHtml(code)}</code>`))
+    .replace(/<(https?:\/\/[^|>]+)\|([^>]+)>/g, (_, url, label) =>
+      keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(label)}</a>`),
+    )
+    .replace(/<(https?:\/\/[^>]+)>/g, (_, url) =>
+      keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(url)}</a>`),
+    )
+    .replace(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g, (_, id) =>
+      keep(`<b>@${id === 'U0YOU00001' ? 'you' : escapeHtml(id)}</b>`),
+    )
+    .replace(/<#[CGD][A-Z0-9]+\|([^>]*)>/g, (_, name) => keep(`<b>#${escapeHtml(name)}</b>`))
+    .replace(/<!(here|channel|everyone)>/g, (_, who) => keep(`<b>@${who}</b>`));
+  out = escapeHtml(out)
+    .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
+    .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, '$1<i>$2</i>')
+    .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>')
+    .replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
+  return out.replace(/\uE000(\d+)\uE000/g, (_, i) => slots[Number(i)]);
+}
+
+function renderBlocks(message) {
+  const blocks = message.blocks;
+  if (!Array.isArray(blocks) || blocks.length === 0) return `<div class="sec">${mrkdwn(message.text || '')}</div>`;
+  return blocks
+    .map((block) => {
+      switch (block.type) {
+        case 'header':
+          return `<h3 class="hdr">${mrkdwn(block.text?.text ?? '')}</h3>`;
+        case 'section': {
+          const fields = (block.fields ?? []).map((f) => `<div>${mrkdwn(f.text ?? '')}</div>`).join('');
+          return `<div class="sec">${mrkdwn(block.text?.text ?? '')}${fields}</div>`;
+        }
+        case 'context':
+          return `<div class="ctx">${(block.elements ?? []).map((e) => `<span>${mrkdwn(e.text ?? '')}</span>`).join('')}</div>`;
+        case 'divider':
+          return '<hr>';
+        case 'actions':
+          return `<div class="actions">${(block.elements ?? [])
+            .filter((e) => e.type === 'button')
+            .map(
+              (e) =>
+                `<button type="button" class="${e.style ?? ''}" data-ts="${escapeHtml(message.ts)}" data-action="${escapeHtml(e.action_id)}">${escapeHtml(e.text?.text ?? '')}</button>`,
+            )
+            .join('')}</div>`;
+        default:
+          return '';
+      }
+    })
+    .join('');
+}
+
+function time(ts) {
+  return new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+function renderMessage(m, replies) {
+  const who = m.from === 'bot' ? 'opsbot' : 'you';
+  const edited = m.updates > 0 ? ' <span class="edited">(edited)</span>' : '';
+  const eph = m.ephemeral ? '<div class="eph">Only visible to you</div>' : '';
+  const thread =
+    replies.length > 0 ? `<div class="thread">${replies.map((r) => renderMessage(r, [])).join('')}</div>` : '';
+  const replyButton =
+    m.thread_ts === undefined && !m.ephemeral
+      ? `<button type="button" class="replylink" data-thread="${m.ts}">Reply in thread</button>`
+      : '';
+  return `<div class="msg" data-ts="${m.ts}"><span class="who">${who}</span><span class="ts">${time(m.ts)}</span>${edited}
+    <div class="body">${renderBlocks(m)}</div>${eph}${replyButton}${thread}</div>`;
+}
+
+function render() {
+  const box = $('messages');
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  const top = messages.filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
+  const byThread = new Map();
+  for (const m of messages) {
+    if (m.thread_ts !== undefined && m.thread_ts !== m.ts)
+      byThread.set(m.thread_ts, [...(byThread.get(m.thread_ts) ?? []), m]);
+  }
+  box.innerHTML = top.map((m) => renderMessage(m, byThread.get(m.ts) ?? [])).join('');
+  if (atBottom) box.scrollTop = box.scrollHeight;
+  $('target').innerHTML =
+    replyTo === null ? '' : `Replying in thread <button type="button" id="leave">back to channel</button>`;
+}
+
+async function refresh() {
+  messages = await (await fetch('/local/messages')).json();
+  render();
+}
+
+async function refreshSandbox() {
+  const state = await (await fetch('/local/sandbox')).json();
+  $('clock').textContent = `Sandbox time: ${new Date(state.now).toUTCString()}`;
+  $('alarms').innerHTML = state.alarms
+    .map(
+      (a) => `<div class="alarm"><span>${escapeHtml(a.name)} <span class="state-${a.state}">${a.state}</span></span>
+        <button type="button" data-alarm="${escapeHtml(a.name)}" data-to="${a.state === 'ALARM' ? 'OK' : 'ALARM'}">${a.state === 'ALARM' ? 'Clear' : 'Trip'}</button></div>`,
+    )
+    .join('');
+}
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!response.ok) alert(await response.text());
+}
+
+$('composer').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('text');
+  const text = input.value;
+  input.value = '';
+  await post('/local/send', { text, ...(replyTo !== null && !text.trim().startsWith('/') && { thread_ts: replyTo }) });
+});
+
+document.addEventListener('click', async (event) => {
+  const target = event.target;
+  if (!(target instanceof HTMLElement)) return;
+  if (target.dataset.action !== undefined)
+    await post('/local/click', { ts: target.dataset.ts, action_id: target.dataset.action });
+  else if (target.dataset.thread !== undefined) {
+    replyTo = target.dataset.thread;
+    render();
+    $('text').focus();
+  } else if (target.id === 'leave') {
+    replyTo = null;
+    render();
+  } else if (target.dataset.alarm !== undefined) {
+    await post('/local/sandbox/alarm', { name: target.dataset.alarm, state: target.dataset.to });
+    await refreshSandbox();
+  } else if (target.dataset.advance !== undefined) {
+    await post('/local/sandbox/advance', { minutes: Number(target.dataset.advance) });
+    await refreshSandbox();
+  } else if (target.id === 'reset') {
+    await post('/local/sandbox/reset');
+    await refreshSandbox();
+  }
+});
+
+const stream = new EventSource('/local/stream');
+stream.addEventListener('message', () => void refresh());
+void refresh();
+void refreshSandbox();
+setInterval(() => void refreshSandbox(), 5000);

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { signSlackRequest } from './signing';
+import type { SlackStandIn, StandInMessage } from './stand-in';
+
+export interface LocalWorkspaceOptions {
+  /** The app's request URL (`http://127.0.0.1:3000/slack/events`). */
+  readonly requestUrl: string;
+  readonly signingSecret: string;
+  readonly botUserId: string;
+  readonly team?: string;
+  readonly channel?: string;
+  /** The person typing on the local page. */
+  readonly user?: string;
+  readonly command?: string;
+}
+
+/**
+ * Plays Slack's part for the local channel page: records what the person types in the stand-in's channel and
+ * delivers it to the app exactly as Slack would — a signed Events API `app_mention`, a signed slash command with a
+ * `response_url`, a signed `block_actions` click — over HTTP to the request URL. Nothing reaches the bot any other way.
+ */
+export class LocalWorkspace {
+  readonly team: string;
+  readonly channel: string;
+  readonly user: string;
+  private readonly command: string;
+
+  constructor(
+    private readonly standIn: SlackStandIn,
+    private readonly options: LocalWorkspaceOptions,
+  ) {
+    this.team = options.team ?? 'T0LOCAL001';
+    this.channel = options.channel ?? 'C0DEPLOYS01';
+    this.user = options.user ?? 'U0YOU00001';
+    this.command = options.command ?? '/deploy';
+  }
+
+  /** What the person typed: `/deploy …` runs the command; anything else is a message to the bot. */
+  async send(text: string, threadTs?: string): Promise<void> {
+    const trimmed = text.trim();
+    if (trimmed === '') return;
+    if (trimmed === this.command || trimmed.startsWith(`${this.command} `)) {
+      await this.runCommand(trimmed.slice(this.command.length).trim());
+      return;
+    }
+    await this.mention(trimmed, threadTs);
+  }
+
+  /** A message to the bot (the page treats every message as a mention), at the top level or in a thread. */
+  async mention(text: string, threadTs?: string): Promise<StandInMessage> {
+    const message = this.standIn.addPersonMessage(this.channel, this.user, text, threadTs);
+    const event = {
+      type: 'app_mention',
+      user: this.user,
+      text: `<@${this.options.botUserId}> ${text}`,
+      ts: message.ts,
+      channel: this.channel,
+      event_ts: message.ts,
+      ...(threadTs !== undefined && { thread_ts: threadTs }),
+    };
+    await this.deliver(
+      JSON.stringify({
+        token: 'local',
+        team_id: this.team,
+        api_app_id: 'A0LOCAL001',
+        event,
+        type: 'event_callback',
+        event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
+        event_time: Math.floor(Date.now() / 1000),
+      }),
+      'application/json',
+    );
+    return message;
+  }
+
+  /** A slash command; its acknowledgement shows in the channel as Slack shows it (only to the person, usually). */
+  async runCommand(text: string): Promise<void> {
+    this.standIn.addPersonMessage(this.channel, this.user, `${this.command} ${text}`.trim());
+    const body = new URLSearchParams({
+      token: 'local',
+      team_id: this.team,
+      channel_id: this.channel,
+      user_id: this.user,
+      user_name: 'you',
+      command: this.command,
+      text,
+      api_app_id: 'A0LOCAL001',
+      response_url: this.standIn.mintResponseUrl({ channel: this.channel, user: this.user }),
+      trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+    }).toString();
+    const response = await this.deliver(body, 'application/x-www-form-urlencoded');
+    const ack =
+      response.trim() === ''
+        ? undefined
+        : (JSON.parse(response) as { text?: string; blocks?: unknown[]; response_type?: string });
+    if (ack !== undefined && (ack.text !== undefined || ack.blocks !== undefined)) {
+      this.standIn.addAcknowledgement(this.channel, this.user, ack);
+    }
+  }
+
+  /** A click on a button of a message in the channel. */
+  async click(messageTs: string, actionId: string): Promise<void> {
+    const message = this.standIn.messages.find((m) => m.ts === messageTs);
+    const button = message?.blocks
+      ?.flatMap((b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<Record<string, unknown>>)
+      .find((e) => e.type === 'button' && e.action_id === actionId);
+    if (message === undefined || button === undefined) throw new Error(`no button ${actionId} on message ${messageTs}`);
+    const payload = {
+      type: 'block_actions',
+      user: { id: this.user, username: 'you', team_id: this.team },
+      api_app_id: 'A0LOCAL001',
+      token: 'local',
+      container: { type: 'message', message_ts: message.ts, channel_id: this.channel, is_ephemeral: message.ephemeral },
+      trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+      team: { id: this.team, domain: 'local' },
+      channel: { id: this.channel, name: 'deploys' },
+      message: {
+        type: 'message',
+        ts: message.ts,
+        text: message.text,
+        ...(message.thread_ts !== undefined && { thread_ts: message.thread_ts }),
+      },
+      response_url: this.standIn.mintResponseUrl({
+        channel: this.channel,
+        user: this.user,
+        messageTs: message.ts,
+        ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
+      }),
+      actions: [{ ...button, block_id: 'local', action_ts: String(Date.now() / 1000) }],
+    };
+    await this.deliver(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
+  }
+
+  private async deliver(body: string, contentType: string): Promise<string> {
+    const response = await fetch(this.options.requestUrl, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...signSlackRequest(this.options.signingSecret, body) },
+      body,
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`the app answered HTTP ${response.status}`);
+    return text;
+  }
+}
