@@ -24,10 +24,10 @@ module.exports = {
     },
     {
       name: 'infra-no-adapters',
-      comment: 'Infra reads intent declarations, never adapters or the edge.',
+      comment: 'Infra reads intent declarations and the configuration schema, never adapters or the edge.',
       severity: 'error',
       from: { path: '^infra/' },
-      to: { path: '^(integrations|bot)/' },
+      to: { path: '^(integrations|bot)/', pathNot: '^bot/(config|deployed-config|settings|vocabulary)[.]ts$' },
     },
     {
       name: 'no-circular',

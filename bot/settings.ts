@@ -45,6 +45,9 @@ export interface Settings {
   readonly backend: 'aws' | 'sandbox';
   /** Where local runs keep their state (the embedded Store). */
   readonly dataDir: string;
+  /** In Lambda: Secrets Manager ARNs the signing secret and bot token are read from at first use. */
+  readonly signingSecretArn?: string;
+  readonly botTokenArn?: string;
 }
 
 /**
@@ -94,5 +97,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     logLevel: level as Settings['logLevel'],
     backend: backend as Settings['backend'],
     dataDir: resolve(cwd, get('OPSBOT_DATA_DIR') ?? '.opsbot'),
+    ...(get('SLACK_SIGNING_SECRET_ARN') !== undefined && { signingSecretArn: get('SLACK_SIGNING_SECRET_ARN') }),
+    ...(get('SLACK_BOT_TOKEN_SECRET_ARN') !== undefined && { botTokenArn: get('SLACK_BOT_TOKEN_SECRET_ARN') }),
   };
 }

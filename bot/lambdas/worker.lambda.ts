@@ -1,13 +1,21 @@
 import { readDeployedConfig } from '../deployed-config';
-import { createDeps } from '../deps';
+import { createDeps, type Deps } from '../deps';
 import type { Job } from '../jobs';
 import { readSettings } from '../settings';
 import { runJob } from '../worker/dispatcher';
+import { withSlackSecrets } from './secrets';
 
 /** Lambda entry point for the worker: jobs sent by the Slack function's async invokes. */
 const settings = readSettings();
-const deps = createDeps(settings, readDeployedConfig(settings));
+const config = readDeployedConfig(settings);
+let deps: Promise<Deps> | undefined;
 
 export const handler = async (job: Job): Promise<void> => {
-  await runJob(job, deps.worker);
+  deps ??= withSlackSecrets(settings)
+    .then((s) => createDeps(s, config))
+    .catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
+  await runJob(job, (await deps).worker);
 };

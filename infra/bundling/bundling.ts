@@ -23,6 +23,7 @@ export const lambdaBundleOptions: {
 } = {
   bundle: true,
   platform: 'node',
+  // The oldest Node.js opsbot runs on (local runs); the Lambda runtime is newer.
   target: 'node20',
   format: 'cjs',
   minify: true,

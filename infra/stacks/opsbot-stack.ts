@@ -1,0 +1,207 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { OpsbotConfig } from '../../bot/config';
+import { renderDeployedConfig } from '../../bot/deployed-config';
+import { lambdaBundleOptions } from '../bundling/bundling';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface OpsbotStackProps extends StackProps {
+  /** The validated configuration, carried to the functions as JSON. */
+  readonly config: OpsbotConfig;
+  /**
+   * How long opsbot's own logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * opsbot in one stack: the `slack` function behind an HTTP API route (the Slack request URL), the `worker` it
+ * invokes asynchronously, the DynamoDB table of the Store, the Slack secrets, and the logs of both functions.
+ */
+export class OpsbotStack extends Stack {
+  readonly slackFunction: NodejsFunction;
+  readonly workerFunction: NodejsFunction;
+  readonly table: TableV2;
+  readonly requestUrl: string;
+
+  constructor(scope: Construct, id: string, props: OpsbotStackProps) {
+    super(scope, id, props);
+    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    this.table = new TableV2(this, 'Store', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const botToken = new Secret(this, 'SlackBotToken', {
+      description: 'opsbot: the Slack bot token (xoxb-…); set its value after the first deploy',
+    });
+    const signingSecret = new Secret(this, 'SlackSigningSecret', {
+      description: 'opsbot: the Slack app signing secret; set its value after the first deploy',
+    });
+    for (const secret of [botToken, signingSecret]) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'Slack issues these credentials; rotating them is done in the Slack app, not by a rotation Lambda.',
+      });
+    }
+
+    const configFile = writeConfigAsset(props.config, this.node.addr);
+    const environment = {
+      OPSBOT_CONFIG: '/var/task/opsbot.config.json',
+      OPSBOT_BACKEND: 'aws',
+      OPSBOT_TABLE: this.table.tableName,
+      SLACK_BOT_TOKEN_SECRET_ARN: botToken.secretArn,
+      SLACK_SIGNING_SECRET_ARN: signingSecret.secretArn,
+      POWERTOOLS_SERVICE_NAME: 'opsbot',
+      LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const deadLetters = new Queue(this, 'WorkerDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the worker’s failed async invocations.',
+    });
+
+    this.workerFunction = new NodejsFunction(this, 'Worker', {
+      ...functionDefaults('worker', configFile, retention, this),
+      description: 'opsbot worker: understands requests, calls AWS, answers in Slack',
+      timeout: Duration.seconds(60),
+      memorySize: 512,
+      environment,
+      // A failed job is not retried: it could post twice. The dispatcher answers the person on failure, and
+      // what still fails lands here for inspection.
+      retryAttempts: 0,
+      onFailure: new SqsDestination(deadLetters),
+    });
+
+    this.slackFunction = new NodejsFunction(this, 'Slack', {
+      ...functionDefaults('slack', configFile, retention, this),
+      description: 'opsbot Slack edge: verifies, acknowledges within 3 s, hands work to the worker',
+      timeout: Duration.seconds(10),
+      memorySize: 1024,
+      environment: { ...environment, OPSBOT_WORKER_FUNCTION: this.workerFunction.functionName },
+    });
+
+    this.workerFunction.grantInvoke(this.slackFunction);
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The basic execution role only lets each function write its own CloudWatch Logs.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.workerFunction.node.defaultChild as CfnFunction)}.Arn>:*]`,
+        reason: 'Invoke on the worker’s own qualified ARNs (versions and aliases) only; no other function.',
+      },
+    );
+    this.table.grantReadWriteData(this.slackFunction);
+    this.table.grantReadWriteData(this.workerFunction);
+    signingSecret.grantRead(this.slackFunction);
+    botToken.grantRead(this.slackFunction);
+    botToken.grantRead(this.workerFunction);
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const api = new HttpApi(this, 'Api', { description: 'opsbot: the Slack request URL', createDefaultStage: false });
+    api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            route: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    api.addRoutes({
+      path: '/slack/events',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('SlackEvents', this.slackFunction),
+    });
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Slack cannot send IAM or JWT credentials; every request is authenticated by its Slack signature in the function.',
+    });
+    this.requestUrl = `${api.apiEndpoint}/slack/events`;
+    new CfnOutput(this, 'SlackRequestUrl', {
+      value: this.requestUrl,
+      description: 'Paste into the Slack app: slash command, events and interactivity',
+    });
+    new CfnOutput(this, 'SlackBotTokenSecret', { value: botToken.secretName });
+    new CfnOutput(this, 'SlackSigningSecretName', { value: signingSecret.secretName });
+  }
+}
+
+function functionDefaults(
+  name: 'slack' | 'worker',
+  configFile: string,
+  retention: RetentionDays,
+  scope: Construct,
+): NodejsFunctionProps {
+  return {
+    entry: join(ROOT, 'bot', 'lambdas', `${name}.lambda.ts`),
+    handler: 'handler',
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    projectRoot: ROOT,
+    depsLockFilePath: join(ROOT, 'package-lock.json'),
+    logGroup: new LogGroup(scope, `${name === 'slack' ? 'Slack' : 'Worker'}Logs`, {
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+    bundling: {
+      // Local esbuild (a devDependency): bundling never needs Docker.
+      forceDockerBundling: false,
+      format: OutputFormat.CJS,
+      target: lambdaBundleOptions.target,
+      minify: lambdaBundleOptions.minify,
+      sourceMap: true,
+      externalModules: lambdaBundleOptions.external,
+      esbuildArgs: Object.fromEntries(
+        Object.entries(lambdaBundleOptions.alias).map(([from, to]) => [`--alias:${from}`, to]),
+      ),
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_input: string, output: string) => [`cp "${configFile}" "${output}/opsbot.config.json"`],
+      },
+    },
+  };
+}
+
+/** Writes the validated configuration as the JSON the functions read; returns its path. */
+function writeConfigAsset(config: OpsbotConfig, id: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'opsbot-config-'));
+  const file = join(dir, `${id}.json`);
+  writeFileSync(file, renderDeployedConfig(config));
+  return file;
+}

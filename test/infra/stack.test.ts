@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+
+describe('the synthesized opsbot stack', () => {
+  const app = new App();
+  const stack = new OpsbotStack(app, 'Opsbot', { config: parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) });
+  const template = Template.fromStack(stack);
+  const functions = template.findResources('AWS::Lambda::Function');
+  const logicalIdOf = (prefix: string) => Object.keys(functions).find((id) => id.startsWith(prefix)) as string;
+  const slackId = logicalIdOf('Slack');
+  const workerId = logicalIdOf('Worker');
+
+  it('has the slack and worker functions on Node.js 24, bundled with their configuration', () => {
+    expect(Object.keys(functions).sort()).toEqual([slackId, workerId].sort());
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: {
+        Variables: Match.objectLike({
+          OPSBOT_CONFIG: '/var/task/opsbot.config.json',
+          OPSBOT_BACKEND: 'aws',
+          OPSBOT_WORKER_FUNCTION: { Ref: workerId },
+        }),
+      },
+    });
+  });
+
+  it('routes POST /slack/events to the slack function', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /slack/events' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [slackId, 'Arn'] },
+    });
+  });
+
+  it('has the Store table with pk and TTL on expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('has the two Slack secrets, and log retention on both functions', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('lets the slack function invoke the worker and nothing broader', () => {
+    // Prepare
+    const role = functions[slackId]?.Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const slackRole = role['Fn::GetAtt'][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === slackRole),
+    );
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+    );
+
+    // Act
+    const lambdaStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')));
+
+    // Assess
+    expect(lambdaStatements).toHaveLength(1);
+    expect(lambdaStatements[0]?.Action).toBe('lambda:InvokeFunction');
+    expect(lambdaStatements[0]?.Resource).toEqual([
+      { 'Fn::GetAtt': [workerId, 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [workerId, 'Arn'] }, ':*']] },
+    ]);
+    expect(statements.every((s) => s.Resource !== '*')).toBe(true);
+  });
+
+  it('passes cdk-nag AwsSolutions checks, every acknowledgement with a reason', () => {
+    // Act
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+
+    // Assess
+    const problems = report.violations.map(
+      (v) => `${v.ruleName}: ${v.description} @ ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`,
+    );
+    expect(problems).toEqual([]);
+  });
+});

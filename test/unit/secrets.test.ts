@@ -1,0 +1,47 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { withSlackSecrets } from '../../bot/lambdas/secrets';
+import { readSettings } from '../../bot/settings';
+
+const SIGNING_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-signing-AbCdEf';
+const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-token-GhIjKl';
+
+describe('Slack secrets from Secrets Manager', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  afterEach(() => secrets.reset());
+
+  it('reads the signing secret and bot token named by ARN', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand, { SecretId: SIGNING_ARN }).resolves({ SecretString: 'signing-value' });
+    secrets.on(GetSecretValueCommand, { SecretId: TOKEN_ARN }).resolves({ SecretString: 'xoxb-real-token\n' });
+    const settings = readSettings({ SLACK_SIGNING_SECRET_ARN: SIGNING_ARN, SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN });
+
+    // Act
+    const resolved = await withSlackSecrets(settings);
+
+    // Assess
+    expect(resolved).toMatchObject({
+      signingSecret: 'signing-value',
+      signingSecretIsDefault: false,
+      botToken: 'xoxb-real-token',
+      botTokenIsDefault: false,
+    });
+  });
+
+  it('says how to set a secret that has no value yet', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: '' });
+
+    // Act
+    const attempt = withSlackSecrets(readSettings({ SLACK_SIGNING_SECRET_ARN: `${SIGNING_ARN}-empty` }));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/has no value: set it with `aws secretsmanager put-secret-value --secret-id/);
+  });
+
+  it('leaves settings alone when the secrets are in the environment', async () => {
+    const settings = readSettings({ SLACK_SIGNING_SECRET: 'env-secret' });
+    await expect(withSlackSecrets(settings)).resolves.toBe(settings);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+});
