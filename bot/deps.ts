@@ -86,7 +86,10 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
       }),
       overrides.fetch,
     );
-  const account = settings.backend === 'aws' ? awsAccount() : sandboxAccount(config, overrides);
+  const account =
+    settings.backend === 'aws'
+      ? awsAccount()
+      : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
   const ports: IntentPorts = {
     vocabulary,
     intents: registry.all,
@@ -215,9 +218,9 @@ export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
   };
 }
 
-function sandboxAccount(config: OpsbotConfig, overrides: DepsOverrides): Account {
+function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverrides): Account {
   const clock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
-  const sandbox = new SandboxAccount(sandboxWorld(config), clock, overrides.sandboxSeed);
+  const sandbox = new SandboxAccount(sandboxWorld(config), clock, seed);
   return {
     pipelines: sandbox.pipelines,
     deployments: sandbox.deployments,

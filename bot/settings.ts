@@ -48,6 +48,8 @@ export interface Settings {
   /** In Lambda: Secrets Manager ARNs the signing secret and bot token are read from at first use. */
   readonly signingSecretArn?: string;
   readonly botTokenArn?: string;
+  /** Seed of the sandbox account: another seed, another (equally reproducible) account. */
+  readonly sandboxSeed: number;
 }
 
 /**
@@ -75,6 +77,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`);
   const backend = get('OPSBOT_BACKEND') ?? (get('AWS_LAMBDA_FUNCTION_NAME') !== undefined ? 'aws' : 'sandbox');
   if (backend !== 'aws' && backend !== 'sandbox') problems.push('OPSBOT_BACKEND: expected "aws" or "sandbox"');
+  const seed = get('OPSBOT_SANDBOX_SEED') ?? '7';
+  if (!/^\d{1,9}$/.test(seed)) problems.push('OPSBOT_SANDBOX_SEED: expected a whole number');
   if (problems.length > 0) throw new ConfigError('environment', problems);
 
   const config = get('OPSBOT_CONFIG');
@@ -99,5 +103,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     dataDir: resolve(cwd, get('OPSBOT_DATA_DIR') ?? '.opsbot'),
     ...(get('SLACK_SIGNING_SECRET_ARN') !== undefined && { signingSecretArn: get('SLACK_SIGNING_SECRET_ARN') }),
     ...(get('SLACK_BOT_TOKEN_SECRET_ARN') !== undefined && { botTokenArn: get('SLACK_BOT_TOKEN_SECRET_ARN') }),
+    sandboxSeed: Number(seed),
   };
 }

@@ -1,5 +1,5 @@
 import { defineIntent } from './define-intent';
-import { notConnected } from './not-connected';
+import { deployStatusReply } from './deployments.handler';
 
 /** What is deployed where, and how running deploys are going. */
 export const deployStatus = defineIntent({
@@ -50,8 +50,7 @@ export const deployStatus = defineIntent({
     'what version of payments is in prod': { service: 'payments', environment: 'prod' },
     'any deploys in progress?': {},
   },
-  async handle({ slots }) {
-    const scope = [slots.service, slots.environment].filter(Boolean).join(' in ');
-    return notConnected(scope === '' ? 'show deploy status' : `show the deploy status of *${scope}*`);
+  async handle({ slots }, ports) {
+    return deployStatusReply(slots, ports);
   },
 });

@@ -1,5 +1,5 @@
 import { defineIntent } from './define-intent';
-import { notConnected } from './not-connected';
+import { startDeploy } from './deployments.handler';
 
 /** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
 export const deploy = defineIntent({
@@ -56,7 +56,8 @@ export const deploy = defineIntent({
     'ship billing to production': { service: 'payments', environment: 'prod' },
     'release frontend 2.0.0 to stg': { service: 'web', environment: 'staging', version: '2.0.0' },
   },
-  async handle({ slots }) {
-    return notConnected(`deploy *${slots.service}* \`${slots.version}\` to *${slots.environment}*`);
+  async handle({ slots, actor }, ports) {
+    const { service, environment, version } = slots as Required<typeof slots>;
+    return startDeploy({ service, environment, version }, actor, ports);
   },
 });

@@ -1,5 +1,5 @@
 import { defineIntent } from './define-intent';
-import { notConnected } from './not-connected';
+import { upcomingMaintenance } from './maintenance.handler';
 
 /** Upcoming AWS scheduled maintenance across the configured accounts and regions. */
 export const maintenanceNotices = defineIntent({
@@ -35,7 +35,7 @@ export const maintenanceNotices = defineIntent({
     'any aws maintenance coming up?': {},
     'are any ec2 instances scheduled for reboot': {},
   },
-  async handle() {
-    return notConnected('list upcoming AWS maintenance');
+  async handle(_request, ports) {
+    return upcomingMaintenance(ports);
   },
 });

@@ -1,5 +1,5 @@
 import { defineIntent } from './define-intent';
-import { notConnected } from './not-connected';
+import { pipelineCard, pipelinesOverview } from './pipeline-status.handler';
 
 /** CodePipeline status: one pipeline stage by stage, or an overview of all. */
 export const pipelineStatus = defineIntent({
@@ -51,7 +51,7 @@ export const pipelineStatus = defineIntent({
     'did the worker build fail?': { pipeline: 'worker-pipeline' },
     pipelines: {},
   },
-  async handle({ slots }) {
-    return notConnected(slots.pipeline === undefined ? 'show the pipelines' : `show *${slots.pipeline}*`);
+  async handle({ slots }, ports) {
+    return slots.pipeline === undefined ? pipelinesOverview(ports) : pipelineCard(slots.pipeline, ports);
   },
 });

@@ -1,5 +1,5 @@
 import { defineIntent } from './define-intent';
-import { notConnected } from './not-connected';
+import { rollbackService } from './deployments.handler';
 
 /** Roll a service back to the revision it ran before its latest deploy. */
 export const rollback = defineIntent({
@@ -39,7 +39,8 @@ export const rollback = defineIntent({
     'rollback web in prod': { service: 'web', environment: 'prod' },
     'revert the api on staging': { service: 'api', environment: 'staging' },
   },
-  async handle({ slots }) {
-    return notConnected(`roll *${slots.service}* back in *${slots.environment}*`);
+  async handle({ slots, actor }, ports) {
+    const { service, environment } = slots as Required<typeof slots>;
+    return rollbackService({ service, environment }, actor, ports);
   },
 });

@@ -5,6 +5,7 @@ import type { Job } from '../../bot/jobs';
 import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { createMemoryLog } from '../../bot/logger';
 import type { Settings } from '../../bot/settings';
+import type { SandboxAccount } from '../../integrations/sandbox/account';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
@@ -31,6 +32,7 @@ interface Harness {
   sendAndSettle(event: HttpLambdaEvent): Promise<HttpLambdaResult>;
   standIn: SlackStandIn;
   log: ReturnType<typeof createMemoryLog>;
+  sandbox: SandboxAccount;
   bot(): StandInMessage[];
   close(): Promise<void>;
 }
@@ -46,6 +48,7 @@ async function harness(): Promise<Harness> {
     botTokenIsDefault: false,
     backend: 'sandbox',
     dataDir: '/nonexistent',
+    sandboxSeed: 7,
     port: 0,
     slackApiUrl: `${stand.url}/api/`,
     logLevel: 'ERROR',
@@ -63,6 +66,7 @@ async function harness(): Promise<Harness> {
     },
     standIn: stand.standIn,
     log,
+    sandbox: deps.sandbox as SandboxAccount,
     bot: () => stand.standIn.messages.filter((m) => m.from === 'bot'),
     close: stand.close,
   };
@@ -188,8 +192,12 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(first.statusCode).toBe(200);
       expect(second.statusCode).toBe(200);
       expect(card.updates).toBe(1);
-      expect(card.text).toContain('I understood: deploy *web* `v1.8.2` to *prod*');
+      expect(card.text).toBe('web v1.8.2 in prod: Installing the new task set (green)');
       expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(1);
+      const running = await h.sandbox.deployments.active();
+      expect(running.map((d) => [d.service, d.environment, d.version, d.requestedBy])).toEqual([
+        ['web', 'prod', 'v1.8.2', ALICE],
+      ]);
       expect(h.bot().some((m) => m.text.includes('already answered') && m.ephemeral)).toBe(true);
     });
 
@@ -246,9 +254,10 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
       // Assess
       expect(JSON.parse(ack.body).text).toContain('Working on `/deploy pipelines api`');
-      const answer = h.bot().at(-1);
-      expect(answer?.ephemeral).toBe(true);
-      expect(answer?.text).toContain('show *api-pipeline*');
+      const answer = h.bot().at(-1) as StandInMessage;
+      expect(answer.ephemeral).toBe(false);
+      expect(answer.text).toMatch(/^api-pipeline/);
+      for (const stage of ['*Source*', '*Build*', '*Deploy*']) expect(allText(answer)).toContain(stage);
     });
   });
 

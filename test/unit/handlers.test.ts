@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { SANDBOX_EPOCH, sandboxWorld } from '../../bot/deps';
+import { vocabularyOf } from '../../bot/vocabulary';
+import { LIFECYCLE, SandboxAccount } from '../../integrations/sandbox/account';
+import { SandboxClock } from '../../integrations/sandbox/clock';
+import { intents } from '../../intents';
+import type { IntentPorts } from '../../intents/define-intent';
+import { deployStatusReply, rollbackService, startDeploy } from '../../intents/deployments.handler';
+import { upcomingMaintenance } from '../../intents/maintenance.handler';
+import { pipelineCard, pipelinesOverview } from '../../intents/pipeline-status.handler';
+
+const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+const alice = { userId: 'U0ALICE001' };
+
+function ports() {
+  const clock = new SandboxClock(SANDBOX_EPOCH);
+  const sandbox = new SandboxAccount(sandboxWorld(config), clock);
+  const p: IntentPorts = {
+    vocabulary: vocabularyOf(config),
+    intents,
+    pipelines: sandbox.pipelines,
+    deployments: sandbox.deployments,
+    alarms: sandbox.alarms,
+    maintenance: sandbox.maintenance,
+    clock,
+  };
+  return { ports: p, sandbox, clock };
+}
+
+const body = (reply: { sections?: readonly string[] }) => (reply.sections ?? []).join('\n');
+
+describe('pipeline status on the sandbox', () => {
+  it('lists every pipeline, failing first, with its failing stage and the age of its last run', async () => {
+    // Act
+    const reply = await pipelinesOverview(ports().ports);
+
+    // Assess
+    const lines = body(reply).split('\n').slice(1);
+    expect(reply.text).toMatch(/^1 of 4 pipelines failing: [a-z]+-pipeline\.$/);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(
+      /^:red_circle: Failed {2}\*[a-z]+-pipeline\* — failing at \*Build\* · last run \d+ min ago$/,
+    );
+    expect(lines.slice(1).every((l) => l.startsWith(':large_green_circle: Succeeded'))).toBe(true);
+  });
+
+  it('shows one pipeline stage by stage, with the failed action’s error, a log link and the revision', async () => {
+    // Prepare
+    const { ports: p } = ports();
+    const failing = (await p.pipelines.list()).find((x) => x.status === 'Failed')?.name as string;
+
+    // Act
+    const reply = await pipelineCard(failing, p);
+
+    // Assess
+    const text = body(reply);
+    expect(text).toMatch(/:large_green_circle: Succeeded {2}\*Source\*/);
+    expect(text).toMatch(/:red_circle: Failed {2}\*Build\*/);
+    expect(text).toMatch(/:black_circle: Not run {2}\*Deploy\*/);
+    expect(text).toContain(
+      '↳ *Build* failed: Error while executing command: npm test. Reason: exit status 1 · <https://',
+    );
+    expect(reply.context?.[0]).toMatch(/^Revision `[0-9a-f]{7}` .+ — .+$/);
+  });
+});
+
+describe('deploys on the sandbox', () => {
+  it('starts a deploy and reports its progress in deploy status', async () => {
+    // Prepare
+    const { ports: p, clock } = ports();
+
+    // Act
+    const started = await startDeploy({ service: 'web', environment: 'staging', version: 'v2.0.0' }, alice, p);
+    clock.advance(LIFECYCLE.installGreenMs + LIFECYCLE.testTrafficMs + LIFECYCLE.shiftStepMs);
+    const status = await deployStatusReply({ service: 'web' }, p);
+
+    // Assess
+    expect(started.title).toBe('Deploying web v2.0.0 to staging');
+    expect(body(status)).toContain('1 deploy in progress:');
+    expect(body(status)).toContain('in *staging* — Shifting production traffic · ▰▰▰▰▰▱▱▱▱▱ 50% on green');
+    expect(body(status)).toMatch(/\*web\*: dev `v1\.\d+\.\d` · staging `v1\.\d+\.\d` · prod `v1\.\d+\.\d`/);
+  });
+
+  it('deploys nothing when the version already runs', async () => {
+    // Prepare
+    const { ports: p } = ports();
+    const current = await p.deployments.current('api', 'prod');
+
+    // Act
+    const reply = await startDeploy({ service: 'api', environment: 'prod', version: current.version }, alice, p);
+
+    // Assess
+    expect(reply.text).toBe(`api already runs ${current.version} in prod; nothing was deployed.`);
+    expect(await p.deployments.active()).toEqual([]);
+  });
+
+  it('rolls back a deploy in progress by stopping it with rollback', async () => {
+    // Prepare
+    const { ports: p } = ports();
+    await startDeploy({ service: 'api', environment: 'staging', version: 'v9.0.0' }, alice, p);
+
+    // Act
+    const reply = await rollbackService({ service: 'api', environment: 'staging' }, alice, p);
+
+    // Assess
+    expect(reply.text).toBe('api v9.0.0 in staging: Rolling back');
+    const [d] = await p.deployments.history('api', 'staging', 1);
+    expect(d?.reason).toBe(`rolled back by <@${alice.userId}>`);
+  });
+
+  it('rolls back a finished deploy by deploying the version before it', async () => {
+    // Prepare
+    const { ports: p, clock } = ports();
+    const before = await p.deployments.current('payments', 'prod');
+    await startDeploy({ service: 'payments', environment: 'prod', version: 'v5.0.0' }, alice, p);
+    clock.advance(60 * 60_000);
+
+    // Act
+    const reply = await rollbackService({ service: 'payments', environment: 'prod' }, alice, p);
+
+    // Assess
+    expect(reply.title).toBe(`Rolling payments in prod back to ${before.version}`);
+    expect((await p.deployments.active()).map((d) => d.version)).toEqual([before.version]);
+  });
+
+  it('says so when there is nothing to roll back to', async () => {
+    const reply = await rollbackService({ service: 'worker', environment: 'dev' }, alice, ports().ports);
+    expect(reply.text).toBe('I have no earlier revision of worker in dev to go back to; nothing was changed.');
+  });
+});
+
+describe('maintenance on the sandbox', () => {
+  it('lists upcoming events soonest first, with when, what, where and whether action is needed', async () => {
+    // Act
+    const reply = await upcomingMaintenance(ports().ports);
+
+    // Assess
+    expect(reply.text).toBe('3 scheduled maintenance events in the next 14 days, 2 needing action.');
+    const lines = body(reply);
+    expect(lines).toContain(':warning: *Thu 26 Nov 02:00 UTC* (in 2 d) · EC2 scheduled event · EC2 `system-reboot`');
+    expect(lines).toContain('account 222222222222 · eu-west-1');
+    expect(lines.indexOf('system-reboot')).toBeLessThan(lines.indexOf('system-update'));
+  });
+});
