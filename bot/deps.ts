@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
 import type { JobQueue } from '../integrations/jobs.port';
 import type { Maintenance } from '../integrations/maintenance.port';
+import type { Nlu } from '../integrations/nlu.port';
 import type { Pipelines } from '../integrations/pipelines.port';
 import { SandboxAccount } from '../integrations/sandbox/account';
 import { SandboxClock } from '../integrations/sandbox/clock';
@@ -29,6 +30,7 @@ import { createLogger, type Log } from './logger';
 import type { Settings } from './settings';
 import { vocabularyOf } from './vocabulary';
 import { runJob, type WorkerDeps } from './worker/dispatcher';
+import { Interpreter } from './worker/interpreter';
 
 /** Development ids for the bot when configuration names none (local runs). */
 const LOCAL_BOT = { botUserId: 'U0OPSBOT01', botId: 'B0OPSBOT01' } as const;
@@ -53,6 +55,8 @@ export interface DepsOverrides {
   /** The sandbox's clock; `npm start` runs it in real time, tests move it by hand. */
   readonly sandboxClock?: SandboxClock;
   readonly sandboxSeed?: number;
+  /** The NLU service instead of the configured one (tests hand in Lex over a mocked client). */
+  readonly nlu?: Nlu;
 }
 
 interface Account {
@@ -99,7 +103,18 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     maintenance: account.maintenance,
     clock: account.clock,
   };
-  const worker: WorkerDeps = { registry, matcher, planner, store, chat, ports, log, botUserId: bot.botUserId };
+  const interpreter = new Interpreter(matcher, registry, log, overrides.nlu ?? lexNlu(settings), bot.botUserId);
+  const worker: WorkerDeps = {
+    registry,
+    matcher,
+    interpreter,
+    planner,
+    store,
+    chat,
+    ports,
+    log,
+    botUserId: bot.botUserId,
+  };
   const jobs = overrides.jobs ?? jobQueue(settings, worker, log);
   const edge: EdgeDeps = {
     config,
@@ -114,6 +129,19 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     command: '/deploy',
   };
   return { edge, worker, ...(account.sandbox !== undefined && { sandbox: account.sandbox }) };
+}
+
+/** Lex when it is configured (its client built on first use); otherwise none, and the matcher understands alone. */
+function lexNlu(settings: Settings): Nlu | undefined {
+  const bot = settings.lex;
+  if (bot === undefined) return undefined;
+  return lazy(() => {
+    const { LexRuntimeV2Client } =
+      require('@aws-sdk/client-lex-runtime-v2') as typeof import('@aws-sdk/client-lex-runtime-v2');
+    const { LexNlu } = require('../integrations/aws/lex.adapter') as typeof import('../integrations/aws/lex.adapter');
+    // Few attempts: a throttled Lex is answered by the local matcher rather than waited for.
+    return new LexNlu(new LexRuntimeV2Client({ maxAttempts: 2 }), bot);
+  });
 }
 
 function createStore(settings: Settings): Store {

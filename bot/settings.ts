@@ -48,6 +48,8 @@ export interface Settings {
   /** In Lambda: Secrets Manager ARNs the signing secret and bot token are read from at first use. */
   readonly signingSecretArn?: string;
   readonly botTokenArn?: string;
+  /** Amazon Lex V2 bot for mentions and DMs; unset: the local matcher. */
+  readonly lex?: { readonly botId: string; readonly botAliasId: string; readonly localeId: string };
   /** Seed of the sandbox account: another seed, another (equally reproducible) account. */
   readonly sandboxSeed: number;
 }
@@ -79,6 +81,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (backend !== 'aws' && backend !== 'sandbox') problems.push('OPSBOT_BACKEND: expected "aws" or "sandbox"');
   const seed = get('OPSBOT_SANDBOX_SEED') ?? '7';
   if (!/^\d{1,9}$/.test(seed)) problems.push('OPSBOT_SANDBOX_SEED: expected a whole number');
+  const lexBot = get('OPSBOT_LEX_BOT_ID');
+  const lexAlias = get('OPSBOT_LEX_BOT_ALIAS_ID');
+  if ((lexBot === undefined) !== (lexAlias === undefined)) {
+    problems.push('OPSBOT_LEX_BOT_ID and OPSBOT_LEX_BOT_ALIAS_ID: expected both (Lex) or neither (the local matcher)');
+  }
   if (problems.length > 0) throw new ConfigError('environment', problems);
 
   const config = get('OPSBOT_CONFIG');
@@ -104,5 +111,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...(get('SLACK_SIGNING_SECRET_ARN') !== undefined && { signingSecretArn: get('SLACK_SIGNING_SECRET_ARN') }),
     ...(get('SLACK_BOT_TOKEN_SECRET_ARN') !== undefined && { botTokenArn: get('SLACK_BOT_TOKEN_SECRET_ARN') }),
     sandboxSeed: Number(seed),
+    ...(lexBot !== undefined &&
+      lexAlias !== undefined && {
+        lex: { botId: lexBot, botAliasId: lexAlias, localeId: get('OPSBOT_LEX_LOCALE') ?? 'en_US' },
+      }),
   };
 }

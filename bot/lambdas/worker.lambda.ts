@@ -10,12 +10,13 @@ const settings = readSettings();
 const config = readDeployedConfig(settings);
 let deps: Promise<Deps> | undefined;
 
-export const handler = async (job: Job): Promise<void> => {
+export const handler = async (job: Job, context?: { getRemainingTimeInMillis?: () => number }): Promise<void> => {
   deps ??= withSlackSecrets(settings)
     .then((s) => createDeps(s, config))
     .catch((error: unknown) => {
       deps = undefined;
       throw error;
     });
-  await runJob(job, (await deps).worker);
+  const remaining = context?.getRemainingTimeInMillis?.();
+  await runJob(job, (await deps).worker, remaining === undefined ? {} : { deadline: Date.now() + remaining });
 };

@@ -10,10 +10,12 @@ import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, typ
 import type { FulfilJob, InterpretJob, Job, ReplyTo } from '../jobs';
 import type { Log } from '../logger';
 import { renderReply } from '../views/reply.view';
+import { type Interpreter, lexSessionId } from './interpreter';
 
 export interface WorkerDeps {
   readonly registry: IntentRegistry;
   readonly matcher: LocalMatcher;
+  readonly interpreter: Interpreter;
   readonly planner: ConversationPlanner;
   readonly store: Store;
   readonly chat: Chat;
@@ -26,30 +28,38 @@ export interface WorkerDeps {
  * Runs one job: understands the text (continuing a conversation where one is pending), plans the next step,
  * runs the handler when the request is complete, and answers. Every failure ends in an answer to the person.
  */
-export async function runJob(job: Job, deps: WorkerDeps): Promise<void> {
+export async function runJob(job: Job, deps: WorkerDeps, options: { readonly deadline?: number } = {}): Promise<void> {
   try {
     if (job.kind === 'say') {
       await answer(job.replyTo, job.reply, deps);
       return;
     }
-    const step = job.kind === 'interpret' ? await interpret(job, deps) : await fulfil(job, deps);
+    const step = job.kind === 'interpret' ? await interpret(job, deps, options.deadline) : await fulfil(job, deps);
     await perform(step, job, deps);
   } catch (error) {
     await answerFailure(error, job, deps);
   }
 }
 
-async function interpret(job: InterpretJob, deps: WorkerDeps): Promise<Step> {
-  const pending = await deps.store.get<PendingRequest>(job.conversationKey);
-  if (pending !== undefined && pending.userId === job.actor.userId) {
+async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number): Promise<Step> {
+  const stored = await deps.store.get<PendingRequest>(job.conversationKey);
+  const pending = stored !== undefined && stored.userId === job.actor.userId ? stored : undefined;
+  // Without Lex, a reply to opsbot's question is read first as the value asked for.
+  if (pending !== undefined && !deps.interpreter.usesLex) {
     const continued = continueRequest(pending, job.text, deps);
-    if (continued !== undefined) {
+    if (continued !== undefined)
       return deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
-    }
   }
-  const result = deps.matcher.classify(job.text, deps.botUserId);
-  if (result.intent === FALLBACK_INTENT && pending !== undefined && pending.userId === job.actor.userId) {
-    // Neither the value asked for nor a new request: ask again, saying what is expected.
+  const sessionId = lexSessionId(job.actor.teamId, job.replyTo.channel, job.replyTo.threadTs, job.actor.userId);
+  const understood = await deps.interpreter.understand(job.text, {
+    sessionId,
+    ...(deadline !== undefined && { deadline }),
+  });
+  if (understood.intent === FALLBACK_INTENT && pending !== undefined) {
+    // Lex lost the thread, or nothing placed the reply: try it as the value asked for, else ask again.
+    const continued = deps.interpreter.usesLex ? continueRequest(pending, job.text, deps) : undefined;
+    if (continued !== undefined)
+      return deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
     const intent = deps.registry.require(pending.intent);
     const again = deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId);
     return {
@@ -58,13 +68,22 @@ async function interpret(job: InterpretJob, deps: WorkerDeps): Promise<Step> {
       pending,
     };
   }
-  return deps.planner.plan({
-    intent: result.intent,
-    slots: result.slots,
+  const slots =
+    pending !== undefined && pending.intent === understood.intent
+      ? { ...pending.slots, ...understood.slots }
+      : understood.slots;
+  const step = deps.planner.plan({
+    intent: understood.intent,
+    slots,
     actor: job.actor,
     confirmed: false,
-    ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
+    ...(understood.unresolved !== undefined && { unresolved: understood.unresolved }),
   });
+  if (step.kind === 'ask' && understood.prompt !== undefined && understood.slotToElicit === step.pending.awaiting) {
+    // Lex asked for this slot: show Lex's own prompt, keeping opsbot's buttons.
+    return { ...step, reply: { ...step.reply, text: understood.prompt, sections: [understood.prompt] } };
+  }
+  return step;
 }
 
 /** Fills the awaited slot (and any other missing ones) from a reply in the conversation; undefined if it has none. */

@@ -15,7 +15,10 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { OpsbotConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
+import { vocabularyOf } from '../../bot/vocabulary';
+import { intents } from '../../intents';
 import { lambdaBundleOptions } from '../bundling/bundling';
+import { OpsbotLexBot } from '../constructs/lex-bot';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -37,6 +40,7 @@ export class OpsbotStack extends Stack {
   readonly slackFunction: NodejsFunction;
   readonly workerFunction: NodejsFunction;
   readonly table: TableV2;
+  readonly lexBot: OpsbotLexBot;
   readonly requestUrl: string;
 
   constructor(scope: Construct, id: string, props: OpsbotStackProps) {
@@ -97,6 +101,13 @@ export class OpsbotStack extends Stack {
       retryAttempts: 0,
       onFailure: new SqsDestination(deadLetters),
     });
+
+    const lex = new OpsbotLexBot(this, 'Lex', { intents, vocabulary: vocabularyOf(props.config) });
+    lex.grantRecognizeText(this.workerFunction);
+    this.workerFunction.addEnvironment('OPSBOT_LEX_BOT_ID', lex.bot.attrId);
+    this.workerFunction.addEnvironment('OPSBOT_LEX_BOT_ALIAS_ID', lex.alias.attrBotAliasId);
+    this.workerFunction.addEnvironment('OPSBOT_LEX_LOCALE', lex.localeId);
+    this.lexBot = lex;
 
     this.slackFunction = new NodejsFunction(this, 'Slack', {
       ...functionDefaults('slack', configFile, retention, this),

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { CfnBot } from 'aws-cdk-lib/aws-lex';
+import type { IntentDefinition } from '../../intents/define-intent';
+import type { SlotType, Vocabulary } from '../../intents/vocabulary';
+
+/** Amazon Lex V2 build-time quotas opsbot's bot must stay within (Lex V2 guide, "Guidelines and quotas"). */
+export const LEX_LIMITS = {
+  utteranceCharacters: 200,
+  utterancesPerIntent: 1500,
+  intentsPerLocale: 1000,
+  slotTypesPerLocale: 250,
+  slotsPerIntent: 100,
+  valuesPerSlotType: 10000,
+  valueCharacters: 140,
+  messageCharacters: 1000,
+  nameCharacters: 100,
+} as const;
+
+export const LEX_LOCALE = 'en_US';
+const FALLBACK = 'FallbackIntent';
+
+/** Example tags for the free-text Version slot: Lex learns the shape and accepts any value (ORIGINAL_VALUE). */
+const VERSION_EXAMPLES = ['v1.8.2', '1.4.0', 'v2.0.0-rc.1', 'sha-4f2a9c1', '2024.11.20', 'latest'];
+
+function slotTypeValues(type: Exclude<SlotType, 'Version'>, vocabulary: Vocabulary): CfnBot.SlotTypeValueProperty[] {
+  if (type === 'Pipeline') {
+    return vocabulary.pipelines.map((p) => {
+      const service = vocabulary.services.find((s) => s.name === p.service);
+      const synonyms = [...p.aliases, ...(service === undefined ? [] : [service.name, ...service.aliases])];
+      return {
+        sampleValue: { value: p.name },
+        ...(synonyms.length > 0 && { synonyms: unique(synonyms).map((value) => ({ value })) }),
+      };
+    });
+  }
+  const things = type === 'Service' ? vocabulary.services : vocabulary.environments;
+  return things.map((t) => ({
+    sampleValue: { value: t.name },
+    ...(t.aliases.length > 0 && { synonyms: unique(t.aliases).map((value) => ({ value })) }),
+  }));
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values.map((v) => v.toLowerCase()))];
+}
+
+function plainText(value: string): CfnBot.PromptSpecificationProperty {
+  return {
+    messageGroupsList: [{ message: { plainTextMessage: { value: value.replace(/`/g, '') } } }],
+    maxRetries: 2,
+    allowInterrupt: true,
+  };
+}
+
+/**
+ * The Lex V2 locale built from opsbot's intent declarations and the configured names: each intent with its
+ * sample utterances and slots (prompts from the declarations), slot types whose values and synonyms are the
+ * configured names and aliases, and the built-in fallback. One source for Lex and the local matcher.
+ */
+export function lexBotLocale(intents: readonly IntentDefinition[], vocabulary: Vocabulary): CfnBot.BotLocaleProperty {
+  const usedTypes = new Set(intents.flatMap((i) => Object.values(i.slots).map((s) => s.type)));
+  const slotTypes: CfnBot.SlotTypeProperty[] = [...usedTypes].map((type) =>
+    type === 'Version'
+      ? {
+          name: 'Version',
+          description: 'An image tag, as typed',
+          valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
+          slotTypeValues: VERSION_EXAMPLES.map((value) => ({ sampleValue: { value } })),
+        }
+      : {
+          name: type,
+          description: `Configured ${type.toLowerCase()} names and their aliases`,
+          valueSelectionSetting: { resolutionStrategy: 'TOP_RESOLUTION' },
+          slotTypeValues: slotTypeValues(type, vocabulary),
+        },
+  );
+  const lexIntents: CfnBot.IntentProperty[] = intents
+    .filter((i) => i.name !== FALLBACK)
+    .map((intent) => {
+      const slots = Object.entries(intent.slots);
+      return {
+        name: intent.name,
+        description: intent.description,
+        sampleUtterances: intent.utterances.map((utterance) => ({ utterance })),
+        ...(slots.length > 0 && {
+          slots: slots.map(([name, declaration]) => ({
+            name,
+            slotTypeName: declaration.type,
+            valueElicitationSetting: {
+              slotConstraint: declaration.required === true ? 'Required' : 'Optional',
+              promptSpecification: plainText(declaration.prompt),
+            },
+          })),
+          slotPriorities: slots.map(([name], i) => ({ priority: i + 1, slotName: name })),
+        }),
+      };
+    });
+  lexIntents.push({
+    name: FALLBACK,
+    description: 'Anything opsbot does not understand',
+    parentIntentSignature: 'AMAZON.FallbackIntent',
+  });
+  return { localeId: LEX_LOCALE, nluConfidenceThreshold: 0.4, slotTypes, intents: lexIntents };
+}
+
+/** A short hash of a locale, so a changed definition makes a new bot version. */
+export function definitionHash(locale: CfnBot.BotLocaleProperty): string {
+  return createHash('sha256').update(JSON.stringify(locale)).digest('hex').slice(0, 12);
+}

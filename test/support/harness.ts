@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import type { DepsOverrides } from '../../bot/deps';
+import type { HttpLambdaEvent, HttpLambdaResult } from '../../bot/edge/lambda-edge';
+import type { Job } from '../../bot/jobs';
+import { createSlackHandler } from '../../bot/lambdas/slack-handler';
+import { createMemoryLog } from '../../bot/logger';
+import type { Settings } from '../../bot/settings';
+import type { SandboxAccount } from '../../integrations/sandbox/account';
+import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
+import { MemoryStore } from '../../integrations/sandbox/memory-store';
+import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
+import {
+  buttonClickBody,
+  eventBody,
+  signedEvent,
+  slashCommandBody,
+  startStandIn,
+  TEST_BOT_TOKEN,
+  TEST_SIGNING_SECRET,
+} from './slack';
+
+/**
+ * The Slack edge as production runs it: the real Lambda handler, signed requests, and the Slack Web API served
+ * by the stand-in on loopback; jobs run in-process and `sendAndSettle` waits for them.
+ */
+export const FORM = 'application/x-www-form-urlencoded';
+export const JSON_TYPE = 'application/json';
+export const ALICE = 'U0ALICE001';
+export const BOB = 'U0BOB00001';
+export const CHANNEL = 'C0DEPLOYS01';
+
+export interface Harness {
+  send(event: HttpLambdaEvent): Promise<HttpLambdaResult>;
+  /** Sends, then waits until every job the request started has finished. */
+  sendAndSettle(event: HttpLambdaEvent): Promise<HttpLambdaResult>;
+  standIn: SlackStandIn;
+  log: ReturnType<typeof createMemoryLog>;
+  sandbox: SandboxAccount;
+  bot(): StandInMessage[];
+  close(): Promise<void>;
+}
+
+export async function harness(overrides: DepsOverrides = {}): Promise<Harness> {
+  const stand = await startStandIn(TEST_BOT_TOKEN);
+  const settings: Settings = {
+    configPath: EXAMPLE_CONFIG_PATH,
+    configExplicit: true,
+    signingSecret: TEST_SIGNING_SECRET,
+    signingSecretIsDefault: false,
+    botToken: TEST_BOT_TOKEN,
+    botTokenIsDefault: false,
+    backend: 'sandbox',
+    dataDir: '/nonexistent',
+    sandboxSeed: 7,
+    port: 0,
+    slackApiUrl: `${stand.url}/api/`,
+    logLevel: 'ERROR',
+  };
+  const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+  const log = createMemoryLog();
+  const { handler, deps } = createSlackHandler(settings, config, { store: new MemoryStore(), log, ...overrides });
+  const jobs = deps.edge.jobs as InProcessJobQueue<Job>;
+  return {
+    send: (event) => handler(event, {}),
+    async sendAndSettle(event) {
+      const result = await handler(event, {});
+      await jobs.drain();
+      return result;
+    },
+    standIn: stand.standIn,
+    log,
+    sandbox: deps.sandbox as SandboxAccount,
+    bot: () => stand.standIn.messages.filter((m) => m.from === 'bot'),
+    close: stand.close,
+  };
+}
+
+export function command(h: Harness, text: string, user = ALICE) {
+  const responseUrl = h.standIn.mintResponseUrl({ channel: CHANNEL, user });
+  return signedEvent(slashCommandBody(text, { user, responseUrl }), FORM);
+}
+
+export function mention(text: string, extra: Record<string, unknown> = {}) {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  const event = {
+    type: 'app_mention',
+    user: ALICE,
+    text: `<@U0OPSBOT01> ${text}`,
+    ts,
+    channel: CHANNEL,
+    event_ts: ts,
+    ...extra,
+  };
+  return { ts, event: signedEvent(eventBody(event), JSON_TYPE) };
+}
+
+export function threadReply(text: string, threadTs: string, user = ALICE) {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  const event = {
+    type: 'message',
+    channel_type: 'channel',
+    user,
+    text,
+    ts,
+    thread_ts: threadTs,
+    channel: CHANNEL,
+    event_ts: ts,
+  };
+  return signedEvent(eventBody(event), JSON_TYPE);
+}
+
+/** Clicks a button of a message in the stand-in, as Slack would post the click. */
+export function click(h: Harness, message: StandInMessage, actionPrefix: string, user = ALICE, label?: string) {
+  const actions = (message.blocks ?? []).flatMap(
+    (b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<Record<string, unknown>>,
+  );
+  const button = actions.find(
+    (a) =>
+      a.type === 'button' &&
+      String(a.action_id).startsWith(actionPrefix) &&
+      (label === undefined || (a.text as { text: string }).text === label),
+  );
+  if (button === undefined) throw new Error(`no ${actionPrefix} button in ${JSON.stringify(message.blocks)}`);
+  const responseUrl = h.standIn.mintResponseUrl({
+    channel: message.channel,
+    user,
+    messageTs: message.ts,
+    ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
+  });
+  return signedEvent(
+    buttonClickBody({
+      user,
+      actionId: String(button.action_id),
+      value: String(button.value),
+      channel: message.channel,
+      messageTs: message.ts,
+      ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
+      responseUrl,
+    }),
+    FORM,
+  );
+}
+
+/** Shows a slash command's acknowledgement in the stand-in's channel, as Slack shows it to the person. */
+export function showAck(h: Harness, result: HttpLambdaResult, user = ALICE): StandInMessage {
+  return h.standIn.addAcknowledgement(CHANNEL, user, JSON.parse(result.body));
+}
+
+export const allText = (m: StandInMessage) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
