@@ -54,7 +54,12 @@ const serviceSchema = z.strictObject({
   environments: z.record(name, targetSchema),
 });
 
-const pipelineSchema = z.strictObject({ account, region });
+const pipelineSchema = z.strictObject({
+  account,
+  region,
+  /** Slack user ids who may retry a failed stage from Slack; empty means everyone. */
+  retriers: z.array(userId).default([]),
+});
 
 const configSchema = z
   .strictObject({

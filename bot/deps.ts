@@ -19,7 +19,7 @@ import type { SandboxWorld } from '../integrations/sandbox/world';
 import { SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
 import type { Store } from '../integrations/store.port';
 import { intents } from '../intents';
-import type { IntentPorts } from '../intents/define-intent';
+import type { Access, IntentPorts } from '../intents/define-intent';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
 import { IntentRegistry } from '../intents/registry';
 import type { OpsbotConfig } from './config';
@@ -92,7 +92,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     );
   const account =
     settings.backend === 'aws'
-      ? awsAccount()
+      ? awsAccount(settings)
       : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
   const ports: IntentPorts = {
     vocabulary,
@@ -102,6 +102,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     alarms: account.alarms,
     maintenance: account.maintenance,
     clock: account.clock,
+    access: accessFrom(config),
   };
   const interpreter = new Interpreter(matcher, registry, log, overrides.nlu ?? lexNlu(settings), bot.botUserId);
   const worker: WorkerDeps = {
@@ -127,8 +128,19 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     botUserId: bot.botUserId,
     botId: bot.botId,
     command: '/deploy',
+    access: ports.access,
   };
   return { edge, worker, ...(account.sandbox !== undefined && { sandbox: account.sandbox }) };
+}
+
+/** Permissions from configuration: the handlers offer only what the person may do. */
+export function accessFrom(config: OpsbotConfig): Access {
+  return {
+    mayRetryPipeline: (pipeline, userId) => {
+      const retriers = config.pipelines[pipeline]?.retriers ?? [];
+      return retriers.length === 0 || retriers.includes(userId);
+    },
+  };
 }
 
 /** Lex when it is configured (its client built on first use); otherwise none, and the matcher understands alone. */
@@ -187,15 +199,19 @@ function lazy<T extends object>(make: () => T): T {
  * The real account, through SDK v3 clients for the function's own region and credentials, built on first use.
  * Adapters are required inside the factories: their SDK imports would otherwise load at cold start.
  */
-function awsAccount(): Account {
+function awsAccount(settings: Settings): Account {
   const retry = { retryMode: 'adaptive', maxAttempts: 5 } as const;
+  // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
+  const oneAttempt = { retryMode: 'adaptive', maxAttempts: 1 } as const;
   return {
     pipelines: lazy(() => {
       const { CodePipelineClient } =
         require('@aws-sdk/client-codepipeline') as typeof import('@aws-sdk/client-codepipeline');
       const { CodePipelinePipelines } =
         require('../integrations/aws/codepipeline.adapter') as typeof import('../integrations/aws/codepipeline.adapter');
-      return new CodePipelinePipelines(new CodePipelineClient(retry));
+      return new CodePipelinePipelines(new CodePipelineClient(oneAttempt), {
+        ...(settings.awsRegion !== undefined && { region: settings.awsRegion }),
+      });
     }),
     deployments: lazy(() => {
       const { CodeDeployClient } = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');

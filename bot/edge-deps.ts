@@ -1,5 +1,6 @@
 import type { JobQueue } from '../integrations/jobs.port';
 import type { Store } from '../integrations/store.port';
+import type { Access } from '../intents/define-intent';
 import type { LocalMatcher } from '../intents/matcher/local-matcher';
 import type { IntentRegistry } from '../intents/registry';
 import type { OpsbotConfig } from './config';
@@ -20,4 +21,6 @@ export interface EdgeDeps {
   readonly botId: string;
   /** The slash command's name, `/deploy` unless the Slack app names it otherwise. */
   readonly command: string;
+  /** Permissions from configuration, checked again at the click. */
+  readonly access: Access;
 }

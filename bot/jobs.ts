@@ -42,8 +42,19 @@ export interface SayJob {
   readonly conversationKey?: string;
 }
 
+/** The Retry button of a failed pipeline stage. */
+export interface RetryStageJob {
+  readonly kind: 'retry-stage';
+  readonly pipeline: string;
+  readonly stage: string;
+  readonly executionId: string;
+  readonly actor: Actor;
+  readonly replyTo: ReplyTo;
+  readonly conversationKey?: string;
+}
+
 /** Work the Slack function hands to the worker function. */
-export type Job = InterpretJob | FulfilJob | SayJob;
+export type Job = InterpretJob | FulfilJob | SayJob | RetryStageJob;
 
 /** Key of the conversation in a thread (or a DM without threads). */
 export function conversationKey(teamId: string | undefined, channel: string, threadTs: string | undefined): string {

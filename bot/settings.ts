@@ -50,6 +50,8 @@ export interface Settings {
   readonly botTokenArn?: string;
   /** Amazon Lex V2 bot for mentions and DMs; unset: the local matcher. */
   readonly lex?: { readonly botId: string; readonly botAliasId: string; readonly localeId: string };
+  /** The AWS region the functions run in (console links). */
+  readonly awsRegion?: string;
   /** Seed of the sandbox account: another seed, another (equally reproducible) account. */
   readonly sandboxSeed: number;
 }
@@ -111,6 +113,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...(get('SLACK_SIGNING_SECRET_ARN') !== undefined && { signingSecretArn: get('SLACK_SIGNING_SECRET_ARN') }),
     ...(get('SLACK_BOT_TOKEN_SECRET_ARN') !== undefined && { botTokenArn: get('SLACK_BOT_TOKEN_SECRET_ARN') }),
     sandboxSeed: Number(seed),
+    ...(get('AWS_REGION') !== undefined && { awsRegion: get('AWS_REGION') }),
     ...(lexBot !== undefined &&
       lexAlias !== undefined && {
         lex: { botId: lexBot, botAliasId: lexAlias, localeId: get('OPSBOT_LEX_LOCALE') ?? 'en_US' },

@@ -66,6 +66,13 @@ export interface IntentPorts {
   readonly alarms: Alarms;
   readonly maintenance: Maintenance;
   readonly clock: Clock;
+  /** Who may do what, from configuration. */
+  readonly access: Access;
+}
+
+/** Permissions that handlers check before offering an action (the edge checks again when it is taken). */
+export interface Access {
+  mayRetryPipeline(pipeline: string, userId: string): boolean;
 }
 
 export interface IntentDefinition<S extends string = string> {

@@ -1,4 +1,4 @@
-import type { IntentPorts, Reply } from './define-intent';
+import type { Actor, IntentPorts, Reply } from './define-intent';
 import { ago, pipelineStatus, sections } from './format';
 
 /** Pipelines that need attention first, then the rest by name. */
@@ -29,8 +29,17 @@ export async function pipelinesOverview(ports: IntentPorts): Promise<Reply> {
   };
 }
 
-/** One pipeline, stage by stage, with the failed action's error and a link to its logs. */
-export async function pipelineCard(name: string, ports: IntentPorts): Promise<Reply> {
+/** The action id of the Retry button; its value is a {@link RetryRequest}. */
+export const RETRY_ACTION = 'opsbot.retry';
+
+export interface RetryRequest {
+  readonly pipeline: string;
+  readonly stage: string;
+  readonly executionId: string;
+}
+
+/** One pipeline, stage by stage, with the failed action's error, a link to its logs, and Retry where allowed. */
+export async function pipelineCard(name: string, ports: IntentPorts, actor?: Actor): Promise<Reply> {
   const now = ports.clock.now();
   const p = await ports.pipelines.get(name);
   const lines: string[] = [];
@@ -57,5 +66,23 @@ export async function pipelineCard(name: string, ports: IntentPorts): Promise<Re
     failed !== undefined
       ? `${name} is failing at ${failed.name}.`
       : `${name}: ${p.stages.at(-1)?.status ?? 'Unknown'}.`;
-  return { title: name, text: headline, sections: sections(lines), context, visibility: 'channel' };
+  const retry: RetryRequest | undefined =
+    failed !== undefined &&
+    p.executionId !== undefined &&
+    actor !== undefined &&
+    ports.access.mayRetryPipeline(name, actor.userId)
+      ? { pipeline: name, stage: failed.name, executionId: p.executionId }
+      : undefined;
+  return {
+    title: name,
+    text: headline,
+    sections: sections(lines),
+    ...(retry !== undefined && {
+      actions: [
+        { id: RETRY_ACTION, label: `Retry ${retry.stage}`, style: 'primary' as const, value: JSON.stringify(retry) },
+      ],
+    }),
+    context,
+    visibility: 'channel',
+  };
 }

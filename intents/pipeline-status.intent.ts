@@ -51,7 +51,7 @@ export const pipelineStatus = defineIntent({
     'did the worker build fail?': { pipeline: 'worker-pipeline' },
     pipelines: {},
   },
-  async handle({ slots }, ports) {
-    return slots.pipeline === undefined ? pipelinesOverview(ports) : pipelineCard(slots.pipeline, ports);
+  async handle({ slots, actor }, ports) {
+    return slots.pipeline === undefined ? pipelinesOverview(ports) : pipelineCard(slots.pipeline, ports, actor);
   },
 });

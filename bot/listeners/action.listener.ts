@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Actor, Reply } from '../../intents/define-intent';
+import { RETRY_ACTION, type RetryRequest } from '../../intents/pipeline-status.handler';
 import { ACTIONS, type ButtonState, describe, readButtonState } from '../conversation';
 import type { EdgeDeps } from '../edge-deps';
 import { conversationKey, type ReplyTo } from '../jobs';
@@ -58,6 +59,29 @@ export function registerActions(app: App, deps: EdgeDeps): void {
     });
   });
 
+  app.action<BlockAction<ButtonAction>>(RETRY_ACTION, async ({ ack, body, action }) => {
+    await ack();
+    const click = clickOf(body, action);
+    const request = readRetryRequest(action.value);
+    if (request === undefined) return deps.jobs.send(unreadable(click));
+    if (!deps.access.mayRetryPipeline(request.pipeline, click.actor.userId)) {
+      return deps.jobs.send(say(click, notice(`You are not allowed to retry *${request.pipeline}*.`), false));
+    }
+    // A double click, or two people at once, retry the stage once.
+    if (
+      !(await deps.store.putIfAbsent(
+        `retry:${request.pipeline}:${request.executionId}:${request.stage}`,
+        click.actor.userId,
+        10 * 60,
+      ))
+    ) {
+      return deps.jobs.send(
+        say(click, notice(`A retry of *${request.stage}* in *${request.pipeline}* was already started.`), false),
+      );
+    }
+    await deps.jobs.send({ kind: 'retry-stage', ...request, actor: click.actor, replyTo: click.replyTo });
+  });
+
   app.action<BlockAction<ButtonAction>>(ACTIONS.cancel, async ({ ack, body, action }) => {
     await ack();
     const click = clickOf(body, action);
@@ -107,6 +131,19 @@ function unreadable(click: Click) {
     notice('That button is from an older opsbot and no longer works.', 'Ask again, or try `/deploy help`.'),
     false,
   );
+}
+
+function readRetryRequest(value: string | undefined): RetryRequest | undefined {
+  try {
+    const parsed = JSON.parse(value ?? '') as Partial<RetryRequest>;
+    return typeof parsed.pipeline === 'string' &&
+      typeof parsed.stage === 'string' &&
+      typeof parsed.executionId === 'string'
+      ? { pipeline: parsed.pipeline, stage: parsed.stage, executionId: parsed.executionId }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function escapeRegExp(text: string): string {

@@ -37,3 +37,30 @@ function button(action: ReplyAction): Button {
     ...(action.style !== undefined && { style: action.style }),
   };
 }
+
+/**
+ * Renders a reply as one message, or as several when it has more blocks than one Slack message takes (a long
+ * pipeline overview): the header opens the first page, buttons and small print close the last, and each page's
+ * fallback text says which page it is.
+ */
+export function renderPages(reply: Reply): SlackMessage[] {
+  const single = renderReply(reply);
+  const sections = reply.sections ?? [];
+  const fixed = (reply.title !== undefined ? 1 : 0) + (reply.actions?.length ? 1 : 0) + (reply.context?.length ? 1 : 0);
+  if (sections.length + fixed <= LIMITS.blocks) return [single];
+  const perPage = LIMITS.blocks - 3;
+  const chunks: string[][] = [];
+  for (let i = 0; i < sections.length; i += perPage) chunks.push(sections.slice(i, i + perPage));
+  return chunks.map((chunk, i) => {
+    const first = i === 0;
+    const last = i === chunks.length - 1;
+    const page = renderReply({
+      text: first ? reply.text : `${reply.title ?? 'continued'} (page ${i + 1} of ${chunks.length})`,
+      sections: chunk,
+      ...(first && reply.title !== undefined && { title: reply.title }),
+      ...(last && reply.actions !== undefined && { actions: reply.actions }),
+      context: [...(last ? (reply.context ?? []) : []), `Page ${i + 1} of ${chunks.length}`],
+    });
+    return page;
+  });
+}

@@ -7,9 +7,9 @@ import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
 import type { IntentRegistry } from '../../intents/registry';
 import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, type Step } from '../conversation';
-import type { FulfilJob, InterpretJob, Job, ReplyTo } from '../jobs';
+import type { FulfilJob, InterpretJob, Job, ReplyTo, RetryStageJob } from '../jobs';
 import type { Log } from '../logger';
-import { renderReply } from '../views/reply.view';
+import { renderPages } from '../views/reply.view';
 import { type Interpreter, lexSessionId } from './interpreter';
 
 export interface WorkerDeps {
@@ -22,6 +22,8 @@ export interface WorkerDeps {
   readonly ports: IntentPorts;
   readonly log: Log;
   readonly botUserId?: string;
+  /** Where pushed alerts go (`slack.channels.alerts`). */
+  readonly alertsChannel?: string;
 }
 
 /**
@@ -32,6 +34,10 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
   try {
     if (job.kind === 'say') {
       await answer(job.replyTo, job.reply, deps);
+      return;
+    }
+    if (job.kind === 'retry-stage') {
+      await answer(job.replyTo, await retryStage(job, deps), deps);
       return;
     }
     const step = job.kind === 'interpret' ? await interpret(job, deps, options.deadline) : await fulfil(job, deps);
@@ -129,18 +135,59 @@ async function perform(step: Step, job: Job, deps: WorkerDeps): Promise<void> {
   }
 }
 
+/** Retries a failed stage for someone allowed to, and says so in the channel. */
+async function retryStage(job: RetryStageJob, deps: WorkerDeps): Promise<Reply> {
+  if (!deps.ports.access.mayRetryPipeline(job.pipeline, job.actor.userId)) {
+    deps.log.info('audit', {
+      action: 'retry-stage',
+      pipeline: job.pipeline,
+      stage: job.stage,
+      user: job.actor.userId,
+      outcome: 'refused',
+    });
+    return {
+      text: `You are not allowed to retry ${job.pipeline}.`,
+      sections: [`:no_entry: You are not allowed to retry *${job.pipeline}*.`],
+      context: [`Ask whoever runs opsbot to add you under \`pipelines.${job.pipeline}.retriers\`.`],
+      visibility: 'private',
+    };
+  }
+  await deps.ports.pipelines.retryStage(job.pipeline, job.stage, job.executionId);
+  deps.log.info('audit', {
+    action: 'retry-stage',
+    pipeline: job.pipeline,
+    stage: job.stage,
+    user: job.actor.userId,
+    outcome: 'started',
+  });
+  return {
+    text: `Retrying ${job.stage} of ${job.pipeline}.`,
+    sections: [
+      `:arrows_counterclockwise: Retrying the failed actions of *${job.stage}* in *${job.pipeline}* (execution \`${job.executionId.slice(0, 8)}\`), for <@${job.actor.userId}>.`,
+    ],
+    context: [`Ask “is the ${job.pipeline} pipeline green?” in a few minutes.`],
+    visibility: 'channel',
+  };
+}
+
 /** Sends a reply where the request came from: the response_url of a command or button, or the thread. */
 export async function answer(to: ReplyTo, reply: Reply, deps: Pick<WorkerDeps, 'chat'>): Promise<void> {
-  const message = renderReply(reply);
-  if (to.responseUrl !== undefined) {
-    await deps.chat.respond(to.responseUrl, {
-      ...message,
-      visibility: reply.visibility ?? 'private',
-      ...(to.replaceOriginal === true && { replaceOriginal: true }),
-    });
-    return;
+  const pages = renderPages(reply);
+  for (const [i, message] of pages.entries()) {
+    if (to.responseUrl !== undefined) {
+      await deps.chat.respond(to.responseUrl, {
+        ...message,
+        visibility: reply.visibility ?? 'private',
+        // Only the first page replaces the message that held the button; the rest follow it.
+        ...(to.replaceOriginal === true && i === 0 && { replaceOriginal: true }),
+      });
+    } else {
+      await deps.chat.post(
+        { channel: to.channel, ...(to.threadTs !== undefined && { threadTs: to.threadTs }) },
+        message,
+      );
+    }
   }
-  await deps.chat.post({ channel: to.channel, ...(to.threadTs !== undefined && { threadTs: to.threadTs }) }, message);
 }
 
 async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promise<void> {

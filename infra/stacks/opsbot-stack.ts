@@ -1,11 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -42,6 +45,35 @@ export class OpsbotStack extends Stack {
   readonly table: TableV2;
   readonly lexBot: OpsbotLexBot;
   readonly requestUrl: string;
+
+  /** Read-only CodePipeline access for exactly the calls opsbot makes, on the configured pipelines; and retry. */
+  private grantPipelines(config: OpsbotConfig): void {
+    const arns = Object.entries(config.pipelines).map(([name, p]) => pipelineArn(name, p));
+    this.workerFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['codepipeline:ListPipelines'], resources: ['*'] }),
+    );
+    if (arns.length > 0) {
+      this.workerFunction.addToRolePolicy(
+        new PolicyStatement({
+          actions: [
+            'codepipeline:GetPipelineState',
+            'codepipeline:ListPipelineExecutions',
+            'codepipeline:ListActionExecutions',
+          ],
+          resources: arns,
+        }),
+      );
+      // The one write: the Retry button on a failed stage.
+      this.workerFunction.addToRolePolicy(
+        new PolicyStatement({ actions: ['codepipeline:RetryStageExecution'], resources: arns }),
+      );
+    }
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'codepipeline:ListPipelines cannot be scoped to resources; every other CodePipeline action is limited to the configured pipelines.',
+    });
+  }
 
   constructor(scope: Construct, id: string, props: OpsbotStackProps) {
     super(scope, id, props);
@@ -102,6 +134,8 @@ export class OpsbotStack extends Stack {
       onFailure: new SqsDestination(deadLetters),
     });
 
+    this.grantPipelines(props.config);
+
     const lex = new OpsbotLexBot(this, 'Lex', { intents, vocabulary: vocabularyOf(props.config) });
     lex.grantRecognizeText(this.workerFunction);
     this.workerFunction.addEnvironment('OPSBOT_LEX_BOT_ID', lex.bot.attrId);
@@ -133,6 +167,32 @@ export class OpsbotStack extends Stack {
     signingSecret.grantRead(this.slackFunction);
     botToken.grantRead(this.slackFunction);
     botToken.grantRead(this.workerFunction);
+
+    // Pipeline failures and recoveries of the configured pipelines, pushed to the worker.
+    const pipelines = Object.keys(props.config.pipelines);
+    const target = new LambdaFunction(this.workerFunction, {
+      deadLetterQueue: deadLetters,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(2),
+    });
+    new Rule(this, 'PipelineExecutionEvents', {
+      description: 'opsbot: pipeline executions that failed or succeeded → worker',
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: ['CodePipeline Pipeline Execution State Change'],
+        detail: { state: ['FAILED', 'SUCCEEDED'], ...(pipelines.length > 0 && { pipeline: pipelines }) },
+      },
+      targets: [target],
+    });
+    new Rule(this, 'PipelineActionEvents', {
+      description: 'opsbot: pipeline actions that failed (the error behind a failed execution) → worker',
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: ['CodePipeline Action Execution State Change'],
+        detail: { state: ['FAILED'], ...(pipelines.length > 0 && { pipeline: pipelines }) },
+      },
+      targets: [target],
+    });
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const api = new HttpApi(this, 'Api', { description: 'opsbot: the Slack request URL', createDefaultStage: false });
@@ -170,6 +230,10 @@ export class OpsbotStack extends Stack {
     new CfnOutput(this, 'SlackBotTokenSecret', { value: botToken.secretName });
     new CfnOutput(this, 'SlackSigningSecretName', { value: signingSecret.secretName });
   }
+}
+
+function pipelineArn(name: string, pipeline: { account: string; region: string }): string {
+  return `arn:${Aws.PARTITION}:codepipeline:${pipeline.region}:${pipeline.account}:${name}`;
 }
 
 function functionDefaults(

@@ -1,11 +1,24 @@
 import {
+  type ActionState,
   type CodePipelineClient,
   GetPipelineStateCommand,
+  ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
   ListPipelinesCommand,
+  type PipelineExecutionSummary,
   RetryStageExecutionCommand,
   type StageState,
 } from '@aws-sdk/client-codepipeline';
-import type { PipelineDetail, PipelineStatus, PipelineSummary, Pipelines } from '../pipelines.port';
+import { OpsbotError } from '../errors';
+import type {
+  PipelineActionState,
+  PipelineDetail,
+  PipelineRevision,
+  PipelineStatus,
+  PipelineSummary,
+  Pipelines,
+} from '../pipelines.port';
+import { awsError, mapLimit, type RetryOptions, retryThrottled } from './aws-calls';
 
 const STATUSES: readonly PipelineStatus[] = [
   'InProgress',
@@ -17,68 +30,241 @@ const STATUSES: readonly PipelineStatus[] = [
   'Cancelled',
 ];
 const status = (value: string | undefined): PipelineStatus =>
-  (STATUSES as readonly string[]).includes(value ?? '') ? (value as PipelineStatus) : 'Unknown';
+  (STATUSES as readonly string[]).includes(value ?? '')
+    ? (value as PipelineStatus)
+    : value === 'Abandoned'
+      ? 'Failed'
+      : 'Unknown';
+
+export interface CodePipelineOptions extends RetryOptions {
+  /** Pipelines read at once for the overview: quick, without tripping CodePipeline's request rate. */
+  readonly concurrency?: number;
+  /** The region the client talks to, for console links. */
+  readonly region?: string;
+}
 
 /**
- * CodePipeline over `ListPipelines` and `GetPipelineState`. The pipeline-status capability adds execution
- * history, action error details, bounded concurrency and error translation on top of this.
+ * CodePipeline over `ListPipelines` (every page), `ListPipelineExecutions`, `GetPipelineState` and
+ * `ListActionExecutions`, with bounded concurrency for the overview, retries with jitter on throttling, and
+ * SDK errors translated into messages that say what to do (access denied names the missing IAM action).
  */
 export class CodePipelinePipelines implements Pipelines {
-  constructor(private readonly client: CodePipelineClient) {}
+  private readonly concurrency: number;
 
-  async list(): Promise<PipelineSummary[]> {
+  constructor(
+    private readonly client: CodePipelineClient,
+    private readonly options: CodePipelineOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 20;
+  }
+
+  /** Every pipeline's name, across all pages. */
+  async names(): Promise<string[]> {
     const names: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new ListPipelinesCommand({ ...(nextToken !== undefined && { nextToken }) }));
+      const page = await this.call('ListPipelines', () =>
+        this.client.send(new ListPipelinesCommand({ maxResults: 1000, ...(nextToken !== undefined && { nextToken }) })),
+      );
       for (const p of page.pipelines ?? []) if (p.name !== undefined) names.push(p.name);
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
-    const out: PipelineSummary[] = [];
-    for (const name of names) {
-      const detail = await this.get(name);
-      const failing = detail.stages.find((s) => s.status === 'Failed');
-      out.push({
+    return names;
+  }
+
+  /** One line per pipeline: its latest execution's status, where it fails, when it last ran. */
+  async list(): Promise<PipelineSummary[]> {
+    const names = await this.names();
+    return mapLimit(names, this.concurrency, async (name) => {
+      const latest = await this.latestExecution(name);
+      const summary: PipelineSummary = {
         name,
-        status: failing !== undefined ? 'Failed' : (detail.stages.at(-1)?.status ?? 'Unknown'),
-        ...(failing !== undefined && { failingStage: failing.name }),
+        status: status(latest?.status),
+        ...(latest?.startTime !== undefined && { lastExecutionAt: latest.startTime.getTime() }),
+      };
+      if (summary.status !== 'Failed') return summary;
+      // Only failing pipelines need their stages read, to name the failing one.
+      const state = await this.state(name);
+      const failing = state.stageStates?.find((s) => s.latestExecution?.status === 'Failed')?.stageName;
+      return { ...summary, ...(failing !== undefined && { failingStage: failing }) };
+    });
+  }
+
+  async get(name: string): Promise<PipelineDetail> {
+    const [state, latest] = await Promise.all([this.state(name), this.latestExecution(name)]);
+    const executionId =
+      latest?.pipelineExecutionId ??
+      state.stageStates?.find((s) => s.latestExecution?.pipelineExecutionId)?.latestExecution?.pipelineExecutionId;
+    const failed = (state.stageStates ?? []).some((s) =>
+      (s.actionStates ?? []).some(
+        (a) => a.latestExecution?.status === 'Failed' && !a.latestExecution.errorDetails?.message,
+      ),
+    );
+    // GetPipelineState sometimes has no error text for a failed action; ListActionExecutions has the result.
+    const details =
+      failed && executionId !== undefined
+        ? await this.actionErrors(name, executionId)
+        : new Map<string, { message?: string; url?: string }>();
+    const stages = (state.stageStates ?? []).map((stage: StageState) => {
+      const actions = (stage.actionStates ?? []).map((a) => this.action(stage.stageName ?? '?', a, details));
+      const changes = actions.map((a) => a.lastChangedAt).filter((t): t is number => t !== undefined);
+      return {
+        name: stage.stageName ?? '?',
+        status:
+          stage.latestExecution?.status !== undefined ? status(stage.latestExecution.status) : fromActions(actions),
+        ...(changes.length > 0 && { lastChangedAt: Math.max(...changes) }),
+        actions,
+      };
+    });
+    const revision = revisionOf(latest);
+    return {
+      name,
+      stages,
+      ...(executionId !== undefined && { executionId }),
+      ...(revision !== undefined && { revision }),
+      ...(this.options.region !== undefined && {
+        url: `https://${this.options.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${encodeURIComponent(name)}/view?region=${this.options.region}`,
+      }),
+    };
+  }
+
+  async retryStage(name: string, stage: string, executionId: string): Promise<void> {
+    await this.call(
+      'RetryStageExecution',
+      () =>
+        this.client.send(
+          new RetryStageExecutionCommand({
+            pipelineName: name,
+            stageName: stage,
+            pipelineExecutionId: executionId,
+            retryMode: 'FAILED_ACTIONS',
+          }),
+        ),
+      name,
+    );
+  }
+
+  private action(
+    stage: string,
+    a: ActionState,
+    details: Map<string, { message?: string; url?: string }>,
+  ): PipelineActionState {
+    const e = a.latestExecution;
+    const extra = details.get(`${stage}/${a.actionName}`);
+    const message = e?.errorDetails?.message ?? extra?.message ?? (e?.status === 'Failed' ? e.summary : undefined);
+    const url = e?.externalExecutionUrl ?? extra?.url ?? a.entityUrl;
+    return {
+      name: a.actionName ?? '?',
+      status: status(e?.status),
+      ...(e?.lastStatusChange !== undefined && { lastChangedAt: new Date(e.lastStatusChange).getTime() }),
+      ...(e?.status === 'Failed' && message !== undefined && { errorMessage: message }),
+      ...(url !== undefined && { url }),
+    };
+  }
+
+  private async state(name: string) {
+    return this.call('GetPipelineState', () => this.client.send(new GetPipelineStateCommand({ name })), name);
+  }
+
+  private async latestExecution(name: string): Promise<PipelineExecutionSummary | undefined> {
+    const page = await this.call(
+      'ListPipelineExecutions',
+      () => this.client.send(new ListPipelineExecutionsCommand({ pipelineName: name, maxResults: 1 })),
+      name,
+    );
+    return page.pipelineExecutionSummaries?.[0];
+  }
+
+  private async actionErrors(name: string, executionId: string) {
+    const out = new Map<string, { message?: string; url?: string }>();
+    const page = await this.call(
+      'ListActionExecutions',
+      () =>
+        this.client.send(
+          new ListActionExecutionsCommand({
+            pipelineName: name,
+            filter: { pipelineExecutionId: executionId },
+            maxResults: 100,
+          }),
+        ),
+      name,
+    );
+    for (const d of page.actionExecutionDetails ?? []) {
+      if (d.status !== 'Failed') continue;
+      const result = d.output?.executionResult;
+      const message = result?.errorDetails?.message ?? result?.externalExecutionSummary;
+      out.set(`${d.stageName}/${d.actionName}`, {
+        ...(message !== undefined && { message }),
+        ...(result?.externalExecutionUrl !== undefined && { url: result.externalExecutionUrl }),
       });
     }
     return out;
   }
 
-  async get(name: string): Promise<PipelineDetail> {
-    const state = await this.client.send(new GetPipelineStateCommand({ name }));
-    const stages = (state.stageStates ?? []).map((s: StageState) => ({
-      name: s.stageName ?? '?',
-      status: status(s.latestExecution?.status),
-      actions: (s.actionStates ?? []).map((a) => ({
-        name: a.actionName ?? '?',
-        status: status(a.latestExecution?.status),
-        ...(a.latestExecution?.lastStatusChange !== undefined && {
-          lastChangedAt: a.latestExecution.lastStatusChange.getTime(),
-        }),
-        ...(a.latestExecution?.errorDetails?.message !== undefined && {
-          errorMessage: a.latestExecution.errorDetails.message,
-        }),
-        ...((a.latestExecution?.externalExecutionUrl ?? a.entityUrl) !== undefined && {
-          url: (a.latestExecution?.externalExecutionUrl ?? a.entityUrl) as string,
-        }),
-      })),
-    }));
-    const executionId = state.stageStates?.find((s) => s.latestExecution?.pipelineExecutionId)?.latestExecution
-      ?.pipelineExecutionId;
-    return { name, stages, ...(executionId !== undefined && { executionId }) };
+  private call<T>(action: string, fn: () => Promise<T>, pipeline?: string): Promise<T> {
+    return retryThrottled(fn, this.options).catch((error: unknown) => {
+      throw translate(error, action, pipeline);
+    });
   }
+}
 
-  async retryStage(name: string, stage: string, executionId: string): Promise<void> {
-    await this.client.send(
-      new RetryStageExecutionCommand({
-        pipelineName: name,
-        stageName: stage,
-        pipelineExecutionId: executionId,
-        retryMode: 'FAILED_ACTIONS',
-      }),
+/** A stage's status when CodePipeline reports none for it (older pipelines): what its actions say. */
+function fromActions(actions: readonly PipelineActionState[]): PipelineStatus {
+  for (const s of ['Failed', 'InProgress', 'Stopped'] as const) if (actions.some((a) => a.status === s)) return s;
+  return actions.length > 0 && actions.every((a) => a.status === 'Succeeded') ? 'Succeeded' : 'Unknown';
+}
+
+/** The revision an execution ran: commit id, message (first line) and author, where the source reports them. */
+function revisionOf(execution: PipelineExecutionSummary | undefined): PipelineRevision | undefined {
+  const source = execution?.sourceRevisions?.[0];
+  if (source?.revisionId === undefined) return undefined;
+  let message = source.revisionSummary;
+  let author: string | undefined;
+  // Connections (GitHub, Bitbucket, GitLab) report a JSON summary; CodeCommit and S3 plain text.
+  if (message?.trim().startsWith('{')) {
+    try {
+      const parsed = JSON.parse(message) as { CommitMessage?: string; AuthorDisplayName?: string; AuthorName?: string };
+      message = parsed.CommitMessage;
+      author = parsed.AuthorDisplayName ?? parsed.AuthorName;
+    } catch {
+      // not JSON after all: keep the text
+    }
+  }
+  const firstLine = message?.split('\n')[0]?.trim();
+  return {
+    id: source.revisionId,
+    ...(firstLine !== undefined && firstLine !== '' && { message: firstLine }),
+    ...(author !== undefined && { author }),
+    ...(source.revisionUrl !== undefined && { url: source.revisionUrl }),
+  };
+}
+
+function translate(error: unknown, action: string, pipeline: string | undefined): unknown {
+  const e = awsError(error);
+  if (e === undefined) return error;
+  if (e.name === 'PipelineNotFoundException') {
+    return new OpsbotError(
+      'UNKNOWN_PIPELINE',
+      `There is no pipeline called ${pipeline ?? '?'} in this AWS account and region.`,
+      'Check the name under `pipelines` in opsbot.config.yaml, or run `/deploy pipelines` to list them.',
+      { cause: error },
     );
   }
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied' || e.status === 403) {
+    return new OpsbotError(
+      'ACCESS_DENIED',
+      `opsbot is not allowed to call codepipeline:${action}${pipeline !== undefined ? ` on ${pipeline}` : ''}.`,
+      `Ask whoever runs opsbot to allow codepipeline:${action} for the worker's role (the CDK stack grants it for the configured pipelines).`,
+      { cause: error },
+    );
+  }
+  if (e.throttled) {
+    return new OpsbotError(
+      'THROTTLED',
+      'AWS CodePipeline is throttling requests right now.',
+      'Try again in a minute.',
+      { cause: error },
+    );
+  }
+  return error;
 }

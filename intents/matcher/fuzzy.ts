@@ -85,12 +85,14 @@ export function isSwap(a: string, b: string): boolean {
 /** Known names closest to `word`, nearest first, for "did you mean" suggestions. */
 export function closest(word: string, names: readonly string[], max = 3): string[] {
   const w = word.toLowerCase();
+  // "frontnd-app" suggests "frontend" through its first part; each part counts, one edit dearer than the whole.
+  const parts = w.split(/[-_ .]+/).filter((p) => p.length >= 4 && p !== w);
   const scored = names
     .map((name) => {
       const n = name.toLowerCase();
-      // A name the word starts with, or that starts with the word (`webb-app`, `paym`), is a strong hint.
       const affix = w.startsWith(n) || n.startsWith(w) ? 1 : Number.POSITIVE_INFINITY;
-      return { name, score: Math.min(editDistance(w, n), affix) };
+      const byPart = Math.min(...parts.map((p) => editDistance(p, n) + 1));
+      return { name, score: Math.min(editDistance(w, n), affix, byPart) };
     })
     .filter(({ name, score }) => score <= Math.max(2, Math.ceil(name.length / 2)))
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));

@@ -7,6 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import {
+  CodePipelineClient,
+  GetPipelineStateCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelinesCommand,
+} from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
@@ -17,6 +24,7 @@ import { createMemoryLog } from '../../bot/logger';
 import { readSettings } from '../../bot/settings';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { lambdaBundleOptions } from '../../infra/bundling/bundling';
+import { CodePipelinePipelines } from '../../integrations/aws/codepipeline.adapter';
 import type { JobQueue } from '../../integrations/jobs.port';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import { intents } from '../../intents';
@@ -167,17 +175,73 @@ function matcherThroughput() {
   return { utterancesPerSecond: Math.round(n / seconds), p99Ms: Math.round(percentile(samples, 99) * 1e4) / 1e4 };
 }
 
+/** The pipeline overview of 200 pipelines, every CodePipeline call answered after 100 ms (a mocked client). */
+async function pipelinesOverview(count = 200, latencyMs = 100, failing = 10) {
+  const codepipeline = mockClient(CodePipelineClient);
+  let calls = 0;
+  const slow = <T>(value: T) =>
+    new Promise<T>((resolve) => {
+      calls++;
+      setTimeout(() => resolve(value), latencyMs);
+    });
+  const names = Array.from({ length: count }, (_, i) => `service-${String(i).padStart(3, '0')}-pipeline`);
+  codepipeline.on(ListPipelinesCommand).callsFake(({ maxResults = 100, nextToken }) => {
+    const start = Number(nextToken ?? 0);
+    const page = names.slice(start, start + Math.min(maxResults, 1000));
+    const next = start + page.length < names.length ? String(start + page.length) : undefined;
+    return slow({ pipelines: page.map((name) => ({ name })), ...(next !== undefined && { nextToken: next }) });
+  });
+  codepipeline.on(ListPipelineExecutionsCommand).callsFake(({ pipelineName }) =>
+    slow({
+      pipelineExecutionSummaries: [
+        {
+          pipelineExecutionId: 'e',
+          status: names.indexOf(pipelineName) < failing ? 'Failed' : 'Succeeded',
+          startTime: new Date(),
+        },
+      ],
+    }),
+  );
+  codepipeline.on(GetPipelineStateCommand).callsFake(() =>
+    slow({
+      stageStates: [
+        { stageName: 'Build', latestExecution: { status: 'Failed', pipelineExecutionId: 'e' }, actionStates: [] },
+      ],
+    }),
+  );
+  const adapter = new CodePipelinePipelines(new CodePipelineClient({ region: 'eu-west-1' }));
+  const start = process.hrtime.bigint();
+  const list = await adapter.list();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  codepipeline.restore();
+  if (list.length !== count) throw new Error(`overview listed ${list.length} of ${count}`);
+  return {
+    pipelines: count,
+    simulatedLatencyMs: latencyMs,
+    awsCalls: calls,
+    overviewMs: Math.round(ms),
+    sequentialMs: calls * latencyMs,
+  };
+}
+
 async function main() {
   const bundle = await bundleSlack();
   const cold = coldInit(bundle.outfile);
   const ack = await ackLatency();
   const matcher = matcherThroughput();
+  const overview = await pipelinesOverview();
   const results = {
     at: new Date().toISOString(),
     node: process.version,
     slack: { bundleBytes: bundle.bytes, ...cold, ack },
     matcher,
-    targets: { coldInitRatio: '≤ 1.0', ackP99Ms: '≤ 10', matcherUtterancesPerSecond: '≥ 20000' },
+    pipelinesOverview: overview,
+    targets: {
+      coldInitRatio: '≤ 1.0',
+      ackP99Ms: '≤ 10',
+      matcherUtterancesPerSecond: '≥ 20000',
+      pipelinesOverviewMs: '≤ 1500',
+    },
   };
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -195,6 +259,12 @@ async function main() {
     ),
     ['matcher throughput', `${matcher.utterancesPerSecond} utterances/s`, '≥ 20000/s'],
     ['matcher p99', `${matcher.p99Ms} ms`, ''],
+    [
+      `overview of ${overview.pipelines} pipelines (${overview.simulatedLatencyMs} ms/call)`,
+      `${overview.overviewMs} ms`,
+      '≤ 1500 ms',
+    ],
+    [`  same ${overview.awsCalls} calls one by one`, `${overview.sequentialMs} ms`, ''],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padEnd(24)}target\n`);

@@ -228,6 +228,52 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
     });
   });
 
+  describe('pipelines', () => {
+    it('offers Retry on a failing pipeline, retries the stage once, and says so in the thread', async () => {
+      // Prepare
+      const failing = (await h.sandbox.pipelines.list()).find((p) => p.status === 'Failed')?.name as string;
+      const { ts, event } = mention(`why is the ${failing} failing?`);
+      await h.sendAndSettle(event);
+      const card = h.bot().at(-1) as StandInMessage;
+      expect(allText(card)).toContain('Retry Build');
+
+      // Act
+      const [first, second] = [click(h, card, 'opsbot.retry'), click(h, card, 'opsbot.retry')];
+      await h.sendAndSettle(first);
+      await h.sendAndSettle(second);
+
+      // Assess
+      expect((await h.sandbox.pipelines.list()).find((p) => p.name === failing)?.status).toBe('Succeeded');
+      const said = h.bot().slice(-2);
+      expect(said[0]?.text).toBe(`Retrying Build of ${failing}.`);
+      expect(said[0]?.thread_ts).toBe(ts);
+      expect(said[1]?.text).toBe(`A retry of *Build* in *${failing}* was already started.`);
+      expect(said[1]?.ephemeral).toBe(true);
+    });
+
+    it('lists pipelines failing first, from the slash command', async () => {
+      // Act
+      await h.sendAndSettle(command(h, 'pipelines'));
+
+      // Assess
+      const overview = h.bot().at(-1) as StandInMessage;
+      expect(overview.text).toMatch(/^1 of 4 pipelines failing: [a-z]+-pipeline\.$/);
+      expect(allText(overview).indexOf(':red_circle: Failed')).toBeLessThan(
+        allText(overview).indexOf(':large_green_circle:'),
+      );
+    });
+
+    it('says which pipelines it knows when a name matches none', async () => {
+      // Act
+      const ack = await h.sendAndSettle(command(h, 'pipelines frontnd-app'));
+
+      // Assess
+      expect(JSON.parse(ack.body).text).toBe(
+        'I don\'t know a pipeline called "frontnd-app" — did you mean *web-pipeline*?',
+      );
+    });
+  });
+
   describe('duplicates and forgeries', () => {
     it('acks a Slack retry of an event and does the work once', async () => {
       // Prepare

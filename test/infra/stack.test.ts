@@ -13,6 +13,11 @@ describe('the synthesized opsbot stack', () => {
   const logicalIdOf = (prefix: string) => Object.keys(functions).find((id) => id.startsWith(prefix)) as string;
   const slackId = logicalIdOf('Slack');
   const workerId = logicalIdOf('Worker');
+  /** The logical id of a function's execution role. */
+  const roleOf = (functionId: string) => {
+    const role = functions[functionId]?.Properties.Role as { 'Fn::GetAtt': [string, string] } | undefined;
+    return role?.['Fn::GetAtt'][0];
+  };
 
   it('has the slack and worker functions on Node.js 24, bundled with their configuration', () => {
     expect(Object.keys(functions).sort()).toEqual([slackId, workerId].sort());
@@ -52,8 +57,7 @@ describe('the synthesized opsbot stack', () => {
 
   it('lets the slack function invoke the worker and nothing broader', () => {
     // Prepare
-    const role = functions[slackId]?.Properties.Role as { 'Fn::GetAtt': [string, string] };
-    const slackRole = role['Fn::GetAtt'][0];
+    const slackRole = roleOf(slackId);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === slackRole),
     );
@@ -72,6 +76,46 @@ describe('the synthesized opsbot stack', () => {
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [workerId, 'Arn'] }, ':*']] },
     ]);
     expect(statements.every((s) => s.Resource !== '*')).toBe(true);
+  });
+
+  it('sends pipeline failures and recoveries of the configured pipelines to the worker', () => {
+    const pipelines = ['api-pipeline', 'web-pipeline', 'payments-pipeline', 'worker-pipeline'];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.codepipeline'],
+        'detail-type': ['CodePipeline Pipeline Execution State Change'],
+        detail: { state: ['FAILED', 'SUCCEEDED'], pipeline: pipelines },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [workerId, 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'detail-type': ['CodePipeline Action Execution State Change'],
+        detail: { state: ['FAILED'], pipeline: pipelines },
+      },
+    });
+  });
+
+  it('gives the worker exactly the CodePipeline actions it uses, on the configured pipelines', () => {
+    // Prepare
+    const workerRole = roleOf(workerId);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === workerRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('codepipeline:')));
+
+    // Assess
+    expect(statements.flatMap((st) => [st.Action].flat()).sort()).toEqual([
+      'codepipeline:GetPipelineState',
+      'codepipeline:ListActionExecutions',
+      'codepipeline:ListPipelineExecutions',
+      'codepipeline:ListPipelines',
+      'codepipeline:RetryStageExecution',
+    ]);
+    expect(statements.find((st) => st.Action === 'codepipeline:ListPipelines')?.Resource).toBe('*');
+    const scoped = JSON.stringify(statements.find((st) => st.Action === 'codepipeline:RetryStageExecution')?.Resource);
+    expect(scoped).toContain(':codepipeline:eu-west-1:111111111111:api-pipeline');
+    expect(scoped).not.toContain('"*"');
   });
 
   it('passes cdk-nag AwsSolutions checks, every acknowledgement with a reason', () => {

@@ -62,3 +62,44 @@ export async function startMoto(): Promise<Moto> {
       }),
   };
 }
+
+/** An ISO timestamp, with or without a zone (moto writes both; no zone means UTC), in epoch seconds. */
+function toEpochSeconds(iso: string): number {
+  const t = iso.replace(' ', 'T');
+  return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(t) ? t : `${t}Z`) / 1000;
+}
+
+/**
+ * moto writes timestamps as ISO strings where AWS JSON protocols send epoch seconds, and SDK v3 rejects them
+ * ("Expected real number"). This deserialize-step middleware rewrites them in the raw body before the SDK parses it.
+ */
+export function fixMotoTimestamps(client: { middlewareStack: { add: (...args: never[]) => void } }): void {
+  const add = client.middlewareStack.add.bind(client.middlewareStack) as (
+    middleware: unknown,
+    options: unknown,
+  ) => void;
+  const iso = /"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"/g;
+  add(
+    (next: (args: unknown) => Promise<{ response: { body: unknown; headers?: Record<string, string> } }>) =>
+      async (args: unknown) => {
+        const result = await next(args);
+        const body = result.response.body as AsyncIterable<Uint8Array> | undefined;
+        // moto labels JSON responses text/html, so the body is checked rather than the Content-Type.
+        if (
+          body === undefined ||
+          typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
+        ) {
+          return result;
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(Buffer.from(chunk));
+        const text = Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(iso, (_, t: string) => String(toEpochSeconds(t)));
+        const { Readable } = await import('node:stream');
+        result.response.body = Readable.from([Buffer.from(text)]);
+        return result;
+      },
+    { step: 'deserialize', priority: 'low', name: 'fixMotoTimestamps' },
+  );
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { SANDBOX_EPOCH, sandboxWorld } from '../../bot/deps';
+import { accessFrom, SANDBOX_EPOCH, sandboxWorld } from '../../bot/deps';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { LIFECYCLE, SandboxAccount } from '../../integrations/sandbox/account';
 import { SandboxClock } from '../../integrations/sandbox/clock';
@@ -24,6 +24,7 @@ function ports() {
     alarms: sandbox.alarms,
     maintenance: sandbox.maintenance,
     clock,
+    access: accessFrom(config),
   };
   return { ports: p, sandbox, clock };
 }

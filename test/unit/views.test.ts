@@ -54,3 +54,31 @@ describe('reply rendering', () => {
     expect(first.text.text).toHaveLength(3000);
   });
 });
+
+describe('replies longer than one Slack message', () => {
+  it('are split into pages: header first, buttons and small print last, every page within the block limit', async () => {
+    // Prepare
+    const { renderPages } = await import('../../bot/views/reply.view');
+    const sections = Array.from({ length: 120 }, (_, i) => `line ${i}`);
+
+    // Act
+    const pages = renderPages({
+      title: 'Pipelines',
+      text: '120 pipelines',
+      sections,
+      actions: [{ id: 'a', label: 'A', value: 'v' }],
+      context: ['end'],
+    });
+
+    // Assess
+    expect(pages).toHaveLength(3);
+    expect(pages.every((p) => p.blocks.length <= 50)).toBe(true);
+    expect(pages[0]?.blocks[0]?.type).toBe('header');
+    expect(pages[1]?.text).toBe('Pipelines (page 2 of 3)');
+    expect(pages[2]?.blocks.map((b) => b.type).slice(-2)).toEqual(['actions', 'context']);
+    const shown = pages.flatMap((p) =>
+      p.blocks.filter((b) => b.type === 'section').map((b) => (b as { text: { text: string } }).text.text),
+    );
+    expect(shown).toEqual(sections);
+  });
+});

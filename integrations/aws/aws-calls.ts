@@ -1,0 +1,76 @@
+/** Helpers every AWS adapter shares: reading SDK errors, retrying throttled calls, bounded concurrency. */
+
+export interface AwsErrorInfo {
+  readonly name: string;
+  readonly status?: number;
+  readonly throttled: boolean;
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RateExceeded',
+  'ProvisionedThroughputExceededException',
+  'SlowDown',
+]);
+
+/** The name, HTTP status and throttling of an SDK v3 error; undefined for anything else. */
+export function awsError(error: unknown): AwsErrorInfo | undefined {
+  if (typeof error !== 'object' || error === null || !('name' in error)) return undefined;
+  const e = error as { name: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+  const status = e.$metadata?.httpStatusCode;
+  return {
+    name: e.name,
+    ...(status !== undefined && { status }),
+    throttled: THROTTLING.has(e.name) || e.$retryable?.throttling === true || status === 429,
+  };
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. @default 4 */
+  readonly attempts?: number;
+  /** First back-off; doubled each time, with full jitter. @default 200 ms */
+  readonly baseDelayMs?: number;
+  /** Replaced in tests so back-off takes no time. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/**
+ * Retries a call that AWS throttled, backing off exponentially with full jitter. Clients are built with one SDK
+ * attempt and adaptive rate limiting, so this is the only retry layer and calls are never retried twice over.
+ */
+export async function retryThrottled<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  const base = options.baseDelayMs ?? 200;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= attempts || awsError(error)?.throttled !== true) throw error;
+      await sleep(Math.floor(random() * base * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+/** Maps over `items` with at most `limit` calls in flight, keeping the order of the input. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,128 @@
+import { WebClient } from '@slack/web-api';
+import { createMemoryLog } from '../../bot/logger';
+import { type EventBridgeEvent, handlePipelineEvent } from '../../bot/worker/pipeline-events';
+import type { Pipelines } from '../../integrations/pipelines.port';
+import { MemoryStore } from '../../integrations/sandbox/memory-store';
+import { SlackWebApiChat } from '../../integrations/slack/web-api-chat.adapter';
+import { describeShared, sharedJson } from '../support/fixtures';
+import { startStandIn, TEST_BOT_TOKEN } from '../support/slack';
+
+const ALERTS = 'C0ALERTS001';
+const noPipelines: Pipelines = {
+  list: async () => [],
+  get: async () => {
+    throw new Error('not expected');
+  },
+  retryStage: async () => undefined,
+};
+
+async function setup(pipelines: Pipelines = noPipelines) {
+  const stand = await startStandIn();
+  const chat = new SlackWebApiChat(
+    new WebClient(TEST_BOT_TOKEN, { slackApiUrl: `${stand.url}/api/`, retryConfig: { retries: 0 } }),
+  );
+  const deps = { store: new MemoryStore(), chat, pipelines, log: createMemoryLog(), alertsChannel: ALERTS };
+  return { ...stand, deps, send: (e: EventBridgeEvent) => handlePipelineEvent(e, deps) };
+}
+
+describeShared('pipeline failures pushed to Slack, from EventBridge events published by AWS', () => {
+  const event = (file: string) => sharedJson<EventBridgeEvent>(file);
+  const actionFailed = () => event('eb-codepipeline-action-execution-state-change__aws-docs__CodeDeploy-FAILED.json');
+  const pipelineFailed = () => event('eb-codepipeline-pipeline-execution-state-change__aws-docs__FAILED.json');
+  const pipelineSucceeded = () => event('eb-codepipeline-pipeline-execution-state-change__aws-docs__SUCCEEDED.json');
+
+  it('posts one card naming the failed stage, action and error, however often EventBridge delivers', async () => {
+    // Prepare
+    const s = await setup();
+
+    // Act
+    for (let i = 0; i < 2; i++) {
+      await s.send(actionFailed());
+      await s.send(pipelineFailed());
+    }
+    await s.close();
+
+    // Assess
+    expect(s.standIn.messages).toHaveLength(1);
+    const [card] = s.standIn.messages;
+    expect(card?.channel).toBe(ALERTS);
+    expect(card?.text).toBe('myPipeline failed at Deploy › Deploy: Deployment <ID> failed');
+    const blocks = JSON.stringify(card?.blocks);
+    expect(blocks).toContain('*myPipeline* failed at *Deploy* › *Deploy*: Deployment <ID> failed (`JobFailed`)');
+    expect(blocks).toContain(
+      '<https://us-west-2.console.aws.amazon.com/codedeploy/home?#/deployments/<ID>|Open the action’s details>',
+    );
+    expect(blocks).toContain('account 123456789012 · us-west-2');
+  });
+
+  it('says in the failure’s thread when a later execution succeeds, once', async () => {
+    // Prepare
+    const s = await setup();
+    await s.send(actionFailed());
+    await s.send(pipelineFailed());
+
+    // Act
+    await s.send(pipelineSucceeded());
+    await s.send(pipelineSucceeded());
+    await s.send({ ...pipelineSucceeded(), id: 'a-later-success' });
+    await s.close();
+
+    // Assess
+    const [alert, ...replies] = s.standIn.messages;
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.thread_ts).toBe(alert?.ts);
+    expect(replies[0]?.text).toBe('myPipeline recovered: execution 12345678 succeeded.');
+  });
+
+  it('posts nothing for a success with no failure before it, or for a start', async () => {
+    // Prepare
+    const s = await setup();
+
+    // Act
+    await s.send(pipelineSucceeded());
+    await s.send(event('eb-codepipeline-pipeline-execution-state-change__aws-lambda-go.json'));
+    await s.send(event('eb-codepipeline-action-execution-state-change__aws-docs__Source-SUCCEEDED.json'));
+    await s.close();
+
+    // Assess
+    expect(s.standIn.messages).toHaveLength(0);
+  });
+
+  it('reads the failing stage from the pipeline when the action’s event is missing', async () => {
+    // Prepare
+    const s = await setup({
+      ...noPipelines,
+      get: async (name) => ({
+        name,
+        stages: [
+          { name: 'Source', status: 'Succeeded', actions: [{ name: 'Source', status: 'Succeeded' }] },
+          {
+            name: 'Build',
+            status: 'Failed',
+            actions: [{ name: 'UnitTests', status: 'Failed', errorMessage: 'exit status 1' }],
+          },
+        ],
+      }),
+    });
+
+    // Act
+    await s.send(pipelineFailed());
+    await s.close();
+
+    // Assess
+    expect(s.standIn.messages[0]?.text).toBe('myPipeline failed at Build › UnitTests: exit status 1');
+  });
+
+  it('releases its claim when posting fails, so a redelivery can post', async () => {
+    // Prepare
+    const s = await setup();
+    await s.close();
+
+    // Act
+    await expect(s.send(pipelineFailed())).rejects.toThrow();
+    const claimKey = `eventbridge:01234567-EXAMPLE:CodePipeline Pipeline Execution State Change:myPipeline:12345678-1234-5678-abcd-12345678abcd:FAILED::`;
+
+    // Assess
+    expect(await s.deps.store.get(claimKey)).toBeUndefined();
+  });
+});
