@@ -41,14 +41,8 @@ export function registerActions(app: App, deps: EdgeDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.confirm, async ({ ack, body, action }) => {
     await ack();
     const click = clickOf(body, action);
-    const state = click.state;
-    if (state?.nonce === undefined) return deps.jobs.send(unreadable(click));
-    if (state.userId !== click.actor.userId) {
-      return deps.jobs.send(say(click, notice(`Only <@${state.userId}> can confirm this.`), false));
-    }
-    if (!(await deps.store.putIfAbsent(`decision:${state.nonce}`, 'confirmed', DECISION_TTL_SECONDS))) {
-      return deps.jobs.send(say(click, notice('This was already answered; nothing more was done.'), false));
-    }
+    const state = await decide(deps, click, 'confirm');
+    if (state === undefined) return;
     await deps.jobs.send({
       kind: 'fulfil',
       intent: state.intent,
@@ -85,22 +79,32 @@ export function registerActions(app: App, deps: EdgeDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.cancel, async ({ ack, body, action }) => {
     await ack();
     const click = clickOf(body, action);
-    const state = click.state;
-    if (state?.nonce === undefined) return deps.jobs.send(unreadable(click));
-    if (state.userId !== click.actor.userId) {
-      return deps.jobs.send(say(click, notice(`Only <@${state.userId}> can cancel this.`), false));
-    }
-    if (!(await deps.store.putIfAbsent(`decision:${state.nonce}`, 'cancelled', DECISION_TTL_SECONDS))) {
-      return deps.jobs.send(say(click, notice('This was already answered; nothing more was done.'), false));
-    }
-    await deps.jobs.send(
-      say(
-        click,
-        notice(`Cancelled: ${state.intent.toLowerCase()} ${describe(state.slots)}. Nothing was changed.`),
-        true,
-      ),
-    );
+    const state = await decide(deps, click, 'cancel');
+    if (state === undefined) return;
+    const cancelled = `Cancelled: ${state.intent.toLowerCase()} ${describe(state.slots)}. Nothing was changed.`;
+    await deps.jobs.send(say(click, notice(cancelled), true));
   });
+}
+
+/**
+ * A confirmation card is answered once, by the person who asked: returns the request when this click is that
+ * answer; otherwise tells the clicker why nothing happens and returns undefined.
+ */
+async function decide(deps: EdgeDeps, click: Click, verb: 'confirm' | 'cancel'): Promise<ButtonState | undefined> {
+  const state = click.state;
+  if (state?.nonce === undefined) {
+    await deps.jobs.send(unreadable(click));
+    return undefined;
+  }
+  if (state.userId !== click.actor.userId) {
+    await deps.jobs.send(say(click, notice(`Only <@${state.userId}> can ${verb} this.`), false));
+    return undefined;
+  }
+  if (!(await deps.store.putIfAbsent(`decision:${state.nonce}`, verb, DECISION_TTL_SECONDS))) {
+    await deps.jobs.send(say(click, notice('This was already answered; nothing more was done.'), false));
+    return undefined;
+  }
+  return state;
 }
 
 interface Click {

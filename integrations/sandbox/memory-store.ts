@@ -1,15 +1,28 @@
 import type { Store } from '../store.port';
 
-interface Item {
+/** A stored item: the value as JSON (copied in and out, like a real store) and when it expires. */
+export interface StoredItem {
   readonly value: string;
   readonly expiresAt: number;
 }
 
-/** An in-memory Store for tests and single-process runs; values are copied in and out like a real store. */
-export class MemoryStore implements Store {
-  private readonly items = new Map<string, Item>();
+export interface MemoryStoreOptions {
+  /** Items to start with (a file's content, for the file store). */
+  readonly initial?: Readonly<Record<string, StoredItem>>;
+  /** Called with the live items after every change (the file store writes them out). */
+  readonly onChange?: (items: Readonly<Record<string, StoredItem>>) => void;
+}
 
-  constructor(private readonly now: () => number = Date.now) {}
+/** An in-memory Store for tests and single-process runs; expired items are absent. */
+export class MemoryStore implements Store {
+  private readonly items: Map<string, StoredItem>;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly options: MemoryStoreOptions = {},
+  ) {
+    this.items = new Map(Object.entries(options.initial ?? {}));
+  }
 
   async putIfAbsent(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
     if (this.live(key) !== undefined) return false;
@@ -27,10 +40,10 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    this.items.delete(key);
+    if (this.items.delete(key)) this.changed();
   }
 
-  private live(key: string): Item | undefined {
+  private live(key: string): StoredItem | undefined {
     const item = this.items.get(key);
     if (item !== undefined && item.expiresAt <= this.now()) {
       this.items.delete(key);
@@ -41,5 +54,12 @@ export class MemoryStore implements Store {
 
   private write(key: string, value: unknown, ttlSeconds: number): void {
     this.items.set(key, { value: JSON.stringify(value ?? null), expiresAt: this.now() + ttlSeconds * 1000 });
+    this.changed();
+  }
+
+  private changed(): void {
+    if (this.options.onChange === undefined) return;
+    const now = this.now();
+    this.options.onChange(Object.fromEntries([...this.items].filter(([, item]) => item.expiresAt > now)));
   }
 }
