@@ -1,4 +1,5 @@
 import type { Deployment } from '../integrations/deployments.port';
+import { isOpsbotError } from '../integrations/errors';
 import type { Actor, IntentPorts, Reply } from './define-intent';
 import { ago, sections, stepWords, trafficBar } from './format';
 
@@ -25,6 +26,16 @@ export function deploymentCard(d: Deployment, now: number, title: string): Reply
   };
 }
 
+/** "prod `v1.8.2`", or undefined where the service does not run in that environment. */
+async function runningVersion(service: string, environment: string, ports: IntentPorts): Promise<string | undefined> {
+  try {
+    return `${environment} \`${(await ports.deployments.current(service, environment)).version}\``;
+  } catch (error) {
+    if (isOpsbotError(error) && error.code === 'UNKNOWN_TARGET') return undefined;
+    throw error;
+  }
+}
+
 /** What runs where, and the deploys in progress, scoped by the slots given. */
 export async function deployStatusReply(
   slots: { service?: string; environment?: string },
@@ -34,19 +45,17 @@ export async function deployStatusReply(
   const services = slots.service !== undefined ? [slots.service] : ports.vocabulary.services.map((s) => s.name);
   const environments =
     slots.environment !== undefined ? [slots.environment] : ports.vocabulary.environments.map((e) => e.name);
-  const lines: string[] = [];
-  for (const service of services) {
-    const versions: string[] = [];
-    for (const environment of environments) {
-      try {
-        const current = await ports.deployments.current(service, environment);
-        versions.push(`${environment} \`${current.version}\``);
-      } catch {
-        // Not every service runs in every environment.
-      }
-    }
-    if (versions.length > 0) lines.push(`*${service}*: ${versions.join(' · ')}`);
-  }
+  const lines = (
+    await Promise.all(
+      services.map(async (service) => {
+        const versions = await Promise.all(
+          environments.map((environment) => runningVersion(service, environment, ports)),
+        );
+        const known = versions.filter((v): v is string => v !== undefined);
+        return known.length > 0 ? `*${service}*: ${known.join(' · ')}` : undefined;
+      }),
+    )
+  ).filter((l): l is string => l !== undefined);
   const active = (await ports.deployments.active()).filter(
     (d) => services.includes(d.service) && environments.includes(d.environment),
   );

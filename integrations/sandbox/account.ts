@@ -438,8 +438,8 @@ export class SandboxAccount {
     if (failed !== stage) {
       throw new OpsbotError('NOTHING_TO_RETRY', `Stage ${stage} of ${name} has no failed actions to retry.`);
     }
-    const { failedStage: _dropped, ...rest } = latest;
-    runs[runs.length - 1] = { ...rest, startedAt: latest.startedAt };
+    const { failedStage: _retried, ...passing } = latest;
+    runs[runs.length - 1] = passing;
   }
 }
 
