@@ -63,7 +63,8 @@ export class ConversationPlanner {
     unresolved?: UnresolvedSlot;
   }): Step {
     const intent = this.registry.require(input.intent);
-    if (input.unresolved !== undefined) return { kind: 'answer', reply: this.unknownValue(intent, input) };
+    if (input.unresolved !== undefined)
+      return { kind: 'answer', reply: this.unknownValue(intent, input.unresolved, input) };
 
     const [missing] = this.registry.missingSlots(intent.name, input.slots);
     if (missing !== undefined) {
@@ -104,11 +105,12 @@ export class ConversationPlanner {
     return undefined;
   }
 
+  /** "I don't know a service called X — did you mean Y?", with a button per suggestion that continues the request. */
   private unknownValue(
     intent: IntentDefinition,
-    input: { unresolved?: UnresolvedSlot; slots: Readonly<Record<string, string>>; actor: Actor },
+    u: UnresolvedSlot,
+    input: { slots: Readonly<Record<string, string>>; actor: Actor },
   ): Reply {
-    const u = input.unresolved as UnresolvedSlot;
     const kind = u.type.toLowerCase();
     const suggestion =
       u.suggestions.length > 0 ? ` — did you mean ${u.suggestions.map((s) => `*${s}*`).join(' or ')}?` : '.';
