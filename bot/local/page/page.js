@@ -156,7 +156,7 @@ async function refreshSandbox() {
   $('alarms').innerHTML = state.alarms
     .map(
       (a) => `<div class="alarm"><span>${escapeHtml(a.name)} <span class="state-${a.state}">${a.state}</span></span>
-        <button type="button" data-alarm="${escapeHtml(a.name)}" data-to="${a.state === 'ALARM' ? 'OK' : 'ALARM'}">${a.state === 'ALARM' ? 'Clear' : 'Trip'}</button></div>`,
+        <button type="button" class="tool" data-alarm="${escapeHtml(a.name)}" data-to="${a.state === 'ALARM' ? 'OK' : 'ALARM'}">${a.state === 'ALARM' ? 'Clear' : 'Trip'}</button></div>`,
     )
     .join('');
 }
