@@ -194,7 +194,13 @@ export class SlotResolver {
     if (tokens.length === 0) return undefined;
     if (type === 'Version') {
       const only = tokens.length === 1 ? (tokens[0] as Token) : undefined;
-      return only !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(only.original) ? only.original : undefined;
+      // A tag has a digit in it (or is a well-known moving tag): "help" or "prod" in reply to "which version?" is not one.
+      const tag = only?.original;
+      return tag !== undefined &&
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(tag) &&
+        (/\d/.test(tag) || /^(latest|stable)$/i.test(tag))
+        ? tag
+        : undefined;
     }
     const entities = this.extract(tokens);
     if (entities.length !== 1) return undefined;

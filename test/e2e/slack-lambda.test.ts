@@ -166,6 +166,20 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(allText(card as StandInMessage)).toContain('Deploy *payments* `v3.1.0` to *prod*?');
     });
 
+    it('does not take a question for the version it asked for', async () => {
+      // Prepare
+      const { ts, event } = mention('deploy billing to staging');
+      await h.sendAndSettle(event);
+
+      // Act
+      await h.sendAndSettle(threadReply('help', ts));
+
+      // Assess
+      const reply = h.bot().at(-1) as StandInMessage;
+      expect(allText(reply)).toContain('What opsbot can do');
+      expect(allText(reply)).not.toContain('Confirm');
+    });
+
     it('ignores thread replies from someone else and replies in threads where opsbot asked nothing', async () => {
       // Prepare
       const { ts, event } = mention('deploy billing');

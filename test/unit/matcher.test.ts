@@ -115,6 +115,8 @@ describe('local matcher behaviour', () => {
     expect(matcher.resolver.resolve('Pipeline', 'api pipeline')).toBe('api-pipeline');
     expect(matcher.resolver.resolve('Environment', 'Production')).toBe('prod');
     expect(matcher.resolver.resolve('Service', 'nonsense')).toBeUndefined();
+    expect(matcher.resolver.resolve('Version', 'main-4f2a9c1')).toBe('main-4f2a9c1');
+    expect(matcher.resolver.resolve('Version', 'help')).toBeUndefined();
   });
 });
 
