@@ -50,8 +50,8 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
 async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number): Promise<Step> {
   const stored = await deps.store.get<PendingRequest>(job.conversationKey);
   const pending = stored !== undefined && stored.userId === job.actor.userId ? stored : undefined;
-  // Without Lex, a reply to opsbot's question is read first as the value asked for.
-  if (pending !== undefined && !deps.interpreter.usesLex) {
+  // Without Lex, a reply to opsbot's question is read as the value asked for, unless it is plainly a new request.
+  if (pending !== undefined && !deps.interpreter.usesLex && !isNewRequest(pending, job.text, deps)) {
     const continued = continueRequest(pending, job.text, deps);
     if (continued !== undefined)
       return deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
@@ -90,6 +90,17 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     return { ...step, reply: { ...step.reply, text: understood.prompt, sections: [understood.prompt] } };
   }
   return step;
+}
+
+/** How sure the matcher must be that a reply in a conversation is a different request. */
+const NEW_REQUEST_CONFIDENCE = 0.6;
+
+/** "what is deployed in prod?" in reply to "which environment?" is a new question, not the answer. */
+function isNewRequest(pending: PendingRequest, text: string, deps: WorkerDeps): boolean {
+  const fresh = deps.matcher.classify(text, deps.botUserId);
+  return (
+    fresh.intent !== FALLBACK_INTENT && fresh.intent !== pending.intent && fresh.confidence >= NEW_REQUEST_CONFIDENCE
+  );
 }
 
 /** Fills the awaited slot (and any other missing ones) from a reply in the conversation; undefined if it has none. */

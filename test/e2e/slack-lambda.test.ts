@@ -166,6 +166,20 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(allText(card as StandInMessage)).toContain('Deploy *payments* `v3.1.0` to *prod*?');
     });
 
+    it('answers a new question asked in the thread instead of reading a value out of it', async () => {
+      // Prepare
+      const { ts, event } = mention('deploy billing');
+      await h.sendAndSettle(event);
+
+      // Act
+      await h.sendAndSettle(threadReply('what is deployed in prod?', ts));
+
+      // Assess
+      const reply = h.bot().at(-1) as StandInMessage;
+      expect(reply.text).toMatch(/^No deploys in progress\./);
+      expect(allText(reply)).toContain('Deploy status: prod');
+    });
+
     it('does not take a question for the version it asked for', async () => {
       // Prepare
       const { ts, event } = mention('deploy billing to staging');
