@@ -1,4 +1,4 @@
-import { baseContentType, isSslCheck, verifySlackSignature } from './verify';
+import { checkSlackRequest } from './verify';
 
 /** The parts of an API Gateway (REST v1 or HTTP v2) or Function URL event the Slack edge reads. */
 export interface HttpLambdaEvent {
@@ -32,20 +32,18 @@ export function slackLambdaEdge(options: {
     for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
     const body =
       event.body == null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    const contentType = baseContentType(headers['content-type']);
-    if (isSslCheck(contentType, body)) return { statusCode: 200, body: '' };
-    const verdict = verifySlackSignature({
+    const check = checkSlackRequest({
       signingSecret: options.signingSecret(),
       body,
-      timestamp: headers['x-slack-request-timestamp'],
-      signature: headers['x-slack-signature'],
+      header: (name) => headers[name],
       ...(options.now !== undefined && { nowMs: options.now() }),
     });
-    if (!verdict.ok) {
-      options.onRejected?.(verdict.reason);
+    if (check.kind === 'ssl-check') return { statusCode: 200, body: '' };
+    if (check.kind === 'rejected') {
+      options.onRejected?.(check.reason);
       return { statusCode: 401, body: '' };
     }
-    if (contentType !== undefined) headers['content-type'] = contentType;
+    if (check.contentType !== undefined) headers['content-type'] = check.contentType;
     return options.bolt({ ...event, headers, body, isBase64Encoded: false }, context);
   };
 }

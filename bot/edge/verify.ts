@@ -46,3 +46,32 @@ export function baseContentType(value: string | undefined): string | undefined {
 export function isSslCheck(contentType: string | undefined, body: string): boolean {
   return contentType === 'application/x-www-form-urlencoded' && new URLSearchParams(body).get('ssl_check') === '1';
 }
+
+/** What the edge does with a request: answer Slack's SSL check, refuse it, or pass it on. */
+export type SlackRequestCheck =
+  | { readonly kind: 'ssl-check' }
+  | { readonly kind: 'rejected'; readonly reason: string }
+  | { readonly kind: 'verified'; readonly contentType: string | undefined };
+
+/**
+ * The one check in front of every receiver (Lambda and local HTTP): Slack's SSL check is answered without
+ * dispatch; anything else must carry a valid signature within the timestamp window. The Content-Type comes back
+ * without parameters, as Bolt's receivers need it.
+ */
+export function checkSlackRequest(input: {
+  readonly signingSecret: string;
+  readonly body: string;
+  readonly header: (name: string) => string | undefined;
+  readonly nowMs?: number;
+}): SlackRequestCheck {
+  const contentType = baseContentType(input.header('content-type'));
+  if (isSslCheck(contentType, input.body)) return { kind: 'ssl-check' };
+  const verdict = verifySlackSignature({
+    signingSecret: input.signingSecret,
+    body: input.body,
+    timestamp: input.header('x-slack-request-timestamp'),
+    signature: input.header('x-slack-signature'),
+    ...(input.nowMs !== undefined && { nowMs: input.nowMs }),
+  });
+  return verdict.ok ? { kind: 'verified', contentType } : { kind: 'rejected', reason: verdict.reason };
+}

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { LocalWorkspace } from '../../integrations/slack/local-workspace';
-import { readBody, SlackStandIn } from '../../integrations/slack/stand-in';
+import { SlackStandIn } from '../../integrations/slack/stand-in';
 import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
-import { baseContentType, isSslCheck, verifySlackSignature } from '../edge/verify';
+import { checkSlackRequest } from '../edge/verify';
 import type { Settings } from '../settings';
 import { pageRoutes } from './page';
 
@@ -87,29 +87,21 @@ export async function startLocalServer(
     const path = new URL(req.url ?? '/', url).pathname;
     if (path === SLACK_EVENTS_PATH && req.method === 'POST' && !socket) {
       const raw = await readRaw(req);
-      const body = raw.toString('utf8');
-      const contentType = baseContentType(req.headers['content-type']);
-      if (isSslCheck(contentType, body)) {
-        res.writeHead(200).end();
-        return;
-      }
-      const header = (name: string) => {
-        const v = req.headers[name];
-        return Array.isArray(v) ? v[0] : v;
-      };
-      const verdict = verifySlackSignature({
+      const check = checkSlackRequest({
         signingSecret: settings.signingSecret,
-        body,
-        timestamp: header('x-slack-request-timestamp'),
-        signature: header('x-slack-signature'),
+        body: raw.toString('utf8'),
+        header: (name) => {
+          const v = req.headers[name];
+          return Array.isArray(v) ? v[0] : v;
+        },
       });
-      if (!verdict.ok) {
-        log.warn('slack.request_rejected', { reason: verdict.reason });
-        res.writeHead(401).end();
+      if (check.kind !== 'verified') {
+        if (check.kind === 'rejected') log.warn('slack.request_rejected', { reason: check.reason });
+        res.writeHead(check.kind === 'ssl-check' ? 200 : 401).end();
         return;
       }
       // Hand Bolt the buffered body and a Content-Type without parameters (it compares the whole header).
-      if (contentType !== undefined) req.headers['content-type'] = contentType;
+      if (check.contentType !== undefined) req.headers['content-type'] = check.contentType;
       Object.assign(req, { rawBody: raw });
       (receiver as HTTPReceiver).requestListener(req, res);
       return;
@@ -137,5 +129,7 @@ export async function startLocalServer(
 }
 
 async function readRaw(req: IncomingMessage): Promise<Buffer> {
-  return Buffer.from(await readBody(req), 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -130,3 +130,36 @@ describe('verifySlackSignature', () => {
     expect(badTs).toEqual({ ok: false, reason: 'bad-timestamp' });
   });
 });
+
+describe('checkSlackRequest (in front of every receiver)', () => {
+  const secret = 's3cret';
+  const headersOf = (h: Record<string, string>) => (name: string) => h[name];
+
+  it("answers Slack's SSL check without a signature, and passes it to nothing", async () => {
+    const { checkSlackRequest } = await import('../../bot/edge/verify');
+    const check = checkSlackRequest({
+      signingSecret: secret,
+      body: 'ssl_check=1&token=x',
+      header: headersOf({ 'content-type': 'application/x-www-form-urlencoded' }),
+    });
+    expect(check).toEqual({ kind: 'ssl-check' });
+  });
+
+  it('passes a signed request on with its Content-Type stripped of parameters, and names why one is refused', async () => {
+    // Prepare
+    const { checkSlackRequest } = await import('../../bot/edge/verify');
+    const body = 'command=%2Fdeploy&text=help';
+    const signed = {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      ...signSlackRequest(secret, body),
+    };
+
+    // Act
+    const verified = checkSlackRequest({ signingSecret: secret, body, header: headersOf(signed) });
+    const forged = checkSlackRequest({ signingSecret: 'other', body, header: headersOf(signed) });
+
+    // Assess
+    expect(verified).toEqual({ kind: 'verified', contentType: 'application/x-www-form-urlencoded' });
+    expect(forged).toEqual({ kind: 'rejected', reason: 'mismatch' });
+  });
+});
