@@ -5,7 +5,7 @@
  * - the local matcher: throughput and per-utterance p99.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   CodePipelineClient,
@@ -14,21 +14,19 @@ import {
   ListPipelinesCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
-import { build } from 'esbuild';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { renderDeployedConfig } from '../../bot/deployed-config';
 import type { HttpLambdaEvent } from '../../bot/edge/lambda-edge';
 import type { Job } from '../../bot/jobs';
 import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { createMemoryLog } from '../../bot/logger';
 import { readSettings } from '../../bot/settings';
 import { vocabularyOf } from '../../bot/vocabulary';
-import { lambdaBundleOptions } from '../../infra/bundling/bundling';
 import { CodePipelinePipelines } from '../../integrations/aws/codepipeline.adapter';
 import type { JobQueue } from '../../integrations/jobs.port';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import { intents } from '../../intents';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
+import { buildLambdaBundle } from '../support/bundle';
 import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -43,29 +41,18 @@ function percentile(xs: number[], p: number): number {
 }
 const ms = (n: number) => Math.round(n * 100) / 100;
 
-async function bundleSlack() {
-  mkdirSync(DIST, { recursive: true });
-  const outfile = join(DIST, 'index.js');
-  await build({
-    ...lambdaBundleOptions,
-    entryPoints: [join(ROOT, 'bot', 'lambdas', 'slack.lambda.ts')],
-    outfile,
-    logLevel: 'warning',
-  });
-  writeFileSync(
-    join(DIST, 'opsbot.config.json'),
-    renderDeployedConfig(parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'))),
-  );
-  return { outfile, bytes: statSync(outfile).size };
-}
-
-function coldInit(bundle: string, runs = 21) {
+function coldInit(bundle: { outfile: string; configPath: string }, runs = 21) {
   const env = {
     ...process.env,
-    OPSBOT_CONFIG: join(DIST, 'opsbot.config.json'),
+    OPSBOT_CONFIG: bundle.configPath,
     SLACK_SIGNING_SECRET: 'bench',
     SLACK_BOT_TOKEN: 'xoxb-bench',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
+    // As deployed: the AWS backend, the DynamoDB Store, the worker invoked asynchronously.
+    OPSBOT_BACKEND: 'aws',
+    OPSBOT_TABLE: 'opsbot',
+    OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
+    AWS_REGION: 'eu-west-1',
   };
   const time = (args: string[]) => {
     const start = process.hrtime.bigint();
@@ -79,7 +66,7 @@ function coldInit(bundle: string, runs = 21) {
   for (let i = 0; i < runs; i++) {
     // Interleaved, so drift in machine load affects both alike.
     bare.push(time(['-e', '0']));
-    loaded.push(time(['-e', `require(${JSON.stringify(bundle)})`]));
+    loaded.push(time(['-e', `require(${JSON.stringify(bundle.outfile)})`]));
   }
   const bareMs = median(bare);
   const loadMs = median(loaded);
@@ -225,8 +212,8 @@ async function pipelinesOverview(count = 200, latencyMs = 100, failing = 10) {
 }
 
 async function main() {
-  const bundle = await bundleSlack();
-  const cold = coldInit(bundle.outfile);
+  const bundle = await buildLambdaBundle('slack', DIST);
+  const cold = coldInit(bundle);
   const ack = await ackLatency();
   const matcher = matcherThroughput();
   const overview = await pipelinesOverview();

@@ -1,33 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { renderDeployedConfig } from '../../bot/deployed-config';
+import { join } from 'node:path';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../../bot/edge/lambda-edge';
-import { lambdaBundleOptions } from '../../infra/bundling/bundling';
+import { buildLambdaBundle } from '../support/bundle';
 import { signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
-
-const ROOT = resolve(__dirname, '..', '..');
 
 describe('the bundled slack function, as it ships', () => {
   it('loads with the unused modules left out and answers a signed /deploy help', async () => {
     // Prepare
-    const dir = mkdtempSync(join(tmpdir(), 'opsbot-bundle-'));
-    const outfile = join(dir, 'index.js');
-    await build({
-      ...lambdaBundleOptions,
-      entryPoints: [join(ROOT, 'bot', 'lambdas', 'slack.lambda.ts')],
-      outfile,
-      logLevel: 'error',
-    });
-    writeFileSync(
-      join(dir, 'config.json'),
-      renderDeployedConfig(parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'))),
-    );
+    const { outfile, configPath } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
     const saved = { ...process.env };
     Object.assign(process.env, {
-      OPSBOT_CONFIG: join(dir, 'config.json'),
+      OPSBOT_CONFIG: configPath,
       SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
       SLACK_BOT_TOKEN: 'xoxb-bundle',
     });
@@ -54,5 +39,34 @@ describe('the bundled slack function, as it ships', () => {
     expect(JSON.parse(result.body).blocks[0].text.text).toBe('What opsbot can do');
     const bundle = readFileSync(outfile, 'utf8');
     expect(bundle).not.toMatch(/require\("express"\)|body-parser/);
+  });
+
+  it('loads no AWS SDK module at cold start with the AWS backend, as deployed', async () => {
+    // Prepare
+    const { outfile, configPath } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
+    const env = {
+      ...process.env,
+      OPSBOT_CONFIG: configPath,
+      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bundle',
+      OPSBOT_BACKEND: 'aws',
+      OPSBOT_TABLE: 'opsbot',
+      OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
+      AWS_REGION: 'eu-west-1',
+    };
+
+    // Act
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(outfile)}); console.log(Object.keys(require.cache).filter((k) => k.includes('@aws-sdk')).length)`,
+      ],
+      { env, encoding: 'utf8' },
+    );
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('0');
   });
 });
