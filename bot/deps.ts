@@ -115,6 +115,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     ports,
     log,
     botUserId: bot.botUserId,
+    ...(config.slack?.channels.alerts !== undefined && { alertsChannel: config.slack.channels.alerts }),
   };
   const jobs = overrides.jobs ?? jobQueue(settings, worker, log);
   const edge: EdgeDeps = {

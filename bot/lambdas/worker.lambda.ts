@@ -2,16 +2,14 @@ import { readDeployedConfig } from '../deployed-config';
 import { createDeps, type Deps } from '../deps';
 import type { Job } from '../jobs';
 import { readSettings } from '../settings';
-import { runJob } from '../worker/dispatcher';
-import { type EventBridgeEvent, handlePipelineEvent, isEventBridgeEvent } from '../worker/pipeline-events';
+import { type EventBridgeEvent, handleWorkerInput } from '../worker/pipeline-events';
 import { withSlackSecrets } from './secrets';
 
-/** Lambda entry point for the worker: jobs sent by the Slack function's async invokes. */
+/** Lambda entry point for the worker: jobs sent by the Slack function, and EventBridge events routed to it. */
 const settings = readSettings();
 const config = readDeployedConfig(settings);
 let deps: Promise<Deps> | undefined;
 
-/** Jobs from the Slack function, and EventBridge events (pipeline state changes) routed to the worker. */
 export const handler = async (
   input: Job | EventBridgeEvent,
   context?: { getRemainingTimeInMillis?: () => number },
@@ -22,11 +20,10 @@ export const handler = async (
       deps = undefined;
       throw error;
     });
-  const { worker } = await deps;
-  if (isEventBridgeEvent(input)) {
-    await handlePipelineEvent(input, { ...worker, pipelines: worker.ports.pipelines });
-    return;
-  }
   const remaining = context?.getRemainingTimeInMillis?.();
-  await runJob(input, worker, remaining === undefined ? {} : { deadline: Date.now() + remaining });
+  await handleWorkerInput(
+    input,
+    (await deps).worker,
+    remaining === undefined ? {} : { deadline: Date.now() + remaining },
+  );
 };

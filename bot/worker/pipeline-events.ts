@@ -2,8 +2,10 @@ import type { Chat } from '../../integrations/chat.port';
 import type { Pipelines } from '../../integrations/pipelines.port';
 import type { Store } from '../../integrations/store.port';
 import type { Reply } from '../../intents/define-intent';
+import type { Job } from '../jobs';
 import type { Log } from '../logger';
 import { renderReply } from '../views/reply.view';
+import { runJob, type WorkerDeps } from './dispatcher';
 
 /** An EventBridge event, as delivered to a Lambda target. */
 export interface EventBridgeEvent<D = Record<string, unknown>> {
@@ -178,4 +180,17 @@ function failureReply(
 
 function short(id: string): string {
   return id.slice(0, 8);
+}
+
+/** Everything the worker function receives: jobs from the Slack function, and EventBridge events. */
+export async function handleWorkerInput(
+  input: Job | EventBridgeEvent,
+  worker: WorkerDeps,
+  options: { readonly deadline?: number } = {},
+): Promise<void> {
+  if (isEventBridgeEvent(input)) {
+    await handlePipelineEvent(input, { ...worker, pipelines: worker.ports.pipelines });
+    return;
+  }
+  await runJob(input, worker, options);
 }

@@ -126,3 +126,36 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
     expect(await s.deps.store.get(claimKey)).toBeUndefined();
   });
 });
+
+describeShared('the worker as composed by createDeps', () => {
+  it('sends a pipeline failure event to the configured alerts channel', async () => {
+    // Prepare
+    const { readFileSync } = await import('node:fs');
+    const { EXAMPLE_CONFIG_PATH, parseConfig } = await import('../../bot/config');
+    const { createDeps } = await import('../../bot/deps');
+    const { readSettings } = await import('../../bot/settings');
+    const { handleWorkerInput } = await import('../../bot/worker/pipeline-events');
+    const stand = await startStandIn();
+    const settings = { ...readSettings({ SLACK_BOT_TOKEN: TEST_BOT_TOKEN }), slackApiUrl: `${stand.url}/api/` };
+    const { worker } = createDeps(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
+      store: new MemoryStore(),
+      log: createMemoryLog(),
+    });
+
+    // Act
+    await handleWorkerInput(
+      sharedJson<EventBridgeEvent>('eb-codepipeline-action-execution-state-change__aws-docs__CodeDeploy-FAILED.json'),
+      worker,
+    );
+    await handleWorkerInput(
+      sharedJson<EventBridgeEvent>('eb-codepipeline-pipeline-execution-state-change__aws-docs__FAILED.json'),
+      worker,
+    );
+    await stand.close();
+
+    // Assess
+    expect(stand.standIn.messages.map((m) => [m.channel, m.text])).toEqual([
+      ['C0ALERTS001', 'myPipeline failed at Deploy › Deploy: Deployment <ID> failed'],
+    ]);
+  });
+});
