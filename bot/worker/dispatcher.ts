@@ -10,7 +10,7 @@ import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, typ
 import type { FulfilJob, InterpretJob, Job, ReplyTo, RetryStageJob } from '../jobs';
 import type { Log } from '../logger';
 import { renderPages } from '../views/reply.view';
-import { type Interpreter, lexSessionId } from './interpreter';
+import { type Interpreter, lexSessionId, type Understanding } from './interpreter';
 
 export interface WorkerDeps {
   readonly registry: IntentRegistry;
@@ -50,29 +50,30 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
 async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number): Promise<Step> {
   const stored = await deps.store.get<PendingRequest>(job.conversationKey);
   const pending = stored !== undefined && stored.userId === job.actor.userId ? stored : undefined;
-  // Without Lex, a reply to opsbot's question is read as the value asked for, unless it is plainly a new request.
-  if (pending !== undefined && !deps.interpreter.usesLex && !isNewRequest(pending, job.text, deps)) {
-    const continued = continueRequest(pending, job.text, deps);
-    if (continued !== undefined)
-      return deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
-  }
   const sessionId = lexSessionId(job.actor.teamId, job.replyTo.channel, job.replyTo.threadTs, job.actor.userId);
   const understood = await deps.interpreter.understand(job.text, {
     sessionId,
     ...(deadline !== undefined && { deadline }),
   });
-  if (understood.intent === FALLBACK_INTENT && pending !== undefined) {
-    // Lex lost the thread, or nothing placed the reply: try it as the value asked for, else ask again.
-    const continued = deps.interpreter.usesLex ? continueRequest(pending, job.text, deps) : undefined;
-    if (continued !== undefined)
+  if (pending !== undefined) {
+    // A reply to opsbot's question is read as the value asked for: with Lex only when Lex placed nothing (its
+    // session holds the dialog); without Lex unless the reply is plainly a new request.
+    const asValue = deps.interpreter.usesLex
+      ? understood.intent === FALLBACK_INTENT
+      : !isNewRequest(pending, understood);
+    const continued = asValue ? continueRequest(pending, job.text, deps) : undefined;
+    if (continued !== undefined) {
       return deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
-    const intent = deps.registry.require(pending.intent);
-    const again = deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId);
-    return {
-      kind: 'ask',
-      reply: { ...again, sections: [`I didn't catch a ${pending.awaiting} in that. ${again.text}`] },
-      pending,
-    };
+    }
+    if (understood.intent === FALLBACK_INTENT) {
+      const intent = deps.registry.require(pending.intent);
+      const again = deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId);
+      return {
+        kind: 'ask',
+        reply: { ...again, sections: [`I didn't catch a ${pending.awaiting} in that. ${again.text}`] },
+        pending,
+      };
+    }
   }
   const slots =
     pending !== undefined && pending.intent === understood.intent
@@ -96,10 +97,11 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
 const NEW_REQUEST_CONFIDENCE = 0.6;
 
 /** "what is deployed in prod?" in reply to "which environment?" is a new question, not the answer. */
-function isNewRequest(pending: PendingRequest, text: string, deps: WorkerDeps): boolean {
-  const fresh = deps.matcher.classify(text, deps.botUserId);
+function isNewRequest(pending: PendingRequest, understood: Understanding): boolean {
   return (
-    fresh.intent !== FALLBACK_INTENT && fresh.intent !== pending.intent && fresh.confidence >= NEW_REQUEST_CONFIDENCE
+    understood.intent !== FALLBACK_INTENT &&
+    understood.intent !== pending.intent &&
+    understood.confidence >= NEW_REQUEST_CONFIDENCE
   );
 }
 
