@@ -15,8 +15,6 @@ export interface Chat {
   /** Posts a message; returns its `ts`, which identifies it for updates and threads. */
   post(target: PostTarget, message: ChatMessage): Promise<string>;
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;
-  /** A message only `user` sees. */
-  postEphemeral(target: PostTarget & { readonly user: string }, message: ChatMessage): Promise<void>;
   /** Answers through an interaction's `response_url`. */
   respond(
     responseUrl: string,

@@ -4,7 +4,7 @@ import { OpsbotError } from '../errors';
 
 type Blocks = KnownBlock[];
 
-/** Chat over the Slack Web API (`chat.postMessage`, `chat.update`, `chat.postEphemeral`) and `response_url`. */
+/** Chat over the Slack Web API (`chat.postMessage`, `chat.update`) and `response_url` (private answers go through it). */
 export class SlackWebApiChat implements Chat {
   constructor(
     private readonly client: WebClient,
@@ -28,16 +28,6 @@ export class SlackWebApiChat implements Chat {
       ts,
       text: message.text,
       ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
-    });
-  }
-
-  async postEphemeral(target: PostTarget & { readonly user: string }, message: ChatMessage): Promise<void> {
-    await this.client.chat.postEphemeral({
-      channel: target.channel,
-      user: target.user,
-      text: message.text,
-      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
-      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
     });
   }
 
