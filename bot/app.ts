@@ -27,7 +27,7 @@ export function createApp(deps: EdgeDeps, options: AppOptions): App {
     logger: boltLogger(deps.log),
     ...(options.slackApiUrl !== undefined && { clientOptions: { slackApiUrl: options.slackApiUrl } }),
   });
-  app.use(dedupeDeliveries(deps.store, deps.log));
+  app.use(dedupeDeliveries(deps.claims, deps.log));
   registerCommand(app, deps);
   registerMessages(app, deps);
   registerActions(app, deps);

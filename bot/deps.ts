@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import type { Alarms } from '../integrations/alarms.port';
 import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
 import type { Chat } from '../integrations/chat.port';
+import { Claims } from '../integrations/claims';
 import { type Clock, systemClock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
 import type { JobQueue } from '../integrations/jobs.port';
@@ -15,11 +16,11 @@ import { SandboxClock } from '../integrations/sandbox/clock';
 import { FileStore } from '../integrations/sandbox/file-store';
 import { InProcessJobQueue } from '../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../integrations/sandbox/memory-store';
-import type { SandboxWorld } from '../integrations/sandbox/world';
 import { SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
 import type { Store } from '../integrations/store.port';
-import { intents } from '../intents';
-import type { Access, IntentPorts } from '../intents/define-intent';
+import { intents, reactions } from '../intents';
+import type { IntentPorts } from '../intents/define-intent';
+import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
 import { IntentRegistry } from '../intents/registry';
 import type { OpsbotConfig } from './config';
@@ -27,10 +28,14 @@ import { ConversationPlanner } from './conversation';
 import type { EdgeDeps } from './edge-deps';
 import type { Job } from './jobs';
 import { createLogger, type Log } from './logger';
+import { rulesFrom } from './rules';
+import { sandboxWorld } from './sandbox-world';
 import type { Settings } from './settings';
 import { vocabularyOf } from './vocabulary';
-import { runJob, type WorkerDeps } from './worker/dispatcher';
+import { slackAnnouncer } from './worker/answer';
+import { runJob } from './worker/dispatcher';
 import { Interpreter } from './worker/interpreter';
+import type { RouterDeps } from './worker/router';
 
 /** Development ids for the bot when configuration names none (local runs). */
 const LOCAL_BOT = { botUserId: 'U0OPSBOT01', botId: 'B0OPSBOT01' } as const;
@@ -40,7 +45,7 @@ export const SANDBOX_EPOCH = Date.UTC(2026, 10, 23, 9, 0, 0);
 
 export interface Deps {
   readonly edge: EdgeDeps;
-  readonly worker: WorkerDeps;
+  readonly worker: RouterDeps;
   /** The simulated account, when that is the backend (the local page drives it). */
   readonly sandbox?: SandboxAccount;
 }
@@ -78,8 +83,8 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   const registry = new IntentRegistry(intents);
   const vocabulary = vocabularyOf(config);
   const matcher = new LocalMatcher(registry.all, vocabulary);
-  const planner = new ConversationPlanner(registry, vocabulary, config);
   const store = overrides.store ?? createStore(settings);
+  const claims = new Claims(store);
   const bot = config.slack ?? LOCAL_BOT;
   const chat =
     overrides.chat ??
@@ -102,10 +107,18 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     alarms: account.alarms,
     maintenance: account.maintenance,
     clock: account.clock,
-    access: accessFrom(config),
+    rules: rulesFrom(config),
   };
+  const planner = new ConversationPlanner(registry, ports);
   const interpreter = new Interpreter(matcher, registry, log, overrides.nlu ?? lexNlu(settings), bot.botUserId);
-  const worker: WorkerDeps = {
+  const reactionPorts: ReactionPorts = {
+    ...ports,
+    store,
+    claims,
+    log,
+    announcer: slackAnnouncer(chat, config.slack?.channels ?? {}, log),
+  };
+  const worker: RouterDeps = {
     registry,
     matcher,
     interpreter,
@@ -115,7 +128,8 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     ports,
     log,
     botUserId: bot.botUserId,
-    ...(config.slack?.channels.alerts !== undefined && { alertsChannel: config.slack.channels.alerts }),
+    reactions: new ReactionRegistry(reactions),
+    reactionPorts,
   };
   const jobs = overrides.jobs ?? jobQueue(settings, worker, log);
   const edge: EdgeDeps = {
@@ -124,24 +138,15 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     matcher,
     planner,
     store,
+    claims,
     jobs,
     log,
     botUserId: bot.botUserId,
     botId: bot.botId,
     command: '/deploy',
-    access: ports.access,
+    rules: ports.rules,
   };
   return { edge, worker, ...(account.sandbox !== undefined && { sandbox: account.sandbox }) };
-}
-
-/** Permissions from configuration: the handlers offer only what the person may do. */
-export function accessFrom(config: OpsbotConfig): Access {
-  return {
-    mayRetryPipeline: (pipeline, userId) => {
-      const retriers = config.pipelines[pipeline]?.retriers ?? [];
-      return retriers.length === 0 || retriers.includes(userId);
-    },
-  };
 }
 
 /** Lex when it is configured (its client built on first use); otherwise none, and the matcher understands alone. */
@@ -244,25 +249,6 @@ function awsAccount(settings: Settings): Account {
   };
 }
 
-/** The example world from configuration, simulated. */
-export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
-  return {
-    services: Object.entries(config.services).map(([name, service]) => ({
-      name,
-      environments: Object.entries(service.environments).map(([env, target]) => ({
-        name: env,
-        account: target.account,
-        region: target.region,
-        cluster: target.cluster ?? env,
-        // With no alarms configured, the sandbox gives each service the usual two, so there is something to trip.
-        alarms: target.alarms.length > 0 ? target.alarms : [`${name}-${env}-5xx-errors`, `${name}-${env}-p99-latency`],
-        bakeMinutes: target.bakeMinutes,
-      })),
-    })),
-    pipelines: Object.entries(config.pipelines).map(([name, p]) => ({ name, account: p.account, region: p.region })),
-  };
-}
-
 function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverrides): Account {
   const clock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
   const sandbox = new SandboxAccount(sandboxWorld(config), clock, seed);
@@ -276,7 +262,7 @@ function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverr
   };
 }
 
-function jobQueue(settings: Settings, worker: WorkerDeps, log: Log): JobQueue<Job> {
+function jobQueue(settings: Settings, worker: RouterDeps, log: Log): JobQueue<Job> {
   if (settings.workerFunctionName !== undefined) {
     let client: Promise<LambdaClient> | undefined;
     const lambda = () => {

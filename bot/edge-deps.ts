@@ -1,6 +1,7 @@
+import type { Claims } from '../integrations/claims';
 import type { JobQueue } from '../integrations/jobs.port';
 import type { Store } from '../integrations/store.port';
-import type { Access } from '../intents/define-intent';
+import type { Rules } from '../intents/define-intent';
 import type { LocalMatcher } from '../intents/matcher/local-matcher';
 import type { IntentRegistry } from '../intents/registry';
 import type { OpsbotConfig } from './config';
@@ -15,12 +16,14 @@ export interface EdgeDeps {
   readonly matcher: LocalMatcher;
   readonly planner: ConversationPlanner;
   readonly store: Store;
+  /** Idempotency: deliveries, messages, decisions and retries are claimed once. */
+  readonly claims: Claims;
   readonly jobs: JobQueue<Job>;
   readonly log: Log;
   readonly botUserId: string;
   readonly botId: string;
   /** The slash command's name, `/deploy` unless the Slack app names it otherwise. */
   readonly command: string;
-  /** Permissions from configuration, checked again at the click. */
-  readonly access: Access;
+  /** Who may do what, from configuration, checked again at the click. */
+  readonly rules: Rules;
 }

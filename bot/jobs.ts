@@ -1,13 +1,19 @@
-import type { Actor, Reply } from '../intents/define-intent';
+import type { Actor } from '../intents/define-intent';
+import type { Reply } from '../intents/reply';
 
 /** Where the answer to a job goes. */
 export interface ReplyTo {
   readonly channel: string;
   /** Thread to answer in (mentions, DMs in threads). */
   readonly threadTs?: string;
+  /** The thread already had replies before this request: a private answer can be shown inside it. */
+  readonly threadExists?: boolean;
   /** Slash commands and buttons: answer through Slack's response_url. */
   readonly responseUrl?: string;
-  /** For a button click: the message that held the button, replaced by the answer. */
+  /**
+   * The message the request came from (a "Working on…" notice, the card that held the button) is replaced by the
+   * answer: edited when the answer is private, removed in favour of a channel post when it is public.
+   */
   readonly replaceOriginal?: boolean;
 }
 

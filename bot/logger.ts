@@ -1,12 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
-/** The logging opsbot does: structured, and never handed secrets or message text beyond what is needed. */
-export interface Log {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
+import type { Log } from '../integrations/log.port';
+
+export type { Log };
 
 /** Powertools' JSON logger (CloudWatch-friendly, one line per entry). */
 export function createLogger(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', serviceName = 'opsbot'): Log {

@@ -12,12 +12,16 @@ export interface PostTarget {
 
 /** Posting to the chat: the worker's only way to answer people. */
 export interface Chat {
-  /** Posts a message; returns its `ts`, which identifies it for updates and threads. */
+  /** Posts a message everyone in the channel sees; returns its `ts`, which identifies it for updates and threads. */
   post(target: PostTarget, message: ChatMessage): Promise<string>;
+  /** Posts a message only `user` sees (refusals, errors, private confirmations). */
+  postEphemeral(target: PostTarget, user: string, message: ChatMessage): Promise<void>;
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;
   /** Answers through an interaction's `response_url`. */
   respond(
     responseUrl: string,
     message: ChatMessage & { readonly visibility: 'private' | 'channel'; readonly replaceOriginal?: boolean },
   ): Promise<void>;
+  /** Removes the message an interaction came from (a "Working on…" notice, an answered card). */
+  deleteOriginal(responseUrl: string): Promise<void>;
 }

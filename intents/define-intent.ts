@@ -3,6 +3,7 @@ import type { Clock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
 import type { Maintenance } from '../integrations/maintenance.port';
 import type { Pipelines } from '../integrations/pipelines.port';
+import type { Line, Reply } from './reply';
 import type { SlotType, Vocabulary } from './vocabulary';
 
 /** One slot of an intent: what kind of value fills it and how to ask for it. */
@@ -30,33 +31,7 @@ export interface IntentRequest<S extends string = string> {
   readonly text?: string;
 }
 
-/** A button in a reply; the edge turns it into a Slack button. */
-export interface ReplyAction {
-  readonly id: string;
-  readonly label: string;
-  readonly value: string;
-  readonly style?: 'primary' | 'danger';
-}
-
-/**
- * What a handler answers: a document the edge renders as Block Kit (with `text` as the plain fallback).
- * Intents never build Slack blocks themselves.
- */
-export interface Reply {
-  /** Plain-text summary; also the notification and fallback text. */
-  readonly text: string;
-  /** Optional heading. */
-  readonly title?: string;
-  /** Body paragraphs, in Slack mrkdwn (`*bold*`, `` `code` ``). */
-  readonly sections?: readonly string[];
-  /** Small print under the body. */
-  readonly context?: readonly string[];
-  readonly actions?: readonly ReplyAction[];
-  /** `private`: only the asker sees it; `channel`: everyone in the conversation. */
-  readonly visibility?: 'private' | 'channel';
-}
-
-/** What every handler may use: the configured names, the intents, and the account behind the ports. */
+/** What every handler may use: the configured names, the intents, the account behind the ports, and the rules. */
 export interface IntentPorts {
   readonly vocabulary: Vocabulary;
   /** Every registered intent, for help. */
@@ -66,13 +41,37 @@ export interface IntentPorts {
   readonly alarms: Alarms;
   readonly maintenance: Maintenance;
   readonly clock: Clock;
-  /** Who may do what, from configuration. */
-  readonly access: Access;
+  /** Who may do what, from configuration; the capabilities' policies decide with it. */
+  readonly rules: Rules;
 }
 
-/** Permissions that handlers check before offering an action (the edge checks again when it is taken). */
-export interface Access {
-  mayRetryPipeline(pipeline: string, userId: string): boolean;
+/** An environment's rules, as configured. */
+export interface EnvironmentRules {
+  /** Confirmation by button, mutable tags refused. */
+  readonly protected: boolean;
+  /** A second person must approve. */
+  readonly approval: boolean;
+  /** Slack user ids allowed to change it; empty: everyone. */
+  readonly deployers: readonly string[];
+}
+
+/** Configuration's answers to "who may do what", read by the capabilities' policies. */
+export interface Rules {
+  environment(name: string): EnvironmentRules | undefined;
+  /** Slack user ids who may retry a pipeline's failed stage; empty: everyone. */
+  retriers(pipeline: string): readonly string[];
+}
+
+/** How a confirmation card states a change. */
+export interface ConfirmationText {
+  /** The card's heading: `Confirm: deploy`. */
+  readonly title?: string;
+  /** The change as a person reads it: `Deploy web v1.8.2 to prod`. */
+  readonly action: Line;
+  /** Said under it, e.g. that the environment is protected. */
+  readonly warning?: Line;
+  /** A risky change: its Confirm button is red. */
+  readonly danger?: boolean;
 }
 
 export interface IntentDefinition<S extends string = string> {
@@ -87,6 +86,10 @@ export interface IntentDefinition<S extends string = string> {
   readonly examples: Readonly<Record<string, Readonly<Partial<Record<S, string>>>>>;
   /** How the slash command spells it, for help (`/deploy rollback <service> <environment>`). */
   readonly usage?: string;
+  /** Policy for a complete request, before confirmation: a refusal that says who can, or nothing. */
+  readonly check?: (request: IntentRequest<S>, ports: IntentPorts) => Reply | undefined;
+  /** How the confirmation card of a side effect states it. */
+  readonly confirmation?: (slots: Readonly<Partial<Record<S, string>>>, ports: IntentPorts) => ConfirmationText;
   handle(request: IntentRequest<S>, ports: IntentPorts): Promise<Reply>;
 }
 
@@ -100,6 +103,13 @@ export interface IntentDefinition<S extends string = string> {
  */
 export function defineIntent<S extends string>(definition: IntentDefinition<S>): IntentDefinition<S> {
   return definition;
+}
+
+/** The required slots of an intent that `slots` does not fill yet, in declaration order. */
+export function missingSlots(intent: IntentDefinition, slots: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(intent.slots)
+    .filter(([slot, declaration]) => declaration.required === true && slots[slot] === undefined)
+    .map(([slot]) => slot);
 }
 
 /** Slot placeholders in an utterance, in order. */

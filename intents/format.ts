@@ -1,5 +1,6 @@
 import type { DeploymentStep } from '../integrations/deployments.port';
 import type { PipelineStatus } from '../integrations/pipelines.port';
+import { progress, type Run, type StatusKind, status } from './reply';
 
 /** "just now", "4 min ago", "3 h ago", "2 d ago". */
 export function ago(at: number | undefined, now: number): string {
@@ -28,21 +29,21 @@ export function when(at: number): string {
   return `${day.replace(',', '')} ${time} UTC`;
 }
 
-const PIPELINE_EMOJI: Record<PipelineStatus, string> = {
-  Succeeded: ':large_green_circle:',
-  Failed: ':red_circle:',
-  InProgress: ':large_blue_circle:',
-  Stopping: ':white_circle:',
-  Stopped: ':white_circle:',
-  Superseded: ':white_circle:',
-  Cancelled: ':white_circle:',
-  Unknown: ':black_circle:',
+const PIPELINE_STATUS: Record<PipelineStatus, [StatusKind, string]> = {
+  Succeeded: ['ok', 'Succeeded'],
+  Failed: ['failed', 'Failed'],
+  InProgress: ['running', 'In progress'],
+  Stopping: ['stopped', 'Stopping'],
+  Stopped: ['stopped', 'Stopped'],
+  Superseded: ['stopped', 'Superseded'],
+  Cancelled: ['stopped', 'Cancelled'],
+  Unknown: ['none', 'Not run'],
 };
 
-/** ":red_circle: Failed" — emoji and word, so colour is never the only signal. */
-export function pipelineStatus(status: PipelineStatus): string {
-  const word = status === 'InProgress' ? 'In progress' : status === 'Unknown' ? 'Not run' : status;
-  return `${PIPELINE_EMOJI[status]} ${word}`;
+/** A pipeline status as a status run with its word, so colour is never the only signal. */
+export function pipelineStatus(value: PipelineStatus): Run {
+  const [kind, word] = PIPELINE_STATUS[value];
+  return status(kind, word);
 }
 
 const STEP_WORDS: Record<DeploymentStep, string> = {
@@ -62,23 +63,12 @@ export function stepWords(step: DeploymentStep): string {
   return STEP_WORDS[step];
 }
 
-/** "▰▰▰▱▱▱▱▱▱▱ 30% on green". */
-export function trafficBar(percent: number): string {
-  const filled = Math.round(Math.min(100, Math.max(0, percent)) / 10);
-  return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${Math.round(percent)}% on green`;
+/** Traffic on green as a progress bar: "▰▰▰▱▱▱▱▱▱▱ 30% on green". */
+export function trafficBar(percent: number): Run {
+  return progress(percent, 'on green');
 }
 
-/** Splits lines into sections that each fit a Slack section block (3000 characters). */
-export function sections(lines: readonly string[], max = 2900): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (const line of lines) {
-    if (current !== '' && current.length + line.length + 1 > max) {
-      out.push(current);
-      current = '';
-    }
-    current = current === '' ? line : `${current}\n${line}`;
-  }
-  if (current !== '') out.push(current);
-  return out;
+/** "s" after a count that is not one. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

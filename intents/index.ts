@@ -1,11 +1,13 @@
 import type { IntentDefinition } from './define-intent';
-import { deploy } from './deploy.intent';
-import { deployStatus } from './deploy-status.intent';
-import { fallback } from './fallback.intent';
-import { help } from './help.intent';
-import { maintenanceNotices } from './maintenance-notices.intent';
-import { pipelineStatus } from './pipeline-status.intent';
-import { rollback } from './rollback.intent';
+import type { Reaction } from './define-reaction';
+import { deploy } from './deploys/deploy.intent';
+import { deployStatus } from './deploys/deploy-status.intent';
+import { rollback } from './deploys/rollback.intent';
+import { fallback } from './fallback/fallback.intent';
+import { help } from './help/help.intent';
+import { maintenanceNotices } from './maintenance/maintenance-notices.intent';
+import { pipelineFailure } from './pipelines/pipeline-failure.reaction';
+import { pipelineStatus } from './pipelines/pipeline-status.intent';
 
 /** Every intent opsbot knows, in the order help lists them. The registry is this explicit list. */
 export const intents: readonly IntentDefinition[] = [
@@ -17,3 +19,6 @@ export const intents: readonly IntentDefinition[] = [
   help,
   fallback,
 ];
+
+/** Every reaction to events opsbot has. The reaction registry is this explicit list. */
+export const reactions: readonly Reaction[] = [pipelineFailure];

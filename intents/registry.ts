@@ -47,12 +47,4 @@ export class IntentRegistry {
     if (intent === undefined) throw new Error(`No intent is registered as "${name}"`);
     return intent;
   }
-
-  /** The required slots of an intent that `slots` does not fill yet, in declaration order. */
-  missingSlots(name: string, slots: Readonly<Record<string, string | undefined>>): string[] {
-    const intent = this.require(name);
-    return Object.entries(intent.slots)
-      .filter(([slot, declaration]) => declaration.required === true && slots[slot] === undefined)
-      .map(([slot]) => slot);
-  }
 }

@@ -1,8 +1,9 @@
+import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { readDeployedConfig } from '../deployed-config';
 import { createDeps, type Deps } from '../deps';
 import type { Job } from '../jobs';
 import { readSettings } from '../settings';
-import { type EventBridgeEvent, handleWorkerInput } from '../worker/pipeline-events';
+import { handleWorkerInput } from '../worker/router';
 import { withSlackSecrets } from './secrets';
 
 /** Lambda entry point for the worker: jobs sent by the Slack function, and EventBridge events routed to it. */

@@ -1,9 +1,9 @@
 import type { App, RespondArguments } from '@slack/bolt';
-import type { Reply } from '../../intents/define-intent';
-import { helpReply } from '../../intents/help.intent';
+import { helpReply } from '../../intents/help/help.intent';
 import { FALLBACK_INTENT } from '../../intents/matcher/local-matcher';
+import { code, notice, type Reply, status } from '../../intents/reply';
 import type { EdgeDeps } from '../edge-deps';
-import { renderReply } from '../views/reply.view';
+import { renderReply } from '../views/render';
 
 /** First words that name a subcommand; anything else is read as `deploy …`. */
 const SUBCOMMANDS =
@@ -31,19 +31,25 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
     const actor = { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id };
     const result = deps.matcher.classify(commandUtterance(command.text));
     if (result.intent === 'Help') {
-      await ack(ephemeral(helpReply(deps.registry.all)));
+      // Help asked by command is for the person who asked, not the channel.
+      await ack(ephemeral({ ...helpReply(deps.registry.all), visibility: 'private' }));
       return;
     }
     if (result.intent === FALLBACK_INTENT) {
       await ack(
-        ephemeral({
-          text: `I couldn't read \`${deps.command} ${command.text}\`.`,
-          sections: [`I couldn't read \`${deps.command} ${command.text.trim()}\`.`],
-          context: [
-            `Try \`${deps.command} help\` for the commands, or \`${deps.command} web staging v1.2.3\` to deploy.`,
-          ],
-          visibility: 'private',
-        }),
+        ephemeral(
+          notice(
+            'none',
+            ["I couldn't read ", code(`${deps.command} ${command.text.trim()}`), '.'],
+            [
+              'Try ',
+              code(`${deps.command} help`),
+              ' for the commands, or ',
+              code(`${deps.command} web staging v1.2.3`),
+              ' to deploy.',
+            ],
+          ),
+        ),
       );
       return;
     }
@@ -65,25 +71,17 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
         slots: result.slots,
         actor,
         confirmed: false,
-        replyTo: { channel: command.channel_id, responseUrl: command.response_url },
+        // The answer replaces the "Working on…" notice below.
+        replyTo: { channel: command.channel_id, responseUrl: command.response_url, replaceOriginal: true },
       });
     } catch (error) {
       deps.log.error('command.dispatch_failed', { error: (error as Error).message });
-      await ack(
-        ephemeral({
-          text: 'I could not start that, so nothing was done.',
-          sections: [':x: I could not start that, so nothing was done.'],
-          context: ['Try again in a minute.'],
-          visibility: 'private',
-        }),
-      );
+      await ack(ephemeral(notice('error', 'I could not start that, so nothing was done.', 'Try again in a minute.')));
       return;
     }
+    const working = ['Working on ', code(`${deps.command} ${command.text.trim()}`), '…'];
     await ack(
-      ephemeral({
-        text: `:hourglass_flowing_sand: Working on \`${deps.command} ${command.text.trim()}\`…`,
-        visibility: 'private',
-      }),
+      ephemeral({ summary: working, sections: [[[status('waiting'), ' ', ...working]]], visibility: 'private' }),
     );
   });
 }

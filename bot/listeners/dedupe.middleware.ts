@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Store } from '../../integrations/store.port';
+import type { Claims } from '../../integrations/claims';
 import type { Log } from '../logger';
 
 /** How long a delivery id is remembered: well past Slack's last retry (about 5 minutes after the first). */
@@ -16,7 +16,7 @@ export function deliveryId(body: Record<string, unknown>): string | undefined {
  * delivery claims the id in the Store; later ones are acknowledged and change nothing. If the first delivery's
  * listener fails, the claim is released so Slack's retry can do the work.
  */
-export function dedupeDeliveries(store: Store, log: Log): Middleware<AnyMiddlewareArgs> {
+export function dedupeDeliveries(claims: Claims, log: Log): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const id = deliveryId(body);
@@ -25,7 +25,7 @@ export function dedupeDeliveries(store: Store, log: Log): Middleware<AnyMiddlewa
       return;
     }
     const key = `delivery:${id}`;
-    if (!(await store.putIfAbsent(key, { at: Date.now() }, DELIVERY_TTL_SECONDS))) {
+    if (!(await claims.claim(key, DELIVERY_TTL_SECONDS, { at: Date.now() }))) {
       log.info('slack.duplicate_dropped', {
         id,
         retryNum: args.context.retryNum,
@@ -37,7 +37,7 @@ export function dedupeDeliveries(store: Store, log: Log): Middleware<AnyMiddlewa
     try {
       await args.next();
     } catch (error) {
-      await store.delete(key);
+      await claims.release(key);
       throw error;
     }
   };

@@ -34,7 +34,7 @@ export function registerMessages(app: App, deps: EdgeDeps): void {
         ts: event.ts,
         threadTs,
       },
-      { channel: event.channel, threadTs },
+      { channel: event.channel, threadTs, threadExists: event.thread_ts !== undefined },
     );
   });
 
@@ -53,7 +53,7 @@ export function registerMessages(app: App, deps: EdgeDeps): void {
     if (message.channel_type === 'im') {
       await handOver(deps, incoming, {
         channel: message.channel,
-        ...(incoming.threadTs !== undefined && { threadTs: incoming.threadTs }),
+        ...(incoming.threadTs !== undefined && { threadTs: incoming.threadTs, threadExists: true }),
       });
       return;
     }
@@ -63,13 +63,13 @@ export function registerMessages(app: App, deps: EdgeDeps): void {
       conversationKey(incoming.team, incoming.channel, incoming.threadTs),
     );
     if (pending === undefined || pending.userId !== incoming.user) return;
-    await handOver(deps, incoming, { channel: incoming.channel, threadTs: incoming.threadTs });
+    await handOver(deps, incoming, { channel: incoming.channel, threadTs: incoming.threadTs, threadExists: true });
   });
 }
 
 async function handOver(deps: EdgeDeps, message: IncomingMessage, replyTo: ReplyTo): Promise<void> {
   // A mention in a DM can arrive as both app_mention and message.im: the first one wins.
-  if (!(await deps.store.putIfAbsent(`message:${message.channel}:${message.ts}`, 1, SEEN_TTL_SECONDS))) return;
+  if (!(await deps.claims.claim(`message:${message.channel}:${message.ts}`, SEEN_TTL_SECONDS))) return;
   const actor: Actor = {
     userId: message.user,
     channelId: message.channel,

@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Chat } from '../../integrations/chat.port';
 import { isOpsbotError } from '../../integrations/errors';
 import type { Store } from '../../integrations/store.port';
-import type { Actor, IntentPorts, Reply } from '../../intents/define-intent';
+import type { Actor, IntentPorts } from '../../intents/define-intent';
 import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
+import { mayRetry, retryStage } from '../../intents/pipelines/retry';
 import type { IntentRegistry } from '../../intents/registry';
+import { code, notice, type Reply } from '../../intents/reply';
 import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, type Step } from '../conversation';
-import type { FulfilJob, InterpretJob, Job, ReplyTo, RetryStageJob } from '../jobs';
+import type { FulfilJob, InterpretJob, Job } from '../jobs';
 import type { Log } from '../logger';
-import { renderPages } from '../views/reply.view';
+import { answer } from './answer';
 import { type Interpreter, lexSessionId, type Understanding } from './interpreter';
 
 export interface WorkerDeps {
@@ -22,8 +24,6 @@ export interface WorkerDeps {
   readonly ports: IntentPorts;
   readonly log: Log;
   readonly botUserId?: string;
-  /** Where pushed alerts go (`slack.channels.alerts`). */
-  readonly alertsChannel?: string;
 }
 
 /**
@@ -33,11 +33,20 @@ export interface WorkerDeps {
 export async function runJob(job: Job, deps: WorkerDeps, options: { readonly deadline?: number } = {}): Promise<void> {
   try {
     if (job.kind === 'say') {
-      await answer(job.replyTo, job.reply, deps);
+      await answer(job.replyTo, job.actor.userId, job.reply, deps.chat);
       return;
     }
     if (job.kind === 'retry-stage') {
-      await answer(job.replyTo, await retryStage(job, deps), deps);
+      const allowed = mayRetry(deps.ports.rules, job.pipeline, job.actor.userId);
+      const reply = await retryStage(job, job.actor, deps.ports);
+      deps.log.info('audit', {
+        action: 'retry-stage',
+        pipeline: job.pipeline,
+        stage: job.stage,
+        user: job.actor.userId,
+        outcome: allowed ? 'started' : 'refused',
+      });
+      await answer(job.replyTo, job.actor.userId, reply, deps.chat);
       return;
     }
     const step = job.kind === 'interpret' ? await interpret(job, deps, options.deadline) : await fulfil(job, deps);
@@ -67,10 +76,10 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     }
     if (understood.intent === FALLBACK_INTENT) {
       const intent = deps.registry.require(pending.intent);
-      const again = deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId);
+      const preface = `I didn't catch a ${pending.awaiting} in that.`;
       return {
         kind: 'ask',
-        reply: { ...again, sections: [`I didn't catch a ${pending.awaiting} in that. ${again.text}`] },
+        reply: deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId, preface),
         pending,
       };
     }
@@ -88,7 +97,7 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
   });
   if (step.kind === 'ask' && understood.prompt !== undefined && understood.slotToElicit === step.pending.awaiting) {
     // Lex asked for this slot: show Lex's own prompt, keeping opsbot's buttons.
-    return { ...step, reply: { ...step.reply, text: understood.prompt, sections: [understood.prompt] } };
+    return { ...step, reply: { ...step.reply, summary: understood.prompt, sections: [[understood.prompt]] } };
   }
   return step;
 }
@@ -124,81 +133,29 @@ async function fulfil(job: FulfilJob, deps: WorkerDeps): Promise<Step> {
 
 async function perform(step: Step, job: Job, deps: WorkerDeps): Promise<void> {
   const key = job.conversationKey;
+  const reply = (r: Reply) => answer(job.replyTo, job.actor.userId, r, deps.chat);
   switch (step.kind) {
     case 'ask':
       if (key !== undefined) await deps.store.put(key, step.pending, PENDING_TTL_SECONDS);
-      await answer(job.replyTo, step.reply, deps);
+      // A question in a thread is asked in the thread, where the person answers it.
+      await reply(job.replyTo.responseUrl === undefined ? { ...step.reply, visibility: 'channel' } : step.reply);
       return;
     case 'answer':
     case 'confirm':
       if (key !== undefined) await deps.store.delete(key);
-      await answer(job.replyTo, step.reply, deps);
+      await reply(step.reply);
       return;
     case 'run': {
       if (key !== undefined) await deps.store.delete(key);
       const actor: Actor = job.actor;
       deps.log.info('intent.run', { intent: step.intent.name, slots: step.slots, user: actor.userId });
-      const reply = await step.intent.handle(
-        { intent: step.intent.name, slots: step.slots, actor, ...(job.kind === 'interpret' && { text: job.text }) },
-        deps.ports,
+      await reply(
+        await step.intent.handle(
+          { intent: step.intent.name, slots: step.slots, actor, ...(job.kind === 'interpret' && { text: job.text }) },
+          deps.ports,
+        ),
       );
-      await answer(job.replyTo, reply, deps);
       return;
-    }
-  }
-}
-
-/** Retries a failed stage for someone allowed to, and says so in the channel. */
-async function retryStage(job: RetryStageJob, deps: WorkerDeps): Promise<Reply> {
-  if (!deps.ports.access.mayRetryPipeline(job.pipeline, job.actor.userId)) {
-    deps.log.info('audit', {
-      action: 'retry-stage',
-      pipeline: job.pipeline,
-      stage: job.stage,
-      user: job.actor.userId,
-      outcome: 'refused',
-    });
-    return {
-      text: `You are not allowed to retry ${job.pipeline}.`,
-      sections: [`:no_entry: You are not allowed to retry *${job.pipeline}*.`],
-      context: [`Ask whoever runs opsbot to add you under \`pipelines.${job.pipeline}.retriers\`.`],
-      visibility: 'private',
-    };
-  }
-  await deps.ports.pipelines.retryStage(job.pipeline, job.stage, job.executionId);
-  deps.log.info('audit', {
-    action: 'retry-stage',
-    pipeline: job.pipeline,
-    stage: job.stage,
-    user: job.actor.userId,
-    outcome: 'started',
-  });
-  return {
-    text: `Retrying ${job.stage} of ${job.pipeline}.`,
-    sections: [
-      `:arrows_counterclockwise: Retrying the failed actions of *${job.stage}* in *${job.pipeline}* (execution \`${job.executionId.slice(0, 8)}\`), for <@${job.actor.userId}>.`,
-    ],
-    context: [`Ask “is the ${job.pipeline} pipeline green?” in a few minutes.`],
-    visibility: 'channel',
-  };
-}
-
-/** Sends a reply where the request came from: the response_url of a command or button, or the thread. */
-export async function answer(to: ReplyTo, reply: Reply, deps: Pick<WorkerDeps, 'chat'>): Promise<void> {
-  const pages = renderPages(reply);
-  for (const [i, message] of pages.entries()) {
-    if (to.responseUrl !== undefined) {
-      await deps.chat.respond(to.responseUrl, {
-        ...message,
-        visibility: reply.visibility ?? 'private',
-        // Only the first page replaces the message that held the button; the rest follow it.
-        ...(to.replaceOriginal === true && i === 0 && { replaceOriginal: true }),
-      });
-    } else {
-      await deps.chat.post(
-        { channel: to.channel, ...(to.threadTs !== undefined && { threadTs: to.threadTs }) },
-        message,
-      );
     }
   }
 }
@@ -207,24 +164,18 @@ async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promis
   let reply: Reply;
   if (isOpsbotError(error)) {
     deps.log.info('intent.refused', { code: error.code, user: job.actor.userId });
-    reply = {
-      text: error.userMessage,
-      sections: [`:warning: ${error.userMessage}`],
-      ...(error.hint !== undefined && { context: [error.hint] }),
-      visibility: 'private',
-    };
+    reply = notice('warning', error.userMessage, error.hint);
   } else {
     const ref = randomBytes(4).toString('hex');
     deps.log.error('job.failed', { ref, kind: job.kind, error: describeError(error) });
-    reply = {
-      text: `Something went wrong on my side (reference ${ref}). Nothing further was done.`,
-      sections: [`:x: Something went wrong on my side (reference \`${ref}\`). Nothing further was done.`],
-      context: ['Try again in a minute; if it keeps happening, give the reference to whoever runs opsbot.'],
-      visibility: 'private',
-    };
+    reply = notice(
+      'error',
+      ['Something went wrong on my side (reference ', code(ref), '). Nothing further was done.'],
+      'Try again in a minute; if it keeps happening, give the reference to whoever runs opsbot.',
+    );
   }
   try {
-    await answer(job.replyTo, reply, deps);
+    await answer(job.replyTo, job.actor.userId, reply, deps.chat);
   } catch (postError) {
     deps.log.error('job.answer_failed', { error: describeError(postError) });
   }

@@ -76,6 +76,7 @@ export class LocalWorkspace {
   /** A slash command; its acknowledgement shows in the channel as Slack shows it (only to the person, usually). */
   async runCommand(text: string): Promise<void> {
     this.standIn.addPersonMessage(this.channel, this.user, `${this.command} ${text}`.trim());
+    const responseUrl = this.standIn.mintResponseUrl({ channel: this.channel, user: this.user });
     const body = new URLSearchParams({
       token: 'local',
       team_id: this.team,
@@ -85,7 +86,7 @@ export class LocalWorkspace {
       command: this.command,
       text,
       api_app_id: 'A0LOCAL001',
-      response_url: this.standIn.mintResponseUrl({ channel: this.channel, user: this.user }),
+      response_url: responseUrl,
       trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
     }).toString();
     const response = await this.deliver(body, 'application/x-www-form-urlencoded');
@@ -94,7 +95,7 @@ export class LocalWorkspace {
         ? undefined
         : (JSON.parse(response) as { text?: string; blocks?: unknown[]; response_type?: string });
     if (ack !== undefined && (ack.text !== undefined || ack.blocks !== undefined)) {
-      this.standIn.addAcknowledgement(this.channel, this.user, ack);
+      this.standIn.addAcknowledgement(this.channel, this.user, ack, responseUrl);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkMessage } from './block-kit';
 
 /** One message in the stand-in's channel, as its latest update left it. */
 export interface StandInMessage {
@@ -19,8 +20,8 @@ export interface StandInMessage {
 interface ResponseTarget {
   readonly channel: string;
   readonly user: string;
-  /** The message the interaction came from, replaced by `replace_original`. */
-  readonly messageTs?: string;
+  /** The message the interaction came from (a button's card, a command's acknowledgement): `replace_original` and `delete_original` act on it. */
+  messageTs?: string;
   readonly threadTs?: string;
   uses: number;
 }
@@ -29,6 +30,8 @@ interface ResponseTarget {
  * A local stand-in of the Slack Web API: `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`
  * and `response_url`s it mints. It keeps the channel as a list of messages, served as JSON at
  * `GET /local/messages`, so tests and the local page read what the bot said exactly as Slack would show it.
+ * It refuses what Slack would refuse: a message that breaks Slack's Block Kit limits is never shown (see
+ * {@link checkMessage}).
  */
 export class SlackStandIn {
   readonly messages: StandInMessage[] = [];
@@ -70,14 +73,18 @@ export class SlackStandIn {
     });
   }
 
-  /** Shows an acknowledgement's message (a slash command's immediate answer) as Slack does: only to `user`. */
+  /**
+   * Shows an acknowledgement's message (a slash command's immediate answer) as Slack does: only to `user`. With the
+   * command's response_url, later `replace_original` / `delete_original` posts to it act on this message.
+   */
   addAcknowledgement(
     channel: string,
     user: string,
     message: { text?: string; blocks?: unknown[]; response_type?: string },
+    responseUrl?: string,
   ): StandInMessage {
     const ephemeral = message.response_type !== 'in_channel';
-    return this.append({
+    const shown = this.append({
       channel,
       text: message.text ?? '',
       ephemeral,
@@ -85,6 +92,10 @@ export class SlackStandIn {
       ...(ephemeral && { user }),
       ...(message.blocks !== undefined && { blocks: message.blocks }),
     });
+    const target =
+      responseUrl === undefined ? undefined : this.responseTargets.get(responseUrl.split('/').at(-1) ?? '');
+    if (target !== undefined) target.messageTs = shown.ts;
+    return shown;
   }
 
   /** The channel as JSON: every message in order, with its latest content. */
@@ -102,8 +113,9 @@ export class SlackStandIn {
     const responseMatch = /^\/local\/response\/(\d+)$/.exec(url.pathname);
     if (req.method === 'POST' && responseMatch !== null) {
       const body = parseBody(req.headers['content-type'], rawBody ?? (await readBody(req)));
-      const status = this.respond(responseMatch[1] as string, body);
-      send(res, status, status === 200 ? { ok: true } : { ok: false, error: 'expired_url' });
+      const answer = this.respond(responseMatch[1] as string, body);
+      if (answer.status === 400) sendText(res, 400, answer.error);
+      else send(res, answer.status, answer.status === 200 ? { ok: true } : { ok: false, error: 'expired_url' });
       return true;
     }
     const apiMatch = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
@@ -129,7 +141,8 @@ export class SlackStandIn {
         return { ok: true, user_id: 'U0OPSBOT01', bot_id: 'B0OPSBOT01', team_id: 'T0LOCAL001' };
       case 'chat.postMessage': {
         if (channel === '') return { ok: false, error: 'channel_not_found' };
-        if (text === '' && blocks === undefined) return { ok: false, error: 'no_text' };
+        const refused = refusal(text, blocks);
+        if (refused !== undefined) return refused;
         const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
         const m = this.append({
           channel,
@@ -144,6 +157,8 @@ export class SlackStandIn {
       case 'chat.postEphemeral': {
         const user = typeof args.user === 'string' ? args.user : undefined;
         if (channel === '' || user === undefined) return { ok: false, error: 'channel_not_found' };
+        const refused = refusal(text, blocks);
+        if (refused !== undefined) return refused;
         const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
         const m = this.append({
           channel,
@@ -159,6 +174,8 @@ export class SlackStandIn {
       case 'chat.update': {
         const target = this.messages.find((m) => m.ts === args.ts && m.channel === channel && !m.ephemeral);
         if (target === undefined) return { ok: false, error: 'message_not_found' };
+        const refused = refusal(text, blocks);
+        if (refused !== undefined) return refused;
         this.replace(target, text, blocks);
         return { ok: true, channel, ts: target.ts, text };
       }
@@ -167,22 +184,34 @@ export class SlackStandIn {
     }
   }
 
-  private respond(id: string, body: Record<string, unknown>): number {
+  private respond(id: string, body: Record<string, unknown>): { status: 200 | 404 } | { status: 400; error: string } {
     const target = this.responseTargets.get(id);
     // Slack allows five uses of a response_url.
-    if (target === undefined || target.uses >= 5) return 404;
-    target.uses++;
-    const blocks = parseBlocks(body.blocks) ?? undefined;
+    if (target === undefined || target.uses >= 5) return { status: 404 };
+    const parsed = parseBlocks(body.blocks);
+    const blocks = parsed ?? undefined;
     const text = typeof body.text === 'string' ? body.text : '';
     const original = target.messageTs === undefined ? undefined : this.messages.find((m) => m.ts === target.messageTs);
+    // A delete carries no message to judge. Anything else is judged as Slack judges a response_url post, which answers
+    // like an incoming webhook: HTTP 400 with the bare error as its body, `invalid_blocks` for bad blocks (as quoted
+    // in slackapi/java-slack-sdk#1017 and sourcegraph/sourcegraph-public-snapshot#49979) and, we assume, the
+    // webhook's `missing_text_or_fallback_or_attachments` for an empty message. A refused post shows nothing, so it
+    // is not counted as one of the five uses.
+    if (body.delete_original !== true) {
+      if (parsed === null) return { status: 400, error: 'invalid_blocks' };
+      const refused = refusal(text, blocks);
+      if (refused?.error === 'no_text') return { status: 400, error: 'missing_text_or_fallback_or_attachments' };
+      if (refused !== undefined) return { status: 400, error: refused.error };
+    }
+    target.uses++;
     if (body.delete_original === true && original !== undefined) {
       this.messages.splice(this.messages.indexOf(original), 1);
       this.changed();
-      return 200;
+      return { status: 200 };
     }
     if (body.replace_original === true && original !== undefined) {
       this.replace(original, text, blocks);
-      return 200;
+      return { status: 200 };
     }
     const ephemeral = body.response_type !== 'in_channel';
     this.append({
@@ -194,7 +223,7 @@ export class SlackStandIn {
       ...(blocks && { blocks }),
       ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
     });
-    return 200;
+    return { status: 200 };
   }
 
   private append(m: Omit<StandInMessage, 'ts' | 'updates'>): StandInMessage {
@@ -221,6 +250,26 @@ export class SlackStandIn {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * Slack's answer to a message it will not show: `no_text` when it has neither text nor blocks, else `invalid_blocks`
+ * with every problem, in `errors` and again in `response_metadata.messages`, as Slack sends them
+ * (slackapi/bolt-python#1016). A problem in the top-level `text` (a lone surrogate) is answered the same way.
+ */
+function refusal(
+  text: string,
+  blocks: unknown[] | undefined,
+): { ok: false; error: string; errors?: string[]; response_metadata?: { messages: string[] } } | undefined {
+  if (text === '' && (blocks === undefined || blocks.length === 0)) return { ok: false, error: 'no_text' };
+  const problems = checkMessage({ text, blocks });
+  if (problems.length === 0) return undefined;
+  return {
+    ok: false,
+    error: 'invalid_blocks',
+    errors: problems,
+    response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
+  };
 }
 
 function parseBlocks(value: unknown): unknown[] | undefined | null {
@@ -254,4 +303,9 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(body);
 }

@@ -22,6 +22,16 @@ export class SlackWebApiChat implements Chat {
     return result.ts;
   }
 
+  async postEphemeral(target: PostTarget, user: string, message: ChatMessage): Promise<void> {
+    await this.client.chat.postEphemeral({
+      channel: target.channel,
+      user,
+      text: message.text,
+      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+    });
+  }
+
   async update(channel: string, ts: string, message: ChatMessage): Promise<void> {
     await this.client.chat.update({
       channel,
@@ -35,15 +45,23 @@ export class SlackWebApiChat implements Chat {
     responseUrl: string,
     message: ChatMessage & { readonly visibility: 'private' | 'channel'; readonly replaceOriginal?: boolean },
   ): Promise<void> {
+    await this.postToResponseUrl(responseUrl, {
+      text: message.text,
+      ...(message.blocks !== undefined && { blocks: message.blocks }),
+      response_type: message.visibility === 'channel' ? 'in_channel' : 'ephemeral',
+      replace_original: message.replaceOriginal === true,
+    });
+  }
+
+  async deleteOriginal(responseUrl: string): Promise<void> {
+    await this.postToResponseUrl(responseUrl, { delete_original: true });
+  }
+
+  private async postToResponseUrl(responseUrl: string, body: Record<string, unknown>): Promise<void> {
     const response = await this.fetchFn(responseUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        text: message.text,
-        ...(message.blocks !== undefined && { blocks: message.blocks }),
-        response_type: message.visibility === 'channel' ? 'in_channel' : 'ephemeral',
-        ...(message.replaceOriginal === true ? { replace_original: true } : { replace_original: false }),
-      }),
+      body: JSON.stringify(body),
     });
     if (!response.ok) {
       // response_urls expire after 30 minutes or five uses; the person needs to ask again.

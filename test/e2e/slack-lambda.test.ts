@@ -12,8 +12,9 @@ import {
   harness,
   JSON_TYPE,
   mention,
-  showAck,
+  slash,
   threadReply,
+  unescaped,
 } from '../support/harness';
 import { eventBody, signedEvent, slashCommandBody } from '../support/slack';
 
@@ -35,7 +36,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(result.statusCode).toBe(200);
       const body = JSON.parse(result.body);
       expect(body.response_type).toBe('ephemeral');
-      const shown = JSON.stringify(body.blocks);
+      const shown = unescaped(JSON.stringify(body.blocks));
       for (const usage of [
         '/deploy <service> <environment> <version>',
         '/deploy rollback <service> <environment>',
@@ -50,8 +51,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
     it('asks for confirmation of a deploy to a protected environment, then runs it once on Confirm', async () => {
       // Prepare
-      const ack = await h.sendAndSettle(command(h, 'frontend production v1.8.2'));
-      const card = showAck(h, ack);
+      const card = (await slash(h, 'frontend production v1.8.2')).ack as StandInMessage;
       expect(allText(card)).toContain('Deploy *web* `v1.8.2` to *prod*?');
       expect(allText(card)).toContain('protected environment');
 
@@ -63,8 +63,10 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       // Assess
       expect(first.statusCode).toBe(200);
       expect(second.statusCode).toBe(200);
-      expect(card.updates).toBe(1);
-      expect(card.text).toBe('web v1.8.2 in prod: Installing the new task set (green)');
+      // The private card is gone; the deploy is announced to the channel.
+      expect(h.standIn.messages).not.toContain(card);
+      const announced = h.bot().filter((m) => m.text === 'web v1.8.2 in prod: Installing the new task set (green)');
+      expect(announced.map((m) => m.ephemeral)).toEqual([false]);
       expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(1);
       const running = await h.sandbox.deployments.active();
       expect(running.map((d) => [d.service, d.environment, d.version, d.requestedBy])).toEqual([
@@ -75,7 +77,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
     it('lets only the requester confirm or cancel', async () => {
       // Prepare
-      const card = showAck(h, await h.sendAndSettle(command(h, 'api staging v2.0.0')));
+      const card = (await slash(h, 'api staging v2.0.0')).ack as StandInMessage;
 
       // Act
       await h.sendAndSettle(click(h, card, 'opsbot.cancel', BOB));
@@ -83,7 +85,8 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
       // Assess
       expect(h.bot().some((m) => m.text === `Only <@${ALICE}> can cancel this.` && m.user === BOB)).toBe(true);
-      expect(card.text).toContain('Cancelled: deploy *api* `v2.0.0` to *staging*. Nothing was changed.');
+      expect(card.text).toBe('Cancelled: Deploy api v2.0.0 to staging. Nothing was changed.');
+      expect(card.ephemeral).toBe(true);
       expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(0);
     });
 
@@ -93,7 +96,8 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
       // Assess
       const body = JSON.parse(result.body);
-      expect(body.text).toContain('`latest` is a mutable tag');
+      expect(body.text).toBe('latest is a mutable tag, and prod is protected: it only takes immutable tags.');
+      expect(body.response_type).toBe('ephemeral');
       expect(JSON.stringify(body.blocks)).toContain('/deploy web prod v1.8.2');
     });
 
@@ -103,13 +107,13 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
       // Assess
       const body = JSON.parse(result.body);
-      expect(body.text).toMatch(/I don't know a service called "webb-app" — did you mean \*web\*/);
+      expect(body.text).toBe("I don't know a service called “webb-app” — did you mean web?");
       expect(JSON.stringify(body.blocks)).toContain('Known services: api, web, payments, worker.');
     });
 
     it('asks for a missing environment with a button per environment, and continues on a click', async () => {
       // Prepare
-      const prompt = showAck(h, await h.sendAndSettle(command(h, 'web v1.2.3')));
+      const prompt = (await slash(h, 'web v1.2.3')).ack as StandInMessage;
       expect(prompt.text).toBe('Which environment should I deploy to?');
 
       // Act
@@ -122,10 +126,12 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
     it('hands read-only work to the worker and answers through the response_url', async () => {
       // Act
-      const ack = await h.sendAndSettle(command(h, 'pipelines api'));
+      const { result, ack } = await slash(h, 'pipelines api');
 
       // Assess
-      expect(JSON.parse(ack.body).text).toContain('Working on `/deploy pipelines api`');
+      expect(JSON.parse(result.body).text).toBe('Working on /deploy pipelines api…');
+      // The "Working on…" notice made way for the answer.
+      expect(h.standIn.messages).not.toContain(ack);
       const answer = h.bot().at(-1) as StandInMessage;
       expect(answer.ephemeral).toBe(false);
       expect(answer.text).toMatch(/^api-pipeline/);
@@ -275,7 +281,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       const said = h.bot().slice(-2);
       expect(said[0]?.text).toBe(`Retrying Build of ${failing}.`);
       expect(said[0]?.thread_ts).toBe(ts);
-      expect(said[1]?.text).toBe(`A retry of *Build* in *${failing}* was already started.`);
+      expect(said[1]?.text).toBe(`A retry of Build in ${failing} was already started.`);
       expect(said[1]?.ephemeral).toBe(true);
     });
 
@@ -297,7 +303,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
       // Assess
       expect(JSON.parse(ack.body).text).toBe(
-        'I don\'t know a pipeline called "frontnd-app" — did you mean *web-pipeline*?',
+        "I don't know a pipeline called “frontnd-app” — did you mean web-pipeline?",
       );
     });
   });

@@ -34,6 +34,8 @@ export interface Harness {
   send(event: HttpLambdaEvent): Promise<HttpLambdaResult>;
   /** Sends, then waits until every job the request started has finished. */
   sendAndSettle(event: HttpLambdaEvent): Promise<HttpLambdaResult>;
+  /** Waits until every job started so far has finished. */
+  settle(): Promise<void>;
   standIn: SlackStandIn;
   log: ReturnType<typeof createMemoryLog>;
   sandbox: SandboxAccount;
@@ -68,6 +70,7 @@ export async function harness(overrides: DepsOverrides = {}): Promise<Harness> {
       await jobs.drain();
       return result;
     },
+    settle: () => jobs.drain(),
     standIn: stand.standIn,
     log,
     sandbox: deps.sandbox as SandboxAccount,
@@ -79,6 +82,22 @@ export async function harness(overrides: DepsOverrides = {}): Promise<Harness> {
 export function command(h: Harness, text: string, user = ALICE) {
   const responseUrl = h.standIn.mintResponseUrl({ channel: CHANNEL, user });
   return signedEvent(slashCommandBody(text, { user, responseUrl }), FORM);
+}
+
+/**
+ * Runs a slash command as Slack does: the acknowledgement shows at once (to the person), then the work the command
+ * started runs, and its answer may replace that acknowledgement through the command's response_url.
+ */
+export async function slash(h: Harness, text: string, user = ALICE) {
+  const responseUrl = h.standIn.mintResponseUrl({ channel: CHANNEL, user });
+  const result = await h.send(signedEvent(slashCommandBody(text, { user, responseUrl }), FORM));
+  const body = result.body.trim() === '' ? {} : (JSON.parse(result.body) as Record<string, unknown>);
+  const ack =
+    body.text !== undefined || body.blocks !== undefined
+      ? h.standIn.addAcknowledgement(CHANNEL, user, body, responseUrl)
+      : undefined;
+  await h.settle();
+  return { result, ack };
 }
 
 export function mention(text: string, extra: Record<string, unknown> = {}) {
@@ -148,3 +167,6 @@ export function showAck(h: Harness, result: HttpLambdaResult, user = ALICE): Sta
 }
 
 export const allText = (m: StandInMessage) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
+
+/** Slack's escapes undone: the text as a person reads it in Slack. */
+export const unescaped = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { ACTIONS, ConversationPlanner, readButtonState } from '../../bot/conversation';
-import { vocabularyOf } from '../../bot/vocabulary';
+import { ConversationPlanner } from '../../bot/conversation';
+import { actionId, readPayload } from '../../bot/views/buttons';
 import { intents } from '../../intents';
 import { IntentRegistry } from '../../intents/registry';
+import { sandboxPorts, smallPrint, summaryText } from '../support/ports';
 
 const example = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
 const registry = new IntentRegistry(intents);
 const alice = { userId: 'U0ALICE001' };
 
 function planner(config = example) {
-  return new ConversationPlanner(registry, vocabularyOf(config), config);
+  return new ConversationPlanner(registry, sandboxPorts(config).ports);
 }
 
 describe('conversation planner', () => {
@@ -27,9 +28,10 @@ describe('conversation planner', () => {
       awaiting: 'environment',
       userId: 'U0ALICE001',
     });
-    expect(step.reply.text).toBe('Which environment should I deploy to?');
-    expect(step.reply.actions?.map((a) => a.label)).toEqual(['dev', 'staging', 'prod']);
-    expect(readButtonState(step.reply.actions?.[2]?.value)).toEqual({
+    expect(summaryText(step.reply)).toBe('Which environment should I deploy to?');
+    expect(step.reply.buttons?.map((a) => a.label)).toEqual(['dev', 'staging', 'prod']);
+    expect(step.reply.buttons?.[2]?.payload).toEqual({
+      kind: 'choose',
       intent: 'Deploy',
       slots: { service: 'web', environment: 'prod' },
       userId: 'U0ALICE001',
@@ -43,7 +45,7 @@ describe('conversation planner', () => {
       actor: alice,
       confirmed: false,
     });
-    expect(step.kind === 'ask' && step.reply.actions).toBeUndefined();
+    expect(step.kind === 'ask' && step.reply.buttons).toBeUndefined();
   });
 
   it('asks for confirmation of a side effect, then runs once confirmed', () => {
@@ -57,11 +59,12 @@ describe('conversation planner', () => {
     // Assess
     expect(unconfirmed.kind).toBe('confirm');
     if (unconfirmed.kind === 'confirm') {
-      expect(unconfirmed.reply.actions?.map((a) => [a.id, a.style])).toEqual([
-        [ACTIONS.confirm, 'primary'],
-        [ACTIONS.cancel, undefined],
+      const buttons = unconfirmed.reply.buttons ?? [];
+      expect(buttons.map((b, i) => [actionId(b, i), b.style])).toEqual([
+        ['opsbot.confirm', 'primary'],
+        ['opsbot.cancel.1', undefined],
       ]);
-      expect(readButtonState(unconfirmed.reply.actions?.[0]?.value)?.nonce).toMatch(/^[0-9a-f-]{36}$/);
+      expect(readPayload('confirm', JSON.stringify(buttons[0]?.payload))?.nonce).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(confirmed.kind).toBe('run');
   });
@@ -87,8 +90,8 @@ describe('conversation planner', () => {
     // Assess
     expect(step.kind).toBe('answer');
     if (step.kind === 'answer') {
-      expect(step.reply.text).toBe('You are not allowed to change prod.');
-      expect(step.reply.context?.[0]).toContain('<@U0CAROL001>');
+      expect(summaryText(step.reply)).toBe('You are not allowed to change prod.');
+      expect(smallPrint(step.reply)[0]).toContain('<@U0CAROL001>');
     }
   });
 
@@ -110,7 +113,11 @@ describe('conversation planner', () => {
   });
 
   it('ignores button values it did not make', () => {
-    expect(readButtonState('click_me_123')).toBeUndefined();
-    expect(readButtonState('{"intent":1}')).toBeUndefined();
+    expect(readPayload('confirm', 'click_me_123')).toBeUndefined();
+    expect(readPayload('confirm', '{"kind":"confirm","intent":1}')).toBeUndefined();
+    expect(
+      readPayload('confirm', '{"kind":"cancel","intent":"Deploy","slots":{},"userId":"U1","nonce":"n"}'),
+    ).toBeUndefined();
+    expect(readPayload('choose', '{"kind":"choose","intent":"Deploy","slots":{"a":1},"userId":"U1"}')).toBeUndefined();
   });
 });

@@ -1,35 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { accessFrom, SANDBOX_EPOCH, sandboxWorld } from '../../bot/deps';
-import { vocabularyOf } from '../../bot/vocabulary';
-import { LIFECYCLE, SandboxAccount } from '../../integrations/sandbox/account';
-import { SandboxClock } from '../../integrations/sandbox/clock';
-import { intents } from '../../intents';
-import type { IntentPorts } from '../../intents/define-intent';
-import { deployStatusReply, rollbackService, startDeploy } from '../../intents/deployments.handler';
-import { upcomingMaintenance } from '../../intents/maintenance.handler';
-import { pipelineCard, pipelinesOverview } from '../../intents/pipeline-status.handler';
+import { LIFECYCLE } from '../../integrations/sandbox/account';
+import { deployStatusReply, rollbackService, startDeploy } from '../../intents/deploys/deployments.handler';
+import { upcomingMaintenance } from '../../intents/maintenance/maintenance.handler';
+import { pipelineCard, pipelinesOverview } from '../../intents/pipelines/pipeline-card';
+import { shown as body, sandboxPorts as ports, smallPrint, summaryText } from '../support/ports';
 
-const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
 const alice = { userId: 'U0ALICE001' };
-
-function ports() {
-  const clock = new SandboxClock(SANDBOX_EPOCH);
-  const sandbox = new SandboxAccount(sandboxWorld(config), clock);
-  const p: IntentPorts = {
-    vocabulary: vocabularyOf(config),
-    intents,
-    pipelines: sandbox.pipelines,
-    deployments: sandbox.deployments,
-    alarms: sandbox.alarms,
-    maintenance: sandbox.maintenance,
-    clock,
-    access: accessFrom(config),
-  };
-  return { ports: p, sandbox, clock };
-}
-
-const body = (reply: { sections?: readonly string[] }) => (reply.sections ?? []).join('\n');
 
 describe('pipeline status on the sandbox', () => {
   it('lists every pipeline, failing first, with its failing stage and the age of its last run', async () => {
@@ -38,7 +13,7 @@ describe('pipeline status on the sandbox', () => {
 
     // Assess
     const lines = body(reply).split('\n').slice(1);
-    expect(reply.text).toMatch(/^1 of 4 pipelines failing: [a-z]+-pipeline\.$/);
+    expect(summaryText(reply)).toMatch(/^1 of 4 pipelines failing: [a-z]+-pipeline\.$/);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(
       /^:red_circle: Failed {2}\*[a-z]+-pipeline\* — failing at \*Build\* · last run \d+ min ago$/,
@@ -62,7 +37,7 @@ describe('pipeline status on the sandbox', () => {
     expect(text).toContain(
       '↳ *Build* failed: Error while executing command: npm test. Reason: exit status 1 · <https://',
     );
-    expect(reply.context?.[0]).toMatch(/^Revision `[0-9a-f]{7}` .+ — .+$/);
+    expect(smallPrint(reply)[0]).toMatch(/^Revision `[0-9a-f]{7}` .+ — .+$/);
   });
 });
 
@@ -92,7 +67,7 @@ describe('deploys on the sandbox', () => {
     const reply = await startDeploy({ service: 'api', environment: 'prod', version: current.version }, alice, p);
 
     // Assess
-    expect(reply.text).toBe(`api already runs ${current.version} in prod; nothing was deployed.`);
+    expect(summaryText(reply)).toBe(`api already runs ${current.version} in prod; nothing was deployed.`);
     expect(await p.deployments.active()).toEqual([]);
   });
 
@@ -105,9 +80,10 @@ describe('deploys on the sandbox', () => {
     const reply = await rollbackService({ service: 'api', environment: 'staging' }, alice, p);
 
     // Assess
-    expect(reply.text).toBe('api v9.0.0 in staging: Rolling back');
+    expect(summaryText(reply)).toBe('api v9.0.0 in staging: Rolling back');
     const [d] = await p.deployments.history('api', 'staging', 1);
-    expect(d?.reason).toBe(`rolled back by <@${alice.userId}>`);
+    expect(d?.reason).toBe('rolled back from Slack');
+    expect(smallPrint(reply)[0]).toContain(`rolled back by <@${alice.userId}>`);
   });
 
   it('rolls back a finished deploy by deploying the version before it', async () => {
@@ -127,7 +103,7 @@ describe('deploys on the sandbox', () => {
 
   it('says so when there is nothing to roll back to', async () => {
     const reply = await rollbackService({ service: 'worker', environment: 'dev' }, alice, ports().ports);
-    expect(reply.text).toBe('I have no earlier revision of worker in dev to go back to; nothing was changed.');
+    expect(summaryText(reply)).toBe('I have no earlier revision of worker in dev to go back to; nothing was changed.');
   });
 });
 
@@ -137,7 +113,7 @@ describe('maintenance on the sandbox', () => {
     const reply = await upcomingMaintenance(ports().ports);
 
     // Assess
-    expect(reply.text).toBe('3 scheduled maintenance events in the next 14 days, 2 needing action.');
+    expect(summaryText(reply)).toBe('3 scheduled maintenance events in the next 14 days, 2 needing action.');
     const lines = body(reply);
     expect(lines).toContain(':warning: *Thu 26 Nov 02:00 UTC* (in 2 d) · EC2 scheduled event · EC2 `system-reboot`');
     expect(lines).toContain('account 222222222222 · eu-west-1');

@@ -210,7 +210,7 @@ describe('mentions through Lex V2 (RecognizeText mocked), answered through the r
 
     // Assess
     const reply = h.bot().at(-1);
-    expect(reply?.text).toBe('I don\'t know a service called "webb-app" — did you mean *web*?');
+    expect(reply?.text).toBe("I don't know a service called “webb-app” — did you mean web?");
     expect(allText(reply as NonNullable<typeof reply>)).toContain('Known services: api, web, payments, worker.');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { intents } from '../../intents';
-import { defineIntent } from '../../intents/define-intent';
+import { defineIntent, missingSlots } from '../../intents/define-intent';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { IntentRegistry } from '../../intents/registry';
 
@@ -14,7 +14,7 @@ const intent = (name: string, utterances: string[], slots = {}) =>
     slots,
     sideEffects: false,
     examples: {},
-    handle: async () => ({ text: '' }),
+    handle: async () => ({ summary: '' }),
   });
 
 describe('intent registry', () => {
@@ -33,7 +33,7 @@ describe('intent registry', () => {
       'FallbackIntent',
     ]);
     expect(Object.keys(registry.require('Deploy').slots)).toEqual(['service', 'environment', 'version']);
-    expect(registry.missingSlots('Rollback', { service: 'web' })).toEqual(['environment']);
+    expect(missingSlots(registry.require('Rollback'), { service: 'web' })).toEqual(['environment']);
   });
 
   it('throws on a duplicate intent name', () => {

@@ -38,6 +38,53 @@ describe('the Slack Web API stand-in', () => {
     await expect(attempt).rejects.toThrow(/invalid_auth/);
     await s.close();
   });
+
+  it('refuses a section longer than Slack takes with invalid_blocks, and shows nothing', async () => {
+    // Prepare
+    const s = await startStandIn();
+    const client = new WebClient(TEST_BOT_TOKEN, { slackApiUrl: `${s.url}/api/`, retryConfig: { retries: 0 } });
+
+    // Act
+    const attempt = client.chat.postMessage({
+      channel: 'C0DEPLOYS01',
+      text: 'Deploy log',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }],
+    });
+    const refusal = await attempt.catch((error: { data?: unknown }) => error.data);
+    const channel = await (await fetch(`${s.url}/local/messages`)).json();
+    await s.close();
+
+    // Assess
+    expect(refusal).toEqual({
+      ok: false,
+      error: 'invalid_blocks',
+      errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+    });
+    expect(channel).toEqual([]);
+  });
+
+  it('answers a response_url post with invalid blocks with HTTP 400 invalid_blocks, as Slack does', async () => {
+    // Prepare
+    const s = await startStandIn();
+    const responseUrl = s.standIn.mintResponseUrl({ channel: 'C0DEPLOYS01', user: 'U0ALICE001' });
+
+    // Act
+    const response = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        text: 'Deploy?',
+        blocks: [{ type: 'header', text: { type: 'mrkdwn', text: '*Deploy*' } }],
+      }),
+    });
+    const body = await response.text();
+    await s.close();
+
+    // Assess
+    expect({ status: response.status, body }).toEqual({ status: 400, body: 'invalid_blocks' });
+    expect(s.standIn.messages).toEqual([]);
+  });
 });
 
 describe('Bolt’s logger', () => {

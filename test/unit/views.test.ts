@@ -1,72 +1,150 @@
-import { renderReply } from '../../bot/views/reply.view';
+import { renderPages, renderReply } from '../../bot/views/render';
+import { code, link, mention, progress, status, strong } from '../../intents/reply';
+
+const texts = (blocks: unknown[]) => JSON.stringify(blocks);
 
 describe('reply rendering', () => {
   it('renders header, sections, buttons and context, with a plain text fallback', () => {
     // Act
     const message = renderReply({
       title: 'Confirm: deploy',
-      text: 'Confirm: deploy web v1 to prod?',
-      sections: ['Deploy *web* `v1` to *prod*?'],
-      actions: [
-        { id: 'opsbot.confirm', label: 'Confirm', value: '{}', style: 'danger' },
-        { id: 'opsbot.cancel', label: 'Cancel', value: '{}' },
+      summary: ['Confirm: deploy ', strong('web'), ' ', code('v1'), ' to ', strong('prod'), '?'],
+      sections: [[['Deploy ', strong('web'), ' ', code('v1'), ' to ', strong('prod'), '?']]],
+      buttons: [
+        {
+          label: 'Confirm',
+          style: 'danger',
+          payload: { kind: 'retry-stage', pipeline: 'p', stage: 's', executionId: 'e' },
+        },
+        { label: 'Cancel', payload: { kind: 'retry-stage', pipeline: 'p', stage: 's', executionId: 'e' } },
       ],
-      context: ['Requested by <@U1>.'],
+      context: [['Requested by ', mention('U0ALICE001'), '.']],
     });
 
     // Assess
     expect(message.text).toBe('Confirm: deploy web v1 to prod?');
     expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions', 'context']);
+    expect(message.blocks[1]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'Deploy *web* `v1` to *prod*?' },
+    });
     expect(message.blocks[2]).toEqual({
       type: 'actions',
       elements: [
         {
           type: 'button',
-          action_id: 'opsbot.confirm',
+          action_id: 'opsbot.retry',
           text: { type: 'plain_text', text: 'Confirm', emoji: true },
-          value: '{}',
+          value: '{"kind":"retry-stage","pipeline":"p","stage":"s","executionId":"e"}',
           style: 'danger',
         },
-        {
-          type: 'button',
-          action_id: 'opsbot.cancel',
-          text: { type: 'plain_text', text: 'Cancel', emoji: true },
-          value: '{}',
-        },
+        expect.objectContaining({ action_id: 'opsbot.retry.1' }),
       ],
+    });
+    expect(message.blocks[3]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Requested by <@U0ALICE001>.' }],
     });
   });
 
-  it('uses the text as the only section when there is nothing else', () => {
-    expect(renderReply({ text: 'hello' }).blocks).toEqual([
+  it('uses the summary as the only section when there is nothing else', () => {
+    expect(renderReply({ summary: 'hello' }).blocks).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: 'hello' } },
     ]);
   });
 
-  it('keeps within Slack limits: 3000-character sections, 50 blocks', () => {
+  it('shows statuses as emoji and word, and progress as a bar', () => {
     // Act
-    const message = renderReply({ text: 'x', sections: Array.from({ length: 80 }, () => 'y'.repeat(4000)) });
+    const message = renderReply({ summary: [status('failed', 'Failed'), ' ', progress(30, 'on green')] });
 
     // Assess
-    expect(message.blocks).toHaveLength(50);
-    expect(message.blocks.at(-1)?.type).toBe('context');
+    expect(texts(message.blocks)).toContain(':red_circle: Failed ▰▰▰▱▱▱▱▱▱▱ 30% on green');
+    expect(message.text).toBe('Failed 30% on green');
+  });
+
+  it('escapes text from outside so nothing it holds is read as Slack markup', () => {
+    // Prepare
+    const hostile = '<!channel> fix & <b>bold</b> <@U0EVIL0001> <https://evil.example|click here>';
+
+    // Act
+    const message = renderReply({
+      title: hostile,
+      summary: hostile,
+      sections: [[hostile, [strong(hostile), code(hostile)], link('https://ok.example/a?b=<c>|d', hostile)]],
+      context: [hostile],
+    });
+
+    // Assess
+    const all = `${message.text}\n${texts(message.blocks.filter((b) => b.type !== 'header'))}`;
+    expect(all).not.toMatch(/<!channel>|<@U0EVIL0001>|<https:\/\/evil|<b>/);
+    expect(texts(message.blocks)).toContain(
+      '&lt;!channel&gt; fix &amp; &lt;b&gt;bold&lt;/b&gt; &lt;@U0EVIL0001&gt; &lt;https://evil.example|click here&gt;',
+    );
+    // opsbot's own link stays a link, with the characters that would break it encoded.
+    expect(texts(message.blocks)).toContain('<https://ok.example/a?b=%3Cc%3E%7Cd|&lt;!channel&gt;');
+    // The header is plain text, which Slack never parses.
+    expect(message.blocks[0]).toEqual({ type: 'header', text: expect.objectContaining({ type: 'plain_text' }) });
+  });
+
+  it('writes a mention or a link only for what is really one', () => {
+    // Act
+    const message = renderReply({ summary: [mention('<!here>'), ' ', link('javascript:alert(1)', 'x')] });
+
+    // Assess
+    expect(texts(message.blocks)).toContain('@&lt;!here&gt; x');
+  });
+
+  it('keeps within Slack limits: 3,000-character sections cut with a visible …, never inside an escape', () => {
+    // Act
+    const message = renderReply({ summary: 'x', sections: [['&'.repeat(4000)]] });
+
+    // Assess
     const first = message.blocks[0] as { text: { text: string } };
-    expect(first.text.text).toHaveLength(3000);
+    expect(first.text.text.length).toBeLessThanOrEqual(3000);
+    expect(first.text.text).toMatch(/(&amp;)+…$/);
+  });
+
+  it('cuts long headers and button labels with …, and never splits a surrogate pair', () => {
+    // Act
+    const message = renderReply({
+      title: '😀'.repeat(100),
+      summary: 'x',
+      buttons: [
+        { label: 'é'.repeat(100), payload: { kind: 'retry-stage', pipeline: 'p', stage: 's', executionId: 'e' } },
+      ],
+    });
+
+    // Assess
+    const header = (message.blocks[0] as { text: { text: string } }).text.text;
+    expect(header.length).toBeLessThanOrEqual(150);
+    expect(header.endsWith('😀…')).toBe(true);
+    const button = (message.blocks[1] as { elements: Array<{ text: { text: string } }> }).elements[0];
+    expect(button?.text.text).toHaveLength(75);
+  });
+
+  it('puts at most ten fields in a section', () => {
+    // Act
+    const message = renderReply({
+      summary: 'x',
+      fields: Array.from({ length: 12 }, (_, i) => ({ label: `f${i}`, value: `v${i}` })),
+    });
+
+    // Assess
+    expect(message.blocks.map((b) => ('fields' in b ? b.fields.length : 0))).toEqual([10, 2]);
   });
 });
 
 describe('replies longer than one Slack message', () => {
-  it('are split into pages: header first, buttons and small print last, every page within the block limit', async () => {
+  it('are split into pages: header first, buttons and small print last, every page within the block limit', () => {
     // Prepare
-    const { renderPages } = await import('../../bot/views/reply.view');
-    const sections = Array.from({ length: 120 }, (_, i) => `line ${i}`);
+    const lines = Array.from({ length: 120 }, (_, i) => [`line ${i}`]);
 
     // Act
     const pages = renderPages({
       title: 'Pipelines',
-      text: '120 pipelines',
-      sections,
-      actions: [{ id: 'a', label: 'A', value: 'v' }],
+      summary: '120 pipelines',
+      sections: lines,
+      buttons: [{ label: 'A', payload: { kind: 'retry-stage', pipeline: 'p', stage: 's', executionId: 'e' } }],
       context: ['end'],
     });
 
@@ -76,9 +154,19 @@ describe('replies longer than one Slack message', () => {
     expect(pages[0]?.blocks[0]?.type).toBe('header');
     expect(pages[1]?.text).toBe('Pipelines (page 2 of 3)');
     expect(pages[2]?.blocks.map((b) => b.type).slice(-2)).toEqual(['actions', 'context']);
+    expect(texts(pages[2]?.blocks ?? [])).toContain('end');
     const shown = pages.flatMap((p) =>
       p.blocks.filter((b) => b.type === 'section').map((b) => (b as { text: { text: string } }).text.text),
     );
-    expect(shown).toEqual(sections);
+    expect(shown).toEqual(lines.map(([l]) => l));
+  });
+
+  it('cuts a single message visibly when it cannot be split', () => {
+    // Act
+    const message = renderReply({ summary: 'x', sections: Array.from({ length: 80 }, () => ['y'.repeat(4000)]) });
+
+    // Assess
+    expect(message.blocks).toHaveLength(50);
+    expect(texts(message.blocks.slice(-1))).toContain('cut to fit one Slack message');
   });
 });

@@ -55,15 +55,20 @@ function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
+/** Slack's own escapes (`&lt;`, `&gt;`, `&amp;`) shown as the characters they stand for, then made safe for HTML. */
+function shown(text) {
+  return escapeHtml(text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+}
+
 /** Slack mrkdwn → HTML: links, mentions, channels, bold, italics, strike, code, code blocks, emoji. */
 function mrkdwn(text) {
   const slots = [];
   const keep = (html) => `\uE000${slots.push(html) - 1}\uE000`;
   let out = text
-    .replace(/```([\s\S]*?)```/g, (_, code) => keep(`<pre>${escapeHtml(code)}</pre>`))
-    .replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${escapeHtml(code)}</code>`))
+    .replace(/```([\s\S]*?)```/g, (_, code) => keep(`<pre>${shown(code)}</pre>`))
+    .replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${shown(code)}</code>`))
     .replace(/<(https?:\/\/[^|>]+)\|([^>]+)>/g, (_, url, label) =>
-      keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(label)}</a>`),
+      keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${shown(label)}</a>`),
     )
     .replace(/<(https?:\/\/[^>]+)>/g, (_, url) =>
       keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(url)}</a>`),
@@ -73,7 +78,7 @@ function mrkdwn(text) {
     )
     .replace(/<#[CGD][A-Z0-9]+\|([^>]*)>/g, (_, name) => keep(`<b>#${escapeHtml(name)}</b>`))
     .replace(/<!(here|channel|everyone)>/g, (_, who) => keep(`<b>@${who}</b>`));
-  out = escapeHtml(out)
+  out = shown(out)
     .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
     .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, '$1<i>$2</i>')
     .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>')
@@ -88,7 +93,7 @@ function renderBlocks(message) {
     .map((block) => {
       switch (block.type) {
         case 'header':
-          return `<h3 class="hdr">${mrkdwn(block.text?.text ?? '')}</h3>`;
+          return `<h3 class="hdr">${escapeHtml(block.text?.text ?? '')}</h3>`;
         case 'section': {
           const fields = (block.fields ?? []).map((f) => `<div>${mrkdwn(f.text ?? '')}</div>`).join('');
           return `<div class="sec">${mrkdwn(block.text?.text ?? '')}${fields}</div>`;

@@ -1,4 +1,4 @@
-import { defineIntent } from './define-intent';
+import { defineIntent } from '../define-intent';
 import { upcomingMaintenance } from './maintenance.handler';
 
 /** Upcoming AWS scheduled maintenance across the configured accounts and regions. */

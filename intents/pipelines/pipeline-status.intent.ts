@@ -1,5 +1,5 @@
-import { defineIntent } from './define-intent';
-import { pipelineCard, pipelinesOverview } from './pipeline-status.handler';
+import { defineIntent } from '../define-intent';
+import { pipelineCard, pipelinesOverview } from './pipeline-card';
 
 /** CodePipeline status: one pipeline stage by stage, or an overview of all. */
 export const pipelineStatus = defineIntent({

@@ -1,10 +1,14 @@
 import { WebClient } from '@slack/web-api';
 import { createMemoryLog } from '../../bot/logger';
-import { type EventBridgeEvent, handlePipelineEvent } from '../../bot/worker/pipeline-events';
+import { slackAnnouncer } from '../../bot/worker/answer';
+import { Claims, claimKey } from '../../integrations/claims';
 import type { Pipelines } from '../../integrations/pipelines.port';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import { SlackWebApiChat } from '../../integrations/slack/web-api-chat.adapter';
+import type { EventBridgeEvent, ReactionPorts } from '../../intents/define-reaction';
+import { pipelineFailure } from '../../intents/pipelines/pipeline-failure.reaction';
 import { describeShared, sharedJson } from '../support/fixtures';
+import { sandboxPorts } from '../support/ports';
 import { startStandIn, TEST_BOT_TOKEN } from '../support/slack';
 
 const ALERTS = 'C0ALERTS001';
@@ -21,8 +25,17 @@ async function setup(pipelines: Pipelines = noPipelines) {
   const chat = new SlackWebApiChat(
     new WebClient(TEST_BOT_TOKEN, { slackApiUrl: `${stand.url}/api/`, retryConfig: { retries: 0 } }),
   );
-  const deps = { store: new MemoryStore(), chat, pipelines, log: createMemoryLog(), alertsChannel: ALERTS };
-  return { ...stand, deps, send: (e: EventBridgeEvent) => handlePipelineEvent(e, deps) };
+  const store = new MemoryStore();
+  const log = createMemoryLog();
+  const deps: ReactionPorts = {
+    ...sandboxPorts().ports,
+    pipelines,
+    store,
+    claims: new Claims(store),
+    log,
+    announcer: slackAnnouncer(chat, { alerts: ALERTS }, log),
+  };
+  return { ...stand, deps, send: (e: EventBridgeEvent) => pipelineFailure.handle(e, deps) };
 }
 
 describeShared('pipeline failures pushed to Slack, from EventBridge events published by AWS', () => {
@@ -46,11 +59,12 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
     expect(s.standIn.messages).toHaveLength(1);
     const [card] = s.standIn.messages;
     expect(card?.channel).toBe(ALERTS);
-    expect(card?.text).toBe('myPipeline failed at Deploy › Deploy: Deployment <ID> failed');
+    // AWS's sample error text holds a literal `<ID>`: it is escaped, so Slack shows it as written.
+    expect(card?.text).toBe('myPipeline failed at Deploy › Deploy: Deployment &lt;ID&gt; failed');
     const blocks = JSON.stringify(card?.blocks);
-    expect(blocks).toContain('*myPipeline* failed at *Deploy* › *Deploy*: Deployment <ID> failed (`JobFailed`)');
+    expect(blocks).toContain('*myPipeline* failed at *Deploy* › *Deploy*: Deployment &lt;ID&gt; failed (`JobFailed`)');
     expect(blocks).toContain(
-      '<https://us-west-2.console.aws.amazon.com/codedeploy/home?#/deployments/<ID>|Open the action’s details>',
+      '<https://us-west-2.console.aws.amazon.com/codedeploy/home?#/deployments/%3CID%3E|Open the action’s details>',
     );
     expect(blocks).toContain('account 123456789012 · us-west-2');
   });
@@ -120,10 +134,10 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
 
     // Act
     await expect(s.send(pipelineFailed())).rejects.toThrow();
-    const claimKey = `eventbridge:01234567-EXAMPLE:CodePipeline Pipeline Execution State Change:myPipeline:12345678-1234-5678-abcd-12345678abcd:FAILED::`;
+    const claim = `eventbridge:01234567-EXAMPLE:CodePipeline Pipeline Execution State Change:myPipeline:12345678-1234-5678-abcd-12345678abcd:FAILED::`;
 
     // Assess
-    expect(await s.deps.store.get(claimKey)).toBeUndefined();
+    expect(await s.deps.store.get(claimKey(claim))).toBeUndefined();
   });
 });
 
@@ -134,7 +148,7 @@ describeShared('the worker as composed by createDeps', () => {
     const { EXAMPLE_CONFIG_PATH, parseConfig } = await import('../../bot/config');
     const { createDeps } = await import('../../bot/deps');
     const { readSettings } = await import('../../bot/settings');
-    const { handleWorkerInput } = await import('../../bot/worker/pipeline-events');
+    const { handleWorkerInput } = await import('../../bot/worker/router');
     const stand = await startStandIn();
     const settings = { ...readSettings({ SLACK_BOT_TOKEN: TEST_BOT_TOKEN }), slackApiUrl: `${stand.url}/api/` };
     const { worker } = createDeps(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
@@ -155,7 +169,7 @@ describeShared('the worker as composed by createDeps', () => {
 
     // Assess
     expect(stand.standIn.messages.map((m) => [m.channel, m.text])).toEqual([
-      ['C0ALERTS001', 'myPipeline failed at Deploy › Deploy: Deployment <ID> failed'],
+      ['C0ALERTS001', 'myPipeline failed at Deploy › Deploy: Deployment &lt;ID&gt; failed'],
     ]);
   });
 });

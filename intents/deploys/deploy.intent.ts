@@ -1,4 +1,5 @@
-import { defineIntent } from './define-intent';
+import { defineIntent } from '../define-intent';
+import { changeConfirmation, changeRefusal } from './deploy.policy';
 import { startDeploy } from './deployments.handler';
 
 /** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
@@ -50,6 +51,8 @@ export const deploy = defineIntent({
     },
   },
   sideEffects: true,
+  check: ({ slots, actor }, ports) => changeRefusal(slots, actor, ports),
+  confirmation: (slots, ports) => changeConfirmation('Deploy', slots, ports),
   examples: {
     'deploy web to prod': { service: 'web', environment: 'prod' },
     'deploy api v1.2.3 to staging': { service: 'api', environment: 'staging', version: 'v1.2.3' },

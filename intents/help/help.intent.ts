@@ -1,19 +1,23 @@
-import { defineIntent, type IntentDefinition, type Reply } from './define-intent';
+import { defineIntent, type IntentDefinition } from '../define-intent';
+import { code, type Reply, strong } from '../reply';
 
 /** Help generated from the intent declarations: what each intent does, its command and a way to say it. */
 export function helpReply(intents: readonly IntentDefinition[]): Reply {
   const listed = intents.filter((i) => i.usage !== undefined);
   const sections = listed.map((intent) => {
     const sample = intent.utterances.find((u) => u.includes('{')) ?? intent.utterances[0];
-    const say = sample === undefined ? '' : `\n_or say_ “${sample.replace(/\{(\w+)\}/g, '<$1>')}”`;
-    return `*${intent.description}*\n\`${intent.usage}\`${say}`;
+    return [
+      strong(intent.description),
+      code(intent.usage as string),
+      ...(sample === undefined ? [] : [`or say “${sample.replace(/\{(\w+)\}/g, '<$1>')}”`]),
+    ];
   });
   return {
     title: 'What opsbot can do',
-    text: `opsbot can: ${listed.map((i) => i.description.toLowerCase()).join('; ')}.`,
+    summary: `opsbot can: ${listed.map((i) => i.description.toLowerCase()).join('; ')}.`,
     sections,
     context: ['Mention me in a channel or send me a direct message; I answer in a thread.'],
-    visibility: 'private',
+    visibility: 'channel',
   };
 }
 

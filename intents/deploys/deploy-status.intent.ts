@@ -1,4 +1,4 @@
-import { defineIntent } from './define-intent';
+import { defineIntent } from '../define-intent';
 import { deployStatusReply } from './deployments.handler';
 
 /** What is deployed where, and how running deploys are going. */

@@ -1,4 +1,5 @@
-import { defineIntent } from './define-intent';
+import { defineIntent } from '../define-intent';
+import { changeConfirmation, changeRefusal } from './deploy.policy';
 import { rollbackService } from './deployments.handler';
 
 /** Roll a service back to the revision it ran before its latest deploy. */
@@ -34,6 +35,8 @@ export const rollback = defineIntent({
     environment: { type: 'Environment', required: true, prompt: 'In which environment?' },
   },
   sideEffects: true,
+  check: ({ slots, actor }, ports) => changeRefusal(slots, actor, ports),
+  confirmation: (slots, ports) => changeConfirmation('Roll back', slots, ports),
   examples: {
     'roll back billing in production': { service: 'payments', environment: 'prod' },
     'rollback web in prod': { service: 'web', environment: 'prod' },

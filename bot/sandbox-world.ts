@@ -1,0 +1,21 @@
+import type { SandboxWorld } from '../integrations/sandbox/world';
+import type { OpsbotConfig } from './config';
+
+/** The world the sandbox simulates: the configured services, environments and pipelines. */
+export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
+  return {
+    services: Object.entries(config.services).map(([name, service]) => ({
+      name,
+      environments: Object.entries(service.environments).map(([env, target]) => ({
+        name: env,
+        account: target.account,
+        region: target.region,
+        cluster: target.cluster ?? env,
+        // With no alarms configured, the sandbox gives each service the usual two, so there is something to trip.
+        alarms: target.alarms.length > 0 ? target.alarms : [`${name}-${env}-5xx-errors`, `${name}-${env}-p99-latency`],
+        bakeMinutes: target.bakeMinutes,
+      })),
+    })),
+    pipelines: Object.entries(config.pipelines).map(([name, p]) => ({ name, account: p.account, region: p.region })),
+  };
+}

@@ -1,0 +1,300 @@
+import type { Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
+import { runsOf } from '../../intents/reply';
+import { actionId } from './buttons';
+
+/**
+ * The one place that writes Slack syntax. Intents and reactions return structured replies; this renders them as
+ * Block Kit plus the plain `text` fallback, escaping every string that came with them (Slack's rules: `&`, `<`, `>`),
+ * so `<!channel>`, `<@U…>` or a `<https://…|link>` written by anyone but opsbot comes out as the literal text.
+ * Slack's limits are kept here too: what is too long is cut with a visible "…", never refused by Slack.
+ */
+
+/** Slack's documented limits for what opsbot sends (Block Kit reference; chat.postMessage). */
+export const LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  sectionFields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  contextText: 3000,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionsElements: 25,
+  /** The fallback text: Slack takes far more, but a notification shows a line or two. */
+  text: 3000,
+} as const;
+
+type PlainText = { type: 'plain_text'; text: string; emoji?: boolean };
+type Mrkdwn = { type: 'mrkdwn'; text: string };
+export interface SlackButton {
+  type: 'button';
+  action_id: string;
+  text: PlainText;
+  value: string;
+  style?: 'primary' | 'danger';
+}
+export type Block =
+  | { type: 'header'; text: PlainText }
+  | { type: 'section'; text: Mrkdwn }
+  | { type: 'section'; fields: Mrkdwn[] }
+  | { type: 'context'; elements: Mrkdwn[] }
+  | { type: 'actions'; elements: SlackButton[] };
+
+/** A Slack message: blocks and the plain `text` fallback every message carries. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: Block[];
+}
+
+const STATUS_EMOJI: Record<StatusKind, string> = {
+  ok: ':large_green_circle:',
+  failed: ':red_circle:',
+  running: ':large_blue_circle:',
+  waiting: ':hourglass_flowing_sand:',
+  stopped: ':white_circle:',
+  none: ':black_circle:',
+  warning: ':warning:',
+  refused: ':no_entry:',
+  error: ':x:',
+  scheduled: ':calendar:',
+  retrying: ':arrows_counterclockwise:',
+  rolledBack: ':rewind:',
+};
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
+
+/** Text as Slack shows it literally: lone surrogates replaced, and `&`, `<`, `>` escaped as Slack documents. */
+export function escapeText(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A Slack user id opsbot may mention; anything else is shown as text. */
+const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+/** A link opsbot may write: http(s), of a length Slack takes. */
+const LINK_URL = /^https?:\/\/\S{1,2900}$/;
+
+/** A URL with the characters that would end Slack's `<…|…>` early percent-encoded; undefined when not a web link. */
+function linkUrl(url: string): string | undefined {
+  const encoded = url
+    .trim()
+    .replace(/[<>|"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return LINK_URL.test(encoded) && !HAS_LONE_SURROGATE.test(encoded) ? encoded : undefined;
+}
+
+function runMrkdwn(run: Run): string {
+  if (typeof run === 'string') return escapeText(run);
+  switch (run.kind) {
+    case 'mention':
+      return USER_ID.test(run.userId) ? `<@${run.userId}>` : escapeText(`@${run.userId}`);
+    case 'link': {
+      const url = linkUrl(run.url);
+      return url !== undefined ? `<${url}|${escapeText(oneLine(run.label)) || 'link'}>` : escapeText(run.label);
+    }
+    case 'code': {
+      const text = oneLine(run.text).replace(/`/g, 'ˋ');
+      return text.trim() === '' ? '' : `\`${escapeText(text)}\``;
+    }
+    case 'strong': {
+      const text = oneLine(run.text).trim().replace(/\*/g, '∗');
+      return text === '' ? '' : `*${escapeText(text)}*`;
+    }
+    case 'status':
+      return `${STATUS_EMOJI[run.status]}${run.label !== undefined ? ` ${escapeText(run.label)}` : ''}`;
+    case 'progress': {
+      const percent = Math.min(100, Math.max(0, Number.isFinite(run.percent) ? run.percent : 0));
+      const filled = Math.round(percent / 10);
+      return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${Math.round(percent)}%${run.label !== undefined ? ` ${escapeText(run.label)}` : ''}`;
+    }
+  }
+}
+
+function runPlain(run: Run): string {
+  if (typeof run === 'string') return escapeText(run);
+  switch (run.kind) {
+    case 'mention':
+      return runMrkdwn(run);
+    case 'link':
+      return escapeText(run.label);
+    case 'code':
+    case 'strong':
+      return escapeText(oneLine(run.text));
+    case 'status':
+      return run.label !== undefined ? escapeText(run.label) : '';
+    case 'progress':
+      return `${Math.round(run.percent)}%${run.label !== undefined ? ` ${escapeText(run.label)}` : ''}`;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+/** A line in Slack mrkdwn. */
+export function mrkdwnLine(line: Line): string {
+  return runsOf(line).map(runMrkdwn).join('');
+}
+
+/** A line as plain text for the fallback (escaped: Slack reads the fallback as mrkdwn too). */
+export function plainLine(line: Line): string {
+  return runsOf(line).map(runPlain).join('').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Cuts rendered mrkdwn to `max` characters with a visible "…", never inside an escape (`&amp;`), a token Slack
+ * parses (`<@U…>`, `<url|label>`) or a surrogate pair.
+ */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  const open = text.lastIndexOf('<', end - 1);
+  if (open > text.lastIndexOf('>', end - 1)) end = open;
+  const amp = text.lastIndexOf('&', end - 1);
+  if (amp >= 0 && amp > end - 8 && text.indexOf(';', amp) >= end) end = amp;
+  return `${text.slice(0, end)}…`;
+}
+
+/** Plain text (headers, button labels) cut to `max`, never inside a surrogate pair; never empty. */
+function cutPlain(text: string, max: number): string {
+  const clean = oneLine(text.replace(LONE_SURROGATE, '\uFFFD')).trim();
+  if (clean.length <= max) return clean === '' ? '…' : clean;
+  let end = max - 1;
+  if (isHighSurrogate(clean.charCodeAt(end - 1))) end--;
+  return `${clean.slice(0, end)}…`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Lines packed into section texts of at most 3,000 characters; a longer line is cut. */
+function sectionTexts(lines: readonly Line[]): string[] {
+  const texts: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    const rendered = cut(mrkdwnLine(line), LIMITS.sectionText);
+    if (rendered === '') continue;
+    if (current !== '' && current.length + 1 + rendered.length > LIMITS.sectionText) {
+      texts.push(current);
+      current = '';
+    }
+    current = current === '' ? rendered : `${current}\n${rendered}`;
+  }
+  if (current !== '') texts.push(current);
+  return texts;
+}
+
+function fieldBlocks(fields: readonly Field[]): Block[] {
+  const blocks: Block[] = [];
+  for (let i = 0; i < fields.length; i += LIMITS.sectionFields) {
+    blocks.push({
+      type: 'section',
+      fields: fields.slice(i, i + LIMITS.sectionFields).map((f) => ({
+        type: 'mrkdwn',
+        text: cut(`*${escapeText(oneLine(f.label).trim()) || '–'}*\n${mrkdwnLine(f.value) || '–'}`, LIMITS.fieldText),
+      })),
+    });
+  }
+  return blocks;
+}
+
+function actionBlocks(reply: Reply): Block[] {
+  const buttons: SlackButton[] = [];
+  (reply.buttons ?? []).forEach((button, position) => {
+    const value = JSON.stringify(button.payload);
+    // A payload too long for Slack cannot be carried: the button is left out rather than the message refused.
+    if (value.length > LIMITS.buttonValue) return;
+    buttons.push({
+      type: 'button',
+      action_id: actionId(button, position),
+      text: { type: 'plain_text', text: cutPlain(button.label, LIMITS.buttonText), emoji: true },
+      value,
+      ...(button.style !== undefined && { style: button.style }),
+    });
+  });
+  const blocks: Block[] = [];
+  for (let i = 0; i < buttons.length; i += LIMITS.actionsElements) {
+    blocks.push({ type: 'actions', elements: buttons.slice(i, i + LIMITS.actionsElements) });
+  }
+  return blocks;
+}
+
+function contextBlock(lines: readonly Line[]): Block | undefined {
+  const elements = lines
+    .map((line) => cut(mrkdwnLine(line), LIMITS.contextText))
+    .filter((text) => text !== '')
+    .slice(0, LIMITS.contextElements)
+    .map((text): Mrkdwn => ({ type: 'mrkdwn', text }));
+  return elements.length === 0 ? undefined : { type: 'context', elements };
+}
+
+function fallbackText(reply: Reply): string {
+  return cut(plainLine(reply.summary) || (reply.title !== undefined ? escapeText(reply.title) : '…'), LIMITS.text);
+}
+
+function header(reply: Reply): Block[] {
+  return reply.title === undefined || reply.title.trim() === ''
+    ? []
+    : [{ type: 'header', text: { type: 'plain_text', text: cutPlain(reply.title, LIMITS.headerText), emoji: true } }];
+}
+
+function bodyBlocks(reply: Reply): Block[] {
+  const sections = reply.sections ?? (reply.title === undefined && reply.fields === undefined ? [[reply.summary]] : []);
+  return [
+    ...sections.flatMap((section) =>
+      sectionTexts(section).map((text): Block => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+    ),
+    ...fieldBlocks(reply.fields ?? []),
+  ];
+}
+
+/**
+ * Renders a reply as one message, or as several when it has more blocks than one Slack message takes (a long
+ * pipeline overview): the header opens the first page, buttons and small print close the last, and each page's
+ * fallback text says which page it is.
+ */
+export function renderPages(reply: Reply): SlackMessage[] {
+  const head = header(reply);
+  const body = bodyBlocks(reply);
+  const actions = actionBlocks(reply);
+  const context = contextBlock(reply.context ?? []);
+  const text = fallbackText(reply);
+  const tail = [...actions, ...(context !== undefined ? [context] : [])];
+  if (head.length + body.length + tail.length <= LIMITS.blocks) {
+    const blocks = [...head, ...body, ...tail];
+    return [{ text, blocks: blocks.length > 0 ? blocks : [{ type: 'section', text: { type: 'mrkdwn', text } }] }];
+  }
+  // Every page keeps one block for its "Page i of n" line; the first carries the header, the last the tail.
+  const perPage = LIMITS.blocks - 1 - Math.max(head.length, actions.length);
+  const chunks: Block[][] = [];
+  for (let i = 0; i < body.length; i += perPage) chunks.push(body.slice(i, i + perPage));
+  const title = reply.title !== undefined ? cutPlain(reply.title, 200) : 'continued';
+  return chunks.map((chunk, i) => {
+    const first = i === 0;
+    const last = i === chunks.length - 1;
+    const pageLine: Mrkdwn = { type: 'mrkdwn', text: `Page ${i + 1} of ${chunks.length}` };
+    const pageContext: Block = {
+      type: 'context',
+      elements:
+        last && context !== undefined && context.type === 'context'
+          ? [...context.elements.slice(0, LIMITS.contextElements - 1), pageLine]
+          : [pageLine],
+    };
+    return {
+      text: first ? text : cut(`${escapeText(title)} (page ${i + 1} of ${chunks.length})`, LIMITS.text),
+      blocks: [...(first ? head : []), ...chunk, ...(last ? actions : []), pageContext],
+    };
+  });
+}
+
+/** Renders a reply as exactly one message (a slash command's acknowledgement): past 50 blocks it is cut, visibly. */
+export function renderReply(reply: Reply): SlackMessage {
+  const [first, ...rest] = renderPages(reply);
+  const message = first as SlackMessage;
+  if (rest.length === 0) return message;
+  const blocks: Block[] = message.blocks.filter((b) => b.type !== 'context').slice(0, LIMITS.blocks - 1);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: '_…cut to fit one Slack message._' }] });
+  return { text: message.text, blocks };
+}

@@ -1,0 +1,39 @@
+import {
+  type EventBridgeEvent,
+  isEventBridgeEvent,
+  type ReactionPorts,
+  type ReactionRegistry,
+} from '../../intents/define-reaction';
+import type { Job } from '../jobs';
+import { runJob, type WorkerDeps } from './dispatcher';
+
+export interface RouterDeps extends WorkerDeps {
+  readonly reactions: ReactionRegistry;
+  readonly reactionPorts: ReactionPorts;
+}
+
+/**
+ * Everything the worker function receives, routed: Slack jobs to the intents, EventBridge and Scheduler events to
+ * the reaction that claims them. An event nothing claims is logged at debug and dropped: never an error, so
+ * EventBridge never retries it.
+ */
+export async function handleWorkerInput(
+  input: Job | EventBridgeEvent,
+  deps: RouterDeps,
+  options: { readonly deadline?: number } = {},
+): Promise<void> {
+  if (isEventBridgeEvent(input)) {
+    const reaction = deps.reactions.find(input);
+    if (reaction === undefined) {
+      deps.log.debug('event.unclaimed_dropped', {
+        source: input.source,
+        detailType: input['detail-type'],
+        id: input.id,
+      });
+      return;
+    }
+    await reaction.handle(input, deps.reactionPorts);
+    return;
+  }
+  await runJob(input, deps, options);
+}

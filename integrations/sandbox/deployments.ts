@@ -1,0 +1,255 @@
+import type { Deployment, DeploymentStep, Deployments, ServiceRevision, StartDeployment } from '../deployments.port';
+import { OpsbotError } from '../errors';
+import type { SandboxClock } from './clock';
+import { MINUTE, type SandboxWorld, seededRandom } from './world';
+
+/** How long each lifecycle step takes in the sandbox (traffic shifts 25% at a time). */
+export const LIFECYCLE = {
+  installGreenMs: 60_000,
+  testTrafficMs: 30_000,
+  shiftSteps: 4,
+  shiftStepMs: 30_000,
+  terminateBlueMs: 30_000,
+  rollbackMs: 30_000,
+} as const;
+
+interface Revision {
+  readonly version: string;
+  readonly revision: number;
+}
+
+interface DeploymentRecord {
+  readonly id: string;
+  readonly service: string;
+  readonly environment: string;
+  readonly version: string;
+  readonly previousVersion: string;
+  readonly requestedBy: string;
+  readonly startedAt: number;
+  readonly bakeMs: number;
+  stoppedAt?: number;
+  rollback?: boolean;
+  reason?: string;
+}
+
+/**
+ * ECS blue/green through CodeDeploy, simulated: each service starts on a seeded revision, and a deployment's step
+ * and traffic follow from how long it has run on the sandbox clock, so tests and the local page can move it
+ * through its lifecycle by advancing the clock. Once a deployment succeeds, its version becomes what the service
+ * runs.
+ */
+export class SandboxDeployments implements Deployments {
+  private revisions = new Map<string, Revision>();
+  private records: DeploymentRecord[] = [];
+  private nextDeployment = 1;
+  private readonly applied = new Set<string>();
+
+  constructor(
+    private readonly world: SandboxWorld,
+    private readonly clock: SandboxClock,
+    private readonly seed: number,
+  ) {
+    this.reset();
+  }
+
+  /** Back to the seeded revisions, with no deployments (the clock is left where it is). */
+  reset(): void {
+    this.revisions = seedRevisions(this.world, seededRandom(this.seed));
+    this.records = [];
+    this.applied.clear();
+    this.nextDeployment = 1;
+  }
+
+  async current(service: string, environment: string): Promise<ServiceRevision> {
+    this.target(service, environment);
+    this.settle();
+    const r = this.revision(service, environment);
+    return {
+      service,
+      environment,
+      taskDefinition: `${service}-${environment}:${r.revision}`,
+      image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${service}:${r.version}`,
+      version: r.version,
+    };
+  }
+
+  async start(request: StartDeployment): Promise<Deployment> {
+    const env = this.target(request.service, request.environment);
+    this.settle();
+    const running = this.records.find(
+      (r) =>
+        r.service === request.service && r.environment === request.environment && this.view(r).status === 'InProgress',
+    );
+    if (running !== undefined) {
+      throw new OpsbotError(
+        'DEPLOYMENT_IN_PROGRESS',
+        `${request.service} already has a deployment in progress in ${request.environment} (${running.id}).`,
+        'Wait for it to finish, or roll it back.',
+      );
+    }
+    const record: DeploymentRecord = {
+      id: `d-SANDBOX${String(this.nextDeployment++).padStart(4, '0')}`,
+      service: request.service,
+      environment: request.environment,
+      version: request.version,
+      previousVersion: this.revision(request.service, request.environment).version,
+      requestedBy: request.requestedBy,
+      startedAt: this.clock.now(),
+      bakeMs: env.bakeMinutes * MINUTE,
+    };
+    this.records.push(record);
+    return this.view(record);
+  }
+
+  async get(id: string): Promise<Deployment> {
+    return this.view(this.record(id));
+  }
+
+  async stop(id: string, options: { readonly rollback: boolean; readonly reason: string }): Promise<Deployment> {
+    const record = this.record(id);
+    if (this.view(record).status !== 'InProgress') return this.view(record);
+    record.stoppedAt = this.clock.now();
+    record.rollback = options.rollback;
+    record.reason = options.reason;
+    return this.view(record);
+  }
+
+  async history(service: string, environment: string, limit = 10): Promise<Deployment[]> {
+    return this.records
+      .filter((r) => r.service === service && r.environment === environment)
+      .slice(-limit)
+      .reverse()
+      .map((r) => this.view(r));
+  }
+
+  async active(): Promise<Deployment[]> {
+    return this.records.map((r) => this.view(r)).filter((d) => d.status === 'InProgress');
+  }
+
+  private target(service: string, environment: string) {
+    const env = this.world.services.find((s) => s.name === service)?.environments.find((e) => e.name === environment);
+    if (env === undefined) {
+      throw new OpsbotError(
+        'UNKNOWN_TARGET',
+        `${service} is not deployed to ${environment} in this account.`,
+        'Try `/deploy status` to see what runs where.',
+      );
+    }
+    return env;
+  }
+
+  /** Only called once `target` has accepted the pair, and every target is seeded with a revision. */
+  private revision(service: string, environment: string): Revision {
+    return this.revisions.get(key(service, environment)) as Revision;
+  }
+
+  private record(id: string): DeploymentRecord {
+    const record = this.records.find((r) => r.id === id);
+    if (record === undefined) throw new OpsbotError('UNKNOWN_DEPLOYMENT', `There is no deployment ${id}.`);
+    return record;
+  }
+
+  /** A deployment as of now: its step and traffic follow from how long it has been running. */
+  private view(r: DeploymentRecord): Deployment {
+    const now = this.clock.now();
+    const base = {
+      id: r.id,
+      service: r.service,
+      environment: r.environment,
+      version: r.version,
+      previousVersion: r.previousVersion,
+      startedAt: r.startedAt,
+      requestedBy: r.requestedBy,
+    };
+    if (r.stoppedAt !== undefined) {
+      const reason = r.reason ?? 'stopped';
+      if (r.rollback !== true)
+        return { ...base, status: 'Stopped', step: 'Failed', trafficOnGreen: 0, endedAt: r.stoppedAt, reason };
+      const done = now - r.stoppedAt >= LIFECYCLE.rollbackMs;
+      return done
+        ? {
+            ...base,
+            status: 'Stopped',
+            step: 'RolledBack',
+            trafficOnGreen: 0,
+            endedAt: r.stoppedAt + LIFECYCLE.rollbackMs,
+            reason,
+          }
+        : { ...base, status: 'InProgress', step: 'RollingBack', trafficOnGreen: 0, reason };
+    }
+    const plan = phases(r.bakeMs);
+    let elapsed = now - r.startedAt;
+    for (const phase of plan) {
+      if (elapsed < phase.ms) {
+        const traffic =
+          phase.step === 'ShiftingTraffic'
+            ? Math.min(100, (Math.floor(elapsed / LIFECYCLE.shiftStepMs) + 1) * (100 / LIFECYCLE.shiftSteps))
+            : phase.traffic;
+        return { ...base, status: 'InProgress', step: phase.step, trafficOnGreen: traffic };
+      }
+      elapsed -= phase.ms;
+    }
+    return {
+      ...base,
+      status: 'Succeeded',
+      step: 'Succeeded',
+      trafficOnGreen: 100,
+      endedAt: r.startedAt + plan.reduce((t, p) => t + p.ms, 0),
+    };
+  }
+
+  /**
+   * Applies finished deployments to what the services run, once each. Deployments finish by the clock passing,
+   * not by a call, so this runs before anything reads or relies on a service's revision.
+   */
+  private settle(): void {
+    for (const r of this.records) {
+      if (this.applied.has(r.id) || this.view(r).status !== 'Succeeded') continue;
+      const current = this.revision(r.service, r.environment);
+      this.revisions.set(key(r.service, r.environment), { version: r.version, revision: current.revision + 1 });
+      this.applied.add(r.id);
+    }
+  }
+}
+
+/**
+ * The seed's generator, moved past the draws this twin makes for the revisions. A seed's first draws have always
+ * gone to the revisions and the next to the pipelines, and tests pin the world a seed gives; the pipelines twin
+ * continues from here. Replaying the revisions' own seeding, rather than skipping a counted number of draws, keeps
+ * the two twins in step if the revisions ever draw differently.
+ */
+export function randomAfterRevisions(world: SandboxWorld, seed: number): () => number {
+  const random = seededRandom(seed);
+  seedRevisions(world, random);
+  return random;
+}
+
+function seedRevisions(world: SandboxWorld, random: () => number): Map<string, Revision> {
+  const revisions = new Map<string, Revision>();
+  for (const service of world.services) {
+    const minor = 2 + Math.floor(random() * 8);
+    for (const [i, env] of service.environments.entries()) {
+      // Production trails staging and dev by a release, as it usually does.
+      const patch = Math.max(0, service.environments.length - 1 - i);
+      revisions.set(key(service.name, env.name), {
+        version: `v1.${minor + (patch > 0 ? 1 : 0)}.${patch}`,
+        revision: 10 + Math.floor(random() * 30),
+      });
+    }
+  }
+  return revisions;
+}
+
+function phases(bakeMs: number): Array<{ step: DeploymentStep; ms: number; traffic: number }> {
+  return [
+    { step: 'InstallingGreen', ms: LIFECYCLE.installGreenMs, traffic: 0 },
+    { step: 'TestTraffic', ms: LIFECYCLE.testTrafficMs, traffic: 0 },
+    { step: 'ShiftingTraffic', ms: LIFECYCLE.shiftSteps * LIFECYCLE.shiftStepMs, traffic: 0 },
+    { step: 'Baking', ms: bakeMs, traffic: 100 },
+    { step: 'TerminatingBlue', ms: LIFECYCLE.terminateBlueMs, traffic: 100 },
+  ];
+}
+
+function key(service: string, environment: string): string {
+  return `${service}/${environment}`;
+}

@@ -1,0 +1,164 @@
+import { OpsbotError } from '../errors';
+import type { PipelineDetail, PipelineStageState, PipelineStatus, PipelineSummary, Pipelines } from '../pipelines.port';
+import type { SandboxClock } from './clock';
+import { randomAfterRevisions } from './deployments';
+import { HOUR, MINUTE, type SandboxWorld } from './world';
+
+interface Execution {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly commit: string;
+  readonly message: string;
+  readonly author: string;
+  /** Index of the stage that failed, if any. */
+  readonly failedStage?: number;
+}
+
+const COMMIT_MESSAGES = [
+  'Fix retry budget for the payment webhook',
+  'Bump base image to node 20.18',
+  'Add request id to access logs',
+  'Tune connection pool size',
+  'Remove feature flag for new checkout',
+  'Handle empty cart in summary endpoint',
+  'Upgrade aws-sdk clients',
+  'Cache price lookups for 30 seconds',
+];
+const AUTHORS = ['Priya Natarajan', 'Tom Becker', 'Ana Lima', 'Sam Okafor', 'Mei Chen'];
+const BUILD_ERROR = 'Error while executing command: npm test. Reason: exit status 1';
+const STAGES = [
+  { name: 'Source', action: 'Source', provider: 'CodeStarSourceConnection' },
+  { name: 'Build', action: 'Build', provider: 'CodeBuild' },
+  { name: 'Deploy', action: 'DeployToECS', provider: 'CodeDeployToECS' },
+] as const;
+
+/**
+ * CodePipeline, simulated: each of the world's pipelines has five seeded executions through Source, Build and
+ * Deploy, and exactly one pipeline's latest execution fails in Build, so a failure and its retry can be tried.
+ */
+export class SandboxPipelines implements Pipelines {
+  private executions = new Map<string, Execution[]>();
+
+  constructor(
+    private readonly world: SandboxWorld,
+    private readonly clock: SandboxClock,
+    private readonly seed: number,
+  ) {
+    this.reset();
+  }
+
+  /** Back to the seeded executions, with the failed stage failing again (the clock is left where it is). */
+  reset(): void {
+    const random = randomAfterRevisions(this.world, this.seed);
+    const now = this.clock.now();
+    this.executions = new Map();
+    const failing = this.world.pipelines.length === 0 ? -1 : Math.floor(random() * this.world.pipelines.length);
+    this.world.pipelines.forEach((p, i) => {
+      const runs: Execution[] = [];
+      for (let n = 4; n >= 0; n--) {
+        const commit = hex(random) + hex(random);
+        const failedStage = i === failing && n === 0 ? 1 : undefined;
+        runs.push({
+          id: `${hex(random)}-${hex(random).slice(0, 4)}-4${hex(random).slice(0, 3)}-a${hex(random).slice(0, 3)}-${hex(random)}${hex(random).slice(0, 4)}`,
+          startedAt: now - n * 6 * HOUR - Math.floor(random() * 50) * MINUTE - 20 * MINUTE,
+          commit,
+          message: COMMIT_MESSAGES[Math.floor(random() * COMMIT_MESSAGES.length)] as string,
+          author: AUTHORS[Math.floor(random() * AUTHORS.length)] as string,
+          ...(failedStage !== undefined && { failedStage }),
+        });
+      }
+      this.executions.set(p.name, runs);
+    });
+  }
+
+  async list(): Promise<PipelineSummary[]> {
+    return this.world.pipelines.map((p) => this.summary(p.name));
+  }
+
+  async get(name: string): Promise<PipelineDetail> {
+    return this.detail(name);
+  }
+
+  /** The sandbox only ever fails the latest execution, so that is the one retried, whichever id is given. */
+  async retryStage(name: string, stage: string, _executionId: string): Promise<void> {
+    const runs = this.runs(name);
+    const latest = runs.at(-1) as Execution;
+    const failed = latest.failedStage === undefined ? undefined : STAGES[latest.failedStage]?.name;
+    if (failed !== stage) {
+      throw new OpsbotError('NOTHING_TO_RETRY', `Stage ${stage} of ${name} has no failed actions to retry.`);
+    }
+    const { failedStage: _retried, ...passing } = latest;
+    runs[runs.length - 1] = passing;
+  }
+
+  private runs(name: string): Execution[] {
+    const runs = this.executions.get(name);
+    if (runs === undefined) {
+      throw new OpsbotError(
+        'UNKNOWN_PIPELINE',
+        `There is no pipeline called ${name}.`,
+        'Try `/deploy pipelines` to list them.',
+      );
+    }
+    return runs;
+  }
+
+  private summary(name: string): PipelineSummary {
+    const latest = this.runs(name).at(-1) as Execution;
+    const detail = this.detail(name);
+    const failing = detail.stages.find((s) => s.status === 'Failed');
+    return {
+      name,
+      status: failing !== undefined ? 'Failed' : (detail.stages.at(-1)?.status ?? 'Unknown'),
+      ...(failing !== undefined && { failingStage: failing.name }),
+      lastExecutionAt: latest.startedAt,
+    };
+  }
+
+  private detail(name: string): PipelineDetail {
+    const latest = this.runs(name).at(-1) as Execution;
+    const p = this.world.pipelines.find((x) => x.name === name) as SandboxWorld['pipelines'][number];
+    const console = `https://${p.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${name}`;
+    const stages: PipelineStageState[] = STAGES.map((stage, i) => {
+      const changedAt = latest.startedAt + (i + 1) * 3 * MINUTE;
+      const status: PipelineStatus =
+        latest.failedStage === undefined
+          ? 'Succeeded'
+          : i < latest.failedStage
+            ? 'Succeeded'
+            : i === latest.failedStage
+              ? 'Failed'
+              : 'Unknown';
+      const failed = status === 'Failed';
+      return {
+        name: stage.name,
+        status,
+        ...(status !== 'Unknown' && { lastChangedAt: changedAt }),
+        actions: [
+          {
+            name: stage.action,
+            status,
+            ...(status !== 'Unknown' && { lastChangedAt: changedAt }),
+            ...(failed && { errorMessage: BUILD_ERROR }),
+            ...(stage.provider === 'CodeBuild' && {
+              url: `https://${p.region}.console.aws.amazon.com/codesuite/codebuild/projects/${name.replace(/-pipeline$/, '')}-build/history`,
+            }),
+          },
+        ],
+      };
+    });
+    return {
+      name,
+      stages,
+      executionId: latest.id,
+      revision: { id: latest.commit, message: latest.message, author: latest.author },
+      url: `${console}/view`,
+    };
+  }
+}
+
+function hex(random: () => number): string {
+  return Math.floor(random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0');
+}

@@ -1,0 +1,126 @@
+import type { Claims } from '../integrations/claims';
+import type { Log } from '../integrations/log.port';
+import type { Store } from '../integrations/store.port';
+import type { IntentPorts } from './define-intent';
+import type { Reply } from './reply';
+
+/** An EventBridge event as delivered to a Lambda target (EventBridge rules and EventBridge Scheduler alike). */
+export interface EventBridgeEvent<D = unknown> {
+  readonly version?: string;
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources?: readonly string[];
+  /** An object for AWS service events; Scheduler delivers a string. */
+  readonly detail: D;
+}
+
+export function isEventBridgeEvent(value: unknown): value is EventBridgeEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['detail-type'] === 'string' && typeof v.source === 'string' && 'detail' in v;
+}
+
+/** One kind of event: its `source` and `detail-type`, as an EventBridge rule matches them. */
+export interface EventType {
+  readonly source: string;
+  readonly detailType: string;
+}
+
+/** A message opsbot posted, to update it or answer in its thread later. */
+export interface PostedMessage {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** The configured channels a reaction may post to (`slack.channels`). */
+export type ChannelRole = 'alerts' | 'deploys' | 'notices';
+
+/** Posting what a reaction has to say; the edge renders it and knows the channels. */
+export interface Announcer {
+  /**
+   * Posts to a configured channel, or in the thread of an earlier post; undefined when that channel is not
+   * configured (the edge logs it, with what to set).
+   */
+  post(
+    to: { readonly channel: ChannelRole } | { readonly thread: PostedMessage },
+    reply: Reply,
+  ): Promise<PostedMessage | undefined>;
+  update(message: PostedMessage, reply: Reply): Promise<void>;
+}
+
+/** What a reaction may use: everything an intent may, plus state, claims, posting and the log. */
+export interface ReactionPorts extends IntentPorts {
+  readonly store: Store;
+  readonly claims: Claims;
+  readonly announcer: Announcer;
+  readonly log: Log;
+}
+
+export interface ReactionDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** The events it handles; no two reactions claim the same one (the registry checks). */
+  readonly events: readonly EventType[];
+  handle(event: EventBridgeEvent, ports: ReactionPorts): Promise<void>;
+}
+
+export interface Reaction extends ReactionDefinition {
+  /** True for the events this reaction handles. */
+  matches(event: EventBridgeEvent): boolean;
+}
+
+/**
+ * Declares a reaction to events, the way intents are declared: which events (also what infra's EventBridge rules
+ * match), and the handler. Handlers are plain functions of (event, ports); EventBridge delivers at least once, so
+ * they claim what they do.
+ * @example
+ * export const onAlarm = defineReaction({
+ *   name: 'AlarmRollback', description: 'Roll back when an alarm fires during a deploy',
+ *   events: [{ source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change' }],
+ *   async handle(event, ports) { … },
+ * });
+ */
+export function defineReaction(definition: ReactionDefinition): Reaction {
+  return {
+    ...definition,
+    matches: (event) =>
+      definition.events.some((e) => e.source === event.source && e.detailType === event['detail-type']),
+  };
+}
+
+/** The reactions opsbot has, found by the event they handle. Built from an explicit array. */
+export class ReactionRegistry {
+  private readonly byType = new Map<string, Reaction>();
+
+  /** @throws when two reactions share a name or claim the same event type. */
+  constructor(readonly all: readonly Reaction[]) {
+    const names = new Set<string>();
+    for (const reaction of all) {
+      if (names.has(reaction.name)) throw new Error(`Two reactions are named "${reaction.name}"`);
+      names.add(reaction.name);
+      for (const type of reaction.events) {
+        const key = typeKey(type.source, type.detailType);
+        const owner = this.byType.get(key);
+        if (owner !== undefined) {
+          throw new Error(
+            `The event "${type.detailType}" from ${type.source} is claimed by both ${owner.name} and ${reaction.name}`,
+          );
+        }
+        this.byType.set(key, reaction);
+      }
+    }
+  }
+
+  /** The reaction that handles this event, if any. */
+  find(event: EventBridgeEvent): Reaction | undefined {
+    return this.byType.get(typeKey(event.source, event['detail-type']));
+  }
+}
+
+function typeKey(source: string, detailType: string): string {
+  return `${source}\u0000${detailType}`;
+}

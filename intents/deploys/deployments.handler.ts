@@ -1,0 +1,166 @@
+import type { Deployment } from '../../integrations/deployments.port';
+import { isOpsbotError } from '../../integrations/errors';
+import type { Actor, IntentPorts } from '../define-intent';
+import { ago, plural, stepWords, trafficBar } from '../format';
+import { code, type Line, mention, notice, plainText, type Reply, type Run, status, strong } from '../reply';
+
+function deploymentLine(d: Deployment, now: number): Run[] {
+  const state: Run[] =
+    d.status === 'InProgress' ? [`${stepWords(d.step)} · `, trafficBar(d.trafficOnGreen)] : [stepWords(d.step)];
+  const icon = d.status === 'Succeeded' ? 'ok' : d.status === 'InProgress' ? 'running' : 'rolledBack';
+  return [
+    status(icon),
+    ' ',
+    strong(d.service),
+    ' ',
+    code(d.previousVersion),
+    ' → ',
+    code(d.version),
+    ' in ',
+    strong(d.environment),
+    ' — ',
+    ...state,
+    ` · started ${ago(d.startedAt, now)} by `,
+    mention(d.requestedBy),
+    ...(d.reason !== undefined ? [` · ${d.reason}`] : []),
+  ];
+}
+
+/** A deployment as a card: what, where, which step, how much traffic is on green. */
+export function deploymentCard(d: Deployment, now: number, title: string, note?: readonly Run[]): Reply {
+  return {
+    title,
+    summary: `${d.service} ${d.version} in ${d.environment}: ${stepWords(d.step)}`,
+    sections: [[deploymentLine(d, now)]],
+    context: [
+      [
+        'Deployment ',
+        code(d.id),
+        ...(note !== undefined ? [' · ', ...note] : []),
+        ` · ask “how is the ${d.service} deploy going?” for its progress`,
+      ],
+    ],
+    visibility: 'channel',
+  };
+}
+
+/** "prod v1.8.2", or undefined where the service does not run in that environment. */
+async function runningVersion(service: string, environment: string, ports: IntentPorts): Promise<Run[] | undefined> {
+  try {
+    return [`${environment} `, code((await ports.deployments.current(service, environment)).version)];
+  } catch (error) {
+    if (isOpsbotError(error) && error.code === 'UNKNOWN_TARGET') return undefined;
+    throw error;
+  }
+}
+
+/** What runs where, and the deploys in progress, scoped by the slots given. */
+export async function deployStatusReply(
+  slots: { service?: string; environment?: string },
+  ports: IntentPorts,
+): Promise<Reply> {
+  const now = ports.clock.now();
+  const services = slots.service !== undefined ? [slots.service] : ports.vocabulary.services.map((s) => s.name);
+  const environments =
+    slots.environment !== undefined ? [slots.environment] : ports.vocabulary.environments.map((e) => e.name);
+  const running = (
+    await Promise.all(
+      services.map(async (service) => {
+        const versions = await Promise.all(
+          environments.map((environment) => runningVersion(service, environment, ports)),
+        );
+        const known = versions.filter((v): v is Run[] => v !== undefined);
+        return known.length > 0 ? { service, known } : undefined;
+      }),
+    )
+  ).filter((l) => l !== undefined);
+  const active = (await ports.deployments.active()).filter(
+    (d) => services.includes(d.service) && environments.includes(d.environment),
+  );
+  const recent =
+    slots.service !== undefined && slots.environment !== undefined
+      ? (await ports.deployments.history(slots.service, slots.environment, 3)).filter((d) => d.status !== 'InProgress')
+      : [];
+  const scope = [slots.service, slots.environment].filter(Boolean).join(' in ') || 'every service';
+  const activeText =
+    active.length === 0 ? 'No deploys in progress.' : `${plural(active.length, 'deploy')} in progress:`;
+  const runningLines: Line[] = running.map(({ service, known }) => [
+    strong(service),
+    ': ',
+    ...known.flatMap((k, i) => (i === 0 ? k : [' · ', ...k])),
+  ]);
+  const runningSummary = running
+    .map(({ service, known }) => `${service}: ${known.map(plainText).join(' · ')}`)
+    .join('; ');
+  return {
+    title: `Deploy status: ${scope}`,
+    summary: `${activeText} ${runningSummary}`,
+    sections: [
+      [activeText, ...active.map((d) => deploymentLine(d, now))],
+      ...(runningLines.length > 0 ? [[strong('Running now'), ...runningLines]] : []),
+      ...(recent.length > 0 ? [[strong('Recent deploys'), ...recent.map((d) => deploymentLine(d, now))]] : []),
+    ],
+    visibility: 'channel',
+  };
+}
+
+/** Starts a deployment (confirmation and policy were handled before it runs). */
+export async function startDeploy(
+  slots: { service: string; environment: string; version: string },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Reply> {
+  const current = await ports.deployments.current(slots.service, slots.environment);
+  if (current.version === slots.version) {
+    return notice('none', [
+      strong(slots.service),
+      ' already runs ',
+      code(slots.version),
+      ' in ',
+      strong(slots.environment),
+      '; nothing was deployed.',
+    ]);
+  }
+  const d = await ports.deployments.start({ ...slots, requestedBy: actor.userId });
+  return deploymentCard(d, ports.clock.now(), `Deploying ${slots.service} ${slots.version} to ${slots.environment}`);
+}
+
+/**
+ * Rolls back: a deploy in progress is stopped with rollback; otherwise the version that ran before the last
+ * successful deploy is deployed again.
+ */
+export async function rollbackService(
+  slots: { service: string; environment: string },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Reply> {
+  const now = ports.clock.now();
+  const running = (await ports.deployments.active()).find(
+    (d) => d.service === slots.service && d.environment === slots.environment,
+  );
+  if (running !== undefined && running.step !== 'RollingBack') {
+    const stopped = await ports.deployments.stop(running.id, { rollback: true, reason: 'rolled back from Slack' });
+    return deploymentCard(stopped, now, `Rolling back ${slots.service} in ${slots.environment}`, [
+      'rolled back by ',
+      mention(actor.userId),
+    ]);
+  }
+  const last = (await ports.deployments.history(slots.service, slots.environment, 20)).find(
+    (d) => d.status === 'Succeeded',
+  );
+  if (last === undefined) {
+    return notice(
+      'none',
+      [
+        'I have no earlier revision of ',
+        strong(slots.service),
+        ' in ',
+        strong(slots.environment),
+        ' to go back to; nothing was changed.',
+      ],
+      ['Deploy a specific version instead: ', code(`/deploy ${slots.service} ${slots.environment} <version>`)],
+    );
+  }
+  const d = await ports.deployments.start({ ...slots, version: last.previousVersion, requestedBy: actor.userId });
+  return deploymentCard(d, now, `Rolling ${slots.service} in ${slots.environment} back to ${last.previousVersion}`);
+}

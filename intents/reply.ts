@@ -1,0 +1,154 @@
+/**
+ * What intents and reactions answer: structured content, never Slack syntax. `bot/views` alone turns it into
+ * Block Kit, escaping every plain string, so text from outside (what people typed, commit messages, AWS error text)
+ * can never mention a channel, ping a group or hide a link.
+ *
+ * @example
+ * const line: Line = [status('failed'), ' ', strong('web-pipeline'), ' failed: ', errorText, ' · ', link(url, 'logs')];
+ */
+
+/** How a status reads at a glance; the renderer shows an emoji and, where asked, the word. */
+export type StatusKind =
+  | 'ok'
+  | 'failed'
+  | 'running'
+  | 'waiting'
+  | 'stopped'
+  | 'none'
+  | 'warning'
+  | 'refused'
+  | 'error'
+  | 'scheduled'
+  | 'retrying'
+  | 'rolledBack';
+
+/** One piece of a line. A plain string is text from anywhere: it is shown exactly as written. */
+export type Run =
+  | string
+  | { readonly kind: 'mention'; readonly userId: string }
+  | { readonly kind: 'link'; readonly url: string; readonly label: string }
+  | { readonly kind: 'code'; readonly text: string }
+  | { readonly kind: 'strong'; readonly text: string }
+  | { readonly kind: 'status'; readonly status: StatusKind; readonly label?: string }
+  | { readonly kind: 'progress'; readonly percent: number; readonly label?: string };
+
+/** A line of text: one run, or several in order. */
+export type Line = Run | readonly Run[];
+
+/** A labelled value, shown two to a row. */
+export interface Field {
+  readonly label: string;
+  readonly value: Line;
+}
+
+/**
+ * What a button asks for when it is clicked. Typed objects: the edge turns them into Slack buttons and reads them
+ * back, and checks them again when the click arrives.
+ */
+export type ButtonPayload =
+  /** Continue a request with a slot value chosen from the offered ones. */
+  | {
+      readonly kind: 'choose';
+      readonly intent: string;
+      readonly slots: Readonly<Record<string, string>>;
+      readonly userId: string;
+    }
+  /** Answer a confirmation card (a change asked for by `userId`); `nonce` makes the card answerable once. */
+  | (Decision & { readonly kind: 'confirm' })
+  | (Decision & { readonly kind: 'cancel' })
+  /** Retry the failed actions of a pipeline stage. */
+  | { readonly kind: 'retry-stage'; readonly pipeline: string; readonly stage: string; readonly executionId: string };
+
+/** What a confirmation card asked: the request, who asked, and the card's one-time nonce. */
+export interface Decision {
+  readonly intent: string;
+  readonly slots: Readonly<Record<string, string>>;
+  readonly userId: string;
+  readonly nonce: string;
+}
+
+export interface Button {
+  /** Shown as written (Slack cuts nothing: the renderer keeps it within 75 characters). */
+  readonly label: string;
+  readonly style?: 'primary' | 'danger';
+  readonly payload: ButtonPayload;
+}
+
+/** Lines shown together as one block of text. */
+export type Section = readonly Line[];
+
+/**
+ * A message: a summary (also the notification and fallback text), an optional title, sections of lines,
+ * fields, buttons and small print.
+ */
+export interface Reply {
+  /** One line that says it all: the notification text and the fallback for clients without blocks. */
+  readonly summary: Line;
+  /** A heading, plain text. */
+  readonly title?: string;
+  /** The body; without sections or a title the summary is the body. */
+  readonly sections?: readonly Section[];
+  readonly fields?: readonly Field[];
+  readonly buttons?: readonly Button[];
+  /** Small print under the body. */
+  readonly context?: readonly Line[];
+  /** `private`: only the person who asked sees it; `channel`: everyone in the conversation. Default private. */
+  readonly visibility?: 'private' | 'channel';
+}
+
+export const mention = (userId: string): Run => ({ kind: 'mention', userId });
+export const link = (url: string, label: string): Run => ({ kind: 'link', url, label });
+export const code = (text: string): Run => ({ kind: 'code', text });
+export const strong = (text: string): Run => ({ kind: 'strong', text });
+export const status = (kind: StatusKind, label?: string): Run => ({
+  kind: 'status',
+  status: kind,
+  ...(label !== undefined && { label }),
+});
+export const progress = (percent: number, label?: string): Run => ({
+  kind: 'progress',
+  percent,
+  ...(label !== undefined && { label }),
+});
+
+/** Joins lines or runs with a separator run, skipping nothing. */
+export function joined(parts: readonly Line[], separator: Run): Run[] {
+  return parts.flatMap((part, i) => [...(i === 0 ? [] : [separator]), ...runsOf(part)]);
+}
+
+/** A line as its runs. */
+export function runsOf(line: Line): readonly Run[] {
+  return Array.isArray(line) ? (line as readonly Run[]) : [line as Run];
+}
+
+/** The words of a line without any formatting: for logs, tests and plain contexts. */
+export function plainText(line: Line): string {
+  return runsOf(line).map(runText).join('');
+}
+
+function runText(run: Run): string {
+  if (typeof run === 'string') return run;
+  switch (run.kind) {
+    case 'mention':
+      return `@${run.userId}`;
+    case 'link':
+      return run.label;
+    case 'code':
+    case 'strong':
+      return run.text;
+    case 'status':
+      return run.label ?? '';
+    case 'progress':
+      return `${Math.round(run.percent)}%${run.label !== undefined ? ` ${run.label}` : ''}`;
+  }
+}
+
+/** A short notice for one person: a status, what happened, and what to do next. */
+export function notice(kind: StatusKind, message: Line, hint?: Line): Reply {
+  return {
+    summary: message,
+    sections: [[[status(kind), ' ', ...runsOf(message)]]],
+    ...(hint !== undefined && { context: [hint] }),
+    visibility: 'private',
+  };
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, type OpsbotConfig, parseConfig } from '../../bot/config';
+import { SANDBOX_EPOCH } from '../../bot/deps';
+import { rulesFrom } from '../../bot/rules';
+import { sandboxWorld } from '../../bot/sandbox-world';
+import { renderReply } from '../../bot/views/render';
+import { vocabularyOf } from '../../bot/vocabulary';
+import { SandboxAccount } from '../../integrations/sandbox/account';
+import { SandboxClock } from '../../integrations/sandbox/clock';
+import { intents } from '../../intents';
+import type { IntentPorts } from '../../intents/define-intent';
+import type { Reply } from '../../intents/reply';
+
+export const exampleConfig = (): OpsbotConfig => parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+
+/** What handlers get, on the sandbox account of the example configuration, with a clock the test moves. */
+export function sandboxPorts(config: OpsbotConfig = exampleConfig()) {
+  const clock = new SandboxClock(SANDBOX_EPOCH);
+  const sandbox = new SandboxAccount(sandboxWorld(config), clock);
+  const ports: IntentPorts = {
+    vocabulary: vocabularyOf(config),
+    intents,
+    pipelines: sandbox.pipelines,
+    deployments: sandbox.deployments,
+    alarms: sandbox.alarms,
+    maintenance: sandbox.maintenance,
+    clock,
+    rules: rulesFrom(config),
+  };
+  return { ports, sandbox, clock };
+}
+
+type TextBlock = { type: string; text?: { text: string }; elements?: Array<{ text?: string }> };
+
+/** The body of a reply as Slack would show it: its section texts, rendered. */
+export function shown(reply: Reply): string {
+  return (renderReply(reply).blocks as TextBlock[])
+    .filter((b) => b.type === 'section')
+    .map((b) => b.text?.text ?? '')
+    .join('\n');
+}
+
+/** A reply's small print as Slack would show it. */
+export function smallPrint(reply: Reply): string[] {
+  return (renderReply(reply).blocks as TextBlock[])
+    .filter((b) => b.type === 'context')
+    .flatMap((b) => (b.elements ?? []).map((e) => e.text ?? ''));
+}
+
+/** A reply's notification (fallback) text as Slack would get it. */
+export function summaryText(reply: Reply): string {
+  return renderReply(reply).text;
+}
