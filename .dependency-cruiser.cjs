@@ -16,6 +16,22 @@ module.exports = {
       to: { path: '^bot/' },
     },
     {
+      name: 'capabilities-apart',
+      comment:
+        'A capability (intents/<capability>/) keeps to its folder: it shares only the intent framework, the reply ' +
+        'model and formatting at the root of intents/, never another capability.',
+      severity: 'error',
+      from: { path: '^intents/([^/]+)/' },
+      to: { path: '^intents/[^/]+/', pathNot: ['^intents/$1/', '^intents/matcher/'] },
+    },
+    {
+      name: 'slack-views-in-bot',
+      comment: 'Only bot/ renders Slack messages: intents and integrations return structured replies.',
+      severity: 'error',
+      from: { path: '^(intents|integrations|infra)/' },
+      to: { path: '^bot/views/' },
+    },
+    {
       name: 'integrations-not-intents-or-bot',
       comment: 'Adapters serve ports; they know nothing of intents or the edge.',
       severity: 'error',

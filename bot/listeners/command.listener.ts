@@ -21,6 +21,12 @@ function ephemeral(reply: Reply): RespondArguments {
   return { response_type: reply.visibility === 'channel' ? 'in_channel' : 'ephemeral', ...message } as RespondArguments;
 }
 
+/** "Working on `/deploy …`…": the acknowledgement of work handed to the worker, replaced by its answer. */
+export function workingNotice(commandName: string, text: string): Reply {
+  const working = ['Working on ', code(`${commandName} ${text.trim()}`), '…'];
+  return { summary: working, sections: [[[status('waiting'), ' ', ...working]]], visibility: 'private' };
+}
+
 /**
  * The slash command. Commands have a fixed grammar, so the local matcher reads them right here: help, unknown
  * names, missing slots, refusals and confirmations are answered in the acknowledgement itself; work that calls

@@ -1,3 +1,4 @@
+import { SLACK_LIMITS } from '../../integrations/slack/block-kit';
 import type { Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
 import { runsOf } from '../../intents/reply';
 import { actionId } from './buttons';
@@ -9,18 +10,18 @@ import { actionId } from './buttons';
  * Slack's limits are kept here too: what is too long is cut with a visible "…", never refused by Slack.
  */
 
-/** Slack's documented limits for what opsbot sends (Block Kit reference; chat.postMessage). */
-export const LIMITS = {
-  blocks: 50,
-  sectionText: 3000,
-  sectionFields: 10,
-  fieldText: 2000,
-  contextElements: 10,
-  contextText: 3000,
-  headerText: 150,
-  buttonText: 75,
-  buttonValue: 2000,
-  actionsElements: 25,
+/** Slack's documented limits (one table, shared with the Block Kit checker the local stand-in judges messages by). */
+const LIMITS = {
+  blocks: SLACK_LIMITS.messageBlocks,
+  sectionText: SLACK_LIMITS.sectionText,
+  sectionFields: SLACK_LIMITS.sectionFields,
+  fieldText: SLACK_LIMITS.fieldText,
+  contextElements: SLACK_LIMITS.contextElements,
+  contextText: SLACK_LIMITS.textObject,
+  headerText: SLACK_LIMITS.headerText,
+  buttonText: SLACK_LIMITS.buttonText,
+  buttonValue: SLACK_LIMITS.buttonValue,
+  actionsElements: SLACK_LIMITS.actionsElements,
   /** The fallback text: Slack takes far more, but a notification shows a line or two. */
   text: 3000,
 } as const;

@@ -24,6 +24,8 @@ interface ResponseTarget {
   messageTs?: string;
   readonly threadTs?: string;
   uses: number;
+  /** An answer replaced or deleted the original before it was shown (a fast worker): it is never shown then. */
+  superseded?: boolean;
 }
 
 /**
@@ -84,16 +86,18 @@ export class SlackStandIn {
     responseUrl?: string,
   ): StandInMessage {
     const ephemeral = message.response_type !== 'in_channel';
-    const shown = this.append({
+    const target =
+      responseUrl === undefined ? undefined : this.responseTargets.get(responseUrl.split('/').at(-1) ?? '');
+    const ack = {
       channel,
       text: message.text ?? '',
       ephemeral,
       from: 'bot',
       ...(ephemeral && { user }),
       ...(message.blocks !== undefined && { blocks: message.blocks }),
-    });
-    const target =
-      responseUrl === undefined ? undefined : this.responseTargets.get(responseUrl.split('/').at(-1) ?? '');
+    } as const;
+    if (target?.superseded === true) return { ...ack, ts: this.nextTs(), updates: 0 };
+    const shown = this.append(ack);
     if (target !== undefined) target.messageTs = shown.ts;
     return shown;
   }
@@ -204,6 +208,9 @@ export class SlackStandIn {
       if (refused !== undefined) return { status: 400, error: refused.error };
     }
     target.uses++;
+    if ((body.delete_original === true || body.replace_original === true) && target.messageTs === undefined) {
+      target.superseded = true;
+    }
     if (body.delete_original === true && original !== undefined) {
       this.messages.splice(this.messages.indexOf(original), 1);
       this.changed();

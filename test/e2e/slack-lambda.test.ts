@@ -214,6 +214,26 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(h.bot()).toHaveLength(before);
     });
 
+    it('tells only the asker a refusal, with chat.postEphemeral, in the thread when the thread exists', async () => {
+      // Prepare
+      const root = '1795433100.000100';
+      const inThread = mention('deploy web latest to prod', { thread_ts: root });
+      const topLevel = mention('deploy web latest to prod');
+
+      // Act
+      await h.sendAndSettle(inThread.event);
+      await h.sendAndSettle(topLevel.event);
+
+      // Assess
+      const refusals = h.bot().filter((m) => m.text.startsWith('latest is a mutable tag'));
+      expect(refusals.map((m) => [m.ephemeral, m.user, m.thread_ts])).toEqual([
+        [true, ALICE, root],
+        // Slack shows an ephemeral message in a thread only once the thread exists: beside it, then.
+        [true, ALICE, undefined],
+      ]);
+      expect(h.standIn.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(2);
+    });
+
     it('answers help in a direct message', async () => {
       // Prepare
       const ts = `${Math.floor(Date.now() / 1000)}.000200`;

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { createMemoryLog } from '../../bot/logger';
 import { vocabularyOf } from '../../bot/vocabulary';
-import { intents } from '../../intents';
+import { intents, reactions } from '../../intents';
 import { defineIntent, missingSlots } from '../../intents/define-intent';
+import { defineReaction, ReactionRegistry } from '../../intents/define-reaction';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { IntentRegistry } from '../../intents/registry';
 
@@ -66,5 +68,77 @@ describe('every intent example matches exactly its intent with exactly its slots
 
     // Assess
     expect({ intent: result.intent, slots: result.slots }).toEqual({ intent: name, slots });
+  });
+});
+
+describe('reaction registry', () => {
+  const reaction = (name: string, detailType: string) =>
+    defineReaction({
+      name,
+      description: name,
+      events: [{ source: 'aws.codepipeline', detailType }],
+      handle: async () => undefined,
+    });
+
+  it('finds the reaction that claims an event by its source and detail-type', () => {
+    // Prepare
+    const registry = new ReactionRegistry(reactions);
+    const event = { id: '1', source: 'aws.codepipeline', account: '1', region: 'r', time: '', detail: {} };
+
+    // Act
+    const found = registry.find({ ...event, 'detail-type': 'CodePipeline Pipeline Execution State Change' });
+    const none = registry.find({ ...event, 'detail-type': 'CodePipeline Stage Execution State Change' });
+
+    // Assess
+    expect(found?.name).toBe('PipelineFailure');
+    expect(found?.matches({ ...event, 'detail-type': 'CodePipeline Action Execution State Change' })).toBe(true);
+    expect(none).toBeUndefined();
+  });
+
+  it('throws when two reactions claim one event type', () => {
+    expect(() => new ReactionRegistry([reaction('A', 'X'), reaction('B', 'X')])).toThrow(
+      'The event "X" from aws.codepipeline is claimed by both A and B',
+    );
+  });
+
+  it('throws on a duplicate reaction name', () => {
+    expect(() => new ReactionRegistry([reaction('A', 'X'), reaction('A', 'Y')])).toThrow('Two reactions are named "A"');
+  });
+});
+
+describe('the worker router', () => {
+  it('logs an event nothing claims at debug and drops it, without an error', async () => {
+    // Prepare
+    const { createDeps } = await import('../../bot/deps');
+    const { readSettings } = await import('../../bot/settings');
+    const { handleWorkerInput } = await import('../../bot/worker/router');
+    const { MemoryStore } = await import('../../integrations/sandbox/memory-store');
+    const log = createMemoryLog();
+    const { worker } = createDeps(readSettings({}), parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
+      store: new MemoryStore(),
+      log,
+    });
+    const event = {
+      version: '0',
+      id: 'e-1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.scheduler',
+      account: '123456789012',
+      time: '2026-11-23T09:00:00Z',
+      region: 'eu-west-1',
+      detail: '{}',
+    };
+
+    // Act
+    await handleWorkerInput(event, worker);
+
+    // Assess
+    expect(log.entries).toEqual([
+      {
+        level: 'debug',
+        message: 'event.unclaimed_dropped',
+        extra: { source: 'aws.scheduler', detailType: 'Scheduled Event', id: 'e-1' },
+      },
+    ]);
   });
 });
