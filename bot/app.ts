@@ -4,6 +4,7 @@ import type { EdgeDeps } from './edge-deps';
 import { registerActions } from './listeners/action.listener';
 import { registerCommand } from './listeners/command.listener';
 import { dedupeDeliveries } from './listeners/dedupe.middleware';
+import { answerFailures } from './listeners/guard.middleware';
 import { registerMessages } from './listeners/message.listener';
 import type { Log } from './logger';
 
@@ -27,6 +28,7 @@ export function createApp(deps: EdgeDeps, options: AppOptions): App {
     logger: boltLogger(deps.log),
     ...(options.slackApiUrl !== undefined && { clientOptions: { slackApiUrl: options.slackApiUrl } }),
   });
+  app.use(answerFailures(deps));
   app.use(dedupeDeliveries(deps.claims, deps.log));
   registerCommand(app, deps);
   registerMessages(app, deps);

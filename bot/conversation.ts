@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { type Actor, type IntentDefinition, type IntentPorts, missingSlots } from '../intents/define-intent';
 import type { UnresolvedSlot } from '../intents/matcher/local-matcher';
 import type { IntentRegistry } from '../intents/registry';
-import { type Button, code, type Line, mention, type Reply, type Run, runsOf, status, strong } from '../intents/reply';
+import {
+  type Button,
+  code,
+  type Decision,
+  type Line,
+  mention,
+  type Reply,
+  type Run,
+  runsOf,
+  status,
+  strong,
+} from '../intents/reply';
 import { namesOf } from '../intents/vocabulary';
 
 /** A request still being put together: kept while opsbot waits for a missing slot. */
@@ -15,7 +26,8 @@ export interface PendingRequest {
 }
 
 export type Step =
-  | { readonly kind: 'answer'; readonly reply: Reply }
+  /** `question`: the answer asks something back (did you mean…?) and the conversation goes on. */
+  | { readonly kind: 'answer'; readonly reply: Reply; readonly question?: boolean }
   | { readonly kind: 'ask'; readonly reply: Reply; readonly pending: PendingRequest }
   | { readonly kind: 'confirm'; readonly reply: Reply }
   | { readonly kind: 'run'; readonly intent: IntentDefinition; readonly slots: Readonly<Record<string, string>> };
@@ -40,12 +52,14 @@ export interface PlanInput {
 export class ConversationPlanner {
   constructor(
     private readonly registry: IntentRegistry,
-    readonly ports: IntentPorts,
+    private readonly ports: IntentPorts,
   ) {}
 
   plan(input: PlanInput): Step {
     const intent = this.registry.require(input.intent);
-    if (input.unresolved !== undefined) return { kind: 'answer', reply: this.unknownValue(intent, input) };
+    if (input.unresolved !== undefined) {
+      return { kind: 'answer', reply: this.unknownValue(intent, input), question: true };
+    }
 
     const [missing] = missingSlots(intent, input.slots);
     if (missing !== undefined) {
@@ -131,6 +145,18 @@ export class ConversationPlanner {
     };
   }
 
+  /** The answer to Cancel on a confirmation card, where the card was. */
+  cancelled(decision: Decision): Reply {
+    const intent = this.registry.get(decision.intent);
+    const action = intent?.confirmation?.(decision.slots, this.ports).action ?? decision.intent;
+    return {
+      summary: ['Cancelled: ', ...runsOf(action), '. Nothing was changed.'],
+      sections: [[[status('none'), ' Cancelled: ', ...runsOf(action), '. Nothing was changed.']]],
+      context: [['Cancelled by ', mention(decision.userId), '.']],
+      visibility: 'channel',
+    };
+  }
+
   private confirmation(intent: IntentDefinition, slots: Readonly<Record<string, string>>, userId: string): Reply {
     const text = intent.confirmation?.(slots, this.ports) ?? { action: intent.description };
     const request = { intent: intent.name, slots, userId, nonce: randomUUID() };
@@ -152,7 +178,8 @@ export class ConversationPlanner {
         { label: 'Cancel', payload: { kind: 'cancel', ...request } },
       ],
       context: [['Requested by ', mention(userId), '. Only they can confirm.']],
-      visibility: 'private',
+      // The team sees what is about to change, and who asked.
+      visibility: 'channel',
     };
   }
 }

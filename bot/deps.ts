@@ -23,6 +23,7 @@ import type { IntentPorts } from '../intents/define-intent';
 import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
 import { IntentRegistry } from '../intents/registry';
+import { IssuedButtons } from './cards';
 import type { OpsbotConfig } from './config';
 import { ConversationPlanner } from './conversation';
 import type { EdgeDeps } from './edge-deps';
@@ -85,6 +86,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   const matcher = new LocalMatcher(registry.all, vocabulary);
   const store = overrides.store ?? createStore(settings);
   const claims = new Claims(store);
+  const buttons = new IssuedButtons(store);
   const bot = config.slack ?? LOCAL_BOT;
   const chat =
     overrides.chat ??
@@ -116,7 +118,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     store,
     claims,
     log,
-    announcer: slackAnnouncer(chat, config.slack?.channels ?? {}, log),
+    announcer: slackAnnouncer(chat, buttons, config.slack?.channels ?? {}, log),
   };
   const worker: RouterDeps = {
     registry,
@@ -125,6 +127,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     planner,
     store,
     chat,
+    buttons,
     ports,
     log,
     botUserId: bot.botUserId,
@@ -139,6 +142,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     planner,
     store,
     claims,
+    buttons,
     jobs,
     log,
     botUserId: bot.botUserId,

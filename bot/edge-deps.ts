@@ -4,6 +4,7 @@ import type { Store } from '../integrations/store.port';
 import type { Rules } from '../intents/define-intent';
 import type { LocalMatcher } from '../intents/matcher/local-matcher';
 import type { IntentRegistry } from '../intents/registry';
+import type { IssuedButtons } from './cards';
 import type { OpsbotConfig } from './config';
 import type { ConversationPlanner } from './conversation';
 import type { Job } from './jobs';
@@ -18,6 +19,8 @@ export interface EdgeDeps {
   readonly store: Store;
   /** Idempotency: deliveries, messages, decisions and retries are claimed once. */
   readonly claims: Claims;
+  /** The buttons opsbot issued: a click is read from what was stored, never from its value. */
+  readonly buttons: IssuedButtons;
   readonly jobs: JobQueue<Job>;
   readonly log: Log;
   readonly botUserId: string;

@@ -15,6 +15,8 @@ export interface ReplyTo {
    * answer: edited when the answer is private, removed in favour of a channel post when it is public.
    */
   readonly replaceOriginal?: boolean;
+  /** Whether that message was seen by the person alone (an ephemeral acknowledgement or card); default true. */
+  readonly originalPrivate?: boolean;
 }
 
 /** Text to understand first: mentions, DMs, replies in a conversation's thread. */

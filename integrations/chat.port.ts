@@ -20,7 +20,12 @@ export interface Chat {
   /** Answers through an interaction's `response_url`. */
   respond(
     responseUrl: string,
-    message: ChatMessage & { readonly visibility: 'private' | 'channel'; readonly replaceOriginal?: boolean },
+    message: ChatMessage & {
+      readonly visibility: 'private' | 'channel';
+      readonly replaceOriginal?: boolean;
+      /** Post in this thread (a new message, not a replacement). */
+      readonly threadTs?: string;
+    },
   ): Promise<void>;
   /** Removes the message an interaction came from (a "Working on…" notice, an answered card). */
   deleteOriginal(responseUrl: string): Promise<void>;

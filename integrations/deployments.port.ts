@@ -38,6 +38,8 @@ export interface Deployment {
   readonly requestedBy: string;
   /** Why it stopped or failed. */
   readonly reason?: string;
+  /** Who stopped it (a Slack user id), when a person did. */
+  readonly stoppedBy?: string;
 }
 
 export interface StartDeployment {
@@ -47,13 +49,20 @@ export interface StartDeployment {
   readonly requestedBy: string;
 }
 
+export interface StopDeployment {
+  readonly rollback: boolean;
+  readonly reason: string;
+  /** Who asked (a Slack user id). */
+  readonly by?: string;
+}
+
 /** ECS blue/green through CodeDeploy, shaped to what the intents ask of it. */
 export interface Deployments {
   current(service: string, environment: string): Promise<ServiceRevision>;
   start(request: StartDeployment): Promise<Deployment>;
   get(id: string): Promise<Deployment>;
   /** Stops a deployment; with rollback, traffic returns to the previous revision. */
-  stop(id: string, options: { readonly rollback: boolean; readonly reason: string }): Promise<Deployment>;
+  stop(id: string, options: StopDeployment): Promise<Deployment>;
   /** Recent deployments of a service in an environment, newest first. */
   history(service: string, environment: string, limit?: number): Promise<Deployment[]>;
   /** Deployments still in progress, anywhere. */

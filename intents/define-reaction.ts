@@ -24,10 +24,19 @@ export function isEventBridgeEvent(value: unknown): value is EventBridgeEvent {
   return typeof v['detail-type'] === 'string' && typeof v.source === 'string' && 'detail' in v;
 }
 
-/** One kind of event: its `source` and `detail-type`, as an EventBridge rule matches them. */
+/**
+ * One kind of event: its `source` and `detail-type`, as an EventBridge rule matches them. infra builds the
+ * EventBridge rules from these, so what reaches the worker is exactly what the reactions declare.
+ */
 export interface EventType {
   readonly source: string;
   readonly detailType: string;
+  /** Only events whose detail has these values (an EventBridge pattern's `detail`), e.g. `{ state: ['FAILED'] }`. */
+  readonly detail?: Readonly<Record<string, readonly string[]>>;
+  /** Only events about configured things: the detail field that names a configured pipeline. */
+  readonly configured?: { readonly pipelineField: string };
+  /** What the rule is for, in the rule's description. */
+  readonly purpose?: string;
 }
 
 /** A message opsbot posted, to update it or answer in its thread later. */

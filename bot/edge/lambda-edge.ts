@@ -1,4 +1,11 @@
+import { checkPayload } from './payload';
 import { checkSlackRequest } from './verify';
+
+/**
+ * The largest request body opsbot reads: Slack's own payloads stay well under it (the biggest, a button click
+ * carrying a 50-block message, is a few hundred KB URL-encoded). Anything larger is refused with 413 unread.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The parts of an API Gateway (REST v1 or HTTP v2) or Function URL event the Slack edge reads. */
 export interface HttpLambdaEvent {
@@ -24,14 +31,23 @@ export type BoltLambdaHandler = (event: HttpLambdaEvent, context: unknown) => Pr
 export function slackLambdaEdge(options: {
   readonly signingSecret: () => string;
   readonly bolt: BoltLambdaHandler;
+  /** The slash command opsbot answers. */
+  readonly command: string;
   readonly onRejected?: (reason: string) => void;
+  /** A verified payload opsbot does not handle, acknowledged and dropped. */
+  readonly onIgnored?: (reason: string) => void;
   readonly now?: () => number;
 }) {
   return async (event: HttpLambdaEvent, context: unknown): Promise<HttpLambdaResult> => {
+    const raw = typeof event.body === 'string' ? event.body : '';
+    const size = event.isBase64Encoded === true ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
+    if (size > MAX_BODY_BYTES) {
+      options.onRejected?.('too-large');
+      return { statusCode: 413, body: '' };
+    }
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
-    const body =
-      event.body == null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    for (const [k, v] of Object.entries(event.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+    const body = event.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     const check = checkSlackRequest({
       signingSecret: options.signingSecret(),
       body,
@@ -42,6 +58,14 @@ export function slackLambdaEdge(options: {
     if (check.kind === 'rejected') {
       options.onRejected?.(check.reason);
       return { statusCode: 401, body: '' };
+    }
+    const verdict = checkPayload(check.contentType, body, options.command);
+    if (verdict.kind === 'ignore') {
+      options.onIgnored?.(verdict.reason);
+      return { statusCode: 200, body: '' };
+    }
+    if (verdict.kind === 'answer') {
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: verdict.body };
     }
     if (check.contentType !== undefined) headers['content-type'] = check.contentType;
     return options.bolt({ ...event, headers, body, isBase64Encoded: false }, context);

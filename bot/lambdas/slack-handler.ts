@@ -21,7 +21,9 @@ export function createSlackHandler(settings: Settings, config: OpsbotConfig, ove
   const handler = slackLambdaEdge({
     signingSecret: () => settings.signingSecret,
     bolt: receiver.toHandler() as unknown as BoltLambdaHandler,
+    command: deps.edge.command,
     onRejected: (reason) => log.warn('slack.request_rejected', { reason }),
+    onIgnored: (reason) => log.debug('slack.payload_ignored', { reason }),
   });
   return { handler, deps };
 }

@@ -1,27 +1,30 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Actor } from '../../intents/define-intent';
 import { mayRetry, retryRefusal } from '../../intents/pipelines/retry';
-import { type Decision, mention, notice, type Reply, runsOf, strong } from '../../intents/reply';
+import { type ButtonPayload, code, type Decision, mention, notice, type Reply, strong } from '../../intents/reply';
+import type { Unopened } from '../cards';
 import type { EdgeDeps } from '../edge-deps';
-import { conversationKey, type ReplyTo } from '../jobs';
-import { actionPattern, readPayload } from '../views/buttons';
+import { conversationKey, type Job, type ReplyTo } from '../jobs';
+import { actionPattern } from '../views/buttons';
 
 /** A confirmation card can be answered once; remembered for a day. */
 const DECISION_TTL_SECONDS = 24 * 60 * 60;
 /** A retry started from a card is not started again for ten minutes, however often it is clicked. */
 const RETRY_TTL_SECONDS = 10 * 60;
 
-/** Buttons: choosing a slot value, confirming or cancelling a change, retrying a failed stage. */
+/**
+ * Buttons: choosing a slot value, confirming or cancelling a change, retrying a failed stage. A button's value is
+ * only an id: what it asks is read from what opsbot stored when it posted the card, and the click is checked
+ * against it (the right person, not expired, not answered before).
+ */
 export function registerActions(app: App, deps: EdgeDeps): void {
   app.action<BlockAction<ButtonAction>>(actionPattern('choose'), async ({ ack, body, action }) => {
     await ack();
-    const click = clickOf(body);
-    const choice = readPayload('choose', action.value);
-    if (choice === undefined) return deps.jobs.send(unreadable(click));
+    const click = await open(deps, body, action, 'choose');
+    if (click === undefined) return;
+    const choice = click.payload;
     if (choice.userId !== click.actor.userId) {
-      return deps.jobs.send(
-        say(click, notice('refused', ['This question is for ', mention(choice.userId), '.']), false),
-      );
+      return deps.jobs.send(say(click, notice('refused', ['This question is for ', mention(choice.userId), '.'])));
     }
     await deps.jobs.send({
       kind: 'fulfil',
@@ -36,13 +39,12 @@ export function registerActions(app: App, deps: EdgeDeps): void {
 
   app.action<BlockAction<ButtonAction>>(actionPattern('confirm'), async ({ ack, body, action }) => {
     await ack();
-    const click = clickOf(body);
-    const request = await decide(deps, click, readPayload('confirm', action.value), 'confirm');
-    if (request === undefined) return;
-    await deps.jobs.send({
+    const click = await open(deps, body, action, 'confirm');
+    if (click === undefined || !(await decide(deps, click, click.payload, 'confirm'))) return;
+    await sendOrRelease(deps, `decision:${click.payload.nonce}`, {
       kind: 'fulfil',
-      intent: request.intent,
-      slots: request.slots,
+      intent: click.payload.intent,
+      slots: click.payload.slots,
       actor: click.actor,
       confirmed: true,
       replyTo: { ...click.replyTo, replaceOriginal: true },
@@ -51,21 +53,21 @@ export function registerActions(app: App, deps: EdgeDeps): void {
 
   app.action<BlockAction<ButtonAction>>(actionPattern('cancel'), async ({ ack, body, action }) => {
     await ack();
-    const click = clickOf(body);
-    const request = await decide(deps, click, readPayload('cancel', action.value), 'cancel');
-    if (request === undefined) return;
-    const intent = deps.registry.get(request.intent);
-    const what = intent?.confirmation?.(request.slots, deps.planner.ports).action ?? request.intent;
-    await deps.jobs.send(say(click, notice('none', ['Cancelled: ', ...runsOf(what), '. Nothing was changed.']), true));
+    const click = await open(deps, body, action, 'cancel');
+    if (click === undefined || !(await decide(deps, click, click.payload, 'cancel'))) return;
+    await sendOrRelease(deps, `decision:${click.payload.nonce}`, {
+      ...say(click, deps.planner.cancelled(click.payload)),
+      replyTo: { ...click.replyTo, replaceOriginal: true },
+    });
   });
 
   app.action<BlockAction<ButtonAction>>(actionPattern('retry-stage'), async ({ ack, body, action }) => {
     await ack();
-    const click = clickOf(body);
-    const request = readPayload('retry-stage', action.value);
-    if (request === undefined) return deps.jobs.send(unreadable(click));
+    const click = await open(deps, body, action, 'retry-stage');
+    if (click === undefined) return;
+    const request = click.payload;
     if (!mayRetry(deps.rules, request.pipeline, click.actor.userId)) {
-      return deps.jobs.send(say(click, retryRefusal(request.pipeline), false));
+      return deps.jobs.send(say(click, retryRefusal(request.pipeline)));
     }
     // A double click, or two people at once, retry the stage once.
     const key = `retry:${request.pipeline}:${request.executionId}:${request.stage}`;
@@ -80,69 +82,109 @@ export function registerActions(app: App, deps: EdgeDeps): void {
             strong(request.pipeline),
             ' was already started.',
           ]),
-          false,
         ),
       );
     }
-    await deps.jobs.send({ ...request, kind: 'retry-stage', actor: click.actor, replyTo: click.replyTo });
+    await sendOrRelease(deps, key, {
+      kind: 'retry-stage',
+      pipeline: request.pipeline,
+      stage: request.stage,
+      executionId: request.executionId,
+      actor: click.actor,
+      replyTo: click.replyTo,
+    });
   });
 }
 
-/**
- * A confirmation card is answered once, by the person who asked: returns the request when this click is that
- * answer; otherwise tells the clicker why nothing happens and returns undefined.
- */
-async function decide(
-  deps: EdgeDeps,
-  click: Click,
-  request: Decision | undefined,
-  verb: 'confirm' | 'cancel',
-): Promise<Decision | undefined> {
-  if (request === undefined) {
-    await deps.jobs.send(unreadable(click));
-    return undefined;
-  }
-  if (request.userId !== click.actor.userId) {
-    await deps.jobs.send(
-      say(click, notice('refused', ['Only ', mention(request.userId), ` can ${verb} this.`]), false),
-    );
-    return undefined;
-  }
-  if (!(await deps.claims.claim(`decision:${request.nonce}`, DECISION_TTL_SECONDS, verb))) {
-    await deps.jobs.send(say(click, notice('none', 'This was already answered; nothing more was done.'), false));
-    return undefined;
-  }
-  return request;
-}
-
-interface Click {
+interface Click<P> {
   readonly actor: Actor;
   readonly replyTo: ReplyTo;
   readonly threadKey?: string;
+  readonly payload: P;
 }
 
-function clickOf(body: BlockAction): Click {
+const WHY: Record<Unopened, string> = {
+  unknown: 'That button is not one opsbot issued (or it is from an older opsbot), so nothing was done.',
+  expired: 'That button has expired, so nothing was done.',
+  'wrong-kind': 'That button is not one opsbot issued, so nothing was done.',
+};
+
+/**
+ * The click, with what its button asks read from the Store. A value matching no stored card — altered, forged, or
+ * from before — is refused, audited, and the clicker told why.
+ */
+async function open<K extends ButtonPayload['kind']>(
+  deps: EdgeDeps,
+  body: BlockAction,
+  action: ButtonAction,
+  kind: K,
+): Promise<Click<Extract<ButtonPayload, { kind: K }>> | undefined> {
   const channel = body.channel?.id ?? body.container?.channel_id ?? '';
-  const threadTs = body.message?.thread_ts as string | undefined;
+  const actor: Actor = {
+    userId: body.user.id,
+    channelId: channel,
+    ...(body.team?.id !== undefined && { teamId: body.team.id }),
+  };
+  const opened = await deps.buttons.open(kind, action.value);
+  const container = body.container as { is_ephemeral?: boolean; thread_ts?: string } | undefined;
+  const threadTs = opened.ok ? opened.threadTs : (body.message?.thread_ts as string | undefined);
+  const replyTo: ReplyTo = {
+    channel,
+    responseUrl: body.response_url,
+    originalPrivate: container?.is_ephemeral !== false,
+    ...(threadTs !== undefined && { threadTs }),
+  };
+  if (!opened.ok) {
+    deps.log.info('audit', { action: `button:${kind}`, user: actor.userId, outcome: 'refused', reason: opened.why });
+    await deps.jobs.send({
+      kind: 'say',
+      reply: notice('refused', WHY[opened.why], ['Ask again, or try ', code('/deploy help'), '.']),
+      actor,
+      replyTo,
+    });
+    return undefined;
+  }
   return {
-    actor: { userId: body.user.id, channelId: channel, ...(body.team?.id !== undefined && { teamId: body.team.id }) },
-    replyTo: { channel, responseUrl: body.response_url, ...(threadTs !== undefined && { threadTs }) },
+    actor,
+    replyTo,
+    payload: opened.payload,
     ...(threadTs !== undefined && { threadKey: conversationKey(body.team?.id, channel, threadTs) }),
   };
 }
 
-function say(click: Click, reply: Reply, replaceOriginal: boolean) {
-  return { kind: 'say' as const, reply, actor: click.actor, replyTo: { ...click.replyTo, replaceOriginal } };
+/**
+ * A confirmation card is answered once, by the person who asked: true when this click is that answer; otherwise
+ * tells the clicker why nothing happens.
+ */
+async function decide(
+  deps: EdgeDeps,
+  click: Click<unknown>,
+  request: Decision,
+  verb: 'confirm' | 'cancel',
+): Promise<boolean> {
+  if (request.userId !== click.actor.userId) {
+    deps.log.info('audit', { action: verb, user: click.actor.userId, outcome: 'refused', reason: 'not-the-requester' });
+    await deps.jobs.send(say(click, notice('refused', ['Only ', mention(request.userId), ` can ${verb} this.`])));
+    return false;
+  }
+  if (!(await deps.claims.claim(`decision:${request.nonce}`, DECISION_TTL_SECONDS, verb))) {
+    await deps.jobs.send(say(click, notice('none', 'This was already answered; nothing more was done.')));
+    return false;
+  }
+  return true;
 }
 
-function unreadable(click: Click) {
-  return say(
-    click,
-    notice('none', 'That button is from an older opsbot and no longer works.', [
-      'Ask again, or try ',
-      { kind: 'code', text: '/deploy help' },
-      '.',
-    ]),
-    false,
-  );
+/** Hands the job over; if that fails, the claim is released so the click can be tried again. */
+async function sendOrRelease(deps: EdgeDeps, claim: string, job: Job): Promise<void> {
+  try {
+    await deps.jobs.send(job);
+  } catch (error) {
+    await deps.claims.release(claim);
+    throw error;
+  }
+}
+
+/** A notice for the clicker alone, leaving the card as it is. */
+function say(click: Click<unknown>, reply: Reply) {
+  return { kind: 'say' as const, reply, actor: click.actor, replyTo: { ...click.replyTo, replaceOriginal: false } };
 }

@@ -3,7 +3,8 @@ import { helpReply } from '../../intents/help/help.intent';
 import { FALLBACK_INTENT } from '../../intents/matcher/local-matcher';
 import { code, notice, type Reply, status } from '../../intents/reply';
 import type { EdgeDeps } from '../edge-deps';
-import { renderReply } from '../views/render';
+import { renderReply, type SlackMessage } from '../views/render';
+import { MAX_UNDERSTOOD_CHARACTERS, tooLong } from '../worker/interpreter';
 
 /** First words that name a subcommand; anything else is read as `deploy …`. */
 const SUBCOMMANDS =
@@ -16,8 +17,8 @@ export function commandUtterance(text: string): string {
   return SUBCOMMANDS.test(trimmed) ? trimmed : `deploy ${trimmed}`;
 }
 
-function ephemeral(reply: Reply): RespondArguments {
-  const message = renderReply(reply);
+/** An acknowledgement that carries a reply; its buttons, if any, are issued (stored) first. */
+function ephemeral(reply: Reply, message: SlackMessage = renderReply(reply)): RespondArguments {
   return { response_type: reply.visibility === 'channel' ? 'in_channel' : 'ephemeral', ...message } as RespondArguments;
 }
 
@@ -35,7 +36,12 @@ export function workingNotice(commandName: string, text: string): Reply {
 export function registerCommand(app: App, deps: EdgeDeps): void {
   app.command(deps.command, async ({ command, ack }) => {
     const actor = { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id };
-    const result = deps.matcher.classify(commandUtterance(command.text));
+    const text = typeof command.text === 'string' ? command.text : '';
+    if (text.length > MAX_UNDERSTOOD_CHARACTERS) {
+      await ack(ephemeral(tooLong()));
+      return;
+    }
+    const result = deps.matcher.classify(commandUtterance(text));
     if (result.intent === 'Help') {
       // Help asked by command is for the person who asked, not the channel.
       await ack(ephemeral({ ...helpReply(deps.registry.all), visibility: 'private' }));
@@ -46,7 +52,7 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
         ephemeral(
           notice(
             'none',
-            ["I couldn't read ", code(`${deps.command} ${command.text.trim()}`), '.'],
+            ["I couldn't read ", code(`${deps.command} ${text.trim()}`), '.'],
             [
               'Try ',
               code(`${deps.command} help`),
@@ -67,7 +73,7 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
       ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
     });
     if (step.kind !== 'run') {
-      await ack(ephemeral(step.reply));
+      await ack(ephemeral(step.reply, await deps.buttons.renderOne(step.reply)));
       return;
     }
     try {
@@ -85,9 +91,6 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
       await ack(ephemeral(notice('error', 'I could not start that, so nothing was done.', 'Try again in a minute.')));
       return;
     }
-    const working = ['Working on ', code(`${deps.command} ${command.text.trim()}`), '…'];
-    await ack(
-      ephemeral({ summary: working, sections: [[[status('waiting'), ' ', ...working]]], visibility: 'private' }),
-    );
+    await ack(ephemeral(workingNotice(deps.command, text)));
   });
 }

@@ -27,7 +27,7 @@ export function registerMessages(app: App, deps: EdgeDeps): void {
     await handOver(
       deps,
       {
-        text: event.text,
+        text: typeof event.text === 'string' ? event.text : '',
         user: event.user,
         team: body.team_id,
         channel: event.channel,
@@ -50,7 +50,8 @@ export function registerMessages(app: App, deps: EdgeDeps): void {
       ts: message.ts,
       ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
     };
-    if (message.channel_type === 'im') {
+    // Older deliveries of a DM carry no channel_type; a DM's channel id starts with D.
+    if (message.channel_type === 'im' || (message.channel_type === undefined && message.channel.startsWith('D'))) {
       await handOver(deps, incoming, {
         channel: message.channel,
         ...(incoming.threadTs !== undefined && { threadTs: incoming.threadTs, threadExists: true }),
@@ -69,17 +70,24 @@ export function registerMessages(app: App, deps: EdgeDeps): void {
 
 async function handOver(deps: EdgeDeps, message: IncomingMessage, replyTo: ReplyTo): Promise<void> {
   // A mention in a DM can arrive as both app_mention and message.im: the first one wins.
-  if (!(await deps.claims.claim(`message:${message.channel}:${message.ts}`, SEEN_TTL_SECONDS))) return;
+  const seen = `message:${message.channel}:${message.ts}`;
+  if (!(await deps.claims.claim(seen, SEEN_TTL_SECONDS))) return;
   const actor: Actor = {
     userId: message.user,
     channelId: message.channel,
     ...(message.team !== undefined && { teamId: message.team }),
   };
-  await deps.jobs.send({
-    kind: 'interpret',
-    text: message.text,
-    actor,
-    replyTo,
-    conversationKey: conversationKey(message.team, message.channel, replyTo.threadTs),
-  });
+  try {
+    await deps.jobs.send({
+      kind: 'interpret',
+      text: message.text,
+      actor,
+      replyTo,
+      conversationKey: conversationKey(message.team, message.channel, replyTo.threadTs),
+    });
+  } catch (error) {
+    // Not handed over: forget the message, so Slack's retry can try again.
+    await deps.claims.release(seen);
+    throw error;
+  }
 }

@@ -6,6 +6,8 @@ import { SlackStandIn } from '../../integrations/slack/stand-in';
 import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
+import { MAX_BODY_BYTES } from '../edge/lambda-edge';
+import { checkPayload } from '../edge/payload';
 import { checkSlackRequest } from '../edge/verify';
 import type { Settings } from '../settings';
 import { pageRoutes } from './page';
@@ -86,7 +88,12 @@ export async function startLocalServer(
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', url).pathname;
     if (path === SLACK_EVENTS_PATH && req.method === 'POST' && !socket) {
-      const raw = await readRaw(req);
+      const raw = await readCapped(req, MAX_BODY_BYTES);
+      if (raw === undefined) {
+        log.warn('slack.request_rejected', { reason: 'too-large' });
+        tooLarge(res);
+        return;
+      }
       const check = checkSlackRequest({
         signingSecret: settings.signingSecret,
         body: raw.toString('utf8'),
@@ -98,6 +105,16 @@ export async function startLocalServer(
       if (check.kind !== 'verified') {
         if (check.kind === 'rejected') log.warn('slack.request_rejected', { reason: check.reason });
         res.writeHead(check.kind === 'ssl-check' ? 200 : 401).end();
+        return;
+      }
+      const verdict = checkPayload(check.contentType, raw.toString('utf8'), deps.edge.command);
+      if (verdict.kind === 'ignore') {
+        log.debug('slack.payload_ignored', { reason: verdict.reason });
+        res.writeHead(200).end();
+        return;
+      }
+      if (verdict.kind === 'answer') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(verdict.body);
         return;
       }
       // Hand Bolt the buffered body and a Content-Type without parameters (it compares the whole header).
@@ -128,8 +145,25 @@ export async function startLocalServer(
   };
 }
 
-async function readRaw(req: IncomingMessage): Promise<Buffer> {
+/**
+ * Reads a request body of at most `max` bytes; undefined (having stopped reading) when it is larger, or says it
+ * will be: a large body is never buffered before the signature check.
+ */
+export async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (Number.isFinite(declared) && declared > max) return undefined;
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return undefined;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
+}
+
+/** 413, and the connection closed: the rest of the body is not read. */
+export function tooLarge(res: ServerResponse): void {
+  res.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' });
+  res.end('Payload Too Large', () => res.socket?.destroy());
 }

@@ -1,5 +1,5 @@
 import { SLACK_LIMITS } from '../../integrations/slack/block-kit';
-import type { Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
+import type { Button, Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
 import { runsOf } from '../../intents/reply';
 import { actionId } from './buttons';
 
@@ -73,6 +73,9 @@ export function escapeText(text: string): string {
 
 /** A Slack user id opsbot may mention; anything else is shown as text. */
 const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+/** AWS's consoles and endpoints: links there are shown by their label alone. */
+const AWS_HOST = /(^|\.)(aws\.amazon\.com|amazonaws\.com)$/i;
+
 /** A link opsbot may write: http(s), of a length Slack takes. */
 const LINK_URL = /^https?:\/\/\S{1,2900}$/;
 
@@ -81,7 +84,12 @@ function linkUrl(url: string): string | undefined {
   const encoded = url
     .trim()
     .replace(/[<>|"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-  return LINK_URL.test(encoded) && !HAS_LONE_SURROGATE.test(encoded) ? encoded : undefined;
+  if (!LINK_URL.test(encoded) || HAS_LONE_SURROGATE.test(encoded)) return undefined;
+  try {
+    return new URL(encoded).host === '' ? undefined : encoded;
+  } catch {
+    return undefined;
+  }
 }
 
 function runMrkdwn(run: Run): string {
@@ -91,7 +99,11 @@ function runMrkdwn(run: Run): string {
       return USER_ID.test(run.userId) ? `<@${run.userId}>` : escapeText(`@${run.userId}`);
     case 'link': {
       const url = linkUrl(run.url);
-      return url !== undefined ? `<${url}|${escapeText(oneLine(run.label)) || 'link'}>` : escapeText(run.label);
+      if (url === undefined) return escapeText(run.label);
+      // Link targets come from outside too (a custom action's URL): a label opsbot wrote never hides where it goes.
+      const host = new URL(url).host;
+      const label = `${oneLine(run.label)}${AWS_HOST.test(host) ? '' : ` (${host})`}`;
+      return `<${url}|${escapeText(label) || 'link'}>`;
     }
     case 'code': {
       const text = oneLine(run.text).replace(/`/g, 'ˋ');
@@ -124,7 +136,7 @@ function runPlain(run: Run): string {
     case 'status':
       return run.label !== undefined ? escapeText(run.label) : '';
     case 'progress':
-      return `${Math.round(run.percent)}%${run.label !== undefined ? ` ${escapeText(run.label)}` : ''}`;
+      return `${Math.round(Number.isFinite(run.percent) ? run.percent : 0)}%${run.label !== undefined ? ` ${escapeText(run.label)}` : ''}`;
   }
 }
 
@@ -194,17 +206,25 @@ function fieldBlocks(fields: readonly Field[]): Block[] {
       type: 'section',
       fields: fields.slice(i, i + LIMITS.sectionFields).map((f) => ({
         type: 'mrkdwn',
-        text: cut(`*${escapeText(oneLine(f.label).trim()) || '–'}*\n${mrkdwnLine(f.value) || '–'}`, LIMITS.fieldText),
+        text: cut(
+          `${runMrkdwn({ kind: 'strong', text: f.label }) || '–'}\n${mrkdwnLine(f.value) || '–'}`,
+          LIMITS.fieldText,
+        ),
       })),
     });
   }
   return blocks;
 }
 
-function actionBlocks(reply: Reply): Block[] {
+/** What a button's value is: in production an opaque id of what opsbot stored (see bot/cards.ts). */
+export interface RenderOptions {
+  readonly buttonValue?: (button: Button, position: number) => string;
+}
+
+function actionBlocks(reply: Reply, options: RenderOptions): Block[] {
   const buttons: SlackButton[] = [];
   (reply.buttons ?? []).forEach((button, position) => {
-    const value = JSON.stringify(button.payload);
+    const value = options.buttonValue?.(button, position) ?? JSON.stringify(button.payload);
     // A payload too long for Slack cannot be carried: the button is left out rather than the message refused.
     if (value.length > LIMITS.buttonValue) return;
     buttons.push({
@@ -223,11 +243,10 @@ function actionBlocks(reply: Reply): Block[] {
 }
 
 function contextBlock(lines: readonly Line[]): Block | undefined {
-  const elements = lines
-    .map((line) => cut(mrkdwnLine(line), LIMITS.contextText))
-    .filter((text) => text !== '')
-    .slice(0, LIMITS.contextElements)
-    .map((text): Mrkdwn => ({ type: 'mrkdwn', text }));
+  const texts = lines.map((line) => cut(mrkdwnLine(line), LIMITS.contextText)).filter((text) => text !== '');
+  // More small print than Slack takes: the last place says so.
+  const kept = texts.length > LIMITS.contextElements ? [...texts.slice(0, LIMITS.contextElements - 1), '…'] : texts;
+  const elements = kept.map((text): Mrkdwn => ({ type: 'mrkdwn', text }));
   return elements.length === 0 ? undefined : { type: 'context', elements };
 }
 
@@ -256,10 +275,11 @@ function bodyBlocks(reply: Reply): Block[] {
  * pipeline overview): the header opens the first page, buttons and small print close the last, and each page's
  * fallback text says which page it is.
  */
-export function renderPages(reply: Reply): SlackMessage[] {
+export function renderPages(reply: Reply, options: RenderOptions = {}): SlackMessage[] {
   const head = header(reply);
   const body = bodyBlocks(reply);
-  const actions = actionBlocks(reply);
+  // Buttons beyond what a message can show alongside its body are not offered (nothing opsbot sends has so many).
+  const actions = actionBlocks(reply, options).slice(0, 4);
   const context = contextBlock(reply.context ?? []);
   const text = fallbackText(reply);
   const tail = [...actions, ...(context !== undefined ? [context] : [])];
@@ -267,8 +287,10 @@ export function renderPages(reply: Reply): SlackMessage[] {
     const blocks = [...head, ...body, ...tail];
     return [{ text, blocks: blocks.length > 0 ? blocks : [{ type: 'section', text: { type: 'mrkdwn', text } }] }];
   }
-  // Every page keeps one block for its "Page i of n" line; the first carries the header, the last the tail.
-  const perPage = LIMITS.blocks - 1 - Math.max(head.length, actions.length);
+  // Every page keeps one block for its "Page i of n" line, and room for the header and the buttons, which the first
+  // and the last page carry (one page may be both).
+  const perPage = LIMITS.blocks - 1 - head.length - actions.length;
+  if (body.length === 0) body.push({ type: 'section', text: { type: 'mrkdwn', text } });
   const chunks: Block[][] = [];
   for (let i = 0; i < body.length; i += perPage) chunks.push(body.slice(i, i + perPage));
   const title = reply.title !== undefined ? cutPlain(reply.title, 200) : 'continued';
@@ -291,8 +313,8 @@ export function renderPages(reply: Reply): SlackMessage[] {
 }
 
 /** Renders a reply as exactly one message (a slash command's acknowledgement): past 50 blocks it is cut, visibly. */
-export function renderReply(reply: Reply): SlackMessage {
-  const [first, ...rest] = renderPages(reply);
+export function renderReply(reply: Reply, options: RenderOptions = {}): SlackMessage {
+  const [first, ...rest] = renderPages(reply, options);
   const message = first as SlackMessage;
   if (rest.length === 0) return message;
   const blocks: Block[] = message.blocks.filter((b) => b.type !== 'context').slice(0, LIMITS.blocks - 1);

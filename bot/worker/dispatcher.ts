@@ -5,14 +5,15 @@ import type { Store } from '../../integrations/store.port';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
 import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
-import { mayRetry, retryStage } from '../../intents/pipelines/retry';
+import { retryStage } from '../../intents/pipelines/retry';
 import type { IntentRegistry } from '../../intents/registry';
 import { code, notice, type Reply } from '../../intents/reply';
+import type { IssuedButtons } from '../cards';
 import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, type Step } from '../conversation';
 import type { FulfilJob, InterpretJob, Job } from '../jobs';
 import type { Log } from '../logger';
 import { answer } from './answer';
-import { type Interpreter, lexSessionId, type Understanding } from './interpreter';
+import { type Interpreter, lexSessionId, MAX_UNDERSTOOD_CHARACTERS, tooLong, type Understanding } from './interpreter';
 
 export interface WorkerDeps {
   readonly registry: IntentRegistry;
@@ -21,6 +22,8 @@ export interface WorkerDeps {
   readonly planner: ConversationPlanner;
   readonly store: Store;
   readonly chat: Chat;
+  /** The buttons opsbot issues: stored, so a click is read from what was stored. */
+  readonly buttons: IssuedButtons;
   readonly ports: IntentPorts;
   readonly log: Log;
   readonly botUserId?: string;
@@ -33,20 +36,19 @@ export interface WorkerDeps {
 export async function runJob(job: Job, deps: WorkerDeps, options: { readonly deadline?: number } = {}): Promise<void> {
   try {
     if (job.kind === 'say') {
-      await answer(job.replyTo, job.actor.userId, job.reply, deps.chat);
+      await answer(job.replyTo, job.actor.userId, job.reply, deps);
       return;
     }
     if (job.kind === 'retry-stage') {
-      const allowed = mayRetry(deps.ports.rules, job.pipeline, job.actor.userId);
-      const reply = await retryStage(job, job.actor, deps.ports);
+      const { reply, outcome } = await retryStage(job, job.actor, deps.ports);
       deps.log.info('audit', {
         action: 'retry-stage',
         pipeline: job.pipeline,
         stage: job.stage,
         user: job.actor.userId,
-        outcome: allowed ? 'started' : 'refused',
+        outcome,
       });
-      await answer(job.replyTo, job.actor.userId, reply, deps.chat);
+      await answer(job.replyTo, job.actor.userId, reply, deps);
       return;
     }
     const step = job.kind === 'interpret' ? await interpret(job, deps, options.deadline) : await fulfil(job, deps);
@@ -57,6 +59,8 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
 }
 
 async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number): Promise<Step> {
+  if (cleanSlackText(job.text, deps.botUserId).length > MAX_UNDERSTOOD_CHARACTERS)
+    return { kind: 'answer', reply: tooLong() };
   const stored = await deps.store.get<PendingRequest>(job.conversationKey);
   const pending = stored !== undefined && stored.userId === job.actor.userId ? stored : undefined;
   const sessionId = lexSessionId(job.actor.teamId, job.replyTo.channel, job.replyTo.threadTs, job.actor.userId);
@@ -133,17 +137,16 @@ async function fulfil(job: FulfilJob, deps: WorkerDeps): Promise<Step> {
 
 async function perform(step: Step, job: Job, deps: WorkerDeps): Promise<void> {
   const key = job.conversationKey;
-  const reply = (r: Reply) => answer(job.replyTo, job.actor.userId, r, deps.chat);
+  const reply = (r: Reply) => answer(job.replyTo, job.actor.userId, r, deps);
   switch (step.kind) {
     case 'ask':
       if (key !== undefined) await deps.store.put(key, step.pending, PENDING_TTL_SECONDS);
-      // A question in a thread is asked in the thread, where the person answers it.
-      await reply(job.replyTo.responseUrl === undefined ? { ...step.reply, visibility: 'channel' } : step.reply);
+      await reply(inConversation(step.reply, job));
       return;
     case 'answer':
     case 'confirm':
       if (key !== undefined) await deps.store.delete(key);
-      await reply(step.reply);
+      await reply(step.kind === 'answer' && step.question === true ? inConversation(step.reply, job) : step.reply);
       return;
     case 'run': {
       if (key !== undefined) await deps.store.delete(key);
@@ -158,6 +161,11 @@ async function perform(step: Step, job: Job, deps: WorkerDeps): Promise<void> {
       return;
     }
   }
+}
+
+/** A question in a thread is asked in the thread, where the person answers it (a command's stays with them). */
+function inConversation(reply: Reply, job: Job): Reply {
+  return job.replyTo.threadTs !== undefined ? { ...reply, visibility: 'channel' } : reply;
 }
 
 async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promise<void> {
@@ -175,7 +183,7 @@ async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promis
     );
   }
   try {
-    await answer(job.replyTo, job.actor.userId, reply, deps.chat);
+    await answer(job.replyTo, job.actor.userId, reply, deps);
   } catch (postError) {
     deps.log.error('job.answer_failed', { error: describeError(postError) });
   }

@@ -19,7 +19,7 @@ import type { Construct } from 'constructs';
 import type { OpsbotConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
 import { vocabularyOf } from '../../bot/vocabulary';
-import { intents } from '../../intents';
+import { intents, reactions } from '../../intents';
 import { lambdaBundleOptions } from '../bundling/bundling';
 import { OpsbotLexBot } from '../constructs/lex-bot';
 
@@ -168,31 +168,30 @@ export class OpsbotStack extends Stack {
     botToken.grantRead(this.slackFunction);
     botToken.grantRead(this.workerFunction);
 
-    // Pipeline failures and recoveries of the configured pipelines, pushed to the worker.
+    // The events the reactions declare (and only those, about configured things), pushed to the worker.
     const pipelines = Object.keys(props.config.pipelines);
     const target = new LambdaFunction(this.workerFunction, {
       deadLetterQueue: deadLetters,
       retryAttempts: 2,
       maxEventAge: Duration.hours(2),
     });
-    new Rule(this, 'PipelineExecutionEvents', {
-      description: 'opsbot: pipeline executions that failed or succeeded → worker',
-      eventPattern: {
-        source: ['aws.codepipeline'],
-        detailType: ['CodePipeline Pipeline Execution State Change'],
-        detail: { state: ['FAILED', 'SUCCEEDED'], ...(pipelines.length > 0 && { pipeline: pipelines }) },
-      },
-      targets: [target],
-    });
-    new Rule(this, 'PipelineActionEvents', {
-      description: 'opsbot: pipeline actions that failed (the error behind a failed execution) → worker',
-      eventPattern: {
-        source: ['aws.codepipeline'],
-        detailType: ['CodePipeline Action Execution State Change'],
-        detail: { state: ['FAILED'], ...(pipelines.length > 0 && { pipeline: pipelines }) },
-      },
-      targets: [target],
-    });
+    for (const reaction of reactions) {
+      reaction.events.forEach((type, i) => {
+        const scope =
+          type.configured !== undefined && pipelines.length > 0 ? { [type.configured.pipelineField]: pipelines } : {};
+        new Rule(this, `${reaction.name}Events${i === 0 ? '' : i + 1}`, {
+          description: `opsbot: ${type.purpose ?? type.detailType} → worker (${reaction.name})`,
+          eventPattern: {
+            source: [type.source],
+            detailType: [type.detailType],
+            ...((type.detail !== undefined || Object.keys(scope).length > 0) && {
+              detail: { ...(type.detail as Record<string, string[]> | undefined), ...scope },
+            }),
+          },
+          targets: [target],
+        });
+      });
+    }
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const api = new HttpApi(this, 'Api', { description: 'opsbot: the Slack request URL', createDefaultStage: false });

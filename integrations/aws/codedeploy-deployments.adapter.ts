@@ -1,6 +1,6 @@
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { Deployment, Deployments, ServiceRevision, StartDeployment } from '../deployments.port';
+import type { Deployment, Deployments, ServiceRevision, StartDeployment, StopDeployment } from '../deployments.port';
 import { OpsbotError } from '../errors';
 
 const notYet = () =>
@@ -30,7 +30,7 @@ export class CodeDeployDeployments implements Deployments {
   async get(_id: string): Promise<Deployment> {
     throw notYet();
   }
-  async stop(_id: string, _options: { rollback: boolean; reason: string }): Promise<Deployment> {
+  async stop(_id: string, _options: StopDeployment): Promise<Deployment> {
     throw notYet();
   }
   async history(_service: string, _environment: string): Promise<Deployment[]> {

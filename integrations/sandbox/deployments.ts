@@ -1,4 +1,11 @@
-import type { Deployment, DeploymentStep, Deployments, ServiceRevision, StartDeployment } from '../deployments.port';
+import type {
+  Deployment,
+  DeploymentStep,
+  Deployments,
+  ServiceRevision,
+  StartDeployment,
+  StopDeployment,
+} from '../deployments.port';
 import { OpsbotError } from '../errors';
 import type { SandboxClock } from './clock';
 import { MINUTE, type SandboxWorld, seededRandom } from './world';
@@ -30,6 +37,7 @@ interface DeploymentRecord {
   stoppedAt?: number;
   rollback?: boolean;
   reason?: string;
+  stoppedBy?: string;
 }
 
 /**
@@ -105,12 +113,13 @@ export class SandboxDeployments implements Deployments {
     return this.view(this.record(id));
   }
 
-  async stop(id: string, options: { readonly rollback: boolean; readonly reason: string }): Promise<Deployment> {
+  async stop(id: string, options: StopDeployment): Promise<Deployment> {
     const record = this.record(id);
     if (this.view(record).status !== 'InProgress') return this.view(record);
     record.stoppedAt = this.clock.now();
     record.rollback = options.rollback;
     record.reason = options.reason;
+    if (options.by !== undefined) record.stoppedBy = options.by;
     return this.view(record);
   }
 
@@ -163,19 +172,21 @@ export class SandboxDeployments implements Deployments {
     };
     if (r.stoppedAt !== undefined) {
       const reason = r.reason ?? 'stopped';
+      const by = r.stoppedBy !== undefined ? { stoppedBy: r.stoppedBy } : {};
       if (r.rollback !== true)
-        return { ...base, status: 'Stopped', step: 'Failed', trafficOnGreen: 0, endedAt: r.stoppedAt, reason };
+        return { ...base, ...by, status: 'Stopped', step: 'Failed', trafficOnGreen: 0, endedAt: r.stoppedAt, reason };
       const done = now - r.stoppedAt >= LIFECYCLE.rollbackMs;
       return done
         ? {
             ...base,
+            ...by,
             status: 'Stopped',
             step: 'RolledBack',
             trafficOnGreen: 0,
             endedAt: r.stoppedAt + LIFECYCLE.rollbackMs,
             reason,
           }
-        : { ...base, status: 'InProgress', step: 'RollingBack', trafficOnGreen: 0, reason };
+        : { ...base, ...by, status: 'InProgress', step: 'RollingBack', trafficOnGreen: 0, reason };
     }
     const plan = phases(r.bakeMs);
     let elapsed = now - r.startedAt;

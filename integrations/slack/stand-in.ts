@@ -221,6 +221,8 @@ export class SlackStandIn {
       return { status: 200 };
     }
     const ephemeral = body.response_type !== 'in_channel';
+    // Slack takes a thread_ts on a response_url post; without one, a message from a thread stays in it.
+    const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : target.threadTs;
     this.append({
       channel: target.channel,
       text,
@@ -228,7 +230,7 @@ export class SlackStandIn {
       from: 'bot',
       ...(ephemeral && { user: target.user }),
       ...(blocks && { blocks }),
-      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+      ...(threadTs !== undefined && { thread_ts: threadTs }),
     });
     return { status: 200 };
   }

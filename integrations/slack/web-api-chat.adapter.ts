@@ -43,13 +43,18 @@ export class SlackWebApiChat implements Chat {
 
   async respond(
     responseUrl: string,
-    message: ChatMessage & { readonly visibility: 'private' | 'channel'; readonly replaceOriginal?: boolean },
+    message: ChatMessage & {
+      readonly visibility: 'private' | 'channel';
+      readonly replaceOriginal?: boolean;
+      readonly threadTs?: string;
+    },
   ): Promise<void> {
     await this.postToResponseUrl(responseUrl, {
       text: message.text,
       ...(message.blocks !== undefined && { blocks: message.blocks }),
       response_type: message.visibility === 'channel' ? 'in_channel' : 'ephemeral',
       replace_original: message.replaceOriginal === true,
+      ...(message.threadTs !== undefined && { thread_ts: message.threadTs }),
     });
   }
 

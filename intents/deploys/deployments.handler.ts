@@ -23,23 +23,17 @@ function deploymentLine(d: Deployment, now: number): Run[] {
     ` · started ${ago(d.startedAt, now)} by `,
     mention(d.requestedBy),
     ...(d.reason !== undefined ? [` · ${d.reason}`] : []),
+    ...(d.stoppedBy !== undefined ? [' by ', mention(d.stoppedBy)] : []),
   ];
 }
 
 /** A deployment as a card: what, where, which step, how much traffic is on green. */
-export function deploymentCard(d: Deployment, now: number, title: string, note?: readonly Run[]): Reply {
+export function deploymentCard(d: Deployment, now: number, title: string): Reply {
   return {
     title,
     summary: `${d.service} ${d.version} in ${d.environment}: ${stepWords(d.step)}`,
     sections: [[deploymentLine(d, now)]],
-    context: [
-      [
-        'Deployment ',
-        code(d.id),
-        ...(note !== undefined ? [' · ', ...note] : []),
-        ` · ask “how is the ${d.service} deploy going?” for its progress`,
-      ],
-    ],
+    context: [['Deployment ', code(d.id), ` · ask “how is the ${d.service} deploy going?” for its progress`]],
     visibility: 'channel',
   };
 }
@@ -139,11 +133,12 @@ export async function rollbackService(
     (d) => d.service === slots.service && d.environment === slots.environment,
   );
   if (running !== undefined && running.step !== 'RollingBack') {
-    const stopped = await ports.deployments.stop(running.id, { rollback: true, reason: 'rolled back from Slack' });
-    return deploymentCard(stopped, now, `Rolling back ${slots.service} in ${slots.environment}`, [
-      'rolled back by ',
-      mention(actor.userId),
-    ]);
+    const stopped = await ports.deployments.stop(running.id, {
+      rollback: true,
+      reason: 'rolled back from Slack',
+      by: actor.userId,
+    });
+    return deploymentCard(stopped, now, `Rolling back ${slots.service} in ${slots.environment}`);
   }
   const last = (await ports.deployments.history(slots.service, slots.environment, 20)).find(
     (d) => d.status === 'Succeeded',

@@ -40,10 +40,13 @@ function deletions(word: string): string[] {
 export class TypoIndex {
   private readonly index = new Map<string, Set<string>>();
   private readonly known = new Set<string>();
+  /** No word longer than this is one typo from a known word: a long token costs nothing. */
+  private longest = 0;
 
   constructor(words: Iterable<string>) {
     for (const word of words) {
       this.known.add(word);
+      this.longest = Math.max(this.longest, word.length + 1);
       for (const variant of deletions(word)) {
         let bucket = this.index.get(variant);
         if (bucket === undefined) {
@@ -60,7 +63,7 @@ export class TypoIndex {
    * Three-letter words are easy to hit by accident (`dev`/`dec`), so for them only a swap or an added letter counts.
    */
   correct(word: string): string | undefined {
-    if (this.known.has(word) || word.length < 3) return undefined;
+    if (this.known.has(word) || word.length < 3 || word.length > this.longest) return undefined;
     const candidates = new Set<string>();
     for (const variant of deletions(word)) {
       for (const candidate of this.index.get(variant) ?? []) candidates.add(candidate);
@@ -90,11 +93,14 @@ export function closest(word: string, names: readonly string[], max = 3): string
   const scored = names
     .map((name) => {
       const n = name.toLowerCase();
+      // Nothing further than this counts, so distances stop there: a long word costs no more than a short one.
+      const bound = Math.max(2, Math.ceil(name.length / 2));
       const affix = w.startsWith(n) || n.startsWith(w) ? 1 : Number.POSITIVE_INFINITY;
-      const byPart = Math.min(...parts.map((p) => editDistance(p, n) + 1));
-      return { name, score: Math.min(editDistance(w, n), affix, byPart) };
+      let byPart = Number.POSITIVE_INFINITY;
+      for (const p of parts) byPart = Math.min(byPart, editDistance(p, n, bound) + 1);
+      return { name, bound, score: Math.min(editDistance(w, n, bound), affix, byPart) };
     })
-    .filter(({ name, score }) => score <= Math.max(2, Math.ceil(name.length / 2)))
+    .filter(({ bound, score }) => score <= bound)
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
   return scored.slice(0, max).map((s) => s.name);
 }

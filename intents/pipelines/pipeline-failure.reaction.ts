@@ -28,8 +28,20 @@ export const pipelineFailure = defineReaction({
   name: 'PipelineFailure',
   description: 'Announce a failed pipeline execution in the alerts channel, and its recovery in that thread',
   events: [
-    { source: 'aws.codepipeline', detailType: PIPELINE_EVENT_TYPES.execution },
-    { source: 'aws.codepipeline', detailType: PIPELINE_EVENT_TYPES.action },
+    {
+      source: 'aws.codepipeline',
+      detailType: PIPELINE_EVENT_TYPES.execution,
+      detail: { state: ['FAILED', 'SUCCEEDED'] },
+      configured: { pipelineField: 'pipeline' },
+      purpose: 'pipeline executions that failed or succeeded',
+    },
+    {
+      source: 'aws.codepipeline',
+      detailType: PIPELINE_EVENT_TYPES.action,
+      detail: { state: ['FAILED'] },
+      configured: { pipelineField: 'pipeline' },
+      purpose: 'pipeline actions that failed (the error behind a failed execution)',
+    },
   ],
   async handle(event, ports) {
     const d = (typeof event.detail === 'object' && event.detail !== null ? event.detail : {}) as Record<

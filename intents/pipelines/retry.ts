@@ -21,28 +21,33 @@ export async function retryStage(
   request: { readonly pipeline: string; readonly stage: string; readonly executionId: string },
   actor: Actor,
   ports: IntentPorts,
-): Promise<Reply> {
-  if (!mayRetry(ports.rules, request.pipeline, actor.userId)) return retryRefusal(request.pipeline);
+): Promise<{ readonly reply: Reply; readonly outcome: 'started' | 'refused' }> {
+  if (!mayRetry(ports.rules, request.pipeline, actor.userId)) {
+    return { reply: retryRefusal(request.pipeline), outcome: 'refused' };
+  }
   await ports.pipelines.retryStage(request.pipeline, request.stage, request.executionId);
   return {
-    summary: `Retrying ${request.stage} of ${request.pipeline}.`,
-    sections: [
-      [
+    outcome: 'started',
+    reply: {
+      summary: `Retrying ${request.stage} of ${request.pipeline}.`,
+      sections: [
         [
-          status('retrying'),
-          ' Retrying the failed actions of ',
-          strong(request.stage),
-          ' in ',
-          strong(request.pipeline),
-          ' (execution ',
-          code(request.executionId.slice(0, 8)),
-          '), for ',
-          mention(actor.userId),
-          '.',
+          [
+            status('retrying'),
+            ' Retrying the failed actions of ',
+            strong(request.stage),
+            ' in ',
+            strong(request.pipeline),
+            ' (execution ',
+            code(request.executionId.slice(0, 8)),
+            '), for ',
+            mention(actor.userId),
+            '.',
+          ],
         ],
       ],
-    ],
-    context: [`Ask “is the ${request.pipeline} pipeline green?” in a few minutes.`],
-    visibility: 'channel',
+      context: [`Ask “is the ${request.pipeline} pipeline green?” in a few minutes.`],
+      visibility: 'channel',
+    },
   };
 }

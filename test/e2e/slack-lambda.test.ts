@@ -63,10 +63,10 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       // Assess
       expect(first.statusCode).toBe(200);
       expect(second.statusCode).toBe(200);
-      // The private card is gone; the deploy is announced to the channel.
-      expect(h.standIn.messages).not.toContain(card);
-      const announced = h.bot().filter((m) => m.text === 'web v1.8.2 in prod: Installing the new task set (green)');
-      expect(announced.map((m) => m.ephemeral)).toEqual([false]);
+      // The card, which the channel saw, became the deploy's card in place.
+      expect(card.ephemeral).toBe(false);
+      expect(card.updates).toBe(1);
+      expect(card.text).toBe('web v1.8.2 in prod: Installing the new task set (green)');
       expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(1);
       const running = await h.sandbox.deployments.active();
       expect(running.map((d) => [d.service, d.environment, d.version, d.requestedBy])).toEqual([
@@ -86,7 +86,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       // Assess
       expect(h.bot().some((m) => m.text === `Only <@${ALICE}> can cancel this.` && m.user === BOB)).toBe(true);
       expect(card.text).toBe('Cancelled: Deploy api v2.0.0 to staging. Nothing was changed.');
-      expect(card.ephemeral).toBe(true);
+      expect(card.ephemeral).toBe(false);
       expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(0);
     });
 

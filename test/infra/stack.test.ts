@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+import { reactions } from '../../intents';
 
 describe('the synthesized opsbot stack', () => {
   const app = new App();
@@ -94,6 +95,21 @@ describe('the synthesized opsbot stack', () => {
         detail: { state: ['FAILED'], pipeline: pipelines },
       },
     });
+  });
+
+  it('routes exactly the events the reactions declare: one rule per declared event type, each to the worker', () => {
+    // Prepare
+    const declared = reactions.flatMap((r) => r.events.map((e) => [e.source, e.detailType]));
+
+    // Act
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as Array<{
+      Properties: { EventPattern: { source: string[]; 'detail-type': string[] } };
+    }>;
+
+    // Assess
+    expect(
+      rules.map((r) => [r.Properties.EventPattern.source[0], r.Properties.EventPattern['detail-type'][0]]),
+    ).toEqual(declared);
   });
 
   it('gives the worker exactly the CodePipeline actions it uses, on the configured pipelines', () => {

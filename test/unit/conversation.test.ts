@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { ConversationPlanner } from '../../bot/conversation';
-import { actionId, readPayload } from '../../bot/views/buttons';
+import { actionId } from '../../bot/views/buttons';
 import { intents } from '../../intents';
 import { IntentRegistry } from '../../intents/registry';
 import { sandboxPorts, smallPrint, summaryText } from '../support/ports';
@@ -64,7 +64,9 @@ describe('conversation planner', () => {
         ['opsbot.confirm', 'primary'],
         ['opsbot.cancel.1', undefined],
       ]);
-      expect(readPayload('confirm', JSON.stringify(buttons[0]?.payload))?.nonce).toMatch(/^[0-9a-f-]{36}$/);
+      expect(buttons[0]?.payload).toEqual(
+        expect.objectContaining({ kind: 'confirm', nonce: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+      );
     }
     expect(confirmed.kind).toBe('run');
   });
@@ -110,14 +112,5 @@ describe('conversation planner', () => {
     });
     expect(prod.kind).toBe('answer');
     expect(dev.kind).toBe('confirm');
-  });
-
-  it('ignores button values it did not make', () => {
-    expect(readPayload('confirm', 'click_me_123')).toBeUndefined();
-    expect(readPayload('confirm', '{"kind":"confirm","intent":1}')).toBeUndefined();
-    expect(
-      readPayload('confirm', '{"kind":"cancel","intent":"Deploy","slots":{},"userId":"U1","nonce":"n"}'),
-    ).toBeUndefined();
-    expect(readPayload('choose', '{"kind":"choose","intent":"Deploy","slots":{"a":1},"userId":"U1"}')).toBeUndefined();
   });
 });

@@ -149,8 +149,9 @@ const surfaces: Record<string, (text: string) => Promise<Reply>> = {
       text,
     ),
   'maintenance list': (text) => upcomingMaintenance(portsSaying(text)),
-  'retry notice': (text) =>
-    retryStage({ pipeline: text, stage: text, executionId: text }, { userId: 'U0ALICE001' }, portsSaying(text)),
+  'retry notice': async (text) =>
+    (await retryStage({ pipeline: text, stage: text, executionId: text }, { userId: 'U0ALICE001' }, portsSaying(text)))
+      .reply,
   'error notice': async (text) => notice('warning', text, text),
 };
 

@@ -83,7 +83,8 @@ describe('deploys on the sandbox', () => {
     expect(summaryText(reply)).toBe('api v9.0.0 in staging: Rolling back');
     const [d] = await p.deployments.history('api', 'staging', 1);
     expect(d?.reason).toBe('rolled back from Slack');
-    expect(smallPrint(reply)[0]).toContain(`rolled back by <@${alice.userId}>`);
+    expect(d?.stoppedBy).toBe(alice.userId);
+    expect(body(reply)).toContain(`rolled back from Slack by <@${alice.userId}>`);
   });
 
   it('rolls back a finished deploy by deploying the version before it', async () => {

@@ -1,4 +1,5 @@
 import { WebClient } from '@slack/web-api';
+import { IssuedButtons } from '../../bot/cards';
 import { createMemoryLog } from '../../bot/logger';
 import { slackAnnouncer } from '../../bot/worker/answer';
 import { Claims, claimKey } from '../../integrations/claims';
@@ -33,7 +34,7 @@ async function setup(pipelines: Pipelines = noPipelines) {
     store,
     claims: new Claims(store),
     log,
-    announcer: slackAnnouncer(chat, { alerts: ALERTS }, log),
+    announcer: slackAnnouncer(chat, new IssuedButtons(store), { alerts: ALERTS }, log),
   };
   return { ...stand, deps, send: (e: EventBridgeEvent) => pipelineFailure.handle(e, deps) };
 }

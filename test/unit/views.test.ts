@@ -86,6 +86,22 @@ describe('reply rendering', () => {
     expect(message.blocks[0]).toEqual({ type: 'header', text: expect.objectContaining({ type: 'plain_text' }) });
   });
 
+  it('never lets a label hide where a link from outside goes: only AWS links show their label alone', () => {
+    // Act
+    const message = renderReply({
+      summary: [
+        link('https://evil.example/x', 'logs'),
+        ' ',
+        link('https://eu-west-1.console.aws.amazon.com/p', 'console'),
+      ],
+    });
+
+    // Assess
+    expect(texts(message.blocks)).toContain(
+      '<https://evil.example/x|logs (evil.example)> <https://eu-west-1.console.aws.amazon.com/p|console>',
+    );
+  });
+
   it('writes a mention or a link only for what is really one', () => {
     // Act
     const message = renderReply({ summary: [mention('<!here>'), ' ', link('javascript:alert(1)', 'x')] });
@@ -159,6 +175,30 @@ describe('replies longer than one Slack message', () => {
       p.blocks.filter((b) => b.type === 'section').map((b) => (b as { text: { text: string } }).text.text),
     );
     expect(shown).toEqual(lines.map(([l]) => l));
+  });
+
+  it('pages within 50 blocks when the header, the body and the buttons together just overflow one message', () => {
+    // Act
+    const pages = renderPages({
+      title: 'T',
+      summary: 's',
+      sections: Array.from({ length: 48 }, (_, i) => [`line ${i}`]),
+      buttons: [{ label: 'A', payload: { kind: 'retry-stage', pipeline: 'p', stage: 's', executionId: 'e' } }],
+      context: ['c'],
+    });
+
+    // Assess
+    expect(pages.map((p) => p.blocks.length).every((n) => n <= 50)).toBe(true);
+    expect(pages.flatMap((p) => p.blocks).filter((b) => b.type === 'section')).toHaveLength(48);
+  });
+
+  it('cuts more than ten small-print lines with a visible …', () => {
+    // Act
+    const message = renderReply({ summary: 's', context: Array.from({ length: 12 }, (_, i) => `c${i}`) });
+
+    // Assess
+    const context = message.blocks.at(-1) as { elements: Array<{ text: string }> };
+    expect(context.elements.map((e) => e.text)).toEqual([...Array.from({ length: 9 }, (_, i) => `c${i}`), '…']);
   });
 
   it('cuts a single message visibly when it cannot be split', () => {

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../integrations/store.port';
+import type { Button, ButtonPayload, Reply } from '../intents/reply';
+import { type RenderOptions, renderPages, renderReply, type SlackMessage } from './views/render';
+
+/** How long each kind of button may be answered: a confirmation is for now, a Retry for the day. */
+const LIFETIME_SECONDS: Record<ButtonPayload['kind'], number> = {
+  choose: 60 * 60,
+  confirm: 30 * 60,
+  cancel: 30 * 60,
+  'retry-stage': 24 * 60 * 60,
+};
+
+interface StoredCard {
+  readonly createdAt: number;
+  readonly buttons: readonly ButtonPayload[];
+  /** The thread the card was posted in: a click continues there, whatever the click's payload says. */
+  readonly threadTs?: string;
+}
+
+/** Where a card is posted. */
+export interface CardPlace {
+  readonly threadTs?: string;
+}
+
+/** Why a click was not taken. */
+export type Unopened = 'unknown' | 'expired' | 'wrong-kind';
+
+/**
+ * The buttons opsbot issued, kept in the Store. A button carries only an opaque id (`<card id>.<position>`); what it
+ * asks — the intent, its slots, who asked, the pipeline to retry — is read back from what opsbot stored when it
+ * posted the card, never from the click. A value that matches no stored card, or one past its lifetime, opens nothing.
+ */
+export class IssuedButtons {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Stores the reply's buttons (one write per message) and renders it, paged, with their ids as values. */
+  async render(reply: Reply, place: CardPlace = {}): Promise<SlackMessage[]> {
+    return renderPages(reply, await this.issue(reply, place));
+  }
+
+  /** The same, as exactly one message (a slash command's acknowledgement). */
+  async renderOne(reply: Reply, place: CardPlace = {}): Promise<SlackMessage> {
+    return renderReply(reply, await this.issue(reply, place));
+  }
+
+  private async issue(reply: Reply, place: CardPlace): Promise<RenderOptions> {
+    const buttons = reply.buttons ?? [];
+    if (buttons.length === 0) return {};
+    const id = randomBytes(16).toString('base64url');
+    const card: StoredCard = {
+      createdAt: this.now(),
+      buttons: buttons.map((b) => b.payload),
+      ...(place.threadTs !== undefined && { threadTs: place.threadTs }),
+    };
+    // Kept a day past its lifetime, so a late click is told it expired rather than that it is unknown.
+    const ttl = Math.max(...buttons.map((b) => LIFETIME_SECONDS[b.payload.kind])) + 24 * 60 * 60;
+    await this.store.put(cardKey(id), card, ttl);
+    return { buttonValue: (_button: Button, position: number) => `${id}.${position}` };
+  }
+
+  /** What a clicked button asks, if opsbot issued it, it is of this kind and still answerable. */
+  async open<K extends ButtonPayload['kind']>(
+    kind: K,
+    value: string | undefined,
+  ): Promise<
+    | { ok: true; payload: Extract<ButtonPayload, { kind: K }>; cardId: string; threadTs?: string }
+    | { ok: false; why: Unopened }
+  > {
+    const match = /^([A-Za-z0-9_-]{22})\.(\d{1,2})$/.exec(value ?? '');
+    if (match === null) return { ok: false, why: 'unknown' };
+    const [, cardId, position] = match as unknown as [string, string, string];
+    const card = await this.store.get<StoredCard>(cardKey(cardId));
+    const payload = card?.buttons[Number(position)];
+    if (card === undefined || payload === undefined) return { ok: false, why: 'unknown' };
+    if (payload.kind !== kind) return { ok: false, why: 'wrong-kind' };
+    if (this.now() - card.createdAt > LIFETIME_SECONDS[payload.kind] * 1000) return { ok: false, why: 'expired' };
+    return {
+      ok: true,
+      payload: payload as Extract<ButtonPayload, { kind: K }>,
+      cardId,
+      ...(card.threadTs !== undefined && { threadTs: card.threadTs }),
+    };
+  }
+}
+
+function cardKey(id: string): string {
+  return `card:${id}`;
+}

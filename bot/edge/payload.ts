@@ -1,0 +1,137 @@
+import * as z from 'zod/mini';
+import { ACTIONS } from '../views/buttons';
+
+/**
+ * What passes the signature check can still be null, huge, mistyped or crafted. Every payload is validated here,
+ * before Bolt or any listener sees it: the shapes opsbot handles go on, a command it does not have gets a short
+ * answer, and anything else is acknowledged with 200 and dropped (Slack never waits, retries or sees an error).
+ * Listeners can rely on what is validated here; what is optional here is optional for them too.
+ */
+
+/** Slack ids: users, channels, teams, enterprises (`U0123ABCD`, `D024BE91L`, `T0001`, `E111`). */
+const id = z.string().check(z.regex(/^[A-Z0-9]{2,32}$/));
+/** Message timestamps (`1795433183.023000`; Slack's own docs have one without the dot). */
+const ts = z.string().check(z.regex(/^\d{1,20}(\.\d{1,8})?$/));
+/** Slack's message text limit. */
+const text = z.string().check(z.maxLength(40_000));
+const deliveryId = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
+const url = z.string().check(z.maxLength(2048), z.regex(/^https?:\/\/\S+$/));
+
+const messageEvent = z.looseObject({
+  type: z.enum(['app_mention', 'message']),
+  channel: id,
+  ts,
+  user: z.optional(id),
+  text: z.optional(text),
+  thread_ts: z.optional(ts),
+  channel_type: z.optional(z.string().check(z.maxLength(32))),
+  bot_id: z.optional(z.string().check(z.maxLength(64))),
+  subtype: z.optional(z.string().check(z.maxLength(64))),
+});
+
+const eventCallback = z.looseObject({
+  type: z.literal('event_callback'),
+  event_id: deliveryId,
+  team_id: z.optional(id),
+  event: messageEvent,
+});
+
+const urlVerification = z.looseObject({
+  type: z.literal('url_verification'),
+  challenge: z.string().check(z.minLength(1), z.maxLength(512)),
+});
+
+const slashCommand = z.looseObject({
+  command: z.string().check(z.regex(/^\/[a-z0-9_-]{1,32}$/i)),
+  text: z.optional(z.string().check(z.maxLength(40_000))),
+  user_id: id,
+  channel_id: id,
+  team_id: z.optional(id),
+  response_url: url,
+  trigger_id: deliveryId,
+});
+
+const OUR_ACTION = new RegExp(`^(${Object.values(ACTIONS).join('|').replace(/\./g, '\\.')})(\\.\\d+)?$`);
+
+const blockActions = z.looseObject({
+  type: z.literal('block_actions'),
+  user: z.looseObject({ id }),
+  team: z.optional(z.nullable(z.looseObject({ id: z.optional(id) }))),
+  channel: z.optional(z.looseObject({ id })),
+  container: z.optional(z.looseObject({ channel_id: z.optional(id), message_ts: z.optional(ts) })),
+  message: z.optional(z.looseObject({ ts: z.optional(ts), thread_ts: z.optional(ts) })),
+  response_url: url,
+  trigger_id: z.optional(deliveryId),
+  actions: z
+    .array(
+      z.looseObject({
+        type: z.literal('button'),
+        action_id: z.string().check(z.regex(OUR_ACTION)),
+        value: z.optional(z.string().check(z.maxLength(2000))),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(25)),
+});
+
+export type PayloadVerdict =
+  /** A shape opsbot handles: on to Bolt and the listeners. */
+  | { readonly kind: 'handle' }
+  /** Answered here with a 200 and this JSON body. */
+  | { readonly kind: 'answer'; readonly body: string }
+  /** Acknowledged with an empty 200 and dropped. */
+  | { readonly kind: 'ignore'; readonly reason: string };
+
+function parseJson(textBody: string): unknown {
+  try {
+    return JSON.parse(textBody) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decides what happens to a verified Slack request by its payload.
+ * @param command the slash command opsbot answers (`/deploy`).
+ */
+export function checkPayload(contentType: string | undefined, body: string, command: string): PayloadVerdict {
+  if (contentType === 'application/json') {
+    const json = parseJson(body);
+    if (eventCallback.safeParse(json).success || urlVerification.safeParse(json).success) return { kind: 'handle' };
+    return { kind: 'ignore', reason: `json:${describe(json)}` };
+  }
+  if (contentType === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(body);
+    const payload = form.get('payload');
+    if (payload !== null) {
+      const json = parseJson(payload);
+      return blockActions.safeParse(json).success
+        ? { kind: 'handle' }
+        : { kind: 'ignore', reason: `interactivity:${describe(json)}` };
+    }
+    const fields = Object.fromEntries(form);
+    const parsed = slashCommand.safeParse(fields);
+    if (!parsed.success) return { kind: 'ignore', reason: 'form:unreadable' };
+    if (parsed.data.command !== command) {
+      return {
+        kind: 'answer',
+        body: JSON.stringify({
+          response_type: 'ephemeral',
+          text: `opsbot answers ${command}; it has no ${parsed.data.command}. Try ${command} help.`,
+        }),
+      };
+    }
+    return { kind: 'handle' };
+  }
+  return { kind: 'ignore', reason: `content-type:${String(contentType).slice(0, 40)}` };
+}
+
+/** A payload's kind for the log, never its content. */
+function describe(json: unknown): string {
+  if (json === undefined) return 'unreadable';
+  if (typeof json !== 'object' || json === null) return json === null ? 'null' : typeof json;
+  const type = (json as Record<string, unknown>).type;
+  const event = (json as Record<string, unknown>).event;
+  const eventType = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).type : undefined;
+  const name = (v: unknown) => (typeof v === 'string' ? v.replace(/[^\w.-]/g, '').slice(0, 40) : typeof v);
+  return eventType === undefined ? name(type) : `${name(type)}/${name(eventType)}`;
+}
