@@ -168,7 +168,7 @@ function lexNlu(settings: Settings): Nlu | undefined {
 
 function createStore(settings: Settings): Store {
   if (settings.tableName !== undefined) return lazyDynamoStore(settings.tableName);
-  if (settings.backend === 'sandbox') return new FileStore(join(settings.dataDir, 'store.json'));
+  if (settings.backend === 'sandbox') return new FileStore(join(settings.dataDir, 'store.jsonl'));
   return new MemoryStore();
 }
 

@@ -34,6 +34,8 @@ export interface Settings {
   readonly botTokenIsDefault: boolean;
   readonly appToken?: string;
   readonly port: number;
+  /** The address `npm start` listens on: this machine only unless told otherwise. */
+  readonly host: string;
   /** Base URL of the Slack Web API (`https://slack.com/api/` in production; a local stand-in otherwise). */
   readonly slackApiUrl?: string;
   /** The worker Lambda's name, when jobs are sent by async invoke. */
@@ -104,6 +106,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     botTokenIsDefault: botToken === undefined,
     ...(appToken !== undefined && { appToken }),
     port: Number(port),
+    host: get('OPSBOT_HOST') ?? '127.0.0.1',
     ...(apiUrl !== undefined && { slackApiUrl: apiUrl }),
     ...(worker !== undefined && { workerFunctionName: worker }),
     ...(table !== undefined && { tableName: table }),

@@ -12,8 +12,8 @@ import { ACTIONS } from '../views/buttons';
 const id = z.string().check(z.regex(/^[A-Z0-9]{2,32}$/));
 /** Message timestamps (`1795433183.023000`; Slack's own docs have one without the dot). */
 const ts = z.string().check(z.regex(/^\d{1,20}(\.\d{1,8})?$/));
-/** Slack's message text limit. */
-const text = z.string().check(z.maxLength(40_000));
+/** Past Slack's own limits (40,000 characters a message), bounded by the body cap: too long is answered, not dropped. */
+const text = z.string().check(z.maxLength(200_000));
 const deliveryId = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
 const url = z.string().check(z.maxLength(2048), z.regex(/^https?:\/\/\S+$/));
 
@@ -43,7 +43,7 @@ const urlVerification = z.looseObject({
 
 const slashCommand = z.looseObject({
   command: z.string().check(z.regex(/^\/[a-z0-9_-]{1,32}$/i)),
-  text: z.optional(z.string().check(z.maxLength(40_000))),
+  text: z.optional(text),
   user_id: id,
   channel_id: id,
   team_id: z.optional(id),

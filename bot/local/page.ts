@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { isOpsbotError } from '../../integrations/errors';
 import type { SandboxAccount } from '../../integrations/sandbox/account';
 import type { LocalWorkspace } from '../../integrations/slack/local-workspace';
-import { readBody, type SlackStandIn } from '../../integrations/slack/stand-in';
+import type { SlackStandIn } from '../../integrations/slack/stand-in';
+import { readCapped, tooLarge } from './body';
+
+/** What the page posts is a line of text or a click: far less than this. */
+const MAX_PAGE_BODY_BYTES = 64 * 1024;
 
 const PAGE_DIR = join(__dirname, 'page');
 
@@ -16,8 +20,13 @@ export function pageRoutes(parts: {
   readonly standIn: SlackStandIn;
   readonly workspace: LocalWorkspace;
   readonly sandbox?: SandboxAccount;
+  /** This run's token: the page carries it, so its posts are its own. */
+  readonly token: string;
 }) {
-  const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
+  const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8').replace(
+    '<meta name="opsbot-token" content="">',
+    `<meta name="opsbot-token" content="${parts.token}">`,
+  );
   const script = readFileSync(join(PAGE_DIR, 'page.js'), 'utf8');
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -43,7 +52,12 @@ export function pageRoutes(parts: {
     }
     if (req.method !== 'POST' || !path.startsWith('/local/')) return false;
 
-    const body = parseJson(await readBody(req));
+    const raw = await readCapped(req, MAX_PAGE_BODY_BYTES);
+    if (raw === undefined) {
+      tooLarge(res);
+      return true;
+    }
+    const body = parseJson(raw.toString('utf8'));
     try {
       switch (path) {
         case '/local/send':

@@ -10,6 +10,8 @@ import { MAX_BODY_BYTES } from '../edge/lambda-edge';
 import { checkPayload } from '../edge/payload';
 import { checkSlackRequest } from '../edge/verify';
 import type { Settings } from '../settings';
+import { readCapped, tooLarge } from './body';
+import { checkLocalRequest, createLocalToken } from './guard';
 import { pageRoutes } from './page';
 
 /** The Slack request URL path, locally and behind API Gateway. */
@@ -24,6 +26,8 @@ export interface LocalServer {
   /** Slack's part for the local page: delivers what the person types, signed, to the request URL. */
   readonly workspace?: LocalWorkspace;
   readonly mode: 'http' | 'socket';
+  /** This run's token for the local page's POST routes (also in `<data dir>/local-token`). */
+  readonly token: string;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ export async function startLocalServer(
   config: OpsbotConfig,
   options: { host?: string; useStandIn?: boolean; overrides?: DepsOverrides } = {},
 ): Promise<LocalServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? settings.host;
   let route: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end();
   };
@@ -59,9 +63,10 @@ export async function startLocalServer(
           signingSecret: settings.signingSecret,
           botUserId: deps.edge.botUserId,
         });
+  const token = createLocalToken(settings.dataDir);
   const page =
     standIn !== undefined && workspace !== undefined
-      ? pageRoutes({ standIn, workspace, ...(deps.sandbox !== undefined && { sandbox: deps.sandbox }) })
+      ? pageRoutes({ standIn, workspace, token, ...(deps.sandbox !== undefined && { sandbox: deps.sandbox }) })
       : undefined;
 
   const socket = settings.appToken !== undefined;
@@ -123,6 +128,11 @@ export async function startLocalServer(
       (receiver as HTTPReceiver).requestListener(req, res);
       return;
     }
+    const local = checkLocalRequest(req, path, token);
+    if (!local.ok) {
+      res.writeHead(local.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(local.message);
+      return;
+    }
     if (standIn !== undefined && (await standIn.handle(req, res))) return;
     if (page !== undefined && (await page(req, res))) return;
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
@@ -137,33 +147,11 @@ export async function startLocalServer(
     ...(standIn !== undefined && { standIn }),
     ...(workspace !== undefined && { workspace }),
     mode: socket ? 'socket' : 'http',
+    token,
     async close() {
       if (socket) await app.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * Reads a request body of at most `max` bytes; undefined (having stopped reading) when it is larger, or says it
- * will be: a large body is never buffered before the signature check.
- */
-export async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (Number.isFinite(declared) && declared > max) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** 413, and the connection closed: the rest of the body is not read. */
-export function tooLarge(res: ServerResponse): void {
-  res.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' });
-  res.end('Payload Too Large', () => res.socket?.destroy());
 }

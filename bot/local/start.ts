@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { SandboxClock } from '../../integrations/sandbox/clock';
 import { loadConfig } from '../config';
 import { ConfigError, readSettings } from '../settings';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const sandboxClock = new SandboxClock(Date.now(), { realTime: true });
   const local = await startLocalServer(settings, loaded.config, { useStandIn, overrides: { sandboxClock } });
   const lines = [`opsbot is running (${loaded.isExample ? 'example world' : loaded.source}).`];
-  if (local.standIn !== undefined) lines.push(`  Open the local channel page:  ${local.url}/`);
+  if (local.standIn !== undefined) lines.push(`  Open the local channel page:  ${local.url}/?token=${local.token}`);
   lines.push(
     local.mode === 'socket'
       ? '  Slack:                        Socket Mode (SLACK_APP_TOKEN is set)'
@@ -26,7 +27,10 @@ async function main(): Promise<void> {
   if (settings.signingSecretIsDefault) {
     lines.push('  Signing secret:               the development default (set SLACK_SIGNING_SECRET for a real app)');
   }
-  if (local.standIn !== undefined) lines.push(`  The channel as JSON:          ${local.url}/local/messages`);
+  if (local.standIn !== undefined) {
+    lines.push(`  The channel as JSON:          ${local.url}/local/messages`);
+    lines.push(`  Token for scripts:            ${join(settings.dataDir, 'local-token')} (send it as X-Opsbot-Token)`);
+  }
   lines.push(
     settings.backend === 'sandbox'
       ? '  AWS:                          the sandbox account (simulated; OPSBOT_BACKEND=aws for a real one)'

@@ -8,9 +8,9 @@ export interface StoredItem {
 
 export interface MemoryStoreOptions {
   /** Items to start with (a file's content, for the file store). */
-  readonly initial?: Readonly<Record<string, StoredItem>>;
-  /** Called with the live items after every change (the file store writes them out). */
-  readonly onChange?: (items: Readonly<Record<string, StoredItem>>) => void;
+  readonly initial?: ReadonlyMap<string, StoredItem>;
+  /** Called with each change, the item written or undefined for a delete (the file store journals it). */
+  readonly onWrite?: (key: string, item: StoredItem | undefined) => void;
 }
 
 /** An in-memory Store for tests and single-process runs; expired items are absent. */
@@ -21,7 +21,7 @@ export class MemoryStore implements Store {
     private readonly now: () => number = Date.now,
     private readonly options: MemoryStoreOptions = {},
   ) {
-    this.items = new Map(Object.entries(options.initial ?? {}));
+    this.items = new Map(options.initial ?? []);
   }
 
   async putIfAbsent(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
@@ -40,7 +40,18 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    if (this.items.delete(key)) this.changed();
+    if (this.items.delete(key)) this.options.onWrite?.(key, undefined);
+  }
+
+  /** Live items, for the file store's compaction. */
+  protected liveItems(): Map<string, StoredItem> {
+    const now = this.now();
+    return new Map([...this.items].filter(([, item]) => item.expiresAt > now));
+  }
+
+  /** How many items are held, live or not yet swept. */
+  protected get size(): number {
+    return this.items.size;
   }
 
   private live(key: string): StoredItem | undefined {
@@ -53,13 +64,8 @@ export class MemoryStore implements Store {
   }
 
   private write(key: string, value: unknown, ttlSeconds: number): void {
-    this.items.set(key, { value: JSON.stringify(value ?? null), expiresAt: this.now() + ttlSeconds * 1000 });
-    this.changed();
-  }
-
-  private changed(): void {
-    if (this.options.onChange === undefined) return;
-    const now = this.now();
-    this.options.onChange(Object.fromEntries([...this.items].filter(([, item]) => item.expiresAt > now)));
+    const item = { value: JSON.stringify(value ?? null), expiresAt: this.now() + ttlSeconds * 1000 };
+    this.items.set(key, item);
+    this.options.onWrite?.(key, item);
   }
 }

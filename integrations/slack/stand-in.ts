@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkMessage } from './block-kit';
 
@@ -41,7 +42,6 @@ export class SlackStandIn {
   readonly calls: Array<{ method: string; args: Record<string, unknown> }> = [];
   private readonly responseTargets = new Map<string, ResponseTarget>();
   private lastTs = 0;
-  private nextResponseId = 1;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -58,8 +58,9 @@ export class SlackStandIn {
 
   /** Mints a response_url for an interaction, as Slack does for commands and button clicks. */
   mintResponseUrl(target: Omit<ResponseTarget, 'uses'>): string {
-    const id = this.nextResponseId++;
-    this.responseTargets.set(String(id), { ...target, uses: 0 });
+    // Secret, as Slack's are: whoever holds a response_url can post with it.
+    const id = randomBytes(12).toString('base64url');
+    this.responseTargets.set(id, { ...target, uses: 0 });
     return `${this.baseUrl}/local/response/${id}`;
   }
 
@@ -114,7 +115,7 @@ export class SlackStandIn {
       send(res, 200, this.snapshot());
       return true;
     }
-    const responseMatch = /^\/local\/response\/(\d+)$/.exec(url.pathname);
+    const responseMatch = /^\/local\/response\/([A-Za-z0-9_-]{1,64})$/.exec(url.pathname);
     if (req.method === 'POST' && responseMatch !== null) {
       const body = parseBody(req.headers['content-type'], rawBody ?? (await readBody(req)));
       const answer = this.respond(responseMatch[1] as string, body);

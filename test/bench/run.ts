@@ -5,7 +5,8 @@
  * - the local matcher: throughput and per-utterance p99.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   CodePipelineClient,
@@ -23,7 +24,9 @@ import { readSettings } from '../../bot/settings';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { CodePipelinePipelines } from '../../integrations/aws/codepipeline.adapter';
 import type { JobQueue } from '../../integrations/jobs.port';
+import { FileStore } from '../../integrations/sandbox/file-store';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
+import type { Store } from '../../integrations/store.port';
 import { intents } from '../../intents';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { buildLambdaBundle } from '../support/bundle';
@@ -78,7 +81,7 @@ function coldInit(bundle: { outfile: string; configPath: string }, runs = 21) {
   };
 }
 
-async function ackLatency(iterations = 2000) {
+async function ackLatency(iterations = 2000, store: Store = new MemoryStore(), only?: string) {
   // Jobs are recorded, not run: the ack path ends when the job is handed over (an async invoke in production).
   const sent: Job[] = [];
   const jobs: JobQueue<Job> = { send: async (job) => void sent.push(job) };
@@ -87,7 +90,31 @@ async function ackLatency(iterations = 2000) {
     slackApiUrl: 'http://127.0.0.1:9/api/',
   };
   const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
-  const { handler } = createSlackHandler(settings, config, { store: new MemoryStore(), log: createMemoryLog(), jobs });
+  const { handler, deps } = createSlackHandler(settings, config, { store, log: createMemoryLog(), jobs });
+  // Clicks on cards opsbot really issued: a button carries only an id, read back from the Store.
+  const cards: string[] = [];
+  if (only === undefined) {
+    for (let i = 0; i < iterations + 200; i++) {
+      const [message] = await deps.edge.buttons.render({
+        summary: 'Deploy web v1 to dev?',
+        buttons: [
+          {
+            label: 'Confirm',
+            payload: {
+              kind: 'confirm',
+              intent: 'Deploy',
+              slots: { service: 'web', environment: 'dev', version: 'v1' },
+              userId: 'U0ALICE001',
+              nonce: `n${i}`,
+            },
+          },
+        ],
+      });
+      const last = message?.blocks.at(-1) as { elements?: Array<{ value: string }> } | undefined;
+      const value = last?.elements?.[0]?.value;
+      cards.push(value as string);
+    }
+  }
   const kinds: Record<string, () => HttpLambdaEvent> = {
     'slash command': () =>
       signedEvent(
@@ -95,7 +122,7 @@ async function ackLatency(iterations = 2000) {
         'application/x-www-form-urlencoded',
       ),
     mention: () => {
-      const ts = `${Date.now() / 1000}${Math.random()}`;
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
       return signedEvent(
         eventBody({
           type: 'app_mention',
@@ -112,12 +139,7 @@ async function ackLatency(iterations = 2000) {
         buttonClickBody({
           user: 'U0ALICE001',
           actionId: 'opsbot.confirm',
-          value: JSON.stringify({
-            intent: 'Deploy',
-            slots: { service: 'web', environment: 'dev', version: 'v1' },
-            userId: 'U0ALICE001',
-            nonce: `${Math.random()}`,
-          }),
+          value: cards.pop() as string,
           channel: 'C0DEPLOYS01',
           messageTs: '1.1',
           responseUrl: 'http://127.0.0.1:9/r',
@@ -127,6 +149,7 @@ async function ackLatency(iterations = 2000) {
   };
   const results: Record<string, { p50Ms: number; p99Ms: number }> = {};
   for (const [kind, make] of Object.entries(kinds)) {
+    if (only !== undefined && kind !== only) continue;
     const events = Array.from({ length: iterations + 200 }, make);
     const samples: number[] = [];
     for (const [i, event] of events.entries()) {
@@ -139,6 +162,21 @@ async function ackLatency(iterations = 2000) {
     results[kind] = { p50Ms: ms(percentile(samples, 50)), p99Ms: ms(percentile(samples, 99)) };
   }
   return { latency: results, jobsHandedOver: sent.length };
+}
+
+/**
+ * The local FileStore as it fills: slash-command ack p50 on an empty store and on one holding 100,000 delivery ids
+ * (each change is one appended line, so the cost must not grow with the store).
+ */
+async function fileStoreAck(stored = 100_000) {
+  const dir = mkdtempSync(join(tmpdir(), 'opsbot-bench-store-'));
+  const empty = await ackLatency(2000, new FileStore(join(dir, 'empty.jsonl')), 'slash command');
+  const full = new FileStore(join(dir, 'full.jsonl'));
+  for (let i = 0; i < stored; i++) await full.putIfAbsent(`claim:delivery:Ev${i}`, 1, 3600);
+  const loaded = await ackLatency(2000, full, 'slash command');
+  const emptyP50 = empty.latency['slash command']?.p50Ms ?? 0;
+  const fullP50 = loaded.latency['slash command']?.p50Ms ?? 0;
+  return { stored, emptyP50Ms: emptyP50, fullP50Ms: fullP50, ratio: ms(fullP50 / emptyP50) };
 }
 
 function matcherThroughput() {
@@ -217,13 +255,16 @@ async function main() {
   const ack = await ackLatency();
   const matcher = matcherThroughput();
   const overview = await pipelinesOverview();
+  const fileStore = await fileStoreAck();
   const results = {
     at: new Date().toISOString(),
     node: process.version,
     slack: { bundleBytes: bundle.bytes, ...cold, ack },
     matcher,
     pipelinesOverview: overview,
+    localFileStore: fileStore,
     targets: {
+      fileStoreAckRatio: '≤ 2.0',
       coldInitRatio: '≤ 1.0',
       ackP99Ms: '≤ 10',
       matcherUtterancesPerSecond: '≥ 20000',
@@ -252,6 +293,8 @@ async function main() {
       '≤ 1500 ms',
     ],
     [`  same ${overview.awsCalls} calls one by one`, `${overview.sequentialMs} ms`, ''],
+    ['local store: ack p50, empty', `${fileStore.emptyP50Ms} ms`, ''],
+    [`local store: ack p50, ${fileStore.stored} ids`, `${fileStore.fullP50Ms} ms (×${fileStore.ratio})`, '≤ 2× empty'],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padEnd(24)}target\n`);

@@ -56,6 +56,7 @@ export async function harness(overrides: DepsOverrides = {}): Promise<Harness> {
     dataDir: '/nonexistent',
     sandboxSeed: 7,
     port: 0,
+    host: '127.0.0.1',
     slackApiUrl: `${stand.url}/api/`,
     logLevel: 'ERROR',
   };

@@ -79,3 +79,55 @@ describe('file store (the embedded default of npm start)', () => {
     expect(await after.get('short')).toBeUndefined();
   });
 });
+
+describe('file store journal', () => {
+  async function fresh() {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FileStore } = await import('../../integrations/sandbox/file-store');
+    const path = join(mkdtempSync(join(tmpdir(), 'opsbot-journal-')), 'store.jsonl');
+    return { path, FileStore };
+  }
+
+  it('appends one line a change and compacts, so the file does not grow with every delivery', async () => {
+    // Prepare
+    const { readFileSync } = await import('node:fs');
+    const { path, FileStore } = await fresh();
+    let now = 1_000_000;
+    const store = new FileStore(path, () => now);
+
+    // Act
+    for (let i = 0; i < 5000; i++) await store.put('conversation:T:C:1', { i }, 3600);
+    for (let i = 0; i < 3000; i++) await store.putIfAbsent(`claim:delivery:Ev${i}`, 1, 60);
+    now += 61_000;
+    for (let i = 0; i < 1200; i++) await store.putIfAbsent(`claim:delivery:Later${i}`, 1, 60);
+    const lines = readFileSync(path, 'utf8').trim().split('\n').length;
+    const reopened = new FileStore(path, () => now);
+    const afterRestart = readFileSync(path, 'utf8').trim().split('\n').length;
+
+    // Assess: 9,201 changes, far fewer lines; a restart keeps the live items only.
+    expect(lines).toBeLessThan(5000);
+    expect(afterRestart).toBe(1201);
+    expect(await reopened.get('conversation:T:C:1')).toEqual({ i: 4999 });
+    expect(await reopened.putIfAbsent('claim:delivery:Later7', 2, 60)).toBe(false);
+    expect(await reopened.get('claim:delivery:Ev7')).toBeUndefined();
+  });
+
+  it('stores a long key by its hash, and ignores a last line cut short by a crash', async () => {
+    // Prepare
+    const { appendFileSync, readFileSync } = await import('node:fs');
+    const { path, FileStore } = await fresh();
+    const store = new FileStore(path);
+    const longKey = `delivery:${'E'.repeat(100_000)}`;
+
+    // Act
+    expect(await store.putIfAbsent(longKey, 1, 3600)).toBe(true);
+    appendFileSync(path, '{"k":"half-writ');
+    const reopened = new FileStore(path);
+
+    // Assess
+    expect(readFileSync(path, 'utf8').length).toBeLessThan(1000);
+    expect(await reopened.putIfAbsent(longKey, 1, 3600)).toBe(false);
+  });
+});

@@ -166,10 +166,13 @@ async function refreshSandbox() {
     .join('');
 }
 
+/** This run's token, which the server put in the page: posts without it are refused. */
+const TOKEN = document.querySelector('meta[name="opsbot-token"]')?.getAttribute('content') ?? '';
+
 async function post(path, body) {
   const response = await fetch(path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-opsbot-token': TOKEN },
     body: JSON.stringify(body ?? {}),
   });
   if (!response.ok) alert(await response.text());
