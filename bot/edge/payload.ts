@@ -96,7 +96,17 @@ function parseJson(textBody: string): unknown {
 export function checkPayload(contentType: string | undefined, body: string, command: string): PayloadVerdict {
   if (contentType === 'application/json') {
     const json = parseJson(body);
-    if (eventCallback.safeParse(json).success || urlVerification.safeParse(json).success) return { kind: 'handle' };
+    const event = eventCallback.safeParse(json);
+    if (event.success) {
+      // A channel message outside any thread is never for opsbot (a mention arrives as app_mention): it is dropped
+      // here, before any Store write or worker invoke.
+      const e = event.data.event;
+      const direct = e.channel_type === 'im' || (e.channel_type === undefined && e.channel.startsWith('D'));
+      if (e.type === 'message' && !direct && e.thread_ts === undefined)
+        return { kind: 'ignore', reason: 'channel-message' };
+      return { kind: 'handle' };
+    }
+    if (urlVerification.safeParse(json).success) return { kind: 'handle' };
     return { kind: 'ignore', reason: `json:${describe(json)}` };
   }
   if (contentType === 'application/x-www-form-urlencoded') {

@@ -47,7 +47,9 @@ export async function startLocalServer(
   };
   const server = createServer((req, res) => route(req, res));
   await new Promise<void>((resolve) => server.listen(settings.port, host, resolve));
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  // Listening on every address still serves this machine at 127.0.0.1: the stand-in's URLs and the page use it.
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${reachable}:${(server.address() as AddressInfo).port}`;
 
   const useStandIn = options.useStandIn ?? true;
   const standIn = useStandIn ? new SlackStandIn(url, settings.botToken) : undefined;

@@ -1,3 +1,4 @@
+import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { describeShared, sharedJson } from '../support/fixtures';
 import {
@@ -232,6 +233,41 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
         [true, ALICE, undefined],
       ]);
       expect(h.standIn.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(2);
+    });
+
+    it('drops a channel message outside any thread before any Store write or hand-over', async () => {
+      // Prepare
+      const store = new MemoryStore();
+      let writes = 0;
+      const counting = Object.assign(Object.create(store) as MemoryStore, {
+        putIfAbsent: (...args: Parameters<MemoryStore['putIfAbsent']>) => {
+          writes++;
+          return store.putIfAbsent(...args);
+        },
+        put: (...args: Parameters<MemoryStore['put']>) => {
+          writes++;
+          return store.put(...args);
+        },
+      });
+      const quiet = await harness({ store: counting });
+      const ts = `${Math.floor(Date.now() / 1000)}.000200`;
+      const event = {
+        type: 'message',
+        channel_type: 'channel',
+        user: BOB,
+        text: 'deploy web to prod',
+        ts,
+        channel: CHANNEL,
+      };
+
+      // Act
+      const result = await quiet.sendAndSettle(signedEvent(eventBody(event), JSON_TYPE));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(writes).toBe(0);
+      expect(quiet.bot()).toHaveLength(0);
+      await quiet.close();
     });
 
     it('answers help in a direct message', async () => {
