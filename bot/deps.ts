@@ -99,7 +99,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     );
   const account =
     settings.backend === 'aws'
-      ? awsAccount(settings)
+      ? awsAccount(settings, config)
       : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
   const ports: IntentPorts = {
     vocabulary,
@@ -209,7 +209,7 @@ function lazy<T extends object>(make: () => T): T {
  * The real account, through SDK v3 clients for the function's own region and credentials, built on first use.
  * Adapters are required inside the factories: their SDK imports would otherwise load at cold start.
  */
-function awsAccount(settings: Settings): Account {
+function awsAccount(settings: Settings, config: OpsbotConfig): Account {
   const retry = { retryMode: 'adaptive', maxAttempts: 5 } as const;
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
   const oneAttempt = { retryMode: 'adaptive', maxAttempts: 1 } as const;
@@ -220,6 +220,7 @@ function awsAccount(settings: Settings): Account {
       const { CodePipelinePipelines } =
         require('../integrations/aws/codepipeline.adapter') as typeof import('../integrations/aws/codepipeline.adapter');
       return new CodePipelinePipelines(new CodePipelineClient(oneAttempt), {
+        pipelines: Object.keys(config.pipelines),
         ...(settings.awsRegion !== undefined && { region: settings.awsRegion }),
       });
     }),

@@ -1,3 +1,5 @@
+import { OpsbotError } from './errors';
+
 /** Status words as CodePipeline reports them. */
 export type PipelineStatus =
   | 'InProgress'
@@ -21,6 +23,8 @@ export interface PipelineActionState {
 export interface PipelineStageState {
   readonly name: string;
   readonly status: PipelineStatus;
+  /** The pipeline execution this stage's latest run belongs to: the one a retry of this stage targets. */
+  readonly executionId?: string;
   readonly lastChangedAt?: number;
   readonly actions: readonly PipelineActionState[];
 }
@@ -45,6 +49,26 @@ export interface PipelineSummary {
   readonly status: PipelineStatus;
   readonly failingStage?: string;
   readonly lastExecutionAt?: number;
+}
+
+/** A stage that CodePipeline will not retry (nothing failed in it, or it is running again). */
+export function stageNotRetryable(pipeline: string, stage: string, cause?: unknown): OpsbotError {
+  return new OpsbotError(
+    'STAGE_NOT_RETRYABLE',
+    `Stage ${stage} of ${pipeline} can't be retried now: it has no failed actions, or it is already running again.`,
+    `Ask “is the ${pipeline} pipeline green?” to see where it stands.`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** A retry of an execution that a newer one has replaced in that stage. */
+export function executionSuperseded(pipeline: string, stage: string, cause?: unknown): OpsbotError {
+  return new OpsbotError(
+    'EXECUTION_SUPERSEDED',
+    `A newer run of ${pipeline} has reached ${stage} since; only the latest run of a stage can be retried.`,
+    `Ask “is the ${pipeline} pipeline green?” for the latest run.`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** CodePipeline, shaped to what the intents ask of it. */

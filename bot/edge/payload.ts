@@ -111,8 +111,13 @@ export function checkPayload(contentType: string | undefined, body: string, comm
   }
   if (contentType === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(body);
+    const keys = [...form.keys()];
+    // Bolt reads a repeated key as an array, this check would read one value: a form with a repeated key (or a
+    // click's payload beside other fields) is not one Slack sends, and is never handed on.
+    if (new Set(keys).size !== keys.length) return { kind: 'ignore', reason: 'form:repeated-key' };
     const payload = form.get('payload');
     if (payload !== null) {
+      if (keys.length !== 1) return { kind: 'ignore', reason: 'form:payload-with-fields' };
       const json = parseJson(payload);
       return blockActions.safeParse(json).success
         ? { kind: 'handle' }

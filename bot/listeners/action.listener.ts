@@ -26,7 +26,10 @@ export function registerActions(app: App, deps: EdgeDeps): void {
     if (choice.userId !== click.actor.userId) {
       return deps.jobs.send(say(click, notice('refused', ['This question is for ', mention(choice.userId), '.'])));
     }
-    await deps.jobs.send({
+    // One answer a question: a double click continues the request once.
+    const claim = `choice:${click.cardId}`;
+    if (!(await deps.claims.claim(claim, DECISION_TTL_SECONDS))) return;
+    await sendOrRelease(deps, claim, {
       kind: 'fulfil',
       intent: choice.intent,
       slots: choice.slots,
@@ -97,6 +100,7 @@ export function registerActions(app: App, deps: EdgeDeps): void {
 }
 
 interface Click<P> {
+  readonly cardId: string;
   readonly actor: Actor;
   readonly replyTo: ReplyTo;
   readonly threadKey?: string;
@@ -127,7 +131,7 @@ async function open<K extends ButtonPayload['kind']>(
   };
   const opened = await deps.buttons.open(kind, action.value);
   const container = body.container as { is_ephemeral?: boolean; thread_ts?: string } | undefined;
-  const threadTs = opened.ok ? opened.threadTs : (body.message?.thread_ts as string | undefined);
+  const threadTs = (opened.ok ? opened.threadTs : undefined) ?? (body.message?.thread_ts as string | undefined);
   const replyTo: ReplyTo = {
     channel,
     responseUrl: body.response_url,
@@ -145,6 +149,7 @@ async function open<K extends ButtonPayload['kind']>(
     return undefined;
   }
   return {
+    cardId: opened.cardId,
     actor,
     replyTo,
     payload: opened.payload,

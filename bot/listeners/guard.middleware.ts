@@ -18,6 +18,10 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 function whoToTell(body: Body): { userId: string; replyTo: ReplyTo } | undefined {
   const responseUrl = str(body.response_url);
   const event = body.event;
+  // Only those who asked opsbot something: a command, a click, a mention, a DM — never a bystander's message.
+  const eventType = str(field(event, 'type'));
+  const direct = str(field(event, 'channel_type')) === 'im' || str(field(event, 'channel'))?.startsWith('D') === true;
+  if (event !== undefined && eventType !== 'app_mention' && !direct) return undefined;
   const userId = str(body.user_id) ?? str(field(body.user, 'id')) ?? str(field(event, 'user'));
   const channel =
     str(body.channel_id) ??

@@ -19,6 +19,12 @@ export function createLocalToken(dataDir: string): string {
   return token;
 }
 
+/** A peer on this machine (127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6). */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return /^(::ffff:)?127(\.\d{1,3}){3}$/.test(address) || address === '::1';
+}
+
 /** `127.0.0.1:3000`, `localhost`, `[::1]:3000`: names that can only mean this machine. */
 export function isLoopbackHost(host: string | undefined): boolean {
   if (host === undefined) return false;
@@ -31,28 +37,31 @@ export type LocalVerdict =
   | { readonly ok: false; readonly status: 403 | 415; readonly message: string };
 
 /**
- * The local page's routes (`/`, `/local/*`, the Web API stand-in) are served to this machine only: the Host must be
- * a loopback name (a DNS-rebinding name is refused), and a POST to `/local/*` must be JSON (a cross-site form or
- * `text/plain` post is refused before any work), come from the page's own origin when it says where it comes from,
- * and carry the run's token. The bot's own `response_url` posts are exempt from the token: their ids are secret.
+ * The local page's routes (`/`, `/local/*`, the Web API stand-in) are served to this machine only: the peer must be
+ * on loopback and the Host a loopback name (a DNS-rebinding name is refused); a POST that says it comes from another
+ * origin is refused; and a POST to `/local/*` must be JSON (a cross-site form or `text/plain` post is refused before
+ * any work) and carry the run's token. The bot's own `response_url` posts are exempt from the token: their ids are
+ * secret.
  */
 export function checkLocalRequest(req: IncomingMessage, path: string, token: string): LocalVerdict {
   const host = req.headers.host;
-  if (!isLoopbackHost(host)) {
+  // This machine only: by the peer's address (whatever it claims), and by the Host name (against DNS rebinding).
+  if (!isLoopbackPeer(req.socket.remoteAddress) || !isLoopbackHost(host)) {
     return {
       ok: false,
       status: 403,
       message: 'The local page answers only on a loopback address (127.0.0.1 or localhost).',
     };
   }
+  // A browser says where a POST comes from: anything but the page itself is refused, the Web API stand-in included.
+  const origin = req.headers.origin;
+  if (req.method === 'POST' && origin !== undefined && origin !== `http://${host}`) {
+    return { ok: false, status: 403, message: 'Requests from other sites are refused.' };
+  }
   if (req.method !== 'POST' || !path.startsWith('/local/')) return { ok: true };
   const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     return { ok: false, status: 415, message: 'Send JSON (Content-Type: application/json).' };
-  }
-  const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${host}`) {
-    return { ok: false, status: 403, message: 'Requests from other sites are refused.' };
   }
   if (path.startsWith('/local/response/')) return { ok: true };
   const given = tokenOf(req);

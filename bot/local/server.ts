@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
@@ -52,8 +53,11 @@ export async function startLocalServer(
   const url = `http://${reachable}:${(server.address() as AddressInfo).port}`;
 
   const useStandIn = options.useStandIn ?? true;
-  const standIn = useStandIn ? new SlackStandIn(url, settings.botToken) : undefined;
-  const effective: Settings = standIn === undefined ? settings : { ...settings, slackApiUrl: `${url}/api/` };
+  // The stand-in's bot token is new each run, so nothing but this bot can post as it.
+  const localToken = settings.botTokenIsDefault ? `xoxb-local-${randomBytes(16).toString('hex')}` : settings.botToken;
+  const standIn = useStandIn ? new SlackStandIn(url, localToken) : undefined;
+  const effective: Settings =
+    standIn === undefined ? settings : { ...settings, botToken: localToken, slackApiUrl: `${url}/api/` };
   const deps = createDeps(effective, config, options.overrides);
   const log = deps.edge.log;
 
@@ -81,7 +85,7 @@ export async function startLocalServer(
       });
   const app = createApp(deps.edge, {
     receiver,
-    botToken: settings.botToken,
+    botToken: effective.botToken,
     ...(effective.slackApiUrl !== undefined && { slackApiUrl: effective.slackApiUrl }),
   });
 

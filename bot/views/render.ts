@@ -312,12 +312,18 @@ export function renderPages(reply: Reply, options: RenderOptions = {}): SlackMes
   });
 }
 
-/** Renders a reply as exactly one message (a slash command's acknowledgement): past 50 blocks it is cut, visibly. */
+/**
+ * Renders a reply as exactly one message (a slash command's acknowledgement): past 50 blocks the body is cut,
+ * visibly, and its buttons are kept.
+ */
 export function renderReply(reply: Reply, options: RenderOptions = {}): SlackMessage {
-  const [first, ...rest] = renderPages(reply, options);
+  const pages = renderPages(reply, options);
+  const [first] = pages;
   const message = first as SlackMessage;
-  if (rest.length === 0) return message;
-  const blocks: Block[] = message.blocks.filter((b) => b.type !== 'context').slice(0, LIMITS.blocks - 1);
+  if (pages.length === 1) return message;
+  const actions = actionBlocks(reply, options).slice(0, 4);
+  const body = message.blocks.filter((b) => b.type !== 'context' && b.type !== 'actions');
+  const blocks: Block[] = [...body.slice(0, LIMITS.blocks - 1 - actions.length), ...actions];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: '_…cut to fit one Slack message._' }] });
   return { text: message.text, blocks };
 }

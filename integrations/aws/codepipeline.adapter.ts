@@ -18,6 +18,7 @@ import type {
   PipelineSummary,
   Pipelines,
 } from '../pipelines.port';
+import { executionSuperseded, stageNotRetryable } from '../pipelines.port';
 import { awsError, mapLimit, type RetryOptions, retryThrottled } from './aws-calls';
 
 const STATUSES: readonly PipelineStatus[] = [
@@ -37,6 +38,11 @@ const status = (value: string | undefined): PipelineStatus =>
       : 'Unknown';
 
 export interface CodePipelineOptions extends RetryOptions {
+  /**
+   * The configured pipelines: the overview reads only these (an unconfigured pipeline in the account, which the
+   * role may not read, never breaks it). Without it, every pipeline the account lists.
+   */
+  readonly pipelines?: readonly string[];
   /** Pipelines read at once for the overview: quick, without tripping CodePipeline's request rate. */
   readonly concurrency?: number;
   /** The region the client talks to, for console links. */
@@ -74,7 +80,7 @@ export class CodePipelinePipelines implements Pipelines {
 
   /** One line per pipeline: its latest execution's status, where it fails, when it last ran. */
   async list(): Promise<PipelineSummary[]> {
-    const names = await this.names();
+    const names = this.options.pipelines ?? (await this.names());
     return mapLimit(names, this.concurrency, async (name) => {
       const latest = await this.latestExecution(name);
       const summary: PipelineSummary = {
@@ -95,21 +101,25 @@ export class CodePipelinePipelines implements Pipelines {
     const executionId =
       latest?.pipelineExecutionId ??
       state.stageStates?.find((s) => s.latestExecution?.pipelineExecutionId)?.latestExecution?.pipelineExecutionId;
-    const failed = (state.stageStates ?? []).some((s) =>
+    // A failed stage belongs to its own execution, which a newer one (in progress elsewhere) does not replace.
+    const failedStage = (state.stageStates ?? []).find((s) =>
       (s.actionStates ?? []).some(
         (a) => a.latestExecution?.status === 'Failed' && !a.latestExecution.errorDetails?.message,
       ),
     );
+    const failedExecution = failedStage?.latestExecution?.pipelineExecutionId ?? executionId;
     // GetPipelineState sometimes has no error text for a failed action; ListActionExecutions has the result.
     const details =
-      failed && executionId !== undefined
-        ? await this.actionErrors(name, executionId)
+      failedStage !== undefined && failedExecution !== undefined
+        ? await this.actionErrors(name, failedExecution)
         : new Map<string, { message?: string; url?: string }>();
     const stages = (state.stageStates ?? []).map((stage: StageState) => {
       const actions = (stage.actionStates ?? []).map((a) => this.action(stage.stageName ?? '?', a, details));
       const changes = actions.map((a) => a.lastChangedAt).filter((t): t is number => t !== undefined);
+      const stageExecution = stage.latestExecution?.pipelineExecutionId;
       return {
         name: stage.stageName ?? '?',
+        ...(stageExecution !== undefined && { executionId: stageExecution }),
         status:
           stage.latestExecution?.status !== undefined ? status(stage.latestExecution.status) : fromActions(actions),
         ...(changes.length > 0 && { lastChangedAt: Math.max(...changes) }),
@@ -131,6 +141,7 @@ export class CodePipelinePipelines implements Pipelines {
   async retryStage(name: string, stage: string, executionId: string): Promise<void> {
     await this.call(
       'RetryStageExecution',
+      // Not retried on throttling by a second layer: the first attempt may have started the retry.
       () =>
         this.client.send(
           new RetryStageExecutionCommand({
@@ -141,6 +152,7 @@ export class CodePipelinePipelines implements Pipelines {
           }),
         ),
       name,
+      stage,
     );
   }
 
@@ -201,9 +213,9 @@ export class CodePipelinePipelines implements Pipelines {
     return out;
   }
 
-  private call<T>(action: string, fn: () => Promise<T>, pipeline?: string): Promise<T> {
+  private call<T>(action: string, fn: () => Promise<T>, pipeline?: string, stage?: string): Promise<T> {
     return retryThrottled(fn, this.options).catch((error: unknown) => {
-      throw translate(error, action, pipeline);
+      throw translate(error, action, pipeline, stage);
     });
   }
 }
@@ -239,9 +251,12 @@ function revisionOf(execution: PipelineExecutionSummary | undefined): PipelineRe
   };
 }
 
-function translate(error: unknown, action: string, pipeline: string | undefined): unknown {
+function translate(error: unknown, action: string, pipeline: string | undefined, stage?: string): unknown {
   const e = awsError(error);
   if (e === undefined) return error;
+  if (e.name === 'StageNotRetryableException') return stageNotRetryable(pipeline ?? '?', stage ?? '?', error);
+  if (e.name === 'NotLatestPipelineExecutionException')
+    return executionSuperseded(pipeline ?? '?', stage ?? '?', error);
   if (e.name === 'PipelineNotFoundException') {
     return new OpsbotError(
       'UNKNOWN_PIPELINE',

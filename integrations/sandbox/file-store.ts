@@ -20,6 +20,8 @@ type JournalLine =
  */
 export class FileStore extends MemoryStore implements Store {
   private lines: number;
+  /** Live items at the last compaction: the journal is compacted again once it holds twice as many lines. */
+  private liveAtCompaction = 0;
 
   constructor(
     private readonly path: string,
@@ -28,6 +30,7 @@ export class FileStore extends MemoryStore implements Store {
     const { items, lines } = readJournal(path, now());
     super(now, { initial: items, onWrite: (key, item) => this.journal(key, item) });
     this.lines = lines;
+    this.liveAtCompaction = items.size;
     mkdirSync(dirname(path), { recursive: true });
     if (lines > items.size) this.compact();
   }
@@ -52,17 +55,18 @@ export class FileStore extends MemoryStore implements Store {
     const line: JournalLine = item === undefined ? { k: key, d: 1 } : { k: key, v: item.value, e: item.expiresAt };
     appendFileSync(this.path, `${JSON.stringify(line)}\n`);
     this.lines++;
-    if (this.lines > Math.max(1000, 2 * this.size)) this.compact();
+    if (this.lines > Math.max(1000, 2 * this.liveAtCompaction)) this.compact();
   }
 
   /** Rewrites the journal with the live items only: expired ones and overwritten lines are dropped. */
   private compact(): void {
-    const live = this.liveItems();
+    const live = this.sweep();
     const text = [...live].map(([k, item]) => JSON.stringify({ k, v: item.value, e: item.expiresAt })).join('\n');
     const temporary = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temporary, text === '' ? '' : `${text}\n`);
     renameSync(temporary, this.path);
     this.lines = live.size;
+    this.liveAtCompaction = live.size;
   }
 }
 

@@ -43,15 +43,11 @@ export class MemoryStore implements Store {
     if (this.items.delete(key)) this.options.onWrite?.(key, undefined);
   }
 
-  /** Live items, for the file store's compaction. */
-  protected liveItems(): Map<string, StoredItem> {
+  /** Drops expired items and returns the live ones (the file store compacts to them). */
+  protected sweep(): ReadonlyMap<string, StoredItem> {
     const now = this.now();
-    return new Map([...this.items].filter(([, item]) => item.expiresAt > now));
-  }
-
-  /** How many items are held, live or not yet swept. */
-  protected get size(): number {
-    return this.items.size;
+    for (const [key, item] of this.items) if (item.expiresAt <= now) this.items.delete(key);
+    return this.items;
   }
 
   private live(key: string): StoredItem | undefined {

@@ -1,5 +1,6 @@
 import { OpsbotError } from '../errors';
 import type { PipelineDetail, PipelineStageState, PipelineStatus, PipelineSummary, Pipelines } from '../pipelines.port';
+import { executionSuperseded, stageNotRetryable } from '../pipelines.port';
 import type { SandboxClock } from './clock';
 import { randomAfterRevisions } from './deployments';
 import { HOUR, MINUTE, type SandboxWorld } from './world';
@@ -79,14 +80,13 @@ export class SandboxPipelines implements Pipelines {
     return this.detail(name);
   }
 
-  /** The sandbox only ever fails the latest execution, so that is the one retried, whichever id is given. */
-  async retryStage(name: string, stage: string, _executionId: string): Promise<void> {
+  /** As CodePipeline: only the latest execution of a stage, and only a stage with failed actions, is retried. */
+  async retryStage(name: string, stage: string, executionId: string): Promise<void> {
     const runs = this.runs(name);
     const latest = runs.at(-1) as Execution;
+    if (executionId !== latest.id) throw executionSuperseded(name, stage);
     const failed = latest.failedStage === undefined ? undefined : STAGES[latest.failedStage]?.name;
-    if (failed !== stage) {
-      throw new OpsbotError('NOTHING_TO_RETRY', `Stage ${stage} of ${name} has no failed actions to retry.`);
-    }
+    if (failed !== stage) throw stageNotRetryable(name, stage);
     const { failedStage: _retried, ...passing } = latest;
     runs[runs.length - 1] = passing;
   }
@@ -133,7 +133,7 @@ export class SandboxPipelines implements Pipelines {
       return {
         name: stage.name,
         status,
-        ...(status !== 'Unknown' && { lastChangedAt: changedAt }),
+        ...(status !== 'Unknown' && { executionId: latest.id, lastChangedAt: changedAt }),
         actions: [
           {
             name: stage.action,

@@ -73,9 +73,11 @@ export async function pipelineCard(name: string, ports: IntentPorts, actor?: Act
     failed !== undefined
       ? `${name} is failing at ${failed.name}.`
       : `${name}: ${p.stages.at(-1)?.status ?? 'Unknown'}.`;
+  // A retry targets the failed stage's own execution, not a newer one running elsewhere in the pipeline.
+  const failedExecution = failed?.executionId ?? p.executionId;
   const offerRetry =
     failed !== undefined &&
-    p.executionId !== undefined &&
+    failedExecution !== undefined &&
     actor !== undefined &&
     mayRetry(ports.rules, name, actor.userId);
   return {
@@ -91,7 +93,7 @@ export async function pipelineCard(name: string, ports: IntentPorts, actor?: Act
             kind: 'retry-stage' as const,
             pipeline: name,
             stage: failed.name,
-            executionId: p.executionId as string,
+            executionId: failedExecution as string,
           },
         },
       ],

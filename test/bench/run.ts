@@ -176,7 +176,14 @@ async function fileStoreAck(stored = 100_000) {
   const loaded = await ackLatency(2000, full, 'slash command');
   const emptyP50 = empty.latency['slash command']?.p50Ms ?? 0;
   const fullP50 = loaded.latency['slash command']?.p50Ms ?? 0;
-  return { stored, emptyP50Ms: emptyP50, fullP50Ms: fullP50, ratio: ms(fullP50 / emptyP50) };
+  return {
+    stored,
+    emptyP50Ms: emptyP50,
+    fullP50Ms: fullP50,
+    ratio: ms(fullP50 / emptyP50),
+    emptyP99Ms: empty.latency['slash command']?.p99Ms ?? 0,
+    fullP99Ms: loaded.latency['slash command']?.p99Ms ?? 0,
+  };
 }
 
 function matcherThroughput() {
@@ -295,6 +302,7 @@ async function main() {
     [`  same ${overview.awsCalls} calls one by one`, `${overview.sequentialMs} ms`, ''],
     ['local store: ack p50, empty', `${fileStore.emptyP50Ms} ms`, ''],
     [`local store: ack p50, ${fileStore.stored} ids`, `${fileStore.fullP50Ms} ms (×${fileStore.ratio})`, '≤ 2× empty'],
+    ['local store: ack p99, empty / full', `${fileStore.emptyP99Ms} / ${fileStore.fullP99Ms} ms`, ''],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padEnd(24)}target\n`);

@@ -168,6 +168,39 @@ describe('item 3: a Confirm click carrying a request opsbot never issued', () =>
   });
 });
 
+describe('a form with a repeated key (Bolt would read it as an array)', () => {
+  it('is dropped: a click’s payload beside a command’s fields posts no card', async () => {
+    // Prepare
+    const h = await harness();
+    const click = new URLSearchParams(
+      buttonClickBody({
+        user: ALICE,
+        actionId: 'opsbot.confirm',
+        value: 'x',
+        channel: CHANNEL,
+        messageTs: '1.1',
+        responseUrl: 'http://127.0.0.1:9/r',
+      }),
+    ).toString();
+    const smuggled = `${click}&payload=x&command=%2Fdeploy&text=web+prod+v1.8.2&channel_id=${CHANNEL}`;
+    const twice = `${slashCommandBody('pipelines', { responseUrl: 'http://127.0.0.1:9/r' })}&user_id=U0OTHER001`;
+
+    // Act
+    const results = [
+      await h.sendAndSettle(signedEvent(smuggled, FORM)),
+      await h.sendAndSettle(signedEvent(twice, FORM)),
+    ];
+
+    // Assess
+    expect(results.map((r) => [r.statusCode, r.body])).toEqual([
+      [200, ''],
+      [200, ''],
+    ]);
+    expect(h.bot()).toHaveLength(0);
+    await h.close();
+  });
+});
+
 describe('item 4: the local page’s routes, driven from another site', () => {
   let local: LocalServer;
   beforeAll(async () => {
@@ -212,9 +245,24 @@ describe('item 4: the local page’s routes, driven from another site', () => {
       req.end('{}');
     });
 
+    const standInPost = await fetch(`${local.url}/api/chat.postMessage`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'xoxb-opsbot-local', channel: CHANNEL, text: 'from another site' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+    });
+    const guessedToken = await (
+      await fetch(`${local.url}/api/chat.postMessage`, {
+        method: 'POST',
+        body: new URLSearchParams({ token: 'xoxb-opsbot-local', channel: CHANNEL, text: 'guessed' }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      })
+    ).json();
+
     // Assess
     expect(statuses).toEqual([415, 403, 403, 403]);
     expect(rebinding).toBe(403);
+    expect(standInPost.status).toBe(403);
+    expect(guessedToken).toEqual(expect.objectContaining({ ok: false, error: 'invalid_auth' }));
     expect(local.standIn?.messages.some((m) => m.text.includes('payments prod'))).toBe(false);
   });
 
@@ -257,13 +305,16 @@ describe('item 5: a long single word', () => {
     const word = 'x'.repeat(40_000);
     local.classify(`deploy ${word} to prod`);
 
-    // Act
-    const started = performance.now();
-    local.classify(`deploy ${word} to prod`);
-    const elapsed = performance.now() - started;
+    // Act: the best of three, so a busy machine does not decide it
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      local.classify(`deploy ${word} to prod`);
+      times.push(performance.now() - started);
+    }
 
-    // Assess: a generous bound (the figure is in npm run bench); before, this took over 300 ms.
-    expect(elapsed).toBeLessThan(100);
+    // Assess: before, this took over 300 ms.
+    expect(Math.min(...times)).toBeLessThan(20);
   });
 });
 
@@ -477,6 +528,9 @@ function hostileCorpus(): Array<{ body: string; type: string }> {
       type = FORM;
     } else if (kind === 2) {
       body = new URLSearchParams({ payload: JSON.stringify(mutate(click)) }).toString();
+      // A repeated key, or a command's fields beside a click: Bolt would read arrays.
+      if (next() < 0.3)
+        body += pick(['&payload=x', `&command=%2Fdeploy&text=web+prod+v1&user_id=${ALICE}`, '&user_id=U1&user_id=U2']);
       type = FORM;
     } else {
       const whole = JSON.stringify(
@@ -519,7 +573,7 @@ describe('a corpus of 1,100 signed hostile or malformed payloads', () => {
       } catch (error) {
         result = { statusCode: 599, body: String(error) };
       }
-      if (result.statusCode >= 500) failed.push({ body: body.slice(0, 200), status: result.statusCode });
+      if (result.statusCode !== 200) failed.push({ body: body.slice(0, 200), status: result.statusCode });
       if (Date.now() - started > 3000) slow.push(Date.now() - started);
     }
     await h.settle();
@@ -546,7 +600,7 @@ describe('a corpus of 1,100 signed hostile or malformed payloads', () => {
         body,
       });
       await response.arrayBuffer();
-      if (response.status >= 500) failed.push({ body: body.slice(0, 200), status: response.status });
+      if (response.status !== 200) failed.push({ body: body.slice(0, 200), status: response.status });
       if (Date.now() - started > 3000) slow.push(Date.now() - started);
     }
     await (local.deps.edge.jobs as InProcessJobQueue<Job>).drain();

@@ -275,6 +275,87 @@ describe('CodePipeline adapter (aws-sdk-client-mock)', () => {
   });
 });
 
+describe('CodePipeline adapter in an ordinary account (aws-sdk-client-mock)', () => {
+  const codepipeline = mockClient(CodePipelineClient);
+  beforeEach(() => codepipeline.reset());
+  const adapter = (options = {}) =>
+    new CodePipelinePipelines(new CodePipelineClient({ region: 'eu-west-1' }), {
+      region: 'eu-west-1',
+      ...noWait,
+      ...options,
+    });
+
+  it('reads only the configured pipelines for the overview, never listing the account', async () => {
+    // Prepare
+    codepipeline.on(ListPipelinesCommand).rejects(new Error('not expected'));
+    codepipeline.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [
+        { pipelineExecutionId: 'e', status: 'Succeeded', startTime: at('2026-11-23T08:00:00Z') },
+      ],
+    });
+
+    // Act
+    const list = await adapter({ pipelines: ['api-pipeline'] }).list();
+
+    // Assess
+    expect(list.map((p) => [p.name, p.status])).toEqual([['api-pipeline', 'Succeeded']]);
+    expect(codepipeline).not.toHaveReceivedCommand(ListPipelinesCommand);
+  });
+
+  it('offers the failed stage’s own execution for retry while a newer execution runs, and reads its error there', async () => {
+    // Prepare: exec-3 is running Source; Build failed in exec-2
+    const state = failedState('api-pipeline', false);
+    codepipeline.on(GetPipelineStateCommand).resolves({
+      ...state,
+      stageStates: [
+        { ...state.stageStates?.[0], latestExecution: { pipelineExecutionId: 'exec-3', status: 'InProgress' } },
+        ...(state.stageStates ?? []).slice(1),
+      ],
+    });
+    codepipeline.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [{ pipelineExecutionId: 'exec-3', status: 'InProgress' }],
+    });
+    codepipeline.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [
+        {
+          stageName: 'Build',
+          actionName: 'UnitTests',
+          status: 'Failed',
+          output: { executionResult: { externalExecutionSummary: 'exit status 1' } },
+        },
+      ],
+    });
+
+    // Act
+    const detail = await adapter().get('api-pipeline');
+
+    // Assess
+    expect(detail.executionId).toBe('exec-3');
+    expect(detail.stages.find((s) => s.name === 'Build')?.executionId).toBe('exec-2');
+    expect(codepipeline).toHaveReceivedCommandWith(ListActionExecutionsCommand, {
+      filter: { pipelineExecutionId: 'exec-2' },
+    });
+  });
+
+  it.each([
+    ['StageNotRetryableException', 'STAGE_NOT_RETRYABLE', /can't be retried now/],
+    ['NotLatestPipelineExecutionException', 'EXECUTION_SUPERSEDED', /newer run of api-pipeline has reached Build/],
+  ])('answers %s clearly', async (name, code, message) => {
+    // Prepare
+    codepipeline
+      .on(RetryStageExecutionCommand)
+      .rejects(
+        new CodePipelineServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: name }),
+      );
+
+    // Act
+    const attempt = adapter().retryStage('api-pipeline', 'Build', 'exec-2');
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code, userMessage: expect.stringMatching(message) });
+  });
+});
+
 describeShared('CodePipeline adapter with GetPipelineState responses published by AWS', () => {
   const codepipeline = mockClient(CodePipelineClient);
   beforeEach(() => codepipeline.reset());

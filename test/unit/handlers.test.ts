@@ -121,3 +121,50 @@ describe('maintenance on the sandbox', () => {
     expect(lines.indexOf('system-reboot')).toBeLessThan(lines.indexOf('system-update'));
   });
 });
+
+describe('pipeline retry targets', () => {
+  it('offers Retry on the failed stage’s own execution, not the newest one running elsewhere', async () => {
+    // Prepare
+    const { ports: p } = ports();
+    const withNewerRun = {
+      ...p,
+      pipelines: {
+        ...p.pipelines,
+        get: async (name: string) => ({
+          name,
+          executionId: 'exec-3',
+          stages: [
+            { name: 'Source', status: 'InProgress' as const, executionId: 'exec-3', actions: [] },
+            { name: 'Build', status: 'Failed' as const, executionId: 'exec-2', actions: [] },
+          ],
+        }),
+      },
+    };
+
+    // Act
+    const card = await pipelineCard('api-pipeline', withNewerRun, alice);
+
+    // Assess
+    expect(card.buttons?.[0]?.payload).toEqual({
+      kind: 'retry-stage',
+      pipeline: 'api-pipeline',
+      stage: 'Build',
+      executionId: 'exec-2',
+    });
+  });
+
+  it('refuses, in the sandbox as in AWS, a retry of a superseded execution or of a stage that did not fail', async () => {
+    // Prepare
+    const { ports: p } = ports();
+    const failing = (await p.pipelines.list()).find((x) => x.status === 'Failed')?.name as string;
+    const detail = await p.pipelines.get(failing);
+
+    // Act
+    const superseded = p.pipelines.retryStage(failing, 'Build', 'an-older-execution');
+    const notFailed = p.pipelines.retryStage(failing, 'Source', detail.executionId as string);
+
+    // Assess
+    await expect(superseded).rejects.toMatchObject({ code: 'EXECUTION_SUPERSEDED' });
+    await expect(notFailed).rejects.toMatchObject({ code: 'STAGE_NOT_RETRYABLE' });
+  });
+});

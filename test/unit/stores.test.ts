@@ -114,6 +114,25 @@ describe('file store journal', () => {
     expect(await reopened.get('claim:delivery:Ev7')).toBeUndefined();
   });
 
+  it('stays small with ids that are all different and expire: compaction drops them from the file and memory', async () => {
+    // Prepare
+    const { readFileSync } = await import('node:fs');
+    const { path, FileStore } = await fresh();
+    let now = 1_000_000;
+    const store = new FileStore(path, () => now);
+
+    // Act: 20,000 deliveries over an hour, each remembered for a minute
+    for (let i = 0; i < 20_000; i++) {
+      now += 180;
+      await store.putIfAbsent(`claim:delivery:Ev${i}`, 1, 60);
+    }
+    const lines = readFileSync(path, 'utf8').trim().split('\n').length;
+
+    // Assess: about 333 ids are live at any time
+    expect(lines).toBeLessThanOrEqual(2 * 1000 + 1);
+    expect(await store.putIfAbsent('claim:delivery:Ev19999', 1, 60)).toBe(false);
+  });
+
   it('stores a long key by its hash, and ignores a last line cut short by a crash', async () => {
     // Prepare
     const { appendFileSync, readFileSync } = await import('node:fs');
