@@ -15,6 +15,8 @@ export interface ReplyTo {
    * answer: edited when the answer is private, removed in favour of a channel post when it is public.
    */
   readonly replaceOriginal?: boolean;
+  /** A button's message: a reply about it starts a thread under it. */
+  readonly messageTs?: string;
   /** Whether that message was seen by the person alone (an ephemeral acknowledgement or card); default true. */
   readonly originalPrivate?: boolean;
 }

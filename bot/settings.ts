@@ -90,6 +90,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if ((lexBot === undefined) !== (lexAlias === undefined)) {
     problems.push('OPSBOT_LEX_BOT_ID and OPSBOT_LEX_BOT_ALIAS_ID: expected both (Lex) or neither (the local matcher)');
   }
+  // The development signing secret is public: in Lambda it would let anyone sign requests as Slack.
+  if (
+    get('AWS_LAMBDA_FUNCTION_NAME') !== undefined &&
+    get('SLACK_SIGNING_SECRET') === undefined &&
+    get('SLACK_SIGNING_SECRET_ARN') === undefined
+  ) {
+    problems.push(
+      'SLACK_SIGNING_SECRET: the development default is refused in Lambda; set SLACK_SIGNING_SECRET_ARN to the secret holding the Slack app signing secret (the CDK stack does)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError('environment', problems);
 
   const config = get('OPSBOT_CONFIG');

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Actor } from '../../intents/define-intent';
-import { mayRetry, retryRefusal } from '../../intents/pipelines/retry';
+import { mayRetry, retryRefusal } from '../../intents/pipelines/retry.policy';
 import { type ButtonPayload, code, type Decision, mention, notice, type Reply, strong } from '../../intents/reply';
 import type { Unopened } from '../cards';
 import type { EdgeDeps } from '../edge-deps';
@@ -132,11 +132,13 @@ async function open<K extends ButtonPayload['kind']>(
   const opened = await deps.buttons.open(kind, action.value);
   const container = body.container as { is_ephemeral?: boolean; thread_ts?: string } | undefined;
   const threadTs = (opened.ok ? opened.threadTs : undefined) ?? (body.message?.thread_ts as string | undefined);
+  const messageTs = body.container?.message_ts ?? (body.message?.ts as string | undefined);
   const replyTo: ReplyTo = {
     channel,
     responseUrl: body.response_url,
     originalPrivate: container?.is_ephemeral !== false,
     ...(threadTs !== undefined && { threadTs }),
+    ...(messageTs !== undefined && { messageTs }),
   };
   if (!opened.ok) {
     deps.log.info('audit', { action: `button:${kind}`, user: actor.userId, outcome: 'refused', reason: opened.why });

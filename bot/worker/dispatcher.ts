@@ -40,7 +40,7 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
       return;
     }
     if (job.kind === 'retry-stage') {
-      const { reply, outcome } = await retryStage(job, job.actor, deps.ports);
+      const { reply, outcome, card } = await retryStage(job, job.actor, deps.ports);
       deps.log.info('audit', {
         action: 'retry-stage',
         pipeline: job.pipeline,
@@ -48,6 +48,18 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
         user: job.actor.userId,
         outcome,
       });
+      if (card !== undefined) {
+        // The card shows the new attempt in place (no stale Retry button); the retry is told in its thread.
+        await answer({ ...job.replyTo, replaceOriginal: true }, job.actor.userId, card, deps);
+        const thread = job.replyTo.threadTs ?? job.replyTo.messageTs;
+        await answer(
+          { ...job.replyTo, replaceOriginal: false, ...(thread !== undefined && { threadTs: thread }) },
+          job.actor.userId,
+          reply,
+          deps,
+        );
+        return;
+      }
       await answer(job.replyTo, job.actor.userId, reply, deps);
       return;
     }

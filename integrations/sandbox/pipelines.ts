@@ -13,7 +13,12 @@ interface Execution {
   readonly author: string;
   /** Index of the stage that failed, if any. */
   readonly failedStage?: number;
+  /** When its failed stage was retried: from then, as in CodePipeline, that stage runs again, then the rest. */
+  readonly retriedAt?: number;
 }
+
+/** How long each stage of a retried execution runs in the sandbox. */
+export const RETRIED_STAGE_MS = 3 * MINUTE;
 
 const COMMIT_MESSAGES = [
   'Fix retry budget for the payment webhook',
@@ -86,9 +91,8 @@ export class SandboxPipelines implements Pipelines {
     const latest = runs.at(-1) as Execution;
     if (executionId !== latest.id) throw executionSuperseded(name, stage);
     const failed = latest.failedStage === undefined ? undefined : STAGES[latest.failedStage]?.name;
-    if (failed !== stage) throw stageNotRetryable(name, stage);
-    const { failedStage: _retried, ...passing } = latest;
-    runs[runs.length - 1] = passing;
+    if (failed !== stage || latest.retriedAt !== undefined) throw stageNotRetryable(name, stage);
+    runs[runs.length - 1] = { ...latest, retriedAt: this.clock.now() };
   }
 
   private runs(name: string): Execution[] {
@@ -109,7 +113,12 @@ export class SandboxPipelines implements Pipelines {
     const failing = detail.stages.find((s) => s.status === 'Failed');
     return {
       name,
-      status: failing !== undefined ? 'Failed' : (detail.stages.at(-1)?.status ?? 'Unknown'),
+      status:
+        failing !== undefined
+          ? 'Failed'
+          : detail.stages.some((s) => s.status === 'InProgress')
+            ? 'InProgress'
+            : (detail.stages.at(-1)?.status ?? 'Unknown'),
       ...(failing !== undefined && { failingStage: failing.name }),
       lastExecutionAt: latest.startedAt,
     };
@@ -119,9 +128,10 @@ export class SandboxPipelines implements Pipelines {
     const latest = this.runs(name).at(-1) as Execution;
     const p = this.world.pipelines.find((x) => x.name === name) as SandboxWorld['pipelines'][number];
     const console = `https://${p.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${name}`;
+    const now = this.clock.now();
     const stages: PipelineStageState[] = STAGES.map((stage, i) => {
-      const changedAt = latest.startedAt + (i + 1) * 3 * MINUTE;
-      const status: PipelineStatus =
+      let changedAt = latest.startedAt + (i + 1) * 3 * MINUTE;
+      let status: PipelineStatus =
         latest.failedStage === undefined
           ? 'Succeeded'
           : i < latest.failedStage
@@ -129,6 +139,12 @@ export class SandboxPipelines implements Pipelines {
             : i === latest.failedStage
               ? 'Failed'
               : 'Unknown';
+      if (latest.failedStage !== undefined && latest.retriedAt !== undefined && i >= latest.failedStage) {
+        // The retried stage runs again from the retry, and the stages after it follow, one after another.
+        const starts = latest.retriedAt + (i - latest.failedStage) * RETRIED_STAGE_MS;
+        status = now < starts ? 'Unknown' : now < starts + RETRIED_STAGE_MS ? 'InProgress' : 'Succeeded';
+        changedAt = status === 'Succeeded' ? starts + RETRIED_STAGE_MS : starts;
+      }
       const failed = status === 'Failed';
       return {
         name: stage.name,

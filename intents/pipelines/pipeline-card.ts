@@ -1,7 +1,7 @@
 import type { Actor, IntentPorts } from '../define-intent';
 import { ago, pipelineStatus } from '../format';
 import { code, type Line, link, type Reply, type Run, strong } from '../reply';
-import { mayRetry } from './retry';
+import { mayRetry } from './retry.policy';
 
 /** Pipelines that need attention first, then the rest by name. */
 const RANK: Record<string, number> = { Failed: 0, Stopped: 1, Stopping: 1, InProgress: 2 };

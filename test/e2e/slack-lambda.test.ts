@@ -332,13 +332,18 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       await h.sendAndSettle(first);
       await h.sendAndSettle(second);
 
-      // Assess
-      expect((await h.sandbox.pipelines.list()).find((p) => p.name === failing)?.status).toBe('Succeeded');
+      // Assess: the stage runs again, as CodePipeline's would, and the card shows it in place with no Retry button
+      expect((await h.sandbox.pipelines.list()).find((p) => p.name === failing)?.status).toBe('InProgress');
+      expect(card.updates).toBe(1);
+      expect(allText(card)).toContain('In progress  *Build* · just now');
+      expect(allText(card)).not.toContain('Retry Build');
       const said = h.bot().slice(-2);
       expect(said[0]?.text).toBe(`Retrying Build of ${failing}.`);
       expect(said[0]?.thread_ts).toBe(ts);
       expect(said[1]?.text).toBe(`A retry of Build in ${failing} was already started.`);
       expect(said[1]?.ephemeral).toBe(true);
+      h.sandbox.clock.advance(10 * 60_000);
+      expect((await h.sandbox.pipelines.list()).find((p) => p.name === failing)?.status).toBe('Succeeded');
     });
 
     it('lists pipelines failing first, from the slash command', async () => {

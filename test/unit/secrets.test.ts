@@ -45,3 +45,19 @@ describe('Slack secrets from Secrets Manager', () => {
     expect(secrets.calls()).toHaveLength(0);
   });
 });
+
+describe('the development signing secret', () => {
+  it('is refused in Lambda with a line that says what to set', () => {
+    // Act
+    const start = () => readSettings({ AWS_LAMBDA_FUNCTION_NAME: 'opsbot-slack' });
+
+    // Assess
+    expect(start).toThrow(
+      /SLACK_SIGNING_SECRET: the development default is refused in Lambda; set SLACK_SIGNING_SECRET_ARN/,
+    );
+    expect(() =>
+      readSettings({ AWS_LAMBDA_FUNCTION_NAME: 'opsbot-slack', SLACK_SIGNING_SECRET_ARN: SIGNING_ARN }),
+    ).not.toThrow();
+    expect(() => readSettings({})).not.toThrow();
+  });
+});
