@@ -73,8 +73,21 @@ export function answerFailures(deps: Pick<EdgeDeps, 'jobs' | 'log'>): Middleware
       if (to === undefined) return;
       try {
         await deps.jobs.send({ kind: 'say', reply, actor: { userId: to.userId }, replyTo: to.replyTo });
-      } catch (sendError) {
-        deps.log.error('slack.failure_answer_lost', { ref, error: describeError(sendError) });
+      } catch {
+        // The worker cannot be reached (the usual cause of the failure): tell the person from here.
+        try {
+          const message = renderReply(reply);
+          await args.client.chat.postEphemeral({
+            channel: to.replyTo.channel,
+            user: to.userId,
+            text: message.text,
+            blocks: message.blocks as never,
+            ...(to.replyTo.threadExists === true &&
+              to.replyTo.threadTs !== undefined && { thread_ts: to.replyTo.threadTs }),
+          });
+        } catch (postError) {
+          deps.log.error('slack.failure_answer_lost', { ref, error: describeError(postError) });
+        }
       }
     }
   };

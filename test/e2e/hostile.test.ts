@@ -12,7 +12,7 @@ import { readSettings } from '../../bot/settings';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import type { Store } from '../../integrations/store.port';
 import { describeShared, sharedJson } from '../support/fixtures';
-import { ALICE, CHANNEL, command, FORM, type Harness, harness, JSON_TYPE, slash } from '../support/harness';
+import { ALICE, CHANNEL, command, FORM, type Harness, harness, JSON_TYPE, mention, slash } from '../support/harness';
 import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
 
 const SECRET = 'hostile-test-secret';
@@ -411,6 +411,32 @@ describe('item 6: errors inside a listener, and payloads opsbot does not handle'
     expect(Date.now() - started).toBeLessThan(3000);
     expect(JSON.parse(result.body).text).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)/);
     expect(h.log.entries.some((e) => e.message === 'slack.listener_failed')).toBe(true);
+    await h.close();
+  });
+});
+
+describe('a mention whose hand-over to the worker fails', () => {
+  it('tells the person nothing was done, and Slack’s retry of it is taken', async () => {
+    // Prepare
+    const h = await harness();
+    const jobs = h.deps.edge.jobs as { send: (job: Job) => Promise<void> };
+    const send = jobs.send.bind(jobs);
+    jobs.send = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    };
+    const { event } = mention('is the web pipeline green?');
+
+    // Act
+    const first = await h.sendAndSettle(event);
+    jobs.send = send;
+    const retried = await h.sendAndSettle({ ...event, headers: { ...event.headers, 'x-slack-retry-num': '1' } });
+
+    // Assess
+    expect([first.statusCode, retried.statusCode]).toEqual([200, 200]);
+    const [told, answered] = h.bot();
+    expect(told?.ephemeral).toBe(true);
+    expect(told?.text).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Nothing was done\.$/);
+    expect(answered?.text).toMatch(/^web-pipeline/);
     await h.close();
   });
 });

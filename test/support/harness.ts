@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import type { DepsOverrides } from '../../bot/deps';
+import type { Deps, DepsOverrides } from '../../bot/deps';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../../bot/edge/lambda-edge';
 import type { Job } from '../../bot/jobs';
 import { createSlackHandler } from '../../bot/lambdas/slack-handler';
@@ -39,6 +39,8 @@ export interface Harness {
   standIn: SlackStandIn;
   log: ReturnType<typeof createMemoryLog>;
   sandbox: SandboxAccount;
+  /** What the handler was built with, for tests that break a part on purpose. */
+  deps: Deps;
   bot(): StandInMessage[];
   close(): Promise<void>;
 }
@@ -75,6 +77,7 @@ export async function harness(overrides: DepsOverrides = {}): Promise<Harness> {
     standIn: stand.standIn,
     log,
     sandbox: deps.sandbox as SandboxAccount,
+    deps,
     bot: () => stand.standIn.messages.filter((m) => m.from === 'bot'),
     close: stand.close,
   };
