@@ -22,6 +22,10 @@ export function pageRoutes(parts: {
   readonly sandbox?: SandboxAccount;
   /** This run's token: the page carries it, so its posts are its own. */
   readonly token: string;
+  /** The channels the page lists (the configured ones, and a DM with the bot). */
+  readonly channels: ReadonlyArray<{ readonly id: string; readonly name: string }>;
+  /** Hands an event to the worker as EventBridge would (the sandbox's pipeline runs). */
+  readonly deliver: (event: unknown) => Promise<void>;
 }) {
   const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8').replace(
     '<meta name="opsbot-token" content="">',
@@ -48,7 +52,8 @@ export function pageRoutes(parts: {
     if (req.method === 'GET' && path === '/local/sandbox') {
       const sandbox = parts.sandbox;
       const alarms = sandbox === undefined ? [] : await sandbox.alarms.states(sandbox.alarms.names());
-      return json(res, 200, { now: sandbox?.clock.now() ?? Date.now(), alarms });
+      const pipelines = sandbox === undefined ? [] : await sandbox.pipelines.list();
+      return json(res, 200, { now: sandbox?.clock.now() ?? Date.now(), alarms, pipelines, channels: parts.channels });
     }
     if (req.method !== 'POST' || !path.startsWith('/local/')) return false;
 
@@ -60,12 +65,15 @@ export function pageRoutes(parts: {
     const body = parseJson(raw.toString('utf8'));
     try {
       switch (path) {
-        case '/local/send':
+        case '/local/send': {
+          const channel = parts.channels.find((c) => c.id === body.channel)?.id;
           await parts.workspace.send(
             String(body.text ?? ''),
             typeof body.thread_ts === 'string' ? body.thread_ts : undefined,
+            channel,
           );
           return json(res, 200, { ok: true });
+        }
         case '/local/click':
           await parts.workspace.click(String(body.ts), String(body.action_id));
           return json(res, 200, { ok: true });
@@ -76,6 +84,13 @@ export function pageRoutes(parts: {
         case '/local/sandbox/advance':
           parts.sandbox?.clock.advance(Math.max(0, Number(body.minutes ?? 0)) * 60_000);
           return json(res, 200, { ok: true, now: parts.sandbox?.clock.now() });
+        case '/local/sandbox/pipeline': {
+          // A pipeline run whose events reach the worker as EventBridge would deliver them: the same reaction posts.
+          const events =
+            parts.sandbox?.pipelines.run(String(body.name), body.outcome === 'succeed' ? 'succeed' : 'fail') ?? [];
+          for (const event of events) await parts.deliver(event);
+          return json(res, 200, { ok: true, events: events.length });
+        }
         case '/local/sandbox/reset':
           parts.sandbox?.reset();
           return json(res, 200, { ok: true });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { LocalWorkspace } from '../../integrations/slack/local-workspace';
 import { SlackStandIn } from '../../integrations/slack/stand-in';
+import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
@@ -11,6 +12,7 @@ import { MAX_BODY_BYTES } from '../edge/lambda-edge';
 import { checkPayload } from '../edge/payload';
 import { checkSlackRequest } from '../edge/verify';
 import type { Settings } from '../settings';
+import { handleWorkerInput } from '../worker/router';
 import { readCapped, tooLarge } from './body';
 import { checkLocalRequest, createLocalToken } from './guard';
 import { pageRoutes } from './page';
@@ -72,7 +74,20 @@ export async function startLocalServer(
   const token = createLocalToken(settings.dataDir);
   const page =
     standIn !== undefined && workspace !== undefined
-      ? pageRoutes({ standIn, workspace, token, ...(deps.sandbox !== undefined && { sandbox: deps.sandbox }) })
+      ? pageRoutes({
+          standIn,
+          workspace,
+          token,
+          channels: [
+            ...Object.entries(config.slack?.channels ?? { deploys: workspace.channel }).map(([name, id]) => ({
+              id,
+              name: `#${name}`,
+            })),
+            { id: workspace.dmChannel, name: 'opsbot (DM)' },
+          ],
+          deliver: (event) => handleWorkerInput(event as EventBridgeEvent, deps.worker),
+          ...(deps.sandbox !== undefined && { sandbox: deps.sandbox }),
+        })
       : undefined;
 
   const socket = settings.appToken !== undefined;

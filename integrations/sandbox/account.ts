@@ -6,7 +6,7 @@ import { type SandboxAlarmControls, SandboxAlarms } from './alarms';
 import type { SandboxClock } from './clock';
 import { SandboxDeployments } from './deployments';
 import { SandboxMaintenance } from './maintenance';
-import { SandboxPipelines } from './pipelines';
+import { type SandboxPipelineControls, SandboxPipelines } from './pipelines';
 import type { SandboxWorld } from './world';
 
 export { LIFECYCLE } from './deployments';
@@ -24,7 +24,7 @@ export { LIFECYCLE } from './deployments';
  * clock.advance(60_000);
  */
 export class SandboxAccount {
-  readonly pipelines: Pipelines;
+  readonly pipelines: Pipelines & SandboxPipelineControls;
   readonly deployments: Deployments;
   readonly alarms: Alarms & SandboxAlarmControls;
   readonly maintenance: Maintenance;

@@ -3,7 +3,7 @@ import type { PipelineDetail, PipelineStageState, PipelineStatus, PipelineSummar
 import { executionSuperseded, stageNotRetryable } from '../pipelines.port';
 import type { SandboxClock } from './clock';
 import { randomAfterRevisions } from './deployments';
-import { HOUR, MINUTE, type SandboxWorld } from './world';
+import { HOUR, MINUTE, type SandboxWorld, seededRandom } from './world';
 
 interface Execution {
   readonly id: string;
@@ -15,6 +15,28 @@ interface Execution {
   readonly failedStage?: number;
   /** When its failed stage was retried: from then, as in CodePipeline, that stage runs again, then the rest. */
   readonly retriedAt?: number;
+}
+
+/** An EventBridge event as CodePipeline sends it (the shape of AWS's published samples). */
+export interface CodePipelineEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: 'aws.codepipeline';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** The sandbox's controls for its pipelines (the local page's panel). */
+export interface SandboxPipelineControls {
+  /**
+   * Runs a new execution of the pipeline that fails at Build (or, with `succeed`, passes every stage), and returns
+   * the events EventBridge would deliver for it, to be routed as EventBridge would.
+   */
+  run(name: string, outcome: 'fail' | 'succeed'): CodePipelineEvent[];
 }
 
 /** How long each stage of a retried execution runs in the sandbox. */
@@ -42,7 +64,7 @@ const STAGES = [
  * CodePipeline, simulated: each of the world's pipelines has five seeded executions through Source, Build and
  * Deploy, and exactly one pipeline's latest execution fails in Build, so a failure and its retry can be tried.
  */
-export class SandboxPipelines implements Pipelines {
+export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
   private executions = new Map<string, Execution[]>();
 
   constructor(
@@ -93,6 +115,56 @@ export class SandboxPipelines implements Pipelines {
     const failed = latest.failedStage === undefined ? undefined : STAGES[latest.failedStage]?.name;
     if (failed !== stage || latest.retriedAt !== undefined) throw stageNotRetryable(name, stage);
     runs[runs.length - 1] = { ...latest, retriedAt: this.clock.now() };
+  }
+
+  run(name: string, outcome: 'fail' | 'succeed'): CodePipelineEvent[] {
+    const runs = this.runs(name);
+    const p = this.world.pipelines.find((x) => x.name === name) as SandboxWorld['pipelines'][number];
+    const now = this.clock.now();
+    const random = seededRandom(now);
+    const id = `${hex(random)}-${hex(random).slice(0, 4)}-4${hex(random).slice(0, 3)}-a${hex(random).slice(0, 3)}-${hex(random)}${hex(random).slice(0, 4)}`;
+    runs.push({
+      id,
+      startedAt: now - 9 * MINUTE,
+      commit: hex(random) + hex(random),
+      message: COMMIT_MESSAGES[Math.floor(random() * COMMIT_MESSAGES.length)] as string,
+      author: AUTHORS[Math.floor(random() * AUTHORS.length)] as string,
+      ...(outcome === 'fail' && { failedStage: 1 }),
+    });
+    const event = (detailType: string, detail: Record<string, unknown>, n: number): CodePipelineEvent => ({
+      version: '0',
+      id: `${id.slice(0, 24)}${String(n).padStart(12, '0')}`,
+      'detail-type': detailType,
+      source: 'aws.codepipeline',
+      account: p.account,
+      time: new Date(now).toISOString(),
+      region: p.region,
+      resources: [`arn:aws:codepipeline:${p.region}:${p.account}:${name}`],
+      detail: { pipeline: name, 'execution-id': id, version: 1, ...detail },
+    });
+    if (outcome === 'succeed') {
+      return [event('CodePipeline Pipeline Execution State Change', { state: 'SUCCEEDED' }, 1)];
+    }
+    const stage = STAGES[1];
+    return [
+      event(
+        'CodePipeline Action Execution State Change',
+        {
+          stage: stage.name,
+          action: stage.action,
+          state: 'FAILED',
+          region: p.region,
+          type: { owner: 'AWS', provider: stage.provider, category: 'Build', version: '1' },
+          'execution-result': {
+            'external-execution-summary': BUILD_ERROR,
+            'external-execution-url': `https://${p.region}.console.aws.amazon.com/codesuite/codebuild/projects/${name.replace(/-pipeline$/, '')}-build/history`,
+            'error-code': 'JobFailed',
+          },
+        },
+        1,
+      ),
+      event('CodePipeline Pipeline Execution State Change', { state: 'FAILED' }, 2),
+    ];
   }
 
   private runs(name: string): Execution[] {

@@ -23,6 +23,8 @@ export class LocalWorkspace {
   readonly team: string;
   readonly channel: string;
   readonly user: string;
+  /** The person's direct-message channel with the bot. */
+  readonly dmChannel: string;
   private readonly command: string;
 
   constructor(
@@ -32,29 +34,35 @@ export class LocalWorkspace {
     this.team = options.team ?? 'T0LOCAL001';
     this.channel = options.channel ?? 'C0DEPLOYS01';
     this.user = options.user ?? 'U0YOU00001';
+    this.dmChannel = 'D0YOUDM001';
     this.command = options.command ?? '/deploy';
   }
 
-  /** What the person typed: `/deploy …` runs the command; anything else is a message to the bot. */
-  async send(text: string, threadTs?: string): Promise<void> {
+  /**
+   * What the person typed, in a channel (the deploys channel unless another is named): `/deploy …` runs the command;
+   * anything else is a message to the bot — a mention in a channel, a direct message in the DM.
+   */
+  async send(text: string, threadTs?: string, channel: string = this.channel): Promise<void> {
     const trimmed = text.trim();
     if (trimmed === '') return;
     if (trimmed === this.command || trimmed.startsWith(`${this.command} `)) {
-      await this.runCommand(trimmed.slice(this.command.length).trim());
+      await this.runCommand(trimmed.slice(this.command.length).trim(), channel);
       return;
     }
-    await this.mention(trimmed, threadTs);
+    await this.mention(trimmed, threadTs, channel);
   }
 
   /** A message to the bot (the page treats every message as a mention), at the top level or in a thread. */
-  async mention(text: string, threadTs?: string): Promise<StandInMessage> {
-    const message = this.standIn.addPersonMessage(this.channel, this.user, text, threadTs);
+  async mention(text: string, threadTs?: string, channel: string = this.channel): Promise<StandInMessage> {
+    const message = this.standIn.addPersonMessage(channel, this.user, text, threadTs);
+    const direct = channel.startsWith('D');
     const event = {
-      type: 'app_mention',
+      type: direct ? 'message' : 'app_mention',
+      ...(direct && { channel_type: 'im' }),
       user: this.user,
-      text: `<@${this.options.botUserId}> ${text}`,
+      text: direct ? text : `<@${this.options.botUserId}> ${text}`,
       ts: message.ts,
-      channel: this.channel,
+      channel,
       event_ts: message.ts,
       ...(threadTs !== undefined && { thread_ts: threadTs }),
     };
@@ -74,13 +82,13 @@ export class LocalWorkspace {
   }
 
   /** A slash command; its acknowledgement shows in the channel as Slack shows it (only to the person, usually). */
-  async runCommand(text: string): Promise<void> {
-    this.standIn.addPersonMessage(this.channel, this.user, `${this.command} ${text}`.trim());
-    const responseUrl = this.standIn.mintResponseUrl({ channel: this.channel, user: this.user });
+  async runCommand(text: string, channel: string = this.channel): Promise<void> {
+    this.standIn.addPersonMessage(channel, this.user, `${this.command} ${text}`.trim());
+    const responseUrl = this.standIn.mintResponseUrl({ channel, user: this.user });
     const body = new URLSearchParams({
       token: 'local',
       team_id: this.team,
-      channel_id: this.channel,
+      channel_id: channel,
       user_id: this.user,
       user_name: 'you',
       command: this.command,
@@ -95,7 +103,7 @@ export class LocalWorkspace {
         ? undefined
         : (JSON.parse(response) as { text?: string; blocks?: unknown[]; response_type?: string });
     if (ack !== undefined && (ack.text !== undefined || ack.blocks !== undefined)) {
-      this.standIn.addAcknowledgement(this.channel, this.user, ack, responseUrl);
+      this.standIn.addAcknowledgement(channel, this.user, ack, responseUrl);
     }
   }
 
@@ -111,10 +119,15 @@ export class LocalWorkspace {
       user: { id: this.user, username: 'you', team_id: this.team },
       api_app_id: 'A0LOCAL001',
       token: 'local',
-      container: { type: 'message', message_ts: message.ts, channel_id: this.channel, is_ephemeral: message.ephemeral },
+      container: {
+        type: 'message',
+        message_ts: message.ts,
+        channel_id: message.channel,
+        is_ephemeral: message.ephemeral,
+      },
       trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
       team: { id: this.team, domain: 'local' },
-      channel: { id: this.channel, name: 'deploys' },
+      channel: { id: message.channel, name: message.channel },
       message: {
         type: 'message',
         ts: message.ts,
@@ -122,7 +135,7 @@ export class LocalWorkspace {
         ...(message.thread_ts !== undefined && { thread_ts: message.thread_ts }),
       },
       response_url: this.standIn.mintResponseUrl({
-        channel: this.channel,
+        channel: message.channel,
         user: this.user,
         messageTs: message.ts,
         ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),

@@ -109,6 +109,22 @@ describeBrowser('the local channel page in headless Chromium', () => {
     await expect(card.locator('button.primary').textContent()).resolves.toBe('Confirm');
   });
 
+  it('lists every channel with unread counts, and a pipeline failed from the panel is pushed to #alerts', async () => {
+    // Act
+    await page.locator('[data-pipeline="web-pipeline"][data-outcome="fail"]').click();
+
+    // Assess
+    const alerts = page.locator('[data-channel="C0ALERTS001"]');
+    await alerts.locator('.unread', { hasText: '1' }).waitFor();
+    await alerts.click();
+    await expect(page.locator('#title').textContent()).resolves.toBe('#alerts');
+    const card = page.locator('.msg', { has: page.locator('h3.hdr', { hasText: 'web-pipeline failed' }) });
+    await card.waitFor();
+    await expect(card.locator('.sec').first().textContent()).resolves.toContain('failed at Build › Build');
+    await expect(page.locator('.chan').count()).resolves.toBe(4);
+    await page.locator('[data-channel="C0DEPLOYS01"]').click();
+  });
+
   it('trips an alarm from the sandbox panel', async () => {
     // Act
     await page.locator('.alarm', { hasText: 'web-prod-5xx-errors' }).locator('button').click();

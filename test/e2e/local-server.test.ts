@@ -91,6 +91,29 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
       updates: 0,
     });
   });
+
+  it('runs a sandbox pipeline that fails, then passes: the alert goes to #alerts and the recovery to its thread', async () => {
+    // Prepare
+    const run = (outcome: string) =>
+      fetch(`${local.url}/local/sandbox/pipeline`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-opsbot-token': local.token },
+        body: JSON.stringify({ name: 'api-pipeline', outcome }),
+      });
+
+    // Act
+    const failed = await run('fail');
+    const passed = await run('succeed');
+
+    // Assess
+    expect([failed.status, passed.status]).toEqual([200, 200]);
+    const alerts = (local.standIn?.messages ?? []).filter((m) => m.channel === 'C0ALERTS001');
+    expect(alerts.map((m) => m.text)).toEqual([
+      'api-pipeline failed at Build › Build: Error while executing command: npm test. Reason: exit status 1',
+      expect.stringMatching(/^api-pipeline recovered: execution [0-9a-f]{8} succeeded\.$/),
+    ]);
+    expect(alerts[1]?.thread_ts).toBe(alerts[0]?.ts);
+  });
 });
 
 describe('npm start with a broken configuration', () => {

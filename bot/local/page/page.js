@@ -50,6 +50,10 @@ const EMOJI = {
 const $ = (id) => document.getElementById(id);
 let replyTo = null;
 let messages = [];
+/** The channels the page lists, and the one shown; how many messages of each you have seen. */
+let channels = [{ id: 'C0DEPLOYS01', name: '#deploys' }];
+let current = 'C0DEPLOYS01';
+const seen = {};
 
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -135,12 +139,26 @@ function renderMessage(m, replies) {
     <div class="body">${renderBlocks(m)}</div>${eph}${replyButton}${thread}</div>`;
 }
 
+function renderChannels() {
+  $('channels').innerHTML = channels
+    .map((c) => {
+      const count = messages.filter((m) => m.channel === c.id).length;
+      const unread = c.id === current ? 0 : count - (seen[c.id] ?? 0);
+      return `<button type="button" class="chan${c.id === current ? ' current' : ''}" data-channel="${escapeHtml(c.id)}">${escapeHtml(c.name)}${unread > 0 ? ` <span class="unread">${unread}</span>` : ''}</button>`;
+    })
+    .join('');
+  $('title').textContent = channels.find((c) => c.id === current)?.name ?? current;
+}
+
 function render() {
   const box = $('messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  const top = messages.filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
+  const here = messages.filter((m) => m.channel === current);
+  seen[current] = here.length;
+  renderChannels();
+  const top = here.filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
   const byThread = new Map();
-  for (const m of messages) {
+  for (const m of here) {
     if (m.thread_ts !== undefined && m.thread_ts !== m.ts)
       byThread.set(m.thread_ts, [...(byThread.get(m.thread_ts) ?? []), m]);
   }
@@ -157,6 +175,18 @@ async function refresh() {
 
 async function refreshSandbox() {
   const state = await (await fetch('/local/sandbox')).json();
+  if (Array.isArray(state.channels) && state.channels.length > 0) {
+    channels = state.channels;
+    renderChannels();
+  }
+  $('pipelines').innerHTML = (state.pipelines ?? [])
+    .map(
+      (
+        p,
+      ) => `<div class="alarm"><span>${escapeHtml(p.name)} <span class="state-${p.status === 'Failed' ? 'ALARM' : 'OK'}">${escapeHtml(p.status)}</span></span>
+        <span><button type="button" class="tool" data-pipeline="${escapeHtml(p.name)}" data-outcome="fail">Fail</button><button type="button" class="tool" data-pipeline="${escapeHtml(p.name)}" data-outcome="succeed">Pass</button></span></div>`,
+    )
+    .join('');
   $('clock').textContent = `Sandbox time: ${new Date(state.now).toUTCString()}`;
   $('alarms').innerHTML = state.alarms
     .map(
@@ -183,7 +213,11 @@ $('composer').addEventListener('submit', async (event) => {
   const input = $('text');
   const text = input.value;
   input.value = '';
-  await post('/local/send', { text, ...(replyTo !== null && !text.trim().startsWith('/') && { thread_ts: replyTo }) });
+  await post('/local/send', {
+    text,
+    channel: current,
+    ...(replyTo !== null && !text.trim().startsWith('/') && { thread_ts: replyTo }),
+  });
 });
 
 document.addEventListener('click', async (event) => {
@@ -191,7 +225,14 @@ document.addEventListener('click', async (event) => {
   if (!(target instanceof HTMLElement)) return;
   if (target.dataset.action !== undefined)
     await post('/local/click', { ts: target.dataset.ts, action_id: target.dataset.action });
-  else if (target.dataset.thread !== undefined) {
+  else if (target.closest('[data-channel]') !== null) {
+    current = target.closest('[data-channel]').dataset.channel;
+    replyTo = null;
+    render();
+  } else if (target.dataset.pipeline !== undefined) {
+    await post('/local/sandbox/pipeline', { name: target.dataset.pipeline, outcome: target.dataset.outcome });
+    await refreshSandbox();
+  } else if (target.dataset.thread !== undefined) {
     replyTo = target.dataset.thread;
     render();
     $('text').focus();
