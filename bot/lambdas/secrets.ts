@@ -1,7 +1,32 @@
 import { ConfigError, type Settings } from '../settings';
 
 /** How long a secret read from Secrets Manager is reused before it is read again (rotation takes effect). */
-const SECRET_MAX_AGE_SECONDS = 300;
+export const SECRET_MAX_AGE_SECONDS = 300;
+
+/**
+ * What a Lambda handler is built from the secrets: built on first use, and built again once the secrets are older
+ * than their cache lifetime, so a rotated signing secret or bot token takes effect within five minutes without a
+ * redeploy. A build that fails (a secret not set yet) is tried again on the next request rather than remembered.
+ */
+export function refreshedWithSecrets<H>(
+  build: () => Promise<H>,
+  options: { readonly maxAgeMs?: number; readonly now?: () => number } = {},
+): () => Promise<H> {
+  const maxAge = options.maxAgeMs ?? SECRET_MAX_AGE_SECONDS * 1000;
+  const now = options.now ?? Date.now;
+  let current: { readonly handler: Promise<H>; readonly builtAt: number } | undefined;
+  return () => {
+    if (current === undefined || now() - current.builtAt > maxAge) {
+      const handler = build();
+      const built = { handler, builtAt: now() };
+      current = built;
+      handler.catch(() => {
+        if (current === built) current = undefined;
+      });
+    }
+    return current.handler;
+  };
+}
 
 /** True when the Slack secrets live in Secrets Manager (as deployed) rather than in the environment. */
 export function needsSecrets(settings: Settings): boolean {

@@ -4,27 +4,26 @@ import { createDeps, type Deps } from '../deps';
 import type { Job } from '../jobs';
 import { readSettings } from '../settings';
 import { handleWorkerInput } from '../worker/router';
-import { withSlackSecrets } from './secrets';
+import { needsSecrets, refreshedWithSecrets, withSlackSecrets } from './secrets';
 
 /** Lambda entry point for the worker: jobs sent by the Slack function, and EventBridge events routed to it. */
 const settings = readSettings();
 const config = readDeployedConfig(settings);
-let deps: Promise<Deps> | undefined;
+// Built on first use; with the Slack secrets in Secrets Manager, built again once they are older than their cache
+// lifetime, so a rotation takes effect.
+const build = async () => createDeps(await withSlackSecrets(settings), config);
+const deps = needsSecrets(settings)
+  ? refreshedWithSecrets<Deps>(build)
+  : refreshedWithSecrets<Deps>(build, { maxAgeMs: Number.POSITIVE_INFINITY });
 
 export const handler = async (
   input: Job | EventBridgeEvent,
   context?: { getRemainingTimeInMillis?: () => number },
 ): Promise<void> => {
-  deps ??= withSlackSecrets(settings)
-    .then((s) => createDeps(s, config))
-    .catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
   const remaining = context?.getRemainingTimeInMillis?.();
   await handleWorkerInput(
     input,
-    (await deps).worker,
+    (await deps()).worker,
     remaining === undefined ? {} : { deadline: Date.now() + remaining },
   );
 };

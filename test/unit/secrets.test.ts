@@ -61,3 +61,38 @@ describe('the development signing secret', () => {
     expect(() => readSettings({})).not.toThrow();
   });
 });
+
+describe('handlers built from the secrets', () => {
+  it('are built again once the secrets are older than their cache lifetime, and a failed build is retried', async () => {
+    // Prepare
+    const { refreshedWithSecrets } = await import('../../bot/lambdas/secrets');
+    let now = 0;
+    let builds = 0;
+    let fail = true;
+    const handler = refreshedWithSecrets(
+      async () => {
+        builds++;
+        if (fail) throw new Error('the secret has no value yet');
+        return `handler ${builds}`;
+      },
+      { maxAgeMs: 300_000, now: () => now },
+    );
+
+    // Act
+    const first = await handler().catch((error: Error) => error.message);
+    fail = false;
+    const second = await handler();
+    now += 299_000;
+    const cached = await handler();
+    now += 2_000;
+    const rotated = await handler();
+
+    // Assess
+    expect([first, second, cached, rotated]).toEqual([
+      'the secret has no value yet',
+      'handler 2',
+      'handler 2',
+      'handler 3',
+    ]);
+  });
+});
