@@ -19,7 +19,25 @@ const alias = z
   .string()
   .min(2, 'expected an alias of at least two characters')
   .regex(/^[a-z0-9][a-z0-9 _-]*$/i, 'expected an alias of letters, digits, spaces, dashes or underscores');
-const account = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id in quotes, like "111111111111"');
+const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id in quotes, like "111111111111"');
+/** An account by its name under `accounts`, or by its id (an id not listed there is opsbot's own account). */
+const account = z
+  .string()
+  .regex(/^(\d{12}|[a-z0-9][a-z0-9-]*)$/, 'expected a configured account name, or a 12-digit AWS account id in quotes');
+
+const accountSchema = z.strictObject({
+  id: accountId,
+  /** The role opsbot assumes there (OpsbotAccessStack creates it); none for opsbot's own account. */
+  roleArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+      'expected an IAM role ARN like "arn:aws:iam::222222222222:role/opsbot"',
+    )
+    .optional(),
+  /** The external id the role's trust policy requires. */
+  externalId: z.string().min(2).max(1224).optional(),
+});
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like "eu-west-1"');
 const channel = z
   .string()
@@ -77,10 +95,31 @@ const configSchema = z
       message: 'expected at least one service',
     }),
     pipelines: z.record(name, pipelineSchema).default({}),
+    accounts: z.record(name, accountSchema).default({}),
   })
   .superRefine((config, ctx) => {
+    for (const [accountName, a] of Object.entries(config.accounts)) {
+      if (a.roleArn !== undefined && a.roleArn.split(':')[4] !== a.id) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', accountName, 'roleArn'],
+          message: `the role must be in the account itself (${a.id})`,
+        });
+      }
+    }
+    const knownAccount = (ref: string, path: (string | number)[]) => {
+      if (/^\d{12}$/.test(ref) || ref in config.accounts) return;
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `"${ref}" is not a configured account (expected one of: ${Object.keys(config.accounts).join(', ') || 'none configured'}, or a 12-digit id)`,
+      });
+    };
+    for (const [pipelineName, p] of Object.entries(config.pipelines))
+      knownAccount(p.account, ['pipelines', pipelineName, 'account']);
     for (const [serviceName, service] of Object.entries(config.services)) {
-      for (const envName of Object.keys(service.environments)) {
+      for (const [envName, target] of Object.entries(service.environments)) {
+        knownAccount(target.account, ['services', serviceName, 'environments', envName, 'account']);
         if (!(envName in config.environments)) {
           ctx.addIssue({
             code: 'custom',
@@ -127,6 +166,23 @@ const configSchema = z
 export type OpsbotConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = OpsbotConfig['environments'][string];
 export type ServiceConfig = OpsbotConfig['services'][string];
+
+/** An account as opsbot reaches it: its configured name (or id), id, and the role to assume there, if any. */
+export interface ResolvedAccount {
+  readonly name: string;
+  readonly id: string;
+  readonly roleArn?: string;
+  readonly externalId?: string;
+}
+
+/** Resolves an account reference (a name under `accounts`, or an id) to the account. */
+export function resolveAccount(config: OpsbotConfig, ref: string): ResolvedAccount {
+  const byName = config.accounts[ref];
+  if (byName !== undefined) return { name: ref, ...byName };
+  const byId = Object.entries(config.accounts).find(([, a]) => a.id === ref);
+  if (byId !== undefined) return { name: byId[0], ...byId[1] };
+  return { name: ref, id: ref };
+}
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => {

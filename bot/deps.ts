@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
 import type { Alarms } from '../integrations/alarms.port';
+import { AwsClients, assumeRoleCredentials } from '../integrations/aws/clients';
 import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
 import type { Chat } from '../integrations/chat.port';
 import { Claims } from '../integrations/claims';
@@ -24,7 +25,7 @@ import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction
 import { LocalMatcher } from '../intents/matcher/local-matcher';
 import { IntentRegistry } from '../intents/registry';
 import { IssuedButtons } from './cards';
-import type { OpsbotConfig } from './config';
+import { type OpsbotConfig, resolveAccount } from './config';
 import { ConversationPlanner } from './conversation';
 import type { EdgeDeps } from './edge-deps';
 import type { Job } from './jobs';
@@ -212,17 +213,35 @@ function lazy<T extends object>(make: () => T): T {
 function awsAccount(settings: Settings, config: OpsbotConfig): Account {
   const retry = { retryMode: 'adaptive', maxAttempts: 5 } as const;
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
-  const oneAttempt = { retryMode: 'adaptive', maxAttempts: 1 } as const;
+  let factory: AwsClients | undefined;
+  const clients = () => {
+    factory ??= new AwsClients({
+      defaults: { retryMode: 'adaptive', maxAttempts: 1 },
+      roleCredentials: assumeRoleCredentials({
+        ...(settings.awsRegion !== undefined && { region: settings.awsRegion }),
+      }),
+    });
+    return factory;
+  };
   return {
     pipelines: lazy(() => {
       const { CodePipelineClient } =
         require('@aws-sdk/client-codepipeline') as typeof import('@aws-sdk/client-codepipeline');
       const { CodePipelinePipelines } =
         require('../integrations/aws/codepipeline.adapter') as typeof import('../integrations/aws/codepipeline.adapter');
-      return new CodePipelinePipelines(new CodePipelineClient(oneAttempt), {
-        pipelines: Object.keys(config.pipelines),
-        ...(settings.awsRegion !== undefined && { region: settings.awsRegion }),
-      });
+      const { AccountPipelines } =
+        require('../integrations/aws/account-pipelines') as typeof import('../integrations/aws/account-pipelines');
+      const placed = Object.entries(config.pipelines).map(([name, p]) => ({
+        name,
+        account: resolveAccount(config, p.account),
+        region: p.region,
+      }));
+      // Each pipeline through its own account's and region's client, from the one factory.
+      return new AccountPipelines(
+        placed,
+        (account, region, names) =>
+          new CodePipelinePipelines(clients().get(CodePipelineClient, account, region), { pipelines: names, region }),
+      );
     }),
     deployments: lazy(() => {
       const { CodeDeployClient } = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');

@@ -1,5 +1,5 @@
 import type { SandboxWorld } from '../integrations/sandbox/world';
-import type { OpsbotConfig } from './config';
+import { type OpsbotConfig, resolveAccount } from './config';
 
 /** The world the sandbox simulates: the configured services, environments and pipelines. */
 export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
@@ -8,7 +8,7 @@ export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
       name,
       environments: Object.entries(service.environments).map(([env, target]) => ({
         name: env,
-        account: target.account,
+        account: resolveAccount(config, target.account).id,
         region: target.region,
         cluster: target.cluster ?? env,
         // With no alarms configured, the sandbox gives each service the usual two, so there is something to trip.
@@ -16,6 +16,10 @@ export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
         bakeMinutes: target.bakeMinutes,
       })),
     })),
-    pipelines: Object.entries(config.pipelines).map(([name, p]) => ({ name, account: p.account, region: p.region })),
+    pipelines: Object.entries(config.pipelines).map(([name, p]) => ({
+      name,
+      account: resolveAccount(config, p.account).id,
+      region: p.region,
+    })),
   };
 }

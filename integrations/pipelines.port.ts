@@ -47,6 +47,8 @@ export interface PipelineDetail {
 export interface PipelineSummary {
   readonly name: string;
   readonly status: PipelineStatus;
+  /** Why it could not be read (its account unreachable, access denied): the overview shows the rest anyway. */
+  readonly unavailable?: string;
   readonly failingStage?: string;
   readonly lastExecutionAt?: number;
 }

@@ -16,7 +16,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { OpsbotConfig } from '../../bot/config';
+import { type OpsbotConfig, resolveAccount } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { intents, reactions } from '../../intents';
@@ -46,12 +46,22 @@ export class OpsbotStack extends Stack {
   readonly lexBot: OpsbotLexBot;
   readonly requestUrl: string;
 
-  /** Read-only CodePipeline access for exactly the calls opsbot makes, on the configured pipelines; and retry. */
+  /**
+   * Read-only CodePipeline access for exactly the calls opsbot makes, on the configured pipelines of opsbot's own
+   * account, and retry; in the other accounts opsbot acts through the role it assumes there (sts:AssumeRole on
+   * exactly the configured roles), which OpsbotAccessStack grants the same calls.
+   */
   private grantPipelines(config: OpsbotConfig): void {
-    const arns = Object.entries(config.pipelines).map(([name, p]) => pipelineArn(name, p));
-    this.workerFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['codepipeline:ListPipelines'], resources: ['*'] }),
-    );
+    const arns = Object.entries(config.pipelines)
+      .map(([name, p]) => ({ name, p, account: resolveAccount(config, p.account) }))
+      .filter(({ account }) => account.roleArn === undefined)
+      .map(({ name, p, account }) => pipelineArn(name, { region: p.region, account: account.id }));
+    const roles = [
+      ...new Set(Object.values(config.accounts).flatMap((a) => (a.roleArn === undefined ? [] : [a.roleArn]))),
+    ];
+    if (roles.length > 0) {
+      this.workerFunction.addToRolePolicy(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
+    }
     if (arns.length > 0) {
       this.workerFunction.addToRolePolicy(
         new PolicyStatement({

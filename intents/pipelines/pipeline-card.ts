@@ -1,6 +1,6 @@
 import type { Actor, IntentPorts } from '../define-intent';
 import { ago, pipelineStatus } from '../format';
-import { code, type Line, link, type Reply, type Run, strong } from '../reply';
+import { code, type Line, link, type Reply, type Run, status, strong } from '../reply';
 import { mayRetry } from './retry.policy';
 
 /** Pipelines that need attention first, then the rest by name. */
@@ -14,17 +14,27 @@ export async function pipelinesOverview(ports: IntentPorts): Promise<Reply> {
   );
   if (all.length === 0) return { summary: 'There are no pipelines in this account.', visibility: 'private' };
   const failing = all.filter((p) => p.status === 'Failed');
-  const lines: Line[] = all.map((p) => [
-    pipelineStatus(p.status),
-    '  ',
-    strong(p.name),
-    ...(p.failingStage !== undefined ? [' — failing at ', strong(p.failingStage)] : []),
-    ` · last run ${ago(p.lastExecutionAt, now)}`,
-  ]);
-  const summary =
+  const unreadable = all.filter((p) => p.unavailable !== undefined);
+  const lines: Line[] = all.map((p) =>
+    p.unavailable !== undefined
+      ? [status('none', 'Unreadable'), '  ', strong(p.name), ` — ${p.unavailable}`]
+      : [
+          pipelineStatus(p.status),
+          '  ',
+          strong(p.name),
+          ...(p.failingStage !== undefined ? [' — failing at ', strong(p.failingStage)] : []),
+          ` · last run ${ago(p.lastExecutionAt, now)}`,
+        ],
+  );
+  const read = all.length - unreadable.length;
+  const summary = [
     failing.length === 0
-      ? `All ${all.length} pipelines are green.`
-      : `${failing.length} of ${all.length} pipelines failing: ${failing.map((p) => p.name).join(', ')}.`;
+      ? `All ${read} pipelines ${unreadable.length > 0 ? 'that could be read ' : ''}are green.`
+      : `${failing.length} of ${read} pipelines failing: ${failing.map((p) => p.name).join(', ')}.`,
+    ...(unreadable.length > 0
+      ? [` ${unreadable.length} could not be read: ${unreadable.map((p) => p.name).join(', ')}.`]
+      : []),
+  ].join('');
   return {
     title: 'Pipelines',
     summary,

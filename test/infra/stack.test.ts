@@ -125,13 +125,23 @@ describe('the synthesized opsbot stack', () => {
       'codepipeline:GetPipelineState',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
-      'codepipeline:ListPipelines',
       'codepipeline:RetryStageExecution',
     ]);
-    expect(statements.find((st) => st.Action === 'codepipeline:ListPipelines')?.Resource).toBe('*');
     const scoped = JSON.stringify(statements.find((st) => st.Action === 'codepipeline:RetryStageExecution')?.Resource);
     expect(scoped).toContain(':codepipeline:eu-west-1:111111111111:api-pipeline');
     expect(scoped).not.toContain('"*"');
+  });
+
+  it('lets the worker assume exactly the configured roles of the other accounts', () => {
+    // Prepare
+    const workerRole = roleOf(workerId);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === workerRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter((st) => [st.Action].flat().includes('sts:AssumeRole'));
+
+    // Assess
+    expect(statements.map((st) => st.Resource)).toEqual(['arn:aws:iam::222222222222:role/opsbot']);
   });
 
   it('passes cdk-nag AwsSolutions checks, every acknowledgement with a reason', () => {

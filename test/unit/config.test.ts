@@ -73,7 +73,7 @@ describe('configuration', () => {
   it.each([
     [
       minimal.replace("'111111111111'", "'1234'"),
-      'services.api.environments.dev.account: expected a 12-digit AWS account id',
+      'services.api.environments.dev.account: "1234" is not a configured account (expected one of: none configured, or a 12-digit id)',
     ],
     [
       minimal.replace('eu-west-1', 'Ireland'),
