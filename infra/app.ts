@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../bot/config';
 import { readSettings } from '../bot/settings';
+import { OpsbotAccessStack } from './stacks/access-stack';
 import { OpsbotStack } from './stacks/opsbot-stack';
 
 /**
@@ -19,4 +20,22 @@ new OpsbotStack(app, 'Opsbot', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   }),
 });
+// The role opsbot assumes in each other account, one stack per account (`cdk deploy OpsbotAccess-<name>` there).
+const home =
+  Object.values(loaded.config.accounts).find((a) => a.roleArn === undefined)?.id ?? process.env.CDK_DEFAULT_ACCOUNT;
+for (const [name, account] of Object.entries(loaded.config.accounts)) {
+  if (account.roleArn === undefined) continue;
+  if (home === undefined) {
+    process.stderr.write(
+      `opsbot infra: no home account known (list it under accounts, without a role); OpsbotAccess-${name} left out.\n`,
+    );
+    continue;
+  }
+  new OpsbotAccessStack(app, `OpsbotAccess-${name}`, {
+    config: loaded.config,
+    accountName: name,
+    homeAccountId: home,
+    env: { account: account.id },
+  });
+}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

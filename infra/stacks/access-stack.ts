@@ -1,0 +1,63 @@
+import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { type OpsbotConfig, resolveAccount } from '../../bot/config';
+
+export interface OpsbotAccessStackProps extends StackProps {
+  readonly config: OpsbotConfig;
+  /** This account's name under `accounts` in the configuration. */
+  readonly accountName: string;
+  /** The account opsbot runs in: its functions' roles are trusted. */
+  readonly homeAccountId: string;
+  /**
+   * The names of the roles in the home account that may assume this one (IAM `ArnLike`).
+   * @default 'Opsbot-Worker*' (the worker function's role in the `Opsbot` stack)
+   */
+  readonly trustedRoleNames?: string;
+}
+
+/**
+ * Deployed to every account opsbot works in but its own: the role opsbot assumes there (the name and external id
+ * configured under `accounts`), trusted by opsbot's worker role in the home account only, with the permissions
+ * opsbot needs in this account — today, read and retry of the configured pipelines here.
+ */
+export class OpsbotAccessStack extends Stack {
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: OpsbotAccessStackProps) {
+    super(scope, id, props);
+    const account = props.config.accounts[props.accountName];
+    if (account?.roleArn === undefined) {
+      throw new Error(`accounts.${props.accountName} has no roleArn: opsbot needs no role in its own account`);
+    }
+    const roleName = account.roleArn.split(':role/')[1] as string;
+    const principal = new AccountPrincipal(props.homeAccountId).withConditions({
+      ArnLike: {
+        'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${props.homeAccountId}:role/${props.trustedRoleNames ?? 'Opsbot-Worker*'}`,
+      },
+      ...(account.externalId !== undefined && { StringEquals: { 'sts:ExternalId': account.externalId } }),
+    });
+    this.role = new Role(this, 'OpsbotRole', {
+      roleName: roleName.split('/').at(-1) as string,
+      ...(roleName.includes('/') && { path: `/${roleName.split('/').slice(0, -1).join('/')}/` }),
+      assumedBy: principal,
+      description: 'opsbot: the role its worker assumes in this account',
+    });
+    const pipelines = Object.entries(props.config.pipelines)
+      .filter(([, p]) => resolveAccount(props.config, p.account).id === account.id)
+      .map(([name, p]) => `arn:${Aws.PARTITION}:codepipeline:${p.region}:${account.id}:${name}`);
+    if (pipelines.length > 0) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: [
+            'codepipeline:GetPipelineState',
+            'codepipeline:ListPipelineExecutions',
+            'codepipeline:ListActionExecutions',
+            'codepipeline:RetryStageExecution',
+          ],
+          resources: pipelines,
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
+
+describe('OpsbotAccessStack: the role opsbot assumes in another account', () => {
+  const config = parseConfig(
+    `${readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')}\n`.replace(
+      '  worker-pipeline: { account: tools, region: eu-west-1 }',
+      '  worker-pipeline: { account: tools, region: eu-west-1 }\n  prod-release: { account: prod, region: eu-west-1 }',
+    ),
+  );
+  const app = new App();
+  const stack = new OpsbotAccessStack(app, 'OpsbotAccess-prod', {
+    config,
+    accountName: 'prod',
+    homeAccountId: '111111111111',
+    env: { account: '222222222222' },
+  });
+  const template = Template.fromStack(stack);
+
+  it('is the configured role, trusted by opsbot’s worker role in the home account only, with the external id', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'opsbot',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+            Condition: {
+              ArnLike: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/Opsbot-Worker*']],
+                },
+              },
+              StringEquals: { 'sts:ExternalId': 'opsbot-example' },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('grants read and retry of the configured pipelines in this account, and nothing else', () => {
+    // Act
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>,
+    );
+
+    // Assess
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action.sort()).toEqual([
+      'codepipeline:GetPipelineState',
+      'codepipeline:ListActionExecutions',
+      'codepipeline:ListPipelineExecutions',
+      'codepipeline:RetryStageExecution',
+    ]);
+    expect(JSON.stringify(statements[0]?.Resource)).toBe(
+      JSON.stringify({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:222222222222:prod-release']],
+      }),
+    );
+  });
+
+  it('passes cdk-nag AwsSolutions checks', () => {
+    // Act
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+
+    // Assess
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('is refused for opsbot’s own account, which needs no role', () => {
+    expect(
+      () => new OpsbotAccessStack(new App(), 'X', { config, accountName: 'tools', homeAccountId: '111111111111' }),
+    ).toThrow('accounts.tools has no roleArn');
+  });
+});
