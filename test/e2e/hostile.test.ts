@@ -17,6 +17,19 @@ import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING
 
 const SECRET = 'hostile-test-secret';
 
+/** A Confirm click's payload, as Slack sends it, to mutate. */
+function clickPayload(): Record<string, unknown> {
+  const body = buttonClickBody({
+    user: ALICE,
+    actionId: 'opsbot.confirm',
+    value: 'x',
+    channel: CHANNEL,
+    messageTs: '1.1',
+    responseUrl: 'http://127.0.0.1:9/r',
+  });
+  return JSON.parse(new URLSearchParams(body).get('payload') as string) as Record<string, unknown>;
+}
+
 async function localServer(): Promise<LocalServer> {
   const settings = readSettings({
     SLACK_SIGNING_SECRET: SECRET,
@@ -353,18 +366,7 @@ describe('item 6: errors inside a listener, and payloads opsbot does not handle'
     // Prepare
     const h = await harness();
     const mentionEvent = { type: 'app_mention', user: ALICE, text: 'hi', ts: '1.1', channel: CHANNEL };
-    const click = JSON.parse(
-      new URLSearchParams(
-        buttonClickBody({
-          user: ALICE,
-          actionId: 'opsbot.confirm',
-          value: 'x',
-          channel: CHANNEL,
-          messageTs: '1.1',
-          responseUrl: 'http://127.0.0.1:9/r',
-        }),
-      ).get('payload') as string,
-    ) as Record<string, unknown>;
+    const click = clickPayload();
     const bodies: Array<[string, string]> = [];
     for (const odd of [null, 1, 'x', [], true]) {
       bodies.push([
@@ -505,18 +507,7 @@ function hostileCorpus(): Array<{ body: string; type: string }> {
   const slashFields = Object.fromEntries(
     new URLSearchParams(slashCommandBody('web prod v1.8.2', { responseUrl: 'http://127.0.0.1:9/r' })),
   );
-  const click = JSON.parse(
-    new URLSearchParams(
-      buttonClickBody({
-        user: ALICE,
-        actionId: 'opsbot.confirm',
-        value: 'x',
-        channel: CHANNEL,
-        messageTs: '1.1',
-        responseUrl: 'http://127.0.0.1:9/r',
-      }),
-    ).get('payload') as string,
-  ) as Record<string, unknown>;
+  const click = clickPayload();
   const mutate = (value: Record<string, unknown>, depth = 0): Record<string, unknown> => {
     const copy: Record<string, unknown> = { ...value };
     const keys = Object.keys(copy);

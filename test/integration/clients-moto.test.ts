@@ -1,10 +1,10 @@
-import { CodePipelineClient, CreatePipelineCommand } from '@aws-sdk/client-codepipeline';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AccountPipelines } from '../../integrations/aws/account-pipelines';
 import { type AwsAccount, AwsClients, assumeRoleCredentials } from '../../integrations/aws/clients';
 import { CodePipelinePipelines } from '../../integrations/aws/codepipeline.adapter';
-import { describeMoto, fixMotoTimestamps, type Moto, startMoto } from '../support/moto';
+import { createMotoPipeline, describeMoto, fixMotoTimestamps, type Moto, startMoto } from '../support/moto';
 
 const fixed = new WeakSet<object>();
 /** moto's timestamps fixed once per client (the factory hands out the same client again). */
@@ -63,48 +63,7 @@ describeMoto('AWS clients per account and region, through STS AssumeRole on moto
     // Prepare: a pipeline created in account 222222222222 with the assumed role's credentials
     const prodPipelines = clients.get(CodePipelineClient, prod, 'eu-west-1');
     fix(prodPipelines);
-    const role = await clients.get(IAMClient, prod, 'us-east-1').send(
-      new CreateRoleCommand({
-        RoleName: 'codepipeline-service',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' },
-          ],
-        }),
-      }),
-    );
-    await prodPipelines.send(
-      new CreatePipelineCommand({
-        pipeline: {
-          name: 'prod-pipeline',
-          roleArn: role.Role?.Arn,
-          artifactStore: { type: 'S3', location: 'opsbot-artifacts' },
-          stages: [
-            {
-              name: 'Source',
-              actions: [
-                {
-                  name: 'Source',
-                  actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-                  configuration: { S3Bucket: 'src', S3ObjectKey: 'prod.zip' },
-                  outputArtifacts: [{ name: 'src' }],
-                },
-              ],
-            },
-            {
-              name: 'Approve',
-              actions: [
-                {
-                  name: 'Approve',
-                  actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
-                },
-              ],
-            },
-          ],
-        },
-      }),
-    );
+    await createMotoPipeline(prodPipelines, clients.get(IAMClient, prod, 'us-east-1'), 'prod-pipeline');
     const homeClient = clients.get(CodePipelineClient, home, 'eu-west-1');
     fix(homeClient);
 

@@ -103,3 +103,64 @@ export function fixMotoTimestamps(client: { middlewareStack: { add: (...args: ne
     { step: 'deserialize', priority: 'low', name: 'fixMotoTimestamps' },
   );
 }
+
+/**
+ * Creates a two-stage pipeline (S3 source, CodeBuild) in moto, and the service role moto wants to exist before a
+ * pipeline refers to it (once per IAM client's account).
+ */
+export async function createMotoPipeline(
+  pipelines: import('@aws-sdk/client-codepipeline').CodePipelineClient,
+  iam: import('@aws-sdk/client-iam').IAMClient,
+  name: string,
+): Promise<void> {
+  const { CreatePipelineCommand } = await import('@aws-sdk/client-codepipeline');
+  const { CreateRoleCommand, GetRoleCommand } = await import('@aws-sdk/client-iam');
+  const roleName = 'codepipeline-service';
+  const existing = await iam.send(new GetRoleCommand({ RoleName: roleName })).catch(() => undefined);
+  const role =
+    existing ??
+    (await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    ));
+  await pipelines.send(
+    new CreatePipelineCommand({
+      pipeline: {
+        name,
+        roleArn: role.Role?.Arn,
+        artifactStore: { type: 'S3', location: 'opsbot-artifacts' },
+        stages: [
+          {
+            name: 'Source',
+            actions: [
+              {
+                name: 'Source',
+                actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+                configuration: { S3Bucket: 'src', S3ObjectKey: `${name}.zip` },
+                outputArtifacts: [{ name: 'src' }],
+              },
+            ],
+          },
+          {
+            name: 'Build',
+            actions: [
+              {
+                name: 'Build',
+                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+                configuration: { ProjectName: `${name}-build` },
+                inputArtifacts: [{ name: 'src' }],
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  );
+}

@@ -273,17 +273,8 @@ describe('CodePipeline adapter (aws-sdk-client-mock)', () => {
       retryMode: 'FAILED_ACTIONS',
     });
   });
-});
 
-describe('CodePipeline adapter in an ordinary account (aws-sdk-client-mock)', () => {
-  const codepipeline = mockClient(CodePipelineClient);
-  beforeEach(() => codepipeline.reset());
-  const adapter = (options = {}) =>
-    new CodePipelinePipelines(new CodePipelineClient({ region: 'eu-west-1' }), {
-      region: 'eu-west-1',
-      ...noWait,
-      ...options,
-    });
+  // In an ordinary account: configured pipelines, a newer run, retry answers.
 
   it('reads only the configured pipelines for the overview, never listing the account', async () => {
     // Prepare
