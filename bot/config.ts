@@ -107,8 +107,11 @@ const configSchema = z
         });
       }
     }
+    const ids = new Set(Object.values(config.accounts).map((a) => a.id));
     const knownAccount = (ref: string, path: (string | number)[]) => {
-      if (/^\d{12}$/.test(ref) || ref in config.accounts) return;
+      if (ref in config.accounts) return;
+      // With accounts listed, an id must be one of them: an unlisted one would silently be read as opsbot's own.
+      if (/^\d{12}$/.test(ref) && (ids.size === 0 || ids.has(ref))) return;
       ctx.addIssue({
         code: 'custom',
         path,

@@ -213,16 +213,7 @@ function lazy<T extends object>(make: () => T): T {
 function awsAccount(settings: Settings, config: OpsbotConfig): Account {
   const retry = { retryMode: 'adaptive', maxAttempts: 5 } as const;
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
-  let factory: AwsClients | undefined;
-  const clients = () => {
-    factory ??= new AwsClients({
-      defaults: { retryMode: 'adaptive', maxAttempts: 1 },
-      roleCredentials: assumeRoleCredentials({
-        ...(settings.awsRegion !== undefined && { region: settings.awsRegion }),
-      }),
-    });
-    return factory;
-  };
+  const clients = () => clientFactory(settings.awsRegion);
   return {
     pipelines: lazy(() => {
       const { CodePipelineClient } =
@@ -271,6 +262,24 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
     }),
     clock: systemClock,
   };
+}
+
+/**
+ * One client factory per region for the life of the container: the worker's parts are built again when the Slack
+ * secrets are refreshed, but its AWS clients and assumed-role credentials are kept.
+ */
+const factories = new Map<string, AwsClients>();
+function clientFactory(region: string | undefined): AwsClients {
+  const key = region ?? '';
+  let factory = factories.get(key);
+  if (factory === undefined) {
+    factory = new AwsClients({
+      defaults: { retryMode: 'adaptive', maxAttempts: 1 },
+      roleCredentials: assumeRoleCredentials({ ...(region !== undefined && { region }) }),
+    });
+    factories.set(key, factory);
+  }
+  return factory;
 }
 
 function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverrides): Account {

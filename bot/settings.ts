@@ -93,8 +93,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   // The development signing secret is public: in Lambda it would let anyone sign requests as Slack.
   if (
     get('AWS_LAMBDA_FUNCTION_NAME') !== undefined &&
-    get('SLACK_SIGNING_SECRET') === undefined &&
-    get('SLACK_SIGNING_SECRET_ARN') === undefined
+    get('SLACK_SIGNING_SECRET_ARN') === undefined &&
+    (get('SLACK_SIGNING_SECRET') ?? DEVELOPMENT_SIGNING_SECRET) === DEVELOPMENT_SIGNING_SECRET
   ) {
     problems.push(
       'SLACK_SIGNING_SECRET: the development default is refused in Lambda; set SLACK_SIGNING_SECRET_ARN to the secret holding the Slack app signing secret (the CDK stack does)',

@@ -21,8 +21,9 @@ new OpsbotStack(app, 'Opsbot', {
   }),
 });
 // The role opsbot assumes in each other account, one stack per account (`cdk deploy OpsbotAccess-<name>` there).
-const home =
-  Object.values(loaded.config.accounts).find((a) => a.roleArn === undefined)?.id ?? process.env.CDK_DEFAULT_ACCOUNT;
+// The home account is the one listed without a role: never the deploying credentials' account, which for an access
+// stack is the target account itself.
+const home = Object.values(loaded.config.accounts).find((a) => a.roleArn === undefined)?.id;
 for (const [name, account] of Object.entries(loaded.config.accounts)) {
   if (account.roleArn === undefined) continue;
   if (home === undefined) {

@@ -9,20 +9,32 @@ export const SECRET_MAX_AGE_SECONDS = 300;
  * redeploy. A build that fails (a secret not set yet) is tried again on the next request rather than remembered.
  */
 export function refreshedWithSecrets<H>(
-  build: () => Promise<H>,
+  build: (refresh: boolean) => Promise<H>,
   options: { readonly maxAgeMs?: number; readonly now?: () => number } = {},
 ): () => Promise<H> {
   const maxAge = options.maxAgeMs ?? SECRET_MAX_AGE_SECONDS * 1000;
   const now = options.now ?? Date.now;
   let current: { readonly handler: Promise<H>; readonly builtAt: number } | undefined;
+  let working: Promise<H> | undefined;
   return () => {
     if (current === undefined || now() - current.builtAt > maxAge) {
-      const handler = build();
+      const refresh = current !== undefined;
+      const handler = build(refresh);
       const built = { handler, builtAt: now() };
       current = built;
-      handler.catch(() => {
-        if (current === built) current = undefined;
-      });
+      handler.then(
+        () => {
+          working = handler;
+        },
+        () => {
+          if (current === built) current = undefined;
+        },
+      );
+      // A refresh that fails (Secrets Manager throttled) keeps the handler that works.
+      if (refresh && working !== undefined) {
+        const fallback = working;
+        return handler.catch(() => fallback);
+      }
     }
     return current.handler;
   };
@@ -38,12 +50,19 @@ export function needsSecrets(settings: Settings): boolean {
  * five minutes). Loaded on first use, so the SDK is not part of cold init. Values are never logged.
  * @throws {ConfigError} when a secret is empty, saying how to set it.
  */
-export async function withSlackSecrets(settings: Settings): Promise<Settings> {
+export async function withSlackSecrets(
+  settings: Settings,
+  options: { readonly fresh?: boolean } = {},
+): Promise<Settings> {
   if (!needsSecrets(settings)) return settings;
   const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
   const read = async (arn: string | undefined, what: string): Promise<string | undefined> => {
     if (arn === undefined) return undefined;
-    const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
+    // A rebuild reads the secret afresh: Powertools' own cache would otherwise hand back the rotated-out value.
+    const value = await getSecret(arn, {
+      maxAge: SECRET_MAX_AGE_SECONDS,
+      ...(options.fresh === true && { forceFetch: true }),
+    });
     if (typeof value !== 'string' || value.trim() === '') {
       throw new ConfigError('Secrets Manager', [
         `${what} (${arn}) has no value: set it with \`aws secretsmanager put-secret-value --secret-id ${arn} --secret-string …\``,

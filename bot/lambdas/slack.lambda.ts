@@ -12,7 +12,9 @@ type Handler = (event: HttpLambdaEvent, context: unknown) => Promise<HttpLambdaR
 // Built at init when the secrets are in the environment; from Secrets Manager on first use, and again once they
 // are older than their cache lifetime (a rotated secret takes effect within it).
 const current = needsSecrets(settings)
-  ? refreshedWithSecrets(async () => createSlackHandler(await withSlackSecrets(settings), config).handler)
+  ? refreshedWithSecrets(
+      async (fresh) => createSlackHandler(await withSlackSecrets(settings, { fresh }), config).handler,
+    )
   : () => Promise.resolve(createSlackHandler(settings, config).handler);
 const fixed = needsSecrets(settings) ? undefined : current();
 

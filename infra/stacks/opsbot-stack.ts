@@ -78,11 +78,6 @@ export class OpsbotStack extends Stack {
         new PolicyStatement({ actions: ['codepipeline:RetryStageExecution'], resources: arns }),
       );
     }
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'codepipeline:ListPipelines cannot be scoped to resources; every other CodePipeline action is limited to the configured pipelines.',
-    });
   }
 
   constructor(scope: Construct, id: string, props: OpsbotStackProps) {

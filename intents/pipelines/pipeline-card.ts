@@ -79,10 +79,13 @@ export async function pipelineCard(name: string, ports: IntentPorts, actor?: Act
     context.push(parts);
   }
   if (p.url !== undefined) context.push(link(p.url, 'Open in the CodePipeline console'));
+  const running = p.stages.find((s) => s.status === 'InProgress');
   const headline =
     failed !== undefined
       ? `${name} is failing at ${failed.name}.`
-      : `${name}: ${p.stages.at(-1)?.status ?? 'Unknown'}.`;
+      : running !== undefined
+        ? `${name} is running ${running.name}.`
+        : `${name}: ${p.stages.at(-1)?.status ?? 'Unknown'}.`;
   // A retry targets the failed stage's own execution, not a newer one running elsewhere in the pipeline.
   const failedExecution = failed?.executionId ?? p.executionId;
   const offerRetry =

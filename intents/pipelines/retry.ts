@@ -13,10 +13,11 @@ export async function retryStage(
     return { reply: retryRefusal(request.pipeline), outcome: 'refused' };
   }
   await ports.pipelines.retryStage(request.pipeline, request.stage, request.executionId);
+  // The pipeline's card as it is now, showing the new attempt; the retry has started whether or not it can be read.
+  const card = await pipelineCard(request.pipeline, ports, actor).catch(() => undefined);
   return {
     outcome: 'started',
-    // The pipeline's card as it is now, showing the new attempt (and no Retry button while it runs).
-    card: await pipelineCard(request.pipeline, ports, actor),
+    ...(card !== undefined && { card }),
     reply: {
       summary: `Retrying ${request.stage} of ${request.pipeline}.`,
       sections: [

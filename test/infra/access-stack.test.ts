@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
+import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
 
 describe('OpsbotAccessStack: the role opsbot assumes in another account', () => {
   const config = parseConfig(
@@ -63,6 +64,17 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:222222222222:prod-release']],
       }),
     );
+  });
+
+  it('trusts the role CloudFormation names for the Opsbot stack’s worker (<stack>-<logical id>-<suffix>)', () => {
+    // Prepare
+    const home = Template.fromStack(new OpsbotStack(new App(), 'Opsbot', { config }));
+    const worker = Object.entries(home.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Worker'));
+    const role = worker?.[1].Properties.Role as { 'Fn::GetAtt': [string, string] } | undefined;
+    const roleId = role?.['Fn::GetAtt'][0];
+
+    // Assess: IAM ArnLike 'Opsbot-Worker*' matches the generated name
+    expect(`Opsbot-${roleId}-ABC123`).toMatch(/^Opsbot-Worker/);
   });
 
   it('passes cdk-nag AwsSolutions checks', () => {

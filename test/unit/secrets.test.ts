@@ -69,9 +69,11 @@ describe('handlers built from the secrets', () => {
     let now = 0;
     let builds = 0;
     let fail = true;
+    const fresh: boolean[] = [];
     const handler = refreshedWithSecrets(
-      async () => {
+      async (refresh) => {
         builds++;
+        fresh.push(refresh);
         if (fail) throw new Error('the secret has no value yet');
         return `handler ${builds}`;
       },
@@ -86,13 +88,18 @@ describe('handlers built from the secrets', () => {
     const cached = await handler();
     now += 2_000;
     const rotated = await handler();
+    fail = true;
+    now += 301_000;
+    const throttled = await handler();
 
-    // Assess
-    expect([first, second, cached, rotated]).toEqual([
+    // Assess: a refresh reads the secrets afresh, and one that fails keeps the handler that works
+    expect([first, second, cached, rotated, throttled]).toEqual([
       'the secret has no value yet',
       'handler 2',
       'handler 2',
       'handler 3',
+      'handler 3',
     ]);
+    expect(fresh).toEqual([false, false, true, true]);
   });
 });
