@@ -50,8 +50,11 @@ const environmentSchema = z.strictObject({
   protected: z.boolean().default(false),
   /** A second person must approve deploys here. */
   approval: z.boolean().default(false),
-  /** Slack user ids allowed to deploy here; empty means everyone in the channel. */
-  deployers: z.array(userId).default([]),
+  /**
+   * Slack user ids allowed to change it, or `everyone`; an unprotected environment's default is everyone, and a
+   * protected one must say (an empty list there is a mistake more often than a decision).
+   */
+  deployers: z.union([z.literal('everyone'), z.array(userId)]).optional(),
 });
 
 const targetSchema = z.strictObject({
@@ -86,6 +89,11 @@ const configSchema = z
         botUserId: z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'expected the bot user id like "U0123ABCD"'),
         botId: z.string().regex(/^B[A-Z0-9]{6,}$/, 'expected the bot id like "B0123ABCD"'),
         channels: z.strictObject({ deploys: channel, alerts: channel, notices: channel }),
+        /** The workspaces (team ids) allowed to talk to opsbot; requests from any other are refused and logged. */
+        teams: z
+          .array(z.string().regex(/^[TE][A-Z0-9]{6,}$/, 'expected a Slack team id like "T0123ABCD"'))
+          .min(1, 'expected at least one team id, or leave teams out')
+          .optional(),
       })
       .optional(),
     environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, {
@@ -98,6 +106,15 @@ const configSchema = z
     accounts: z.record(name, accountSchema).default({}),
   })
   .superRefine((config, ctx) => {
+    for (const [envName, environment] of Object.entries(config.environments)) {
+      if (environment.protected && (environment.deployers === undefined || environment.deployers.length === 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', envName, 'deployers'],
+          message: `${envName} is protected: list who may change it (Slack user ids), or say \`deployers: everyone\` if you mean it`,
+        });
+      }
+    }
     for (const [accountName, a] of Object.entries(config.accounts)) {
       if (a.roleArn !== undefined && a.roleArn.split(':')[4] !== a.id) {
         ctx.addIssue({

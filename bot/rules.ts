@@ -8,7 +8,13 @@ export function rulesFrom(config: OpsbotConfig): Rules {
       const environment = config.environments[name];
       return environment === undefined
         ? undefined
-        : { protected: environment.protected, approval: environment.approval, deployers: environment.deployers };
+        : {
+            protected: environment.protected,
+            approval: environment.approval,
+            // Everyone, said or by default: no list to check against.
+            deployers:
+              environment.deployers === undefined || environment.deployers === 'everyone' ? [] : environment.deployers,
+          };
     },
     retriers: (pipeline) => config.pipelines[pipeline]?.retriers ?? [],
   };

@@ -33,6 +33,8 @@ export function slackLambdaEdge(options: {
   readonly bolt: BoltLambdaHandler;
   /** The slash command opsbot answers. */
   readonly command: string;
+  /** The workspaces opsbot serves (`slack.teams`); any, when not configured. */
+  readonly teams?: readonly string[];
   readonly onRejected?: (reason: string) => void;
   /** A verified payload opsbot does not handle, acknowledged and dropped. */
   readonly onIgnored?: (reason: string) => void;
@@ -59,12 +61,14 @@ export function slackLambdaEdge(options: {
       options.onRejected?.(check.reason);
       return { statusCode: 401, body: '' };
     }
-    const verdict = checkPayload(check.contentType, body, options.command);
+    const verdict = checkPayload(check.contentType, body, options.command, options.teams);
     if (verdict.kind === 'ignore') {
-      options.onIgnored?.(verdict.reason);
+      if (verdict.refused === true) options.onRejected?.(verdict.reason);
+      else options.onIgnored?.(verdict.reason);
       return { statusCode: 200, body: '' };
     }
     if (verdict.kind === 'answer') {
+      if (verdict.refused === true) options.onRejected?.(verdict.reason ?? 'refused');
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: verdict.body };
     }
     if (check.contentType !== undefined) headers['content-type'] = check.contentType;

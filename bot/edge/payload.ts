@@ -76,10 +76,10 @@ const blockActions = z.looseObject({
 export type PayloadVerdict =
   /** A shape opsbot handles: on to Bolt and the listeners. */
   | { readonly kind: 'handle' }
-  /** Answered here with a 200 and this JSON body. */
-  | { readonly kind: 'answer'; readonly body: string }
-  /** Acknowledged with an empty 200 and dropped. */
-  | { readonly kind: 'ignore'; readonly reason: string };
+  /** Answered here with a 200 and this JSON body (`refused`: a command from a workspace opsbot does not serve). */
+  | { readonly kind: 'answer'; readonly body: string; readonly refused?: boolean; readonly reason?: string }
+  /** Acknowledged with an empty 200 and dropped; `refused` when it came from a workspace opsbot does not serve. */
+  | { readonly kind: 'ignore'; readonly reason: string; readonly refused?: boolean };
 
 function parseJson(textBody: string): unknown {
   try {
@@ -93,7 +93,49 @@ function parseJson(textBody: string): unknown {
  * Decides what happens to a verified Slack request by its payload.
  * @param command the slash command opsbot answers (`/deploy`).
  */
-export function checkPayload(contentType: string | undefined, body: string, command: string): PayloadVerdict {
+export function checkPayload(
+  contentType: string | undefined,
+  body: string,
+  command: string,
+  /** The workspaces opsbot serves (`slack.teams`); any, when not configured. */
+  teams?: readonly string[],
+): PayloadVerdict {
+  const verdict = checkShape(contentType, body, command);
+  if (verdict.kind === 'ignore' || teams === undefined) return verdict;
+  const team = teamOf(contentType, body);
+  if (team !== undefined && teams.includes(team)) return verdict;
+  const refusal: PayloadVerdict = {
+    kind: 'ignore',
+    reason: `other-workspace:${String(team).slice(0, 32)}`,
+    refused: true,
+  };
+  if (contentType !== 'application/x-www-form-urlencoded' || new URLSearchParams(body).has('payload')) return refusal;
+  return {
+    kind: 'answer',
+    refused: true,
+    reason: refusal.reason,
+    body: JSON.stringify({
+      response_type: 'ephemeral',
+      text: "opsbot isn't set up for this workspace, so nothing was done. Ask whoever runs opsbot to add it under slack.teams.",
+    }),
+  };
+}
+
+/** The workspace a (well-formed) payload comes from. */
+function teamOf(contentType: string | undefined, body: string): string | undefined {
+  if (contentType === 'application/json') {
+    const json = parseJson(body) as { team_id?: unknown } | undefined;
+    return typeof json?.team_id === 'string' ? json.team_id : undefined;
+  }
+  const form = new URLSearchParams(body);
+  const payload = form.get('payload');
+  if (payload === null) return form.get('team_id') ?? undefined;
+  const json = parseJson(payload) as { team?: { id?: unknown }; user?: { team_id?: unknown } } | undefined;
+  const id = json?.team?.id ?? json?.user?.team_id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function checkShape(contentType: string | undefined, body: string, command: string): PayloadVerdict {
   if (contentType === 'application/json') {
     const json = parseJson(body);
     const event = eventCallback.safeParse(json);

@@ -22,6 +22,7 @@ export function createSlackHandler(settings: Settings, config: OpsbotConfig, ove
     signingSecret: () => settings.signingSecret,
     bolt: receiver.toHandler() as unknown as BoltLambdaHandler,
     command: deps.edge.command,
+    ...(config.slack?.teams !== undefined && { teams: config.slack.teams }),
     onRejected: (reason) => log.warn('slack.request_rejected', { reason }),
     onIgnored: (reason) => log.debug('slack.payload_ignored', { reason }),
   });

@@ -133,13 +133,15 @@ export async function startLocalServer(
         res.writeHead(check.kind === 'ssl-check' ? 200 : 401).end();
         return;
       }
-      const verdict = checkPayload(check.contentType, raw.toString('utf8'), deps.edge.command);
+      const verdict = checkPayload(check.contentType, raw.toString('utf8'), deps.edge.command, config.slack?.teams);
       if (verdict.kind === 'ignore') {
-        log.debug('slack.payload_ignored', { reason: verdict.reason });
+        if (verdict.refused === true) log.warn('slack.request_rejected', { reason: verdict.reason });
+        else log.debug('slack.payload_ignored', { reason: verdict.reason });
         res.writeHead(200).end();
         return;
       }
       if (verdict.kind === 'answer') {
+        if (verdict.refused === true) log.warn('slack.request_rejected', { reason: verdict.reason });
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(verdict.body);
         return;
       }

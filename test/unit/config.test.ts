@@ -61,12 +61,19 @@ describe('configuration', () => {
     expect(() => loadConfig(readSettings({ OPSBOT_CONFIG: 'missing.yaml' }, dir))).toThrow(/does not exist/);
   });
 
+  it('takes a protected environment whose deployers are everyone, said so', () => {
+    expect(
+      parseConfig(minimal.replace('dev: {}', 'dev: { protected: true, deployers: everyone }')).environments.dev
+        ?.deployers,
+    ).toBe('everyone');
+  });
+
   it('fills defaults: unprotected environments, no deployers, ten bake minutes', () => {
     // Act
     const config = parseConfig(minimal);
 
     // Assess
-    expect(config.environments.dev).toEqual({ aliases: [], protected: false, approval: false, deployers: [] });
+    expect(config.environments.dev).toEqual({ aliases: [], protected: false, approval: false });
     expect(config.services.api?.environments.dev?.bakeMinutes).toBe(10);
   });
 
@@ -91,6 +98,22 @@ describe('configuration', () => {
     ],
     [`${minimal}colour: blue\n`, '(top level): Unrecognized key: "colour"'],
     ['environments: [dev]\n', 'environments: Invalid input: expected record, received array'],
+    [
+      minimal.replace('dev: {}', 'dev: { protected: true }'),
+      'environments.dev.deployers: dev is protected: list who may change it (Slack user ids), or say `deployers: everyone` if you mean it',
+    ],
+    [
+      minimal.replace('dev: {}', 'dev: { protected: true, deployers: [] }'),
+      'environments.dev.deployers: dev is protected',
+    ],
+    [
+      `${minimal}accounts:\n  prod: { id: "222222222222", roleArn: "arn:aws:iam::333333333333:role/opsbot" }\n`,
+      'accounts.prod.roleArn: the role must be in the account itself (222222222222)',
+    ],
+    [
+      `${minimal}accounts:\n  prod: { id: "222222222222" }\n`,
+      'services.api.environments.dev.account: "111111111111" is not a configured account',
+    ],
     ['services: {\n', 'not valid YAML'],
   ])('refuses bad configuration, naming the key path (%#)', (text, expected) => {
     // Act

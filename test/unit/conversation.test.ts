@@ -78,7 +78,7 @@ describe('conversation planner', () => {
   it('refuses someone who is not a deployer of the environment, naming who is', () => {
     // Prepare
     const config = parseConfig(
-      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('deployers: []', 'deployers: [U0CAROL001]'),
+      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('deployers: everyone', 'deployers: [U0CAROL001]'),
     );
 
     // Act
