@@ -55,6 +55,8 @@ const environmentSchema = z.strictObject({
    * protected one must say (an empty list there is a mistake more often than a decision).
    */
   deployers: z.union([z.literal('everyone'), z.array(userId)]).optional(),
+  /** The channels where changes to it may be requested; anywhere, when not set. */
+  channels: z.array(channel).min(1, 'expected at least one channel id, or leave channels out').optional(),
 });
 
 const targetSchema = z.strictObject({

@@ -14,6 +14,7 @@ export function rulesFrom(config: OpsbotConfig): Rules {
             // Everyone, said or by default: no list to check against.
             deployers:
               environment.deployers === undefined || environment.deployers === 'everyone' ? [] : environment.deployers,
+            ...(environment.channels !== undefined && { channels: environment.channels }),
           };
     },
     retriers: (pipeline) => config.pipelines[pipeline]?.retriers ?? [],

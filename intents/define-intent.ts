@@ -53,6 +53,8 @@ export interface EnvironmentRules {
   readonly approval: boolean;
   /** Slack user ids allowed to change it; empty: everyone. */
   readonly deployers: readonly string[];
+  /** Channel ids where changes to it may be requested; none: anywhere. */
+  readonly channels?: readonly string[];
 }
 
 /** Configuration's answers to "who may do what", read by the capabilities' policies. */

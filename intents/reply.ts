@@ -26,6 +26,7 @@ export type StatusKind =
 export type Run =
   | string
   | { readonly kind: 'mention'; readonly userId: string }
+  | { readonly kind: 'channel'; readonly channelId: string }
   | { readonly kind: 'link'; readonly url: string; readonly label: string }
   | { readonly kind: 'code'; readonly text: string }
   | { readonly kind: 'strong'; readonly text: string }
@@ -97,6 +98,7 @@ export interface Reply {
 }
 
 export const mention = (userId: string): Run => ({ kind: 'mention', userId });
+export const channelLink = (channelId: string): Run => ({ kind: 'channel', channelId });
 export const link = (url: string, label: string): Run => ({ kind: 'link', url, label });
 export const code = (text: string): Run => ({ kind: 'code', text });
 export const strong = (text: string): Run => ({ kind: 'strong', text });
@@ -131,6 +133,8 @@ function runText(run: Run): string {
   switch (run.kind) {
     case 'mention':
       return `@${run.userId}`;
+    case 'channel':
+      return `#${run.channelId}`;
     case 'link':
       return run.label;
     case 'code':

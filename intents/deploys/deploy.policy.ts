@@ -1,5 +1,5 @@
 import type { Actor, ConfirmationText, IntentPorts } from '../define-intent';
-import { code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
+import { channelLink, code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
 
 /** Tags that move under your feet: refused where an environment is protected. */
 export const MUTABLE_TAGS: ReadonlySet<string> = new Set([
@@ -34,6 +34,18 @@ export function changeRefusal(
         ...who,
         ' can. Ask one of them to run it, or ask whoever runs opsbot to add you under ',
         code(`environments.${slots.environment}.deployers`),
+        '.',
+      ],
+    );
+  }
+  if (rules.channels !== undefined && !rules.channels.includes(actor.channelId ?? '')) {
+    const where = rules.channels.flatMap((c, i): Run[] => (i === 0 ? [channelLink(c)] : [' or ', channelLink(c)]));
+    return notice(
+      'refused',
+      ['Changes to ', strong(slots.environment), ' are asked for in ', ...where, ', not here.'],
+      [
+        'Ask there, so the team sees it; the channels are under ',
+        code(`environments.${slots.environment}.channels`),
         '.',
       ],
     );

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { ConversationPlanner } from '../../bot/conversation';
 import { actionId } from '../../bot/views/buttons';
+import { renderReply } from '../../bot/views/render';
 import { intents } from '../../intents';
 import { IntentRegistry } from '../../intents/registry';
 import { sandboxPorts, smallPrint, summaryText } from '../support/ports';
@@ -95,6 +96,33 @@ describe('conversation planner', () => {
       expect(summaryText(step.reply)).toBe('You are not allowed to change prod.');
       expect(smallPrint(step.reply)[0]).toContain('<@U0CAROL001>');
     }
+  });
+
+  it('refuses a change asked for outside the environment’s channels, naming where to ask', () => {
+    // Prepare
+    const config = parseConfig(
+      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace(
+        'deployers: everyone',
+        'deployers: everyone\n    channels: [C0DEPLOYS01]',
+      ),
+    );
+    const request = {
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.9.0' },
+      confirmed: false,
+    };
+
+    // Act
+    const elsewhere = planner(config).plan({ ...request, actor: { userId: 'U0ALICE001', channelId: 'C0RANDOM01' } });
+    const there = planner(config).plan({ ...request, actor: { userId: 'U0ALICE001', channelId: 'C0DEPLOYS01' } });
+
+    // Assess
+    expect(elsewhere.kind).toBe('answer');
+    if (elsewhere.kind === 'answer') {
+      expect(summaryText(elsewhere.reply)).toBe('Changes to prod are asked for in <#C0DEPLOYS01>, not here.');
+      expect(JSON.stringify(renderReply(elsewhere.reply).blocks)).toContain('<#C0DEPLOYS01>');
+    }
+    expect(there.kind).toBe('confirm');
   });
 
   it('refuses mutable tags only where the environment is protected', () => {
