@@ -116,16 +116,24 @@ export class SlackStandIn {
       return true;
     }
     const responseMatch = /^\/local\/response\/([A-Za-z0-9_-]{1,64})$/.exec(url.pathname);
-    if (req.method === 'POST' && responseMatch !== null) {
-      const body = parseBody(req.headers['content-type'], rawBody ?? (await readBody(req)));
+    const apiMatch = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
+    if (req.method !== 'POST' || (responseMatch === null && apiMatch === null)) return false;
+    const raw = rawBody ?? (await readBody(req));
+    if (raw === undefined) {
+      // The rest of the body is never read: the connection is closed with the answer.
+      res.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' });
+      res.end('payload_too_large', () => res.socket?.destroy());
+      return true;
+    }
+    if (responseMatch !== null) {
+      const body = parseBody(req.headers['content-type'], raw);
       const answer = this.respond(responseMatch[1] as string, body);
       if (answer.status === 400) sendText(res, 400, answer.error);
       else send(res, answer.status, answer.status === 200 ? { ok: true } : { ok: false, error: 'expired_url' });
       return true;
     }
-    const apiMatch = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
-    if (req.method === 'POST' && apiMatch !== null) {
-      const args = parseBody(req.headers['content-type'], rawBody ?? (await readBody(req)));
+    if (apiMatch !== null) {
+      const args = parseBody(req.headers['content-type'], raw);
       const auth = req.headers.authorization ?? (typeof args.token === 'string' ? `Bearer ${args.token}` : undefined);
       send(res, 200, this.call(apiMatch[1] as string, args, auth));
       return true;
@@ -304,9 +312,18 @@ function parseBody(contentType: string | undefined, raw: string): Record<string,
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+/** More than any message the bot sends (50 blocks of 3,000 characters): a larger body is not buffered. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The request body, or undefined (having stopped reading) when it is larger than the stand-in takes. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

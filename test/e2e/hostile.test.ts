@@ -13,7 +13,7 @@ import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jo
 import type { Store } from '../../integrations/store.port';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { ALICE, CHANNEL, command, FORM, type Harness, harness, JSON_TYPE, mention, slash } from '../support/harness';
-import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
+import { buttonClickBody, eventBody, signedEvent, slashCommandBody } from '../support/slack';
 
 const SECRET = 'hostile-test-secret';
 
@@ -30,12 +30,8 @@ function clickPayload(): Record<string, unknown> {
   return JSON.parse(new URLSearchParams(body).get('payload') as string) as Record<string, unknown>;
 }
 
-async function localServer(): Promise<LocalServer> {
-  const settings = readSettings({
-    SLACK_SIGNING_SECRET: SECRET,
-    PORT: '0',
-    OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-hostile-')),
-  });
+async function localServer(dataDir = mkdtempSync(join(tmpdir(), 'opsbot-hostile-'))): Promise<LocalServer> {
+  const settings = readSettings({ SLACK_SIGNING_SECRET: SECRET, PORT: '0', OPSBOT_DATA_DIR: dataDir });
   return startLocalServer(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
     overrides: { log: createMemoryLog() },
   });
@@ -273,8 +269,14 @@ describe('item 4: the local page’s routes, driven from another site', () => {
 
     // Assess
     expect(statuses).toEqual([415, 403, 403, 403]);
+    const huge = await fetch(`${local.url}/api/chat.postMessage`, {
+      method: 'POST',
+      body: 'x'.repeat(2 * 1024 * 1024),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(rebinding).toBe(403);
     expect(standInPost.status).toBe(403);
+    expect(huge.status).toBe(413);
     expect(guessedToken).toEqual(expect.objectContaining({ ok: false, error: 'invalid_auth' }));
     expect(local.standIn?.messages.some((m) => m.text.includes('payments prod'))).toBe(false);
   });
@@ -640,12 +642,9 @@ describe('the run token file', () => {
   it('is readable by its owner alone', async () => {
     // Prepare
     const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-token-'));
-    const settings = readSettings({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, PORT: '0', OPSBOT_DATA_DIR: dataDir });
 
     // Act
-    const local = await startLocalServer(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
-      overrides: { log: createMemoryLog() },
-    });
+    const local = await localServer(dataDir);
 
     // Assess
     const path = join(dataDir, 'local-token');
