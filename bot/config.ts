@@ -42,7 +42,18 @@ const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS regi
 const channel = z
   .string()
   .regex(/^[CGD][A-Z0-9]{6,}$/, 'expected a Slack channel id like "C0123ABCD" (right-click the channel › Copy link)');
-const userId = z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'expected a Slack user id like "U0123ABCD"');
+/** Someone a rule allows: a Slack user id, or a user group's id (all its members, read from Slack). */
+const person = z
+  .string()
+  .regex(
+    /^[UWS][A-Z0-9]{6,}$/,
+    'expected a Slack user id like "U0123ABCD" or a user-group id like "S0123ABCD" (profile › ⋯ › Copy member ID)',
+  );
+/** Whom a rule allows: a list of user and user-group ids, or `everyone`. */
+const who = z.union([
+  z.literal('everyone'),
+  z.array(person).min(1, 'an empty list allows nobody: list who, or say everyone'),
+]);
 
 const environmentSchema = z.strictObject({
   aliases: z.array(alias).default([]),
@@ -51,10 +62,12 @@ const environmentSchema = z.strictObject({
   /** A second person must approve deploys here. */
   approval: z.boolean().default(false),
   /**
-   * Slack user ids allowed to change it, or `everyone`; an unprotected environment's default is everyone, and a
-   * protected one must say (an empty list there is a mistake more often than a decision).
+   * Who may change it (user and user-group ids), or `everyone`; an unprotected environment's default is everyone,
+   * and a protected one must say (an empty list there is a mistake more often than a decision).
    */
-  deployers: z.union([z.literal('everyone'), z.array(userId)]).optional(),
+  deployers: who.optional(),
+  /** Who may approve a change where `approval` is on; its deployers when not set. */
+  approvers: who.optional(),
   /** The channels where changes to it may be requested; anywhere, when not set. */
   channels: z.array(channel).min(1, 'expected at least one channel id, or leave channels out').optional(),
 });
@@ -80,8 +93,8 @@ const serviceSchema = z.strictObject({
 const pipelineSchema = z.strictObject({
   account,
   region,
-  /** Slack user ids who may retry a failed stage from Slack; empty means everyone. */
-  retriers: z.array(userId).default([]),
+  /** Who may retry a failed stage from Slack (user and user-group ids); everyone when not set. */
+  retriers: who.default('everyone'),
 });
 
 const configSchema = z
@@ -98,6 +111,8 @@ const configSchema = z
           .optional(),
       })
       .optional(),
+    /** opsbot's admins (user and user-group ids): allowed whatever an environment's or pipeline's list says. */
+    admins: z.array(person).default([]),
     environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, {
       message: 'expected at least one environment',
     }),
@@ -113,7 +128,7 @@ const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['environments', envName, 'deployers'],
-          message: `${envName} is protected: list who may change it (Slack user ids), or say \`deployers: everyone\` if you mean it`,
+          message: `${envName} is protected: list who may change it (Slack user or user-group ids), or say \`deployers: everyone\` if you mean it`,
         });
       }
     }

@@ -55,7 +55,7 @@ export class ConversationPlanner {
     private readonly ports: IntentPorts,
   ) {}
 
-  plan(input: PlanInput): Step {
+  async plan(input: PlanInput): Promise<Step> {
     const intent = this.registry.require(input.intent);
     if (input.unresolved !== undefined) {
       return { kind: 'answer', reply: this.unknownValue(intent, input), question: true };
@@ -70,8 +70,17 @@ export class ConversationPlanner {
       };
     }
 
-    const refusal = intent.check?.({ intent: intent.name, slots: input.slots, actor: input.actor }, this.ports);
-    if (refusal !== undefined) return { kind: 'answer', reply: refusal };
+    const refusal = await intent.check?.({ intent: intent.name, slots: input.slots, actor: input.actor }, this.ports);
+    if (refusal !== undefined) {
+      await this.ports.audit.record({
+        action: intent.name,
+        outcome: 'refused',
+        reason: refusal.reason,
+        actor: input.actor,
+        target: input.slots,
+      });
+      return { kind: 'answer', reply: refusal.reply };
+    }
 
     if (intent.sideEffects && !input.confirmed) {
       return { kind: 'confirm', reply: this.confirmation(intent, input.slots, input.actor.userId) };

@@ -11,6 +11,7 @@ import type { Deployments } from '../integrations/deployments.port';
 import type { JobQueue } from '../integrations/jobs.port';
 import type { Maintenance } from '../integrations/maintenance.port';
 import type { Nlu } from '../integrations/nlu.port';
+import type { People } from '../integrations/people.port';
 import type { Pipelines } from '../integrations/pipelines.port';
 import { SandboxAccount } from '../integrations/sandbox/account';
 import { SandboxClock } from '../integrations/sandbox/clock';
@@ -18,7 +19,9 @@ import { FileStore } from '../integrations/sandbox/file-store';
 import { InProcessJobQueue } from '../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../integrations/sandbox/memory-store';
 import { SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
+import { SlackWebApiPeople } from '../integrations/slack/web-api-people.adapter';
 import type { Store } from '../integrations/store.port';
+import { StoreAudit } from '../integrations/store-audit';
 import { intents, reactions } from '../intents';
 import type { IntentPorts } from '../intents/define-intent';
 import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction';
@@ -62,6 +65,8 @@ export interface DepsOverrides {
   /** The sandbox's clock; `npm start` runs it in real time, tests move it by hand. */
   readonly sandboxClock?: SandboxClock;
   readonly sandboxSeed?: number;
+  /** Who people are, instead of asking the Slack Web API. */
+  readonly people?: People;
   /** The NLU service instead of the configured one (tests hand in Lex over a mocked client). */
   readonly nlu?: Nlu;
 }
@@ -102,6 +107,17 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     settings.backend === 'aws'
       ? awsAccount(settings, config)
       : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
+  const people =
+    overrides.people ??
+    new SlackWebApiPeople(
+      new WebClient(settings.botToken, {
+        ...(settings.slackApiUrl !== undefined && { slackApiUrl: settings.slackApiUrl }),
+        // Asked on the acknowledgement path too: a slow Slack is refused quickly rather than waited for.
+        timeout: 1_000,
+        retryConfig: { retries: 1, minTimeout: 100, maxTimeout: 200 },
+      }),
+    );
+  const audit = new StoreAudit(store, log);
   const ports: IntentPorts = {
     vocabulary,
     intents: registry.all,
@@ -111,6 +127,8 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     maintenance: account.maintenance,
     clock: account.clock,
     rules: rulesFrom(config),
+    people,
+    audit,
   };
   const planner = new ConversationPlanner(registry, ports);
   const interpreter = new Interpreter(matcher, registry, log, overrides.nlu ?? lexNlu(settings), bot.botUserId);
@@ -150,6 +168,8 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     botId: bot.botId,
     command: '/deploy',
     rules: ports.rules,
+    people,
+    audit,
   };
   return { edge, worker, ...(account.sandbox !== undefined && { sandbox: account.sandbox }) };
 }

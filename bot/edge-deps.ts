@@ -1,5 +1,7 @@
+import type { Audit } from '../integrations/audit.port';
 import type { Claims } from '../integrations/claims';
 import type { JobQueue } from '../integrations/jobs.port';
+import type { People } from '../integrations/people.port';
 import type { Store } from '../integrations/store.port';
 import type { Rules } from '../intents/define-intent';
 import type { LocalMatcher } from '../intents/matcher/local-matcher';
@@ -29,4 +31,8 @@ export interface EdgeDeps {
   readonly command: string;
   /** Who may do what, from configuration, checked again at the click. */
   readonly rules: Rules;
+  /** Who people are: guests, workspaces, user groups. */
+  readonly people: People;
+  /** Where refusals are written down. */
+  readonly audit: Audit;
 }

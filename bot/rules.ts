@@ -6,17 +6,19 @@ export function rulesFrom(config: OpsbotConfig): Rules {
   return {
     environment: (name) => {
       const environment = config.environments[name];
-      return environment === undefined
-        ? undefined
-        : {
-            protected: environment.protected,
-            approval: environment.approval,
-            // Everyone, said or by default: no list to check against.
-            deployers:
-              environment.deployers === undefined || environment.deployers === 'everyone' ? [] : environment.deployers,
-            ...(environment.channels !== undefined && { channels: environment.channels }),
-          };
+      if (environment === undefined) return undefined;
+      // Everyone, said or by default, where the environment is not protected (config refuses that where it is).
+      const deployers = environment.deployers ?? 'everyone';
+      return {
+        protected: environment.protected,
+        approval: environment.approval,
+        deployers,
+        approvers: environment.approvers ?? deployers,
+        ...(environment.channels !== undefined && { channels: environment.channels }),
+      };
     },
-    retriers: (pipeline) => config.pipelines[pipeline]?.retriers ?? [],
+    retriers: (pipeline) => config.pipelines[pipeline]?.retriers ?? 'everyone',
+    admins: config.admins,
+    ...(config.slack?.teams !== undefined && { teams: config.slack.teams }),
   };
 }

@@ -1,7 +1,9 @@
 import type { Alarms } from '../integrations/alarms.port';
+import type { Audit } from '../integrations/audit.port';
 import type { Clock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
 import type { Maintenance } from '../integrations/maintenance.port';
+import type { People } from '../integrations/people.port';
 import type { Pipelines } from '../integrations/pipelines.port';
 import type { Line, Reply } from './reply';
 import type { SlotType, Vocabulary } from './vocabulary';
@@ -43,16 +45,25 @@ export interface IntentPorts {
   readonly clock: Clock;
   /** Who may do what, from configuration; the capabilities' policies decide with it. */
   readonly rules: Rules;
+  /** Who people are (guests, workspaces) and who is in the user groups the rules name. */
+  readonly people: People;
+  /** Where refusals (and, later, every change) are written down. */
+  readonly audit: Audit;
 }
+
+/** Whom a rule allows: everyone, or Slack user ids and user-group ids (`U…`, `W…`, `S…`). */
+export type Who = 'everyone' | readonly string[];
 
 /** An environment's rules, as configured. */
 export interface EnvironmentRules {
-  /** Confirmation by button, mutable tags refused. */
+  /** Confirmation by button, mutable tags refused, guests refused. */
   readonly protected: boolean;
   /** A second person must approve. */
   readonly approval: boolean;
-  /** Slack user ids allowed to change it; empty: everyone. */
-  readonly deployers: readonly string[];
+  /** Who may change it. */
+  readonly deployers: Who;
+  /** Who may approve a change to it: its `approvers`, or its deployers when none are configured. */
+  readonly approvers: Who;
   /** Channel ids where changes to it may be requested; none: anywhere. */
   readonly channels?: readonly string[];
 }
@@ -60,8 +71,19 @@ export interface EnvironmentRules {
 /** Configuration's answers to "who may do what", read by the capabilities' policies. */
 export interface Rules {
   environment(name: string): EnvironmentRules | undefined;
-  /** Slack user ids who may retry a pipeline's failed stage; empty: everyone. */
-  retriers(pipeline: string): readonly string[];
+  /** Who may retry a pipeline's failed stage. */
+  retriers(pipeline: string): Who;
+  /** opsbot's admins (user and group ids): allowed whatever a list says, guests excepted. */
+  readonly admins: readonly string[];
+  /** The workspaces (team ids) opsbot works for; undefined: whichever it is installed in. */
+  readonly teams?: readonly string[];
+}
+
+/** A request refused by policy: the answer for the person, and the reason the audit records. */
+export interface Refusal {
+  readonly reply: Reply;
+  /** `not-listed`, `guest`, `other-workspace`, `unknown-person`, `unavailable`, `wrong-channel`, `mutable-tag`. */
+  readonly reason: string;
 }
 
 /** How a confirmation card states a change. */
@@ -88,8 +110,8 @@ export interface IntentDefinition<S extends string = string> {
   readonly examples: Readonly<Record<string, Readonly<Partial<Record<S, string>>>>>;
   /** How the slash command spells it, for help (`/deploy rollback <service> <environment>`). */
   readonly usage?: string;
-  /** Policy for a complete request, before confirmation: a refusal that says who can, or nothing. */
-  readonly check?: (request: IntentRequest<S>, ports: IntentPorts) => Reply | undefined;
+  /** Policy for a complete request, before confirmation and again at it: a refusal that says who can, or nothing. */
+  readonly check?: (request: IntentRequest<S>, ports: IntentPorts) => Promise<Refusal | undefined>;
   /** How the confirmation card of a side effect states it. */
   readonly confirmation?: (slots: Readonly<Partial<Record<S, string>>>, ports: IntentPorts) => ConfirmationText;
   handle(request: IntentRequest<S>, ports: IntentPorts): Promise<Reply>;

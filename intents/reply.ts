@@ -26,6 +26,8 @@ export type StatusKind =
 export type Run =
   | string
   | { readonly kind: 'mention'; readonly userId: string }
+  /** A Slack user group, by id (`S…`): in private answers only, where naming it notifies nobody. */
+  | { readonly kind: 'group'; readonly groupId: string }
   | { readonly kind: 'channel'; readonly channelId: string }
   | { readonly kind: 'link'; readonly url: string; readonly label: string }
   | { readonly kind: 'code'; readonly text: string }
@@ -98,6 +100,7 @@ export interface Reply {
 }
 
 export const mention = (userId: string): Run => ({ kind: 'mention', userId });
+export const group = (groupId: string): Run => ({ kind: 'group', groupId });
 export const channelLink = (channelId: string): Run => ({ kind: 'channel', channelId });
 export const link = (url: string, label: string): Run => ({ kind: 'link', url, label });
 export const code = (text: string): Run => ({ kind: 'code', text });
@@ -133,6 +136,8 @@ function runText(run: Run): string {
   switch (run.kind) {
     case 'mention':
       return `@${run.userId}`;
+    case 'group':
+      return `@${run.groupId}`;
     case 'channel':
       return `#${run.channelId}`;
     case 'link':

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Actor } from '../../intents/define-intent';
-import { mayRetry, retryRefusal } from '../../intents/pipelines/retry.policy';
+import { retryRefusal } from '../../intents/pipelines/retry.policy';
 import { type ButtonPayload, code, type Decision, mention, notice, type Reply, strong } from '../../intents/reply';
 import type { Unopened } from '../cards';
 import type { EdgeDeps } from '../edge-deps';
@@ -69,8 +69,16 @@ export function registerActions(app: App, deps: EdgeDeps): void {
     const click = await open(deps, body, action, 'retry-stage');
     if (click === undefined) return;
     const request = click.payload;
-    if (!mayRetry(deps.rules, request.pipeline, click.actor.userId)) {
-      return deps.jobs.send(say(click, retryRefusal(request.pipeline)));
+    const refusal = await retryRefusal(request.pipeline, click.actor, deps);
+    if (refusal !== undefined) {
+      await deps.audit.record({
+        action: 'RetryStage',
+        outcome: 'refused',
+        reason: refusal.reason,
+        actor: click.actor,
+        target: { pipeline: request.pipeline, stage: request.stage },
+      });
+      return deps.jobs.send(say(click, refusal.reply));
     }
     // A double click, or two people at once, retry the stage once.
     const key = `retry:${request.pipeline}:${request.executionId}:${request.stage}`;

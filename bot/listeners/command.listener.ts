@@ -65,7 +65,7 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
       );
       return;
     }
-    const step = deps.planner.plan({
+    const step = await deps.planner.plan({
       intent: result.intent,
       slots: result.slots,
       actor,

@@ -73,6 +73,8 @@ export function escapeText(text: string): string {
 
 /** A Slack user id opsbot may mention; anything else is shown as text. */
 const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+/** A Slack user-group id opsbot may name. */
+const GROUP_ID = /^S[A-Z0-9]{2,20}$/;
 /** A Slack channel id opsbot may link. */
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,20}$/;
 /** AWS's consoles and endpoints: links there are shown by their label alone. */
@@ -99,6 +101,8 @@ function runMrkdwn(run: Run): string {
   switch (run.kind) {
     case 'mention':
       return USER_ID.test(run.userId) ? `<@${run.userId}>` : escapeText(`@${run.userId}`);
+    case 'group':
+      return GROUP_ID.test(run.groupId) ? `<!subteam^${run.groupId}>` : escapeText(`@${run.groupId}`);
     case 'channel':
       return CHANNEL_ID.test(run.channelId) ? `<#${run.channelId}>` : escapeText(`#${run.channelId}`);
     case 'link': {
@@ -131,6 +135,7 @@ function runPlain(run: Run): string {
   if (typeof run === 'string') return escapeText(run);
   switch (run.kind) {
     case 'mention':
+    case 'group':
     case 'channel':
       return runMrkdwn(run);
     case 'link':

@@ -88,7 +88,7 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
       : !isNewRequest(pending, understood);
     const continued = asValue ? continueRequest(pending, job.text, deps) : undefined;
     if (continued !== undefined) {
-      return deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
+      return await deps.planner.plan({ intent: pending.intent, slots: continued, actor: job.actor, confirmed: false });
     }
     if (understood.intent === FALLBACK_INTENT) {
       const intent = deps.registry.require(pending.intent);
@@ -104,7 +104,7 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     pending !== undefined && pending.intent === understood.intent
       ? { ...pending.slots, ...understood.slots }
       : understood.slots;
-  const step = deps.planner.plan({
+  const step = await deps.planner.plan({
     intent: understood.intent,
     slots,
     actor: job.actor,

@@ -43,6 +43,11 @@ export class MemoryStore implements Store {
     if (this.items.delete(key)) this.options.onWrite?.(key, undefined);
   }
 
+  /** The live keys, in the order they were first written. */
+  keys(): string[] {
+    return [...this.sweep().keys()];
+  }
+
   /** Drops expired items and returns the live ones (the file store compacts to them). */
   protected sweep(): ReadonlyMap<string, StoredItem> {
     const now = this.now();

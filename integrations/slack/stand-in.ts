@@ -18,6 +18,24 @@ export interface StandInMessage {
   updates: number;
 }
 
+/** The local workspace's team id. */
+const LOCAL_TEAM = 'T0LOCAL001';
+
+/** An account the stand-in's `users.info` describes. */
+export interface StandInPerson {
+  /** Another workspace's (a Slack Connect partner). */
+  readonly teamId?: string;
+  readonly guest?: 'multi-channel' | 'single-channel';
+  readonly deleted?: boolean;
+  /** False: Slack knows no such user. */
+  readonly exists?: boolean;
+}
+
+/** A failure the stand-in plays for a Web API call (see {@link SlackStandIn.failNext}). */
+export type StandInFault =
+  | { readonly error: string }
+  | { readonly status: number; readonly retryAfter?: number; readonly afterDoing?: boolean };
+
 interface ResponseTarget {
   readonly channel: string;
   readonly user: string;
@@ -30,8 +48,8 @@ interface ResponseTarget {
 }
 
 /**
- * A local stand-in of the Slack Web API: `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`
- * and `response_url`s it mints. It keeps the channel as a list of messages, served as JSON at
+ * A local stand-in of the Slack Web API: `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`,
+ * `users.info`, `usergroups.users.list` and `response_url`s it mints. It keeps the channel as a list of messages, served as JSON at
  * `GET /local/messages`, so tests and the local page read what the bot said exactly as Slack would show it.
  * It refuses what Slack would refuse: a message that breaks Slack's Block Kit limits is never shown (see
  * {@link checkMessage}).
@@ -40,7 +58,15 @@ export class SlackStandIn {
   readonly messages: StandInMessage[] = [];
   /** Every Web API call, in order, for assertions. */
   readonly calls: Array<{ method: string; args: Record<string, unknown> }> = [];
+  /**
+   * The workspace's accounts as `users.info` answers: a user id not listed here is a full member of the local
+   * workspace (`T0LOCAL001`); tests list guests, partners from other workspaces and deactivated accounts.
+   */
+  readonly people = new Map<string, StandInPerson>();
+  /** User groups as `usergroups.users.list` answers; a group not listed here does not exist. */
+  readonly groups = new Map<string, string[]>();
   private readonly responseTargets = new Map<string, ResponseTarget>();
+  private readonly faults: Array<{ method: string; fault: StandInFault }> = [];
   private lastTs = 0;
   private readonly listeners = new Set<() => void>();
 
@@ -133,12 +159,43 @@ export class SlackStandIn {
       return true;
     }
     if (apiMatch !== null) {
+      const method = apiMatch[1] as string;
       const args = parseBody(req.headers['content-type'], raw);
       const auth = req.headers.authorization ?? (typeof args.token === 'string' ? `Bearer ${args.token}` : undefined);
-      send(res, 200, this.call(apiMatch[1] as string, args, auth));
+      const fault = this.takeFault(method);
+      if (fault === undefined) {
+        send(res, 200, this.call(method, args, auth));
+      } else if ('error' in fault) {
+        this.calls.push({ method, args });
+        send(res, 200, { ok: false, error: fault.error });
+      } else {
+        // An outage: the call is refused before it is carried out, or carried out and its answer lost.
+        if (fault.afterDoing === true) this.call(method, args, auth);
+        else this.calls.push({ method, args });
+        res.writeHead(fault.status, {
+          'Content-Type': 'text/plain',
+          ...(fault.retryAfter !== undefined && { 'Retry-After': String(fault.retryAfter) }),
+        });
+        res.end(fault.status === 429 ? 'ratelimited' : 'upstream unavailable');
+      }
       return true;
     }
     return false;
+  }
+
+  /**
+   * Makes the next call to `method` fail as Slack can: an error answer (`{ error: 'missing_scope' }`), an HTTP status
+   * (429 with `retryAfter` seconds, 500, 503), or — `afterDoing` — the call carried out and its answer lost.
+   */
+  failNext(method: string, fault: StandInFault, times = 1): void {
+    for (let i = 0; i < times; i++) this.faults.push({ method, fault });
+  }
+
+  private takeFault(method: string): StandInFault | undefined {
+    const index = this.faults.findIndex((f) => f.method === method);
+    if (index < 0) return undefined;
+    const [taken] = this.faults.splice(index, 1);
+    return taken?.fault;
   }
 
   private call(method: string, args: Record<string, unknown>, auth: string | undefined): Record<string, unknown> {
@@ -151,7 +208,29 @@ export class SlackStandIn {
     const channel = typeof args.channel === 'string' ? args.channel : '';
     switch (method) {
       case 'auth.test':
-        return { ok: true, user_id: 'U0OPSBOT01', bot_id: 'B0OPSBOT01', team_id: 'T0LOCAL001' };
+        return { ok: true, user_id: 'U0OPSBOT01', bot_id: 'B0OPSBOT01', team_id: LOCAL_TEAM };
+      case 'users.info': {
+        const id = typeof args.user === 'string' ? args.user : '';
+        const known = this.people.get(id);
+        if (!/^[UW][A-Z0-9]{2,}$/.test(id) || known?.exists === false) return { ok: false, error: 'user_not_found' };
+        // The fields of Slack's user object that opsbot reads, as users.info returns them.
+        return {
+          ok: true,
+          user: {
+            id,
+            team_id: known?.teamId ?? LOCAL_TEAM,
+            name: id.toLowerCase(),
+            deleted: known?.deleted === true,
+            is_bot: false,
+            is_restricted: known?.guest !== undefined,
+            is_ultra_restricted: known?.guest === 'single-channel',
+          },
+        };
+      }
+      case 'usergroups.users.list': {
+        const members = this.groups.get(typeof args.usergroup === 'string' ? args.usergroup : '');
+        return members === undefined ? { ok: false, error: 'no_such_subteam' } : { ok: true, users: [...members] };
+      }
       case 'chat.postMessage': {
         if (channel === '') return { ok: false, error: 'channel_not_found' };
         const refused = refusal(text, blocks);

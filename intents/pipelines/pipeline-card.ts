@@ -1,7 +1,7 @@
 import type { Actor, IntentPorts } from '../define-intent';
 import { ago, pipelineStatus } from '../format';
 import { code, type Line, link, type Reply, type Run, status, strong } from '../reply';
-import { mayRetry } from './retry.policy';
+import { retryRefusal } from './retry.policy';
 
 /** Pipelines that need attention first, then the rest by name. */
 const RANK: Record<string, number> = { Failed: 0, Stopped: 1, Stopping: 1, InProgress: 2 };
@@ -92,7 +92,7 @@ export async function pipelineCard(name: string, ports: IntentPorts, actor?: Act
     failed !== undefined &&
     failedExecution !== undefined &&
     actor !== undefined &&
-    mayRetry(ports.rules, name, actor.userId);
+    (await retryRefusal(name, actor, ports)) === undefined;
   return {
     title: name,
     summary: headline,

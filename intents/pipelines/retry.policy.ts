@@ -1,17 +1,18 @@
-import type { Rules } from '../define-intent';
-import { code, notice, type Reply, strong } from '../reply';
+import { type AccessPorts, type AccessRule, access, accessRefusal } from '../access';
+import type { Actor, IntentPorts, Refusal } from '../define-intent';
+import { strong } from '../reply';
 
-/** Who may retry a pipeline's failed stage: its `retriers`, or everyone when none are configured. */
-export function mayRetry(rules: Rules, pipeline: string, userId: string): boolean {
-  const retriers = rules.retriers(pipeline);
-  return retriers.length === 0 || retriers.includes(userId);
+/**
+ * Who may retry a pipeline's failed stage: its `retriers` (everyone when none are configured). A retry ships
+ * whatever the pipeline deploys, so a guest may retry only when listed by their own user id.
+ */
+export function retryRule(pipeline: string, ports: Pick<IntentPorts, 'rules'>): AccessRule {
+  return { allowed: ports.rules.retriers(pipeline), configuredAt: `pipelines.${pipeline}.retriers`, guests: 'listed' };
 }
 
-/** The refusal for someone who may not retry a pipeline. */
-export function retryRefusal(pipeline: string): Reply {
-  return notice(
-    'refused',
-    ['You are not allowed to retry ', strong(pipeline), '.'],
-    ['Ask whoever runs opsbot to add you under ', code(`pipelines.${pipeline}.retriers`), '.'],
-  );
+/** The refusal for someone who may not retry a pipeline, or nothing when they may. */
+export async function retryRefusal(pipeline: string, actor: Actor, ports: AccessPorts): Promise<Refusal | undefined> {
+  const rule = retryRule(pipeline, ports);
+  const allowed = await access(actor, rule, ports);
+  return allowed.ok ? undefined : accessRefusal(allowed, ['retry ', strong(pipeline)], rule, ports);
 }

@@ -1,7 +1,7 @@
 import type { Actor, IntentPorts } from '../define-intent';
 import { code, mention, type Reply, status, strong } from '../reply';
 import { pipelineCard } from './pipeline-card';
-import { mayRetry, retryRefusal } from './retry.policy';
+import { retryRefusal } from './retry.policy';
 
 /** Retries the failed actions of a stage, for someone allowed to, and says so in the channel. */
 export async function retryStage(
@@ -9,8 +9,16 @@ export async function retryStage(
   actor: Actor,
   ports: IntentPorts,
 ): Promise<{ readonly reply: Reply; readonly outcome: 'started' | 'refused'; readonly card?: Reply }> {
-  if (!mayRetry(ports.rules, request.pipeline, actor.userId)) {
-    return { reply: retryRefusal(request.pipeline), outcome: 'refused' };
+  const refusal = await retryRefusal(request.pipeline, actor, ports);
+  if (refusal !== undefined) {
+    await ports.audit.record({
+      action: 'RetryStage',
+      outcome: 'refused',
+      reason: refusal.reason,
+      actor,
+      target: { pipeline: request.pipeline, stage: request.stage },
+    });
+    return { reply: refusal.reply, outcome: 'refused' };
   }
   await ports.pipelines.retryStage(request.pipeline, request.stage, request.executionId);
   // The pipeline's card as it is now, showing the new attempt; the retry has started whether or not it can be read.

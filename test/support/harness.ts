@@ -45,7 +45,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(overrides: DepsOverrides = {}): Promise<Harness> {
+export async function harness(overrides: DepsOverrides = {}, configText?: string): Promise<Harness> {
   const stand = await startStandIn(TEST_BOT_TOKEN);
   const settings: Settings = {
     configPath: EXAMPLE_CONFIG_PATH,
@@ -62,7 +62,7 @@ export async function harness(overrides: DepsOverrides = {}): Promise<Harness> {
     slackApiUrl: `${stand.url}/api/`,
     logLevel: 'ERROR',
   };
-  const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+  const config = parseConfig(configText ?? readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
   const log = createMemoryLog();
   const { handler, deps } = createSlackHandler(settings, config, { store: new MemoryStore(), log, ...overrides });
   const jobs = deps.edge.jobs as InProcessJobQueue<Job>;

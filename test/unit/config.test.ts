@@ -100,7 +100,7 @@ describe('configuration', () => {
     ['environments: [dev]\n', 'environments: Invalid input: expected record, received array'],
     [
       minimal.replace('dev: {}', 'dev: { protected: true }'),
-      'environments.dev.deployers: dev is protected: list who may change it (Slack user ids), or say `deployers: everyone` if you mean it',
+      'environments.dev.deployers: dev is protected: list who may change it (Slack user or user-group ids), or say `deployers: everyone` if you mean it',
     ],
     [
       minimal.replace('dev: {}', 'dev: { protected: true, deployers: [] }'),

@@ -16,9 +16,9 @@ function planner(config = example) {
 }
 
 describe('conversation planner', () => {
-  it('asks for the first missing required slot, with a button per configured value', () => {
+  it('asks for the first missing required slot, with a button per configured value', async () => {
     // Act
-    const step = planner().plan({ intent: 'Deploy', slots: { service: 'web' }, actor: alice, confirmed: false });
+    const step = await planner().plan({ intent: 'Deploy', slots: { service: 'web' }, actor: alice, confirmed: false });
 
     // Assess
     expect(step.kind).toBe('ask');
@@ -39,8 +39,8 @@ describe('conversation planner', () => {
     });
   });
 
-  it('asks for a version without buttons: it is free text', () => {
-    const step = planner().plan({
+  it('asks for a version without buttons: it is free text', async () => {
+    const step = await planner().plan({
       intent: 'Deploy',
       slots: { service: 'web', environment: 'dev' },
       actor: alice,
@@ -49,13 +49,13 @@ describe('conversation planner', () => {
     expect(step.kind === 'ask' && step.reply.buttons).toBeUndefined();
   });
 
-  it('asks for confirmation of a side effect, then runs once confirmed', () => {
+  it('asks for confirmation of a side effect, then runs once confirmed', async () => {
     // Prepare
     const slots = { service: 'api', environment: 'staging', version: 'v1.0.0' };
 
     // Act
-    const unconfirmed = planner().plan({ intent: 'Deploy', slots, actor: alice, confirmed: false });
-    const confirmed = planner().plan({ intent: 'Deploy', slots, actor: alice, confirmed: true });
+    const unconfirmed = await planner().plan({ intent: 'Deploy', slots, actor: alice, confirmed: false });
+    const confirmed = await planner().plan({ intent: 'Deploy', slots, actor: alice, confirmed: true });
 
     // Assess
     expect(unconfirmed.kind).toBe('confirm');
@@ -72,18 +72,20 @@ describe('conversation planner', () => {
     expect(confirmed.kind).toBe('run');
   });
 
-  it('runs read-only intents straight away, optional slots or not', () => {
-    expect(planner().plan({ intent: 'DeployStatus', slots: {}, actor: alice, confirmed: false }).kind).toBe('run');
+  it('runs read-only intents straight away, optional slots or not', async () => {
+    expect((await planner().plan({ intent: 'DeployStatus', slots: {}, actor: alice, confirmed: false })).kind).toBe(
+      'run',
+    );
   });
 
-  it('refuses someone who is not a deployer of the environment, naming who is', () => {
+  it('refuses someone who is not a deployer of the environment, naming who is', async () => {
     // Prepare
     const config = parseConfig(
       readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('deployers: everyone', 'deployers: [U0CAROL001]'),
     );
 
     // Act
-    const step = planner(config).plan({
+    const step = await planner(config).plan({
       intent: 'Rollback',
       slots: { service: 'web', environment: 'prod' },
       actor: alice,
@@ -98,7 +100,7 @@ describe('conversation planner', () => {
     }
   });
 
-  it('refuses a change asked for outside the environment’s channels, naming where to ask', () => {
+  it('refuses a change asked for outside the environment’s channels, naming where to ask', async () => {
     // Prepare
     const config = parseConfig(
       readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace(
@@ -113,8 +115,11 @@ describe('conversation planner', () => {
     };
 
     // Act
-    const elsewhere = planner(config).plan({ ...request, actor: { userId: 'U0ALICE001', channelId: 'C0RANDOM01' } });
-    const there = planner(config).plan({ ...request, actor: { userId: 'U0ALICE001', channelId: 'C0DEPLOYS01' } });
+    const elsewhere = await planner(config).plan({
+      ...request,
+      actor: { userId: 'U0ALICE001', channelId: 'C0RANDOM01' },
+    });
+    const there = await planner(config).plan({ ...request, actor: { userId: 'U0ALICE001', channelId: 'C0DEPLOYS01' } });
 
     // Assess
     expect(elsewhere.kind).toBe('answer');
@@ -125,14 +130,14 @@ describe('conversation planner', () => {
     expect(there.kind).toBe('confirm');
   });
 
-  it('refuses mutable tags only where the environment is protected', () => {
-    const prod = planner().plan({
+  it('refuses mutable tags only where the environment is protected', async () => {
+    const prod = await planner().plan({
       intent: 'Deploy',
       slots: { service: 'web', environment: 'prod', version: 'latest' },
       actor: alice,
       confirmed: false,
     });
-    const dev = planner().plan({
+    const dev = await planner().plan({
       intent: 'Deploy',
       slots: { service: 'web', environment: 'dev', version: 'latest' },
       actor: alice,

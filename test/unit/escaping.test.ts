@@ -112,7 +112,7 @@ const surfaces: Record<string, (text: string) => Promise<Reply>> = {
   'pushed alert': pushedAlert,
   '"Working on…" notice': async (text) => workingNotice('/deploy', text),
   'did-you-mean': async (text) => {
-    const step = planner().plan({
+    const step = await planner().plan({
       intent: 'Deploy',
       slots: { environment: 'prod', version: 'v1' },
       actor: { userId: 'U0ALICE001' },
@@ -122,7 +122,7 @@ const surfaces: Record<string, (text: string) => Promise<Reply>> = {
     return (step as { reply: Reply }).reply;
   },
   'confirmation card': async (text) => {
-    const step = planner().plan({
+    const step = await planner().plan({
       intent: 'Deploy',
       slots: { service: 'web', environment: 'prod', version: text },
       actor: { userId: 'U0ALICE001' },

@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { ConversationPlanner } from '../../bot/conversation';
+import { AUDIT_PREFIX } from '../../integrations/store-audit';
+import { intents } from '../../intents';
+import type { Actor } from '../../intents/define-intent';
+import { approvalRefusal } from '../../intents/deploys/deploy.policy';
+import { retryRefusal } from '../../intents/pipelines/retry.policy';
+import { IntentRegistry } from '../../intents/registry';
+import { sandboxPorts, smallPrint, summaryText } from '../support/ports';
+
+/**
+ * Who may do what, cell by cell: six kinds of people × three environments × deploy, roll back, retry and approve,
+ * decided against configuration, with user groups and guest status answered as Slack answers them.
+ */
+const MATRIX_CONFIG = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')
+  .replace('  dev:\n    aliases: [development]\n', '  dev:\n    aliases: [development]\n    deployers: everyone\n')
+  .replace(
+    '  staging:\n    aliases: [stage, stg]\n',
+    '  staging:\n    aliases: [stage, stg]\n    deployers: [S0DEPLOYERS]\n',
+  )
+  .replace(
+    '    approval: false # true: a second person must approve (not enforced yet: see the README)\n    deployers: everyone # or Slack user and user-group ids; a protected environment must say which\n',
+    '    approval: true\n    deployers: [S0DEPLOYERS]\n    approvers: [U0APPROVER1]\n',
+  )
+  .replace(
+    'pipelines:\n',
+    [
+      'admins: [U0ADMIN0001]',
+      'pipelines:',
+      '  web-dev: { account: tools, region: eu-west-1 }',
+      '  web-staging: { account: tools, region: eu-west-1, retriers: [S0DEPLOYERS] }',
+      '  web-prod: { account: tools, region: eu-west-1, retriers: [U0DEPLOYER1, U0GUEST0001] }',
+      '',
+    ].join('\n'),
+  )
+  .replace('  botId: B0OPSBOT01\n', '  botId: B0OPSBOT01\n  teams: [T0LOCAL001]\n');
+
+const PEOPLE = {
+  deployer: 'U0DEPLOYER1',
+  approver: 'U0APPROVER1',
+  admin: 'U0ADMIN0001',
+  member: 'U0MEMBER001',
+  guest: 'U0GUEST0001',
+  'other workspace': 'U0PARTNER01',
+} as const;
+type Kind = keyof typeof PEOPLE;
+const KINDS = Object.keys(PEOPLE) as Kind[];
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+type Environment = (typeof ENVIRONMENTS)[number];
+
+/** ✓ allowed, ✗ refused; columns: dev, staging, prod (for retry: the web-dev, web-staging, web-prod pipelines). */
+const EXPECTED: Record<'deploy' | 'roll back' | 'retry' | 'approve', Record<Kind, string>> = {
+  deploy: {
+    deployer: '✓✓✓',
+    approver: '✓✗✗',
+    admin: '✓✓✓',
+    member: '✓✗✗',
+    guest: '✓✓✗',
+    'other workspace': '✗✗✗',
+  },
+  'roll back': {
+    deployer: '✓✓✓',
+    approver: '✓✗✗',
+    admin: '✓✓✓',
+    member: '✓✗✗',
+    guest: '✓✓✗',
+    'other workspace': '✗✗✗',
+  },
+  retry: {
+    deployer: '✓✓✓',
+    approver: '✓✗✗',
+    admin: '✓✓✓',
+    member: '✓✗✗',
+    guest: '✗✗✓',
+    'other workspace': '✗✗✗',
+  },
+  approve: {
+    deployer: '✓✓✗',
+    approver: '✓✗✓',
+    admin: '✓✓✓',
+    member: '✓✗✗',
+    guest: '✓✓✗',
+    'other workspace': '✗✗✗',
+  },
+};
+
+function world() {
+  const config = parseConfig(MATRIX_CONFIG);
+  const { ports, people, store } = sandboxPorts(config);
+  people.groups.set('S0DEPLOYERS', [PEOPLE.deployer, PEOPLE.guest]);
+  people.people.set(PEOPLE.guest, { guest: true });
+  people.people.set(PEOPLE['other workspace'], { teamId: 'T0OTHER001' });
+  const planner = new ConversationPlanner(new IntentRegistry(intents), ports);
+  return { ports, people, store, planner };
+}
+
+function actorOf(kind: Kind): Actor {
+  // A Slack Connect partner in a shared channel: the request says the host's workspace, their account says theirs.
+  return { userId: PEOPLE[kind], teamId: 'T0LOCAL001', channelId: 'C0DEPLOYS01' };
+}
+
+async function decide(
+  w: ReturnType<typeof world>,
+  action: keyof typeof EXPECTED,
+  kind: Kind,
+  environment: Environment,
+): Promise<boolean> {
+  const actor = actorOf(kind);
+  switch (action) {
+    case 'deploy':
+    case 'roll back': {
+      const step = await w.planner.plan({
+        intent: action === 'deploy' ? 'Deploy' : 'Rollback',
+        slots: { service: 'web', environment, ...(action === 'deploy' && { version: 'v1.9.0' }) },
+        actor,
+        confirmed: false,
+      });
+      return step.kind === 'confirm';
+    }
+    case 'retry':
+      return (await retryRefusal(`web-${environment}`, actor, w.ports)) === undefined;
+    case 'approve':
+      return (await approvalRefusal(environment, 'U0SOMEONE01', actor, w.ports)) === undefined;
+  }
+}
+
+describe('who may do what', () => {
+  it.each(Object.keys(EXPECTED) as Array<keyof typeof EXPECTED>)('%s: every person × environment', async (action) => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const table: Record<string, string> = {};
+    for (const kind of KINDS) {
+      let row = '';
+      for (const environment of ENVIRONMENTS) row += (await decide(w, action, kind, environment)) ? '✓' : '✗';
+      table[kind] = row;
+    }
+
+    // Assess
+    expect(table).toEqual(EXPECTED[action]);
+  });
+
+  it('writes every refusal down in the Store: who, what, where and why', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    await w.planner.plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.9.0' },
+      actor: actorOf('guest'),
+      confirmed: false,
+    });
+    await w.planner.plan({
+      intent: 'Rollback',
+      slots: { service: 'web', environment: 'staging' },
+      actor: actorOf('member'),
+      confirmed: true,
+    });
+
+    // Assess
+    const records = [...w.store.keys()].filter((k) => k.startsWith(AUDIT_PREFIX));
+    const stored = await Promise.all(records.map((k) => w.store.get<Record<string, unknown>>(k)));
+    expect(stored).toEqual([
+      expect.objectContaining({
+        action: 'Deploy',
+        outcome: 'refused',
+        reason: 'guest',
+        actor: actorOf('guest'),
+        target: { service: 'web', environment: 'prod', version: 'v1.9.0' },
+        at: expect.stringMatching(/^2026-11-23T09:00:00/),
+      }),
+      expect.objectContaining({ action: 'Rollback', reason: 'not-listed', actor: actorOf('member') }),
+    ]);
+  });
+
+  it('says who can, naming people and user groups, and where that is configured', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const step = await w.planner.plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.9.0' },
+      actor: actorOf('member'),
+      confirmed: false,
+    });
+    const guest = await w.planner.plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.9.0' },
+      actor: actorOf('guest'),
+      confirmed: false,
+    });
+    const partner = await retryRefusal('web-dev', actorOf('other workspace'), w.ports);
+
+    // Assess
+    expect(step.kind === 'answer' && summaryText(step.reply)).toBe('You are not allowed to change prod.');
+    expect(step.kind === 'answer' && smallPrint(step.reply)).toEqual([
+      'Only <!subteam^S0DEPLOYERS> can (or an admin: <@U0ADMIN0001>). Ask one of them to do it, or ask whoever runs opsbot to add you under `environments.prod.deployers`.',
+    ]);
+    expect(guest.kind === 'answer' && summaryText(guest.reply)).toBe('Guest accounts are not allowed to change prod.');
+    expect(partner !== undefined && summaryText(partner.reply)).toBe(
+      'opsbot only takes changes from its own workspace, so you are not allowed to retry web-dev.',
+    );
+  });
+
+  it('refuses, rather than guesses, when Slack cannot say who someone is', async () => {
+    // Prepare
+    const w = world();
+    w.people.down = true;
+
+    // Act
+    const prod = await w.planner.plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.9.0' },
+      actor: actorOf('deployer'),
+      confirmed: true,
+    });
+
+    // Assess
+    expect(prod.kind).toBe('answer');
+    expect(prod.kind === 'answer' && summaryText(prod.reply)).toBe("I couldn't check who may do this.");
+  });
+
+  it('refuses approving one’s own change, whoever one is', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const own = await approvalRefusal('prod', PEOPLE.admin, actorOf('admin'), w.ports);
+
+    // Assess
+    expect(own?.reason).toBe('self-approval');
+    expect(own !== undefined && summaryText(own.reply)).toBe(
+      'You asked for this change, so you cannot approve it too.',
+    );
+  });
+});
