@@ -18,7 +18,7 @@ import { SandboxClock } from '../integrations/sandbox/clock';
 import { FileStore } from '../integrations/sandbox/file-store';
 import { InProcessJobQueue } from '../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../integrations/sandbox/memory-store';
-import { SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
+import { type DeliveryPolicy, SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
 import { SlackWebApiPeople } from '../integrations/slack/web-api-people.adapter';
 import type { Store } from '../integrations/store.port';
 import { StoreAudit } from '../integrations/store-audit';
@@ -65,6 +65,8 @@ export interface DepsOverrides {
   /** The sandbox's clock; `npm start` runs it in real time, tests move it by hand. */
   readonly sandboxClock?: SandboxClock;
   readonly sandboxSeed?: number;
+  /** How Slack calls are retried through an outage (tests wait without sleeping). */
+  readonly delivery?: Partial<DeliveryPolicy>;
   /** Who people are, instead of asking the Slack Web API. */
   readonly people?: People;
   /** The NLU service instead of the configured one (tests hand in Lex over a mocked client). */
@@ -99,9 +101,18 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     new SlackWebApiChat(
       new WebClient(settings.botToken, {
         ...(settings.slackApiUrl !== undefined && { slackApiUrl: settings.slackApiUrl }),
-        retryConfig: { retries: 2 },
+        // The adapter retries, knowing which calls are safe to repeat: the client makes one attempt.
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout: 8_000,
       }),
       overrides.fetch,
+      // Within the worker's 60 s, leaving time for the work itself.
+      {
+        budgetMs: 40_000,
+        onRetry: (retry) => log.warn('slack.retrying', { reason: retry.reason, waitMs: retry.waitMs }),
+        ...overrides.delivery,
+      },
     );
   const account =
     settings.backend === 'aws'
@@ -137,7 +148,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     store,
     claims,
     log,
-    announcer: slackAnnouncer(chat, buttons, config.slack?.channels ?? {}, log),
+    announcer: slackAnnouncer(chat, buttons, config.slack?.channels ?? {}, log, store),
   };
   const worker: RouterDeps = {
     registry,

@@ -12,8 +12,14 @@ export interface PostTarget {
 
 /** Posting to the chat: the worker's only way to answer people. */
 export interface Chat {
-  /** Posts a message everyone in the channel sees; returns its `ts`, which identifies it for updates and threads. */
-  post(target: PostTarget, message: ChatMessage): Promise<string>;
+  /**
+   * Posts a message everyone in the channel sees; returns its `ts`, which identifies it for updates and threads.
+   * A post is retried through a Slack outage within the adapter's budget and never shown twice: with a `key`, a post
+   * that may already have landed is looked up by it before it is tried again.
+   */
+  post(target: PostTarget, message: ChatMessage, options?: { readonly key?: string }): Promise<string>;
+  /** The `ts` of the message posted with `key` in the target (channel or thread) since `oldest`, if there is one. */
+  findPosted(target: PostTarget, key: string, oldest: number): Promise<string | undefined>;
   /** Posts a message only `user` sees (refusals, errors, private confirmations). */
   postEphemeral(target: PostTarget, user: string, message: ChatMessage): Promise<void>;
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;

@@ -52,11 +52,14 @@ export type ChannelRole = 'alerts' | 'deploys' | 'notices';
 export interface Announcer {
   /**
    * Posts to a configured channel, or in the thread of an earlier post; undefined when that channel is not
-   * configured (the edge logs it, with what to set).
+   * configured (the edge logs it, with what to set). Slack being down is retried within the job; with a `key`
+   * naming what is announced, the post is shown once however often it is asked for (a redelivered event, a retried
+   * job), even when an earlier attempt's answer was lost.
    */
   post(
     to: { readonly channel: ChannelRole } | { readonly thread: PostedMessage },
     reply: Reply,
+    options?: { readonly key?: string },
   ): Promise<PostedMessage | undefined>;
   update(message: PostedMessage, reply: Reply): Promise<void>;
 }

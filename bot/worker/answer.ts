@@ -1,5 +1,7 @@
-import type { Chat } from '../../integrations/chat.port';
+import type { Chat, ChatMessage, PostTarget } from '../../integrations/chat.port';
+import { claimKey } from '../../integrations/claims';
 import type { Log } from '../../integrations/log.port';
+import type { Store } from '../../integrations/store.port';
 import type { Announcer, ChannelRole } from '../../intents/define-reaction';
 import type { Reply } from '../../intents/reply';
 import type { IssuedButtons } from '../cards';
@@ -50,14 +52,50 @@ export async function answer(
 }
 
 /** Reactions' posts, rendered, to the configured channels. */
+/** A keyed post's progress: started (`since`, in Slack's seconds) and, once Slack answered, its `ts`. */
+interface PostMarker {
+  readonly since: number;
+  readonly ts?: string;
+}
+
+/** Keyed posts are remembered a week: longer than any redelivery. */
+const POST_MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** `posted:<key>`, long keys hashed as claims' are. */
+function postMarkerKey(key: string): string {
+  return `posted:${claimKey(key).slice('claim:'.length)}`;
+}
+
 export function slackAnnouncer(
   chat: Chat,
   buttons: IssuedButtons,
   channels: Partial<Record<ChannelRole, string>>,
   log: Pick<Log, 'warn'>,
+  store: Store,
 ): Announcer {
+  /** A keyed post, once: remembered in the Store before and after it is sent, and looked for in Slack in between. */
+  async function postOnce(key: string, target: PostTarget, message: ChatMessage): Promise<string> {
+    const marker = postMarkerKey(key);
+    const sent = await store.get<PostMarker>(marker);
+    if (sent?.ts !== undefined) return sent.ts;
+    const since = sent?.since ?? Date.now() / 1000 - 60;
+    if (sent !== undefined) {
+      // An earlier attempt started and did not finish: its post may be in Slack.
+      const found = await chat.findPosted(target, key, since);
+      if (found !== undefined) {
+        await store.put(marker, { since, ts: found } satisfies PostMarker, POST_MARKER_TTL_SECONDS);
+        return found;
+      }
+    } else {
+      await store.put(marker, { since } satisfies PostMarker, POST_MARKER_TTL_SECONDS);
+    }
+    const ts = await chat.post(target, message, { key });
+    await store.put(marker, { since, ts } satisfies PostMarker, POST_MARKER_TTL_SECONDS);
+    return ts;
+  }
+
   return {
-    async post(to, reply) {
+    async post(to, reply, options = {}) {
       const target =
         'thread' in to
           ? { channel: to.thread.channel, threadTs: to.thread.ts }
@@ -74,8 +112,11 @@ export function slackAnnouncer(
         return undefined;
       }
       let first: string | undefined;
-      for (const message of await buttons.render(reply)) {
-        const ts = await chat.post(target, message);
+      for (const [page, message] of (await buttons.render(reply)).entries()) {
+        const ts =
+          options.key === undefined
+            ? await chat.post(target, message)
+            : await postOnce(`${options.key}#${page}`, target, message);
         first ??= ts;
       }
       return { channel: target.channel, ts: first as string };

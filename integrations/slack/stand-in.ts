@@ -16,6 +16,8 @@ export interface StandInMessage {
   from: 'bot' | 'person';
   /** How many times it was updated in place. */
   updates: number;
+  /** The message's metadata, as `chat.postMessage` took it. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** The local workspace's team id. */
@@ -191,6 +193,11 @@ export class SlackStandIn {
     for (let i = 0; i < times; i++) this.faults.push({ method, fault });
   }
 
+  /** Slack is back: no more failures. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   private takeFault(method: string): StandInFault | undefined {
     const index = this.faults.findIndex((f) => f.method === method);
     if (index < 0) return undefined;
@@ -236,6 +243,8 @@ export class SlackStandIn {
         const refused = refusal(text, blocks);
         if (refused !== undefined) return refused;
         const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+        const metadata = parseMetadata(args.metadata);
+        if (metadata === null) return { ok: false, error: 'invalid_metadata_format' };
         const m = this.append({
           channel,
           text,
@@ -243,8 +252,35 @@ export class SlackStandIn {
           from: 'bot',
           ...(blocks && { blocks }),
           ...(threadTs && { thread_ts: threadTs }),
+          ...(metadata !== undefined && { metadata }),
         });
         return { ok: true, channel, ts: m.ts, message: { text, ts: m.ts } };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        // What everyone sees, oldest last as Slack lists history (replies: the parent, then its thread in order).
+        const oldest = Number(typeof args.oldest === 'string' ? args.oldest : 0);
+        const thread = method === 'conversations.replies' ? String(args.ts ?? '') : undefined;
+        if (thread !== undefined && !this.messages.some((m) => m.ts === thread && m.channel === channel)) {
+          return { ok: false, error: 'thread_not_found' };
+        }
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const shown = this.messages.filter(
+          (m) =>
+            m.channel === channel &&
+            !m.ephemeral &&
+            Number(m.ts) >= oldest &&
+            (thread === undefined ? m.thread_ts === undefined : m.ts === thread || m.thread_ts === thread),
+        );
+        const messages = shown.map((m) => ({
+          type: 'message',
+          ts: m.ts,
+          text: m.text,
+          ...(m.thread_ts !== undefined && { thread_ts: m.thread_ts }),
+          ...(m.from === 'bot' ? { bot_id: 'B0OPSBOT01' } : { user: m.user }),
+          ...(withMetadata && m.metadata !== undefined && { metadata: m.metadata }),
+        }));
+        return { ok: true, messages: thread === undefined ? messages.reverse() : messages, has_more: false };
       }
       case 'chat.postEphemeral': {
         const user = typeof args.user === 'string' ? args.user : undefined;
@@ -367,6 +403,22 @@ function refusal(
     errors: problems,
     response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
   };
+}
+
+/** A message's metadata (`event_type` and `event_payload`), sent as JSON; null when it is not that shape. */
+function parseMetadata(
+  value: unknown,
+): { event_type: string; event_payload: Record<string, unknown> } | undefined | null {
+  if (value === undefined) return undefined;
+  const parsed = (typeof value === 'string' ? safeJson(value) : value) as Record<string, unknown> | undefined;
+  if (
+    typeof parsed?.event_type !== 'string' ||
+    typeof parsed.event_payload !== 'object' ||
+    parsed.event_payload === null
+  ) {
+    return null;
+  }
+  return { event_type: parsed.event_type, event_payload: parsed.event_payload as Record<string, unknown> };
 }
 
 function parseBlocks(value: unknown): unknown[] | undefined | null {

@@ -1,44 +1,156 @@
+import { randomUUID } from 'node:crypto';
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Chat, ChatMessage, PostTarget } from '../chat.port';
 import { OpsbotError } from '../errors';
 
 type Blocks = KnownBlock[];
 
-/** Chat over the Slack Web API (`chat.postMessage`, `chat.update`) and `response_url` (private answers go through it). */
+/** The metadata event type opsbot marks its posts with, so a post that may have landed can be found. */
+export const POST_EVENT_TYPE = 'opsbot_post';
+
+/** How long, and how, a call is retried through a Slack outage. */
+export interface DeliveryPolicy {
+  /** The most time spent waiting between attempts, in all: within the job, short of its function's timeout. */
+  readonly budgetMs: number;
+  /** The first wait after a failure; it doubles each time, with jitter, up to `maxDelayMs`. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+  /** Told of each retry (to log it): why, and how long until the next attempt. */
+  readonly onRetry?: (retry: { readonly reason: string; readonly waitMs: number }) => void;
+}
+
+const DEFAULT_DELIVERY: DeliveryPolicy = {
+  budgetMs: 90_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 20_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/** How a failed Web API call failed: refused for good, refused for now (429), or unknown whether it was carried out. */
+type Failure =
+  | { readonly kind: 'refused' }
+  | { readonly kind: 'rate-limited'; readonly retryAfterMs: number }
+  | { readonly kind: 'unavailable' };
+
+/**
+ * Chat over the Slack Web API (`chat.postMessage`, `chat.update`, `chat.postEphemeral`) and `response_url` (private
+ * answers go through it). The client must not retry by itself (`retryConfig: { retries: 0 }`,
+ * `rejectRateLimitedCalls: true`): this adapter does, so that a post is never shown twice. A 429 is waited out for
+ * its Retry-After; a 5xx, a timeout or a dropped connection may have been carried out, so before a post is tried
+ * again it is looked up by the key in its metadata (`conversations.history` / `conversations.replies`, scopes
+ * `channels:history` and `groups:history`).
+ */
 export class SlackWebApiChat implements Chat {
+  private readonly delivery: DeliveryPolicy;
+
   constructor(
     private readonly client: WebClient,
     private readonly fetchFn: typeof fetch = fetch,
-  ) {}
+    delivery: Partial<DeliveryPolicy> = {},
+  ) {
+    this.delivery = { ...DEFAULT_DELIVERY, ...delivery };
+  }
 
-  async post(target: PostTarget, message: ChatMessage): Promise<string> {
-    const result = await this.client.chat.postMessage({
-      channel: target.channel,
-      text: message.text,
-      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
-      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+  async post(target: PostTarget, message: ChatMessage, options: { readonly key?: string } = {}): Promise<string> {
+    const key = options.key ?? randomUUID();
+    // Slack's clocks and ours differ a little: look back a minute before the first attempt.
+    const oldest = Date.now() / 1000 - 60;
+    return this.deliver(async (uncertain) => {
+      if (uncertain) {
+        const landed = await this.findPosted(target, key, oldest);
+        if (landed !== undefined) return landed;
+      }
+      const result = await this.client.chat.postMessage({
+        channel: target.channel,
+        text: message.text,
+        ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+        ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+        metadata: { event_type: POST_EVENT_TYPE, event_payload: { key } },
+      });
+      if (result.ts === undefined) throw new Error('chat.postMessage returned no ts');
+      return result.ts;
     });
-    if (result.ts === undefined) throw new Error('chat.postMessage returned no ts');
-    return result.ts;
+  }
+
+  async findPosted(target: PostTarget, key: string, oldest: number): Promise<string | undefined> {
+    const page =
+      target.threadTs !== undefined
+        ? await this.client.conversations.replies({
+            channel: target.channel,
+            ts: target.threadTs,
+            oldest: oldest.toFixed(6),
+            include_all_metadata: true,
+            limit: 200,
+          })
+        : await this.client.conversations.history({
+            channel: target.channel,
+            oldest: oldest.toFixed(6),
+            include_all_metadata: true,
+            limit: 200,
+          });
+    const found = page.messages?.find(
+      (m) =>
+        m.metadata?.event_type === POST_EVENT_TYPE &&
+        (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === key,
+    );
+    return found?.ts;
   }
 
   async postEphemeral(target: PostTarget, user: string, message: ChatMessage): Promise<void> {
-    await this.client.chat.postEphemeral({
-      channel: target.channel,
-      user,
-      text: message.text,
-      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
-      ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+    // Nothing finds an ephemeral message again: only a refusal that certainly showed nothing (a 429) is retried.
+    await this.deliver(async (uncertain) => {
+      if (uncertain) throw new OpsbotError('SLACK_UNAVAILABLE', 'Slack did not answer, so my answer may be lost.');
+      await this.client.chat.postEphemeral({
+        channel: target.channel,
+        user,
+        text: message.text,
+        ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+        ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+      });
     });
   }
 
   async update(channel: string, ts: string, message: ChatMessage): Promise<void> {
-    await this.client.chat.update({
-      channel,
-      ts,
-      text: message.text,
-      ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+    // The same update twice shows the same message: safe to repeat.
+    await this.deliver(async () => {
+      await this.client.chat.update({
+        channel,
+        ts,
+        text: message.text,
+        ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+      });
     });
+  }
+
+  /**
+   * Runs a Web API call until it succeeds, is refused for good, or the budget is spent. `attempt` is told whether an
+   * earlier attempt may have been carried out.
+   */
+  private async deliver<T>(attempt: (uncertain: boolean) => Promise<T>): Promise<T> {
+    const { budgetMs, baseDelayMs, maxDelayMs, sleep, random } = this.delivery;
+    let waited = 0;
+    let uncertain = false;
+    for (let failures = 0; ; failures++) {
+      try {
+        return await attempt(uncertain);
+      } catch (error) {
+        const failure = classify(error);
+        if (failure.kind === 'refused') throw error;
+        if (failure.kind === 'unavailable') uncertain = true;
+        const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** failures) * (0.5 + random() / 2);
+        const wait = failure.kind === 'rate-limited' ? Math.max(failure.retryAfterMs, baseDelayMs) : backoff;
+        if (waited + wait > budgetMs) throw error;
+        waited += wait;
+        this.delivery.onRetry?.({
+          reason: failure.kind === 'rate-limited' ? 'rate-limited' : describe(error),
+          waitMs: Math.round(wait),
+        });
+        await sleep(wait);
+      }
+    }
   }
 
   async respond(
@@ -76,5 +188,32 @@ export class SlackWebApiChat implements Chat {
         'Run the command again.',
       );
     }
+  }
+}
+
+/** A failure in a few words for the log: the HTTP status or Slack's error code, never the request. */
+function describe(error: unknown): string {
+  const e = error as { statusCode?: unknown; data?: { error?: unknown }; code?: unknown };
+  return String(e.statusCode ?? e.data?.error ?? e.code ?? 'unknown');
+}
+
+/** Errors Slack documents as transient (chat.postMessage): the call may or may not have been carried out. */
+const TRANSIENT = new Set(['internal_error', 'fatal_error', 'request_timeout', 'service_unavailable']);
+
+/** Slack's answer, read: a 429 is waited out, a 5xx or lost connection may have been carried out, the rest is final. */
+function classify(error: unknown): Failure {
+  const e = error as { code?: unknown; retryAfter?: unknown; statusCode?: unknown; data?: { error?: unknown } };
+  switch (e?.code) {
+    case 'slack_webapi_platform_error':
+      // Slack's transient errors, answered with HTTP 200: "it's possible some aspect of the operation succeeded".
+      return TRANSIENT.has(String(e.data?.error)) ? { kind: 'unavailable' } : { kind: 'refused' };
+    case 'slack_webapi_rate_limited_error':
+      return { kind: 'rate-limited', retryAfterMs: (typeof e.retryAfter === 'number' ? e.retryAfter : 1) * 1000 };
+    case 'slack_webapi_http_error':
+      return typeof e.statusCode === 'number' && e.statusCode >= 500 ? { kind: 'unavailable' } : { kind: 'refused' };
+    case 'slack_webapi_request_error':
+      return { kind: 'unavailable' };
+    default:
+      return { kind: 'refused' };
   }
 }

@@ -99,6 +99,7 @@ async function handleClaimed(
     const posted = await ports.announcer.post(
       { channel: 'alerts' },
       failureReply(pipeline, executionId, failure, event),
+      { key: `pipeline-failure:${pipeline}:${executionId}` },
     );
     if (posted === undefined) return;
     const alert: Alert = { ...posted, executionId };
@@ -118,6 +119,7 @@ async function handleClaimed(
         ],
         visibility: 'channel',
       },
+      { key: `pipeline-recovery:${pipeline}:${executionId}` },
     );
     await ports.store.delete(`pipeline-alert:${pipeline}`);
     ports.log.info('pipeline.recovery_posted', { pipeline, executionId });

@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { IssuedButtons } from '../../bot/cards';
 import { createMemoryLog } from '../../bot/logger';
 import { slackAnnouncer } from '../../bot/worker/answer';
@@ -23,8 +23,17 @@ const noPipelines: Pipelines = {
 
 async function setup(pipelines: Pipelines = noPipelines) {
   const stand = await startStandIn();
+  // Waits are recorded, not slept: the budget is the worker's, 40 s.
+  const waits: number[] = [];
   const chat = new SlackWebApiChat(
-    new WebClient(TEST_BOT_TOKEN, { slackApiUrl: `${stand.url}/api/`, retryConfig: { retries: 0 } }),
+    new WebClient(TEST_BOT_TOKEN, {
+      slackApiUrl: `${stand.url}/api/`,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    }),
+    fetch,
+    { budgetMs: 40_000, random: () => 1, sleep: async (ms) => void waits.push(ms) },
   );
   const store = new MemoryStore();
   const log = createMemoryLog();
@@ -34,9 +43,9 @@ async function setup(pipelines: Pipelines = noPipelines) {
     store,
     claims: new Claims(store),
     log,
-    announcer: slackAnnouncer(chat, new IssuedButtons(store), { alerts: ALERTS }, log),
+    announcer: slackAnnouncer(chat, new IssuedButtons(store), { alerts: ALERTS }, log, store),
   };
-  return { ...stand, deps, send: (e: EventBridgeEvent) => pipelineFailure.handle(e, deps) };
+  return { ...stand, deps, waits, send: (e: EventBridgeEvent) => pipelineFailure.handle(e, deps) };
 }
 
 describeShared('pipeline failures pushed to Slack, from EventBridge events published by AWS', () => {
@@ -139,6 +148,92 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
 
     // Assess
     expect(await s.deps.store.get(claimKey(claim))).toBeUndefined();
+  });
+
+  describe('through a Slack outage', () => {
+    const posts = (s: Awaited<ReturnType<typeof setup>>) =>
+      s.standIn.calls.filter((c) => c.method === 'chat.postMessage').length;
+
+    it('waits out a 429 for its Retry-After, then posts once', async () => {
+      // Prepare
+      const s = await setup();
+      s.standIn.failNext('chat.postMessage', { status: 429, retryAfter: 7 }, 2);
+
+      // Act
+      await s.send(pipelineFailed());
+      await s.close();
+
+      // Assess
+      expect(s.waits).toEqual([7000, 7000]);
+      expect(s.standIn.messages).toHaveLength(1);
+      expect(posts(s)).toBe(3);
+    });
+
+    it('backs off through 5xx answers, doubling the wait, then posts once', async () => {
+      // Prepare
+      const s = await setup();
+      s.standIn.failNext('chat.postMessage', { status: 503 }, 3);
+
+      // Act
+      await s.send(pipelineFailed());
+      await s.close();
+
+      // Assess
+      expect(s.waits).toEqual([1000, 2000, 4000]);
+      expect(s.standIn.messages).toHaveLength(1);
+    });
+
+    it('does not post again when Slack posted but its answer was lost: it finds the post by its key', async () => {
+      // Prepare
+      const s = await setup();
+      s.standIn.failNext('chat.postMessage', { status: 500, afterDoing: true });
+
+      // Act
+      await s.send(pipelineFailed());
+      await s.send(pipelineSucceeded());
+      await s.close();
+
+      // Assess
+      expect(posts(s)).toBe(2);
+      const [alert, recovery] = s.standIn.messages;
+      expect(alert?.text).toContain('myPipeline failed');
+      // The recovery found the alert it was lost for: it is in that thread.
+      expect(recovery?.thread_ts).toBe(alert?.ts);
+      expect(s.standIn.messages).toHaveLength(2);
+    });
+
+    it('gives up within its budget, and a redelivery after Slack is back shows the alert once', async () => {
+      // Prepare: the post lands, its answer is lost, and Slack stays down past the 40 s budget
+      const s = await setup();
+      s.standIn.failNext('chat.postMessage', { status: 503, afterDoing: true });
+      s.standIn.failNext('conversations.history', { status: 503 }, 20);
+
+      // Act
+      await expect(s.send(pipelineFailed())).rejects.toThrow();
+      const waited = s.waits.reduce((a, b) => a + b, 0);
+      s.standIn.clearFaults();
+      await s.send(pipelineFailed());
+      await s.close();
+
+      // Assess
+      expect(waited).toBeLessThanOrEqual(40_000);
+      expect(s.standIn.messages).toHaveLength(1);
+      expect(posts(s)).toBe(1);
+    });
+
+    it('does not retry what Slack refuses for good', async () => {
+      // Prepare
+      const s = await setup();
+      s.standIn.failNext('chat.postMessage', { error: 'not_in_channel' });
+
+      // Act
+      const failed = await s.send(pipelineFailed()).catch((e: { data?: { error?: string } }) => e.data?.error);
+      await s.close();
+
+      // Assess
+      expect(failed).toBe('not_in_channel');
+      expect(s.waits).toEqual([]);
+    });
   });
 });
 
