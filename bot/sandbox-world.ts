@@ -1,5 +1,6 @@
 import type { SandboxWorld } from '../integrations/sandbox/world';
-import { type OpsbotConfig, resolveAccount } from './config';
+import { resolveAccount } from './accounts';
+import type { OpsbotConfig } from './config';
 
 /** The world the sandbox simulates: the configured services, environments and pipelines. */
 export function sandboxWorld(config: OpsbotConfig): SandboxWorld {

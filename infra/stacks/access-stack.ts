@@ -1,7 +1,8 @@
 import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { type OpsbotConfig, resolveAccount } from '../../bot/config';
+import { resolveAccount } from '../../bot/accounts';
+import type { OpsbotConfig } from '../../bot/config';
 
 export interface OpsbotAccessStackProps extends StackProps {
   readonly config: OpsbotConfig;

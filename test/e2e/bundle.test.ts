@@ -9,7 +9,10 @@ import { signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/s
 describe('the bundled slack function, as it ships', () => {
   it('loads with the unused modules left out and answers a signed /deploy help', async () => {
     // Prepare
-    const { outfile, configPath } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
+    const { outfile, configPath, bytes } = await buildLambdaBundle(
+      'slack',
+      mkdtempSync(join(tmpdir(), 'opsbot-bundle-')),
+    );
     const saved = { ...process.env };
     Object.assign(process.env, {
       OPSBOT_CONFIG: configPath,
@@ -39,6 +42,9 @@ describe('the bundled slack function, as it ships', () => {
     expect(JSON.parse(result.body).blocks[0].text.text).toBe('What opsbot can do');
     const bundle = readFileSync(outfile, 'utf8');
     expect(bundle).not.toMatch(/require\("express"\)|body-parser/);
+    // The function reads validated JSON: neither the YAML parser nor the configuration schema (full zod) ships.
+    expect(bundle).not.toMatch(/YAMLParseError|ZodISODateTime/);
+    expect(bytes).toBeLessThan(400 * 1024);
   });
 
   it('loads no AWS SDK module at cold start with the AWS backend, as deployed', async () => {
