@@ -40,10 +40,11 @@ module.exports = {
     },
     {
       name: 'infra-no-adapters',
-      comment: 'Infra reads intent declarations and the configuration schema, never adapters or the edge.',
+      comment:
+        'Infra reads intent declarations, the configuration schema and its accounts, never adapters or the edge.',
       severity: 'error',
       from: { path: '^infra/' },
-      to: { path: '^(integrations|bot)/', pathNot: '^bot/(config|deployed-config|settings|vocabulary)[.]ts$' },
+      to: { path: '^(integrations|bot)/', pathNot: '^bot/(accounts|config|deployed-config|settings|vocabulary)[.]ts$' },
     },
     {
       name: 'no-circular',
