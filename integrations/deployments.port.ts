@@ -1,4 +1,10 @@
-/** Where a blue/green deployment is in its lifecycle (CodeDeploy ECS). */
+/**
+ * How a service is deployed, as ECS says (`deploymentController.type`, `deploymentConfiguration.strategy`):
+ * through CodeDeploy, or by ECS itself.
+ */
+export type DeploymentEngine = 'codedeploy' | 'ecs-blue-green' | 'ecs-linear' | 'ecs-canary' | 'ecs-rolling';
+
+/** Where a deployment is in its lifecycle, in one vocabulary for both engines. */
 export type DeploymentStep =
   | 'Created'
   | 'InstallingGreen'
@@ -20,7 +26,16 @@ export interface ServiceRevision {
   /** Task definition family:revision. */
   readonly taskDefinition: string;
   readonly image: string;
+  /** The image's tag, or its digest (`sha256:…`) when it runs by digest. */
   readonly version: string;
+  readonly engine: DeploymentEngine;
+}
+
+/** A deployment's tasks: the new revision's when the engine reports them per revision. */
+export interface TaskCounts {
+  readonly running: number;
+  readonly pending: number;
+  readonly desired: number;
 }
 
 export interface Deployment {
@@ -40,6 +55,14 @@ export interface Deployment {
   readonly reason?: string;
   /** Who stopped it (a Slack user id), when a person did. */
   readonly stoppedBy?: string;
+  readonly engine: DeploymentEngine;
+  readonly tasks?: TaskCounts;
+  /** The engine's own error, when it failed (`ECS_UPDATE_ERROR`, `CannotPullContainerError`). */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** The deployment the engine started to roll this one back, when it did. */
+  readonly rollbackDeploymentId?: string;
+  /** The new task definition revision (family:revision). */
+  readonly taskDefinition?: string;
 }
 
 export interface StartDeployment {
@@ -56,13 +79,13 @@ export interface StopDeployment {
   readonly by?: string;
 }
 
-/** ECS blue/green through CodeDeploy, shaped to what the intents ask of it. */
+/** ECS deployments through either engine, shaped to what the intents ask of them. */
 export interface Deployments {
   current(service: string, environment: string): Promise<ServiceRevision>;
   start(request: StartDeployment): Promise<Deployment>;
-  get(id: string): Promise<Deployment>;
+  get(service: string, environment: string, id: string): Promise<Deployment>;
   /** Stops a deployment; with rollback, traffic returns to the previous revision. */
-  stop(id: string, options: StopDeployment): Promise<Deployment>;
+  stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment>;
   /** Recent deployments of a service in an environment, newest first. */
   history(service: string, environment: string, limit?: number): Promise<Deployment[]>;
   /** Deployments still in progress, anywhere. */

@@ -27,10 +27,10 @@ export class CodeDeployDeployments implements Deployments {
   async start(_request: StartDeployment): Promise<Deployment> {
     throw notYet();
   }
-  async get(_id: string): Promise<Deployment> {
+  async get(_service: string, _environment: string, _id: string): Promise<Deployment> {
     throw notYet();
   }
-  async stop(_id: string, _options: StopDeployment): Promise<Deployment> {
+  async stop(_service: string, _environment: string, _id: string, _options: StopDeployment): Promise<Deployment> {
     throw notYet();
   }
   async history(_service: string, _environment: string): Promise<Deployment[]> {

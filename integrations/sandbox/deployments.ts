@@ -78,6 +78,7 @@ export class SandboxDeployments implements Deployments {
       taskDefinition: `${service}-${environment}:${r.revision}`,
       image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${service}:${r.version}`,
       version: r.version,
+      engine: 'codedeploy',
     };
   }
 
@@ -109,12 +110,12 @@ export class SandboxDeployments implements Deployments {
     return this.view(record);
   }
 
-  async get(id: string): Promise<Deployment> {
-    return this.view(this.record(id));
+  async get(service: string, environment: string, id: string): Promise<Deployment> {
+    return this.view(this.record(service, environment, id));
   }
 
-  async stop(id: string, options: StopDeployment): Promise<Deployment> {
-    const record = this.record(id);
+  async stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment> {
+    const record = this.record(service, environment, id);
     if (this.view(record).status !== 'InProgress') return this.view(record);
     record.stoppedAt = this.clock.now();
     record.rollback = options.rollback;
@@ -152,8 +153,8 @@ export class SandboxDeployments implements Deployments {
     return this.revisions.get(key(service, environment)) as Revision;
   }
 
-  private record(id: string): DeploymentRecord {
-    const record = this.records.find((r) => r.id === id);
+  private record(service: string, environment: string, id: string): DeploymentRecord {
+    const record = this.records.find((r) => r.id === id && r.service === service && r.environment === environment);
     if (record === undefined) throw new OpsbotError('UNKNOWN_DEPLOYMENT', `There is no deployment ${id}.`);
     return record;
   }
@@ -169,6 +170,7 @@ export class SandboxDeployments implements Deployments {
       previousVersion: r.previousVersion,
       startedAt: r.startedAt,
       requestedBy: r.requestedBy,
+      engine: 'codedeploy' as const,
     };
     if (r.stoppedAt !== undefined) {
       const reason = r.reason ?? 'stopped';

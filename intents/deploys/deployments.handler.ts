@@ -133,7 +133,7 @@ export async function rollbackService(
     (d) => d.service === slots.service && d.environment === slots.environment,
   );
   if (running !== undefined && running.step !== 'RollingBack') {
-    const stopped = await ports.deployments.stop(running.id, {
+    const stopped = await ports.deployments.stop(running.service, running.environment, running.id, {
       rollback: true,
       reason: 'rolled back from Slack',
       by: actor.userId,

@@ -138,6 +138,7 @@ const surfaces: Record<string, (text: string) => Promise<Reply>> = {
         environment: text,
         version: text,
         previousVersion: text,
+        engine: 'codedeploy',
         status: 'InProgress',
         step: 'ShiftingTraffic',
         trafficOnGreen: 50,

@@ -53,7 +53,7 @@ describe('sandbox account: blue/green deployments on a controlled clock', () => 
     });
     const seen: Array<[string, number]> = [];
     const record = async () => {
-      const d = await sandbox.deployments.get(started.id);
+      const d = await sandbox.deployments.get('web', 'prod', started.id);
       seen.push([d.step, d.trafficOnGreen]);
     };
     await record();
@@ -102,12 +102,12 @@ describe('sandbox account: blue/green deployments on a controlled clock', () => 
     clock.advance(s(100));
 
     // Act
-    const stopping = await sandbox.deployments.stop(d.id, {
+    const stopping = await sandbox.deployments.stop(d.service, d.environment, d.id, {
       rollback: true,
       reason: 'alarm api-staging-5xx went to ALARM',
     });
     clock.advance(LIFECYCLE.rollbackMs);
-    const stopped = await sandbox.deployments.get(d.id);
+    const stopped = await sandbox.deployments.get(d.service, d.environment, d.id);
     clock.advance(60 * 60_000);
 
     // Assess

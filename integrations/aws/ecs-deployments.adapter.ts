@@ -1,0 +1,690 @@
+import {
+  BatchGetDeploymentsCommand,
+  type CodeDeployClient,
+  CreateDeploymentCommand,
+  type DeploymentInfo,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListServiceDeploymentsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type Service,
+  type ServiceDeployment,
+  StopServiceDeploymentCommand,
+  type TaskDefinition,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import type {
+  Deployment,
+  DeploymentEngine,
+  Deployments,
+  ServiceRevision,
+  StartDeployment,
+  StopDeployment,
+} from '../deployments.port';
+import { OpsbotError } from '../errors';
+import { awsError, mapLimit, retryThrottled } from './aws-calls';
+import type { AwsAccount } from './clients';
+import { codeDeployProgress, ecsProgress, type Progress } from './deploy-progress';
+import { imageReference, nextRevision, parseImage } from './task-definition';
+
+/** The AppSpec hooks of an ECS deployment, each naming the Lambda function CodeDeploy invokes. */
+export type AppSpecHook =
+  | 'BeforeInstall'
+  | 'AfterInstall'
+  | 'AfterAllowTestTraffic'
+  | 'BeforeAllowTraffic'
+  | 'AfterAllowTraffic';
+
+/** A service in an environment, as configured: where it runs and what deploys it. */
+export interface DeployTarget {
+  /** opsbot's names. */
+  readonly service: string;
+  readonly environment: string;
+  readonly account: AwsAccount;
+  readonly region: string;
+  readonly cluster: string;
+  /** The ECS service's name. */
+  readonly ecsService: string;
+  /** The container whose image a deploy changes. */
+  readonly container: string;
+  /** The port the load balancer sends to; read from the service's load balancers when not configured. */
+  readonly containerPort?: number;
+  /** The image repository's URI; read from the container's current image when not configured. */
+  readonly repositoryUri?: string;
+  /** For services CodeDeploy deploys. */
+  readonly codedeploy?: { readonly application: string; readonly deploymentGroup: string };
+  readonly hooks?: Partial<Record<AppSpecHook, string>>;
+}
+
+export interface TargetClients {
+  readonly ecs: ECSClient;
+  readonly codedeploy: CodeDeployClient;
+}
+
+/** Tags opsbot puts on the revisions it registers, so history can say who asked for what. */
+export const REQUESTED_BY_TAG = 'opsbot:requested-by';
+export const VERSION_TAG = 'opsbot:version';
+
+/** CodeDeploy statuses of a deployment that is not over. */
+const CODEDEPLOY_ACTIVE = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
+
+/**
+ * ECS deployments against AWS, through whichever engine the service uses: CodeDeploy (`CODE_DEPLOY` controller:
+ * a new task definition revision, then `CreateDeployment` with an AppSpec) or ECS itself (`ECS` controller with a
+ * blue/green, linear, canary or rolling strategy: the new revision through `UpdateService`, the deployment read with
+ * `ListServiceDeployments` and `DescribeServiceDeployments`). Each target is reached through its own account's and
+ * region's clients, from the one client factory.
+ */
+export class AwsDeployments implements Deployments {
+  constructor(
+    private readonly targets: readonly DeployTarget[],
+    private readonly clients: (target: DeployTarget) => TargetClients,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  async current(service: string, environment: string): Promise<ServiceRevision> {
+    const target = this.target(service, environment);
+    const running = await this.running(target);
+    const image = containerImage(running.taskDefinition, target);
+    return {
+      service,
+      environment,
+      taskDefinition: familyRevision(running.taskDefinition),
+      image,
+      version: parseImage(image).version ?? 'latest',
+      engine: running.engine,
+    };
+  }
+
+  async start(request: StartDeployment): Promise<Deployment> {
+    const target = this.target(request.service, request.environment);
+    const { ecs, codedeploy } = this.clients(target);
+    const running = await this.running(target);
+    const currentImage = containerImage(running.taskDefinition, target);
+    const repositoryUri = target.repositoryUri ?? parseImage(currentImage).repositoryUri;
+    const previousVersion = parseImage(currentImage).version ?? 'latest';
+    const tags = [
+      ...(running.tags ?? []).filter((t) => t.key !== REQUESTED_BY_TAG && t.key !== VERSION_TAG),
+      { key: REQUESTED_BY_TAG, value: request.requestedBy },
+      { key: VERSION_TAG, value: request.version },
+    ];
+    const input = nextRevision(
+      running.taskDefinition,
+      tags,
+      target.container,
+      imageReference(repositoryUri, request.version),
+    );
+    const registered = await call(
+      () => ecs.send(new RegisterTaskDefinitionCommand(input)),
+      'ecs:RegisterTaskDefinition',
+      target,
+    );
+    const revisionArn = registered.taskDefinition?.taskDefinitionArn as string;
+
+    if (running.engine === 'codedeploy') {
+      const group = codeDeployGroup(target);
+      const created = await call(
+        () =>
+          codedeploy.send(
+            new CreateDeploymentCommand({
+              applicationName: group.application,
+              deploymentGroupName: group.deploymentGroup,
+              description: `opsbot: ${request.version} for ${request.requestedBy}`,
+              revision: {
+                revisionType: 'AppSpecContent',
+                appSpecContent: { content: appSpec(target, running.service, revisionArn) },
+              },
+            }),
+          ),
+        'codedeploy:CreateDeployment',
+        target,
+      );
+      return this.codeDeployDeployment(target, created.deploymentId as string, {
+        version: request.version,
+        previousVersion,
+        requestedBy: request.requestedBy,
+      });
+    }
+
+    const startedAt = this.now();
+    await call(
+      () =>
+        ecs.send(
+          new UpdateServiceCommand({
+            cluster: target.cluster,
+            service: target.ecsService,
+            taskDefinition: revisionArn,
+          }),
+        ),
+      'ecs:UpdateService',
+      target,
+    );
+    const found = await this.newestEcsDeployment(target, startedAt);
+    if (found === undefined) {
+      throw new OpsbotError(
+        'DEPLOYMENT_NOT_FOUND',
+        `ECS took the new revision of ${request.service} in ${request.environment} (${familyRevision(
+          registered.taskDefinition as TaskDefinition,
+        )}), but listed no deployment for it yet.`,
+        `Ask “how is the ${request.service} deploy going?” in a minute.`,
+      );
+    }
+    return this.ecsDeployment(target, found, running.engine, {
+      version: request.version,
+      previousVersion,
+      requestedBy: request.requestedBy,
+    });
+  }
+
+  async get(service: string, environment: string, id: string): Promise<Deployment> {
+    const target = this.target(service, environment);
+    if (id.startsWith('arn:')) {
+      const [d] = await this.describeEcs(target, [id]);
+      if (d === undefined) throw unknownDeployment(id);
+      return this.ecsDeployment(target, d, engineOfStrategy(d.deploymentConfiguration?.strategy));
+    }
+    return this.codeDeployDeployment(target, id);
+  }
+
+  async stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment> {
+    const target = this.target(service, environment);
+    const { ecs, codedeploy } = this.clients(target);
+    if (id.startsWith('arn:')) {
+      await call(
+        () =>
+          ecs.send(
+            new StopServiceDeploymentCommand({
+              serviceDeploymentArn: id,
+              stopType: options.rollback ? 'ROLLBACK' : 'ABORT',
+            }),
+          ),
+        'ecs:StopServiceDeployment',
+        target,
+      );
+    } else {
+      await call(
+        () => codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: options.rollback })),
+        'codedeploy:StopDeployment',
+        target,
+      );
+    }
+    const stopped = await this.get(service, environment, id);
+    return { ...stopped, reason: options.reason, ...(options.by !== undefined && { stoppedBy: options.by }) };
+  }
+
+  async history(service: string, environment: string, limit = 10): Promise<Deployment[]> {
+    const target = this.target(service, environment);
+    const running = await this.running(target);
+    if (running.engine === 'codedeploy') {
+      const group = codeDeployGroup(target);
+      const { codedeploy } = this.clients(target);
+      const listed = await call(
+        () =>
+          codedeploy.send(
+            new ListDeploymentsCommand({
+              applicationName: group.application,
+              deploymentGroupName: group.deploymentGroup,
+            }),
+          ),
+        'codedeploy:ListDeployments',
+        target,
+      );
+      const ids = (listed.deployments ?? []).slice(0, limit);
+      if (ids.length === 0) return [];
+      const batch = await call(
+        () => codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids })),
+        'codedeploy:BatchGetDeployments',
+        target,
+      );
+      const infos = (batch.deploymentsInfo ?? []).sort(
+        (a, b) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0),
+      );
+      return Promise.all(infos.map((info) => this.codeDeployDeployment(target, info.deploymentId as string, {}, info)));
+    }
+    const { ecs } = this.clients(target);
+    const listed = await call(
+      () =>
+        ecs.send(
+          new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.ecsService, maxResults: limit }),
+        ),
+      'ecs:ListServiceDeployments',
+      target,
+    );
+    const arns = (listed.serviceDeployments ?? []).flatMap((b) =>
+      b.serviceDeploymentArn !== undefined ? [b.serviceDeploymentArn] : [],
+    );
+    if (arns.length === 0) return [];
+    const described = await this.describeEcs(target, arns);
+    return Promise.all(
+      described
+        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
+        .map((d) => this.ecsDeployment(target, d, running.engine)),
+    );
+  }
+
+  async active(): Promise<Deployment[]> {
+    const found = await mapLimit(this.targets, 8, async (target) => {
+      try {
+        if (target.codedeploy !== undefined) {
+          const { codedeploy } = this.clients(target);
+          const listed = await call(
+            () =>
+              codedeploy.send(
+                new ListDeploymentsCommand({
+                  applicationName: target.codedeploy?.application,
+                  deploymentGroupName: target.codedeploy?.deploymentGroup,
+                  includeOnlyStatuses: [...CODEDEPLOY_ACTIVE],
+                }),
+              ),
+            'codedeploy:ListDeployments',
+            target,
+          );
+          return Promise.all((listed.deployments ?? []).map((id) => this.codeDeployDeployment(target, id)));
+        }
+        const { ecs } = this.clients(target);
+        const listed = await call(
+          () =>
+            ecs.send(
+              new ListServiceDeploymentsCommand({
+                cluster: target.cluster,
+                service: target.ecsService,
+                status: ['PENDING', 'IN_PROGRESS', 'STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'],
+              }),
+            ),
+          'ecs:ListServiceDeployments',
+          target,
+        );
+        const arns = (listed.serviceDeployments ?? []).flatMap((b) =>
+          b.serviceDeploymentArn !== undefined ? [b.serviceDeploymentArn] : [],
+        );
+        if (arns.length === 0) return [];
+        const described = await this.describeEcs(target, arns);
+        return Promise.all(
+          described.map((d) => this.ecsDeployment(target, d, engineOfStrategy(d.deploymentConfiguration?.strategy))),
+        );
+      } catch {
+        // One unreadable target does not hide the deploys running elsewhere.
+        return [];
+      }
+    });
+    return found.flat().filter((d) => d.status === 'InProgress');
+  }
+
+  private target(service: string, environment: string): DeployTarget {
+    const target = this.targets.find((t) => t.service === service && t.environment === environment);
+    if (target === undefined) {
+      throw new OpsbotError(
+        'UNKNOWN_TARGET',
+        `${service} is not deployed to ${environment} in this account.`,
+        'Try `/deploy status` to see what runs where.',
+      );
+    }
+    return target;
+  }
+
+  /** The service as ECS has it: its engine, and the task definition it runs (with tags). */
+  private async running(target: DeployTarget) {
+    const { ecs } = this.clients(target);
+    const described = await call(
+      () => ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.ecsService] })),
+      'ecs:DescribeServices',
+      target,
+    );
+    const service = described.services?.find((s) => s.status !== 'INACTIVE');
+    if (service === undefined) {
+      throw new OpsbotError(
+        'UNKNOWN_SERVICE',
+        `There is no ECS service ${target.ecsService} in cluster ${target.cluster} (account ${target.account.name}, ${target.region}).`,
+        `Check \`services.${target.service}.environments.${target.environment}\` in opsbot.config.yaml.`,
+      );
+    }
+    const engine = engineOf(service, target);
+    // A CodeDeploy service runs its PRIMARY task set; an ECS one, its task definition.
+    const arn = service.taskSets?.find((s) => s.status === 'PRIMARY')?.taskDefinition ?? service.taskDefinition;
+    const task = await call(
+      () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })),
+      'ecs:DescribeTaskDefinition',
+      target,
+    );
+    return {
+      engine,
+      service,
+      taskDefinition: task.taskDefinition as TaskDefinition,
+      tags: task.tags,
+    };
+  }
+
+  private async codeDeployDeployment(
+    target: DeployTarget,
+    id: string,
+    known: { version?: string; previousVersion?: string; requestedBy?: string } = {},
+    info?: DeploymentInfo,
+  ): Promise<Deployment> {
+    const { codedeploy } = this.clients(target);
+    const deployment =
+      info ??
+      (
+        await call(
+          () => codedeploy.send(new GetDeploymentCommand({ deploymentId: id })),
+          'codedeploy:GetDeployment',
+          target,
+        )
+      ).deploymentInfo;
+    if (deployment === undefined) throw unknownDeployment(id);
+    const ecsTarget = await this.deploymentTarget(target, id, deployment);
+    const rollbackId = deployment.rollbackInfo?.rollbackDeploymentId;
+    let rollback: { info: DeploymentInfo; target?: NonNullable<typeof ecsTarget> } | undefined;
+    if (rollbackId !== undefined) {
+      const back = (
+        await call(
+          () => codedeploy.send(new GetDeploymentCommand({ deploymentId: rollbackId })),
+          'codedeploy:GetDeployment',
+          target,
+        )
+      ).deploymentInfo;
+      if (back !== undefined) {
+        const backTarget = await this.deploymentTarget(target, rollbackId, back);
+        rollback = { info: back, ...(backTarget !== undefined && { target: backTarget }) };
+      }
+    }
+    const progress = codeDeployProgress(deployment, ecsTarget, rollback);
+    const requester = /^opsbot: (\S+) for (\S+)$/.exec(deployment.description ?? '');
+    return this.deployment(target, id, 'codedeploy', progress, {
+      version: known.version ?? requester?.[1] ?? '?',
+      previousVersion: known.previousVersion ?? '?',
+      requestedBy: known.requestedBy ?? requester?.[2] ?? '',
+    });
+  }
+
+  private async deploymentTarget(target: DeployTarget, id: string, info: DeploymentInfo) {
+    if (info.status === 'Created' || info.status === 'Queued') return undefined;
+    const { codedeploy } = this.clients(target);
+    try {
+      const result = await call(
+        () =>
+          codedeploy.send(
+            new GetDeploymentTargetCommand({ deploymentId: id, targetId: `${target.cluster}:${target.ecsService}` }),
+          ),
+        'codedeploy:GetDeploymentTarget',
+        target,
+      );
+      return result.deploymentTarget?.ecsTarget;
+    } catch (error) {
+      // A deployment that failed before its target was created has none: its status still says what happened.
+      if (awsError(error)?.name === 'DeploymentTargetDoesNotExistException') return undefined;
+      throw error;
+    }
+  }
+
+  private async ecsDeployment(
+    target: DeployTarget,
+    d: ServiceDeployment,
+    engine: DeploymentEngine,
+    known: { version?: string; previousVersion?: string; requestedBy?: string } = {},
+  ): Promise<Deployment> {
+    let progress = ecsProgress(d);
+    if (progress.status === 'Failed' && d.targetServiceRevision?.arn !== undefined) {
+      // Tasks that would not start say why (CannotPullContainerError, ResourceInitializationError).
+      const reason = await this.stoppedReason(target).catch(() => undefined);
+      if (reason !== undefined) progress = { ...progress, error: reason };
+    }
+    return this.deployment(target, d.serviceDeploymentArn as string, engine, progress, {
+      version: known.version ?? '?',
+      previousVersion: known.previousVersion ?? '?',
+      requestedBy: known.requestedBy ?? '',
+    });
+  }
+
+  /** Why the service's last tasks stopped, when they stopped with a reason. */
+  private async stoppedReason(target: DeployTarget): Promise<{ code: string; message: string } | undefined> {
+    const { ecs } = this.clients(target);
+    const listed = await ecs.send(
+      new ListTasksCommand({
+        cluster: target.cluster,
+        serviceName: target.ecsService,
+        desiredStatus: 'STOPPED',
+        maxResults: 10,
+      }),
+    );
+    if ((listed.taskArns ?? []).length === 0) return undefined;
+    const tasks = await ecs.send(new DescribeTasksCommand({ cluster: target.cluster, tasks: listed.taskArns }));
+    const stopped = (tasks.tasks ?? [])
+      .filter((t) => t.stoppedReason !== undefined)
+      .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))[0];
+    if (stopped?.stoppedReason === undefined) return undefined;
+    const code = /^(\w+Error)/.exec(stopped.stoppedReason)?.[1] ?? stopped.stopCode ?? 'TaskFailedToStart';
+    return { code, message: stopped.stoppedReason };
+  }
+
+  private deployment(
+    target: DeployTarget,
+    id: string,
+    engine: DeploymentEngine,
+    p: Progress,
+    who: { version: string; previousVersion: string; requestedBy: string },
+  ): Deployment {
+    return {
+      id,
+      service: target.service,
+      environment: target.environment,
+      ...who,
+      status: p.status,
+      step: p.step,
+      trafficOnGreen: p.trafficOnGreen,
+      startedAt: p.startedAt ?? this.now(),
+      engine,
+      ...(p.endedAt !== undefined && { endedAt: p.endedAt }),
+      ...(p.tasks !== undefined && { tasks: p.tasks }),
+      ...(p.error !== undefined && { error: p.error, reason: `${p.error.code}: ${p.error.message}` }),
+      ...(p.rollbackDeploymentId !== undefined && { rollbackDeploymentId: p.rollbackDeploymentId }),
+    };
+  }
+
+  private async describeEcs(target: DeployTarget, arns: readonly string[]): Promise<ServiceDeployment[]> {
+    const { ecs } = this.clients(target);
+    const described = await call(
+      () => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...arns] })),
+      'ecs:DescribeServiceDeployments',
+      target,
+    );
+    return described.serviceDeployments ?? [];
+  }
+
+  /** The deployment ECS started for an UpdateService made at `since`: the newest one created from then on. */
+  private async newestEcsDeployment(target: DeployTarget, since: number): Promise<ServiceDeployment | undefined> {
+    const { ecs } = this.clients(target);
+    const listed = await call(
+      () =>
+        ecs.send(
+          new ListServiceDeploymentsCommand({
+            cluster: target.cluster,
+            service: target.ecsService,
+            // ECS's clock and ours differ a little.
+            createdAt: { after: new Date(since - 60_000) },
+          }),
+        ),
+      'ecs:ListServiceDeployments',
+      target,
+    );
+    const newest = [...(listed.serviceDeployments ?? [])].sort(
+      (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
+    )[0];
+    if (newest?.serviceDeploymentArn === undefined) return undefined;
+    const [described] = await this.describeEcs(target, [newest.serviceDeploymentArn]);
+    return described;
+  }
+}
+
+/** The engine ECS reports for a service; a service opsbot cannot deploy is a clear refusal. */
+function engineOf(service: Service, target: DeployTarget): DeploymentEngine {
+  const controller = service.deploymentController?.type ?? 'ECS';
+  if (controller === 'CODE_DEPLOY') {
+    if (target.codedeploy === undefined) {
+      throw new OpsbotError(
+        'CODEDEPLOY_NOT_CONFIGURED',
+        `${target.service} in ${target.environment} is deployed by CodeDeploy, and opsbot does not know its application and deployment group.`,
+        `Set \`codedeploy: { application, deploymentGroup }\` under services.${target.service}.environments.${target.environment} in opsbot.config.yaml.`,
+      );
+    }
+    return 'codedeploy';
+  }
+  if (controller === 'EXTERNAL') {
+    throw new OpsbotError(
+      'EXTERNAL_CONTROLLER',
+      `opsbot can't deploy ${target.service} in ${target.environment}: its ECS service uses an EXTERNAL deployment controller, which only the tool that owns it can drive.`,
+      'Deploy it with that tool, or move the service to the ECS or CODE_DEPLOY controller.',
+    );
+  }
+  return engineOfStrategy(service.deploymentConfiguration?.strategy);
+}
+
+function engineOfStrategy(strategy: string | undefined): DeploymentEngine {
+  switch (strategy) {
+    case 'BLUE_GREEN':
+      return 'ecs-blue-green';
+    case 'LINEAR':
+      return 'ecs-linear';
+    case 'CANARY':
+      return 'ecs-canary';
+    default:
+      return 'ecs-rolling';
+  }
+}
+
+function codeDeployGroup(target: DeployTarget): { application: string; deploymentGroup: string } {
+  if (target.codedeploy === undefined) {
+    throw new OpsbotError(
+      'CODEDEPLOY_NOT_CONFIGURED',
+      `${target.service} in ${target.environment} has no CodeDeploy application and deployment group configured.`,
+      `Set \`codedeploy: { application, deploymentGroup }\` under services.${target.service}.environments.${target.environment}.`,
+    );
+  }
+  return target.codedeploy;
+}
+
+/** The container's image in a task definition. */
+function containerImage(task: TaskDefinition, target: DeployTarget): string {
+  const container = task.containerDefinitions?.find((c) => c.name === target.container);
+  if (container?.image === undefined) {
+    throw new OpsbotError(
+      'UNKNOWN_CONTAINER',
+      `The task definition ${familyRevision(task)} has no container named ${target.container} (it has ${
+        (task.containerDefinitions ?? []).map((c) => c.name).join(', ') || 'none'
+      }).`,
+      `Set \`container\` under services.${target.service}.environments.${target.environment} to the container that runs the image.`,
+    );
+  }
+  return container.image;
+}
+
+function familyRevision(task: TaskDefinition): string {
+  return `${task.family ?? '?'}:${task.revision ?? '?'}`;
+}
+
+/** The AppSpec of a CodeDeploy ECS deployment: the new revision behind the load balancer, and the configured hooks. */
+export function appSpec(target: DeployTarget, service: Service, taskDefinitionArn: string): string {
+  const balancer =
+    service.loadBalancers?.find((l) => l.containerName === target.container) ?? service.loadBalancers?.[0];
+  const port = target.containerPort ?? balancer?.containerPort;
+  if (port === undefined) {
+    throw new OpsbotError(
+      'CONTAINER_PORT_UNKNOWN',
+      `I can't tell which port of ${target.container} the load balancer sends to for ${target.service} in ${target.environment}.`,
+      `Set \`containerPort\` under services.${target.service}.environments.${target.environment}.`,
+    );
+  }
+  const hooks = Object.entries(target.hooks ?? {}).map(([event, fn]) => ({ [event]: fn }));
+  return JSON.stringify({
+    version: 0.0,
+    Resources: [
+      {
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            TaskDefinition: taskDefinitionArn,
+            LoadBalancerInfo: { ContainerName: target.container, ContainerPort: port },
+          },
+        },
+      },
+    ],
+    ...(hooks.length > 0 && { Hooks: hooks }),
+  });
+}
+
+function unknownDeployment(id: string): OpsbotError {
+  return new OpsbotError('UNKNOWN_DEPLOYMENT', `There is no deployment ${id}.`);
+}
+
+/** One AWS call, throttling retried, its errors turned into answers a person can act on. */
+async function call<T>(fn: () => Promise<T>, action: string, target: DeployTarget): Promise<T> {
+  try {
+    return await retryThrottled(fn);
+  } catch (error) {
+    throw translate(error, action, target);
+  }
+}
+
+function translate(error: unknown, action: string, target: DeployTarget): unknown {
+  const e = awsError(error);
+  if (e === undefined) return error;
+  const where = `${target.service} in ${target.environment} (account ${target.account.name}, ${target.region})`;
+  const message = (error as Error).message ?? '';
+  if (e.name === 'DeploymentGroupDoesNotExistException' || e.name === 'ApplicationDoesNotExistException') {
+    return new OpsbotError(
+      'DEPLOYMENT_GROUP_NOT_FOUND',
+      `CodeDeploy has no deployment group ${target.codedeploy?.deploymentGroup ?? '?'} in application ${target.codedeploy?.application ?? '?'} for ${where}.`,
+      `Check \`codedeploy\` under services.${target.service}.environments.${target.environment} in opsbot.config.yaml.`,
+      { cause: error },
+    );
+  }
+  if (e.name === 'DeploymentLimitExceededException' || e.name === 'DeploymentAlreadyStartedException') {
+    return new OpsbotError(
+      'DEPLOYMENT_IN_PROGRESS',
+      `${target.service} already has a deployment in progress in ${target.environment}, so nothing new was started.`,
+      'Wait for it to finish, or roll it back.',
+      { cause: error },
+    );
+  }
+  if (e.name === 'ClusterNotFoundException' || e.name === 'ServiceNotFoundException') {
+    return new OpsbotError(
+      'UNKNOWN_SERVICE',
+      `There is no ECS service ${target.ecsService} in cluster ${target.cluster} for ${where}.`,
+      `Check \`services.${target.service}.environments.${target.environment}\` in opsbot.config.yaml.`,
+      { cause: error },
+    );
+  }
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied' || e.status === 403) {
+    const passRole = /iam:PassRole/.exec(message) !== null;
+    const role = /(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)/.exec(message)?.[1];
+    if (passRole) {
+      return new OpsbotError(
+        'ACCESS_DENIED',
+        `opsbot may not pass ${role ?? 'the task definition’s roles'} to ECS (iam:PassRole), so the new revision of ${where} was not registered.`,
+        'Allow iam:PassRole on that role, with iam:PassedToService ecs-tasks.amazonaws.com, for opsbot’s role (OpsbotAccessStack grants it for the configured roles).',
+        { cause: error },
+      );
+    }
+    return new OpsbotError(
+      'ACCESS_DENIED',
+      `opsbot is not allowed to call ${action} for ${where}.`,
+      `Ask whoever runs opsbot to allow ${action} for opsbot's role there (the stacks grant it for the configured services).`,
+      { cause: error },
+    );
+  }
+  if (e.throttled) {
+    return new OpsbotError('THROTTLED', 'AWS is throttling requests right now.', 'Try again in a minute.', {
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,81 @@
+import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import { OpsbotError } from '../errors';
+
+/**
+ * Every field `RegisterTaskDefinition` accepts, each copied from the running revision. Typed against the SDK's input:
+ * when AWS adds a field, this list stops compiling until it says whether to copy it, so a new revision never
+ * silently loses a setting.
+ */
+const ACCEPTED: Record<keyof RegisterTaskDefinitionCommandInput, boolean> = {
+  family: true,
+  taskRoleArn: true,
+  executionRoleArn: true,
+  networkMode: true,
+  containerDefinitions: true,
+  volumes: true,
+  placementConstraints: true,
+  requiresCompatibilities: true,
+  cpu: true,
+  memory: true,
+  // Read separately (DescribeTaskDefinition with `include: ['TAGS']`) and passed on below.
+  tags: false,
+  pidMode: true,
+  ipcMode: true,
+  proxyConfiguration: true,
+  inferenceAccelerators: true,
+  ephemeralStorage: true,
+  runtimePlatform: true,
+  enableFaultInjection: true,
+};
+
+/**
+ * The next revision of a task definition: the running one with only `container`'s image changed. What
+ * DescribeTaskDefinition adds and RegisterTaskDefinition refuses (`taskDefinitionArn`, `revision`, `status`,
+ * `requiresAttributes`, `compatibilities`, `registeredAt`, `registeredBy`, `deregisteredAt`) is left out.
+ */
+export function nextRevision(
+  current: TaskDefinition,
+  tags: readonly Tag[] | undefined,
+  container: string,
+  image: string,
+): RegisterTaskDefinitionCommandInput {
+  const containers = current.containerDefinitions ?? [];
+  if (!containers.some((c) => c.name === container)) {
+    throw new OpsbotError(
+      'UNKNOWN_CONTAINER',
+      `The task definition ${current.family ?? '?'}:${current.revision ?? '?'} has no container named ${container} (it has ${
+        containers.map((c) => c.name).join(', ') || 'none'
+      }).`,
+      'Set `container` for this service and environment in opsbot.config.yaml to the container that runs the image.',
+    );
+  }
+  const input: Record<string, unknown> = {};
+  for (const [field, copy] of Object.entries(ACCEPTED)) {
+    const value = (current as Record<string, unknown>)[field];
+    if (copy && value !== undefined) input[field] = value;
+  }
+  input.containerDefinitions = containers.map((c) => (c.name === container ? { ...c, image } : c));
+  if (tags !== undefined && tags.length > 0) input.tags = [...tags];
+  return input as unknown as RegisterTaskDefinitionCommandInput;
+}
+
+/** An image reference in a repository: `repo:tag`, or `repo@sha256:…` for a digest. */
+export function imageReference(repositoryUri: string, version: string): string {
+  return version.startsWith('sha256:') ? `${repositoryUri}@${version}` : `${repositoryUri}:${version}`;
+}
+
+/** The repository and the tag or digest of an image reference (`111….dkr.ecr.eu-west-1.amazonaws.com/web:v1.8.2`). */
+export function parseImage(image: string): { readonly repositoryUri: string; readonly version?: string } {
+  const at = image.indexOf('@');
+  if (at >= 0) return { repositoryUri: image.slice(0, at), version: image.slice(at + 1) };
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  if (colon > slash) return { repositoryUri: image.slice(0, colon), version: image.slice(colon + 1) };
+  return { repositoryUri: image };
+}
+
+/** The ECR repository name of a repository URI, when it is an ECR one (`…amazonaws.com/team/web` → `team/web`). */
+export function ecrRepositoryName(repositoryUri: string): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(repositoryUri);
+  return match?.[3];
+}
