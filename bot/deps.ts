@@ -105,13 +105,18 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
         // The adapter retries, knowing which calls are safe to repeat: the client makes one attempt.
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,
-        timeout: 8_000,
+        timeout: 5_000,
       }),
       overrides.fetch,
       // Within the worker's 60 s, leaving time for the work itself.
       {
-        budgetMs: 40_000,
+        budgetMs: 30_000,
         onRetry: (retry) => log.warn('slack.retrying', { reason: retry.reason, waitMs: retry.waitMs }),
+        onUncheckable: (problem) =>
+          log.warn('slack.post_unverified', {
+            reason: problem.reason,
+            hint: 'give the Slack app channels:history, groups:history, im:history and mpim:history, and invite it to the channel',
+          }),
         ...overrides.delivery,
       },
     );
@@ -124,9 +129,11 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     new SlackWebApiPeople(
       new WebClient(settings.botToken, {
         ...(settings.slackApiUrl !== undefined && { slackApiUrl: settings.slackApiUrl }),
-        // Asked on the acknowledgement path too: a slow Slack is refused quickly rather than waited for.
+        // Asked on the acknowledgement path too (one call at a time per question, asked together): a slow or
+        // rate-limiting Slack is answered "try again" within about a second rather than waited for.
         timeout: 1_000,
-        retryConfig: { retries: 1, minTimeout: 100, maxTimeout: 200 },
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
       }),
     );
   const audit = new StoreAudit(store, log);

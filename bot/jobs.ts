@@ -63,6 +63,11 @@ export interface RetryStageJob {
   readonly conversationKey?: string;
 }
 
+/** The claim that makes a stage's retry start once, however often Retry is clicked. */
+export function retryClaim(job: Pick<RetryStageJob, 'pipeline' | 'executionId' | 'stage'>): string {
+  return `retry:${job.pipeline}:${job.executionId}:${job.stage}`;
+}
+
 /** Work the Slack function hands to the worker function. */
 export type Job = InterpretJob | FulfilJob | SayJob | RetryStageJob;
 

@@ -21,6 +21,14 @@ export class Claims {
     return this.store.putIfAbsent(claimKey(key), holder, ttlSeconds);
   }
 
+  /**
+   * Marks claimed work done for `ttlSeconds`: a claim taken as a short lease (so work cut off by a timeout can be
+   * taken over) is kept, once done, as long as repeats may arrive.
+   */
+  async settle(key: string, ttlSeconds: number): Promise<void> {
+    await this.store.put(claimKey(key), 'done', ttlSeconds);
+  }
+
   /** Gives the claim up, so the work can be tried again. */
   release(key: string): Promise<void> {
     return this.store.delete(claimKey(key));

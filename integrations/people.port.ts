@@ -3,6 +3,8 @@ export interface Person {
   readonly id: string;
   /** The workspace the account belongs to (another one for a Slack Connect partner). */
   readonly teamId?: string;
+  /** The Enterprise Grid organization, for an account in one (`enterprise_user.enterprise_id`). */
+  readonly enterpriseId?: string;
   /** A multi-channel or single-channel guest (`is_restricted`, `is_ultra_restricted`). */
   readonly guest: boolean;
   /** A deactivated account. */

@@ -1,5 +1,5 @@
 import { isOpsbotError, type OpsbotError } from '../integrations/errors';
-import { USER_GROUP_ID } from '../integrations/people.port';
+import { type Person, USER_GROUP_ID } from '../integrations/people.port';
 import type { Actor, IntentPorts, Refusal, Who } from './define-intent';
 import { code, group, type Line, mention, notice, type Run, runsOf } from './reply';
 
@@ -35,39 +35,42 @@ export async function access(actor: Actor, rule: AccessRule, ports: AccessPorts)
     return { ok: false, reason: 'other-workspace' };
   }
   const listedAlone = rule.allowed !== 'everyone' && rule.allowed.includes(actor.userId);
-  if (rule.guests !== 'allowed' || rules.teams !== undefined) {
-    try {
-      const person = await people.person(actor.userId);
-      if (person === undefined || person.deleted) return { ok: false, reason: 'unknown-person' };
-      // A Slack Connect partner in a shared channel arrives with the host's team id: their account says otherwise.
-      if (rules.teams !== undefined && person.teamId !== undefined && !rules.teams.includes(person.teamId)) {
-        return { ok: false, reason: 'other-workspace' };
-      }
-      if (person.guest && rule.guests === 'refused') return { ok: false, reason: 'guest' };
-      if (person.guest && rule.guests === 'listed') {
-        return listedAlone ? { ok: true } : { ok: false, reason: 'guest' };
-      }
-    } catch (error) {
-      return unavailable(error);
-    }
+  const needPerson = rule.guests !== 'allowed' || rules.teams !== undefined;
+  const needGroups = !listedAlone && rule.allowed !== 'everyone';
+  // Both questions to Slack at once: on the acknowledgement path, time is short.
+  const [person, member] = await Promise.allSettled([
+    needPerson ? people.person(actor.userId) : Promise.resolve(undefined),
+    needGroups ? isAmong(actor.userId, [...rules.admins, ...(rule.allowed as readonly string[])], ports) : false,
+  ]);
+  if (needPerson) {
+    if (person.status === 'rejected') return unavailable(person.reason);
+    const found = person.value;
+    if (found === undefined || found.deleted) return { ok: false, reason: 'unknown-person' };
+    // A Slack Connect partner in a shared channel arrives with the host's team id: their account says otherwise.
+    if (rules.teams !== undefined && !inWorkspaces(found, rules.teams)) return { ok: false, reason: 'other-workspace' };
+    if (found.guest && rule.guests === 'refused') return { ok: false, reason: 'guest' };
+    if (found.guest && rule.guests === 'listed') return listedAlone ? { ok: true } : { ok: false, reason: 'guest' };
   }
   if (listedAlone || rule.allowed === 'everyone') return { ok: true };
-  try {
-    if (await isAmong(actor.userId, rules.admins, ports)) return { ok: true };
-    if (await isAmong(actor.userId, rule.allowed, ports)) return { ok: true };
-  } catch (error) {
-    return unavailable(error);
-  }
-  return { ok: false, reason: 'not-listed' };
+  if (member.status === 'rejected') return unavailable(member.reason);
+  return member.value ? { ok: true } : { ok: false, reason: 'not-listed' };
+}
+
+/** Whether an account belongs to one of the workspaces, or to the Enterprise Grid organization listed. */
+function inWorkspaces(person: Person, teams: readonly string[]): boolean {
+  if (person.teamId === undefined && person.enterpriseId === undefined) return true;
+  return (
+    (person.teamId !== undefined && teams.includes(person.teamId)) ||
+    (person.enterpriseId !== undefined && teams.includes(person.enterpriseId))
+  );
 }
 
 /** Whether the user is one of the ids, directly or through one of the user groups among them. */
 async function isAmong(userId: string, ids: readonly string[], ports: AccessPorts): Promise<boolean> {
   if (ids.includes(userId)) return true;
-  for (const id of ids) {
-    if (USER_GROUP_ID.test(id) && (await ports.people.groupMembers(id)).includes(userId)) return true;
-  }
-  return false;
+  const groups = [...new Set(ids.filter((id) => USER_GROUP_ID.test(id)))];
+  const members = await Promise.all(groups.map((id) => ports.people.groupMembers(id)));
+  return members.some((m) => m.includes(userId));
 }
 
 function unavailable(error: unknown): Access {

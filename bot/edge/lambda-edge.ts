@@ -1,4 +1,4 @@
-import { checkPayload } from './payload';
+import { checkPayload, type RequestFrom } from './payload';
 import { checkSlackRequest } from './verify';
 
 /**
@@ -36,6 +36,8 @@ export function slackLambdaEdge(options: {
   /** The workspaces opsbot serves (`slack.teams`); any, when not configured. */
   readonly teams?: readonly string[];
   readonly onRejected?: (reason: string) => void;
+  /** Writes down a request refused because its workspace is not served (awaited: the audit is kept). */
+  readonly onRefusedWorkspace?: (from: RequestFrom) => Promise<void>;
   /** A verified payload opsbot does not handle, acknowledged and dropped. */
   readonly onIgnored?: (reason: string) => void;
   readonly now?: () => number;
@@ -62,6 +64,9 @@ export function slackLambdaEdge(options: {
       return { statusCode: 401, body: '' };
     }
     const verdict = checkPayload(check.contentType, body, options.command, options.teams);
+    if (verdict.kind !== 'handle' && verdict.refused === true && verdict.from !== undefined) {
+      await options.onRefusedWorkspace?.(verdict.from);
+    }
     if (verdict.kind === 'ignore') {
       if (verdict.refused === true) options.onRejected?.(verdict.reason);
       else options.onIgnored?.(verdict.reason);

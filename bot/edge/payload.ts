@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Audit } from '../../integrations/audit.port';
 import { ACTIONS } from '../views/buttons';
 
 /**
@@ -77,9 +78,22 @@ export type PayloadVerdict =
   /** A shape opsbot handles: on to Bolt and the listeners. */
   | { readonly kind: 'handle' }
   /** Answered here with a 200 and this JSON body (`refused`: a command from a workspace opsbot does not serve). */
-  | { readonly kind: 'answer'; readonly body: string; readonly refused?: boolean; readonly reason?: string }
+  | {
+      readonly kind: 'answer';
+      readonly body: string;
+      readonly refused?: boolean;
+      readonly reason?: string;
+      readonly from?: RequestFrom;
+    }
   /** Acknowledged with an empty 200 and dropped; `refused` when it came from a workspace opsbot does not serve. */
-  | { readonly kind: 'ignore'; readonly reason: string; readonly refused?: boolean };
+  | { readonly kind: 'ignore'; readonly reason: string; readonly refused?: boolean; readonly from?: RequestFrom };
+
+/** Who a refused request came from, for the audit. */
+export interface RequestFrom {
+  readonly userId?: string;
+  readonly teamId?: string;
+  readonly channelId?: string;
+}
 
 function parseJson(textBody: string): unknown {
   try {
@@ -102,18 +116,24 @@ export function checkPayload(
 ): PayloadVerdict {
   const verdict = checkShape(contentType, body, command);
   if (verdict.kind === 'ignore' || teams === undefined) return verdict;
-  const team = teamOf(contentType, body);
-  if (team !== undefined && teams.includes(team)) return verdict;
+  const [team, enterprise] = teamOf(contentType, body);
+  // An Enterprise Grid organization listed by its id (`E…`) takes every workspace in it.
+  if ((team !== undefined && teams.includes(team)) || (enterprise !== undefined && teams.includes(enterprise))) {
+    return verdict;
+  }
+  const from = senderOf(contentType, body);
   const refusal: PayloadVerdict = {
     kind: 'ignore',
     reason: `other-workspace:${String(team).slice(0, 32)}`,
     refused: true,
+    from,
   };
   if (contentType !== 'application/x-www-form-urlencoded' || new URLSearchParams(body).has('payload')) return refusal;
   return {
     kind: 'answer',
     refused: true,
     reason: refusal.reason,
+    from,
     body: JSON.stringify({
       response_type: 'ephemeral',
       text: "opsbot isn't set up for this workspace, so nothing was done. Ask whoever runs opsbot to add it under slack.teams.",
@@ -121,18 +141,49 @@ export function checkPayload(
   };
 }
 
-/** The workspace a (well-formed) payload comes from. */
-function teamOf(contentType: string | undefined, body: string): string | undefined {
+/** Who sent a (well-formed) payload: user, workspace and channel ids, as far as they are ids. */
+function senderOf(contentType: string | undefined, body: string): RequestFrom {
+  const id = (value: unknown) => (typeof value === 'string' && /^[A-Z0-9]{2,32}$/.test(value) ? value : undefined);
+  let user: unknown;
+  let team: unknown;
+  let channel: unknown;
   if (contentType === 'application/json') {
-    const json = parseJson(body) as { team_id?: unknown } | undefined;
-    return typeof json?.team_id === 'string' ? json.team_id : undefined;
+    const json = parseJson(body) as { team_id?: unknown; event?: { user?: unknown; channel?: unknown } } | undefined;
+    [user, team, channel] = [json?.event?.user, json?.team_id, json?.event?.channel];
+  } else {
+    const form = new URLSearchParams(body);
+    const payload = form.get('payload');
+    if (payload === null) {
+      [user, team, channel] = [form.get('user_id'), form.get('team_id'), form.get('channel_id')];
+    } else {
+      const json = parseJson(payload) as
+        | { user?: { id?: unknown }; team?: { id?: unknown }; channel?: { id?: unknown } }
+        | undefined;
+      [user, team, channel] = [json?.user?.id, json?.team?.id, json?.channel?.id];
+    }
+  }
+  const [userId, teamId, channelId] = [id(user), id(team), id(channel)];
+  return {
+    ...(userId !== undefined && { userId }),
+    ...(teamId !== undefined && { teamId }),
+    ...(channelId !== undefined && { channelId }),
+  };
+}
+
+/** The workspace and Enterprise Grid organization a (well-formed) payload comes from. */
+function teamOf(contentType: string | undefined, body: string): [string | undefined, string | undefined] {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  if (contentType === 'application/json') {
+    const json = parseJson(body) as { team_id?: unknown; enterprise_id?: unknown } | undefined;
+    return [text(json?.team_id), text(json?.enterprise_id)];
   }
   const form = new URLSearchParams(body);
   const payload = form.get('payload');
-  if (payload === null) return form.get('team_id') ?? undefined;
-  const json = parseJson(payload) as { team?: { id?: unknown }; user?: { team_id?: unknown } } | undefined;
-  const id = json?.team?.id ?? json?.user?.team_id;
-  return typeof id === 'string' ? id : undefined;
+  if (payload === null) return [form.get('team_id') ?? undefined, form.get('enterprise_id') ?? undefined];
+  const json = parseJson(payload) as
+    | { team?: { id?: unknown }; user?: { team_id?: unknown }; enterprise?: { id?: unknown } | null }
+    | undefined;
+  return [text(json?.team?.id ?? json?.user?.team_id), text(json?.enterprise?.id)];
 }
 
 function checkShape(contentType: string | undefined, body: string, command: string): PayloadVerdict {
@@ -191,4 +242,15 @@ function describe(json: unknown): string {
   const eventType = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).type : undefined;
   const name = (v: unknown) => (typeof v === 'string' ? v.replace(/[^\w.-]/g, '').slice(0, 40) : typeof v);
   return eventType === undefined ? name(type) : `${name(type)}/${name(eventType)}`;
+}
+
+/** A request from a workspace opsbot does not serve, written down where every refusal is. */
+export async function auditRefusedWorkspace(audit: Audit, from: RequestFrom): Promise<void> {
+  await audit.record({
+    action: 'Request',
+    outcome: 'refused',
+    reason: 'other-workspace',
+    actor: { userId: from.userId ?? 'unknown', ...from },
+    target: {},
+  });
 }

@@ -3,6 +3,7 @@ import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
 import { type BoltLambdaHandler, slackLambdaEdge } from '../edge/lambda-edge';
+import { auditRefusedWorkspace } from '../edge/payload';
 import type { Settings } from '../settings';
 
 /**
@@ -24,6 +25,7 @@ export function createSlackHandler(settings: Settings, config: OpsbotConfig, ove
     command: deps.edge.command,
     ...(config.slack?.teams !== undefined && { teams: config.slack.teams }),
     onRejected: (reason) => log.warn('slack.request_rejected', { reason }),
+    onRefusedWorkspace: (from) => auditRefusedWorkspace(deps.edge.audit, from),
     onIgnored: (reason) => log.debug('slack.payload_ignored', { reason }),
   });
   return { handler, deps };

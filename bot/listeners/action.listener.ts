@@ -4,7 +4,7 @@ import { retryRefusal } from '../../intents/pipelines/retry.policy';
 import { type ButtonPayload, code, type Decision, mention, notice, type Reply, strong } from '../../intents/reply';
 import type { Unopened } from '../cards';
 import type { EdgeDeps } from '../edge-deps';
-import { conversationKey, type Job, type ReplyTo } from '../jobs';
+import { conversationKey, type Job, type ReplyTo, retryClaim } from '../jobs';
 import { actionPattern } from '../views/buttons';
 
 /** A confirmation card can be answered once; remembered for a day. */
@@ -81,7 +81,7 @@ export function registerActions(app: App, deps: EdgeDeps): void {
       return deps.jobs.send(say(click, refusal.reply));
     }
     // A double click, or two people at once, retry the stage once.
-    const key = `retry:${request.pipeline}:${request.executionId}:${request.stage}`;
+    const key = retryClaim(request);
     if (!(await deps.claims.claim(key, RETRY_TTL_SECONDS, click.actor.userId))) {
       return deps.jobs.send(
         say(
@@ -178,7 +178,13 @@ async function decide(
   verb: 'confirm' | 'cancel',
 ): Promise<boolean> {
   if (request.userId !== click.actor.userId) {
-    deps.log.info('audit', { action: verb, user: click.actor.userId, outcome: 'refused', reason: 'not-the-requester' });
+    await deps.audit.record({
+      action: verb === 'confirm' ? 'Confirm' : 'Cancel',
+      outcome: 'refused',
+      reason: 'not-the-requester',
+      actor: click.actor,
+      target: { intent: request.intent, ...request.slots },
+    });
     await deps.jobs.send(say(click, notice('refused', ['Only ', mention(request.userId), ` can ${verb} this.`])));
     return false;
   }

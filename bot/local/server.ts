@@ -9,7 +9,7 @@ import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
 import { MAX_BODY_BYTES } from '../edge/lambda-edge';
-import { checkPayload } from '../edge/payload';
+import { auditRefusedWorkspace, checkPayload } from '../edge/payload';
 import { checkSlackRequest } from '../edge/verify';
 import type { Settings } from '../settings';
 import { handleWorkerInput } from '../worker/router';
@@ -134,6 +134,9 @@ export async function startLocalServer(
         return;
       }
       const verdict = checkPayload(check.contentType, raw.toString('utf8'), deps.edge.command, config.slack?.teams);
+      if (verdict.kind !== 'handle' && verdict.refused === true && verdict.from !== undefined) {
+        await auditRefusedWorkspace(deps.edge.audit, verdict.from);
+      }
       if (verdict.kind === 'ignore') {
         if (verdict.refused === true) log.warn('slack.request_rejected', { reason: verdict.reason });
         else log.debug('slack.payload_ignored', { reason: verdict.reason });

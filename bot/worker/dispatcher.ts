@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Chat } from '../../integrations/chat.port';
+import { Claims } from '../../integrations/claims';
 import { isOpsbotError } from '../../integrations/errors';
 import type { Store } from '../../integrations/store.port';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
@@ -10,7 +11,7 @@ import type { IntentRegistry } from '../../intents/registry';
 import { code, notice, type Reply } from '../../intents/reply';
 import type { IssuedButtons } from '../cards';
 import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, type Step } from '../conversation';
-import type { FulfilJob, InterpretJob, Job } from '../jobs';
+import { type FulfilJob, type InterpretJob, type Job, retryClaim } from '../jobs';
 import type { Log } from '../logger';
 import { answer } from './answer';
 import { type Interpreter, lexSessionId, MAX_UNDERSTOOD_CHARACTERS, tooLong, type Understanding } from './interpreter';
@@ -48,6 +49,8 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
         user: job.actor.userId,
         outcome,
       });
+      // Refused here (the rules or Slack's answer changed since the click): nothing started, so Retry stays open.
+      if (outcome === 'refused') await new Claims(deps.store).release(retryClaim(job));
       if (card !== undefined) {
         // The card shows the new attempt in place (no stale Retry button); the retry is told in its thread.
         await answer({ ...job.replyTo, replaceOriginal: true }, job.actor.userId, card, deps);

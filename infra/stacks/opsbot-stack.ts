@@ -176,7 +176,15 @@ export class OpsbotStack extends Stack {
 
     // The events the reactions declare (and only those, about configured things), pushed to the worker.
     const pipelines = Object.keys(props.config.pipelines);
-    const target = new LambdaFunction(this.workerFunction, {
+    // Events go through an alias whose failed invocations are retried (after about 1 and 3 minutes): a reaction that
+    // could not post (Slack down past its budget) runs again, and its claims keep a repeat from posting twice. Jobs
+    // from the Slack function invoke the function itself, which never retries.
+    const events = this.workerFunction.addAlias('events', {
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(2),
+      onFailure: new SqsDestination(deadLetters),
+    });
+    const target = new LambdaFunction(events, {
       deadLetterQueue: deadLetters,
       retryAttempts: 2,
       maxEventAge: Duration.hours(2),

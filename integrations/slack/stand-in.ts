@@ -258,8 +258,10 @@ export class SlackStandIn {
       }
       case 'conversations.history':
       case 'conversations.replies': {
-        // What everyone sees, oldest last as Slack lists history (replies: the parent, then its thread in order).
+        // What everyone sees: history newest first, a thread's replies oldest first (the parent with them).
+        // `oldest` is exclusive unless `inclusive`; pages of `limit` messages follow `response_metadata.next_cursor`.
         const oldest = Number(typeof args.oldest === 'string' ? args.oldest : 0);
+        const inclusive = args.inclusive === true || args.inclusive === 'true';
         const thread = method === 'conversations.replies' ? String(args.ts ?? '') : undefined;
         if (thread !== undefined && !this.messages.some((m) => m.ts === thread && m.channel === channel)) {
           return { ok: false, error: 'thread_not_found' };
@@ -269,10 +271,13 @@ export class SlackStandIn {
           (m) =>
             m.channel === channel &&
             !m.ephemeral &&
-            Number(m.ts) >= oldest &&
+            (inclusive ? Number(m.ts) >= oldest : Number(m.ts) > oldest) &&
             (thread === undefined ? m.thread_ts === undefined : m.ts === thread || m.thread_ts === thread),
         );
-        const messages = shown.map((m) => ({
+        const ordered = thread === undefined ? shown.reverse() : shown;
+        const limit = Math.min(999, Math.max(1, Number(args.limit ?? 100) || 100));
+        const from = Number(typeof args.cursor === 'string' ? args.cursor.replace(/^page:/, '') : 0) || 0;
+        const page = ordered.slice(from, from + limit).map((m) => ({
           type: 'message',
           ts: m.ts,
           text: m.text,
@@ -280,7 +285,13 @@ export class SlackStandIn {
           ...(m.from === 'bot' ? { bot_id: 'B0OPSBOT01' } : { user: m.user }),
           ...(withMetadata && m.metadata !== undefined && { metadata: m.metadata }),
         }));
-        return { ok: true, messages: thread === undefined ? messages.reverse() : messages, has_more: false };
+        const more = from + limit < ordered.length;
+        return {
+          ok: true,
+          messages: page,
+          has_more: more,
+          response_metadata: { next_cursor: more ? `page:${from + limit}` : '' },
+        };
       }
       case 'chat.postEphemeral': {
         const user = typeof args.user === 'string' ? args.user : undefined;

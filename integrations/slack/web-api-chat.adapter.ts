@@ -17,17 +17,27 @@ export interface DeliveryPolicy {
   readonly maxDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
+  readonly now: () => number;
   /** Told of each retry (to log it): why, and how long until the next attempt. */
   readonly onRetry?: (retry: { readonly reason: string; readonly waitMs: number }) => void;
+  /**
+   * Told when a post that may have landed could not be looked for (Slack refused the lookup: a missing history
+   * scope, a channel the bot is not in). It is posted again then: twice rather than lost.
+   */
+  readonly onUncheckable?: (problem: { readonly reason: string }) => void;
 }
 
 const DEFAULT_DELIVERY: DeliveryPolicy = {
-  budgetMs: 90_000,
+  budgetMs: 30_000,
   baseDelayMs: 1_000,
-  maxDelayMs: 20_000,
+  maxDelayMs: 10_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
+  now: () => Date.now(),
 };
+
+/** Pages of history read when looking for a post: a busy channel's last minutes, not its archive. */
+const LOOKUP_PAGES = 5;
 
 /** How a failed Web API call failed: refused for good, refused for now (429), or unknown whether it was carried out. */
 type Failure =
@@ -60,7 +70,12 @@ export class SlackWebApiChat implements Chat {
     const oldest = Date.now() / 1000 - 60;
     return this.deliver(async (uncertain) => {
       if (uncertain) {
-        const landed = await this.findPosted(target, key, oldest);
+        const landed = await this.lookup(target, key, oldest).catch((error: unknown) => {
+          if (classify(error).kind !== 'refused') throw error;
+          // Slack will not say whether it landed: post again, and say why it could not be checked.
+          this.delivery.onUncheckable?.({ reason: describe(error) });
+          return undefined;
+        });
         if (landed !== undefined) return landed;
       }
       const result = await this.client.chat.postMessage({
@@ -75,28 +90,39 @@ export class SlackWebApiChat implements Chat {
     });
   }
 
-  async findPosted(target: PostTarget, key: string, oldest: number): Promise<string | undefined> {
-    const page =
-      target.threadTs !== undefined
-        ? await this.client.conversations.replies({
-            channel: target.channel,
-            ts: target.threadTs,
-            oldest: oldest.toFixed(6),
-            include_all_metadata: true,
-            limit: 200,
-          })
-        : await this.client.conversations.history({
-            channel: target.channel,
-            oldest: oldest.toFixed(6),
-            include_all_metadata: true,
-            limit: 200,
-          });
-    const found = page.messages?.find(
-      (m) =>
-        m.metadata?.event_type === POST_EVENT_TYPE &&
-        (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === key,
-    );
-    return found?.ts;
+  findPosted(target: PostTarget, key: string, oldest: number): Promise<string | undefined> {
+    // A lookup changes nothing: it is retried like any call that is safe to repeat.
+    return this.deliver(() => this.lookup(target, key, oldest));
+  }
+
+  /**
+   * The post with `key` in the channel (`conversations.history`, scopes `channels:history`, `groups:history`,
+   * `im:history`, `mpim:history`) or the thread (`conversations.replies`) since `oldest`, page by page.
+   */
+  private async lookup(target: PostTarget, key: string, oldest: number): Promise<string | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP_PAGES; page++) {
+      const common = {
+        channel: target.channel,
+        oldest: oldest.toFixed(6),
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor !== undefined && { cursor }),
+      };
+      const result =
+        target.threadTs !== undefined
+          ? await this.client.conversations.replies({ ...common, ts: target.threadTs })
+          : await this.client.conversations.history(common);
+      const found = result.messages?.find(
+        (m) =>
+          m.metadata?.event_type === POST_EVENT_TYPE &&
+          (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === key,
+      );
+      if (found?.ts !== undefined) return found.ts;
+      cursor = result.response_metadata?.next_cursor;
+      if (result.has_more !== true || cursor === undefined || cursor === '') return undefined;
+    }
+    return undefined;
   }
 
   async postEphemeral(target: PostTarget, user: string, message: ChatMessage): Promise<void> {
@@ -130,8 +156,8 @@ export class SlackWebApiChat implements Chat {
    * earlier attempt may have been carried out.
    */
   private async deliver<T>(attempt: (uncertain: boolean) => Promise<T>): Promise<T> {
-    const { budgetMs, baseDelayMs, maxDelayMs, sleep, random } = this.delivery;
-    let waited = 0;
+    const { budgetMs, baseDelayMs, maxDelayMs, sleep, random, now } = this.delivery;
+    const started = now();
     let uncertain = false;
     for (let failures = 0; ; failures++) {
       try {
@@ -142,8 +168,8 @@ export class SlackWebApiChat implements Chat {
         if (failure.kind === 'unavailable') uncertain = true;
         const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** failures) * (0.5 + random() / 2);
         const wait = failure.kind === 'rate-limited' ? Math.max(failure.retryAfterMs, baseDelayMs) : backoff;
-        if (waited + wait > budgetMs) throw error;
-        waited += wait;
+        // The budget counts the attempts' own time too, so the job ends within its function's timeout.
+        if (now() - started + wait > budgetMs) throw error;
         this.delivery.onRetry?.({
           reason: failure.kind === 'rate-limited' ? 'rate-limited' : describe(error),
           waitMs: Math.round(wait),

@@ -36,6 +36,9 @@ export class SlackWebApiPeople implements People {
         return {
           id: user.id,
           ...(user.team_id !== undefined && { teamId: user.team_id }),
+          ...(user.enterprise_user?.enterprise_id !== undefined && {
+            enterpriseId: user.enterprise_user.enterprise_id,
+          }),
           guest: user.is_restricted === true || user.is_ultra_restricted === true,
           deleted: user.deleted === true,
         };

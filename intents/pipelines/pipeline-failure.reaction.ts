@@ -14,6 +14,11 @@ interface Alert extends PostedMessage {
 }
 
 const DAY = 24 * 60 * 60;
+/**
+ * How long an event is held while it is handled: longer than the worker may run (60 s), so a redelivery waits for
+ * the first attempt; short enough that a redelivery after an attempt cut off by the timeout can take it over.
+ */
+const LEASE_SECONDS = 90;
 
 export const PIPELINE_EVENT_TYPES = {
   execution: 'CodePipeline Pipeline Execution State Change',
@@ -52,12 +57,13 @@ export const pipelineFailure = defineReaction({
     const executionId = text(d['execution-id']);
     const state = text(d.state);
     const claim = `eventbridge:${event.id}:${event['detail-type']}:${pipeline}:${executionId}:${state}:${text(d.stage)}:${text(d.action)}`;
-    if (!(await ports.claims.claim(claim, DAY))) {
+    if (!(await ports.claims.claim(claim, LEASE_SECONDS))) {
       ports.log.info('pipeline.event_duplicate_dropped', { id: event.id, pipeline, state });
       return;
     }
     try {
       await handleClaimed(event, d, { pipeline, executionId, state }, ports);
+      await ports.claims.settle(claim, DAY);
     } catch (error) {
       // Not done: release the claim, so a redelivery can do it.
       await ports.claims.release(claim);

@@ -3,7 +3,8 @@ import { EXAMPLE_CONFIG_PATH } from '../../bot/config';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { AUDIT_PREFIX } from '../../integrations/store-audit';
-import { ALICE, allText, BOB, click, type Harness, harness, slash } from '../support/harness';
+import { ALICE, allText, BOB, click, FORM, type Harness, harness, slash } from '../support/harness';
+import { signedEvent, slashCommandBody } from '../support/slack';
 
 /** prod changed by the platform team's user group only; the example's other environments by everyone. */
 const GROUP_CONFIG = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace(
@@ -87,5 +88,39 @@ describe('who may do what, through signed Slack requests and the Web API stand-i
     expect(h.bot().map(allText).join('\n')).toContain('You are not allowed to change *prod*.');
     expect(h.standIn.calls.filter((c) => c.method === 'usergroups.users.list')).toHaveLength(2);
     expect(await audited()).toEqual([expect.objectContaining({ action: 'Deploy', reason: 'not-listed' })]);
+  });
+
+  it('writes down a request from a workspace opsbot does not serve, and a Confirm pressed by someone else', async () => {
+    // Prepare: only the local workspace is served
+    await h.close();
+    h = await harness(
+      { store },
+      GROUP_CONFIG.replace('  botId: B0OPSBOT01\n', '  botId: B0OPSBOT01\n  teams: [T0LOCAL001]\n'),
+    );
+    h.standIn.groups.set('S0PLATFORM1', [ALICE]);
+    const foreign = new URLSearchParams(
+      slashCommandBody('web prod v1.8.2', { user: 'U0STRANGER1', responseUrl: 'http://127.0.0.1:9/r' }),
+    );
+    foreign.set('team_id', 'T0OTHER001');
+    const card = (await slash(h, 'web prod v1.8.2', ALICE)).ack as StandInMessage;
+
+    // Act
+    const answered = await h.sendAndSettle(signedEvent(foreign.toString(), FORM));
+    await h.sendAndSettle(click(h, card, 'opsbot.confirm', BOB));
+
+    // Assess
+    expect(JSON.parse(answered.body).text).toContain("opsbot isn't set up for this workspace");
+    expect(await audited()).toEqual([
+      expect.objectContaining({
+        action: 'Request',
+        reason: 'other-workspace',
+        actor: expect.objectContaining({ userId: 'U0STRANGER1', teamId: 'T0OTHER001' }),
+      }),
+      expect.objectContaining({
+        action: 'Confirm',
+        reason: 'not-the-requester',
+        actor: expect.objectContaining({ userId: BOB }),
+      }),
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import type { People } from '../../integrations/people.port';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { describeShared, sharedJson } from '../support/fixtures';
@@ -17,6 +18,7 @@ import {
   threadReply,
   unescaped,
 } from '../support/harness';
+import { TestPeople } from '../support/ports';
 import { eventBody, signedEvent, slashCommandBody } from '../support/slack';
 
 describe('Slack edge on Lambda (signed HTTP through the real handler, Web API stand-in on loopback)', () => {
@@ -344,6 +346,29 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(said[1]?.ephemeral).toBe(true);
       h.sandbox.clock.advance(10 * 60_000);
       expect((await h.sandbox.pipelines.list()).find((p) => p.name === failing)?.status).toBe('Succeeded');
+    });
+
+    it('keeps Retry open when the worker refuses the click the edge let through', async () => {
+      // Prepare: the worker cannot reach Slack to check who clicked (the edge had it cached)
+      const failing = (await h.sandbox.pipelines.list()).find((p) => p.status === 'Failed')?.name as string;
+      await h.sendAndSettle(mention(`why is the ${failing} failing?`).event);
+      const card = h.bot().at(-1) as StandInMessage;
+      const ports = h.deps.worker.ports as { people: People };
+      const people = ports.people;
+      const down = new TestPeople();
+      down.down = true;
+      ports.people = down;
+
+      // Act
+      await h.sendAndSettle(click(h, card, 'opsbot.retry'));
+      ports.people = people;
+      await h.sendAndSettle(click(h, card, 'opsbot.retry'));
+
+      // Assess: the first click was refused and told why; the second one retried
+      const said = h.bot().slice(-2);
+      expect(said[0]?.text).toBe("I couldn't check who may do this.");
+      expect(said[1]?.text).toBe(`Retrying Build of ${failing}.`);
+      expect((await h.sandbox.pipelines.list()).find((p) => p.name === failing)?.status).toBe('InProgress');
     });
 
     it('lists pipelines failing first, from the slash command', async () => {

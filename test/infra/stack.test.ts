@@ -87,13 +87,32 @@ describe('the synthesized opsbot stack', () => {
         'detail-type': ['CodePipeline Pipeline Execution State Change'],
         detail: { state: ['FAILED', 'SUCCEEDED'], pipeline: pipelines },
       },
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [workerId, 'Arn'] } })],
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^WorkerAliasevents') } })],
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'detail-type': ['CodePipeline Action Execution State Change'],
         detail: { state: ['FAILED'], pipeline: pipelines },
       },
+    });
+  });
+
+  it('retries a reaction that failed (events, through the worker’s events alias), never a Slack job', () => {
+    // Assess: events arrive through an alias whose failed invocations run again, twice
+    template.hasResourceProperties('AWS::Lambda::Alias', {
+      FunctionName: { Ref: workerId },
+      Name: 'events',
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: workerId },
+      Qualifier: Match.not('$LATEST'),
+      MaximumRetryAttempts: 2,
+    });
+    // Slack jobs invoke the function itself, whose failed invocations never run again (an answer could post twice).
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: workerId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
     });
   });
 

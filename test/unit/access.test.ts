@@ -42,48 +42,60 @@ const PEOPLE = {
   admin: 'U0ADMIN0001',
   member: 'U0MEMBER001',
   guest: 'U0GUEST0001',
+  /** A Slack Connect partner in a shared channel: the request names the host workspace, the account another. */
   'other workspace': 'U0PARTNER01',
+  /** A request from another workspace altogether (the edge refuses it before; the policy does too). */
+  'other workspace (request)': 'U0STRANGER1',
 } as const;
 type Kind = keyof typeof PEOPLE;
 const KINDS = Object.keys(PEOPLE) as Kind[];
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 type Environment = (typeof ENVIRONMENTS)[number];
 
-/** ✓ allowed, ✗ refused; columns: dev, staging, prod (for retry: the web-dev, web-staging, web-prod pipelines). */
+/**
+ * ✓ allowed; refused: N not listed, G guest, W other workspace. Columns: dev, staging, prod (for retry: the web-dev,
+ * web-staging and web-prod pipelines).
+ */
 const EXPECTED: Record<'deploy' | 'roll back' | 'retry' | 'approve', Record<Kind, string>> = {
   deploy: {
     deployer: '✓✓✓',
-    approver: '✓✗✗',
+    approver: '✓NN',
     admin: '✓✓✓',
-    member: '✓✗✗',
-    guest: '✓✓✗',
-    'other workspace': '✗✗✗',
+    member: '✓NN',
+    guest: '✓✓G',
+    'other workspace': 'WWW',
+    'other workspace (request)': 'WWW',
   },
   'roll back': {
     deployer: '✓✓✓',
-    approver: '✓✗✗',
+    approver: '✓NN',
     admin: '✓✓✓',
-    member: '✓✗✗',
-    guest: '✓✓✗',
-    'other workspace': '✗✗✗',
+    member: '✓NN',
+    guest: '✓✓G',
+    'other workspace': 'WWW',
+    'other workspace (request)': 'WWW',
   },
   retry: {
     deployer: '✓✓✓',
-    approver: '✓✗✗',
+    approver: '✓NN',
     admin: '✓✓✓',
-    member: '✓✗✗',
-    guest: '✗✗✓',
-    'other workspace': '✗✗✗',
+    member: '✓NN',
+    guest: 'GG✓',
+    'other workspace': 'WWW',
+    'other workspace (request)': 'WWW',
   },
   approve: {
-    deployer: '✓✓✗',
-    approver: '✓✗✓',
+    deployer: '✓✓N',
+    approver: '✓N✓',
     admin: '✓✓✓',
-    member: '✓✗✗',
-    guest: '✓✓✗',
-    'other workspace': '✗✗✗',
+    member: '✓NN',
+    guest: '✓✓G',
+    'other workspace': 'WWW',
+    'other workspace (request)': 'WWW',
   },
 };
+
+const LETTER: Record<string, string> = { 'not-listed': 'N', guest: 'G', 'other-workspace': 'W' };
 
 function world() {
   const config = parseConfig(MATRIX_CONFIG);
@@ -96,32 +108,39 @@ function world() {
 }
 
 function actorOf(kind: Kind): Actor {
-  // A Slack Connect partner in a shared channel: the request says the host's workspace, their account says theirs.
-  return { userId: PEOPLE[kind], teamId: 'T0LOCAL001', channelId: 'C0DEPLOYS01' };
+  const teamId = kind === 'other workspace (request)' ? 'T0OTHER001' : 'T0LOCAL001';
+  return { userId: PEOPLE[kind], teamId, channelId: 'C0DEPLOYS01' };
 }
 
+/** ✓, or the letter of the reason the cell was refused for (anything unexpected is spelled out and fails). */
 async function decide(
   w: ReturnType<typeof world>,
   action: keyof typeof EXPECTED,
   kind: Kind,
   environment: Environment,
-): Promise<boolean> {
+): Promise<string> {
   const actor = actorOf(kind);
+  const letter = (reason: string | undefined) => (reason === undefined ? '✓' : (LETTER[reason] ?? `(${reason})`));
   switch (action) {
     case 'deploy':
     case 'roll back': {
+      const before = w.store.keys().filter((k) => k.startsWith(AUDIT_PREFIX)).length;
       const step = await w.planner.plan({
         intent: action === 'deploy' ? 'Deploy' : 'Rollback',
         slots: { service: 'web', environment, ...(action === 'deploy' && { version: 'v1.9.0' }) },
         actor,
         confirmed: false,
       });
-      return step.kind === 'confirm';
+      if (step.kind === 'confirm') return '✓';
+      // Refused: the planner wrote down why.
+      const records = w.store.keys().filter((k) => k.startsWith(AUDIT_PREFIX));
+      if (records.length !== before + 1) return `(${step.kind} without an audit record)`;
+      return letter((await w.store.get<{ reason: string }>(records.at(-1) as string))?.reason ?? 'none');
     }
     case 'retry':
-      return (await retryRefusal(`web-${environment}`, actor, w.ports)) === undefined;
+      return letter((await retryRefusal(`web-${environment}`, actor, w.ports))?.reason);
     case 'approve':
-      return (await approvalRefusal(environment, 'U0SOMEONE01', actor, w.ports)) === undefined;
+      return letter((await approvalRefusal(environment, 'U0SOMEONE01', actor, w.ports))?.reason);
   }
 }
 
@@ -134,7 +153,7 @@ describe('who may do what', () => {
     const table: Record<string, string> = {};
     for (const kind of KINDS) {
       let row = '';
-      for (const environment of ENVIRONMENTS) row += (await decide(w, action, kind, environment)) ? '✓' : '✗';
+      for (const environment of ENVIRONMENTS) row += await decide(w, action, kind, environment);
       table[kind] = row;
     }
 

@@ -47,15 +47,39 @@ describe('the workspaces opsbot serves (slack.teams)', () => {
 
     // Assess
     expect(verdicts[0]).toBe('handle');
-    expect(verdicts[1]).toEqual({ kind: 'ignore', reason: 'other-workspace:T0OTHER001', refused: true });
+    expect(verdicts[1]).toEqual({
+      kind: 'ignore',
+      reason: 'other-workspace:T0OTHER001',
+      refused: true,
+      from: { userId: 'U0ALICE001', teamId: 'T0OTHER001', channelId: 'C0DEPLOYS01' },
+    });
     expect(verdicts[2]).toEqual({
       kind: 'answer',
       refused: true,
       reason: 'other-workspace:T0OTHER001',
       body: expect.stringContaining("opsbot isn't set up for this workspace, so nothing was done."),
+      from: expect.objectContaining({ teamId: 'T0OTHER001' }),
     });
     expect(verdicts[3]).toEqual(expect.objectContaining({ kind: 'ignore', refused: true }));
     expect(verdicts[4]).toBe('handle');
+  });
+
+  it('takes every workspace of an Enterprise Grid organization listed by its id', () => {
+    // Prepare
+    const gridMention = JSON.stringify({ ...JSON.parse(mention('T0SIBLING1')), enterprise_id: 'E0GRID0001' });
+    const gridCommand = new URLSearchParams(slashCommandBody('help', { responseUrl: 'http://127.0.0.1:9/r' }));
+    gridCommand.set('team_id', 'T0SIBLING1');
+    gridCommand.set('enterprise_id', 'E0GRID0001');
+
+    // Act
+    const verdicts = [
+      checkPayload('application/json', gridMention, '/deploy', ['E0GRID0001']).kind,
+      checkPayload(FORM, gridCommand.toString(), '/deploy', ['E0GRID0001']).kind,
+      checkPayload('application/json', gridMention, '/deploy', ['E0OTHER001']).kind,
+    ];
+
+    // Assess
+    expect(verdicts).toEqual(['handle', 'handle', 'ignore']);
   });
 
   it('refuses another workspace through the real handler, and logs it', async () => {

@@ -23,17 +23,32 @@ const noPipelines: Pipelines = {
 
 async function setup(pipelines: Pipelines = noPipelines) {
   const stand = await startStandIn();
-  // Waits are recorded, not slept: the budget is the worker's, 40 s.
+  // Time is simulated: waits are recorded, not slept, and each Web API call takes `callMs` (none unless a test says).
   const waits: number[] = [];
+  const clock = { now: 0, callMs: 0 };
+  const unchecked: string[] = [];
   const chat = new SlackWebApiChat(
     new WebClient(TEST_BOT_TOKEN, {
       slackApiUrl: `${stand.url}/api/`,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       logLevel: LogLevel.ERROR,
+      fetch: (url, init) => {
+        clock.now += clock.callMs;
+        return fetch(url, init);
+      },
     }),
     fetch,
-    { budgetMs: 40_000, random: () => 1, sleep: async (ms) => void waits.push(ms) },
+    {
+      budgetMs: 30_000,
+      random: () => 1,
+      now: () => clock.now,
+      onUncheckable: (problem) => void unchecked.push(problem.reason),
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock.now += ms;
+      },
+    },
   );
   const store = new MemoryStore();
   const log = createMemoryLog();
@@ -45,7 +60,15 @@ async function setup(pipelines: Pipelines = noPipelines) {
     log,
     announcer: slackAnnouncer(chat, new IssuedButtons(store), { alerts: ALERTS }, log, store),
   };
-  return { ...stand, deps, waits, send: (e: EventBridgeEvent) => pipelineFailure.handle(e, deps) };
+  return {
+    ...stand,
+    deps,
+    waits,
+    clock,
+    unchecked,
+    direct: chat,
+    send: (e: EventBridgeEvent) => pipelineFailure.handle(e, deps),
+  };
 }
 
 describeShared('pipeline failures pushed to Slack, from EventBridge events published by AWS', () => {
@@ -203,22 +226,55 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
     });
 
     it('gives up within its budget, and a redelivery after Slack is back shows the alert once', async () => {
-      // Prepare: the post lands, its answer is lost, and Slack stays down past the 40 s budget
+      // Prepare: the post lands, its answer is lost, and Slack stays down past the 30 s budget, each call taking 5 s
       const s = await setup();
+      s.clock.callMs = 5_000;
       s.standIn.failNext('chat.postMessage', { status: 503, afterDoing: true });
       s.standIn.failNext('conversations.history', { status: 503 }, 20);
 
       // Act
       await expect(s.send(pipelineFailed())).rejects.toThrow();
-      const waited = s.waits.reduce((a, b) => a + b, 0);
+      const elapsed = s.clock.now;
       s.standIn.clearFaults();
       await s.send(pipelineFailed());
       await s.close();
 
       // Assess
-      expect(waited).toBeLessThanOrEqual(40_000);
+      // The attempts' own time counts: the job stopped within its budget, not after 30 s of waiting alone.
+      expect(elapsed).toBeLessThanOrEqual(30_000);
+      expect(s.waits.reduce((a, b) => a + b, 0)).toBeLessThan(30_000 - 2 * 5_000);
       expect(s.standIn.messages).toHaveLength(1);
       expect(posts(s)).toBe(1);
+    });
+
+    it('posts again, saying why, when Slack will not let it look for a post whose answer was lost', async () => {
+      // Prepare: the app lacks the history scope
+      const s = await setup();
+      s.standIn.failNext('chat.postMessage', { status: 502, afterDoing: true });
+      s.standIn.failNext('conversations.history', { error: 'missing_scope' });
+
+      // Act
+      await s.send(pipelineFailed());
+      await s.close();
+
+      // Assess: twice rather than lost, and the reason is told
+      expect(s.standIn.messages).toHaveLength(2);
+      expect(s.unchecked).toEqual(['missing_scope']);
+    });
+
+    it('finds a post whose answer was lost in a busy channel, over several pages of history', async () => {
+      // Prepare: the alert landed, then 450 other messages
+      const s = await setup();
+      const ts = await s.direct.post({ channel: ALERTS }, { text: 'the alert' }, { key: 'alert-1' });
+      for (let i = 0; i < 450; i++) s.standIn.addPersonMessage(ALERTS, 'U0CHATTY01', `message ${i}`);
+
+      // Act
+      const found = await s.direct.findPosted({ channel: ALERTS }, 'alert-1', 0);
+      await s.close();
+
+      // Assess
+      expect(found).toBe(ts);
+      expect(s.standIn.calls.filter((c) => c.method === 'conversations.history')).toHaveLength(3);
     });
 
     it('does not retry what Slack refuses for good', async () => {
