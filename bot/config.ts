@@ -72,13 +72,37 @@ const environmentSchema = z.strictObject({
   channels: z.array(channel).min(1, 'expected at least one channel id, or leave channels out').optional(),
 });
 
+const lambdaName = z
+  .string()
+  .regex(/^[a-zA-Z0-9-_:]{1,140}$/, 'expected a Lambda function name (or ARN) for the AppSpec hook');
+
 const targetSchema = z.strictObject({
   account,
   region,
+  /** The ECS cluster (required to deploy on AWS). */
   cluster: z.string().min(1).optional(),
+  /** The ECS service's name; the opsbot service's name when not set. */
   service: z.string().min(1).optional(),
+  /** The container whose image a deploy changes; the service's name when not set. */
   container: z.string().min(1).optional(),
+  /** The container port the load balancer sends to; read from the ECS service when not set. */
+  containerPort: z.number().int().min(1).max(65535).optional(),
+  /** The ECR repository (name or URI); read from the container's current image when not set. */
+  repository: z.string().min(1).optional(),
+  /** For services CodeDeploy deploys (`deploymentController: CODE_DEPLOY`). */
   codedeploy: z.strictObject({ application: z.string().min(1), deploymentGroup: z.string().min(1) }).optional(),
+  /** AppSpec hooks of CodeDeploy deployments: the Lambda function CodeDeploy invokes at each lifecycle event. */
+  hooks: z
+    .strictObject({
+      BeforeInstall: lambdaName.optional(),
+      AfterInstall: lambdaName.optional(),
+      AfterAllowTestTraffic: lambdaName.optional(),
+      BeforeAllowTraffic: lambdaName.optional(),
+      AfterAllowTraffic: lambdaName.optional(),
+    })
+    .optional(),
+  /** Tags that move (refused where the environment is protected). */
+  mutableTags: z.array(z.string().min(1)).default(['latest', 'main', 'master', 'stable', 'dev', 'edge']),
   /** CloudWatch alarm names that roll a deploy back. */
   alarms: z.array(z.string().min(1)).default([]),
   bakeMinutes: z.number().int().min(0).max(720).default(10),

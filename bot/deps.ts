@@ -3,6 +3,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
 import type { Alarms } from '../integrations/alarms.port';
 import { AwsClients, assumeRoleCredentials } from '../integrations/aws/clients';
+import type { DeployTarget } from '../integrations/aws/ecs-deployments.adapter';
 import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
 import type { Chat } from '../integrations/chat.port';
 import { Claims } from '../integrations/claims';
@@ -276,9 +277,13 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
     deployments: lazy(() => {
       const { CodeDeployClient } = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');
       const { ECSClient } = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
-      const { CodeDeployDeployments } =
-        require('../integrations/aws/codedeploy-deployments.adapter') as typeof import('../integrations/aws/codedeploy-deployments.adapter');
-      return new CodeDeployDeployments(new ECSClient(retry), new CodeDeployClient(retry));
+      const { AwsDeployments } =
+        require('../integrations/aws/ecs-deployments.adapter') as typeof import('../integrations/aws/ecs-deployments.adapter');
+      // Each service and environment through its own account's and region's clients, from the one factory.
+      return new AwsDeployments(deployTargets(config), (target) => ({
+        ecs: clients().get(ECSClient, target.account, target.region),
+        codedeploy: clients().get(CodeDeployClient, target.account, target.region),
+      }));
     }),
     alarms: lazy(() => {
       const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
@@ -308,6 +313,35 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
  * secrets are refreshed, but its AWS clients and assumed-role credentials are kept.
  */
 const factories = new Map<string, AwsClients>();
+/** The configured services and environments, as the deployments adapter reaches them. */
+function deployTargets(config: OpsbotConfig): DeployTarget[] {
+  return Object.entries(config.services).flatMap(([service, s]) =>
+    Object.entries(s.environments).map(([environment, t]): DeployTarget => {
+      const account = resolveAccount(config, t.account);
+      const repository = t.repository;
+      return {
+        service,
+        environment,
+        account,
+        region: t.region,
+        cluster: t.cluster ?? '',
+        ecsService: t.service ?? service,
+        container: t.container ?? service,
+        ...(t.containerPort !== undefined && { containerPort: t.containerPort }),
+        // A repository by name is in the target's own account and region.
+        ...(repository !== undefined && {
+          repositoryUri:
+            repository.includes('/') && repository.includes('.')
+              ? repository
+              : `${account.id}.dkr.ecr.${t.region}.amazonaws.com/${repository}`,
+        }),
+        ...(t.codedeploy !== undefined && { codedeploy: t.codedeploy }),
+        ...(t.hooks !== undefined && { hooks: t.hooks }),
+      };
+    }),
+  );
+}
+
 function clientFactory(region: string | undefined): AwsClients {
   const key = region ?? '';
   let factory = factories.get(key);

@@ -52,6 +52,7 @@ export interface DeployTarget {
   readonly environment: string;
   readonly account: AwsAccount;
   readonly region: string;
+  /** Empty when not configured: the target answers that it needs one. */
   readonly cluster: string;
   /** The ECS service's name. */
   readonly ecsService: string;
@@ -327,6 +328,13 @@ export class AwsDeployments implements Deployments {
         'UNKNOWN_TARGET',
         `${service} is not deployed to ${environment} in this account.`,
         'Try `/deploy status` to see what runs where.',
+      );
+    }
+    if (target.cluster === '') {
+      throw new OpsbotError(
+        'NOT_CONFIGURED',
+        `opsbot does not know which ECS cluster runs ${service} in ${environment}, so nothing was done.`,
+        `Set \`cluster\` under services.${service}.environments.${environment} in opsbot.config.yaml.`,
       );
     }
     return target;
