@@ -149,17 +149,6 @@ function ecsStep(stage: ServiceDeploymentLifecycleStage | undefined): Deployment
   return 'TerminatingBlue';
 }
 
-/** Whether `next` comes after `previous` in the lifecycle (a later poll never moves a deployment backwards). */
-export function isLaterStage(
-  previous: ServiceDeploymentLifecycleStage | undefined,
-  next: ServiceDeploymentLifecycleStage | undefined,
-): boolean {
-  return (
-    ECS_STAGES.indexOf(next as ServiceDeploymentLifecycleStage) >
-    ECS_STAGES.indexOf(previous as ServiceDeploymentLifecycleStage)
-  );
-}
-
 /** An ECS service deployment's progress, from `DescribeServiceDeployments`. */
 export function ecsProgress(d: ServiceDeployment): Progress {
   const target = d.targetServiceRevision;

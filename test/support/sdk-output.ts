@@ -1,5 +1,22 @@
 /** Timestamp members of AWS responses that the SDK v3 deserializes into `Date`. */
-const TIMESTAMPS = new Set(['lastStatusChange', 'created', 'updated', 'startTime', 'lastUpdateTime', 'lastChangedAt']);
+const TIMESTAMPS = new Set([
+  'lastStatusChange',
+  'created',
+  'updated',
+  'startTime',
+  'endTime',
+  'lastUpdateTime',
+  'lastChangedAt',
+  'lastUpdatedAt',
+  'createTime',
+  'completeTime',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'stoppedAt',
+  'updatedAt',
+  'registeredAt',
+]);
 
 /**
  * Turns a response as AWS documents it (JSON on the wire: epoch seconds, or ISO strings in some published

@@ -1,0 +1,532 @@
+import {
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  type DeploymentInfo,
+  type ECSTarget,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListServiceDeploymentsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type Service,
+  type ServiceDeployment,
+  StopServiceDeploymentCommand,
+  type TaskDefinition,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { codeDeployProgress, ECS_STAGES, ecsProgress } from '../../integrations/aws/deploy-progress';
+import { AwsDeployments, type DeployTarget } from '../../integrations/aws/ecs-deployments.adapter';
+import { isOpsbotError } from '../../integrations/errors';
+import { describeShared, sharedJson } from '../support/fixtures';
+import { asSdkOutput } from '../support/sdk-output';
+
+const REPO = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/web';
+const TARGET: DeployTarget = {
+  service: 'web',
+  environment: 'prod',
+  account: { name: 'prod', id: '111111111111' },
+  region: 'eu-west-1',
+  cluster: 'prod',
+  ecsService: 'web',
+  container: 'web',
+  codedeploy: { application: 'web', deploymentGroup: 'web-prod' },
+  hooks: { AfterAllowTestTraffic: 'web-smoke-test' },
+};
+
+/** A running task definition as DescribeTaskDefinition returns it, read-only fields and all. */
+const RUNNING: TaskDefinition = {
+  taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:41',
+  family: 'web',
+  revision: 41,
+  status: 'ACTIVE',
+  taskRoleArn: 'arn:aws:iam::111111111111:role/web-task',
+  executionRoleArn: 'arn:aws:iam::111111111111:role/ecsTaskExecutionRole',
+  networkMode: 'awsvpc',
+  containerDefinitions: [
+    {
+      name: 'web',
+      image: `${REPO}:v1.8.1`,
+      essential: true,
+      portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+      environment: [{ name: 'NODE_ENV', value: 'production' }],
+      secrets: [{ name: 'DB_URL', valueFrom: 'arn:aws:ssm:eu-west-1:111111111111:parameter/web/db' }],
+      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web' } },
+    },
+    { name: 'envoy', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29', essential: true },
+  ],
+  volumes: [],
+  placementConstraints: [],
+  requiresCompatibilities: ['FARGATE'],
+  compatibilities: ['EC2', 'FARGATE'],
+  requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }],
+  cpu: '512',
+  memory: '1024',
+  runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+  ephemeralStorage: { sizeInGiB: 30 },
+  registeredAt: new Date('2026-11-20T10:00:00Z'),
+  registeredBy: 'arn:aws:sts::111111111111:assumed-role/deployer/ci',
+};
+
+function service(controller: 'CODE_DEPLOY' | 'ECS' | 'EXTERNAL', strategy?: string): Service {
+  return {
+    serviceName: 'web',
+    status: 'ACTIVE',
+    taskDefinition: RUNNING.taskDefinitionArn,
+    deploymentController: { type: controller },
+    ...(strategy !== undefined && { deploymentConfiguration: { strategy: strategy as 'LINEAR' } }),
+    loadBalancers: [{ containerName: 'web', containerPort: 8080, targetGroupArn: 'arn:tg/blue' }],
+  };
+}
+
+function setup(controller: 'CODE_DEPLOY' | 'ECS' | 'EXTERNAL' = 'CODE_DEPLOY', strategy?: string) {
+  const ecs = mockClient(ECSClient);
+  const codedeploy = mockClient(CodeDeployClient);
+  ecs.on(DescribeServicesCommand).resolves({ services: [service(controller, strategy)] });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: RUNNING,
+    tags: [{ key: 'team', value: 'storefront' }],
+  });
+  ecs.on(RegisterTaskDefinitionCommand).resolves({
+    taskDefinition: {
+      ...RUNNING,
+      revision: 42,
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42',
+    },
+  });
+  const deployments = new AwsDeployments(
+    [TARGET],
+    () => ({ ecs: new ECSClient({ region: 'eu-west-1' }), codedeploy: new CodeDeployClient({ region: 'eu-west-1' }) }),
+    () => Date.parse('2026-11-23T09:00:00Z'),
+  );
+  return { ecs, codedeploy, deployments };
+}
+
+afterEach(() => {
+  mockClient(ECSClient).restore();
+  mockClient(CodeDeployClient).restore();
+});
+
+describe('deploys against AWS (aws-sdk-client-mock)', () => {
+  it('registers the next revision with only the container’s image changed and no read-only field', async () => {
+    // Prepare
+    const { ecs, codedeploy, deployments } = setup();
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: 'd-NEW000001', status: 'Created' } });
+
+    // Act
+    await deployments.start({ service: 'web', environment: 'prod', version: 'v1.8.2', requestedBy: 'U0ANA00001' });
+
+    // Assess
+    const input = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
+    const {
+      taskDefinitionArn,
+      revision,
+      status,
+      compatibilities,
+      requiresAttributes,
+      registeredAt,
+      registeredBy,
+      ...kept
+    } = RUNNING;
+    void [taskDefinitionArn, revision, status, compatibilities, requiresAttributes, registeredAt, registeredBy];
+    expect(input).toEqual({
+      ...kept,
+      containerDefinitions: [
+        { ...RUNNING.containerDefinitions?.[0], image: `${REPO}:v1.8.2` },
+        RUNNING.containerDefinitions?.[1],
+      ],
+      tags: [
+        { key: 'team', value: 'storefront' },
+        { key: 'opsbot:requested-by', value: 'U0ANA00001' },
+        { key: 'opsbot:version', value: 'v1.8.2' },
+      ],
+    });
+    expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({
+      taskDefinition: RUNNING.taskDefinitionArn,
+      include: ['TAGS'],
+    });
+  });
+
+  it('deploys a digest by digest', async () => {
+    // Prepare
+    const { ecs, codedeploy, deployments } = setup();
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: 'd-NEW000001', status: 'Created' } });
+    const digest = `sha256:${'a'.repeat(64)}`;
+
+    // Act
+    await deployments.start({ service: 'web', environment: 'prod', version: digest, requestedBy: 'U0ANA00001' });
+
+    // Assess
+    const input = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
+    expect(input?.containerDefinitions?.[0]?.image).toBe(`${REPO}@${digest}`);
+  });
+
+  it('starts a CodeDeploy deployment with an AppSpec naming the new revision, the load balancer and the hooks', async () => {
+    // Prepare
+    const { codedeploy, deployments } = setup();
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: { deploymentId: 'd-NEW000001', status: 'Created', createTime: new Date('2026-11-23T09:00:01Z') },
+    });
+
+    // Act
+    const started = await deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      requestedBy: 'U0ANA00001',
+    });
+
+    // Assess
+    const input = codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input;
+    expect(input).toEqual({
+      applicationName: 'web',
+      deploymentGroupName: 'web-prod',
+      description: 'opsbot: v1.8.2 for U0ANA00001',
+      revision: { revisionType: 'AppSpecContent', appSpecContent: { content: expect.any(String) } },
+    });
+    expect(JSON.parse(input?.revision?.appSpecContent?.content as string)).toEqual({
+      version: 0,
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: {
+              TaskDefinition: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42',
+              LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 8080 },
+            },
+          },
+        },
+      ],
+      Hooks: [{ AfterAllowTestTraffic: 'web-smoke-test' }],
+    });
+    expect(started).toEqual(
+      expect.objectContaining({
+        id: 'd-NEW000001',
+        engine: 'codedeploy',
+        status: 'InProgress',
+        step: 'Created',
+        version: 'v1.8.2',
+        previousVersion: 'v1.8.1',
+        requestedBy: 'U0ANA00001',
+      }),
+    );
+  });
+
+  it('refuses a service with an EXTERNAL controller, plainly', async () => {
+    // Prepare
+    const { deployments, ecs } = setup('EXTERNAL');
+
+    // Act
+    const failed = await deployments
+      .start({ service: 'web', environment: 'prod', version: 'v1.8.2', requestedBy: 'U0ANA00001' })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(isOpsbotError(failed) && failed.userMessage).toContain("opsbot can't deploy web in prod");
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('names the role it may not pass when RegisterTaskDefinition is denied iam:PassRole', async () => {
+    // Prepare
+    const { ecs, deployments } = setup();
+    ecs
+      .on(RegisterTaskDefinitionCommand)
+      .rejects(
+        Object.assign(
+          new Error(
+            'User: arn:aws:sts::111111111111:assumed-role/opsbot/worker is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111111111111:role/web-task',
+          ),
+          { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } },
+        ),
+      );
+
+    // Act
+    const failed = await deployments
+      .start({ service: 'web', environment: 'prod', version: 'v1.8.2', requestedBy: 'U0ANA00001' })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(isOpsbotError(failed) && failed.userMessage).toBe(
+      'opsbot may not pass arn:aws:iam::111111111111:role/web-task to ECS (iam:PassRole), so the new revision of web in prod (account prod, eu-west-1) was not registered.',
+    );
+  });
+
+  it('says a deployment is already in progress when CodeDeploy refuses another', async () => {
+    // Prepare
+    const { codedeploy, deployments } = setup();
+    codedeploy
+      .on(CreateDeploymentCommand)
+      .rejects(
+        Object.assign(new Error('already has an active Deployment'), { name: 'DeploymentLimitExceededException' }),
+      );
+
+    // Act
+    const failed = await deployments
+      .start({ service: 'web', environment: 'prod', version: 'v1.8.2', requestedBy: 'U0ANA00001' })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(isOpsbotError(failed) && failed.code).toBe('DEPLOYMENT_IN_PROGRESS');
+  });
+
+  it('deploys an ECS linear service through UpdateService and finds its service deployment', async () => {
+    // Prepare
+    const { ecs, codedeploy, deployments } = setup('ECS', 'LINEAR');
+    const arn = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/abc123';
+    ecs.on(UpdateServiceCommand).resolves({});
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: arn, createdAt: new Date('2026-11-23T09:00:02Z') }],
+    });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: arn,
+          status: 'IN_PROGRESS',
+          lifecycleStage: 'SCALE_UP',
+          createdAt: new Date('2026-11-23T09:00:02Z'),
+          targetServiceRevision: { requestedTaskCount: 4, runningTaskCount: 1, pendingTaskCount: 3 },
+        },
+      ],
+    });
+
+    // Act
+    const started = await deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      requestedBy: 'U0ANA00001',
+    });
+
+    // Assess
+    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({
+      cluster: 'prod',
+      service: 'web',
+      taskDefinition: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42',
+    });
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(started).toEqual(
+      expect.objectContaining({
+        id: arn,
+        engine: 'ecs-linear',
+        step: 'InstallingGreen',
+        tasks: { running: 1, pending: 3, desired: 4 },
+      }),
+    );
+  });
+
+  it('stops with rollback on either engine', async () => {
+    // Prepare
+    const { ecs, codedeploy, deployments } = setup('CODE_DEPLOY');
+    codedeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
+    codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-1', status: 'InProgress' } });
+    codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: {} });
+    ecs.on(StopServiceDeploymentCommand).resolves({});
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: 'arn:aws:ecs:x', status: 'ROLLBACK_REQUESTED' }],
+    });
+
+    // Act
+    const viaCodeDeploy = await deployments.stop('web', 'prod', 'd-1', { rollback: true, reason: 'alarm', by: 'U1' });
+    const viaEcs = await deployments.stop('web', 'prod', 'arn:aws:ecs:x', { rollback: true, reason: 'alarm' });
+
+    // Assess
+    expect(codedeploy.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({
+      deploymentId: 'd-1',
+      autoRollbackEnabled: true,
+    });
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({
+      serviceDeploymentArn: 'arn:aws:ecs:x',
+      stopType: 'ROLLBACK',
+    });
+    expect(viaCodeDeploy.stoppedBy).toBe('U1');
+    expect(viaEcs.step).toBe('RollingBack');
+  });
+
+  it('says why tasks would not start when ECS rolled a deployment back', async () => {
+    // Prepare
+    const { ecs, deployments } = setup('ECS', 'BLUE_GREEN');
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: 'arn:aws:ecs:x',
+          status: 'ROLLBACK_SUCCESSFUL',
+          statusReason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.',
+          targetServiceRevision: { arn: 'arn:aws:ecs:rev/2' },
+        },
+      ],
+    });
+    ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:task/1'] });
+    ecs.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          stoppedAt: new Date('2026-11-23T09:03:00Z'),
+          stopCode: 'TaskFailedToStart',
+          stoppedReason:
+            'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111111111111.dkr.ecr.eu-west-1.amazonaws.com/web:v9.9.9: not found',
+        },
+      ],
+    });
+
+    // Act
+    const d = await deployments.get('web', 'prod', 'arn:aws:ecs:x');
+
+    // Assess
+    expect(d.step).toBe('RolledBack');
+    expect(d.error?.code).toBe('CannotPullContainerError');
+    expect(d.reason).toContain('failed to resolve ref');
+  });
+});
+
+describeShared('deployment progress from AWS’s published responses', () => {
+  const publishedTarget = () =>
+    asSdkOutput<{ deploymentTarget: { ecsTarget: ECSTarget } }>(
+      sharedJson('codedeploy-GetDeploymentTarget-response__ecs-target__aws-ecs-docs.json'),
+    ).deploymentTarget.ecsTarget;
+
+  it('reads a finished ECS target: traffic on the new (PRIMARY) task set, blue being terminated', () => {
+    // Act
+    const p = codeDeployProgress({ status: 'InProgress' }, publishedTarget());
+
+    // Assess
+    expect(p).toEqual(expect.objectContaining({ status: 'InProgress', step: 'TerminatingBlue', trafficOnGreen: 100 }));
+  });
+
+  it('reads traffic mid-shift from the replacement (ACTIVE) task set before traffic is rerouted', () => {
+    // Prepare: the published target, rewound to AllowTraffic in progress with 40% on the replacement
+    const target = publishedTarget();
+    const events = (target.lifecycleEvents ?? []).map((e) =>
+      e.lifecycleEventName === 'AllowTraffic'
+        ? { ...e, status: 'InProgress' as const }
+        : e.lifecycleEventName === 'AfterAllowTraffic'
+          ? { ...e, status: 'Pending' as const }
+          : e,
+    );
+    const sets = (target.taskSetsInfo ?? []).map((s) => ({
+      ...s,
+      trafficWeight: s.status === 'ACTIVE' ? 40 : 60,
+    }));
+
+    // Act
+    const p = codeDeployProgress({ status: 'InProgress' }, { ...target, lifecycleEvents: events, taskSetsInfo: sets });
+
+    // Assess
+    expect(p).toEqual(expect.objectContaining({ step: 'ShiftingTraffic', trafficOnGreen: 40 }));
+  });
+
+  it('reads a published GetDeployment response’s status and times', () => {
+    // Prepare
+    const { deploymentInfo } = asSdkOutput<{ deploymentInfo: DeploymentInfo }>(
+      sharedJson('codedeploy-GetDeployment-response__aws-cli-example__EC2-Server.json'),
+    );
+
+    // Act
+    const p = codeDeployProgress(deploymentInfo, undefined);
+
+    // Assess
+    expect(p).toEqual(
+      expect.objectContaining({
+        status: 'Succeeded',
+        step: 'Succeeded',
+        startedAt: 1409764576589,
+        endedAt: 1409764596101,
+      }),
+    );
+  });
+});
+
+describe('deployment progress, engine by engine', () => {
+  it('follows a CodeDeploy deployment that failed to its rollback, to the rollback’s end', () => {
+    // Prepare
+    const failed: DeploymentInfo = {
+      deploymentId: 'd-1',
+      status: 'Failed',
+      errorInformation: { code: 'ECS_UPDATE_ERROR', message: 'The ECS service cannot reach a steady state.' },
+      rollbackInfo: { rollbackDeploymentId: 'd-2', rollbackMessage: 'Deployment d-1 failed' },
+      createTime: new Date('2026-11-23T09:00:00Z'),
+    };
+
+    // Act
+    const during = codeDeployProgress(failed, undefined, { info: { deploymentId: 'd-2', status: 'InProgress' } });
+    const after = codeDeployProgress(failed, undefined, {
+      info: { deploymentId: 'd-2', status: 'Succeeded', completeTime: new Date('2026-11-23T09:06:00Z') },
+    });
+    const stuck = codeDeployProgress(failed, undefined, { info: { deploymentId: 'd-2', status: 'Failed' } });
+
+    // Assess
+    expect(during).toEqual(
+      expect.objectContaining({ status: 'InProgress', step: 'RollingBack', rollbackDeploymentId: 'd-2' }),
+    );
+    expect(after).toEqual(
+      expect.objectContaining({
+        status: 'Failed',
+        step: 'RolledBack',
+        endedAt: Date.parse('2026-11-23T09:06:00Z'),
+        error: { code: 'ECS_UPDATE_ERROR', message: 'The ECS service cannot reach a steady state.' },
+      }),
+    );
+    expect(stuck).toEqual(expect.objectContaining({ status: 'Failed', step: 'Failed' }));
+  });
+
+  it('maps every ECS lifecycle stage, in order, onto opsbot’s steps', () => {
+    // Act
+    const steps = ECS_STAGES.map(
+      (stage) =>
+        ecsProgress({
+          status: 'IN_PROGRESS',
+          lifecycleStage: stage,
+          targetServiceRevision: { requestedProductionTrafficWeight: 30 },
+        } as ServiceDeployment).step,
+    );
+
+    // Assess
+    expect(steps).toEqual([
+      'InstallingGreen',
+      'InstallingGreen',
+      'InstallingGreen',
+      'InstallingGreen',
+      'TestTraffic',
+      'TestTraffic',
+      'ShiftingTraffic',
+      'ShiftingTraffic',
+      'Baking',
+      'TerminatingBlue',
+    ]);
+  });
+
+  it.each([
+    ['PENDING', 'InProgress', 'Created'],
+    ['IN_PROGRESS', 'InProgress', 'ShiftingTraffic'],
+    ['STOP_REQUESTED', 'InProgress', 'ShiftingTraffic'],
+    ['SUCCESSFUL', 'Succeeded', 'Succeeded'],
+    ['STOPPED', 'Stopped', 'Failed'],
+    ['ROLLBACK_REQUESTED', 'InProgress', 'RollingBack'],
+    ['ROLLBACK_IN_PROGRESS', 'InProgress', 'RollingBack'],
+    ['ROLLBACK_SUCCESSFUL', 'Failed', 'RolledBack'],
+    ['ROLLBACK_FAILED', 'Failed', 'Failed'],
+  ])('reads an ECS service deployment %s as %s, %s', (ecsStatus, status, step) => {
+    // Act
+    const p = ecsProgress({
+      status: ecsStatus,
+      lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+      targetServiceRevision: { requestedProductionTrafficWeight: 30 },
+    } as ServiceDeployment);
+
+    // Assess
+    expect([p.status, p.step]).toEqual([status, step]);
+  });
+});
