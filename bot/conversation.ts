@@ -65,7 +65,7 @@ export class ConversationPlanner {
     if (missing !== undefined) {
       return {
         kind: 'ask',
-        reply: this.askFor(intent, missing, input.slots, input.actor.userId),
+        reply: await this.askFor(intent, missing, input.slots, input.actor.userId),
         pending: { intent: intent.name, slots: input.slots, awaiting: missing, userId: input.actor.userId },
       };
     }
@@ -83,7 +83,7 @@ export class ConversationPlanner {
     }
 
     if (intent.sideEffects && !input.confirmed) {
-      return { kind: 'confirm', reply: this.confirmation(intent, input.slots, input.actor.userId) };
+      return { kind: 'confirm', reply: await this.confirmation(intent, input.slots, input.actor.userId) };
     }
     return { kind: 'run', intent, slots: input.slots };
   }
@@ -117,22 +117,26 @@ export class ConversationPlanner {
   }
 
   /** The question for a missing slot, with a button per configured value where there are a few. */
-  askFor(
+  async askFor(
     intent: IntentDefinition,
     slot: string,
     slots: Readonly<Record<string, string>>,
     userId: string,
     preface?: Line,
-  ): Reply {
+  ): Promise<Reply> {
     const declaration = intent.slots[slot];
     const prompt = declaration?.prompt ?? `Which ${slot}?`;
-    const choices = declaration === undefined ? [] : namesOf(this.ports.vocabulary, declaration.type);
+    const named = declaration === undefined ? [] : namesOf(this.ports.vocabulary, declaration.type);
+    const choices =
+      named.length > 0
+        ? named.map((value) => ({ value, label: value }))
+        : ((await intent.choices?.(slot, slots, this.ports).catch(() => undefined)) ?? []);
     const buttons =
       choices.length > 0 && choices.length <= 10
         ? choices.map(
-            (value): Button => ({
-              label: value,
-              payload: { kind: 'choose', intent: intent.name, slots: { ...slots, [slot]: value }, userId },
+            (choice): Button => ({
+              label: choice.label,
+              payload: { kind: 'choose', intent: intent.name, slots: { ...slots, [slot]: choice.value }, userId },
             }),
           )
         : undefined;
@@ -155,9 +159,10 @@ export class ConversationPlanner {
   }
 
   /** The answer to Cancel on a confirmation card, where the card was. */
-  cancelled(decision: Decision): Reply {
+  async cancelled(decision: Decision): Promise<Reply> {
     const intent = this.registry.get(decision.intent);
-    const action = intent?.confirmation?.(decision.slots, this.ports).action ?? decision.intent;
+    const text = await Promise.resolve(intent?.confirmation?.(decision.slots, this.ports)).catch(() => undefined);
+    const action = text?.action ?? decision.intent;
     return {
       summary: ['Cancelled: ', ...runsOf(action), '. Nothing was changed.'],
       sections: [[[status('none'), ' Cancelled: ', ...runsOf(action), '. Nothing was changed.']]],
@@ -166,8 +171,12 @@ export class ConversationPlanner {
     };
   }
 
-  private confirmation(intent: IntentDefinition, slots: Readonly<Record<string, string>>, userId: string): Reply {
-    const text = intent.confirmation?.(slots, this.ports) ?? { action: intent.description };
+  private async confirmation(
+    intent: IntentDefinition,
+    slots: Readonly<Record<string, string>>,
+    userId: string,
+  ): Promise<Reply> {
+    const text = (await intent.confirmation?.(slots, this.ports)) ?? { action: intent.description };
     const request = { intent: intent.name, slots, userId, nonce: randomUUID() };
     return {
       title: text.title ?? `Confirm: ${intent.name.toLowerCase()}`,
@@ -175,6 +184,7 @@ export class ConversationPlanner {
       sections: [
         [
           [...runsOf(text.action), '?'],
+          ...(text.details !== undefined ? [text.details] : []),
           ...(text.warning !== undefined ? [[status('warning'), ' ', ...runsOf(text.warning)]] : []),
         ],
       ],

@@ -9,6 +9,7 @@ import type { Chat } from '../integrations/chat.port';
 import { Claims } from '../integrations/claims';
 import { type Clock, systemClock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
+import type { Images } from '../integrations/images.port';
 import type { JobQueue } from '../integrations/jobs.port';
 import type { Maintenance } from '../integrations/maintenance.port';
 import type { Nlu } from '../integrations/nlu.port';
@@ -78,6 +79,7 @@ export interface DepsOverrides {
 interface Account {
   readonly pipelines: Pipelines;
   readonly deployments: Deployments;
+  readonly images: Images;
   readonly alarms: Alarms;
   readonly maintenance: Maintenance;
   readonly clock: Clock;
@@ -143,6 +145,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     intents: registry.all,
     pipelines: account.pipelines,
     deployments: account.deployments,
+    images: account.images,
     alarms: account.alarms,
     maintenance: account.maintenance,
     clock: account.clock,
@@ -254,6 +257,17 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
   const retry = { retryMode: 'adaptive', maxAttempts: 5 } as const;
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
   const clients = () => clientFactory(settings.awsRegion);
+  const deployments: Deployments = lazy(() => {
+    const { CodeDeployClient } = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');
+    const { ECSClient } = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
+    const { AwsDeployments } =
+      require('../integrations/aws/ecs-deployments.adapter') as typeof import('../integrations/aws/ecs-deployments.adapter');
+    // Each service and environment through its own account's and region's clients, from the one factory.
+    return new AwsDeployments(deployTargets(config), (target) => ({
+      ecs: clients().get(ECSClient, target.account, target.region),
+      codedeploy: clients().get(CodeDeployClient, target.account, target.region),
+    }));
+  });
   return {
     pipelines: lazy(() => {
       const { CodePipelineClient } =
@@ -274,16 +288,16 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
           new CodePipelinePipelines(clients().get(CodePipelineClient, account, region), { pipelines: names, region }),
       );
     }),
-    deployments: lazy(() => {
-      const { CodeDeployClient } = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');
-      const { ECSClient } = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
-      const { AwsDeployments } =
-        require('../integrations/aws/ecs-deployments.adapter') as typeof import('../integrations/aws/ecs-deployments.adapter');
-      // Each service and environment through its own account's and region's clients, from the one factory.
-      return new AwsDeployments(deployTargets(config), (target) => ({
-        ecs: clients().get(ECSClient, target.account, target.region),
-        codedeploy: clients().get(CodeDeployClient, target.account, target.region),
-      }));
+    deployments,
+    images: lazy(() => {
+      const { ECRClient } = require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr');
+      const { EcrImages } =
+        require('../integrations/aws/ecr-images.adapter') as typeof import('../integrations/aws/ecr-images.adapter');
+      return new EcrImages(
+        deployTargets(config),
+        (target) => clients().get(ECRClient, target.account, target.region),
+        async (service, environment) => (await deployments.current(service, environment)).image,
+      );
     }),
     alarms: lazy(() => {
       const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
@@ -361,6 +375,7 @@ function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverr
   return {
     pipelines: sandbox.pipelines,
     deployments: sandbox.deployments,
+    images: sandbox.images,
     alarms: sandbox.alarms,
     maintenance: sandbox.maintenance,
     clock,

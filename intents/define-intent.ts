@@ -2,6 +2,7 @@ import type { Alarms } from '../integrations/alarms.port';
 import type { Audit } from '../integrations/audit.port';
 import type { Clock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
+import type { Images } from '../integrations/images.port';
 import type { Maintenance } from '../integrations/maintenance.port';
 import type { People } from '../integrations/people.port';
 import type { Pipelines } from '../integrations/pipelines.port';
@@ -40,6 +41,8 @@ export interface IntentPorts {
   readonly intents: readonly IntentDefinition[];
   readonly pipelines: Pipelines;
   readonly deployments: Deployments;
+  /** The images a service can be deployed from (ECR). */
+  readonly images: Images;
   readonly alarms: Alarms;
   readonly maintenance: Maintenance;
   readonly clock: Clock;
@@ -86,12 +89,20 @@ export interface Refusal {
   readonly reason: string;
 }
 
+/** A value offered for a missing slot: the value, and how its button reads. */
+export interface Choice {
+  readonly value: string;
+  readonly label: string;
+}
+
 /** How a confirmation card states a change. */
 export interface ConfirmationText {
   /** The card's heading: `Confirm: deploy`. */
   readonly title?: string;
   /** The change as a person reads it: `Deploy web v1.8.2 to prod`. */
   readonly action: Line;
+  /** What it changes, as it is now: `web runs v1.6.0 in prod; v1.8.2 was pushed 2 d ago`. */
+  readonly details?: Line;
   /** Said under it, e.g. that the environment is protected. */
   readonly warning?: Line;
   /** A risky change: its Confirm button is red. */
@@ -113,7 +124,16 @@ export interface IntentDefinition<S extends string = string> {
   /** Policy for a complete request, before confirmation and again at it: a refusal that says who can, or nothing. */
   readonly check?: (request: IntentRequest<S>, ports: IntentPorts) => Promise<Refusal | undefined>;
   /** How the confirmation card of a side effect states it. */
-  readonly confirmation?: (slots: Readonly<Partial<Record<S, string>>>, ports: IntentPorts) => ConfirmationText;
+  readonly confirmation?: (
+    slots: Readonly<Partial<Record<S, string>>>,
+    ports: IntentPorts,
+  ) => ConfirmationText | Promise<ConfirmationText>;
+  /** Values to offer as buttons when a slot is missing and its type has none configured (a service's newest tags). */
+  readonly choices?: (
+    slot: string,
+    slots: Readonly<Partial<Record<S, string>>>,
+    ports: IntentPorts,
+  ) => Promise<readonly Choice[] | undefined>;
   handle(request: IntentRequest<S>, ports: IntentPorts): Promise<Reply>;
 }
 

@@ -59,7 +59,7 @@ export function registerActions(app: App, deps: EdgeDeps): void {
     const click = await open(deps, body, action, 'cancel');
     if (click === undefined || !(await decide(deps, click, click.payload, 'cancel'))) return;
     await sendOrRelease(deps, `decision:${click.payload.nonce}`, {
-      ...say(click, deps.planner.cancelled(click.payload)),
+      ...say(click, await deps.planner.cancelled(click.payload)),
       replyTo: { ...click.replyTo, replaceOriginal: true },
     });
   });

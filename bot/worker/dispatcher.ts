@@ -98,7 +98,7 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
       const preface = `I didn't catch a ${pending.awaiting} in that.`;
       return {
         kind: 'ask',
-        reply: deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId, preface),
+        reply: await deps.planner.askFor(intent, pending.awaiting, pending.slots, job.actor.userId, preface),
         pending,
       };
     }

@@ -3,6 +3,7 @@ import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
+import { grantDeploys } from '../deploy-permissions';
 
 export interface OpsbotAccessStackProps extends StackProps {
   readonly config: OpsbotConfig;
@@ -20,7 +21,8 @@ export interface OpsbotAccessStackProps extends StackProps {
 /**
  * Deployed to every account opsbot works in but its own: the role opsbot assumes there (the name and external id
  * configured under `accounts`), trusted by opsbot's worker role in the home account only, with the permissions
- * opsbot needs in this account — today, read and retry of the configured pipelines here.
+ * opsbot needs in this account: read and retry of the configured pipelines here, and deploys of the configured
+ * services here (ECS, CodeDeploy, ECR, iam:PassRole towards ECS tasks only).
  */
 export class OpsbotAccessStack extends Stack {
   readonly role: Role;
@@ -60,5 +62,6 @@ export class OpsbotAccessStack extends Stack {
         }),
       );
     }
+    grantDeploys(this, this.role, props.config, (a) => a.id === account.id);
   }
 }

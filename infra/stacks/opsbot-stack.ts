@@ -8,7 +8,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -23,6 +23,7 @@ import { vocabularyOf } from '../../bot/vocabulary';
 import { intents, reactions } from '../../intents';
 import { lambdaBundleOptions } from '../bundling/bundling';
 import { OpsbotLexBot } from '../constructs/lex-bot';
+import { grantDeploys } from '../deploy-permissions';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -141,6 +142,8 @@ export class OpsbotStack extends Stack {
     });
 
     this.grantPipelines(props.config);
+    // Deploys in opsbot's own account; elsewhere through the role OpsbotAccessStack creates there.
+    grantDeploys(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
     const lex = new OpsbotLexBot(this, 'Lex', { intents, vocabulary: vocabularyOf(props.config) });
     lex.grantRecognizeText(this.workerFunction);

@@ -1,10 +1,12 @@
 import type { Alarms } from '../alarms.port';
 import type { Deployments } from '../deployments.port';
+import type { Images } from '../images.port';
 import type { Maintenance } from '../maintenance.port';
 import type { Pipelines } from '../pipelines.port';
 import { type SandboxAlarmControls, SandboxAlarms } from './alarms';
 import type { SandboxClock } from './clock';
 import { SandboxDeployments } from './deployments';
+import { SandboxImages } from './images';
 import { SandboxMaintenance } from './maintenance';
 import { type SandboxPipelineControls, SandboxPipelines } from './pipelines';
 import type { SandboxWorld } from './world';
@@ -26,6 +28,7 @@ export { LIFECYCLE } from './deployments';
 export class SandboxAccount {
   readonly pipelines: Pipelines & SandboxPipelineControls;
   readonly deployments: Deployments;
+  readonly images: Images;
   readonly alarms: Alarms & SandboxAlarmControls;
   readonly maintenance: Maintenance;
   private readonly twins: ReadonlyArray<{ reset(): void }>;
@@ -37,13 +40,15 @@ export class SandboxAccount {
   ) {
     const pipelines = new SandboxPipelines(world, clock, seed);
     const deployments = new SandboxDeployments(world, clock, seed);
+    const images = new SandboxImages(world, clock, seed);
     const alarms = new SandboxAlarms(world, clock, seed);
     const maintenance = new SandboxMaintenance(world, clock, seed);
     this.pipelines = pipelines;
     this.deployments = deployments;
+    this.images = images;
     this.alarms = alarms;
     this.maintenance = maintenance;
-    this.twins = [pipelines, deployments, alarms, maintenance];
+    this.twins = [pipelines, deployments, images, alarms, maintenance];
   }
 
   /** Back to the seeded starting state (the clock is left where it is). */

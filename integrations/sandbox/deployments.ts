@@ -76,7 +76,7 @@ export class SandboxDeployments implements Deployments {
       service,
       environment,
       taskDefinition: `${service}-${environment}:${r.revision}`,
-      image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${service}:${r.version}`,
+      image: `${sandboxRepository(this.target(service, environment), service)}:${r.version}`,
       version: r.version,
       engine: 'codedeploy',
     };
@@ -235,6 +235,16 @@ export function randomAfterRevisions(world: SandboxWorld, seed: number): () => n
   const random = seededRandom(seed);
   seedRevisions(world, random);
   return random;
+}
+
+/** The repository a sandbox service's images come from, in its environment's account and region. */
+export function sandboxRepository(env: { readonly account: string; readonly region: string }, service: string): string {
+  return `${env.account}.dkr.ecr.${env.region}.amazonaws.com/${service}`;
+}
+
+/** The versions each service runs in each environment when the sandbox starts, as `service/environment` keys. */
+export function seededVersions(world: SandboxWorld, seed: number): ReadonlyMap<string, string> {
+  return new Map([...seedRevisions(world, seededRandom(seed))].map(([k, r]) => [k, r.version]));
 }
 
 function seedRevisions(world: SandboxWorld, random: () => number): Map<string, Revision> {

@@ -1,5 +1,5 @@
 import { defineIntent } from '../define-intent';
-import { changeConfirmation, changeRefusal } from './deploy.policy';
+import { changeConfirmation, changeRefusal, offeredVersions, versionRefusal } from './deploy.policy';
 import { startDeploy } from './deployments.handler';
 
 /** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
@@ -47,12 +47,17 @@ export const deploy = defineIntent({
     version: {
       type: 'Version',
       required: true,
-      prompt: 'Which version (image tag) should I deploy? Reply with the tag, like `v1.8.2`.',
+      prompt: 'Which version (image tag or sha256 digest) should I deploy? Pick one, or reply with the tag.',
     },
   },
   sideEffects: true,
-  check: ({ slots, actor }, ports) => changeRefusal(slots, actor, ports),
+  check: async ({ slots, actor }, ports) =>
+    (await changeRefusal(slots, actor, ports)) ?? (await versionRefusal(slots, ports)),
   confirmation: (slots, ports) => changeConfirmation('Deploy', slots, ports),
+  choices: async (slot, slots, ports) =>
+    slot === 'version' && slots.service !== undefined && slots.environment !== undefined
+      ? offeredVersions(slots.service, slots.environment, ports)
+      : undefined,
   examples: {
     'deploy web to prod': { service: 'web', environment: 'prod' },
     'deploy api v1.2.3 to staging': { service: 'api', environment: 'staging', version: 'v1.2.3' },

@@ -1,5 +1,6 @@
 import { type AccessRule, access, accessRefusal } from '../access';
-import type { Actor, ConfirmationText, IntentPorts, Refusal } from '../define-intent';
+import type { Actor, Choice, ConfirmationText, IntentPorts, Refusal } from '../define-intent';
+import { ago } from '../format';
 import { channelLink, code, type Line, notice, type Run, strong } from '../reply';
 
 /** Tags that move under your feet: refused where an environment is protected. */
@@ -12,6 +13,27 @@ export const MUTABLE_TAGS: ReadonlySet<string> = new Set([
   'prod',
   'production',
 ]);
+
+/** "Now: `v1.6.0` → `v1.8.2`, pushed 2 d ago." — what a deploy changes, read from the account. */
+async function changeDetails(
+  slots: { readonly service?: string; readonly environment?: string; readonly version?: string },
+  ports: IntentPorts,
+): Promise<Line | undefined> {
+  const { service, environment, version } = slots;
+  if (service === undefined || environment === undefined || version === undefined) return undefined;
+  const [current, image] = await Promise.all([
+    ports.deployments.current(service, environment),
+    ports.images.find(service, environment, version),
+  ]);
+  return [
+    'Now ',
+    code(current.version),
+    ' → ',
+    code(version),
+    ...(image !== undefined ? [`, pushed ${ago(image.pushedAt, ports.clock.now())}`] : []),
+    '.',
+  ];
+}
 
 /** Who may change an environment, as an access rule: its deployers; guests never where it is protected. */
 export function changeRule(environment: string, ports: Pick<IntentPorts, 'rules'>): AccessRule | undefined {
@@ -108,6 +130,65 @@ export async function approvalRefusal(
   return allowed.ok ? undefined : accessRefusal(allowed, ['approve changes to ', strong(environment)], rule, ports);
 }
 
+/**
+ * Whether the version is in the service's repository (a tag, or a `sha256:` digest), checked before any Confirm
+ * card: a refusal naming the repository and its newest tags, or nothing when it is there.
+ */
+export async function versionRefusal(
+  slots: { readonly service?: string; readonly environment?: string; readonly version?: string },
+  ports: IntentPorts,
+): Promise<Refusal | undefined> {
+  const { service, environment, version } = slots;
+  if (service === undefined || environment === undefined || version === undefined) return undefined;
+  if (await ports.images.find(service, environment, version)) return undefined;
+  const [repository, newest] = await Promise.all([
+    ports.images.repository(service, environment),
+    offeredVersions(service, environment, ports, 3),
+  ]);
+  return {
+    reason: 'unknown-version',
+    reply: notice(
+      'refused',
+      [
+        code(version),
+        ' is not in ',
+        code(repository),
+        newest.length > 0 ? '; the newest are ' : '.',
+        ...joinedCodes(newest.map((v) => v.value)),
+        ...(newest.length > 0 ? ['.'] : []),
+      ],
+      [
+        'Nothing was deployed. Pick one of those, like ',
+        code(`/deploy ${service} ${environment} ${newest[0]?.value ?? '<tag>'}`),
+        '.',
+      ],
+    ),
+  };
+}
+
+/**
+ * The newest tags of a service's repository, as choices reading "v1.9.0 · 2 d ago"; a protected environment is not
+ * offered tags that move.
+ */
+export async function offeredVersions(
+  service: string,
+  environment: string,
+  ports: IntentPorts,
+  limit = 5,
+): Promise<Choice[]> {
+  const protectedEnv = ports.rules.environment(environment)?.protected === true;
+  const now = ports.clock.now();
+  const newest = await ports.images.newest(service, environment, limit * 4);
+  return newest
+    .filter((image) => image.tag !== undefined && !(protectedEnv && MUTABLE_TAGS.has(image.tag.toLowerCase())))
+    .slice(0, limit)
+    .map((image) => ({ value: image.tag as string, label: `${image.tag} · ${ago(image.pushedAt, now)}` }));
+}
+
+function joinedCodes(values: readonly string[]): Run[] {
+  return values.flatMap((v, i): Run[] => [...(i === 0 ? [] : [', ']), code(v)]);
+}
+
 /** `web v1.8.2 to prod` — slot values as a person reads them. */
 export function describeChange(slots: {
   readonly service?: string;
@@ -122,18 +203,23 @@ export function describeChange(slots: {
   return parts;
 }
 
-/** The confirmation card's wording for a change to an environment: red, with a warning, where it is protected. */
-export function changeConfirmation(
+/**
+ * The confirmation card's wording for a change to an environment: what runs there now and when the new image was
+ * pushed; red, with a warning, where it is protected.
+ */
+export async function changeConfirmation(
   verb: string,
   slots: { readonly service?: string; readonly environment?: string; readonly version?: string },
   ports: IntentPorts,
-): ConfirmationText {
+): Promise<ConfirmationText> {
   const protectedEnv =
     slots.environment !== undefined && ports.rules.environment(slots.environment)?.protected === true;
   const action: Line = [`${verb} `, ...describeChange(slots)];
+  const details = await changeDetails(slots, ports).catch(() => undefined);
   return {
     title: `Confirm: ${verb.toLowerCase()}`,
     action,
+    ...(details !== undefined && { details }),
     ...(protectedEnv && {
       warning: [strong(slots.environment as string), ' is a protected environment.'],
       danger: true,

@@ -38,7 +38,11 @@ export interface Token {
 /** Splits cleaned text into tokens; punctuation separates words, dots and dashes inside a word stay. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  for (const raw of text.split(/[^A-Za-z0-9._\-+']+/)) {
+  // An image digest (`sha256:…`) is one word; any other colon separates words.
+  const words = text
+    .split(/[^A-Za-z0-9._\-+':]+/)
+    .flatMap((w) => (/^sha256:[0-9a-f]{64}$/i.test(w) ? [w] : w.split(':')));
+  for (const raw of words) {
     const original = raw.replace(/^[._\-+']+|[._\-+']+$/g, '').replace(/'s$/i, '');
     if (original === '') continue;
     tokens.push({ word: original.toLowerCase().replace(/'/g, ''), original });

@@ -11,7 +11,15 @@ export interface Entity {
 }
 
 const VERSION =
-  /^(v?\d+(\.\d+){0,3}([-+][0-9a-z][0-9a-z.-]*)?|(sha|git|build|release|rc|r)-?[0-9a-f]{5,40}|[0-9a-f]{7,40}|latest|stable)$/i;
+  /^(sha256:[0-9a-f]{64}|v?\d+(\.\d+){0,3}([-+][0-9a-z][0-9a-z.-]*)?|(sha|git|build|release|rc|r)-?[0-9a-f]{5,40}|[0-9a-f]{7,40}|latest|stable)$/i;
+/** An image digest, as ECR names it (lower-case hex). */
+const DIGEST = /^sha256:[0-9a-f]{64}$/i;
+
+/** A digest in ECR's spelling; a tag as written (tags are case-sensitive). */
+function digestOrTag(version: string): string {
+  return DIGEST.test(version) ? version.toLowerCase() : version;
+}
+
 const PIPELINE_WORDS = new Set(['pipeline', 'pipelines', 'build', 'builds', 'ci']);
 const VERSION_CUES = new Set(['version', 'tag', 'image', 'build', 'release', 'revision']);
 
@@ -182,7 +190,7 @@ export class SlotResolver {
     const cued =
       i > 0 && VERSION_CUES.has(tokens[i - 1]?.word ?? '') && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(token.original);
     if (!looksLikeVersion && !(cued && !this.grammar.has(token.word))) return undefined;
-    return { type: 'Version', value: token.original, start: i, end: i + 1 };
+    return { type: 'Version', value: digestOrTag(token.original), start: i, end: i + 1 };
   }
 
   /**
@@ -196,6 +204,7 @@ export class SlotResolver {
       const only = tokens.length === 1 ? (tokens[0] as Token) : undefined;
       // A tag has a digit in it (or is a well-known moving tag): "help" or "prod" in reply to "which version?" is not one.
       const tag = only?.original;
+      if (tag !== undefined && DIGEST.test(tag)) return digestOrTag(tag);
       return tag !== undefined &&
         /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(tag) &&
         (/\d/.test(tag) || /^(latest|stable)$/i.test(tag))

@@ -100,12 +100,12 @@ describeBrowser('the local channel page in headless Chromium', () => {
     await parent.locator('.replylink').first().click();
 
     // Act
-    await type('v3.1.0');
+    await type('v1.8.1');
 
     // Assess
     const card = parent.locator('.thread .msg', { has: page.locator('h3.hdr', { hasText: 'Confirm: deploy' }) });
     await card.waitFor();
-    await expect(card.locator('.sec').first().textContent()).resolves.toContain('Deploy payments v3.1.0 to staging?');
+    await expect(card.locator('.sec').first().textContent()).resolves.toContain('Deploy payments v1.8.1 to staging?');
     await expect(card.locator('button.primary').textContent()).resolves.toBe('Confirm');
   });
 

@@ -30,6 +30,54 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
     await h.close();
   });
 
+  describe('versions, checked in the service’s repository', () => {
+    it('refuses a tag the repository does not hold before any Confirm card', async () => {
+      // Act
+      const { ack } = await slash(h, 'web prod v99.0.0');
+
+      // Assess
+      expect((ack as StandInMessage).text).toBe(
+        'v99.0.0 is not in 222222222222.dkr.ecr.eu-west-1.amazonaws.com/web; the newest are v1.9.3, v1.9.2, v1.9.1.',
+      );
+      expect(allText(ack as StandInMessage)).not.toContain('opsbot.confirm');
+      expect(await h.sandbox.deployments.active()).toEqual([]);
+    });
+
+    it('offers the newest tags when no version is given, then confirms and deploys the one clicked', async () => {
+      // Prepare
+      const question = (await slash(h, 'web staging')).ack as StandInMessage;
+      expect(allText(question)).toContain('v1.9.3 · 2 d ago');
+
+      // Act
+      await h.sendAndSettle(click(h, question, 'opsbot.choose', ALICE, 'v1.9.2 · 4 d ago'));
+      const card = h.bot().at(-1) as StandInMessage;
+      const asked = allText(card);
+      await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+
+      // Assess
+      expect(asked).toContain('Now `v1.7.1` → `v1.9.2`, pushed 4 d ago.');
+      const [running] = await h.sandbox.deployments.active();
+      expect(running).toEqual(expect.objectContaining({ service: 'web', environment: 'staging', version: 'v1.9.2' }));
+    });
+
+    it('takes an image digest on a protected environment', async () => {
+      // Prepare
+      const image = await h.sandbox.images.find('web', 'prod', 'v1.9.0');
+      const digest = image?.digest as string;
+
+      // Act
+      const card = (await slash(h, `web prod ${digest.toUpperCase().replace('SHA256', 'sha256')}`))
+        .ack as StandInMessage;
+      const asked = allText(card);
+      await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+
+      // Assess
+      expect(asked).toContain(`Deploy *web* \`${digest}\` to *prod*?`);
+      const [running] = await h.sandbox.deployments.active();
+      expect(running?.version).toBe(digest);
+    });
+  });
+
   describe('slash command', () => {
     it('answers /deploy help in the acknowledgement with help generated from the intents', async () => {
       // Act
@@ -80,7 +128,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
     it('lets only the requester confirm or cancel', async () => {
       // Prepare
-      const card = (await slash(h, 'api staging v2.0.0')).ack as StandInMessage;
+      const card = (await slash(h, 'api staging v1.4.0')).ack as StandInMessage;
 
       // Act
       await h.sendAndSettle(click(h, card, 'opsbot.cancel', BOB));
@@ -88,7 +136,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
       // Assess
       expect(h.bot().some((m) => m.text === `Only <@${ALICE}> can cancel this.` && m.user === BOB)).toBe(true);
-      expect(card.text).toBe('Cancelled: Deploy api v2.0.0 to staging. Nothing was changed.');
+      expect(card.text).toBe('Cancelled: Deploy api v1.4.0 to staging. Nothing was changed.');
       expect(card.ephemeral).toBe(false);
       expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(0);
     });
@@ -166,13 +214,13 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       // Act
       await h.sendAndSettle(threadReply('production', ts));
       const versionPrompt = h.bot().at(-1)?.text;
-      await h.sendAndSettle(threadReply('v3.1.0', ts));
+      await h.sendAndSettle(threadReply('v1.8.1', ts));
 
       // Assess
       expect(versionPrompt).toContain('Which version');
       const card = h.bot().at(-1);
       expect(card?.thread_ts).toBe(ts);
-      expect(allText(card as StandInMessage)).toContain('Deploy *payments* `v3.1.0` to *prod*?');
+      expect(allText(card as StandInMessage)).toContain('Deploy *payments* `v1.8.1` to *prod*?');
     });
 
     it('answers a new question asked in the thread instead of reading a value out of it', async () => {

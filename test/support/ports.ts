@@ -28,6 +28,7 @@ export function sandboxPorts(config: OpsbotConfig = exampleConfig()) {
     intents,
     pipelines: sandbox.pipelines,
     deployments: sandbox.deployments,
+    images: sandbox.images,
     alarms: sandbox.alarms,
     maintenance: sandbox.maintenance,
     clock,

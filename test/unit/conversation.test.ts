@@ -5,7 +5,7 @@ import { actionId } from '../../bot/views/buttons';
 import { renderReply } from '../../bot/views/render';
 import { intents } from '../../intents';
 import { IntentRegistry } from '../../intents/registry';
-import { sandboxPorts, smallPrint, summaryText } from '../support/ports';
+import { sandboxPorts, shown, smallPrint, summaryText } from '../support/ports';
 
 const example = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
 const registry = new IntentRegistry(intents);
@@ -39,14 +39,62 @@ describe('conversation planner', () => {
     });
   });
 
-  it('asks for a version without buttons: it is free text', async () => {
+  it('offers the five newest tags of the service’s repository, with their age; no moving tag where protected', async () => {
+    // Act
+    const ask = async (environment: string) =>
+      planner().plan({ intent: 'Deploy', slots: { service: 'web', environment }, actor: alice, confirmed: false });
+    const dev = await ask('dev');
+    const prod = await ask('prod');
+
+    // Assess
+    const labels = (step: Awaited<ReturnType<typeof ask>>) =>
+      step.kind === 'ask' ? (step.reply.buttons ?? []).map((b) => b.label) : [];
+    expect(labels(dev)).toEqual([
+      'v1.9.3 · 2 d ago',
+      'latest · 2 d ago',
+      'v1.9.2 · 4 d ago',
+      'v1.9.1 · 6 d ago',
+      'v1.9.0 · 8 d ago',
+    ]);
+    expect(labels(prod)).toEqual([
+      'v1.9.3 · 2 d ago',
+      'v1.9.2 · 4 d ago',
+      'v1.9.1 · 6 d ago',
+      'v1.9.0 · 8 d ago',
+      'v1.8.3 · 10 d ago',
+    ]);
+    expect(prod.kind === 'ask' && prod.reply.buttons?.[0]?.payload).toEqual(
+      expect.objectContaining({ kind: 'choose', slots: { service: 'web', environment: 'prod', version: 'v1.9.3' } }),
+    );
+  });
+
+  it('refuses a version the repository does not hold before any Confirm card, naming the newest', async () => {
+    // Act
     const step = await planner().plan({
       intent: 'Deploy',
-      slots: { service: 'web', environment: 'dev' },
+      slots: { service: 'web', environment: 'prod', version: 'v99.0.0' },
       actor: alice,
       confirmed: false,
     });
-    expect(step.kind === 'ask' && step.reply.buttons).toBeUndefined();
+
+    // Assess
+    expect(step.kind).toBe('answer');
+    expect(step.kind === 'answer' && summaryText(step.reply)).toBe(
+      'v99.0.0 is not in 222222222222.dkr.ecr.eu-west-1.amazonaws.com/web; the newest are v1.9.3, v1.9.2, v1.9.1.',
+    );
+  });
+
+  it('shows on the Confirm card what runs now and when the new image was pushed', async () => {
+    // Act
+    const step = await planner().plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.8.2' },
+      actor: alice,
+      confirmed: false,
+    });
+
+    // Assess
+    expect(step.kind === 'confirm' && shown(step.reply)).toContain('Now `v1.6.0` → `v1.8.2`, pushed 12 d ago.');
   });
 
   it('asks for confirmation of a side effect, then runs once confirmed', async () => {

@@ -186,11 +186,11 @@ describe('mentions through Lex V2 (RecognizeText mocked), answered through the r
     lex.on(RecognizeTextCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
 
     // Act
-    await h.sendAndSettle(mention('ship billing v2.4.0 to staging').event);
+    await h.sendAndSettle(mention('ship billing v1.7.3 to staging').event);
 
     // Assess
     expect(allText(h.bot().at(-1) as NonNullable<ReturnType<Harness['bot']>[number]>)).toContain(
-      'Deploy *payments* `v2.4.0` to *staging*?',
+      'Deploy *payments* `v1.7.3` to *staging*?',
     );
     expect(h.log.entries.find((e) => e.message === 'nlu.lex_failed_using_matcher')?.extra).toMatchObject({
       error: 'ThrottlingException',

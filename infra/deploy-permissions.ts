@@ -1,0 +1,164 @@
+import { Aws, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import { type ResolvedAccount, resolveAccount } from '../bot/accounts';
+import type { OpsbotConfig } from '../bot/config';
+
+/** A configured service in an environment, where it runs. */
+interface Placed {
+  readonly service: string;
+  readonly account: ResolvedAccount;
+  readonly region: string;
+  readonly cluster?: string;
+  readonly ecsService: string;
+  readonly repository?: string;
+  readonly codedeploy?: { readonly application: string; readonly deploymentGroup: string };
+}
+
+/**
+ * The IAM statements deploys need, for exactly the calls the deployments and images adapters make, on the
+ * configured services of the accounts `inAccount` selects: the ECS services (read, update, their service
+ * deployments and tasks), the CodeDeploy deployment groups, the ECR repositories, and `iam:PassRole` only towards
+ * ECS tasks. `RegisterTaskDefinition` and `DescribeTaskDefinition` take no resource but `*` (ECS does not scope
+ * them); everything else is scoped.
+ */
+export function deployStatements(config: OpsbotConfig, inAccount: (account: ResolvedAccount) => boolean) {
+  return deployPolicy(config, inAccount, Aws.PARTITION);
+}
+
+/**
+ * Grants the deploy statements to `grantee` and acknowledges, with its reason, each wildcard they hold for cdk-nag
+ * (`AwsSolutions-IAM5`): every one is the narrowest ECS, IAM or CodeDeploy lets a policy say.
+ */
+export function grantDeploys(
+  scope: IConstruct,
+  grantee: { addToPrincipalPolicy(statement: PolicyStatement): unknown },
+  config: OpsbotConfig,
+  inAccount: (account: ResolvedAccount) => boolean,
+): void {
+  for (const statement of deployStatements(config, inAccount)) grantee.addToPrincipalPolicy(statement);
+  // The same statements written with the partition as cdk-nag prints it, to name each wildcard it finds.
+  const seen = new Set<string>();
+  for (const statement of deployPolicy(config, inAccount, '<AWS::Partition>')) {
+    for (const resource of statement.resources.filter((r) => r.includes('*'))) {
+      const id = `AwsSolutions-IAM5[Resource::${resource}]`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      Validations.of(scope).acknowledge({ id, reason: wildcardReason(resource) });
+    }
+  }
+}
+
+function wildcardReason(resource: string): string {
+  if (resource === '*') {
+    return 'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition take no narrower resource; ecs:ListTasks is limited to the configured clusters by its ecs:cluster condition.';
+  }
+  if (resource.includes(':service-deployment/'))
+    return 'The service deployments of one configured service: ECS names each with its own id.';
+  if (resource.includes(':task/'))
+    return 'Tasks of a configured cluster, read only to say why a deployment’s tasks stopped.';
+  if (resource.includes(':task-definition/'))
+    return 'Tagging only as a revision is registered (ecs:CreateAction condition): who asked, which version.';
+  if (resource.includes(':role/'))
+    return 'Roles are passed to ECS tasks only (iam:PassedToService condition): the task definition’s own roles, kept from the running revision.';
+  if (resource.includes(':deploymentconfig:'))
+    return 'CreateDeployment reads the deployment configuration its group names, whichever that is.';
+  return 'Scoped to the configured services.';
+}
+
+function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount) => boolean, p: string) {
+  const placed: Placed[] = Object.entries(config.services).flatMap(([service, s]) =>
+    Object.values(s.environments).map((t) => ({
+      service,
+      account: resolveAccount(config, t.account),
+      region: t.region,
+      ...(t.cluster !== undefined && { cluster: t.cluster }),
+      ecsService: t.service ?? service,
+      ...(t.repository !== undefined && { repository: t.repository }),
+      ...(t.codedeploy !== undefined && { codedeploy: t.codedeploy }),
+    })),
+  );
+  const targets = placed.filter((t) => inAccount(t.account) && t.cluster !== undefined);
+  if (targets.length === 0) return [];
+  const unique = (values: string[]) => [...new Set(values)].sort();
+  const ecs = (t: Placed, resource: string) => `arn:${p}:ecs:${t.region}:${t.account.id}:${resource}`;
+  const services = unique(targets.map((t) => ecs(t, `service/${t.cluster}/${t.ecsService}`)));
+  const statements = [
+    new PolicyStatement({
+      actions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListServiceDeployments'],
+      resources: services,
+    }),
+    new PolicyStatement({
+      actions: ['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment'],
+      resources: unique(targets.map((t) => ecs(t, `service-deployment/${t.cluster}/${t.ecsService}/*`))),
+    }),
+    new PolicyStatement({
+      actions: ['ecs:DescribeTasks'],
+      resources: unique(targets.map((t) => ecs(t, `task/${t.cluster}/*`))),
+    }),
+    new PolicyStatement({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': unique(targets.map((t) => ecs(t, `cluster/${t.cluster}`))) } },
+    }),
+    // ECS takes no narrower resource for these two.
+    new PolicyStatement({
+      actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+      resources: ['*'],
+    }),
+    // Tags on the new revision (who asked, which version) are written as it is registered, and only then.
+    new PolicyStatement({
+      actions: ['ecs:TagResource'],
+      resources: unique(targets.map((t) => ecs(t, 'task-definition/*'))),
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    }),
+    // The task definition's roles are passed to ECS tasks, and to nothing else.
+    new PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: unique(targets.map((t) => `arn:${p}:iam::${t.account.id}:role/*`)),
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }),
+    new PolicyStatement({
+      actions: ['ecr:DescribeImages'],
+      resources: unique(targets.map((t) => repositoryArn(t, p))),
+    }),
+  ];
+  const groups = targets.filter((t) => t.codedeploy !== undefined);
+  if (groups.length > 0) {
+    const codedeploy = (t: Placed, resource: string) => `arn:${p}:codedeploy:${t.region}:${t.account.id}:${resource}`;
+    statements.push(
+      new PolicyStatement({
+        actions: [
+          'codedeploy:CreateDeployment',
+          'codedeploy:GetDeployment',
+          'codedeploy:GetDeploymentTarget',
+          'codedeploy:StopDeployment',
+          'codedeploy:ListDeployments',
+          'codedeploy:BatchGetDeployments',
+        ],
+        resources: unique(
+          groups.map((t) =>
+            codedeploy(t, `deploymentgroup:${t.codedeploy?.application}/${t.codedeploy?.deploymentGroup}`),
+          ),
+        ),
+      }),
+      // CreateDeployment also reads the group's deployment configuration and records the AppSpec revision.
+      new PolicyStatement({
+        actions: ['codedeploy:GetDeploymentConfig'],
+        resources: unique(groups.map((t) => codedeploy(t, 'deploymentconfig:*'))),
+      }),
+      new PolicyStatement({
+        actions: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+        resources: unique(groups.map((t) => codedeploy(t, `application:${t.codedeploy?.application}`))),
+      }),
+    );
+  }
+  return statements;
+}
+
+/** The ECR repository a target's images come from: the configured one (name or URI), or one named after it. */
+function repositoryArn(t: Placed, partition: string): string {
+  const uri = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(t.repository ?? '');
+  if (uri !== null) return `arn:${partition}:ecr:${uri[2]}:${uri[1]}:repository/${uri[3]}`;
+  return `arn:${partition}:ecr:${t.region}:${t.account.id}:repository/${t.repository ?? t.service}`;
+}

@@ -1,0 +1,148 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseConfig } from '../../bot/config';
+import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
+import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+
+/** Two services: web on CodeDeploy, worker on ECS; staging in opsbot's own account, prod in another. */
+const CONFIG = `
+slack:
+  botUserId: U0OPSBOT01
+  botId: B0OPSBOT01
+  channels: { deploys: C0DEPLOYS01, alerts: C0ALERTS001, notices: C0NOTICES01 }
+environments:
+  staging: {}
+  prod: { protected: true, deployers: everyone }
+accounts:
+  tools: { id: "111111111111" }
+  prod: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/opsbot", externalId: opsbot-example }
+services:
+  web:
+    environments:
+      staging: { account: tools, region: eu-west-1, cluster: staging, codedeploy: { application: web, deploymentGroup: web-staging } }
+      prod: { account: prod, region: eu-west-1, cluster: prod, codedeploy: { application: web, deploymentGroup: web-prod }, repository: "333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared/web" }
+  worker:
+    environments:
+      staging: { account: tools, region: eu-west-1, cluster: staging, service: worker-svc }
+      prod: { account: prod, region: eu-west-1, cluster: prod }
+`;
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+function statementsOf(template: Template, roleRef?: string): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter(
+      (p) => roleRef === undefined || (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleRef),
+    )
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** Resources as strings, with the partition token written as `aws`. */
+function resources(statement: Statement | undefined): string[] {
+  return [statement?.Resource ?? []]
+    .flat()
+    .map((r) =>
+      typeof r === 'string'
+        ? r
+        : 'Fn::Join' in (r as object)
+          ? (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+              .map((x) => (typeof x === 'string' ? x : 'aws'))
+              .join('')
+          : JSON.stringify(r),
+    );
+}
+
+function find(statements: Statement[], action: string): Statement | undefined {
+  return statements.find((s) => [s.Action].flat().includes(action));
+}
+
+describe('deploy permissions: exactly the calls deploys make, on the configured services', () => {
+  const config = parseConfig(CONFIG);
+  const app = new App();
+  const home = new OpsbotStack(app, 'Opsbot', { config });
+  const access = new OpsbotAccessStack(app, 'OpsbotAccess-prod', {
+    config,
+    accountName: 'prod',
+    homeAccountId: '111111111111',
+    env: { account: '222222222222' },
+  });
+  const homeStatements = statementsOf(Template.fromStack(home));
+  const accessStatements = statementsOf(Template.fromStack(access));
+
+  it('scopes ECS to the configured services of the account, and CodeDeploy to their deployment groups', () => {
+    expect(resources(find(homeStatements, 'ecs:UpdateService'))).toEqual([
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/web',
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/worker-svc',
+    ]);
+    expect(resources(find(homeStatements, 'ecs:StopServiceDeployment'))).toEqual([
+      'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/web/*',
+      'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/worker-svc/*',
+    ]);
+    expect(resources(find(homeStatements, 'codedeploy:CreateDeployment'))).toEqual([
+      'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:web/web-staging',
+    ]);
+    expect(resources(find(accessStatements, 'ecs:UpdateService'))).toEqual([
+      'arn:aws:ecs:eu-west-1:222222222222:service/prod/web',
+      'arn:aws:ecs:eu-west-1:222222222222:service/prod/worker',
+    ]);
+    expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual([
+      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
+    ]);
+  });
+
+  it('reads images from the configured repository, or the one named after the service', () => {
+    expect(resources(find(homeStatements, 'ecr:DescribeImages'))).toEqual([
+      'arn:aws:ecr:eu-west-1:111111111111:repository/web',
+      'arn:aws:ecr:eu-west-1:111111111111:repository/worker',
+    ]);
+    expect(resources(find(accessStatements, 'ecr:DescribeImages'))).toEqual([
+      'arn:aws:ecr:eu-west-1:222222222222:repository/worker',
+      'arn:aws:ecr:eu-west-1:333333333333:repository/shared/web',
+    ]);
+  });
+
+  it('passes roles to ECS tasks only, and tags task definitions only as they are registered', () => {
+    expect(find(accessStatements, 'iam:PassRole')?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+    expect(find(accessStatements, 'ecs:TagResource')?.Condition).toEqual({
+      StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+    });
+    expect(JSON.stringify(find(accessStatements, 'ecs:ListTasks')?.Condition)).toContain(
+      ':ecs:eu-west-1:222222222222:cluster/prod',
+    );
+  });
+
+  it('uses `*` only where ECS allows nothing narrower', () => {
+    const wildcard = [...homeStatements, ...accessStatements].filter((s) => resources(s).includes('*'));
+    expect(wildcard.map((s) => [s.Action].flat().sort())).toEqual(
+      expect.arrayContaining([['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], ['ecs:ListTasks']]),
+    );
+    for (const s of wildcard) {
+      expect(
+        [s.Action]
+          .flat()
+          .every((a) =>
+            [
+              'ecs:DescribeTaskDefinition',
+              'ecs:RegisterTaskDefinition',
+              'ecs:ListTasks',
+              'xray:PutTraceSegments',
+              'xray:PutTelemetryRecords',
+              'lex:RecognizeText',
+            ].includes(a),
+          ),
+      ).toBe(true);
+    }
+  });
+
+  it('passes cdk-nag AwsSolutions checks in both stacks', () => {
+    const problems = [home, access].flatMap((stack) =>
+      new AwsSolutionsChecks(app)
+        .validateScope(stack)
+        .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => JSON.stringify(r)).join(',')}`),
+    );
+    expect(problems).toEqual([]);
+  });
+});
