@@ -1,6 +1,9 @@
 import type { Rules } from '../intents/define-intent';
 import type { OpsbotConfig } from './config';
 
+/** Tags that move, where configuration names none for a service (its schema's default). */
+const DEFAULT_MUTABLE_TAGS = ['latest', 'main', 'master', 'stable', 'dev', 'edge'];
+
 /** Configuration's answers to "who may do what", for the capabilities' policies to decide with. */
 export function rulesFrom(config: OpsbotConfig): Rules {
   return {
@@ -18,6 +21,12 @@ export function rulesFrom(config: OpsbotConfig): Rules {
       };
     },
     retriers: (pipeline) => config.pipelines[pipeline]?.retriers ?? 'everyone',
+    mutableTags: (service, environment) =>
+      new Set(
+        (config.services[service]?.environments[environment]?.mutableTags ?? DEFAULT_MUTABLE_TAGS).map((t) =>
+          t.toLowerCase(),
+        ),
+      ),
     admins: config.admins,
     ...(config.slack?.teams !== undefined && { teams: config.slack.teams }),
   };

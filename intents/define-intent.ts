@@ -76,6 +76,8 @@ export interface Rules {
   environment(name: string): EnvironmentRules | undefined;
   /** Who may retry a pipeline's failed stage. */
   retriers(pipeline: string): Who;
+  /** Tags that move, for a service in an environment (lower-case): refused where the environment is protected. */
+  mutableTags(service: string, environment: string): ReadonlySet<string>;
   /** opsbot's admins (user and group ids): allowed whatever a list says, guests excepted. */
   readonly admins: readonly string[];
   /** The workspaces (team ids) opsbot works for; undefined: whichever it is installed in. */

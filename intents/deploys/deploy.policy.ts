@@ -3,17 +3,6 @@ import type { Actor, Choice, ConfirmationText, IntentPorts, Refusal } from '../d
 import { ago } from '../format';
 import { channelLink, code, type Line, notice, type Run, strong } from '../reply';
 
-/** Tags that move under your feet: refused where an environment is protected. */
-export const MUTABLE_TAGS: ReadonlySet<string> = new Set([
-  'latest',
-  'stable',
-  'main',
-  'master',
-  'head',
-  'prod',
-  'production',
-]);
-
 /** "Now: `v1.6.0` → `v1.8.2`, pushed 2 d ago." — what a deploy changes, read from the account. */
 async function changeDetails(
   slots: { readonly service?: string; readonly environment?: string; readonly version?: string },
@@ -77,7 +66,10 @@ export async function changeRefusal(
       ),
     };
   }
-  if (rules.protected && slots.version !== undefined && MUTABLE_TAGS.has(slots.version.toLowerCase())) {
+  const moving =
+    slots.service !== undefined &&
+    ports.rules.mutableTags(slots.service, slots.environment).has(slots.version?.toLowerCase() ?? '');
+  if (rules.protected && slots.version !== undefined && moving) {
     return {
       reason: 'mutable-tag',
       reply: notice(
@@ -180,7 +172,11 @@ export async function offeredVersions(
   const now = ports.clock.now();
   const newest = await ports.images.newest(service, environment, limit * 4);
   return newest
-    .filter((image) => image.tag !== undefined && !(protectedEnv && MUTABLE_TAGS.has(image.tag.toLowerCase())))
+    .filter(
+      (image) =>
+        image.tag !== undefined &&
+        !(protectedEnv && ports.rules.mutableTags(service, environment).has(image.tag.toLowerCase())),
+    )
     .slice(0, limit)
     .map((image) => ({ value: image.tag as string, label: `${image.tag} · ${ago(image.pushedAt, now)}` }));
 }

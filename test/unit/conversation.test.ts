@@ -178,6 +178,29 @@ describe('conversation planner', () => {
     expect(there.kind).toBe('confirm');
   });
 
+  it('refuses the tags configured as moving for a service, in place of the defaults', async () => {
+    // Prepare: web's prod names its own moving tag
+    const config = parseConfig(
+      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace(
+        '  web:\n    aliases: [frontend, website]\n    pipeline: web-pipeline\n    environments: *targets\n',
+        '  web:\n    aliases: [frontend, website]\n    pipeline: web-pipeline\n    environments:\n      dev: { account: tools, region: eu-west-1 }\n      staging: { account: tools, region: eu-west-1 }\n      prod: { account: prod, region: eu-west-1, mutableTags: [v1.9.3] }\n',
+      ),
+    );
+
+    // Act
+    const step = await planner(config).plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.9.3' },
+      actor: alice,
+      confirmed: false,
+    });
+
+    // Assess
+    expect(step.kind === 'answer' && summaryText(step.reply)).toBe(
+      'v1.9.3 is a mutable tag, and prod is protected: it only takes immutable tags.',
+    );
+  });
+
   it('refuses mutable tags only where the environment is protected', async () => {
     const prod = await planner().plan({
       intent: 'Deploy',
