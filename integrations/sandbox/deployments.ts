@@ -1,5 +1,6 @@
 import type {
   Deployment,
+  DeploymentEngine,
   DeploymentStep,
   Deployments,
   ServiceRevision,
@@ -10,7 +11,7 @@ import { OpsbotError } from '../errors';
 import type { SandboxClock } from './clock';
 import { MINUTE, type SandboxWorld, seededRandom } from './world';
 
-/** How long each lifecycle step takes in the sandbox (traffic shifts 25% at a time). */
+/** How long each lifecycle step takes in the sandbox (CodeDeploy: traffic shifts 25% at a time). */
 export const LIFECYCLE = {
   installGreenMs: 60_000,
   testTrafficMs: 30_000,
@@ -19,6 +20,9 @@ export const LIFECYCLE = {
   terminateBlueMs: 30_000,
   rollbackMs: 30_000,
 } as const;
+
+/** ECS's linear strategy in the sandbox: 10% more production traffic every 30 s, no test traffic step. */
+export const LINEAR = { shiftSteps: 10, shiftStepMs: 30_000 } as const;
 
 interface Revision {
   readonly version: string;
@@ -34,6 +38,9 @@ interface DeploymentRecord {
   readonly requestedBy: string;
   readonly startedAt: number;
   readonly bakeMs: number;
+  readonly engine: DeploymentEngine;
+  /** The service's desired task count. */
+  readonly desired: number;
   stoppedAt?: number;
   rollback?: boolean;
   reason?: string;
@@ -78,7 +85,7 @@ export class SandboxDeployments implements Deployments {
       taskDefinition: `${service}-${environment}:${r.revision}`,
       image: `${sandboxRepository(this.target(service, environment), service)}:${r.version}`,
       version: r.version,
-      engine: 'codedeploy',
+      engine: this.target(service, environment).engine ?? 'codedeploy',
     };
   }
 
@@ -96,8 +103,16 @@ export class SandboxDeployments implements Deployments {
         'Wait for it to finish, or roll it back.',
       );
     }
+    const engine = env.engine ?? 'codedeploy';
+    const n = this.nextDeployment++;
     const record: DeploymentRecord = {
-      id: `d-SANDBOX${String(this.nextDeployment++).padStart(4, '0')}`,
+      // Ids as each engine names them: CodeDeploy's `d-…`, ECS's service deployment ARN.
+      id:
+        engine === 'codedeploy'
+          ? `d-SANDBOX${String(n).padStart(4, '0')}`
+          : `arn:aws:ecs:${env.region}:${env.account}:service-deployment/${env.cluster}/${request.service}/sandbox${String(n).padStart(4, '0')}`,
+      engine,
+      desired: 2,
       service: request.service,
       environment: request.environment,
       version: request.version,
@@ -170,7 +185,7 @@ export class SandboxDeployments implements Deployments {
       previousVersion: r.previousVersion,
       startedAt: r.startedAt,
       requestedBy: r.requestedBy,
-      engine: 'codedeploy' as const,
+      engine: r.engine,
     };
     if (r.stoppedAt !== undefined) {
       const reason = r.reason ?? 'stopped';
@@ -190,15 +205,25 @@ export class SandboxDeployments implements Deployments {
           }
         : { ...base, ...by, status: 'InProgress', step: 'RollingBack', trafficOnGreen: 0, reason };
     }
-    const plan = phases(r.bakeMs);
+    const plan = phases(r.bakeMs, r.engine);
+    const shift = r.engine === 'codedeploy' ? LIFECYCLE : LINEAR;
     let elapsed = now - r.startedAt;
     for (const phase of plan) {
       if (elapsed < phase.ms) {
         const traffic =
           phase.step === 'ShiftingTraffic'
-            ? Math.min(100, (Math.floor(elapsed / LIFECYCLE.shiftStepMs) + 1) * (100 / LIFECYCLE.shiftSteps))
+            ? Math.min(100, (Math.floor(elapsed / shift.shiftStepMs) + 1) * (100 / shift.shiftSteps))
             : phase.traffic;
-        return { ...base, status: 'InProgress', step: phase.step, trafficOnGreen: traffic };
+        // Green's tasks start while it is installed, and all run from then on.
+        const running =
+          phase.step === 'InstallingGreen' ? Math.min(r.desired, Math.floor(elapsed / 20_000)) : r.desired;
+        return {
+          ...base,
+          status: 'InProgress',
+          step: phase.step,
+          trafficOnGreen: traffic,
+          tasks: { running, pending: r.desired - running, desired: r.desired },
+        };
       }
       elapsed -= phase.ms;
     }
@@ -263,7 +288,19 @@ function seedRevisions(world: SandboxWorld, random: () => number): Map<string, R
   return revisions;
 }
 
-function phases(bakeMs: number): Array<{ step: DeploymentStep; ms: number; traffic: number }> {
+function phases(
+  bakeMs: number,
+  engine: DeploymentEngine,
+): Array<{ step: DeploymentStep; ms: number; traffic: number }> {
+  if (engine !== 'codedeploy') {
+    // ECS linear: scale up, shift production traffic step by step, bake, clean up (as ECS's lifecycle stages go).
+    return [
+      { step: 'InstallingGreen', ms: LIFECYCLE.installGreenMs, traffic: 0 },
+      { step: 'ShiftingTraffic', ms: LINEAR.shiftSteps * LINEAR.shiftStepMs, traffic: 0 },
+      { step: 'Baking', ms: bakeMs, traffic: 100 },
+      { step: 'TerminatingBlue', ms: LIFECYCLE.terminateBlueMs, traffic: 100 },
+    ];
+  }
   return [
     { step: 'InstallingGreen', ms: LIFECYCLE.installGreenMs, traffic: 0 },
     { step: 'TestTraffic', ms: LIFECYCLE.testTrafficMs, traffic: 0 },

@@ -9,6 +9,8 @@ export interface SandboxWorld {
       readonly cluster: string;
       readonly alarms: readonly string[];
       readonly bakeMinutes: number;
+      /** How the service is deployed there (read from ECS on AWS); CodeDeploy unless the world says otherwise. */
+      readonly engine?: 'codedeploy' | 'ecs-linear';
     }>;
   }>;
   readonly pipelines: ReadonlyArray<{ readonly name: string; readonly account: string; readonly region: string }>;

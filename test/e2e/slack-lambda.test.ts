@@ -60,6 +60,25 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(running).toEqual(expect.objectContaining({ service: 'web', environment: 'staging', version: 'v1.9.2' }));
     });
 
+    it('deploys a service on ECS’s linear strategy as it does a CodeDeploy one: tag buttons, Confirm, progress', async () => {
+      // Prepare: the example's last service, worker, is on ECS linear in the sandbox
+      const question = (await slash(h, 'worker staging')).ack as StandInMessage;
+
+      // Act
+      await h.sendAndSettle(click(h, question, 'opsbot.choose', ALICE, 'v1.11.2 · 4 d ago'));
+      const card = h.bot().at(-1) as StandInMessage;
+      await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+      h.sandbox.clock.advance(60_000 + 3 * 30_000);
+      await h.sendAndSettle(command(h, 'status worker staging'));
+
+      // Assess
+      const [running] = await h.sandbox.deployments.active();
+      expect(running).toEqual(
+        expect.objectContaining({ service: 'worker', engine: 'ecs-linear', version: 'v1.11.2', trafficOnGreen: 40 }),
+      );
+      expect(allText(h.bot().at(-1) as StandInMessage)).toContain('40% on green');
+    });
+
     it('takes an image digest on a protected environment', async () => {
       // Prepare
       const image = await h.sandbox.images.find('web', 'prod', 'v1.9.0');

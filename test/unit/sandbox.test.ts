@@ -89,6 +89,47 @@ describe('sandbox account: blue/green deployments on a controlled clock', () => 
     expect(await sandbox.deployments.active()).toEqual([]);
   });
 
+  it('deploys a service on ECS’s linear strategy the way ECS reports it: its ARN, 10% steps, no test traffic', async () => {
+    // Prepare: web runs on ECS linear in prod
+    const linear: SandboxWorld = {
+      ...world,
+      services: world.services.map((svc) =>
+        svc.name !== 'web'
+          ? svc
+          : { ...svc, environments: svc.environments.map((e) => ({ ...e, engine: 'ecs-linear' as const })) },
+      ),
+    };
+    const clock = new SandboxClock(START);
+    const sandbox = new SandboxAccount(linear, clock, 7);
+
+    // Act
+    const started = await sandbox.deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v9.9.9',
+      requestedBy: 'U1',
+    });
+    const seen: string[] = [];
+    for (let t = 0; t < 60_000 + 10 * 30_000; t += 30_000) {
+      const d = await sandbox.deployments.get('web', 'prod', started.id);
+      seen.push(`${d.step} ${d.trafficOnGreen}% ${d.tasks?.running}/${d.tasks?.desired}`);
+      clock.advance(30_000);
+    }
+    clock.advance(10 * 60_000 + LIFECYCLE.terminateBlueMs);
+    const done = await sandbox.deployments.get('web', 'prod', started.id);
+
+    // Assess
+    expect(started.id).toBe('arn:aws:ecs:eu-west-1:222222222222:service-deployment/prod/web/sandbox0001');
+    expect(started.engine).toBe('ecs-linear');
+    expect((await sandbox.deployments.current('web', 'prod')).engine).toBe('ecs-linear');
+    expect(seen).toEqual([
+      'InstallingGreen 0% 0/2',
+      'InstallingGreen 0% 1/2',
+      ...[10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((p) => `ShiftingTraffic ${p}% 2/2`),
+    ]);
+    expect(done.step).toBe('Succeeded');
+  });
+
   it('stops with rollback: traffic back on blue, the old version stays, history records why', async () => {
     // Prepare
     const { clock, sandbox } = account();
