@@ -93,6 +93,10 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
       resources: unique(targets.map((t) => ecs(t, `service-deployment/${t.cluster}/${t.ecsService}/*`))),
     }),
     new PolicyStatement({
+      actions: ['ecs:DescribeServiceRevisions'],
+      resources: unique(targets.map((t) => ecs(t, `service-revision/${t.cluster}/${t.ecsService}/*`))),
+    }),
+    new PolicyStatement({
       actions: ['ecs:DescribeTasks'],
       resources: unique(targets.map((t) => ecs(t, `task/${t.cluster}/*`))),
     }),

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -75,6 +76,14 @@ export interface TargetClients {
 /** Tags opsbot puts on the revisions it registers, so history can say who asked for what. */
 export const REQUESTED_BY_TAG = 'opsbot:requested-by';
 export const VERSION_TAG = 'opsbot:version';
+export const PREVIOUS_VERSION_TAG = 'opsbot:previous-version';
+
+/** What a deployment's revision says of itself: the version, what it replaced, who asked. */
+interface Told {
+  version?: string;
+  previousVersion?: string;
+  requestedBy?: string;
+}
 
 /** CodeDeploy statuses of a deployment that is not over. */
 const CODEDEPLOY_ACTIVE = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
@@ -87,6 +96,9 @@ const CODEDEPLOY_ACTIVE = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready']
  * region's clients, from the one client factory.
  */
 export class AwsDeployments implements Deployments {
+  /** What each revision says of itself, read once per container (revisions never change). */
+  private readonly revisions = new Map<string, Promise<Told>>();
+
   constructor(
     private readonly targets: readonly DeployTarget[],
     private readonly clients: (target: DeployTarget) => TargetClients,
@@ -115,9 +127,13 @@ export class AwsDeployments implements Deployments {
     const repositoryUri = target.repositoryUri ?? parseImage(currentImage).repositoryUri;
     const previousVersion = parseImage(currentImage).version ?? 'latest';
     const tags = [
-      ...(running.tags ?? []).filter((t) => t.key !== REQUESTED_BY_TAG && t.key !== VERSION_TAG),
+      ...(running.tags ?? []).filter(
+        (t) => t.key !== REQUESTED_BY_TAG && t.key !== VERSION_TAG && t.key !== PREVIOUS_VERSION_TAG,
+      ),
       { key: REQUESTED_BY_TAG, value: request.requestedBy },
       { key: VERSION_TAG, value: request.version },
+      // History reads it back: a rollback redeploys what ran before.
+      { key: PREVIOUS_VERSION_TAG, value: previousVersion },
     ];
     const input = nextRevision(
       running.taskDefinition,
@@ -406,11 +422,15 @@ export class AwsDeployments implements Deployments {
       }
     }
     const progress = codeDeployProgress(deployment, ecsTarget, rollback);
+    const told =
+      known.version !== undefined && known.previousVersion !== undefined
+        ? {}
+        : await this.told(target, appSpecTaskDefinition(deployment.revision?.appSpecContent?.content));
     const requester = /^opsbot: (\S+) for (\S+)$/.exec(deployment.description ?? '');
     return this.deployment(target, id, 'codedeploy', progress, {
-      version: known.version ?? requester?.[1] ?? '?',
-      previousVersion: known.previousVersion ?? '?',
-      requestedBy: known.requestedBy ?? requester?.[2] ?? '',
+      version: known.version ?? told.version ?? requester?.[1] ?? '?',
+      previousVersion: known.previousVersion ?? told.previousVersion ?? '?',
+      requestedBy: known.requestedBy ?? told.requestedBy ?? requester?.[2] ?? '',
     });
   }
 
@@ -446,11 +466,59 @@ export class AwsDeployments implements Deployments {
       const reason = await this.stoppedReason(target).catch(() => undefined);
       if (reason !== undefined) progress = { ...progress, error: reason };
     }
+    const told =
+      known.version !== undefined && known.previousVersion !== undefined
+        ? {}
+        : await this.told(target, await this.revisionTaskDefinition(target, d.targetServiceRevision?.arn));
     return this.deployment(target, d.serviceDeploymentArn as string, engine, progress, {
-      version: known.version ?? '?',
-      previousVersion: known.previousVersion ?? '?',
-      requestedBy: known.requestedBy ?? '',
+      version: known.version ?? told.version ?? '?',
+      previousVersion: known.previousVersion ?? told.previousVersion ?? '?',
+      requestedBy: known.requestedBy ?? told.requestedBy ?? '',
     });
+  }
+
+  /** The task definition of an ECS service revision (`DescribeServiceRevisions`). */
+  private async revisionTaskDefinition(target: DeployTarget, arn: string | undefined): Promise<string | undefined> {
+    if (arn === undefined) return undefined;
+    const { ecs } = this.clients(target);
+    const described = await call(
+      () => ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [arn] })),
+      'ecs:DescribeServiceRevisions',
+      target,
+    ).catch(() => undefined);
+    return described?.serviceRevisions?.[0]?.taskDefinition;
+  }
+
+  /**
+   * What a revision opsbot registered says of itself (its tags), or its image's tag for one registered elsewhere.
+   * Revisions never change, so each is read once.
+   */
+  private told(target: DeployTarget, taskDefinitionArn: string | undefined): Promise<Told> {
+    if (taskDefinitionArn === undefined) return Promise.resolve({});
+    let found = this.revisions.get(taskDefinitionArn);
+    if (found === undefined) {
+      const { ecs } = this.clients(target);
+      found = call(
+        () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] })),
+        'ecs:DescribeTaskDefinition',
+        target,
+      )
+        .then((task): Told => {
+          const tag = (key: string) => task.tags?.find((t) => t.key === key)?.value;
+          const image = task.taskDefinition?.containerDefinitions?.find((c) => c.name === target.container)?.image;
+          const version = tag(VERSION_TAG) ?? (image !== undefined ? parseImage(image).version : undefined);
+          const previousVersion = tag(PREVIOUS_VERSION_TAG);
+          const requestedBy = tag(REQUESTED_BY_TAG);
+          return {
+            ...(version !== undefined && { version }),
+            ...(previousVersion !== undefined && { previousVersion }),
+            ...(requestedBy !== undefined && { requestedBy }),
+          };
+        })
+        .catch((): Told => ({}));
+      this.revisions.set(taskDefinitionArn, found);
+    }
+    return found;
   }
 
   /** Why the service's last tasks stopped, when they stopped with a reason. */
@@ -627,6 +695,21 @@ export function appSpec(target: DeployTarget, service: Service, taskDefinitionAr
     ],
     ...(hooks.length > 0 && { Hooks: hooks }),
   });
+}
+
+/** The task definition an AppSpec deploys (`Resources[].TargetService.Properties.TaskDefinition`). */
+function appSpecTaskDefinition(content: string | undefined): string | undefined {
+  if (content === undefined) return undefined;
+  try {
+    const spec = JSON.parse(content) as {
+      Resources?: Array<{ TargetService?: { Properties?: { TaskDefinition?: unknown } } }>;
+    };
+    const arn = spec.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
+    return typeof arn === 'string' ? arn : undefined;
+  } catch {
+    // A YAML AppSpec (made by another tool): its deployment is listed without what the revision says.
+    return undefined;
+  }
 }
 
 function unknownDeployment(id: string): OpsbotError {

@@ -79,6 +79,10 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
       'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/web/*',
       'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/worker-svc/*',
     ]);
+    expect(resources(find(homeStatements, 'ecs:DescribeServiceRevisions'))).toEqual([
+      'arn:aws:ecs:eu-west-1:111111111111:service-revision/staging/web/*',
+      'arn:aws:ecs:eu-west-1:111111111111:service-revision/staging/worker-svc/*',
+    ]);
     expect(resources(find(homeStatements, 'codedeploy:CreateDeployment'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:web/web-staging',
     ]);

@@ -193,7 +193,10 @@ describeMoto('deploys against moto (real SDK v3 over HTTP)', () => {
     expect(started).toEqual(
       expect.objectContaining({ engine: 'codedeploy', version: 'v1.8.2', previousVersion: 'v1.8.1' }),
     );
+    // History, read afresh, tells what the deployment replaced (a rollback redeploys it) from the revision's tags.
     const history = await deployments().history('web', 'prod', 5);
-    expect(history.map((d) => [d.id, d.version, d.requestedBy])).toEqual([[started.id, 'v1.8.2', 'U0ANA00001']]);
+    expect(history.map((d) => [d.id, d.previousVersion, d.version, d.requestedBy])).toEqual([
+      [started.id, 'v1.8.1', 'v1.8.2', 'U0ANA00001'],
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -150,6 +151,7 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
         { key: 'team', value: 'storefront' },
         { key: 'opsbot:requested-by', value: 'U0ANA00001' },
         { key: 'opsbot:version', value: 'v1.8.2' },
+        { key: 'opsbot:previous-version', value: 'v1.8.1' },
       ],
     });
     expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({
@@ -325,6 +327,51 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
         engine: 'ecs-linear',
         step: 'InstallingGreen',
         tasks: { running: 1, pending: 3, desired: 4 },
+      }),
+    );
+  });
+
+  it('reads an ECS service’s history back from its revisions: version, what it replaced, who asked', async () => {
+    // Prepare
+    const { ecs, deployments } = setup('ECS', 'CANARY');
+    const arn = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/old1';
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: arn }] });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: arn,
+          status: 'SUCCESSFUL',
+          targetServiceRevision: { arn: 'arn:aws:ecs:eu-west-1:111111111111:service-revision/prod/web/r2' },
+        },
+      ],
+    });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({
+      serviceRevisions: [{ taskDefinition: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42' }],
+    });
+    ecs
+      .on(DescribeTaskDefinitionCommand, {
+        taskDefinition: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42',
+      })
+      .resolves({
+        taskDefinition: { ...RUNNING, revision: 42 },
+        tags: [
+          { key: 'opsbot:version', value: 'v1.8.2' },
+          { key: 'opsbot:previous-version', value: 'v1.8.1' },
+          { key: 'opsbot:requested-by', value: 'U0ANA00001' },
+        ],
+      });
+
+    // Act
+    const [last] = await deployments.history('web', 'prod', 5);
+
+    // Assess
+    expect(last).toEqual(
+      expect.objectContaining({
+        engine: 'ecs-canary',
+        status: 'Succeeded',
+        version: 'v1.8.2',
+        previousVersion: 'v1.8.1',
+        requestedBy: 'U0ANA00001',
       }),
     );
   });
