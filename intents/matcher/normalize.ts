@@ -39,9 +39,9 @@ export interface Token {
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   // An image digest (`sha256:…`) is one word; any other colon separates words.
-  const words = text
-    .split(/[^A-Za-z0-9._\-+':]+/)
-    .flatMap((w) => (/^sha256:[0-9a-f]{64}$/i.test(w) ? [w] : w.split(':')));
+  const words = text.includes(':')
+    ? text.split(/[^A-Za-z0-9._\-+':]+/).flatMap((w) => (/^sha256:[0-9a-f]{64}$/i.test(w) ? [w] : w.split(':')))
+    : text.split(/[^A-Za-z0-9._\-+']+/);
   for (const raw of words) {
     const original = raw.replace(/^[._\-+']+|[._\-+']+$/g, '').replace(/'s$/i, '');
     if (original === '') continue;
