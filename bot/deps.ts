@@ -295,7 +295,7 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
         require('../integrations/aws/ecr-images.adapter') as typeof import('../integrations/aws/ecr-images.adapter');
       return new EcrImages(
         deployTargets(config),
-        (target) => clients().get(ECRClient, target.account, target.region),
+        (target, region) => clients().get(ECRClient, target.account, region),
         async (service, environment) => (await deployments.current(service, environment)).image,
       );
     }),

@@ -63,6 +63,8 @@ export interface Deployment {
   readonly rollbackDeploymentId?: string;
   /** The new task definition revision (family:revision). */
   readonly taskDefinition?: string;
+  /** A deployment the engine started to roll another back (CodeDeploy's automatic rollback). */
+  readonly rollback?: boolean;
 }
 
 export interface StartDeployment {

@@ -102,21 +102,23 @@ function codeDeployStep(target: ECSTarget | undefined): DeploymentStep {
  * (AllowTraffic succeeded) and the PRIMARY one after.
  */
 function greenTraffic(target: ECSTarget | undefined): number {
+  return Math.round(greenSet(target)?.trafficWeight ?? 0);
+}
+
+/** The replacement task set: labelled Green, or ACTIVE until traffic is rerouted and PRIMARY after. */
+function greenSet(target: ECSTarget | undefined) {
   const sets = target?.taskSetsInfo ?? [];
   const labelled = sets.find((s) => s.taskSetLabel === 'Green');
-  if (labelled !== undefined) return Math.round(labelled.trafficWeight ?? 0);
+  if (labelled !== undefined) return labelled;
+  if (sets.length === 1) return sets[0];
   const rerouted = target?.lifecycleEvents?.some(
     (e) => e.lifecycleEventName === 'AllowTraffic' && e.status === 'Succeeded',
   );
-  const green = sets.find((s) => s.status === (rerouted === true ? 'PRIMARY' : 'ACTIVE'));
-  return Math.round(green?.trafficWeight ?? 0);
+  return sets.find((s) => s.status === (rerouted === true ? 'PRIMARY' : 'ACTIVE'));
 }
 
 function taskCounts(target: ECSTarget | undefined): TaskCounts | undefined {
-  const sets = target?.taskSetsInfo ?? [];
-  const green =
-    sets.find((s) => s.taskSetLabel === 'Green') ??
-    (sets.length === 1 ? sets[0] : sets.find((s) => s.status === 'ACTIVE'));
+  const green = greenSet(target);
   if (green === undefined) return undefined;
   return { running: green.runningCount ?? 0, pending: green.pendingCount ?? 0, desired: green.desiredCount ?? 0 };
 }

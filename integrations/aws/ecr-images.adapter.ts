@@ -3,7 +3,7 @@ import { OpsbotError } from '../errors';
 import type { Images, ImageVersion } from '../images.port';
 import { awsError, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
-import { ecrRepositoryName } from './task-definition';
+import { ecrRepositoryName, parseImage } from './task-definition';
 
 /** Where a service's images are, per environment: the repository, configured or read from what runs. */
 export interface ImageTarget {
@@ -26,25 +26,22 @@ const MAX_PAGES = 10;
 export class EcrImages implements Images {
   constructor(
     private readonly targets: readonly ImageTarget[],
-    private readonly client: (target: ImageTarget) => ECRClient,
+    /** The ECR client for a target, in the repository's region (a repository may live in another region). */
+    private readonly client: (target: ImageTarget, region: string) => ECRClient,
     private readonly currentImage: (service: string, environment: string) => Promise<string>,
   ) {}
 
   async repository(service: string, environment: string): Promise<string> {
     const target = this.target(service, environment);
     if (target.repositoryUri !== undefined) return target.repositoryUri;
-    const image = await this.currentImage(service, environment);
-    const at = image.indexOf('@');
-    const slash = image.lastIndexOf('/');
-    const colon = image.lastIndexOf(':');
-    return at >= 0 ? image.slice(0, at) : colon > slash ? image.slice(0, colon) : image;
+    return parseImage(await this.currentImage(service, environment)).repositoryUri;
   }
 
   async find(service: string, environment: string, version: string): Promise<ImageVersion | undefined> {
-    const { target, name, registryId } = await this.place(service, environment);
+    const { target, name, registryId, region } = await this.place(service, environment);
     try {
       const found = await retryThrottled(() =>
-        this.client(target).send(
+        this.client(target, region).send(
           new DescribeImagesCommand({
             repositoryName: name,
             registryId,
@@ -66,13 +63,13 @@ export class EcrImages implements Images {
   }
 
   async newest(service: string, environment: string, limit: number): Promise<ImageVersion[]> {
-    const { target, name, registryId } = await this.place(service, environment);
+    const { target, name, registryId, region } = await this.place(service, environment);
     const images: ImageDetail[] = [];
     let nextToken: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
         const result = await retryThrottled(() =>
-          this.client(target).send(
+          this.client(target, region).send(
             new DescribeImagesCommand({
               repositoryName: name,
               registryId,
@@ -125,7 +122,8 @@ export class EcrImages implements Images {
         `Set \`repository\` under services.${service}.environments.${environment} to its ECR repository.`,
       );
     }
-    return { target, name, registryId: uri.split('.')[0] as string };
+    const region = /\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/.exec(uri)?.[1] ?? target.region;
+    return { target, name, registryId: uri.split('.')[0] as string, region };
   }
 }
 

@@ -85,6 +85,12 @@ interface Told {
   requestedBy?: string;
 }
 
+/** ECS service deployment statuses of a deployment that is not over. */
+const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS', 'STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'] as const;
+/** How often, and how far apart, ECS is asked for the deployment an UpdateService started. */
+const LIST_ATTEMPTS = 4;
+const LIST_WAIT_MS = 500;
+
 /** CodeDeploy statuses of a deployment that is not over. */
 const CODEDEPLOY_ACTIVE = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
 
@@ -103,6 +109,7 @@ export class AwsDeployments implements Deployments {
     private readonly targets: readonly DeployTarget[],
     private readonly clients: (target: DeployTarget) => TargetClients,
     private readonly now: () => number = () => Date.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   async current(service: string, environment: string): Promise<ServiceRevision> {
@@ -123,6 +130,7 @@ export class AwsDeployments implements Deployments {
     const target = this.target(request.service, request.environment);
     const { ecs, codedeploy } = this.clients(target);
     const running = await this.running(target);
+    if (running.engine !== 'codedeploy') await this.refuseIfDeploying(target);
     const currentImage = containerImage(running.taskDefinition, target);
     const repositoryUri = target.repositoryUri ?? parseImage(currentImage).repositoryUri;
     const previousVersion = parseImage(currentImage).version ?? 'latest';
@@ -186,14 +194,15 @@ export class AwsDeployments implements Deployments {
       'ecs:UpdateService',
       target,
     );
-    const found = await this.newestEcsDeployment(target, startedAt);
+    const found = await this.deploymentOf(target, startedAt, revisionArn);
     if (found === undefined) {
+      // The service was changed: the deployment is under way even though ECS has not listed it yet.
       throw new OpsbotError(
-        'DEPLOYMENT_NOT_FOUND',
+        'DEPLOYMENT_NOT_LISTED',
         `ECS took the new revision of ${request.service} in ${request.environment} (${familyRevision(
           registered.taskDefinition as TaskDefinition,
-        )}), but listed no deployment for it yet.`,
-        `Ask “how is the ${request.service} deploy going?” in a minute.`,
+        )}) and is deploying it, but has not listed the deployment yet.`,
+        `Ask “how is the ${request.service} deploy going?” in a minute; do not deploy it again.`,
       );
     }
     return this.ecsDeployment(target, found, running.engine, {
@@ -315,7 +324,7 @@ export class AwsDeployments implements Deployments {
               new ListServiceDeploymentsCommand({
                 cluster: target.cluster,
                 service: target.ecsService,
-                status: ['PENDING', 'IN_PROGRESS', 'STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'],
+                status: [...ECS_ACTIVE],
               }),
             ),
           'ecs:ListServiceDeployments',
@@ -421,17 +430,23 @@ export class AwsDeployments implements Deployments {
         rollback = { info: back, ...(backTarget !== undefined && { target: backTarget }) };
       }
     }
-    const progress = codeDeployProgress(deployment, ecsTarget, rollback);
+    // A deployment CodeDeploy made to roll another back: shown as the rollback it is, never offered to undo.
+    const isRollback =
+      deployment.creator === 'codeDeployRollback' ||
+      deployment.rollbackInfo?.rollbackTriggeringDeploymentId !== undefined;
+    const read = codeDeployProgress(deployment, ecsTarget, rollback);
+    const progress = isRollback && read.status === 'InProgress' ? { ...read, step: 'RollingBack' as const } : read;
     const told =
       known.version !== undefined && known.previousVersion !== undefined
         ? {}
         : await this.told(target, appSpecTaskDefinition(deployment.revision?.appSpecContent?.content));
     const requester = /^opsbot: (\S+) for (\S+)$/.exec(deployment.description ?? '');
-    return this.deployment(target, id, 'codedeploy', progress, {
+    const d = this.deployment(target, id, 'codedeploy', progress, {
       version: known.version ?? told.version ?? requester?.[1] ?? '?',
       previousVersion: known.previousVersion ?? told.previousVersion ?? '?',
       requestedBy: known.requestedBy ?? told.requestedBy ?? requester?.[2] ?? '',
     });
+    return isRollback ? { ...d, rollback: true } : d;
   }
 
   private async deploymentTarget(target: DeployTarget, id: string, info: DeploymentInfo) {
@@ -462,9 +477,14 @@ export class AwsDeployments implements Deployments {
   ): Promise<Deployment> {
     let progress = ecsProgress(d);
     if (progress.status === 'Failed' && d.targetServiceRevision?.arn !== undefined) {
-      // Tasks that would not start say why (CannotPullContainerError, ResourceInitializationError).
-      const reason = await this.stoppedReason(target).catch(() => undefined);
-      if (reason !== undefined) progress = { ...progress, error: reason };
+      // Tasks of the new revision that would not start say why (CannotPullContainerError, ResourceInitializationError).
+      const revision = await this.revisionTaskDefinition(target, d.targetServiceRevision.arn);
+      const reason =
+        revision === undefined ? undefined : await this.stoppedReason(target, revision).catch(() => undefined);
+      if (reason !== undefined) {
+        const ecsSaid = d.statusReason !== undefined ? ` (ECS: ${d.statusReason})` : '';
+        progress = { ...progress, error: { code: reason.code, message: `${reason.message}${ecsSaid}` } };
+      }
     }
     const told =
       known.version !== undefined && known.previousVersion !== undefined
@@ -515,14 +535,24 @@ export class AwsDeployments implements Deployments {
             ...(requestedBy !== undefined && { requestedBy }),
           };
         })
-        .catch((): Told => ({}));
+        .catch((): Told => {
+          // Not remembered: the next read asks again.
+          this.revisions.delete(taskDefinitionArn);
+          return {};
+        });
       this.revisions.set(taskDefinitionArn, found);
     }
     return found;
   }
 
-  /** Why the service's last tasks stopped, when they stopped with a reason. */
-  private async stoppedReason(target: DeployTarget): Promise<{ code: string; message: string } | undefined> {
+  /**
+   * Why the new revision's tasks stopped, when they failed to start or their essential container exited (not the
+   * old tasks ECS drained).
+   */
+  private async stoppedReason(
+    target: DeployTarget,
+    taskDefinitionArn: string,
+  ): Promise<{ code: string; message: string } | undefined> {
     const { ecs } = this.clients(target);
     const listed = await ecs.send(
       new ListTasksCommand({
@@ -535,7 +565,12 @@ export class AwsDeployments implements Deployments {
     if ((listed.taskArns ?? []).length === 0) return undefined;
     const tasks = await ecs.send(new DescribeTasksCommand({ cluster: target.cluster, tasks: listed.taskArns }));
     const stopped = (tasks.tasks ?? [])
-      .filter((t) => t.stoppedReason !== undefined)
+      .filter(
+        (t) =>
+          t.stoppedReason !== undefined &&
+          t.taskDefinitionArn === taskDefinitionArn &&
+          (t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited'),
+      )
       .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))[0];
     if (stopped?.stoppedReason === undefined) return undefined;
     const code = /^(\w+Error)/.exec(stopped.stoppedReason)?.[1] ?? stopped.stopCode ?? 'TaskFailedToStart';
@@ -576,8 +611,8 @@ export class AwsDeployments implements Deployments {
     return described.serviceDeployments ?? [];
   }
 
-  /** The deployment ECS started for an UpdateService made at `since`: the newest one created from then on. */
-  private async newestEcsDeployment(target: DeployTarget, since: number): Promise<ServiceDeployment | undefined> {
+  /** ECS's engine overrides a running deployment with a new one: opsbot refuses instead, as CodeDeploy does. */
+  private async refuseIfDeploying(target: DeployTarget): Promise<void> {
     const { ecs } = this.clients(target);
     const listed = await call(
       () =>
@@ -585,19 +620,56 @@ export class AwsDeployments implements Deployments {
           new ListServiceDeploymentsCommand({
             cluster: target.cluster,
             service: target.ecsService,
-            // ECS's clock and ours differ a little.
-            createdAt: { after: new Date(since - 60_000) },
+            status: [...ECS_ACTIVE],
           }),
         ),
       'ecs:ListServiceDeployments',
       target,
     );
-    const newest = [...(listed.serviceDeployments ?? [])].sort(
-      (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
-    )[0];
-    if (newest?.serviceDeploymentArn === undefined) return undefined;
-    const [described] = await this.describeEcs(target, [newest.serviceDeploymentArn]);
-    return described;
+    const [running] = listed.serviceDeployments ?? [];
+    if (running !== undefined) {
+      throw new OpsbotError(
+        'DEPLOYMENT_IN_PROGRESS',
+        `${target.service} already has a deployment in progress in ${target.environment}, so nothing new was started.`,
+        'Wait for it to finish, or roll it back.',
+      );
+    }
+  }
+
+  /**
+   * The deployment ECS started for the revision opsbot registered: among those created since the UpdateService,
+   * the one whose target revision runs that task definition (ECS may take a moment to list it).
+   */
+  private async deploymentOf(
+    target: DeployTarget,
+    since: number,
+    taskDefinitionArn: string,
+  ): Promise<ServiceDeployment | undefined> {
+    const { ecs } = this.clients(target);
+    for (let attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
+      if (attempt > 0) await this.sleep(LIST_WAIT_MS);
+      const listed = await call(
+        () =>
+          ecs.send(
+            new ListServiceDeploymentsCommand({
+              cluster: target.cluster,
+              service: target.ecsService,
+              // ECS's clock and ours differ a little.
+              createdAt: { after: new Date(since - 60_000) },
+            }),
+          ),
+        'ecs:ListServiceDeployments',
+        target,
+      );
+      const arns = (listed.serviceDeployments ?? []).flatMap((b) =>
+        b.serviceDeploymentArn !== undefined ? [b.serviceDeploymentArn] : [],
+      );
+      if (arns.length === 0) continue;
+      for (const d of await this.describeEcs(target, arns)) {
+        if ((await this.revisionTaskDefinition(target, d.targetServiceRevision?.arn)) === taskDefinitionArn) return d;
+      }
+    }
+    return undefined;
   }
 }
 
@@ -680,6 +752,12 @@ export function appSpec(target: DeployTarget, service: Service, taskDefinitionAr
     );
   }
   const hooks = Object.entries(target.hooks ?? {}).map(([event, fn]) => ({ [event]: fn }));
+  // What the running task set runs on is kept: CodeDeploy otherwise falls back to the defaults (a FARGATE_SPOT
+  // service would move to FARGATE, a pinned platform version to LATEST).
+  const primary = service.taskSets?.find((s) => s.status === 'PRIMARY');
+  const network = (primary?.networkConfiguration ?? service.networkConfiguration)?.awsvpcConfiguration;
+  const platformVersion = primary?.platformVersion ?? service.platformVersion;
+  const strategy = primary?.capacityProviderStrategy ?? service.capacityProviderStrategy ?? [];
   return JSON.stringify({
     version: 0.0,
     Resources: [
@@ -689,6 +767,23 @@ export function appSpec(target: DeployTarget, service: Service, taskDefinitionAr
           Properties: {
             TaskDefinition: taskDefinitionArn,
             LoadBalancerInfo: { ContainerName: target.container, ContainerPort: port },
+            ...(platformVersion !== undefined && { PlatformVersion: platformVersion }),
+            ...(network !== undefined && {
+              NetworkConfiguration: {
+                AwsvpcConfiguration: {
+                  Subnets: network.subnets ?? [],
+                  ...(network.securityGroups !== undefined && { SecurityGroups: network.securityGroups }),
+                  ...(network.assignPublicIp !== undefined && { AssignPublicIp: network.assignPublicIp }),
+                },
+              },
+            }),
+            ...(strategy.length > 0 && {
+              CapacityProviderStrategy: strategy.map((c) => ({
+                Base: c.base ?? 0,
+                CapacityProvider: c.capacityProvider,
+                Weight: c.weight ?? 0,
+              })),
+            }),
           },
         },
       },

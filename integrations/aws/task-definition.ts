@@ -64,10 +64,21 @@ export function imageReference(repositoryUri: string, version: string): string {
   return version.startsWith('sha256:') ? `${repositoryUri}@${version}` : `${repositoryUri}:${version}`;
 }
 
-/** The repository and the tag or digest of an image reference (`111….dkr.ecr.eu-west-1.amazonaws.com/web:v1.8.2`). */
+/**
+ * The repository and the tag or digest of an image reference (`111….dkr.ecr.eu-west-1.amazonaws.com/web:v1.8.2`,
+ * `…/web@sha256:…`, `…/web:v1.8.2@sha256:…`, `localhost:5000/web`).
+ */
 export function parseImage(image: string): { readonly repositoryUri: string; readonly version?: string } {
   const at = image.indexOf('@');
-  if (at >= 0) return { repositoryUri: image.slice(0, at), version: image.slice(at + 1) };
+  if (at >= 0) {
+    // `repo:tag@sha256:…` is pinned by its digest: the tag is only a label.
+    const named = image.slice(0, at);
+    const tagAt = named.lastIndexOf(':');
+    return {
+      repositoryUri: tagAt > named.lastIndexOf('/') ? named.slice(0, tagAt) : named,
+      version: image.slice(at + 1),
+    };
+  }
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');
   if (colon > slash) return { repositoryUri: image.slice(0, colon), version: image.slice(colon + 1) };

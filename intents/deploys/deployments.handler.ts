@@ -3,6 +3,7 @@ import { isOpsbotError } from '../../integrations/errors';
 import type { Actor, IntentPorts } from '../define-intent';
 import { ago, plural, stepWords, trafficBar } from '../format';
 import { code, type Line, mention, notice, plainText, type Reply, type Run, status, strong } from '../reply';
+import { changeRefusal, versionRefusal } from './deploy.policy';
 
 function deploymentLine(d: Deployment, now: number): Run[] {
   const state: Run[] =
@@ -140,8 +141,9 @@ export async function rollbackService(
     });
     return deploymentCard(stopped, now, `Rolling back ${slots.service} in ${slots.environment}`);
   }
+  // The last deploy that succeeded (not a rollback the engine made): what ran before it is what to go back to.
   const last = (await ports.deployments.history(slots.service, slots.environment, 20)).find(
-    (d) => d.status === 'Succeeded',
+    (d) => d.status === 'Succeeded' && d.rollback !== true,
   );
   if (last === undefined) {
     return notice(
@@ -156,6 +158,25 @@ export async function rollbackService(
       ['Deploy a specific version instead: ', code(`/deploy ${slots.service} ${slots.environment} <version>`)],
     );
   }
-  const d = await ports.deployments.start({ ...slots, version: last.previousVersion, requestedBy: actor.userId });
-  return deploymentCard(d, now, `Rolling ${slots.service} in ${slots.environment} back to ${last.previousVersion}`);
+  const previous = last.previousVersion;
+  if (previous === '?' || previous === '') {
+    return notice(
+      'none',
+      [
+        'I can’t tell which version of ',
+        strong(slots.service),
+        ' ran in ',
+        strong(slots.environment),
+        ' before its last deploy, so nothing was changed.',
+      ],
+      ['Deploy a specific version instead: ', code(`/deploy ${slots.service} ${slots.environment} <version>`)],
+    );
+  }
+  // The version goes back through the same checks as any deploy: in the repository, not a moving tag.
+  const refused =
+    (await changeRefusal({ ...slots, version: previous }, actor, ports)) ??
+    (await versionRefusal({ ...slots, version: previous }, ports));
+  if (refused !== undefined) return refused.reply;
+  const d = await ports.deployments.start({ ...slots, version: previous, requestedBy: actor.userId });
+  return deploymentCard(d, now, `Rolling ${slots.service} in ${slots.environment} back to ${previous}`);
 }

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { codeDeployProgress, ECS_STAGES, ecsProgress } from '../../integrations/aws/deploy-progress';
-import { AwsDeployments, type DeployTarget } from '../../integrations/aws/ecs-deployments.adapter';
+import { AwsDeployments, appSpec, type DeployTarget } from '../../integrations/aws/ecs-deployments.adapter';
 import { isOpsbotError } from '../../integrations/errors';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { asSdkOutput } from '../support/sdk-output';
@@ -290,21 +290,36 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     // Prepare
     const { ecs, codedeploy, deployments } = setup('ECS', 'LINEAR');
     const arn = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/abc123';
+    const other = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/someone-else';
     ecs.on(UpdateServiceCommand).resolves({});
-    ecs.on(ListServiceDeploymentsCommand).resolves({
-      serviceDeployments: [{ serviceDeploymentArn: arn, createdAt: new Date('2026-11-23T09:00:02Z') }],
-    });
+    // Nothing running before; then two deployments since the update: someone else's, and the one for opsbot's revision.
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    ecs
+      .on(ListServiceDeploymentsCommand, {
+        cluster: 'prod',
+        service: 'web',
+        createdAt: { after: new Date(Date.parse('2026-11-23T09:00:00Z') - 60_000) },
+      })
+      .resolves({ serviceDeployments: [{ serviceDeploymentArn: other }, { serviceDeploymentArn: arn }] });
     ecs.on(DescribeServiceDeploymentsCommand).resolves({
       serviceDeployments: [
+        { serviceDeploymentArn: other, status: 'IN_PROGRESS', targetServiceRevision: { arn: 'rev/other' } },
         {
           serviceDeploymentArn: arn,
           status: 'IN_PROGRESS',
           lifecycleStage: 'SCALE_UP',
           createdAt: new Date('2026-11-23T09:00:02Z'),
-          targetServiceRevision: { requestedTaskCount: 4, runningTaskCount: 1, pendingTaskCount: 3 },
+          targetServiceRevision: { arn: 'rev/ours', requestedTaskCount: 4, runningTaskCount: 1, pendingTaskCount: 3 },
         },
       ],
     });
+    ecs
+      .on(DescribeServiceRevisionsCommand, { serviceRevisionArns: ['rev/other'] })
+      .resolves({ serviceRevisions: [{ taskDefinition: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:7' }] })
+      .on(DescribeServiceRevisionsCommand, { serviceRevisionArns: ['rev/ours'] })
+      .resolves({
+        serviceRevisions: [{ taskDefinition: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42' }],
+      });
 
     // Act
     const started = await deployments.start({
@@ -376,6 +391,29 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     );
   });
 
+  it('refuses a second deploy while ECS is still deploying the service, before registering anything', async () => {
+    // Prepare
+    const { ecs, deployments } = setup('ECS', 'LINEAR');
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: 'arn:aws:ecs:x' }] });
+
+    // Act
+    const failed = await deployments
+      .start({ service: 'web', environment: 'prod', version: 'v1.8.2', requestedBy: 'U0ANA00001' })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(isOpsbotError(failed) && failed.code).toBe('DEPLOYMENT_IN_PROGRESS');
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)[0]?.args[0].input.status).toEqual([
+      'PENDING',
+      'IN_PROGRESS',
+      'STOP_REQUESTED',
+      'ROLLBACK_REQUESTED',
+      'ROLLBACK_IN_PROGRESS',
+    ]);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
   it('stops with rollback on either engine', async () => {
     // Prepare
     const { ecs, codedeploy, deployments } = setup('CODE_DEPLOY');
@@ -404,9 +442,10 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     expect(viaEcs.step).toBe('RollingBack');
   });
 
-  it('says why tasks would not start when ECS rolled a deployment back', async () => {
-    // Prepare
+  it('says why the new revision’s tasks would not start when ECS rolled a deployment back', async () => {
+    // Prepare: the newest stopped task is an old one ECS drained; the new revision's failed to pull
     const { ecs, deployments } = setup('ECS', 'BLUE_GREEN');
+    const ours = 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42';
     ecs.on(DescribeServiceDeploymentsCommand).resolves({
       serviceDeployments: [
         {
@@ -417,10 +456,18 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
         },
       ],
     });
-    ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:task/1'] });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ taskDefinition: ours }] });
+    ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:task/1', 'arn:aws:ecs:task/2'] });
     ecs.on(DescribeTasksCommand).resolves({
       tasks: [
         {
+          taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:41',
+          stoppedAt: new Date('2026-11-23T09:05:00Z'),
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/123)',
+        },
+        {
+          taskDefinitionArn: ours,
           stoppedAt: new Date('2026-11-23T09:03:00Z'),
           stopCode: 'TaskFailedToStart',
           stoppedReason:
@@ -436,6 +483,55 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     expect(d.step).toBe('RolledBack');
     expect(d.error?.code).toBe('CannotPullContainerError');
     expect(d.reason).toContain('failed to resolve ref');
+    expect(d.reason).toContain(
+      '(ECS: Service deployment rolled back because the circuit breaker threshold was exceeded.)',
+    );
+  });
+});
+
+describeShared('the AppSpec, against AWS’s published example', () => {
+  it('keeps what the running task set runs on: platform version, network, capacity providers', () => {
+    // Prepare: a service whose PRIMARY task set runs as the published example's does
+    const published = sharedJson<{ Resources: Array<{ TargetService: { Properties: Record<string, unknown> } }> }>(
+      'ecs-appspec__aws-docs__full-with-hooks.json',
+    );
+    const running: Service = {
+      ...service('CODE_DEPLOY'),
+      loadBalancers: [{ containerName: 'web', containerPort: 80 }],
+      taskSets: [
+        {
+          status: 'PRIMARY',
+          platformVersion: 'LATEST',
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: ['subnet-1234abcd', 'subnet-5678abcd'],
+              securityGroups: ['sg-12345678'],
+              assignPublicIp: 'ENABLED',
+            },
+          },
+          capacityProviderStrategy: [
+            { base: 1, capacityProvider: 'FARGATE_SPOT', weight: 2 },
+            { base: 0, capacityProvider: 'FARGATE', weight: 1 },
+          ],
+        },
+      ],
+    };
+
+    // Act
+    const spec = JSON.parse(
+      appSpec(
+        { ...TARGET, hooks: undefined } as DeployTarget,
+        running,
+        'arn:aws:ecs:us-east-1:111222333444:task-definition/my-task-definition-family-name:1',
+      ),
+    );
+
+    // Assess: the same properties as AWS's example, container name aside
+    const expected = published.Resources[0]?.TargetService.Properties as Record<string, unknown>;
+    expect(spec.Resources[0].TargetService.Properties).toEqual({
+      ...expected,
+      LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 80 },
+    });
   });
 });
 

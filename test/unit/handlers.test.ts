@@ -102,6 +102,49 @@ describe('deploys on the sandbox', () => {
     expect((await p.deployments.active()).map((d) => d.version)).toEqual([before.version]);
   });
 
+  it('never rolls back to a version it cannot name, nor undoes the engine’s own rollback', async () => {
+    // Prepare: the last deploy opsbot knows of was an automatic rollback; the one before it, made elsewhere
+    const p = ports().ports;
+    const base = await p.deployments.start({
+      service: 'web',
+      environment: 'dev',
+      version: 'v1.9.0',
+      requestedBy: 'U1',
+    });
+    const made = [
+      { ...base, status: 'Succeeded' as const, rollback: true, previousVersion: 'v1.9.1' },
+      { ...base, status: 'Succeeded' as const, previousVersion: '?' },
+    ];
+    const history = { ...p, deployments: { ...p.deployments, history: async () => made, active: async () => [] } };
+
+    // Act
+    const reply = await rollbackService({ service: 'web', environment: 'dev' }, alice, history);
+
+    // Assess
+    expect(summaryText(reply)).toBe(
+      'I can’t tell which version of web ran in dev before its last deploy, so nothing was changed.',
+    );
+  });
+
+  it('rolls back only to a version the repository still holds', async () => {
+    // Prepare
+    const p = ports().ports;
+    const base = await p.deployments.start({
+      service: 'web',
+      environment: 'dev',
+      version: 'v1.9.0',
+      requestedBy: 'U1',
+    });
+    const made = [{ ...base, status: 'Succeeded' as const, previousVersion: 'v0.0.1' }];
+    const history = { ...p, deployments: { ...p.deployments, history: async () => made, active: async () => [] } };
+
+    // Act
+    const reply = await rollbackService({ service: 'web', environment: 'dev' }, alice, history);
+
+    // Assess
+    expect(summaryText(reply)).toMatch(/^v0\.0\.1 is not in .*\/web; the newest are/);
+  });
+
   it('says so when there is nothing to roll back to', async () => {
     const reply = await rollbackService({ service: 'worker', environment: 'dev' }, alice, ports().ports);
     expect(summaryText(reply)).toBe('I have no earlier revision of worker in dev to go back to; nothing was changed.');
