@@ -85,6 +85,10 @@ interface Told {
   requestedBy?: string;
 }
 
+/** How far back, and how many pages of, CodeDeploy's deployments history reads. */
+const HISTORY_DAYS = 30;
+const HISTORY_PAGES = 4;
+
 /** ECS service deployment statuses of a deployment that is not over. */
 const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS', 'STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'] as const;
 /** How often, and how far apart, ECS is asked for the deployment an UpdateService started. */
@@ -254,27 +258,41 @@ export class AwsDeployments implements Deployments {
     if (running.engine === 'codedeploy') {
       const group = codeDeployGroup(target);
       const { codedeploy } = this.clients(target);
-      const listed = await call(
-        () =>
-          codedeploy.send(
-            new ListDeploymentsCommand({
-              applicationName: group.application,
-              deploymentGroupName: group.deploymentGroup,
-            }),
-          ),
-        'codedeploy:ListDeployments',
-        target,
-      );
-      const ids = (listed.deployments ?? []).slice(0, limit);
+      // ListDeployments promises no order: the last 30 days' ids are read (a few pages at most), then sorted.
+      const ids: string[] = [];
+      let nextToken: string | undefined;
+      for (let page = 0; page < HISTORY_PAGES; page++) {
+        const listed = await call(
+          () =>
+            codedeploy.send(
+              new ListDeploymentsCommand({
+                applicationName: group.application,
+                deploymentGroupName: group.deploymentGroup,
+                createTimeRange: { start: new Date(this.now() - HISTORY_DAYS * 86_400_000) },
+                ...(nextToken !== undefined && { nextToken }),
+              }),
+            ),
+          'codedeploy:ListDeployments',
+          target,
+        );
+        ids.push(...(listed.deployments ?? []));
+        nextToken = listed.nextToken;
+        if (nextToken === undefined) break;
+      }
       if (ids.length === 0) return [];
-      const batch = await call(
-        () => codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids })),
-        'codedeploy:BatchGetDeployments',
-        target,
-      );
-      const infos = (batch.deploymentsInfo ?? []).sort(
-        (a, b) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0),
-      );
+      const batches: DeploymentInfo[] = [];
+      for (let i = 0; i < ids.length; i += 25) {
+        const chunk = ids.slice(i, i + 25);
+        const batch = await call(
+          () => codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: chunk })),
+          'codedeploy:BatchGetDeployments',
+          target,
+        );
+        batches.push(...(batch.deploymentsInfo ?? []));
+      }
+      const infos = batches
+        .sort((a, b) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0))
+        .slice(0, limit);
       return Promise.all(infos.map((info) => this.codeDeployDeployment(target, info.deploymentId as string, {}, info)));
     }
     const { ecs } = this.clients(target);

@@ -1,10 +1,12 @@
 import {
+  BatchGetDeploymentsCommand,
   CodeDeployClient,
   CreateDeploymentCommand,
   type DeploymentInfo,
   type ECSTarget,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import {
@@ -344,6 +346,42 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
         tasks: { running: 1, pending: 3, desired: 4 },
       }),
     );
+  });
+
+  it('reads CodeDeploy’s history over every page of the last 30 days, newest first whatever the listing order', async () => {
+    // Prepare
+    const { codedeploy, deployments } = setup('CODE_DEPLOY');
+    codedeploy
+      .on(ListDeploymentsCommand)
+      .resolves({ deployments: ['d-OLD'], nextToken: 'p2' })
+      .on(ListDeploymentsCommand, { nextToken: 'p2' })
+      .resolves({ deployments: ['d-NEW'] });
+    codedeploy.on(BatchGetDeploymentsCommand).resolves({
+      deploymentsInfo: [
+        {
+          deploymentId: 'd-OLD',
+          status: 'Succeeded',
+          createTime: new Date('2026-11-01T00:00:00Z'),
+          description: 'opsbot: v1.7.0 for U1',
+        },
+        {
+          deploymentId: 'd-NEW',
+          status: 'Succeeded',
+          createTime: new Date('2026-11-20T00:00:00Z'),
+          description: 'opsbot: v1.8.0 for U2',
+        },
+      ],
+    });
+    codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: {} });
+
+    // Act
+    const history = await deployments.history('web', 'prod', 1);
+
+    // Assess
+    expect(history.map((d) => [d.id, d.version, d.requestedBy])).toEqual([['d-NEW', 'v1.8.0', 'U2']]);
+    expect(codedeploy.commandCalls(ListDeploymentsCommand)[0]?.args[0].input.createTimeRange).toEqual({
+      start: new Date(Date.parse('2026-11-23T09:00:00Z') - 30 * 86_400_000),
+    });
   });
 
   it('reads an ECS service’s history back from its revisions: version, what it replaced, who asked', async () => {
