@@ -5,7 +5,7 @@ import type { Maintenance } from '../maintenance.port';
 import type { Pipelines } from '../pipelines.port';
 import { type SandboxAlarmControls, SandboxAlarms } from './alarms';
 import type { SandboxClock } from './clock';
-import { SandboxDeployments } from './deployments';
+import { type SandboxDeploymentControls, SandboxDeployments } from './deployments';
 import { SandboxImages } from './images';
 import { SandboxMaintenance } from './maintenance';
 import { type SandboxPipelineControls, SandboxPipelines } from './pipelines';
@@ -27,7 +27,7 @@ export { LIFECYCLE } from './deployments';
  */
 export class SandboxAccount {
   readonly pipelines: Pipelines & SandboxPipelineControls;
-  readonly deployments: Deployments;
+  readonly deployments: Deployments & SandboxDeploymentControls;
   readonly images: Images;
   readonly alarms: Alarms & SandboxAlarmControls;
   readonly maintenance: Maintenance;

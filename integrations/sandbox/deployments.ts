@@ -45,6 +45,8 @@ interface DeploymentRecord {
   rollback?: boolean;
   reason?: string;
   stoppedBy?: string;
+  /** The new revision's tasks will not start (an image that cannot be pulled): the engine rolls it back. */
+  readonly fails?: boolean;
 }
 
 /**
@@ -53,8 +55,15 @@ interface DeploymentRecord {
  * through its lifecycle by advancing the clock. Once a deployment succeeds, its version becomes what the service
  * runs.
  */
-export class SandboxDeployments implements Deployments {
+/** What the sandbox lets the local page and tests do to deployments. */
+export interface SandboxDeploymentControls {
+  /** The next deployment of the service there fails as a real one does when its tasks cannot start. */
+  failNext(service: string, environment: string): void;
+}
+
+export class SandboxDeployments implements Deployments, SandboxDeploymentControls {
   private revisions = new Map<string, Revision>();
+  private readonly failing = new Set<string>();
   private records: DeploymentRecord[] = [];
   private nextDeployment = 1;
   private readonly applied = new Set<string>();
@@ -67,8 +76,14 @@ export class SandboxDeployments implements Deployments {
     this.reset();
   }
 
+  failNext(service: string, environment: string): void {
+    this.target(service, environment);
+    this.failing.add(key(service, environment));
+  }
+
   /** Back to the seeded revisions, with no deployments (the clock is left where it is). */
   reset(): void {
+    this.failing.clear();
     this.revisions = seedRevisions(this.world, seededRandom(this.seed));
     this.records = [];
     this.applied.clear();
@@ -113,6 +128,7 @@ export class SandboxDeployments implements Deployments {
           : `arn:aws:ecs:${env.region}:${env.account}:service-deployment/${env.cluster}/${request.service}/sandbox${String(n).padStart(4, '0')}`,
       engine,
       desired: 2,
+      ...(this.failing.delete(key(request.service, request.environment)) && { fails: true }),
       service: request.service,
       environment: request.environment,
       version: request.version,
@@ -205,6 +221,7 @@ export class SandboxDeployments implements Deployments {
           }
         : { ...base, ...by, status: 'InProgress', step: 'RollingBack', trafficOnGreen: 0, reason };
     }
+    if (r.fails === true && now - r.startedAt >= LIFECYCLE.installGreenMs) return this.failed(r, base, now);
     const plan = phases(r.bakeMs, r.engine);
     const shift = r.engine === 'codedeploy' ? LIFECYCLE : LINEAR;
     let elapsed = now - r.startedAt;
@@ -233,6 +250,43 @@ export class SandboxDeployments implements Deployments {
       step: 'Succeeded',
       trafficOnGreen: 100,
       endedAt: r.startedAt + plan.reduce((t, p) => t + p.ms, 0),
+    };
+  }
+
+  /**
+   * A deployment whose new tasks would not start, as each engine reports it: CodeDeploy fails it with
+   * ECS_UPDATE_ERROR and rolls back through a deployment of its own; ECS's circuit breaker rolls it back and the
+   * stopped tasks say why. Either way traffic never left blue, and the old version keeps running.
+   */
+  private failed(
+    r: DeploymentRecord,
+    base: Omit<Deployment, 'status' | 'step' | 'trafficOnGreen'>,
+    now: number,
+  ): Deployment {
+    const failedAt = r.startedAt + LIFECYCLE.installGreenMs;
+    const pull = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${r.service}:${r.version}: not found`;
+    const error =
+      r.engine === 'codedeploy'
+        ? {
+            code: 'ECS_UPDATE_ERROR',
+            message: `The ECS service cannot reach a steady state: tasks of the new revision stopped (${pull}).`,
+          }
+        : {
+            code: 'CannotPullContainerError',
+            message: `${pull} (ECS: Service deployment rolled back because the circuit breaker threshold was exceeded.)`,
+          };
+    const reason = `${error.code}: ${error.message}`;
+    const rolledBack = now - failedAt >= LIFECYCLE.rollbackMs;
+    return {
+      ...base,
+      error,
+      reason,
+      ...(r.engine === 'codedeploy' && { rollbackDeploymentId: `${r.id}R` }),
+      tasks: { running: 0, pending: 0, desired: r.desired },
+      trafficOnGreen: 0,
+      ...(rolledBack
+        ? { status: 'Failed' as const, step: 'RolledBack' as const, endedAt: failedAt + LIFECYCLE.rollbackMs }
+        : { status: 'InProgress' as const, step: 'RollingBack' as const }),
     };
   }
 

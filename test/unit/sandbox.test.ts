@@ -130,6 +130,55 @@ describe('sandbox account: blue/green deployments on a controlled clock', () => 
     expect(done.step).toBe('Succeeded');
   });
 
+  it.each([
+    ['codedeploy', 'ECS_UPDATE_ERROR'],
+    ['ecs-linear', 'CannotPullContainerError'],
+  ] as const)(
+    'fails a %s deployment whose tasks cannot start as AWS reports it: %s, rolled back',
+    async (engine, code) => {
+      // Prepare
+      const failing: SandboxWorld = {
+        ...world,
+        services: world.services.map((svc) => ({
+          ...svc,
+          environments: svc.environments.map((e) => ({ ...e, engine })),
+        })),
+      };
+      const clock = new SandboxClock(START);
+      const sandbox = new SandboxAccount(failing, clock, 7);
+      const before = await sandbox.deployments.current('web', 'prod');
+      sandbox.deployments.failNext('web', 'prod');
+
+      // Act
+      const d = await sandbox.deployments.start({
+        service: 'web',
+        environment: 'prod',
+        version: 'v9.9.9',
+        requestedBy: 'U1',
+      });
+      clock.advance(LIFECYCLE.installGreenMs);
+      const rolling = await sandbox.deployments.get('web', 'prod', d.id);
+      clock.advance(LIFECYCLE.rollbackMs);
+      const ended = await sandbox.deployments.get('web', 'prod', d.id);
+      const next = await sandbox.deployments.start({
+        service: 'web',
+        environment: 'prod',
+        version: 'v9.9.8',
+        requestedBy: 'U1',
+      });
+      clock.advance(LIFECYCLE.installGreenMs);
+
+      // Assess: the same status, step and error the AWS adapter reads from each engine
+      expect([rolling.status, rolling.step, rolling.error?.code]).toEqual(['InProgress', 'RollingBack', code]);
+      expect([ended.status, ended.step, ended.trafficOnGreen]).toEqual(['Failed', 'RolledBack', 0]);
+      expect(ended.rollbackDeploymentId !== undefined).toBe(engine === 'codedeploy');
+      expect(ended.reason).toContain('CannotPullContainerError');
+      expect((await sandbox.deployments.current('web', 'prod')).version).toBe(before.version);
+      // Only the next deployment fails.
+      expect((await sandbox.deployments.get('web', 'prod', next.id)).status).toBe('InProgress');
+    },
+  );
+
   it('stops with rollback: traffic back on blue, the old version stays, history records why', async () => {
     // Prepare
     const { clock, sandbox } = account();
