@@ -53,7 +53,14 @@ export function pageRoutes(parts: {
       const sandbox = parts.sandbox;
       const alarms = sandbox === undefined ? [] : await sandbox.alarms.states(sandbox.alarms.names());
       const pipelines = sandbox === undefined ? [] : await sandbox.pipelines.list();
-      return json(res, 200, { now: sandbox?.clock.now() ?? Date.now(), alarms, pipelines, channels: parts.channels });
+      const targets = sandbox === undefined ? [] : sandbox.deployments.targets();
+      return json(res, 200, {
+        now: sandbox?.clock.now() ?? Date.now(),
+        alarms,
+        pipelines,
+        targets,
+        channels: parts.channels,
+      });
     }
     if (req.method !== 'POST' || !path.startsWith('/local/')) return false;
 
@@ -91,6 +98,9 @@ export function pageRoutes(parts: {
           for (const event of events) await parts.deliver(event);
           return json(res, 200, { ok: true, events: events.length });
         }
+        case '/local/sandbox/deploy-fail':
+          parts.sandbox?.deployments.failNext(String(body.service), String(body.environment));
+          return json(res, 200, { ok: true });
         case '/local/sandbox/reset':
           parts.sandbox?.reset();
           return json(res, 200, { ok: true });

@@ -59,6 +59,8 @@ interface DeploymentRecord {
 export interface SandboxDeploymentControls {
   /** The next deployment of the service there fails as a real one does when its tasks cannot start. */
   failNext(service: string, environment: string): void;
+  /** Every service and environment, with its engine and whether its next deployment will fail. */
+  targets(): Array<{ service: string; environment: string; engine: DeploymentEngine; failing: boolean }>;
 }
 
 export class SandboxDeployments implements Deployments, SandboxDeploymentControls {
@@ -74,6 +76,17 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     private readonly seed: number,
   ) {
     this.reset();
+  }
+
+  targets(): Array<{ service: string; environment: string; engine: DeploymentEngine; failing: boolean }> {
+    return this.world.services.flatMap((svc) =>
+      svc.environments.map((e) => ({
+        service: svc.name,
+        environment: e.name,
+        engine: e.engine ?? 'codedeploy',
+        failing: this.failing.has(key(svc.name, e.name)),
+      })),
+    );
   }
 
   failNext(service: string, environment: string): void {

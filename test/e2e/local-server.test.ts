@@ -114,6 +114,40 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
     ]);
     expect(alerts[1]?.thread_ts).toBe(alerts[0]?.ts);
   });
+
+  it('makes the next deploy of a service fail from the sandbox panel, as AWS would, and says so on the panel', async () => {
+    // Prepare
+    const post = (path: string, body: unknown) =>
+      fetch(`${local.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-opsbot-token': local.token },
+        body: JSON.stringify(body),
+      });
+
+    // Act
+    const marked = await post('/local/sandbox/deploy-fail', { service: 'web', environment: 'staging' });
+    const panel = (await (await fetch(`${local.url}/local/sandbox`)).json()) as {
+      targets: Array<{ service: string; environment: string; failing: boolean; engine: string }>;
+    };
+    const unknown = await post('/local/sandbox/deploy-fail', { service: 'nope', environment: 'staging' });
+
+    // Assess
+    expect(marked.status).toBe(200);
+    expect(panel.targets).toContainEqual({
+      service: 'web',
+      environment: 'staging',
+      engine: 'codedeploy',
+      failing: true,
+    });
+    expect(panel.targets).toContainEqual({
+      service: 'worker',
+      environment: 'staging',
+      engine: 'ecs-linear',
+      failing: false,
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toBe('nope is not deployed to staging in this account.');
+  });
 });
 
 describe('npm start with a broken configuration', () => {

@@ -187,6 +187,14 @@ async function refreshSandbox() {
         <span><button type="button" class="tool" data-pipeline="${escapeHtml(p.name)}" data-outcome="fail">Fail</button><button type="button" class="tool" data-pipeline="${escapeHtml(p.name)}" data-outcome="succeed">Pass</button></span></div>`,
     )
     .join('');
+  $('deploys').innerHTML = (state.targets ?? [])
+    .map(
+      (
+        t,
+      ) => `<div class="alarm"><span>${escapeHtml(t.service)} in ${escapeHtml(t.environment)} <small>${escapeHtml(t.engine)}</small>${t.failing ? ' <span class="state-ALARM">next fails</span>' : ''}</span>
+        <button type="button" class="tool" data-fail-service="${escapeHtml(t.service)}" data-fail-environment="${escapeHtml(t.environment)}"${t.failing ? ' disabled' : ''}>Fail next</button></div>`,
+    )
+    .join('');
   $('clock').textContent = `Sandbox time: ${new Date(state.now).toUTCString()}`;
   $('alarms').innerHTML = state.alarms
     .map(
@@ -231,6 +239,12 @@ document.addEventListener('click', async (event) => {
     render();
   } else if (target.dataset.pipeline !== undefined) {
     await post('/local/sandbox/pipeline', { name: target.dataset.pipeline, outcome: target.dataset.outcome });
+    await refreshSandbox();
+  } else if (target.dataset.failService !== undefined) {
+    await post('/local/sandbox/deploy-fail', {
+      service: target.dataset.failService,
+      environment: target.dataset.failEnvironment,
+    });
     await refreshSandbox();
   } else if (target.dataset.thread !== undefined) {
     replyTo = target.dataset.thread;
