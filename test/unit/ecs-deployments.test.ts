@@ -270,6 +270,25 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     );
   });
 
+  it('names the deployment group CodeDeploy does not have, and where to fix it', async () => {
+    // Prepare
+    const { codedeploy, deployments } = setup();
+    codedeploy
+      .on(CreateDeploymentCommand)
+      .rejects(Object.assign(new Error('No Deployment Group found'), { name: 'DeploymentGroupDoesNotExistException' }));
+
+    // Act
+    const failed = await deployments
+      .start({ service: 'web', environment: 'prod', version: 'v1.8.2', requestedBy: 'U0ANA00001' })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(isOpsbotError(failed) && [failed.userMessage, failed.hint]).toEqual([
+      'CodeDeploy has no deployment group web-prod in application web for web in prod (account prod, eu-west-1).',
+      'Check `codedeploy` under services.web.environments.prod in opsbot.config.yaml.',
+    ]);
+  });
+
   it('says a deployment is already in progress when CodeDeploy refuses another', async () => {
     // Prepare
     const { codedeploy, deployments } = setup();
