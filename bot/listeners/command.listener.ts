@@ -30,8 +30,9 @@ export function workingNotice(commandName: string, text: string): Reply {
 
 /**
  * The slash command. Commands have a fixed grammar, so the local matcher reads them right here: help, unknown
- * names, missing slots, refusals and confirmations are answered in the acknowledgement itself; work that calls
- * AWS goes to the worker with the command's response_url.
+ * names and the missing slots of questions are answered in the acknowledgement itself. A change (deploy, roll
+ * back) and work that calls AWS go to the worker with the command's response_url: a change's policy reads the
+ * account and Slack, which the acknowledgement must not wait for.
  */
 export function registerCommand(app: App, deps: EdgeDeps): void {
   app.command(deps.command, async ({ command, ack }) => {
@@ -65,14 +66,19 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
       );
       return;
     }
-    const step = await deps.planner.plan({
-      intent: result.intent,
-      slots: result.slots,
-      actor,
-      confirmed: false,
-      ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
-    });
-    if (step.kind !== 'run') {
+    // A change is planned by the worker: its policy reads the account (the version in ECR, what runs now, the
+    // newest tags) and Slack (who is asking), which the acknowledgement path neither may nor should wait for.
+    const change = deps.registry.require(result.intent).sideEffects && result.unresolved === undefined;
+    const step = change
+      ? undefined
+      : await deps.planner.plan({
+          intent: result.intent,
+          slots: result.slots,
+          actor,
+          confirmed: false,
+          ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
+        });
+    if (step !== undefined && step.kind !== 'run') {
       await ack(ephemeral(step.reply, await deps.buttons.renderOne(step.reply)));
       return;
     }
