@@ -21,3 +21,12 @@ export class OpsbotError extends Error {
 export function isOpsbotError(error: unknown): error is OpsbotError {
   return error instanceof OpsbotError;
 }
+
+/** The answer for a service that is not configured in an environment: the same from every adapter and twin. */
+export function unknownTarget(service: string, environment: string): OpsbotError {
+  return new OpsbotError(
+    'UNKNOWN_TARGET',
+    `${service} is not deployed to ${environment} in this account.`,
+    'Try `/deploy status` to see what runs where.',
+  );
+}

@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
-import { OpsbotError } from '../errors';
+import { OpsbotError, unknownTarget } from '../errors';
 import type { Images, ImageVersion } from '../images.port';
 import { awsError, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
@@ -101,11 +101,7 @@ export class EcrImages implements Images {
   private target(service: string, environment: string): ImageTarget {
     const target = this.targets.find((t) => t.service === service && t.environment === environment);
     if (target === undefined) {
-      throw new OpsbotError(
-        'UNKNOWN_TARGET',
-        `${service} is not deployed to ${environment} in this account.`,
-        'Try `/deploy status` to see what runs where.',
-      );
+      throw unknownTarget(service, environment);
     }
     return target;
   }

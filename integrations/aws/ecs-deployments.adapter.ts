@@ -16,6 +16,7 @@ import {
   DescribeTasksCommand,
   type ECSClient,
   ListServiceDeploymentsCommand,
+  type ListServiceDeploymentsCommandInput,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type Service,
@@ -32,7 +33,7 @@ import type {
   StartDeployment,
   StopDeployment,
 } from '../deployments.port';
-import { OpsbotError } from '../errors';
+import { OpsbotError, unknownTarget } from '../errors';
 import { awsError, mapLimit, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
 import { codeDeployProgress, ecsProgress, type Progress } from './deploy-progress';
@@ -94,6 +95,9 @@ const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS', 'STOP_REQUESTED', 'ROLLBACK_REQUES
 /** How often, and how far apart, ECS is asked for the deployment an UpdateService started. */
 const LIST_ATTEMPTS = 4;
 const LIST_WAIT_MS = 500;
+
+/** What a listing of a service's deployments is narrowed by. */
+type EcsListFilter = Omit<ListServiceDeploymentsCommandInput, 'cluster' | 'service'>;
 
 /** CodeDeploy statuses of a deployment that is not over. */
 const CODEDEPLOY_ACTIVE = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
@@ -295,20 +299,7 @@ export class AwsDeployments implements Deployments {
         .slice(0, limit);
       return Promise.all(infos.map((info) => this.codeDeployDeployment(target, info.deploymentId as string, {}, info)));
     }
-    const { ecs } = this.clients(target);
-    const listed = await call(
-      () =>
-        ecs.send(
-          new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.ecsService, maxResults: limit }),
-        ),
-      'ecs:ListServiceDeployments',
-      target,
-    );
-    const arns = (listed.serviceDeployments ?? []).flatMap((b) =>
-      b.serviceDeploymentArn !== undefined ? [b.serviceDeploymentArn] : [],
-    );
-    if (arns.length === 0) return [];
-    const described = await this.describeEcs(target, arns);
+    const described = await this.listedEcs(target, { maxResults: limit });
     return Promise.all(
       described
         .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
@@ -335,24 +326,7 @@ export class AwsDeployments implements Deployments {
           );
           return Promise.all((listed.deployments ?? []).map((id) => this.codeDeployDeployment(target, id)));
         }
-        const { ecs } = this.clients(target);
-        const listed = await call(
-          () =>
-            ecs.send(
-              new ListServiceDeploymentsCommand({
-                cluster: target.cluster,
-                service: target.ecsService,
-                status: [...ECS_ACTIVE],
-              }),
-            ),
-          'ecs:ListServiceDeployments',
-          target,
-        );
-        const arns = (listed.serviceDeployments ?? []).flatMap((b) =>
-          b.serviceDeploymentArn !== undefined ? [b.serviceDeploymentArn] : [],
-        );
-        if (arns.length === 0) return [];
-        const described = await this.describeEcs(target, arns);
+        const described = await this.listedEcs(target, { status: [...ECS_ACTIVE] });
         return Promise.all(
           described.map((d) => this.ecsDeployment(target, d, engineOfStrategy(d.deploymentConfiguration?.strategy))),
         );
@@ -367,11 +341,7 @@ export class AwsDeployments implements Deployments {
   private target(service: string, environment: string): DeployTarget {
     const target = this.targets.find((t) => t.service === service && t.environment === environment);
     if (target === undefined) {
-      throw new OpsbotError(
-        'UNKNOWN_TARGET',
-        `${service} is not deployed to ${environment} in this account.`,
-        'Try `/deploy status` to see what runs where.',
-      );
+      throw unknownTarget(service, environment);
     }
     if (target.cluster === '') {
       throw new OpsbotError(
@@ -619,6 +589,26 @@ export class AwsDeployments implements Deployments {
     };
   }
 
+  /** The service's deployments ECS lists for `filter` (their ARNs). */
+  private async listEcs(target: DeployTarget, filter: EcsListFilter): Promise<string[]> {
+    const { ecs } = this.clients(target);
+    const listed = await call(
+      () =>
+        ecs.send(new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.ecsService, ...filter })),
+      'ecs:ListServiceDeployments',
+      target,
+    );
+    return (listed.serviceDeployments ?? []).flatMap((b) =>
+      b.serviceDeploymentArn !== undefined ? [b.serviceDeploymentArn] : [],
+    );
+  }
+
+  /** The service's deployments ECS lists for `filter`, described. */
+  private async listedEcs(target: DeployTarget, filter: EcsListFilter): Promise<ServiceDeployment[]> {
+    const arns = await this.listEcs(target, filter);
+    return arns.length === 0 ? [] : this.describeEcs(target, arns);
+  }
+
   private async describeEcs(target: DeployTarget, arns: readonly string[]): Promise<ServiceDeployment[]> {
     const { ecs } = this.clients(target);
     const described = await call(
@@ -631,27 +621,7 @@ export class AwsDeployments implements Deployments {
 
   /** ECS's engine overrides a running deployment with a new one: opsbot refuses instead, as CodeDeploy does. */
   private async refuseIfDeploying(target: DeployTarget): Promise<void> {
-    const { ecs } = this.clients(target);
-    const listed = await call(
-      () =>
-        ecs.send(
-          new ListServiceDeploymentsCommand({
-            cluster: target.cluster,
-            service: target.ecsService,
-            status: [...ECS_ACTIVE],
-          }),
-        ),
-      'ecs:ListServiceDeployments',
-      target,
-    );
-    const [running] = listed.serviceDeployments ?? [];
-    if (running !== undefined) {
-      throw new OpsbotError(
-        'DEPLOYMENT_IN_PROGRESS',
-        `${target.service} already has a deployment in progress in ${target.environment}, so nothing new was started.`,
-        'Wait for it to finish, or roll it back.',
-      );
-    }
+    if ((await this.listEcs(target, { status: [...ECS_ACTIVE] })).length > 0) throw deploymentInProgress(target);
   }
 
   /**
@@ -663,27 +633,10 @@ export class AwsDeployments implements Deployments {
     since: number,
     taskDefinitionArn: string,
   ): Promise<ServiceDeployment | undefined> {
-    const { ecs } = this.clients(target);
     for (let attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.sleep(LIST_WAIT_MS);
-      const listed = await call(
-        () =>
-          ecs.send(
-            new ListServiceDeploymentsCommand({
-              cluster: target.cluster,
-              service: target.ecsService,
-              // ECS's clock and ours differ a little.
-              createdAt: { after: new Date(since - 60_000) },
-            }),
-          ),
-        'ecs:ListServiceDeployments',
-        target,
-      );
-      const arns = (listed.serviceDeployments ?? []).flatMap((b) =>
-        b.serviceDeploymentArn !== undefined ? [b.serviceDeploymentArn] : [],
-      );
-      if (arns.length === 0) continue;
-      for (const d of await this.describeEcs(target, arns)) {
+      // ECS's clock and ours differ a little.
+      for (const d of await this.listedEcs(target, { createdAt: { after: new Date(since - 60_000) } })) {
         if ((await this.revisionTaskDefinition(target, d.targetServiceRevision?.arn)) === taskDefinitionArn) return d;
       }
     }
@@ -825,6 +778,16 @@ function appSpecTaskDefinition(content: string | undefined): string | undefined 
   }
 }
 
+/** A second deploy while one runs, refused alike on both engines. */
+function deploymentInProgress(target: DeployTarget, cause?: unknown): OpsbotError {
+  return new OpsbotError(
+    'DEPLOYMENT_IN_PROGRESS',
+    `${target.service} already has a deployment in progress in ${target.environment}, so nothing new was started.`,
+    'Wait for it to finish, or roll it back.',
+    cause !== undefined ? { cause } : undefined,
+  );
+}
+
 function unknownDeployment(id: string): OpsbotError {
   return new OpsbotError('UNKNOWN_DEPLOYMENT', `There is no deployment ${id}.`);
 }
@@ -852,12 +815,7 @@ function translate(error: unknown, action: string, target: DeployTarget): unknow
     );
   }
   if (e.name === 'DeploymentLimitExceededException' || e.name === 'DeploymentAlreadyStartedException') {
-    return new OpsbotError(
-      'DEPLOYMENT_IN_PROGRESS',
-      `${target.service} already has a deployment in progress in ${target.environment}, so nothing new was started.`,
-      'Wait for it to finish, or roll it back.',
-      { cause: error },
-    );
+    return deploymentInProgress(target, error);
   }
   if (e.name === 'ClusterNotFoundException' || e.name === 'ServiceNotFoundException') {
     return new OpsbotError(

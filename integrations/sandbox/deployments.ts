@@ -9,7 +9,7 @@ import type {
 } from '../deployments.port';
 import { OpsbotError } from '../errors';
 import type { SandboxClock } from './clock';
-import { MINUTE, type SandboxWorld, seededRandom } from './world';
+import { MINUTE, type SandboxWorld, seededRandom, worldTarget } from './world';
 
 /** How long each lifecycle step takes in the sandbox (CodeDeploy: traffic shifts 25% at a time). */
 export const LIFECYCLE = {
@@ -181,15 +181,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
   }
 
   private target(service: string, environment: string) {
-    const env = this.world.services.find((s) => s.name === service)?.environments.find((e) => e.name === environment);
-    if (env === undefined) {
-      throw new OpsbotError(
-        'UNKNOWN_TARGET',
-        `${service} is not deployed to ${environment} in this account.`,
-        'Try `/deploy status` to see what runs where.',
-      );
-    }
-    return env;
+    return worldTarget(this.world, service, environment);
   }
 
   /** Only called once `target` has accepted the pair, and every target is seeded with a revision. */

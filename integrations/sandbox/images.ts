@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { OpsbotError } from '../errors';
 import type { Images, ImageVersion } from '../images.port';
 import type { SandboxClock } from './clock';
 import { sandboxRepository, seededVersions } from './deployments';
-import { DAY, type SandboxWorld } from './world';
+import { DAY, type SandboxWorld, worldTarget } from './world';
 
 /**
  * The images the sandbox's services are built into, as ECR would list them: every release from v1.0.0 up to two
@@ -62,14 +61,6 @@ export class SandboxImages implements Images {
   }
 
   private environment(service: string, environment: string) {
-    const env = this.world.services.find((s) => s.name === service)?.environments.find((e) => e.name === environment);
-    if (env === undefined) {
-      throw new OpsbotError(
-        'UNKNOWN_TARGET',
-        `${service} is not deployed to ${environment} in this account.`,
-        'Try `/deploy status` to see what runs where.',
-      );
-    }
-    return env;
+    return worldTarget(this.world, service, environment);
   }
 }

@@ -1,3 +1,5 @@
+import { unknownTarget } from '../errors';
+
 /** The example world the sandbox simulates: names from configuration, nothing AWS-specific. */
 export interface SandboxWorld {
   readonly services: ReadonlyArray<{
@@ -14,6 +16,13 @@ export interface SandboxWorld {
     }>;
   }>;
   readonly pipelines: ReadonlyArray<{ readonly name: string; readonly account: string; readonly region: string }>;
+}
+
+/** A service's environment in the world, or the answer every adapter gives for one that is not configured. */
+export function worldTarget(world: SandboxWorld, service: string, environment: string) {
+  const env = world.services.find((s) => s.name === service)?.environments.find((e) => e.name === environment);
+  if (env === undefined) throw unknownTarget(service, environment);
+  return env;
 }
 
 /** A small, seedable pseudo-random generator (mulberry32): the same seed gives the same account. */
