@@ -9,6 +9,12 @@ const LIFETIME_SECONDS: Record<ButtonPayload['kind'], number> = {
   confirm: 30 * 60,
   cancel: 30 * 60,
   'retry-stage': 24 * 60 * 60,
+  // A finished deploy's Roll back stays for a week; a deploy's Cancel as long as a deploy may run. Approve and Reject
+  // are answered by the request itself once it expires (30 minutes), which says so more plainly than the card.
+  request: 7 * 24 * 60 * 60,
+  'deploy-cancel': 24 * 60 * 60,
+  approve: 24 * 60 * 60,
+  reject: 24 * 60 * 60,
 };
 
 interface StoredCard {

@@ -55,6 +55,15 @@ const who = z.union([
   z.array(person).min(1, 'an empty list allows nobody: list who, or say everyone'),
 ]);
 
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const environmentSchema = z.strictObject({
   aliases: z.array(alias).default([]),
   /** Protected: confirmation by button, mutable tags refused. */
@@ -137,6 +146,13 @@ const configSchema = z
       .optional(),
     /** opsbot's admins (user and user-group ids): allowed whatever an environment's or pipeline's list says. */
     admins: z.array(person).default([]),
+    /** The team's time zone (IANA, like "Europe/Berlin"): freeze windows and lock times are read in it. */
+    timeZone: z
+      .string()
+      .refine(validTimeZone, 'expected an IANA time zone like "Europe/Berlin" or "UTC"')
+      .default('UTC'),
+    /** The audit trail: how long its records are kept. */
+    audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(365) }).optional(),
     environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, {
       message: 'expected at least one environment',
     }),

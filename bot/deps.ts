@@ -8,6 +8,7 @@ import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
 import type { Chat } from '../integrations/chat.port';
 import { Claims } from '../integrations/claims';
 import { type Clock, systemClock } from '../integrations/clock.port';
+import { ClockWatcher } from '../integrations/clock-watcher';
 import type { Deployments } from '../integrations/deployments.port';
 import type { Images } from '../integrations/images.port';
 import type { JobQueue } from '../integrations/jobs.port';
@@ -24,7 +25,8 @@ import { type DeliveryPolicy, SlackWebApiChat } from '../integrations/slack/web-
 import { SlackWebApiPeople } from '../integrations/slack/web-api-people.adapter';
 import type { Store } from '../integrations/store.port';
 import { StoreAudit } from '../integrations/store-audit';
-import { intents, reactions } from '../intents';
+import type { DeployWatcher } from '../integrations/watcher.port';
+import { intents, pollRun, reactions } from '../intents';
 import type { IntentPorts } from '../intents/define-intent';
 import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
@@ -41,7 +43,7 @@ import { sandboxWorld } from './sandbox-world';
 import type { Settings } from './settings';
 import { vocabularyOf } from './vocabulary';
 import { slackAnnouncer } from './worker/answer';
-import { runJob } from './worker/dispatcher';
+import { describeError, runJob } from './worker/dispatcher';
 import { Interpreter } from './worker/interpreter';
 import type { RouterDeps } from './worker/router';
 
@@ -56,6 +58,8 @@ export interface Deps {
   readonly worker: RouterDeps;
   /** The simulated account, when that is the backend (the local page drives it). */
   readonly sandbox?: SandboxAccount;
+  /** Without Step Functions, the watcher that polls deploys on the clock (the local server and tests tick it). */
+  readonly watcher?: ClockWatcher;
 }
 
 /** Parts a caller (a test, the local server) supplies instead of the defaults. */
@@ -139,7 +143,15 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
         rejectRateLimitedCalls: true,
       }),
     );
-  const audit = new StoreAudit(store, log);
+  const audit = new StoreAudit(store, log, Date.now, (config.audit?.retentionDays ?? 365) * 24 * 60 * 60);
+  const announcer = slackAnnouncer(chat, buttons, config.slack?.channels ?? {}, log, store);
+  const clockWatcher =
+    settings.watcherStateMachineArn === undefined
+      ? new ClockWatcher(account.clock, (runId, error) =>
+          log.warn('deploy.poll_failed', { runId, error: describeError(error) }),
+        )
+      : undefined;
+  const watcher = clockWatcher ?? stepFunctionsWatcher(settings.watcherStateMachineArn as string);
   const ports: IntentPorts = {
     vocabulary,
     intents: registry.all,
@@ -152,16 +164,15 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     rules: rulesFrom(config),
     people,
     audit,
+    store,
+    announcer,
+    watcher,
+    log,
   };
+  clockWatcher?.attach((runId) => pollRun(runId, ports));
   const planner = new ConversationPlanner(registry, ports);
   const interpreter = new Interpreter(matcher, registry, log, overrides.nlu ?? lexNlu(settings), bot.botUserId);
-  const reactionPorts: ReactionPorts = {
-    ...ports,
-    store,
-    claims,
-    log,
-    announcer: slackAnnouncer(chat, buttons, config.slack?.channels ?? {}, log, store),
-  };
+  const reactionPorts: ReactionPorts = { ...ports, claims };
   const worker: RouterDeps = {
     registry,
     matcher,
@@ -194,7 +205,22 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     people,
     audit,
   };
-  return { edge, worker, ...(account.sandbox !== undefined && { sandbox: account.sandbox }) };
+  return {
+    edge,
+    worker,
+    ...(account.sandbox !== undefined && { sandbox: account.sandbox }),
+    ...(clockWatcher !== undefined && { watcher: clockWatcher }),
+  };
+}
+
+/** The Step Functions watcher, its client built on first use. */
+function stepFunctionsWatcher(stateMachineArn: string): DeployWatcher {
+  return lazy(() => {
+    const { SFNClient } = require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
+    const { StepFunctionsWatcher } =
+      require('../integrations/aws/step-functions-watcher.adapter') as typeof import('../integrations/aws/step-functions-watcher.adapter');
+    return new StepFunctionsWatcher(new SFNClient({ maxAttempts: 3 }), stateMachineArn);
+  });
 }
 
 /** Lex when it is configured (its client built on first use); otherwise none, and the matcher understands alone. */
@@ -228,7 +254,8 @@ function lazyDynamoStore(tableName: string): Store {
   };
   return {
     putIfAbsent: async (key, value, ttl) => (await get()).putIfAbsent(key, value, ttl),
-    put: async (key, value, ttl) => (await get()).put(key, value, ttl),
+    put: async (key, value, ttl, listing) => (await get()).put(key, value, ttl, listing),
+    list: async (collection, range) => (await get()).list(collection, range),
     get: async (key) => (await get()).get(key),
     delete: async (key) => (await get()).delete(key),
   };

@@ -63,13 +63,38 @@ export interface RetryStageJob {
   readonly conversationKey?: string;
 }
 
+/** A button on a deploy's message: Cancel, Approve or Reject, decided by the worker against the deploy's record. */
+export interface DeployActionJob {
+  readonly kind: 'deploy-action';
+  readonly action: 'cancel' | 'approve' | 'reject';
+  readonly runId: string;
+  readonly actor: Actor;
+  readonly replyTo: ReplyTo;
+  readonly conversationKey?: string;
+}
+
+/** One poll of a watched deploy: what the Step Functions watcher invokes the worker with. */
+export interface WatchJob {
+  readonly kind: 'watch';
+  readonly runId: string;
+}
+
+export function isWatchJob(input: unknown): input is WatchJob {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    (input as { kind?: unknown }).kind === 'watch' &&
+    typeof (input as { runId?: unknown }).runId === 'string'
+  );
+}
+
 /** The claim that makes a stage's retry start once, however often Retry is clicked. */
 export function retryClaim(job: Pick<RetryStageJob, 'pipeline' | 'executionId' | 'stage'>): string {
   return `retry:${job.pipeline}:${job.executionId}:${job.stage}`;
 }
 
 /** Work the Slack function hands to the worker function. */
-export type Job = InterpretJob | FulfilJob | SayJob | RetryStageJob;
+export type Job = InterpretJob | FulfilJob | SayJob | RetryStageJob | DeployActionJob;
 
 /** Key of the conversation in a thread (or a DM without threads). */
 export function conversationKey(teamId: string | undefined, channel: string, threadTs: string | undefined): string {

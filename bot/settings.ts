@@ -42,6 +42,8 @@ export interface Settings {
   readonly workerFunctionName?: string;
   /** The DynamoDB table of the Store, in production. */
   readonly tableName?: string;
+  /** The Step Functions state machine that watches deploys (`OPSBOT_WATCHER`); without it, a clock in the process. */
+  readonly watcherStateMachineArn?: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** `aws`: the real account through SDK clients; `sandbox`: the simulated account. */
   readonly backend: 'aws' | 'sandbox';
@@ -120,6 +122,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...(apiUrl !== undefined && { slackApiUrl: apiUrl }),
     ...(worker !== undefined && { workerFunctionName: worker }),
     ...(table !== undefined && { tableName: table }),
+    ...(get('OPSBOT_WATCHER') !== undefined && { watcherStateMachineArn: get('OPSBOT_WATCHER') }),
     logLevel: level as Settings['logLevel'],
     backend: backend as Settings['backend'],
     dataDir: resolve(cwd, get('OPSBOT_DATA_DIR') ?? '.opsbot'),

@@ -3,9 +3,12 @@ import type { Audit } from '../integrations/audit.port';
 import type { Clock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
 import type { Images } from '../integrations/images.port';
+import type { Log } from '../integrations/log.port';
 import type { Maintenance } from '../integrations/maintenance.port';
 import type { People } from '../integrations/people.port';
 import type { Pipelines } from '../integrations/pipelines.port';
+import type { Store } from '../integrations/store.port';
+import type { DeployWatcher } from '../integrations/watcher.port';
 import type { Line, Reply } from './reply';
 import type { SlotType, Vocabulary } from './vocabulary';
 
@@ -50,8 +53,46 @@ export interface IntentPorts {
   readonly rules: Rules;
   /** Who people are (guests, workspaces) and who is in the user groups the rules name. */
   readonly people: People;
-  /** Where refusals (and, later, every change) are written down. */
+  /** Where every change asked for is written down, refusals included. */
   readonly audit: Audit;
+  /** Durable state: deploys in progress, locks, claims. */
+  readonly store: Store;
+  /** Posting to channels and threads, and updating what was posted. */
+  readonly announcer: Announcer;
+  /** Watches a started deploy to its end. */
+  readonly watcher: DeployWatcher;
+  readonly log: Log;
+}
+
+/** A message opsbot posted, to update it or answer in its thread later. */
+export interface PostedMessage {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** The configured channels a reaction may post to (`slack.channels`). */
+export type ChannelRole = 'alerts' | 'deploys' | 'notices';
+
+/** Posting what a reaction has to say; the edge renders it and knows the channels. */
+export interface Announcer {
+  /**
+   * Posts to a configured channel, or in the thread of an earlier post; undefined when that channel is not
+   * configured (the edge logs it, with what to set). Slack being down is retried within the job; with a `key`
+   * naming what is announced, the post is shown once however often it is asked for (a redelivered event, a retried
+   * job), even when an earlier attempt's answer was lost.
+   */
+  post(
+    to:
+      | { readonly channel: ChannelRole }
+      | { readonly thread: PostedMessage }
+      /** A channel by id: the one a request was asked from. */
+      | { readonly channelId: string },
+    reply: Reply,
+    options?: { readonly key?: string },
+  ): Promise<PostedMessage | undefined>;
+  update(message: PostedMessage, reply: Reply): Promise<void>;
+  /** The configured channels, by role. */
+  readonly channels: Readonly<Partial<Record<ChannelRole, string>>>;
 }
 
 /** Whom a rule allows: everyone, or Slack user ids and user-group ids (`U…`, `W…`, `S…`). */

@@ -1,8 +1,7 @@
 import type { Claims } from '../integrations/claims';
-import type { Log } from '../integrations/log.port';
-import type { Store } from '../integrations/store.port';
 import type { IntentPorts } from './define-intent';
-import type { Reply } from './reply';
+
+export type { Announcer, ChannelRole, PostedMessage } from './define-intent';
 
 /** An EventBridge event as delivered to a Lambda target (EventBridge rules and EventBridge Scheduler alike). */
 export interface EventBridgeEvent<D = unknown> {
@@ -39,37 +38,9 @@ export interface EventType {
   readonly purpose?: string;
 }
 
-/** A message opsbot posted, to update it or answer in its thread later. */
-export interface PostedMessage {
-  readonly channel: string;
-  readonly ts: string;
-}
-
-/** The configured channels a reaction may post to (`slack.channels`). */
-export type ChannelRole = 'alerts' | 'deploys' | 'notices';
-
-/** Posting what a reaction has to say; the edge renders it and knows the channels. */
-export interface Announcer {
-  /**
-   * Posts to a configured channel, or in the thread of an earlier post; undefined when that channel is not
-   * configured (the edge logs it, with what to set). Slack being down is retried within the job; with a `key`
-   * naming what is announced, the post is shown once however often it is asked for (a redelivered event, a retried
-   * job), even when an earlier attempt's answer was lost.
-   */
-  post(
-    to: { readonly channel: ChannelRole } | { readonly thread: PostedMessage },
-    reply: Reply,
-    options?: { readonly key?: string },
-  ): Promise<PostedMessage | undefined>;
-  update(message: PostedMessage, reply: Reply): Promise<void>;
-}
-
 /** What a reaction may use: everything an intent may, plus state, claims, posting and the log. */
 export interface ReactionPorts extends IntentPorts {
-  readonly store: Store;
   readonly claims: Claims;
-  readonly announcer: Announcer;
-  readonly log: Log;
 }
 
 export interface ReactionDefinition {

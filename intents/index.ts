@@ -3,6 +3,9 @@ import type { Reaction } from './define-reaction';
 import { deploy } from './deploys/deploy.intent';
 import { deployStatus } from './deploys/deploy-status.intent';
 import { rollback } from './deploys/rollback.intent';
+
+export { pollRun } from './deploys/live';
+
 import { fallback } from './fallback/fallback.intent';
 import { help } from './help/help.intent';
 import { maintenanceNotices } from './maintenance/maintenance-notices.intent';

@@ -60,7 +60,14 @@ export type ButtonPayload =
   | (Decision & { readonly kind: 'confirm' })
   | (Decision & { readonly kind: 'cancel' })
   /** Retry the failed actions of a pipeline stage. */
-  | { readonly kind: 'retry-stage'; readonly pipeline: string; readonly stage: string; readonly executionId: string };
+  | { readonly kind: 'retry-stage'; readonly pipeline: string; readonly stage: string; readonly executionId: string }
+  /** Ask for a request as the clicker (a deploy's Roll back): planned, checked and confirmed like a typed one. */
+  | { readonly kind: 'request'; readonly intent: string; readonly slots: Readonly<Record<string, string>> }
+  /** Stop a running deploy with rollback. */
+  | { readonly kind: 'deploy-cancel'; readonly runId: string }
+  /** A second person's answer to a deploy that needs approval. */
+  | { readonly kind: 'approve'; readonly runId: string }
+  | { readonly kind: 'reject'; readonly runId: string };
 
 /** What a confirmation card asked: the request, who asked, and the card's one-time nonce. */
 export interface Decision {

@@ -105,6 +105,37 @@ export function registerActions(app: App, deps: EdgeDeps): void {
       replyTo: click.replyTo,
     });
   });
+
+  app.action<BlockAction<ButtonAction>>(actionPattern('request'), async ({ ack, body, action }) => {
+    await ack();
+    const click = await open(deps, body, action, 'request');
+    if (click === undefined) return;
+    // Asked as the clicker: planned, checked and confirmed as if they had typed it; the message stays as it is.
+    await deps.jobs.send({
+      kind: 'fulfil',
+      intent: click.payload.intent,
+      slots: click.payload.slots,
+      actor: click.actor,
+      confirmed: false,
+      replyTo: { ...click.replyTo, replaceOriginal: false },
+    });
+  });
+
+  for (const kind of ['deploy-cancel', 'approve', 'reject'] as const) {
+    app.action<BlockAction<ButtonAction>>(actionPattern(kind), async ({ ack, body, action }) => {
+      await ack();
+      const click = await open(deps, body, action, kind);
+      if (click === undefined) return;
+      // Who may, whether it is still open, and once only: decided by the worker against the deploy's record.
+      await deps.jobs.send({
+        kind: 'deploy-action',
+        action: kind === 'deploy-cancel' ? 'cancel' : kind,
+        runId: click.payload.runId,
+        actor: click.actor,
+        replyTo: { ...click.replyTo, replaceOriginal: false },
+      });
+    });
+  }
 }
 
 interface Click<P> {

@@ -6,6 +6,10 @@ export const ACTIONS = {
   confirm: 'opsbot.confirm',
   cancel: 'opsbot.cancel',
   'retry-stage': 'opsbot.retry',
+  request: 'opsbot.request',
+  'deploy-cancel': 'opsbot.deploy-cancel',
+  approve: 'opsbot.approve',
+  reject: 'opsbot.reject',
 } as const satisfies Record<ButtonPayload['kind'], string>;
 
 /** Matches the action ids of one kind of button (`opsbot.confirm`, `opsbot.confirm.1`). */

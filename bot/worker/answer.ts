@@ -95,13 +95,16 @@ export function slackAnnouncer(
   }
 
   return {
+    channels,
     async post(to, reply, options = {}) {
       const target =
         'thread' in to
           ? { channel: to.thread.channel, threadTs: to.thread.ts }
-          : channels[to.channel] !== undefined
-            ? { channel: channels[to.channel] as string }
-            : undefined;
+          : 'channelId' in to
+            ? { channel: to.channelId }
+            : channels[to.channel] !== undefined
+              ? { channel: channels[to.channel] as string }
+              : undefined;
       if (target === undefined) {
         if ('channel' in to) {
           log.warn('announce.no_channel', {

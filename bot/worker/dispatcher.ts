@@ -4,6 +4,7 @@ import { Claims } from '../../integrations/claims';
 import { isOpsbotError } from '../../integrations/errors';
 import type { Store } from '../../integrations/store.port';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
+import { cancelRun, decideApproval } from '../../intents/deploys/live';
 import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
 import { retryStage } from '../../intents/pipelines/retry';
@@ -64,6 +65,15 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
         return;
       }
       await answer(job.replyTo, job.actor.userId, reply, deps);
+      return;
+    }
+    if (job.kind === 'deploy-action') {
+      const reply =
+        job.action === 'cancel'
+          ? await cancelRun(job.runId, job.actor, deps.ports)
+          : await decideApproval(job.runId, job.action === 'approve', job.actor, deps.ports);
+      // The deploy's message shows what happened; the clicker alone hears why nothing did.
+      if (reply !== undefined) await answer(job.replyTo, job.actor.userId, { ...reply, visibility: 'private' }, deps);
       return;
     }
     const step = job.kind === 'interpret' ? await interpret(job, deps, options.deadline) : await fulfil(job, deps);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Store } from '../store.port';
+import type { Listing, ListRange, Store } from '../store.port';
 import { MemoryStore, type StoredItem } from './memory-store';
 
 /** Keys longer than this are stored by their hash: ids arrive from outside and can be any length. */
@@ -9,7 +9,7 @@ const MAX_KEY_LENGTH = 200;
 
 /** One change, as a line of the journal: an item written, or a key deleted. */
 type JournalLine =
-  | { readonly k: string; readonly v: string; readonly e: number }
+  | { readonly k: string; readonly v: string; readonly e: number; readonly l?: Listing }
   | { readonly k: string; readonly d: 1 };
 
 /**
@@ -39,8 +39,12 @@ export class FileStore extends MemoryStore implements Store {
     return super.putIfAbsent(shortKey(key), value, ttlSeconds);
   }
 
-  override put(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    return super.put(shortKey(key), value, ttlSeconds);
+  override put(key: string, value: unknown, ttlSeconds: number, listing?: Listing): Promise<void> {
+    return super.put(shortKey(key), value, ttlSeconds, listing);
+  }
+
+  override list<T>(collection: string, range?: ListRange): Promise<T[]> {
+    return super.list<T>(collection, range);
   }
 
   override get<T>(key: string): Promise<T | undefined> {
@@ -52,7 +56,8 @@ export class FileStore extends MemoryStore implements Store {
   }
 
   private journal(key: string, item: StoredItem | undefined): void {
-    const line: JournalLine = item === undefined ? { k: key, d: 1 } : { k: key, v: item.value, e: item.expiresAt };
+    const line: JournalLine =
+      item === undefined ? { k: key, d: 1 } : { k: key, v: item.value, e: item.expiresAt, ...listed(item) };
     appendFileSync(this.path, `${JSON.stringify(line)}\n`);
     this.lines++;
     if (this.lines > Math.max(1000, 2 * this.liveAtCompaction)) this.compact();
@@ -61,13 +66,19 @@ export class FileStore extends MemoryStore implements Store {
   /** Rewrites the journal with the live items only: expired ones and overwritten lines are dropped. */
   private compact(): void {
     const live = this.sweep();
-    const text = [...live].map(([k, item]) => JSON.stringify({ k, v: item.value, e: item.expiresAt })).join('\n');
+    const text = [...live]
+      .map(([k, item]) => JSON.stringify({ k, v: item.value, e: item.expiresAt, ...listed(item) }))
+      .join('\n');
     const temporary = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temporary, text === '' ? '' : `${text}\n`);
     renameSync(temporary, this.path);
     this.lines = live.size;
     this.liveAtCompaction = live.size;
   }
+}
+
+function listed(item: StoredItem): { l?: Listing } {
+  return item.listing !== undefined ? { l: item.listing } : {};
 }
 
 function shortKey(key: string): string {
@@ -97,7 +108,8 @@ function readJournal(path: string, now: number): { items: Map<string, StoredItem
       continue;
     }
     if ('d' in line) items.delete(line.k);
-    else if (line.e > now) items.set(line.k, { value: line.v, expiresAt: line.e });
+    else if (line.e > now)
+      items.set(line.k, { value: line.v, expiresAt: line.e, ...(line.l !== undefined && { listing: line.l }) });
     else items.delete(line.k);
   }
   return { items, lines };

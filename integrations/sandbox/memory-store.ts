@@ -1,9 +1,11 @@
-import type { Store } from '../store.port';
+import type { Listing, ListRange, Store } from '../store.port';
 
 /** A stored item: the value as JSON (copied in and out, like a real store) and when it expires. */
 export interface StoredItem {
   readonly value: string;
   readonly expiresAt: number;
+  /** The collection it is listed in, and its order there. */
+  readonly listing?: Listing;
 }
 
 export interface MemoryStoreOptions {
@@ -30,8 +32,21 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async put(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    this.write(key, value, ttlSeconds);
+  async put(key: string, value: unknown, ttlSeconds: number, listing?: Listing): Promise<void> {
+    this.write(key, value, ttlSeconds, listing);
+  }
+
+  async list<T>(collection: string, range: ListRange = {}): Promise<T[]> {
+    const listed = [...this.sweep().values()]
+      .filter(
+        (item) =>
+          item.listing?.collection === collection &&
+          (range.from === undefined || item.listing.order >= range.from) &&
+          (range.to === undefined || item.listing.order <= range.to),
+      )
+      .sort((a, b) => ((a.listing?.order ?? '') < (b.listing?.order ?? '') ? -1 : 1));
+    if (range.newestFirst === true) listed.reverse();
+    return listed.slice(0, range.limit ?? listed.length).map((item) => JSON.parse(item.value) as T);
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -64,8 +79,12 @@ export class MemoryStore implements Store {
     return item;
   }
 
-  private write(key: string, value: unknown, ttlSeconds: number): void {
-    const item = { value: JSON.stringify(value ?? null), expiresAt: this.now() + ttlSeconds * 1000 };
+  private write(key: string, value: unknown, ttlSeconds: number, listing?: Listing): void {
+    const item: StoredItem = {
+      value: JSON.stringify(value ?? null),
+      expiresAt: this.now() + ttlSeconds * 1000,
+      ...(listing !== undefined && { listing }),
+    };
     this.items.set(key, item);
     this.options.onWrite?.(key, item);
   }

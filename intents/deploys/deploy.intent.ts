@@ -1,6 +1,6 @@
 import { defineIntent } from '../define-intent';
 import { changeConfirmation, changeRefusal, offeredVersions, versionRefusal } from './deploy.policy';
-import { startDeploy } from './deployments.handler';
+import { lockRefusal, startRun } from './live';
 
 /** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
 export const deploy = defineIntent({
@@ -52,7 +52,11 @@ export const deploy = defineIntent({
   },
   sideEffects: true,
   check: async ({ slots, actor }, ports) =>
-    (await changeRefusal(slots, actor, ports)) ?? (await versionRefusal(slots, ports)),
+    (await changeRefusal(slots, actor, ports)) ??
+    (slots.service !== undefined && slots.environment !== undefined
+      ? await lockRefusal(slots.service, slots.environment, ports)
+      : undefined) ??
+    (await versionRefusal(slots, ports)),
   confirmation: (slots, ports) => changeConfirmation('Deploy', slots, ports),
   choices: async (slot, slots, ports) =>
     slot === 'version' && slots.service !== undefined && slots.environment !== undefined
@@ -66,6 +70,6 @@ export const deploy = defineIntent({
   },
   async handle({ slots, actor }, ports) {
     const { service, environment, version } = slots as Required<typeof slots>;
-    return startDeploy({ service, environment, version }, actor, ports);
+    return startRun({ kind: 'deploy', service, environment, version }, actor, ports);
   },
 });

@@ -4,6 +4,7 @@ import type { Actor, IntentPorts } from '../define-intent';
 import { ago, plural, stepWords, trafficBar } from '../format';
 import { code, type Line, mention, notice, plainText, type Reply, type Run, status, strong } from '../reply';
 import { changeRefusal, versionRefusal } from './deploy.policy';
+import { startRun } from './live';
 
 function deploymentLine(d: Deployment, now: number): Run[] {
   const state: Run[] =
@@ -99,33 +100,12 @@ export async function deployStatusReply(
   };
 }
 
-/** Starts a deployment (confirmation and policy were handled before it runs). */
-export async function startDeploy(
-  slots: { service: string; environment: string; version: string },
-  actor: Actor,
-  ports: IntentPorts,
-): Promise<Reply> {
-  const current = await ports.deployments.current(slots.service, slots.environment);
-  if (current.version === slots.version) {
-    return notice('none', [
-      strong(slots.service),
-      ' already runs ',
-      code(slots.version),
-      ' in ',
-      strong(slots.environment),
-      '; nothing was deployed.',
-    ]);
-  }
-  const d = await ports.deployments.start({ ...slots, requestedBy: actor.userId });
-  return deploymentCard(d, ports.clock.now(), `Deploying ${slots.service} ${slots.version} to ${slots.environment}`);
-}
-
 /**
  * Rolls back: a deploy in progress is stopped with rollback; otherwise the version that ran before the last
  * successful deploy is deployed again.
  */
 export async function rollbackService(
-  slots: { service: string; environment: string },
+  slots: { service: string; environment: string; version?: string },
   actor: Actor,
   ports: IntentPorts,
 ): Promise<Reply> {
@@ -140,6 +120,14 @@ export async function rollbackService(
       by: actor.userId,
     });
     return deploymentCard(stopped, now, `Rolling back ${slots.service} in ${slots.environment}`);
+  }
+  if (slots.version !== undefined) {
+    // Back to a named earlier version: a deploy of it, marked as a rollback, through the same rules.
+    return startRun(
+      { kind: 'rollback', service: slots.service, environment: slots.environment, version: slots.version },
+      actor,
+      ports,
+    );
   }
   // The last deploy that succeeded (not a rollback the engine made): what ran before it is what to go back to.
   const last = (await ports.deployments.history(slots.service, slots.environment, 20)).find(
@@ -177,6 +165,9 @@ export async function rollbackService(
     (await changeRefusal({ ...slots, version: previous }, actor, ports)) ??
     (await versionRefusal({ ...slots, version: previous }, ports));
   if (refused !== undefined) return refused.reply;
-  const d = await ports.deployments.start({ ...slots, version: previous, requestedBy: actor.userId });
-  return deploymentCard(d, now, `Rolling ${slots.service} in ${slots.environment} back to ${previous}`);
+  return startRun(
+    { kind: 'rollback', service: slots.service, environment: slots.environment, version: previous },
+    actor,
+    ports,
+  );
 }

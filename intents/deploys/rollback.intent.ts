@@ -1,5 +1,5 @@
 import { defineIntent } from '../define-intent';
-import { changeConfirmation, changeRefusal } from './deploy.policy';
+import { changeConfirmation, changeRefusal, versionRefusal } from './deploy.policy';
 import { rollbackService } from './deployments.handler';
 
 /** Roll a service back to the revision it ran before its latest deploy. */
@@ -29,21 +29,35 @@ export const rollback = defineIntent({
     'restore the previous {service} release in {environment}',
     'put the old version of {service} back on {environment}',
     'abort and roll back {service} in {environment}',
+    'roll back {service} in {environment} to {version}',
+    'rollback {service} {environment} {version}',
+    'rollback {service} in {environment} to {version}',
+    'revert {service} in {environment} to {version}',
+    'go back to {version} of {service} in {environment}',
   ],
   slots: {
     service: { type: 'Service', required: true, prompt: 'Which service should I roll back?' },
     environment: { type: 'Environment', required: true, prompt: 'In which environment?' },
+    /** An earlier version to go back to; without it, the one before the last deploy. */
+    version: { type: 'Version', required: false, prompt: 'Which earlier version?' },
   },
   sideEffects: true,
-  check: ({ slots, actor }, ports) => changeRefusal(slots, actor, ports),
+  check: async ({ slots, actor }, ports) =>
+    (await changeRefusal(slots, actor, ports)) ??
+    (slots.version !== undefined ? await versionRefusal(slots, ports) : undefined),
   confirmation: (slots, ports) => changeConfirmation('Roll back', slots, ports),
   examples: {
     'roll back billing in production': { service: 'payments', environment: 'prod' },
     'rollback web in prod': { service: 'web', environment: 'prod' },
     'revert the api on staging': { service: 'api', environment: 'staging' },
+    'roll back api in prod to v1.7.0': { service: 'api', environment: 'prod', version: 'v1.7.0' },
   },
   async handle({ slots, actor }, ports) {
-    const { service, environment } = slots as Required<typeof slots>;
-    return rollbackService({ service, environment }, actor, ports);
+    const { service, environment, version } = slots;
+    return rollbackService(
+      { service: service as string, environment: environment as string, ...(version !== undefined && { version }) },
+      actor,
+      ports,
+    );
   },
 });

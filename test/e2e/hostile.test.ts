@@ -403,6 +403,7 @@ describe('item 6: errors inside a listener, and payloads opsbot does not handle'
       put: async () => undefined,
       get: async () => undefined,
       delete: async () => undefined,
+      list: async () => [],
     };
     const h = await harness({ store: broken });
 

@@ -133,10 +133,12 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       // Assess
       expect(first.statusCode).toBe(200);
       expect(second.statusCode).toBe(200);
-      // The card, which the channel saw, became the deploy's card in place.
+      // The card, which the channel saw, says it was confirmed; the deploy's own message is in the channel.
       expect(card.ephemeral).toBe(false);
       expect(card.updates).toBe(1);
-      expect(card.text).toBe('web v1.8.2 in prod: Installing the new task set (green)');
+      expect(card.text).toBe('Confirmed: the deploy of web v1.8.2 to prod has started — follow it here.');
+      const live = h.bot().filter((m) => !m.ephemeral && m.text.startsWith('web v1.'));
+      expect(live.map((m) => m.text)).toEqual([expect.stringMatching(/ → v1\.8\.2 in prod: Installing/)]);
       expect(h.log.entries.filter((e) => e.message === 'intent.run')).toHaveLength(1);
       const running = await h.sandbox.deployments.active();
       expect(running.map((d) => [d.service, d.environment, d.version, d.requestedBy])).toEqual([

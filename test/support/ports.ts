@@ -5,6 +5,7 @@ import { rulesFrom } from '../../bot/rules';
 import { sandboxWorld } from '../../bot/sandbox-world';
 import { renderReply } from '../../bot/views/render';
 import { vocabularyOf } from '../../bot/vocabulary';
+import { ClockWatcher } from '../../integrations/clock-watcher';
 import { OpsbotError } from '../../integrations/errors';
 import type { People, Person } from '../../integrations/people.port';
 import { SandboxAccount } from '../../integrations/sandbox/account';
@@ -12,8 +13,9 @@ import { SandboxClock } from '../../integrations/sandbox/clock';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import { StoreAudit } from '../../integrations/store-audit';
 import { intents } from '../../intents';
-import type { IntentPorts } from '../../intents/define-intent';
-import type { Reply } from '../../intents/reply';
+import type { Announcer, ChannelRole, IntentPorts, PostedMessage } from '../../intents/define-intent';
+import { pollRun } from '../../intents/deploys/live';
+import { plainText, type Reply } from '../../intents/reply';
 
 export const exampleConfig = (): OpsbotConfig => parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
 
@@ -22,7 +24,11 @@ export function sandboxPorts(config: OpsbotConfig = exampleConfig()) {
   const clock = new SandboxClock(SANDBOX_EPOCH);
   const sandbox = new SandboxAccount(sandboxWorld(config), clock);
   const people = new TestPeople();
-  const store = new MemoryStore();
+  const store = new MemoryStore(() => clock.now());
+  const announcer = new RecordingAnnouncer();
+  const watcher = new ClockWatcher(clock, (_id, error) => {
+    throw error;
+  });
   const ports: IntentPorts = {
     vocabulary: vocabularyOf(config),
     intents,
@@ -35,8 +41,50 @@ export function sandboxPorts(config: OpsbotConfig = exampleConfig()) {
     rules: rulesFrom(config),
     people,
     audit: new StoreAudit(store, { warn: () => undefined }, () => clock.now()),
+    store,
+    announcer,
+    watcher,
+    log: silentLog,
   };
-  return { ports, sandbox, clock, people, store };
+  watcher.attach((runId) => pollRun(runId, ports));
+  return { ports, sandbox, clock, people, store, announcer, watcher };
+}
+
+export const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** An announcer that keeps what it posted and how each post was updated, for unit tests. */
+export class RecordingAnnouncer implements Announcer {
+  readonly channels = { deploys: 'C0DEPLOYS01', alerts: 'C0ALERTS001', notices: 'C0NOTICES1' };
+  /** Every post, with its latest content and its updates. */
+  readonly posts: Array<{ to: string; thread?: string; ts: string; reply: Reply; updates: Reply[] }> = [];
+  private next = 1;
+
+  async post(
+    to: { readonly channel: ChannelRole } | { readonly thread: PostedMessage } | { readonly channelId: string },
+    reply: Reply,
+  ): Promise<PostedMessage> {
+    const channel = 'thread' in to ? to.thread.channel : 'channelId' in to ? to.channelId : this.channels[to.channel];
+    const ts = `1700000000.${String(this.next++).padStart(6, '0')}`;
+    this.posts.push({ to: channel, ...('thread' in to && { thread: to.thread.ts }), ts, reply, updates: [] });
+    return { channel, ts };
+  }
+
+  async update(message: PostedMessage, reply: Reply): Promise<void> {
+    const post = this.posts.find((p) => p.ts === message.ts && p.to === message.channel);
+    if (post === undefined) throw new Error(`update of a message never posted: ${message.ts}`);
+    post.updates.push(reply);
+    post.reply = reply;
+  }
+
+  /** Top-level posts (not thread replies). */
+  messages() {
+    return this.posts.filter((p) => p.thread === undefined);
+  }
+
+  /** The thread under a message, as text. */
+  thread(ts: string): string[] {
+    return this.posts.filter((p) => p.thread === ts).map((p) => plainText(p.reply.summary));
+  }
 }
 
 /**

@@ -78,6 +78,7 @@ async function pushedAlert(text: string): Promise<Reply> {
         return { channel: 'C0ALERTS001', ts: '1.0' };
       },
       update: async () => undefined,
+      channels: { alerts: 'C0ALERTS001' },
     },
   };
   const base = { id: 'e1', source: 'aws.codepipeline', account: text, region: text, time: '' };

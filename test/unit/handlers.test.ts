@@ -1,10 +1,15 @@
 import { LIFECYCLE } from '../../integrations/sandbox/account';
-import { deployStatusReply, rollbackService, startDeploy } from '../../intents/deploys/deployments.handler';
+import type { Actor, IntentPorts } from '../../intents/define-intent';
+import { deployStatusReply, rollbackService } from '../../intents/deploys/deployments.handler';
+import { startRun } from '../../intents/deploys/live';
 import { upcomingMaintenance } from '../../intents/maintenance/maintenance.handler';
 import { pipelineCard, pipelinesOverview } from '../../intents/pipelines/pipeline-card';
 import { shown as body, sandboxPorts as ports, smallPrint, summaryText } from '../support/ports';
 
-const alice = { userId: 'U0ALICE001' };
+const alice = { userId: 'U0ALICE001', channelId: 'C0TEAM0001' };
+
+const startDeploy = (slots: { service: string; environment: string; version: string }, actor: Actor, p: IntentPorts) =>
+  startRun({ kind: 'deploy', ...slots }, actor, p);
 
 describe('pipeline status on the sandbox', () => {
   it('lists every pipeline, failing first, with its failing stage and the age of its last run', async () => {
@@ -52,7 +57,7 @@ describe('deploys on the sandbox', () => {
     const status = await deployStatusReply({ service: 'web' }, p);
 
     // Assess
-    expect(started.title).toBe('Deploying web v2.0.0 to staging');
+    expect(summaryText(started)).toBe('Confirmed: the deploy of web v2.0.0 to staging has started — follow it here.');
     expect(body(status)).toContain('1 deploy in progress:');
     expect(body(status)).toContain('in *staging* — Shifting production traffic · ▰▰▰▰▰▱▱▱▱▱ 50% on green');
     expect(body(status)).toMatch(/\*web\*: dev `v1\.\d+\.\d` · staging `v1\.\d+\.\d` · prod `v1\.\d+\.\d`/);
@@ -89,16 +94,19 @@ describe('deploys on the sandbox', () => {
 
   it('rolls back a finished deploy by deploying the version before it', async () => {
     // Prepare
-    const { ports: p, clock } = ports();
+    const { ports: p, clock, watcher } = ports();
     const before = await p.deployments.current('payments', 'prod');
     await startDeploy({ service: 'payments', environment: 'prod', version: 'v5.0.0' }, alice, p);
     clock.advance(60 * 60_000);
+    await watcher.tick(); // the watcher sees it end and releases the lock
 
     // Act
     const reply = await rollbackService({ service: 'payments', environment: 'prod' }, alice, p);
 
     // Assess
-    expect(reply.title).toBe(`Rolling payments in prod back to ${before.version}`);
+    expect(summaryText(reply)).toBe(
+      `Confirmed: the rollback of payments in prod to ${before.version} has started — follow it here.`,
+    );
     expect((await p.deployments.active()).map((d) => d.version)).toEqual([before.version]);
   });
 

@@ -1,0 +1,750 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Claims } from '../../integrations/claims';
+import type { Deployment, DeploymentEngine } from '../../integrations/deployments.port';
+import type { WatchResult } from '../../integrations/watcher.port';
+import type { Actor, IntentPorts, PostedMessage, Refusal } from '../define-intent';
+import { ago, plural, stepWords, trafficBar } from '../format';
+import {
+  type Button,
+  code,
+  type Line,
+  link,
+  mention,
+  notice,
+  type Reply,
+  type Run,
+  type StatusKind,
+  status,
+  strong,
+} from '../reply';
+import { approvalRefusal, changeRefusal } from './deploy.policy';
+
+/** How long a deploy's record is kept: its message is updated and its history read from it for a month. */
+const RUN_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** How long an approval may be waited for. */
+export const APPROVAL_WINDOW_MS = 30 * 60_000;
+/** The message is updated at most this often (the end is always shown at once). */
+export const UPDATE_EVERY_MS = 10_000;
+/**
+ * How long a deploy may hold its lock without the watcher releasing it: past this the lock expires by itself, so a
+ * watcher that died never leaves a service locked for good.
+ */
+export const DEPLOY_TIMEOUT_MS = 2 * 60 * 60_000;
+
+/** Where a deploy opsbot runs is, from Confirm to its end. */
+export type RunState = 'awaiting-approval' | 'running' | 'ended';
+export type RunOutcome = 'succeeded' | 'failed' | 'stopped' | 'rejected' | 'expired';
+
+/** A deploy opsbot runs, from Confirm to its end: what its message, lock, watcher and audit record read. */
+export interface DeployRun {
+  readonly id: string;
+  readonly kind: 'deploy' | 'rollback';
+  readonly service: string;
+  readonly environment: string;
+  readonly version: string;
+  readonly previousVersion: string;
+  readonly requestedBy: string;
+  readonly requestedAt: number;
+  readonly actor: Actor;
+  readonly auditId: string;
+  /** An admin's reason for deploying into a freeze. */
+  readonly override?: string;
+  state: RunState;
+  messages: PostedMessage[];
+  approvedBy?: string;
+  deploymentId?: string;
+  engine?: DeploymentEngine;
+  startedAt?: number;
+  endedAt?: number;
+  outcome?: RunOutcome;
+  /** Who pressed Cancel, or rejected it. */
+  endedBy?: string;
+  /** What the message shows now (a digest), and when it was last updated. */
+  shown?: string;
+  shownAt?: number;
+  /** The last deployment as read, for the end and for answers. */
+  last?: Deployment;
+}
+
+/** The deploy lock of a service in an environment: held from Confirm until the deployment ends. */
+export interface DeployLock {
+  readonly holder: string;
+  readonly version: string;
+  readonly since: number;
+  readonly runId: string;
+  readonly message?: PostedMessage;
+}
+
+export const runKey = (id: string) => `deploy:${id}`;
+export const lockKey = (service: string, environment: string) => `lock:${service}:${environment}`;
+
+function newRunId(): string {
+  return `r-${randomBytes(8).toString('hex')}`;
+}
+
+/** A link to a posted message (Slack redirects it to the workspace). */
+export function messageLink(message: PostedMessage, label: string): Run {
+  return link(`https://slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`, label);
+}
+
+/** "09:02 UTC". */
+function clockTime(at: number): string {
+  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
+}
+
+/** "4 min", "1 h 5 min", "40 s". */
+export function duration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** The running deploy of a service in an environment, refused before any Confirm card: who, which version, since. */
+export async function lockRefusal(
+  service: string,
+  environment: string,
+  ports: Pick<IntentPorts, 'store' | 'clock'>,
+): Promise<Refusal | undefined> {
+  const lock = await ports.store.get<DeployLock>(lockKey(service, environment));
+  if (lock === undefined) return undefined;
+  return {
+    reason: 'locked',
+    reply: notice(
+      'refused',
+      [
+        mention(lock.holder),
+        ' is deploying ',
+        strong(service),
+        ' ',
+        code(lock.version),
+        ' to ',
+        strong(environment),
+        ` since ${clockTime(lock.since)} (${ago(lock.since, ports.clock.now())})`,
+        ...(lock.message !== undefined ? [' — ', messageLink(lock.message, 'see that deploy')] : []),
+        '. One deploy at a time: nothing was started.',
+      ],
+      ['Ask again once it has finished, or ask them to cancel it.'],
+    ),
+  };
+}
+
+/**
+ * Starts a confirmed deploy (or a rollback by deploying the earlier version): takes the lock, writes the audit
+ * record, and either waits for a second person's approval or starts the deployment and its live message.
+ */
+export async function startRun(
+  request: {
+    readonly kind: DeployRun['kind'];
+    readonly service: string;
+    readonly environment: string;
+    readonly version: string;
+    readonly override?: string;
+  },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Reply> {
+  const { service, environment, version } = request;
+  const current = await ports.deployments.current(service, environment);
+  if (current.version === version) {
+    return notice('none', [
+      strong(service),
+      ' already runs ',
+      code(version),
+      ' in ',
+      strong(environment),
+      '; nothing was deployed.',
+    ]);
+  }
+  const approval = ports.rules.environment(environment)?.approval === true;
+  const now = ports.clock.now();
+  const id = newRunId();
+  const lock: DeployLock = { holder: actor.userId, version, since: now, runId: id };
+  const lockSeconds = Math.ceil((DEPLOY_TIMEOUT_MS + (approval ? APPROVAL_WINDOW_MS : 0)) / 1000);
+  if (!(await ports.store.putIfAbsent(lockKey(service, environment), lock, lockSeconds))) {
+    // Someone confirmed a deploy of it between this card and this click.
+    const refused = await lockRefusal(service, environment, ports);
+    await ports.audit.record({
+      action: request.kind === 'rollback' ? 'Rollback' : 'Deploy',
+      outcome: 'refused',
+      reason: 'locked',
+      actor,
+      target: { service, environment, version },
+    });
+    return refused?.reply ?? notice('refused', 'Another deploy of it just started; nothing was started.');
+  }
+  const auditId = await ports.audit.record({
+    action: request.kind === 'rollback' ? 'Rollback' : 'Deploy',
+    outcome: approval ? 'awaiting-approval' : 'started',
+    actor,
+    target: { service, environment, version, previousVersion: current.version },
+    ...(request.override !== undefined && { note: `freeze override: ${request.override}` }),
+  });
+  const run: DeployRun = {
+    id,
+    kind: request.kind,
+    service,
+    environment,
+    version,
+    previousVersion: current.version,
+    requestedBy: actor.userId,
+    requestedAt: now,
+    actor,
+    auditId,
+    ...(request.override !== undefined && { override: request.override }),
+    state: approval ? 'awaiting-approval' : 'running',
+    messages: [],
+  };
+  try {
+    if (approval) {
+      run.messages = await postMessages(run, approvalCard(run, ports), ports);
+      await saveRun(run, ports);
+      await holdLockWithMessage(run, ports);
+      return inChannel(
+        notice('waiting', [
+          'Confirmed. ',
+          ...describeRun(run),
+          ' now waits for a second person to approve it',
+          ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'the request')] : []),
+          '.',
+        ]),
+      );
+    }
+    await launch(run, ports);
+    return inChannel(
+      notice('running', [
+        'Confirmed: ',
+        ...describeRun(run),
+        ' has started',
+        ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'follow it here')] : []),
+        '.',
+      ]),
+    );
+  } catch (error) {
+    await ports.store.delete(lockKey(service, environment));
+    await ports.audit.update(auditId, { outcome: 'failed', note: errorNote(error), endedAt: ports.clock.now() });
+    throw error;
+  }
+}
+
+/** The answer to Confirm replaces the confirmation card, which the channel saw. */
+function inChannel(reply: Reply): Reply {
+  return { ...reply, visibility: 'channel' };
+}
+
+/** "deploy of web v1.8.2 to prod", "rollback of web to v1.7.0 in prod". */
+function describeRun(run: Pick<DeployRun, 'kind' | 'service' | 'environment' | 'version'>): Run[] {
+  return run.kind === 'rollback'
+    ? ['the rollback of ', strong(run.service), ' in ', strong(run.environment), ' to ', code(run.version)]
+    : ['the deploy of ', strong(run.service), ' ', code(run.version), ' to ', strong(run.environment)];
+}
+
+function errorNote(error: unknown): string {
+  const e = error as { code?: string; message?: string; userMessage?: unknown };
+  return typeof e.code === 'string' ? e.code : error instanceof Error ? error.name : 'error';
+}
+
+/** Starts the deployment itself, posts (or turns the approval card into) its live message, and starts watching it. */
+async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
+  const d = await ports.deployments.start({
+    service: run.service,
+    environment: run.environment,
+    version: run.version,
+    requestedBy: run.requestedBy,
+  });
+  run.state = 'running';
+  run.deploymentId = d.id;
+  run.engine = d.engine;
+  run.startedAt = d.startedAt;
+  run.last = d;
+  await saveRun(run, ports);
+  await ports.audit.update(run.auditId, {
+    outcome: 'started',
+    deploymentId: d.id,
+    ...(run.approvedBy !== undefined && { approvedBy: run.approvedBy }),
+  });
+  const reply = liveReply(run, d, ports.clock.now());
+  if (run.messages.length === 0) {
+    run.messages = await postMessages(run, reply, ports);
+  } else {
+    for (const message of run.messages) await ports.announcer.update(message, reply);
+  }
+  run.shown = digest(reply);
+  run.shownAt = ports.clock.now();
+  await saveRun(run, ports);
+  await holdLockWithMessage(run, ports);
+  await tellStory(run, `start`, ['Started by ', mention(run.requestedBy), ' · deployment ', code(d.id)], ports);
+  await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+  await ports.watcher.watch(run.id);
+}
+
+/** The message goes to the channel it was asked from, and to the deploys channel when that is another. */
+async function postMessages(run: DeployRun, reply: Reply, ports: IntentPorts): Promise<PostedMessage[]> {
+  const channels = [run.actor.channelId, ports.announcer.channels.deploys].filter(
+    (c, i, all): c is string => c !== undefined && c !== '' && all.indexOf(c) === i,
+  );
+  const posted: PostedMessage[] = [];
+  for (const channel of channels) {
+    const message = await ports.announcer.post({ channelId: channel }, reply, { key: `deploy:${run.id}:${channel}` });
+    if (message !== undefined) posted.push(message);
+  }
+  return posted;
+}
+
+/** The lock names the deploy's message, so a second request can link to it. */
+async function holdLockWithMessage(run: DeployRun, ports: IntentPorts): Promise<void> {
+  const key = lockKey(run.service, run.environment);
+  const lock = await ports.store.get<DeployLock>(key);
+  if (lock?.runId !== run.id || run.messages[0] === undefined) return;
+  const left = Math.max(
+    60,
+    Math.ceil((lock.since + DEPLOY_TIMEOUT_MS + APPROVAL_WINDOW_MS - ports.clock.now()) / 1000),
+  );
+  await ports.store.put(key, { ...lock, message: run.messages[0] } satisfies DeployLock, left);
+}
+
+async function releaseLock(run: DeployRun, ports: IntentPorts): Promise<void> {
+  const key = lockKey(run.service, run.environment);
+  const lock = await ports.store.get<DeployLock>(key);
+  if (lock?.runId === run.id) await ports.store.delete(key);
+}
+
+export async function loadRun(id: string, ports: Pick<IntentPorts, 'store'>): Promise<DeployRun | undefined> {
+  return ports.store.get<DeployRun>(runKey(id));
+}
+
+async function saveRun(run: DeployRun, ports: IntentPorts): Promise<void> {
+  await ports.store.put(runKey(run.id), run, RUN_TTL_SECONDS, {
+    collection: 'deploys',
+    order: `${new Date(run.requestedAt).toISOString()}:${run.id}`,
+  });
+}
+
+/** The deploys still running, for the events that may have ended one of them. */
+export async function runningRuns(ports: IntentPorts): Promise<DeployRun[]> {
+  const since = new Date(ports.clock.now() - DEPLOY_TIMEOUT_MS - APPROVAL_WINDOW_MS).toISOString();
+  return (await ports.store.list<DeployRun>('deploys', { from: since })).filter((r) => r.state === 'running');
+}
+
+/**
+ * One poll of a watched deploy (the watcher's poll step): reads the deployment, tells each new phase in the thread,
+ * updates the message when what it shows changed (at most every 10 s), and at the end shows how it ended, writes the
+ * outcome to the audit record and releases the lock — once, however many polls and events arrive. A poll after the
+ * end changes nothing.
+ */
+export async function pollRun(
+  id: string,
+  ports: IntentPorts,
+  options: { readonly now?: boolean } = {},
+): Promise<WatchResult> {
+  const run = await loadRun(id, ports);
+  if (run === undefined || run.state === 'ended') return { done: true };
+  if (run.state === 'awaiting-approval') {
+    if (ports.clock.now() - run.requestedAt <= APPROVAL_WINDOW_MS) return { done: false };
+    await expire(run, ports);
+    return { done: true };
+  }
+  const d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+  run.last = d;
+  await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+  if (d.status !== 'InProgress') {
+    await end(run, d, ports);
+    return { done: true };
+  }
+  await show(run, d, ports, options.now === true);
+  await saveRun(run, ports);
+  return { done: false };
+}
+
+/** The end, once: the final message, the story's last line, the audit outcome, the lock released. */
+async function end(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<void> {
+  const claims = new Claims(ports.store);
+  if (!(await claims.claim(`deploy-end:${run.id}`, RUN_TTL_SECONDS))) return;
+  try {
+    run.state = 'ended';
+    run.outcome = d.status === 'Succeeded' ? 'succeeded' : d.status === 'Failed' ? 'failed' : 'stopped';
+    run.endedAt = d.endedAt ?? ports.clock.now();
+    if (d.stoppedBy !== undefined) run.endedBy = d.stoppedBy;
+    await show(run, d, ports, true);
+    await saveRun(run, ports);
+    await tellStory(run, 'end', endStory(run, d), ports);
+    await ports.audit.update(run.auditId, {
+      outcome: run.outcome,
+      endedAt: run.endedAt,
+      ...(run.endedBy !== undefined && { endedBy: run.endedBy }),
+      ...(d.error !== undefined && { note: `${d.error.code}: ${d.error.message}`.slice(0, 500) }),
+    });
+    await releaseLock(run, ports);
+  } catch (error) {
+    await claims.release(`deploy-end:${run.id}`);
+    throw error;
+  }
+}
+
+/** Updates the message when what it shows changed: at most every 10 s, unless forced (the end). */
+async function show(run: DeployRun, d: Deployment | undefined, ports: IntentPorts, force: boolean): Promise<void> {
+  const now = ports.clock.now();
+  const reply = run.state === 'awaiting-approval' ? approvalCard(run, ports) : liveReply(run, d, now);
+  const shown = digest(reply);
+  if (shown === run.shown) return;
+  if (!force && run.shownAt !== undefined && now - run.shownAt < UPDATE_EVERY_MS) return;
+  for (const message of run.messages) await ports.announcer.update(message, reply);
+  run.shown = shown;
+  run.shownAt = now;
+}
+
+function digest(reply: Reply): string {
+  return createHash('sha256').update(JSON.stringify(reply)).digest('base64url');
+}
+
+/** A line in the message's thread, once per key (a phase, the end), with its time. */
+async function tellStory(run: DeployRun, key: string, line: Line, ports: IntentPorts): Promise<void> {
+  if (run.messages.length === 0) return;
+  const claims = new Claims(ports.store);
+  if (!(await claims.claim(`deploy-story:${run.id}:${key}`, RUN_TTL_SECONDS))) return;
+  const runs = Array.isArray(line) ? line : [line];
+  const reply: Reply = {
+    summary: [`${clockTime(ports.clock.now())} · `, ...runs],
+    sections: [[[`${clockTime(ports.clock.now())} · `, ...runs]]],
+    visibility: 'channel',
+  };
+  try {
+    for (const message of run.messages) {
+      await ports.announcer.post({ thread: message }, reply, {
+        key: `deploy-story:${run.id}:${key}:${message.channel}`,
+      });
+    }
+  } catch (error) {
+    await claims.release(`deploy-story:${run.id}:${key}`);
+    throw error;
+  }
+}
+
+function stepStory(d: Deployment): Line {
+  if (d.step === 'RollingBack')
+    return [status('rolledBack'), ' Rolling back', ...(d.error ? [': ', code(d.error.code)] : [])];
+  return [stepWords(d.step)];
+}
+
+function endStory(run: DeployRun, d: Deployment): Line {
+  const took = duration((run.endedAt ?? 0) - (run.startedAt ?? run.requestedAt));
+  switch (run.outcome) {
+    case 'succeeded':
+      return [
+        status('ok'),
+        ` Succeeded in ${took}`,
+        ...(d.taskDefinition !== undefined ? [' · task definition ', code(d.taskDefinition)] : []),
+      ];
+    case 'failed':
+      return [
+        status('failed'),
+        ' Failed',
+        ...(d.error !== undefined ? [': ', code(d.error.code), ` ${d.error.message}`] : []),
+        d.step === 'RolledBack' ? ' · AWS rolled it back; the previous version is serving.' : '',
+      ];
+    default:
+      return [
+        status('stopped'),
+        ' Stopped',
+        ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : []),
+        d.step === 'RolledBack' ? ' · rolled back; the previous version is serving.' : '.',
+      ];
+  }
+}
+
+const OUTCOME_STATUS: Record<RunOutcome, StatusKind> = {
+  succeeded: 'ok',
+  failed: 'failed',
+  stopped: 'stopped',
+  rejected: 'refused',
+  expired: 'none',
+};
+
+/** Who asked, who approved, and when: the line every state of the message ends with. */
+function people(run: DeployRun): Run[] {
+  return [
+    'Asked by ',
+    mention(run.requestedBy),
+    ...(run.approvedBy !== undefined ? [' · approved by ', mention(run.approvedBy)] : []),
+    ...(run.override !== undefined ? [' · freeze overridden: ', run.override] : []),
+  ];
+}
+
+function title(run: DeployRun): string {
+  return run.kind === 'rollback'
+    ? `Rolling ${run.service} in ${run.environment} back to ${run.version}`
+    : `Deploying ${run.service} ${run.version} to ${run.environment}`;
+}
+
+/** The deploy's one message: its step, traffic on green, tasks, elapsed time, who asked and approved, and buttons. */
+export function liveReply(run: DeployRun, d: Deployment | undefined, now: number): Reply {
+  const started = run.startedAt ?? run.requestedAt;
+  const change: Run[] = [
+    strong(run.service),
+    ' ',
+    code(run.previousVersion),
+    ' → ',
+    code(run.version),
+    ' in ',
+    strong(run.environment),
+  ];
+  if (run.state === 'ended' && run.outcome !== undefined) {
+    const ended = run.endedAt ?? now;
+    const outcome: Line =
+      run.outcome === 'succeeded'
+        ? [
+            `Succeeded in ${duration(ended - started)}`,
+            ...(d?.taskDefinition ? [' · task definition ', code(d.taskDefinition)] : []),
+          ]
+        : run.outcome === 'failed'
+          ? [
+              'Failed',
+              ...(d?.error !== undefined ? [': ', code(d.error.code), ` ${d.error.message}`] : []),
+              d?.step === 'RolledBack' ? ' · AWS rolled it back' : '',
+            ]
+          : run.outcome === 'stopped'
+            ? [
+                'Stopped',
+                ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : []),
+                d?.step === 'RolledBack' ? ' · rolled back' : '',
+              ]
+            : run.outcome === 'rejected'
+              ? ['Rejected', ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : [])]
+              : ['Approval expired: nothing was deployed'];
+    const buttons: Button[] =
+      run.outcome === 'succeeded'
+        ? [
+            {
+              label: 'Roll back',
+              style: 'danger',
+              payload: {
+                kind: 'request',
+                intent: 'Rollback',
+                slots: { service: run.service, environment: run.environment, version: run.previousVersion },
+              },
+            },
+          ]
+        : [];
+    return {
+      title: title(run),
+      summary: [...change, ': ', ...(Array.isArray(outcome) ? outcome : [outcome])],
+      sections: [[[status(OUTCOME_STATUS[run.outcome]), ' ', ...change], outcome, people(run)]],
+      ...(buttons.length > 0 && { buttons }),
+      context: [
+        [
+          ...(run.deploymentId !== undefined ? ['Deployment ', code(run.deploymentId), ' · '] : []),
+          `ended ${clockTime(ended)}`,
+        ],
+      ],
+      visibility: 'channel',
+    };
+  }
+  const step: Line =
+    d === undefined
+      ? ['Starting']
+      : d.step === 'ShiftingTraffic' || d.step === 'Baking' || d.step === 'TestTraffic'
+        ? [`${stepWords(d.step)} · `, trafficBar(d.trafficOnGreen)]
+        : [stepWords(d.step), ...(d.error !== undefined ? [': ', code(d.error.code)] : [])];
+  const tasks: Line | undefined =
+    d?.tasks !== undefined
+      ? [
+          `Tasks: ${d.tasks.running}/${d.tasks.desired} running`,
+          ...(d.tasks.pending > 0 ? [` · ${plural(d.tasks.pending, 'pending task')}`] : []),
+        ]
+      : undefined;
+  return {
+    title: title(run),
+    summary: [...change, ': ', ...(Array.isArray(step) ? step : [step])],
+    sections: [
+      [
+        [status(d?.step === 'RollingBack' ? 'rolledBack' : 'running'), ' ', ...change],
+        step,
+        ...(tasks !== undefined ? [tasks] : []),
+        [
+          ...people(run),
+          ` · started ${clockTime(started)}, running ${duration(Math.floor((now - started) / 60_000) * 60_000)}`,
+        ],
+      ],
+    ],
+    ...(d?.step !== 'RollingBack' && {
+      buttons: [{ label: 'Cancel', style: 'danger', payload: { kind: 'deploy-cancel', runId: run.id } }],
+    }),
+    context: [
+      [
+        ...(run.deploymentId !== undefined ? ['Deployment ', code(run.deploymentId), ' · '] : []),
+        'Cancel stops it and rolls back',
+      ],
+    ],
+    visibility: 'channel',
+  };
+}
+
+/** The card a second person approves: who asked, what, until when, and Approve / Reject. */
+export function approvalCard(run: DeployRun, ports: Pick<IntentPorts, 'rules'>): Reply {
+  const approvers = ports.rules.environment(run.environment)?.approvers;
+  const who: Run[] =
+    approvers === undefined || approvers === 'everyone'
+      ? ['anyone who may deploy there']
+      : approvers.flatMap((id, i): Run[] => [
+          ...(i === 0 ? [] : [', ']),
+          id.startsWith('S') ? { kind: 'group', groupId: id } : mention(id),
+        ]);
+  const change: Run[] = [
+    strong(run.service),
+    ' ',
+    code(run.previousVersion),
+    ' → ',
+    code(run.version),
+    ' in ',
+    strong(run.environment),
+  ];
+  return {
+    title: `Approval needed: ${title(run)}`,
+    summary: ['Approval needed: ', ...change],
+    sections: [
+      [
+        [status('waiting'), ' ', ...change],
+        ['Asked by ', mention(run.requestedBy), `. Needs one of `, ...who, ' to approve; not the person who asked.'],
+        ...(run.override !== undefined ? [['Freeze overridden: ', run.override]] : []),
+      ],
+    ],
+    buttons: [
+      { label: 'Approve', style: 'primary', payload: { kind: 'approve', runId: run.id } },
+      { label: 'Reject', style: 'danger', payload: { kind: 'reject', runId: run.id } },
+    ],
+    context: [[`Asked ${clockTime(run.requestedAt)}; expires ${clockTime(run.requestedAt + APPROVAL_WINDOW_MS)}`]],
+    visibility: 'channel',
+  };
+}
+
+/** An approval nobody gave in time: the card says so, the lock is released. */
+async function expire(run: DeployRun, ports: IntentPorts): Promise<void> {
+  const claims = new Claims(ports.store);
+  if (!(await claims.claim(`deploy-end:${run.id}`, RUN_TTL_SECONDS))) return;
+  run.state = 'ended';
+  run.outcome = 'expired';
+  run.endedAt = run.requestedAt + APPROVAL_WINDOW_MS;
+  await show(run, undefined, ports, true);
+  await saveRun(run, ports);
+  await ports.audit.update(run.auditId, { outcome: 'expired', endedAt: run.endedAt });
+  await releaseLock(run, ports);
+}
+
+/** What a stale click is told: how the deploy stands now. */
+function alreadyDecided(run: DeployRun): Reply {
+  const state: Run[] =
+    run.outcome === 'rejected'
+      ? ['was rejected', ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : [])]
+      : run.outcome === 'expired'
+        ? ['expired before anyone approved it']
+        : run.approvedBy !== undefined
+          ? ['was already approved by ', mention(run.approvedBy)]
+          : run.state === 'ended'
+            ? ['has already ended']
+            : ['is already running'];
+  return notice('none', ['This request for ', ...describeRun(run), ' ', ...state, '; nothing more was done.']);
+}
+
+/**
+ * Approve or Reject pressed: only while the request waits and has not expired; approval by a second, different
+ * person among the environment's approvers. Approving starts the deployment; rejecting ends the request. The answer
+ * for the clicker alone, or nothing when the card itself shows what happened.
+ */
+export async function decideApproval(
+  runId: string,
+  approve: boolean,
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Reply | undefined> {
+  const run = await loadRun(runId, ports);
+  if (run === undefined) return notice('none', 'I no longer know that request; nothing was done.');
+  const target = { service: run.service, environment: run.environment, version: run.version };
+  const action = approve ? 'Approve' : 'Reject';
+  if (run.state !== 'awaiting-approval') return alreadyDecided(run);
+  if (ports.clock.now() - run.requestedAt > APPROVAL_WINDOW_MS) {
+    await expire(run, ports);
+    await ports.audit.record({ action, outcome: 'refused', reason: 'expired', actor, target });
+    return notice(
+      'none',
+      ['This request expired; nothing was deployed.'],
+      ['Ask again: ', code(`/deploy ${run.service} ${run.environment} ${run.version}`), '.'],
+    );
+  }
+  // The person who asked may withdraw their request; anyone else must be an approver.
+  const withdrawing = !approve && actor.userId === run.requestedBy;
+  const refused = withdrawing ? undefined : await approvalRefusal(run.environment, run.requestedBy, actor, ports);
+  if (refused !== undefined) {
+    await ports.audit.record({ action, outcome: 'refused', reason: refused.reason, actor, target });
+    return refused.reply;
+  }
+  const claims = new Claims(ports.store);
+  if (!(await claims.claim(`approval:${run.id}`, RUN_TTL_SECONDS, actor.userId))) {
+    return alreadyDecided((await loadRun(runId, ports)) ?? run);
+  }
+  await ports.audit.record({ action, outcome: 'done', actor, target });
+  if (approve) {
+    run.approvedBy = actor.userId;
+    try {
+      await launch(run, ports);
+    } catch (error) {
+      run.state = 'ended';
+      run.outcome = 'failed';
+      run.endedAt = ports.clock.now();
+      await saveRun(run, ports);
+      await releaseLock(run, ports);
+      await ports.audit.update(run.auditId, { outcome: 'failed', approvedBy: actor.userId, note: errorNote(error) });
+      throw error;
+    }
+    return undefined;
+  }
+  run.state = 'ended';
+  run.outcome = 'rejected';
+  run.endedBy = actor.userId;
+  run.endedAt = ports.clock.now();
+  await show(run, undefined, ports, true);
+  await saveRun(run, ports);
+  await ports.audit.update(run.auditId, { outcome: 'rejected', endedBy: actor.userId, endedAt: run.endedAt });
+  await releaseLock(run, ports);
+  return undefined;
+}
+
+/**
+ * Cancel pressed on a running deploy: by someone who may change that environment, it is stopped with rollback and
+ * the message shows it at once. The answer for the clicker alone, or nothing.
+ */
+export async function cancelRun(runId: string, actor: Actor, ports: IntentPorts): Promise<Reply | undefined> {
+  const run = await loadRun(runId, ports);
+  if (run === undefined) return notice('none', 'I no longer know that deploy; nothing was done.');
+  const target = { service: run.service, environment: run.environment, version: run.version };
+  if (run.state !== 'running') return alreadyDecided(run);
+  const refused = await changeRefusal({ service: run.service, environment: run.environment }, actor, ports);
+  if (refused !== undefined) {
+    await ports.audit.record({ action: 'Cancel', outcome: 'refused', reason: refused.reason, actor, target });
+    return refused.reply;
+  }
+  const claims = new Claims(ports.store);
+  if (!(await claims.claim(`deploy-cancel:${run.id}`, RUN_TTL_SECONDS, actor.userId))) {
+    return notice('none', ['That deploy is already being cancelled; nothing more was done.']);
+  }
+  try {
+    await ports.deployments.stop(run.service, run.environment, run.deploymentId as string, {
+      rollback: true,
+      reason: 'cancelled from Slack',
+      by: actor.userId,
+    });
+  } catch (error) {
+    await claims.release(`deploy-cancel:${run.id}`);
+    throw error;
+  }
+  await ports.audit.record({
+    action: 'Cancel',
+    outcome: 'done',
+    actor,
+    target,
+    ...(run.deploymentId !== undefined && { deploymentId: run.deploymentId }),
+  });
+  await tellStory(run, 'cancel', ['Cancel pressed by ', mention(actor.userId), ': stopping and rolling back'], ports);
+  await pollRun(run.id, ports, { now: true });
+  return undefined;
+}
