@@ -1,6 +1,7 @@
 import type { IntentDefinition } from './define-intent';
 import type { Reaction } from './define-reaction';
 import { deploy } from './deploys/deploy.intent';
+import { deployEvents } from './deploys/deploy-events.reaction';
 import { deployStatus } from './deploys/deploy-status.intent';
 import { rollback } from './deploys/rollback.intent';
 
@@ -24,4 +25,4 @@ export const intents: readonly IntentDefinition[] = [
 ];
 
 /** Every reaction to events opsbot has. The reaction registry is this explicit list. */
-export const reactions: readonly Reaction[] = [pipelineFailure];
+export const reactions: readonly Reaction[] = [pipelineFailure, deployEvents];

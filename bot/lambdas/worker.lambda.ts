@@ -1,7 +1,8 @@
+import type { WatchResult } from '../../integrations/watcher.port';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { readDeployedConfig } from '../deployed-config';
 import { createDeps, type Deps } from '../deps';
-import type { Job } from '../jobs';
+import type { Job, WatchJob } from '../jobs';
 import { readSettings } from '../settings';
 import { handleWorkerInput } from '../worker/router';
 import { needsSecrets, refreshedWithSecrets, withSlackSecrets } from './secrets';
@@ -17,11 +18,11 @@ const deps = needsSecrets(settings)
   : refreshedWithSecrets<Deps>(build, { maxAgeMs: Number.POSITIVE_INFINITY });
 
 export const handler = async (
-  input: Job | EventBridgeEvent,
+  input: Job | WatchJob | EventBridgeEvent,
   context?: { getRemainingTimeInMillis?: () => number },
-): Promise<void> => {
+): Promise<WatchResult | undefined> => {
   const remaining = context?.getRemainingTimeInMillis?.();
-  await handleWorkerInput(
+  return handleWorkerInput(
     input,
     (await deps()).worker,
     remaining === undefined ? {} : { deadline: Date.now() + remaining },

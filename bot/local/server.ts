@@ -85,7 +85,9 @@ export async function startLocalServer(
             })),
             { id: workspace.dmChannel, name: 'opsbot (DM)' },
           ],
-          deliver: (event) => handleWorkerInput(event as EventBridgeEvent, deps.worker),
+          deliver: async (event) => {
+            await handleWorkerInput(event as EventBridgeEvent, deps.worker);
+          },
           ...(deps.sandbox !== undefined && { sandbox: deps.sandbox }),
         })
       : undefined;
@@ -165,6 +167,15 @@ export async function startLocalServer(
   }
 
   if (socket) await app.start();
+  // Deploys are watched on the clock here (no Step Functions): their messages move by themselves.
+  const watcher = deps.watcher;
+  const ticking =
+    watcher === undefined
+      ? undefined
+      : setInterval(() => {
+          void watcher.tick().catch((error: unknown) => log.warn('deploy.tick_failed', { error: String(error) }));
+        }, 1000);
+  ticking?.unref();
 
   return {
     url,
@@ -175,6 +186,7 @@ export async function startLocalServer(
     mode: socket ? 'socket' : 'http',
     token,
     async close() {
+      if (ticking !== undefined) clearInterval(ticking);
       if (socket) await app.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

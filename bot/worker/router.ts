@@ -1,10 +1,12 @@
+import type { WatchResult } from '../../integrations/watcher.port';
+import { pollRun } from '../../intents';
 import {
   type EventBridgeEvent,
   isEventBridgeEvent,
   type ReactionPorts,
   type ReactionRegistry,
 } from '../../intents/define-reaction';
-import type { Job } from '../jobs';
+import { isWatchJob, type Job, type WatchJob } from '../jobs';
 import { runJob, type WorkerDeps } from './dispatcher';
 
 export interface RouterDeps extends WorkerDeps {
@@ -18,10 +20,14 @@ export interface RouterDeps extends WorkerDeps {
  * EventBridge never retries it.
  */
 export async function handleWorkerInput(
-  input: Job | EventBridgeEvent,
+  input: Job | WatchJob | EventBridgeEvent,
   deps: RouterDeps,
   options: { readonly deadline?: number } = {},
-): Promise<void> {
+): Promise<WatchResult | undefined> {
+  if (isWatchJob(input)) {
+    // The Step Functions watcher's poll step: its answer decides whether the execution waits and polls again.
+    return pollRun(input.runId, deps.ports);
+  }
   if (isEventBridgeEvent(input)) {
     const reaction = deps.reactions.find(input);
     if (reaction === undefined) {
@@ -30,10 +36,11 @@ export async function handleWorkerInput(
         detailType: input['detail-type'],
         id: input.id,
       });
-      return;
+      return undefined;
     }
     await reaction.handle(input, deps.reactionPorts);
-    return;
+    return undefined;
   }
   await runJob(input, deps, options);
+  return undefined;
 }

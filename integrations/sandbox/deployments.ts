@@ -41,6 +41,8 @@ interface DeploymentRecord {
   readonly engine: DeploymentEngine;
   /** The service's desired task count. */
   readonly desired: number;
+  /** The task definition revision it registered (family:revision). */
+  readonly taskDefinition: string;
   stoppedAt?: number;
   rollback?: boolean;
   reason?: string;
@@ -146,6 +148,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       environment: request.environment,
       version: request.version,
       previousVersion: this.revision(request.service, request.environment).version,
+      taskDefinition: `${request.service}-${request.environment}:${this.revision(request.service, request.environment).revision + 1}`,
       requestedBy: request.requestedBy,
       startedAt: this.clock.now(),
       bakeMs: env.bakeMinutes * MINUTE,
@@ -207,6 +210,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       startedAt: r.startedAt,
       requestedBy: r.requestedBy,
       engine: r.engine,
+      taskDefinition: r.taskDefinition,
     };
     if (r.stoppedAt !== undefined) {
       const reason = r.reason ?? 'stopped';

@@ -201,6 +201,8 @@ export async function startRun(
       run.messages = await postMessages(run, approvalCard(run, ports), ports);
       await saveRun(run, ports);
       await holdLockWithMessage(run, ports);
+      // Watched from now: an approval nobody gives in time ends the request by itself.
+      await ports.watcher.watch(run.id);
       return inChannel(
         notice('waiting', [
           'Confirmed. ',
@@ -601,7 +603,7 @@ export function approvalCard(run: DeployRun, ports: Pick<IntentPorts, 'rules'>):
   ];
   return {
     title: `Approval needed: ${title(run)}`,
-    summary: ['Approval needed: ', ...change],
+    summary: [...change, ': waiting for approval'],
     sections: [
       [
         [status('waiting'), ' ', ...change],

@@ -42,6 +42,8 @@ export interface Harness {
   /** What the handler was built with, for tests that break a part on purpose. */
   deps: Deps;
   bot(): StandInMessage[];
+  /** Moves the sandbox clock on, 10 s at a time, running the deploy watcher's polls as they fall due. */
+  advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,14 @@ export async function harness(overrides: DepsOverrides = {}, configText?: string
     sandbox: deps.sandbox as SandboxAccount,
     deps,
     bot: () => stand.standIn.messages.filter((m) => m.from === 'bot'),
+    async advance(ms) {
+      const sandbox = deps.sandbox as SandboxAccount;
+      for (let left = ms; left > 0; left -= 10_000) {
+        sandbox.clock.advance(Math.min(10_000, left));
+        await deps.watcher?.tick();
+        await jobs.drain();
+      }
+    },
     close: stand.close,
   };
 }

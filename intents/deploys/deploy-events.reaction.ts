@@ -1,0 +1,45 @@
+import { defineReaction, type EventBridgeEvent } from '../define-reaction';
+import { pollRun, runningRuns } from './live';
+
+/**
+ * CodeDeploy's and ECS's own word that a deployment changed state: the deploys it may concern are polled at once,
+ * so their messages show the end without waiting for the watcher's next poll. Polling is idempotent (a poll after the
+ * end changes nothing), so a repeated or late event does no harm.
+ */
+export const deployEvents = defineReaction({
+  name: 'DeployEvents',
+  description: 'Show a deploy’s end as soon as CodeDeploy or ECS says it changed state',
+  events: [
+    {
+      source: 'aws.codedeploy',
+      detailType: 'CodeDeploy Deployment State-change Notification',
+      detail: { state: ['SUCCESS', 'FAILURE', 'STOP', 'READY'] },
+      purpose: 'CodeDeploy deployment state changes',
+    },
+    {
+      source: 'aws.ecs',
+      detailType: 'ECS Deployment State Change',
+      purpose: 'ECS service deployment state changes',
+    },
+  ],
+  async handle(event: EventBridgeEvent, ports) {
+    const detail = (typeof event.detail === 'object' && event.detail !== null ? event.detail : {}) as Record<
+      string,
+      unknown
+    >;
+    const runs = await runningRuns(ports);
+    // CodeDeploy names its deployment; ECS names the service (its event's deployment id is not the ARN opsbot keeps).
+    const concerned =
+      event.source === 'aws.codedeploy'
+        ? runs.filter((r) => r.deploymentId === detail.deploymentId)
+        : runs.filter((r) => r.engine !== undefined && r.engine !== 'codedeploy');
+    for (const run of concerned) {
+      try {
+        await pollRun(run.id, ports, { now: true });
+      } catch (error) {
+        // The watcher polls it again shortly; one failing deploy does not hold up the others.
+        ports.log.warn('deploy.event_poll_failed', { runId: run.id, error: (error as Error).name });
+      }
+    }
+  },
+});

@@ -1,0 +1,285 @@
+import { handleWorkerInput } from '../../bot/worker/router';
+import type { StandInMessage } from '../../integrations/slack/stand-in';
+import { ALICE, allText, BOB, CHANNEL, click, type Harness, harness, slash, unescaped } from '../support/harness';
+
+const CAROL = 'U0CAROL001';
+
+/** The deploy's live message: the bot's post in the channel whose text starts with the service. */
+function liveMessage(h: Harness, service: string): StandInMessage {
+  const found = h.bot().find((m) => !m.ephemeral && m.thread_ts === undefined && m.text.startsWith(`${service} `));
+  if (found === undefined)
+    throw new Error(
+      `no live message for ${service}: ${h
+        .bot()
+        .map((m) => m.text)
+        .join(' | ')}`,
+    );
+  return found;
+}
+
+/** The texts the live message showed, in order: as posted, then each chat.update of it. */
+function shownStates(h: Harness, message: StandInMessage): string[] {
+  const posted = h.standIn.calls.find(
+    (c) => c.method === 'chat.postMessage' && String(c.args.text ?? '').startsWith(message.text.split(' ')[0] ?? ''),
+  );
+  const updates = h.standIn.calls
+    .filter((c) => c.method === 'chat.update' && c.args.ts === message.ts)
+    .map((c) => String(c.args.text));
+  return [String(posted?.args.text ?? ''), ...updates];
+}
+
+function thread(h: Harness, message: StandInMessage): string[] {
+  return h
+    .bot()
+    .filter((m) => m.thread_ts === message.ts)
+    .map((m) => unescaped(m.text));
+}
+
+/** Asks for a deploy and presses Confirm as the requester. */
+async function confirmDeploy(h: Harness, text: string, user = ALICE): Promise<StandInMessage> {
+  const card = (await slash(h, text, user)).ack as StandInMessage;
+  await h.sendAndSettle(click(h, card, 'opsbot.confirm', user));
+  return card;
+}
+
+const APPROVAL_CONFIG = (config: string) =>
+  config
+    .replace('approval: false # true: a second person must approve', 'approval: true #')
+    .replace(
+      'deployers: everyone # or Slack user and user-group ids; a protected environment must say which',
+      `deployers: [${ALICE}, ${BOB}, ${CAROL}]\n    approvers: [${BOB}, ${CAROL}]`,
+    );
+
+describe('a deploy lives in one message (signed Slack requests, the sandbox, the watcher on its clock)', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('shows each step in place, tells each phase in its thread, and ends with its duration and revision', async () => {
+    // Prepare
+    h = await harness();
+
+    // Act
+    await confirmDeploy(h, 'web staging v1.8.2');
+    const message = liveMessage(h, 'web');
+    await h.advance(30 * 60_000);
+
+    // Assess: the states, in order, without repeats, each at least 10 s apart
+    const states = shownStates(h, message);
+    const steps = states.map((s) => s.replace(/^web v[\d.]+ → v1\.8\.2 in staging: /, '').replace(/ ·.*$/, ''));
+    expect(steps.filter((s, i) => s !== steps[i - 1])).toEqual([
+      'Installing the new task set (green)',
+      'Test traffic on green',
+      'Shifting production traffic',
+      'Baking: watching alarms',
+      'Terminating the old task set (blue)',
+      expect.stringMatching(/^Succeeded in \d+ min/),
+    ]);
+    expect(states.some((s) => s.includes('25% on green'))).toBe(true);
+    expect(states.some((s) => s.includes('100% on green'))).toBe(true);
+    const lines = thread(h, message);
+    expect(lines[0]).toMatch(/^\d\d:\d\d UTC · Started by <@U0ALICE001> · deployment d-SANDBOX\d+$/);
+    expect(lines.slice(1).map((l) => l.replace(/^\d\d:\d\d UTC · /, ''))).toEqual([
+      'Installing the new task set (green)',
+      'Test traffic on green',
+      'Shifting production traffic',
+      'Baking: watching alarms',
+      'Terminating the old task set (blue)',
+      'Succeeded',
+      expect.stringMatching(/^Succeeded in \d+ min · task definition web-staging:\d+$/),
+    ]);
+    expect(allText(message)).not.toContain('opsbot.deploy-cancel');
+    expect(allText(message)).toContain('Roll back');
+    // Nothing after the end: a late poll and a late event change nothing.
+    const updates = message.updates;
+    const posts = h.bot().length;
+    await h.advance(5 * 60_000);
+    await handleWorkerInput(
+      {
+        id: 'e1',
+        source: 'aws.codedeploy',
+        'detail-type': 'CodeDeploy Deployment State-change Notification',
+        account: '111111111111',
+        region: 'eu-west-1',
+        time: '',
+        detail: { state: 'SUCCESS', deploymentId: 'd-SANDBOX0001' },
+      },
+      h.deps.worker,
+    );
+    expect(message.updates).toBe(updates);
+    expect(h.bot()).toHaveLength(posts);
+    // The lock went with it: another deploy may start.
+    expect(await h.deps.worker.store.get('lock:web:staging')).toBeUndefined();
+  });
+
+  it('updates the message at most once every 10 s', async () => {
+    // Prepare
+    h = await harness();
+    await confirmDeploy(h, 'api staging v1.4.0');
+    const message = liveMessage(h, 'api');
+
+    // Act
+    await h.advance(10 * 60_000);
+
+    // Assess: a 10-minute deploy, polled every 10 s, never updated twice within one poll
+    const updates = h.standIn.calls.filter((c) => c.method === 'chat.update' && c.args.ts === message.ts).length;
+    expect(updates).toBeGreaterThan(5);
+    expect(updates).toBeLessThanOrEqual(60);
+  });
+
+  it('shows a failure with the engine’s error, follows AWS’s rollback to its end, and frees the service', async () => {
+    // Prepare
+    h = await harness();
+    h.sandbox.deployments.failNext('payments', 'staging');
+
+    // Act
+    await confirmDeploy(h, 'payments staging v1.9.0');
+    const message = liveMessage(h, 'payments');
+    await h.advance(5 * 60_000);
+
+    // Assess
+    const states = shownStates(h, message);
+    expect(states.some((s) => s.includes('Rolling back'))).toBe(true);
+    expect(unescaped(message.text)).toMatch(/: Failed: ECS_UPDATE_ERROR The ECS service cannot reach a steady state/);
+    expect(unescaped(message.text)).toContain('AWS rolled it back');
+    const lines = thread(h, message).join('\n');
+    expect(lines).toContain('Rolling back: ECS_UPDATE_ERROR');
+    expect(lines).toMatch(/Failed: ECS_UPDATE_ERROR .* AWS rolled it back; the previous version is serving\./);
+    expect(await h.deps.worker.store.get('lock:payments:staging')).toBeUndefined();
+  });
+
+  it('Cancel mid-shift stops the deploy with rollback, says who, and refuses someone who may not deploy there', async () => {
+    // Prepare: prod is for Alice and Bob only
+    h = await harness(
+      {},
+      (await import('node:fs'))
+        .readFileSync('opsbot.config.example.yaml', 'utf8')
+        .replace(
+          'deployers: everyone # or Slack user and user-group ids; a protected environment must say which',
+          `deployers: [${ALICE}, ${BOB}]`,
+        ),
+    );
+    await confirmDeploy(h, 'web prod v1.8.2');
+    const message = liveMessage(h, 'web');
+    await h.advance(2 * 60_000);
+    expect(message.text).toContain('Shifting production traffic');
+
+    // Act
+    await h.sendAndSettle(click(h, message, 'opsbot.deploy-cancel', CAROL));
+    const refused = h.bot().filter((m) => m.ephemeral && m.user === CAROL);
+    // A double click: two clicks of the button as it was
+    const [bobCancels, again] = [1, 2].map(() => click(h, message, 'opsbot.deploy-cancel', BOB));
+    await h.sendAndSettle(bobCancels as ReturnType<typeof click>);
+    await h.sendAndSettle(again as ReturnType<typeof click>);
+    await h.advance(2 * 60_000);
+
+    // Assess
+    expect(refused.map((m) => unescaped(m.text))).toEqual([expect.stringContaining('not allowed to change prod')]);
+    expect(unescaped(message.text)).toMatch(/: Stopped by <@U0BOB00001> · rolled back$/);
+    const lines = thread(h, message).join('\n');
+    expect(lines).toContain('Cancel pressed by <@U0BOB00001>: stopping and rolling back');
+    expect(lines).toContain('Stopped by <@U0BOB00001> · rolled back; the previous version is serving.');
+    expect(h.bot().some((m) => m.ephemeral && m.user === BOB && m.text.includes('already being cancelled'))).toBe(true);
+    const [d] = await h.sandbox.deployments.history('web', 'prod', 1);
+    expect([d?.status, d?.step, d?.stoppedBy]).toEqual(['Stopped', 'RolledBack', BOB]);
+  });
+
+  it('tells a second request who holds the lock, with a link, before any Confirm card', async () => {
+    // Prepare
+    h = await harness();
+    await confirmDeploy(h, 'worker staging v1.10.0');
+    const message = liveMessage(h, 'worker');
+
+    // Act
+    const second = await slash(h, 'worker staging v1.11.0', BOB);
+
+    // Assess
+    const text = unescaped(allText(second.ack as StandInMessage));
+    expect(text).toMatch(/<@U0ALICE001> is deploying \*worker\* `v1\.10\.0` to \*staging\* since \d\d:\d\d UTC/);
+    expect(text).toContain(`https://slack.com/archives/${CHANNEL}/p${message.ts.replace('.', '')}`);
+    expect(text).not.toContain('opsbot.confirm');
+  });
+
+  it('a 4-fold Slack retry of the command and four clicks of Confirm start exactly one deployment', async () => {
+    // Prepare
+    h = await harness();
+    const card = (await slash(h, 'api dev v1.4.0')).ack as StandInMessage;
+    const press = click(h, card, 'opsbot.confirm');
+
+    // Act
+    await Promise.all([1, 2, 3, 4].map(() => h.send(press)));
+    await h.settle();
+
+    // Assess
+    const running = await h.sandbox.deployments.active();
+    expect(running.map((d) => [d.service, d.environment])).toEqual([['api', 'dev']]);
+    expect(h.bot().filter((m) => !m.ephemeral && m.thread_ts === undefined && m.text.startsWith('api '))).toHaveLength(
+      1,
+    );
+  });
+
+  describe('approval', () => {
+    it('needs a second person: the requester cannot approve, an outsider is refused, a stale click is told', async () => {
+      // Prepare
+      const { readFileSync } = await import('node:fs');
+      h = await harness({}, APPROVAL_CONFIG(readFileSync('opsbot.config.example.yaml', 'utf8')));
+      const confirm = await confirmDeploy(h, 'web prod v1.8.2');
+      expect(unescaped(confirm.text)).toMatch(/now waits for a second person to approve it/);
+      const card = liveMessage(h, 'web');
+      expect(unescaped(allText(card))).toContain('Needs one of <@U0BOB00001>, <@U0CAROL001> to approve');
+      expect(await h.sandbox.deployments.active()).toEqual([]);
+
+      // Act
+      const clicks = [ALICE, 'U0DAVE0001', BOB, CAROL].map((user) => click(h, card, 'opsbot.approve', user));
+      for (const press of clicks) await h.sendAndSettle(press);
+
+      // Assess
+      const told = (user: string) =>
+        h
+          .bot()
+          .filter((m) => m.ephemeral && m.user === user)
+          .map((m) => unescaped(m.text));
+      expect(told(ALICE)).toEqual([expect.stringContaining('You asked for this change, so you cannot approve it too')]);
+      expect(told('U0DAVE0001')).toEqual([expect.stringContaining('approve changes to prod')]);
+      expect(told(CAROL)).toEqual([expect.stringContaining('was already approved by <@U0BOB00001>')]);
+      const running = await h.sandbox.deployments.active();
+      expect(running.map((d) => [d.service, d.environment, d.version])).toEqual([['web', 'prod', 'v1.8.2']]);
+      expect(unescaped(allText(card))).toContain('Asked by <@U0ALICE001> · approved by <@U0BOB00001>');
+      const audit = await h.deps.worker.ports.audit.list({ since: 0 });
+      const deploy = audit.find((r) => r.action === 'Deploy');
+      expect([deploy?.outcome, deploy?.approvedBy, deploy?.deploymentId]).toEqual(['started', BOB, running[0]?.id]);
+      expect(audit.filter((r) => r.action === 'Approve').map((r) => [r.actor.userId, r.outcome, r.reason])).toEqual(
+        expect.arrayContaining([
+          [ALICE, 'refused', 'self-approval'],
+          ['U0DAVE0001', 'refused', 'not-listed'],
+          [BOB, 'done', undefined],
+        ]),
+      );
+    });
+
+    it('a rejection ends the request and frees the service; an approval after 30 minutes is refused', async () => {
+      // Prepare
+      const { readFileSync } = await import('node:fs');
+      h = await harness({}, APPROVAL_CONFIG(readFileSync('opsbot.config.example.yaml', 'utf8')));
+      await confirmDeploy(h, 'web prod v1.8.2');
+      const first = liveMessage(h, 'web');
+      await h.sendAndSettle(click(h, first, 'opsbot.reject', CAROL));
+      expect(unescaped(first.text)).toMatch(/Rejected by <@U0CAROL001>/);
+      expect(await h.deps.worker.store.get('lock:web:prod')).toBeUndefined();
+
+      // Act
+      await confirmDeploy(h, 'payments prod v1.9.0');
+      const second = liveMessage(h, 'payments');
+      const late = click(h, second, 'opsbot.approve', BOB);
+      await h.advance(31 * 60_000);
+      await h.sendAndSettle(late);
+
+      // Assess: the card ended by itself at 30 minutes; the late click is told
+      expect(unescaped(second.text)).toContain('Approval expired: nothing was deployed');
+      expect(
+        h.bot().some((m) => m.ephemeral && m.user === BOB && m.text.includes('expired before anyone approved it')),
+      ).toBe(true);
+      expect(await h.sandbox.deployments.active()).toEqual([]);
+      expect(await h.deps.worker.store.get('lock:payments:prod')).toBeUndefined();
+    });
+  });
+});
