@@ -31,6 +31,7 @@ import { renderDeployedConfig } from '../../bot/deployed-config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { intents, reactions } from '../../intents';
 import { lambdaBundleOptions } from '../bundling/bundling';
+import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
 import { grantDeploys } from '../deploy-permissions';
 
@@ -54,6 +55,7 @@ export class OpsbotStack extends Stack {
   readonly slackFunction: NodejsFunction;
   readonly workerFunction: NodejsFunction;
   readonly table: TableV2;
+  readonly deployWatcher: DeployWatcher;
   readonly lexBot: OpsbotLexBot;
   readonly requestUrl: string;
 
@@ -179,6 +181,12 @@ export class OpsbotStack extends Stack {
     });
 
     this.workerFunction.grantInvoke(this.slackFunction);
+
+    // Deploys are watched to their end by a state machine the worker starts per deploy.
+    const watcher = new DeployWatcher(this, 'DeployWatcher', { worker: this.workerFunction, logRetention: retention });
+    watcher.grantStart(this.workerFunction.role as IRole);
+    this.workerFunction.addEnvironment('OPSBOT_WATCHER', watcher.stateMachineArn);
+    this.deployWatcher = watcher;
     Validations.of(this).acknowledge(
       {
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnElement)}.Arn>/index/*]`,

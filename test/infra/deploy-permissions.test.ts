@@ -125,18 +125,27 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     );
     for (const s of wildcard) {
       expect(
-        [s.Action]
-          .flat()
-          .every((a) =>
-            [
-              'ecs:DescribeTaskDefinition',
-              'ecs:RegisterTaskDefinition',
-              'ecs:ListTasks',
-              'xray:PutTraceSegments',
-              'xray:PutTelemetryRecords',
-              'lex:RecognizeText',
-            ].includes(a),
-          ),
+        [s.Action].flat().every((a) =>
+          [
+            'ecs:DescribeTaskDefinition',
+            'ecs:RegisterTaskDefinition',
+            'ecs:ListTasks',
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'lex:RecognizeText',
+            // The deploy watcher's state machine: X-Ray tracing and its log delivery take no resource.
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ].includes(a),
+        ),
       ).toBe(true);
     }
   });

@@ -163,6 +163,67 @@ describe('the synthesized opsbot stack', () => {
     expect(statements.map((st) => st.Resource)).toEqual(['arn:aws:iam::222222222222:role/opsbot']);
   });
 
+  it('watches deploys with a Standard state machine: Wait, poll through the worker, Choice — logged and alarmed', () => {
+    // Prepare
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const body = machine?.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] };
+    const definition = JSON.parse(
+      body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join(''),
+    ) as { StartAt: string; States: Record<string, Record<string, unknown>>; TimeoutSeconds: number };
+
+    // Assess
+    expect(machine?.Properties.StateMachineType).toBe('STANDARD');
+    expect(definition.StartAt).toBe('Wait');
+    expect(definition.States.Wait).toMatchObject({ Type: 'Wait', Seconds: 10, Next: 'Poll' });
+    expect(definition.States.Poll).toMatchObject({
+      Type: 'Task',
+      Resource: expect.stringContaining('lambda:invoke'),
+      Parameters: { Payload: { kind: 'watch', 'runId.$': '$.runId' } },
+      ResultSelector: { 'done.$': '$.Payload.done' },
+      ResultPath: '$.poll',
+      Next: 'Done?',
+    });
+    expect(definition.States['Done?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.poll.done', BooleanEquals: true, Next: 'Ended' }],
+      Default: 'Wait',
+    });
+    expect(definition.States.Ended).toEqual({ Type: 'Succeed' });
+    expect(definition.TimeoutSeconds).toBe(3 * 60 * 60);
+    expect(machine?.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Threshold: 1,
+    });
+    // The worker starts executions of this state machine only, and knows its ARN.
+    const arn = {
+      'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':stateMachine:Opsbot-deploy-watcher$')])],
+    };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleOf(workerId) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: arn }]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OPSBOT_WATCHER: arn }) },
+    });
+  });
+
+  it('sends CodeDeploy’s and ECS’s deployment state changes to the worker', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.codedeploy'],
+        'detail-type': ['CodeDeploy Deployment State-change Notification'],
+        detail: { state: ['SUCCESS', 'FAILURE', 'STOP', 'READY'] },
+      },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ecs'], 'detail-type': ['ECS Deployment State Change'] },
+    });
+  });
+
   it('passes cdk-nag AwsSolutions checks, every acknowledgement with a reason', () => {
     // Act
     const report = new AwsSolutionsChecks(app).validateScope(stack);

@@ -1,0 +1,108 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+/** How often a deploy is polled: its message shows a change within one poll (the worker's `WATCH_INTERVAL_MS`). */
+export const POLL_SECONDS = 10;
+/** Longer than any deploy may run (the lock's own timeout, two hours, plus the 30 minutes an approval may wait). */
+export const WATCH_TIMEOUT = Duration.hours(3);
+
+export interface DeployWatcherProps {
+  /** The worker, whose poll step (`{ kind: 'watch', runId }` → `{ done }`) each execution invokes. */
+  readonly worker: IFunction;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The deploy watcher: a Standard state machine, one execution per deploy (named after it, so starting it twice starts
+ * it once) — Wait, poll through the worker, Choice — until the poll says the deploy is done. CodeDeploy's and ECS's
+ * state-change events end a deploy's message sooner; a poll after the end changes nothing. Failed executions raise
+ * an alarm.
+ */
+export class DeployWatcher extends Construct {
+  readonly stateMachine: StateMachine;
+  /** Known before the state machine exists, so the worker can name it without a dependency cycle. */
+  readonly stateMachineArn: string;
+  readonly failedAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: DeployWatcherProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const name = `${stack.stackName}-deploy-watcher`;
+    this.stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const wait = new Wait(this, 'Wait', { time: WaitTime.duration(Duration.seconds(POLL_SECONDS)) });
+    const poll = new LambdaInvoke(this, 'Poll', {
+      lambdaFunction: props.worker,
+      payload: TaskInput.fromObject({ kind: 'watch', 'runId.$': '$.runId' }),
+      resultSelector: { 'done.$': '$.Payload.done' },
+      resultPath: '$.poll',
+      retryOnServiceExceptions: true,
+    });
+    // A poll that failed (Slack or AWS briefly unreachable) is tried again on the next round, not the end of watching.
+    poll.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(POLL_SECONDS), maxAttempts: 3, backoffRate: 2 });
+    const done = new Choice(this, 'Done?')
+      .when(Condition.booleanEquals('$.poll.done', true), new Succeed(this, 'Ended'))
+      .otherwise(wait);
+    const definition = wait.next(poll).next(done);
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: name,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      timeout: WATCH_TIMEOUT,
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'Logs', {
+          retention: props.logRetention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing and CloudWatch Logs delivery of the state machine: these actions take no resource ARN (AWS requires `*`).',
+    });
+
+    this.failedAlarm = new Alarm(this, 'FailedExecutions', {
+      alarmDescription: 'opsbot: a deploy watcher execution failed or timed out (a deploy message stopped updating)',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** Lets the worker start watching a deploy: `states:StartExecution` on this state machine alone. */
+  grantStart(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachineArn] }),
+    );
+  }
+}

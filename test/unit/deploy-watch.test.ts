@@ -1,0 +1,218 @@
+import {
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+} from '@aws-sdk/client-codedeploy';
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import { ExecutionAlreadyExists, InvalidArn, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsDeployments, type DeployTarget } from '../../integrations/aws/ecs-deployments.adapter';
+import { StepFunctionsWatcher } from '../../integrations/aws/step-functions-watcher.adapter';
+import type { IntentPorts } from '../../intents/define-intent';
+import { type DeployRun, loadRun, pollRun, runKey, startRun } from '../../intents/deploys/live';
+import { plainText } from '../../intents/reply';
+import { sandboxPorts } from '../support/ports';
+
+const ARN = 'arn:aws:states:eu-west-1:111111111111:stateMachine:Opsbot-deploy-watcher';
+const TASK_DEF = 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web';
+
+describe('the Step Functions watcher (aws-sdk-client-mock)', () => {
+  afterEach(() => mockClient(SFNClient).restore());
+
+  it('starts one execution per deploy, named after it, with the poll step’s input', async () => {
+    // Prepare
+    const sfn = mockClient(SFNClient);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:r-1`, startDate: new Date() });
+
+    // Act
+    await new StepFunctionsWatcher(new SFNClient({ region: 'eu-west-1' }), ARN).watch('r-0123456789abcdef');
+
+    // Assess
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn: ARN,
+      name: 'r-0123456789abcdef',
+      input: JSON.stringify({ kind: 'watch', runId: 'r-0123456789abcdef' }),
+    });
+  });
+
+  it('treats an execution that already exists as watched, and says any other failure', async () => {
+    // Prepare
+    const sfn = mockClient(SFNClient);
+    const watcher = new StepFunctionsWatcher(new SFNClient({ region: 'eu-west-1' }), ARN);
+    sfn
+      .on(StartExecutionCommand)
+      .rejectsOnce(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }))
+      .rejectsOnce(new InvalidArn({ message: 'bad arn', $metadata: {} }));
+
+    // Act / Assess
+    await expect(watcher.watch('r-1')).resolves.toBeUndefined();
+    await expect(watcher.watch('r-1')).rejects.toThrow('bad arn');
+  });
+});
+
+const TARGET: DeployTarget = {
+  service: 'web',
+  environment: 'prod',
+  account: { name: 'prod', id: '111111111111' },
+  region: 'eu-west-1',
+  cluster: 'prod',
+  ecsService: 'web',
+  container: 'web',
+  codedeploy: { application: 'web', deploymentGroup: 'web-prod' },
+};
+
+/** Ports whose deployments are the AWS adapter over mocked ECS and CodeDeploy clients, at a fixed time. */
+function awsPorts(controller: 'CODE_DEPLOY' | 'ECS') {
+  const ecs = mockClient(ECSClient);
+  const codedeploy = mockClient(CodeDeployClient);
+  const base = sandboxPorts();
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [
+      {
+        serviceName: 'web',
+        status: 'ACTIVE',
+        taskDefinition: `${TASK_DEF}:41`,
+        deploymentController: { type: controller },
+        loadBalancers: [{ containerName: 'web', containerPort: 8080, targetGroupArn: 'arn:tg/blue' }],
+      },
+    ],
+  });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: {
+      taskDefinitionArn: `${TASK_DEF}:41`,
+      family: 'web',
+      revision: 41,
+      containerDefinitions: [{ name: 'web', image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/web:v1.8.1' }],
+    },
+  });
+  ecs.on(RegisterTaskDefinitionCommand).resolves({
+    taskDefinition: { taskDefinitionArn: `${TASK_DEF}:42`, family: 'web', revision: 42 },
+  });
+  const deployments = new AwsDeployments(
+    [TARGET],
+    () => ({ ecs: new ECSClient({ region: 'eu-west-1' }), codedeploy: new CodeDeployClient({ region: 'eu-west-1' }) }),
+    () => base.clock.now(),
+  );
+  const ports: IntentPorts = { ...base.ports, deployments };
+  return { ...base, ports, ecs, codedeploy };
+}
+
+describe('the watcher’s poll step against mocked CodeDeploy and ECS', () => {
+  afterEach(() => {
+    mockClient(ECSClient).restore();
+    mockClient(CodeDeployClient).restore();
+  });
+
+  it('follows a CodeDeploy deployment to its end, then changes nothing on a late poll', async () => {
+    // Prepare
+    const { ports, codedeploy, announcer, clock } = awsPorts('CODE_DEPLOY');
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: {} });
+    const info = {
+      deploymentId: 'd-NEW000001',
+      createTime: new Date(clock.now()),
+      description: 'opsbot: v1.8.2 for U1',
+    };
+    codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { ...info, status: 'Created' } });
+    await startRun(
+      { kind: 'deploy', service: 'web', environment: 'prod', version: 'v1.8.2' },
+      { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
+      ports,
+    );
+    const runId = (await ports.store.list<DeployRun>('deploys'))[0]?.id as string;
+
+    // Act
+    clock.advance(10_000);
+    codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { ...info, status: 'InProgress' } });
+    const midway = await pollRun(runId, ports);
+    clock.advance(10_000);
+    codedeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: { ...info, status: 'Succeeded', completeTime: new Date(clock.now()) },
+    });
+    const ended = await pollRun(runId, ports);
+    const posts = announcer.posts.length;
+    const updates = announcer.posts.map((p) => p.updates.length);
+    clock.advance(10_000);
+    const late = await pollRun(runId, ports);
+
+    // Assess
+    expect([midway.done, ended.done, late.done]).toEqual([false, true, true]);
+    const [message] = announcer.messages();
+    expect(plainText(message?.reply.summary ?? '')).toBe('web v1.8.1 → v1.8.2 in prod: Succeeded in 20 s');
+    expect(message?.to).toBe('C0TEAM0001');
+    expect(announcer.posts.length).toBe(posts);
+    expect(announcer.posts.map((p) => p.updates.length)).toEqual(updates);
+    expect((await loadRun(runId, ports))?.outcome).toBe('succeeded');
+    expect(await ports.store.get('lock:web:prod')).toBeUndefined();
+    const [record] = await ports.audit.list({ since: 0 });
+    expect([record?.action, record?.outcome, record?.deploymentId]).toEqual(['Deploy', 'succeeded', 'd-NEW000001']);
+  });
+
+  it('ends an ECS deployment that rolled back as failed, with the reason its tasks would not start', async () => {
+    // Prepare: a run of an ECS blue/green deployment, as launch stores it
+    const { ports, ecs, announcer, clock } = awsPorts('ECS');
+    const arn = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/abc';
+    const run: DeployRun = {
+      id: 'r-ecs',
+      kind: 'deploy',
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      previousVersion: 'v1.8.1',
+      requestedBy: 'U0ANA00001',
+      requestedAt: clock.now(),
+      actor: { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
+      auditId: 'none',
+      state: 'running',
+      messages: [await announcer.post({ channelId: 'C0TEAM0001' }, { summary: 'web' })],
+      deploymentId: arn,
+      engine: 'ecs-blue-green',
+      startedAt: clock.now(),
+    };
+    await ports.store.put(runKey(run.id), run, 3600);
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: arn,
+          status: 'ROLLBACK_SUCCESSFUL',
+          statusReason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.',
+          targetServiceRevision: { arn: 'arn:aws:ecs:rev/2' },
+          deploymentConfiguration: { strategy: 'BLUE_GREEN' },
+        },
+      ],
+    });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ taskDefinition: `${TASK_DEF}:42` }] });
+    ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:task/2'] });
+    ecs.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskDefinitionArn: `${TASK_DEF}:42`,
+          stoppedAt: new Date(clock.now()),
+          stopCode: 'TaskFailedToStart',
+          stoppedReason: 'CannotPullContainerError: failed to resolve ref web:v1.8.2: not found',
+        },
+      ],
+    });
+
+    // Act
+    clock.advance(60_000);
+    const result = await pollRun(run.id, ports);
+
+    // Assess
+    expect(result.done).toBe(true);
+    const text = plainText(announcer.messages()[0]?.reply.summary ?? '');
+    expect(text).toMatch(/^web v1\.8\.1 → v1\.8\.2 in prod: Failed: CannotPullContainerError .*not found/);
+    expect(text).toContain('AWS rolled it back');
+    expect(announcer.thread(run.messages[0]?.ts as string).join('\n')).toMatch(/Failed: CannotPullContainerError/);
+  });
+});
