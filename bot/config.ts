@@ -64,6 +64,21 @@ function validTimeZone(zone: string): boolean {
   }
 }
 
+const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time like "18:00"');
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T([01]\d|2[0-3]):[0-5]\d)?$/, 'expected a date like "2026-12-24" or "2026-12-24T18:00"');
+/** A freeze window in the team's time zone: weekly on some days between two times, or between two dates. */
+const freezeSchema = z.union([
+  z.strictObject({
+    reason: z.string().min(1).max(200),
+    days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1),
+    from: hhmm.default('00:00'),
+    to: hhmm.default('24:00'),
+  }),
+  z.strictObject({ reason: z.string().min(1).max(200), start: localDate, end: localDate }),
+]);
+
 const environmentSchema = z.strictObject({
   aliases: z.array(alias).default([]),
   /** Protected: confirmation by button, mutable tags refused. */
@@ -79,6 +94,8 @@ const environmentSchema = z.strictObject({
   approvers: who.optional(),
   /** The channels where changes to it may be requested; anywhere, when not set. */
   channels: z.array(channel).min(1, 'expected at least one channel id, or leave channels out').optional(),
+  /** When deploys here are refused (rollbacks never are), in the team's `timeZone`. */
+  freezes: z.array(freezeSchema).default([]),
 });
 
 const lambdaName = z

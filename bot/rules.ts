@@ -18,6 +18,7 @@ export function rulesFrom(config: OpsbotConfig): Rules {
         deployers,
         approvers: environment.approvers ?? deployers,
         ...(environment.channels !== undefined && { channels: environment.channels }),
+        freezes: environment.freezes,
       };
     },
     retriers: (pipeline) => config.pipelines[pipeline]?.retriers ?? 'everyone',
@@ -28,6 +29,7 @@ export function rulesFrom(config: OpsbotConfig): Rules {
         ),
       ),
     admins: config.admins,
+    timeZone: config.timeZone,
     ...(config.slack?.teams !== undefined && { teams: config.slack.teams }),
   };
 }

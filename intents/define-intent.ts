@@ -110,7 +110,22 @@ export interface EnvironmentRules {
   readonly approvers: Who;
   /** Channel ids where changes to it may be requested; none: anywhere. */
   readonly channels?: readonly string[];
+  /** When deploys to it are frozen. */
+  readonly freezes: readonly Freeze[];
 }
+
+/**
+ * A freeze window, in the team's time zone: every week on some days between two times (overnight when `to` is not
+ * after `from`), or between two dates (`2026-12-24`, or `2026-12-24T18:00`; a date alone is the whole day).
+ */
+export type Freeze =
+  | {
+      readonly reason: string;
+      readonly days: readonly ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+      readonly from: string;
+      readonly to: string;
+    }
+  | { readonly reason: string; readonly start: string; readonly end: string };
 
 /** Configuration's answers to "who may do what", read by the capabilities' policies. */
 export interface Rules {
@@ -121,6 +136,8 @@ export interface Rules {
   mutableTags(service: string, environment: string): ReadonlySet<string>;
   /** opsbot's admins (user and group ids): allowed whatever a list says, guests excepted. */
   readonly admins: readonly string[];
+  /** The team's time zone (IANA): freeze windows and lock times are read in it. */
+  readonly timeZone: string;
   /** The workspaces (team ids) opsbot works for; undefined: whichever it is installed in. */
   readonly teams?: readonly string[];
 }

@@ -1,4 +1,5 @@
 import type { App, RespondArguments } from '@slack/bolt';
+import { takeOverride } from '../../intents/deploys/freeze';
 import { helpReply } from '../../intents/help/help.intent';
 import { FALLBACK_INTENT } from '../../intents/matcher/local-matcher';
 import { code, notice, type Reply, status } from '../../intents/reply';
@@ -42,7 +43,10 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
       await ack(ephemeral(tooLong()));
       return;
     }
-    const result = deps.matcher.classify(commandUtterance(text));
+    // `override: <why>` (an admin deploying into a freeze) is said after the request, not read as part of it.
+    const { text: request, override } = takeOverride(text);
+    const classified = deps.matcher.classify(commandUtterance(request));
+    const result = override === undefined ? classified : { ...classified, slots: { ...classified.slots, override } };
     if (result.intent === 'Help') {
       // Help asked by command is for the person who asked, not the channel.
       await ack(ephemeral({ ...helpReply(deps.registry.all), visibility: 'private' }));

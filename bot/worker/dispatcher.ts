@@ -4,6 +4,7 @@ import { Claims } from '../../integrations/claims';
 import { isOpsbotError } from '../../integrations/errors';
 import type { Store } from '../../integrations/store.port';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
+import { takeOverride } from '../../intents/deploys/freeze';
 import { cancelRun, decideApproval } from '../../intents/deploys/live';
 import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
@@ -89,10 +90,13 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
   const stored = await deps.store.get<PendingRequest>(job.conversationKey);
   const pending = stored !== undefined && stored.userId === job.actor.userId ? stored : undefined;
   const sessionId = lexSessionId(job.actor.teamId, job.replyTo.channel, job.replyTo.threadTs, job.actor.userId);
-  const understood = await deps.interpreter.understand(job.text, {
+  // `override: <why>` (an admin deploying into a freeze) is said after the request, not understood as part of it.
+  const { text, override } = takeOverride(job.text);
+  const read = await deps.interpreter.understand(text, {
     sessionId,
     ...(deadline !== undefined && { deadline }),
   });
+  const understood = override === undefined ? read : { ...read, slots: { ...read.slots, override } };
   if (pending !== undefined) {
     // A reply to opsbot's question is read as the value asked for: with Lex only when Lex placed nothing (its
     // session holds the dialog); without Lex unless the reply is plainly a new request.

@@ -1,5 +1,6 @@
 import { defineIntent } from '../define-intent';
 import { changeConfirmation, changeRefusal, offeredVersions, versionRefusal } from './deploy.policy';
+import { freezeRefusal, overrideOf } from './freeze';
 import { lockRefusal, startRun } from './live';
 
 /** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
@@ -53,11 +54,23 @@ export const deploy = defineIntent({
   sideEffects: true,
   check: async ({ slots, actor }, ports) =>
     (await changeRefusal(slots, actor, ports)) ??
+    (await freezeRefusal(
+      { ...slots, ...(overrideOf(slots) !== undefined && { override: overrideOf(slots) }) },
+      actor,
+      ports,
+    )) ??
     (slots.service !== undefined && slots.environment !== undefined
       ? await lockRefusal(slots.service, slots.environment, ports)
       : undefined) ??
     (await versionRefusal(slots, ports)),
-  confirmation: (slots, ports) => changeConfirmation('Deploy', slots, ports),
+  confirmation: async (slots, ports) => {
+    const text = await changeConfirmation('Deploy', slots, ports);
+    // An admin's override of a freeze is said on the card the channel sees, and kept with the deploy.
+    const override = overrideOf(slots);
+    return override === undefined
+      ? text
+      : { ...text, warning: ['Deploying into a freeze, overridden by an admin: ', override], danger: true };
+  },
   choices: async (slot, slots, ports) =>
     slot === 'version' && slots.service !== undefined && slots.environment !== undefined
       ? offeredVersions(slots.service, slots.environment, ports)
@@ -70,6 +83,11 @@ export const deploy = defineIntent({
   },
   async handle({ slots, actor }, ports) {
     const { service, environment, version } = slots as Required<typeof slots>;
-    return startRun({ kind: 'deploy', service, environment, version }, actor, ports);
+    const override = overrideOf(slots);
+    return startRun(
+      { kind: 'deploy', service, environment, version, ...(override !== undefined && { override }) },
+      actor,
+      ports,
+    );
   },
 });

@@ -217,6 +217,46 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
     );
   });
 
+  describe('freeze windows', () => {
+    // The sandbox starts on Monday 23 Nov 2026, 09:00 UTC: 10:00 in Berlin, inside Monday's freeze.
+    const FROZEN = (config: string) =>
+      `timeZone: Europe/Berlin\nadmins: [${CAROL}]\n${config.replace(
+        'deployers: everyone # or Slack user and user-group ids; a protected environment must say which',
+        'deployers: everyone\n    freezes:\n      - { reason: Monday release review, days: [mon], from: "09:00", to: "18:00" }',
+      )}`;
+
+    it('refuses a deploy into a freeze with its reason and end, and lets an admin override it, audited', async () => {
+      // Prepare
+      const { readFileSync } = await import('node:fs');
+      h = await harness({}, FROZEN(readFileSync('opsbot.config.example.yaml', 'utf8')));
+
+      // Act
+      const refused = (await slash(h, 'web prod v1.8.2')).ack as StandInMessage;
+      const notAdmin = (await slash(h, 'web prod v1.8.2 override: hotfix INC-42')).ack as StandInMessage;
+      const card = (await slash(h, 'web prod v1.8.2 override: hotfix INC-42', CAROL)).ack as StandInMessage;
+      const cardText = unescaped(allText(card));
+      await h.sendAndSettle(click(h, card, 'opsbot.confirm', CAROL));
+      const rollback = (await slash(h, 'rollback api prod')).ack as StandInMessage;
+
+      // Assess
+      expect(unescaped(refused.text)).toBe(
+        'prod is frozen until Mon 23 Nov 18:00 (Europe/Berlin): Monday release review. Nothing was deployed.',
+      );
+      expect(unescaped(allText(refused))).toContain('override: <why>');
+      expect(unescaped(notAdmin.text)).toContain('Only an admin may override it.');
+      expect(cardText).toContain('Deploying into a freeze, overridden by an admin: hotfix INC-42');
+      expect(unescaped(allText(liveMessage(h, 'web')))).toContain('freeze overridden: hotfix INC-42');
+      expect((await h.sandbox.deployments.active()).map((d) => d.service)).toEqual(['web']);
+      // Rollbacks are never frozen: the rollback is offered for confirmation
+      expect(allText(rollback)).toContain('opsbot.confirm');
+      const audit = await h.deps.worker.ports.audit.list({ since: 0 });
+      expect(audit.filter((r) => r.reason === 'frozen').map((r) => r.actor.userId)).toEqual([ALICE, ALICE]);
+      expect(audit.find((r) => r.action === 'Deploy' && r.outcome === 'started')?.note).toBe(
+        'freeze override: hotfix INC-42',
+      );
+    });
+  });
+
   describe('approval', () => {
     it('needs a second person: the requester cannot approve, an outsider is refused, a stale click is told', async () => {
       // Prepare

@@ -73,7 +73,8 @@ describe('configuration', () => {
     const config = parseConfig(minimal);
 
     // Assess
-    expect(config.environments.dev).toEqual({ aliases: [], protected: false, approval: false });
+    expect(config.environments.dev).toEqual({ aliases: [], protected: false, approval: false, freezes: [] });
+    expect(config.timeZone).toBe('UTC');
     expect(config.services.api?.environments.dev?.bakeMinutes).toBe(10);
   });
 

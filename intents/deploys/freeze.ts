@@ -1,0 +1,173 @@
+import { access } from '../access';
+import type { Actor, Freeze, IntentPorts, Refusal } from '../define-intent';
+import { code, notice, strong } from '../reply';
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** A wall-clock reading of an instant in a time zone. */
+interface Local {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  /** Minutes since local midnight. */
+  readonly minutes: number;
+  readonly weekday: (typeof DAYS)[number];
+}
+
+function local(at: number, timeZone: string): Local {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    weekday: String(parts.weekday).toLowerCase().slice(0, 3) as Local['weekday'],
+  };
+}
+
+/** The instant a wall-clock time in a time zone names (the zone's offset read at that time, so DST is right). */
+export function zonedInstant(year: number, month: number, day: number, minutes: number, timeZone: string): number {
+  const guess = Date.UTC(year, month - 1, day, 0, minutes);
+  const offset = (at: number) => {
+    const l = local(at, timeZone);
+    return Date.UTC(l.year, l.month - 1, l.day, 0, l.minutes) - Math.floor(at / 60_000) * 60_000;
+  };
+  const first = guess - offset(guess);
+  return guess - offset(first);
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** `2026-12-24` or `2026-12-24T18:00`, in the time zone; a date alone is its midnight (`end`: the next midnight). */
+function datedInstant(text: string, timeZone: string, end: boolean): number {
+  const [date, time] = text.split('T');
+  const [y, m, d] = (date ?? '').split('-').map(Number);
+  if (time === undefined) return zonedInstant(y ?? 1970, m ?? 1, (d ?? 1) + (end ? 1 : 0), 0, timeZone);
+  return zonedInstant(y ?? 1970, m ?? 1, d ?? 1, minutesOf(time), timeZone);
+}
+
+/** The freeze in force at an instant, with when it ends; undefined when none is. */
+export function activeFreeze(
+  freezes: readonly Freeze[],
+  at: number,
+  timeZone: string,
+): { readonly freeze: Freeze; readonly endsAt: number } | undefined {
+  const now = local(at, timeZone);
+  for (const freeze of freezes) {
+    if ('start' in freeze) {
+      const start = datedInstant(freeze.start, timeZone, false);
+      const end = datedInstant(freeze.end, timeZone, true);
+      if (start <= at && at < end) return { freeze, endsAt: end };
+      continue;
+    }
+    const from = minutesOf(freeze.from);
+    const to = freeze.to === '24:00' ? 24 * 60 : minutesOf(freeze.to);
+    const today = freeze.days.includes(now.weekday);
+    const yesterday = freeze.days.includes(DAYS[(DAYS.indexOf(now.weekday) + 6) % 7] as Local['weekday']);
+    const at0 = (days: number, minutes: number) => zonedInstant(now.year, now.month, now.day + days, minutes, timeZone);
+    if (from < to) {
+      if (today && from <= now.minutes && now.minutes < to) return { freeze, endsAt: at0(0, to) };
+    } else {
+      // Overnight: from `from` on a listed day until `to` the next morning.
+      if (today && now.minutes >= from) return { freeze, endsAt: at0(1, to) };
+      if (yesterday && now.minutes < to) return { freeze, endsAt: at0(0, to) };
+    }
+  }
+  return undefined;
+}
+
+/** "Fri 18:00 (Europe/Berlin)". */
+export function localTime(at: number, timeZone: string): string {
+  const text = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+  return `${text.replace(',', '')} (${timeZone})`;
+}
+
+/**
+ * A deploy into a freeze window is refused with the reason and when it ends — unless an admin overrides it with a
+ * stated reason (`override: …`), which the deploy's audit record and message keep. Rollbacks are never frozen.
+ */
+export async function freezeRefusal(
+  slots: {
+    readonly service?: string;
+    readonly environment?: string;
+    readonly version?: string;
+    readonly override?: string;
+  },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Refusal | undefined> {
+  if (slots.environment === undefined) return undefined;
+  const freezes = ports.rules.environment(slots.environment)?.freezes ?? [];
+  const active = activeFreeze(freezes, ports.clock.now(), ports.rules.timeZone);
+  if (active === undefined) return undefined;
+  const ends = localTime(active.endsAt, ports.rules.timeZone);
+  if (slots.override !== undefined && slots.override.trim() !== '') {
+    const admin = await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports);
+    if (admin.ok) return undefined;
+    return {
+      reason: 'frozen',
+      reply: notice(
+        'refused',
+        [
+          strong(slots.environment),
+          ` is frozen until ${ends}: ${active.freeze.reason}. Only an admin may override it.`,
+        ],
+        ['The admins are listed under ', code('admins'), ' in the configuration.'],
+      ),
+    };
+  }
+  return {
+    reason: 'frozen',
+    reply: notice(
+      'refused',
+      [strong(slots.environment), ` is frozen until ${ends}: ${active.freeze.reason}. Nothing was deployed.`],
+      [
+        'Deploy after it ends. An admin may override with a reason: ',
+        code(
+          `/deploy ${slots.service ?? '<service>'} ${slots.environment} ${slots.version ?? '<version>'} override: <why>`,
+        ),
+        '. Rollbacks are never frozen.',
+      ],
+    ),
+  };
+}
+
+/** `… override: hotfix for INC-42` → the request without it, and the override's reason. */
+export function takeOverride(text: string): { readonly text: string; readonly override?: string } {
+  const match = /\s+(?:--)?override\s*[:=]?\s+(.+)$/is.exec(text);
+  if (match === null) return { text };
+  const reason = (match[1] ?? '')
+    .trim()
+    .replace(/^["'“]|["'”]$/g, '')
+    .slice(0, 200);
+  return { text: text.slice(0, match.index), ...(reason !== '' && { override: reason }) };
+}
+
+/** The freeze override a request carries (not a declared slot: only `override: …` in the text sets it). */
+export function overrideOf(slots: Readonly<Record<string, string | undefined>>): string | undefined {
+  return slots.override;
+}
