@@ -82,7 +82,7 @@ export class ConversationPlanner {
       return { kind: 'answer', reply: refusal.reply };
     }
 
-    if (intent.sideEffects && !input.confirmed) {
+    if (intent.sideEffects && intent.confirm !== false && !input.confirmed) {
       return { kind: 'confirm', reply: await this.confirmation(intent, input.slots, input.actor.userId) };
     }
     return { kind: 'run', intent, slots: input.slots };

@@ -100,7 +100,12 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   const registry = new IntentRegistry(intents);
   const vocabulary = vocabularyOf(config);
   const matcher = new LocalMatcher(registry.all, vocabulary);
-  const store = overrides.store ?? createStore(settings);
+  const account =
+    settings.backend === 'aws'
+      ? awsAccount(settings, config)
+      : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
+  // On the sandbox the Store keeps the sandbox's time: a lock or an approval expires as the page moves the clock.
+  const store = overrides.store ?? createStore(settings, () => account.clock.now());
   const claims = new Claims(store);
   const buttons = new IssuedButtons(store);
   const bot = config.slack ?? LOCAL_BOT;
@@ -127,10 +132,6 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
         ...overrides.delivery,
       },
     );
-  const account =
-    settings.backend === 'aws'
-      ? awsAccount(settings, config)
-      : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
   const people =
     overrides.people ??
     new SlackWebApiPeople(
@@ -236,10 +237,10 @@ function lexNlu(settings: Settings): Nlu | undefined {
   });
 }
 
-function createStore(settings: Settings): Store {
+function createStore(settings: Settings, now: () => number): Store {
   if (settings.tableName !== undefined) return lazyDynamoStore(settings.tableName);
-  if (settings.backend === 'sandbox') return new FileStore(join(settings.dataDir, 'store.jsonl'));
-  return new MemoryStore();
+  if (settings.backend === 'sandbox') return new FileStore(join(settings.dataDir, 'store.jsonl'), now);
+  return new MemoryStore(now);
 }
 
 /** The DynamoDB Store, with its SDK loaded on first use rather than at cold start. */

@@ -177,6 +177,8 @@ export interface IntentDefinition<S extends string = string> {
   readonly slots: Readonly<Record<S, SlotDeclaration>>;
   /** True when the intent changes something: confirmation, idempotency and audit are enforced by the dispatcher. */
   readonly sideEffects: boolean;
+  /** A change that needs no confirmation card (a lock, which changes nothing in AWS); default: it does. */
+  readonly confirm?: boolean;
   /** Example phrasings with the slots they must resolve to; checked by the tests. */
   readonly examples: Readonly<Record<string, Readonly<Partial<Record<S, string>>>>>;
   /** How the slash command spells it, for help (`/deploy rollback <service> <environment>`). */

@@ -3,6 +3,7 @@ import type { Reaction } from './define-reaction';
 import { deploy } from './deploys/deploy.intent';
 import { deployEvents } from './deploys/deploy-events.reaction';
 import { deployStatus } from './deploys/deploy-status.intent';
+import { lock, lockStatusIntent, unlock } from './deploys/lock.intent';
 import { rollback } from './deploys/rollback.intent';
 
 export { pollRun } from './deploys/live';
@@ -18,6 +19,9 @@ export const intents: readonly IntentDefinition[] = [
   deploy as IntentDefinition,
   rollback as IntentDefinition,
   deployStatus as IntentDefinition,
+  lock as IntentDefinition,
+  unlock as IntentDefinition,
+  lockStatusIntent as IntentDefinition,
   pipelineStatus as IntentDefinition,
   maintenanceNotices,
   help,

@@ -1,5 +1,6 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { takeOverride } from '../../intents/deploys/freeze';
+import { lockDetails } from '../../intents/deploys/locks';
 import { helpReply } from '../../intents/help/help.intent';
 import { FALLBACK_INTENT } from '../../intents/matcher/local-matcher';
 import { code, notice, type Reply, status } from '../../intents/reply';
@@ -9,7 +10,7 @@ import { MAX_UNDERSTOOD_CHARACTERS, tooLong } from '../worker/interpreter';
 
 /** First words that name a subcommand; anything else is read as `deploy …`. */
 const SUBCOMMANDS =
-  /^(help|usage|rollback|roll|revert|undo|status|deploys|deployments|pipelines?|builds?|ci|maintenance|notices|health|what|which|who|when|how|is|are|any|did|show|list)\b/i;
+  /^(help|usage|rollback|roll|revert|undo|lock|locks|unlock|status|deploys|deployments|pipelines?|builds?|ci|maintenance|notices|health|what|which|who|when|how|is|are|any|did|show|list)\b/i;
 
 /** `/deploy api prod v1.2.3` reads as "deploy api prod v1.2.3"; `/deploy rollback api prod` as it is. */
 export function commandUtterance(text: string): string {
@@ -46,7 +47,14 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
     // `override: <why>` (an admin deploying into a freeze) is said after the request, not read as part of it.
     const { text: request, override } = takeOverride(text);
     const classified = deps.matcher.classify(commandUtterance(request));
-    const result = override === undefined ? classified : { ...classified, slots: { ...classified.slots, override } };
+    const result = {
+      ...classified,
+      slots: {
+        ...classified.slots,
+        ...(override !== undefined && { override }),
+        ...(classified.intent === 'Lock' && lockDetails(request, (word) => deps.matcher.namesAnything(word))),
+      },
+    };
     if (result.intent === 'Help') {
       // Help asked by command is for the person who asked, not the channel.
       await ack(ephemeral({ ...helpReply(deps.registry.all), visibility: 'private' }));

@@ -6,6 +6,7 @@ import type { Store } from '../../integrations/store.port';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
 import { takeOverride } from '../../intents/deploys/freeze';
 import { cancelRun, decideApproval } from '../../intents/deploys/live';
+import { lockDetails } from '../../intents/deploys/locks';
 import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
 import { retryStage } from '../../intents/pipelines/retry';
@@ -96,7 +97,15 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     sessionId,
     ...(deadline !== undefined && { deadline }),
   });
-  const understood = override === undefined ? read : { ...read, slots: { ...read.slots, override } };
+  const understood = {
+    ...read,
+    slots: {
+      ...read.slots,
+      ...(override !== undefined && { override }),
+      ...(read.intent === 'Lock' &&
+        lockDetails(cleanSlackText(text, deps.botUserId), (word) => deps.matcher.namesAnything(word))),
+    },
+  };
   if (pending !== undefined) {
     // A reply to opsbot's question is read as the value asked for: with Lex only when Lex placed nothing (its
     // session holds the dialog); without Lex unless the reply is plainly a new request.

@@ -2,6 +2,7 @@ import { defineIntent } from '../define-intent';
 import { changeConfirmation, changeRefusal, offeredVersions, versionRefusal } from './deploy.policy';
 import { freezeRefusal, overrideOf } from './freeze';
 import { lockRefusal, startRun } from './live';
+import { holdRefusal } from './locks';
 
 /** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
 export const deploy = defineIntent({
@@ -60,7 +61,8 @@ export const deploy = defineIntent({
       ports,
     )) ??
     (slots.service !== undefined && slots.environment !== undefined
-      ? await lockRefusal(slots.service, slots.environment, ports)
+      ? ((await lockRefusal(slots.service, slots.environment, ports)) ??
+        (await holdRefusal(slots.service, slots.environment, actor, ports)))
       : undefined) ??
     (await versionRefusal(slots, ports)),
   confirmation: async (slots, ports) => {

@@ -210,6 +210,13 @@ export class LocalMatcher {
     };
   }
 
+  /** True when a word names a configured service or environment (by name or alias). */
+  namesAnything(word: string): boolean {
+    return (
+      this.resolver.resolve('Service', word) !== undefined || this.resolver.resolve('Environment', word) !== undefined
+    );
+  }
+
   /** Fills an intent's slots from the entities found; a leftover unknown word in a missing slot's place is reported. */
   fillSlots(
     intent: IntentDefinition,

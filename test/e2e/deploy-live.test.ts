@@ -217,6 +217,61 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
     );
   });
 
+  describe('hand locks', () => {
+    it('locks with a reason and an end, refuses others’ deploys, says who holds it, and only the holder or an admin lifts it', async () => {
+      // Prepare
+      const { readFileSync } = await import('node:fs');
+      h = await harness({}, `admins: [${CAROL}]\n${readFileSync('opsbot.config.example.yaml', 'utf8')}`);
+
+      // Act
+      const locked = (await slash(h, 'lock api prod db migration until 15:00')).ack as StandInMessage;
+      const refused = (await slash(h, 'api prod v1.4.0', BOB)).ack as StandInMessage;
+      const own = (await slash(h, 'api prod v1.4.0')).ack as StandInMessage;
+      const status = (await slash(h, 'who holds the lock on api?', BOB)).ack as StandInMessage;
+      const notHolder = (await slash(h, 'unlock api prod', BOB)).ack as StandInMessage;
+      const byAdmin = (await slash(h, 'unlock api prod', CAROL)).ack as StandInMessage;
+      const after = (await slash(h, 'api prod v1.4.0', BOB)).ack as StandInMessage;
+
+      // Assess
+      expect(unescaped(allText(locked))).toContain(
+        '🔒 *api* is locked in *prod* by <@U0ALICE001>: db migration — until Mon 23 Nov 15:00 (UTC).',
+      );
+      expect(locked.ephemeral).toBe(false);
+      expect(unescaped(refused.text)).toMatch(
+        /^api is locked in prod by <@U0ALICE001> since 09:00 UTC \(just now\): db migration — until Mon 23 Nov 15:00 \(UTC\)\. Nothing was started\.$/,
+      );
+      expect(allText(own)).toContain('opsbot.confirm');
+      expect(unescaped(allText(status))).toContain('*api* in *prod*: locked by <@U0ALICE001> since 09:00 UTC');
+      expect(unescaped(notHolder.text)).toBe('Only <@U0ALICE001> or an admin can lift the lock on api in prod.');
+      expect(unescaped(byAdmin.text)).toBe('🔓 api is unlocked in prod.');
+      expect(allText(after)).toContain('opsbot.confirm');
+      const audit = await h.deps.worker.ports.audit.list({ since: 0 });
+      expect(
+        audit
+          .filter((r) => r.action === 'Lock' || r.action === 'Unlock')
+          .map((r) => [r.action, r.actor.userId, r.outcome])
+          .reverse(),
+      ).toEqual([
+        ['Lock', ALICE, 'done'],
+        ['Unlock', BOB, 'refused'],
+        ['Unlock', CAROL, 'done'],
+      ]);
+    });
+
+    it('a lock ends by itself at its time', async () => {
+      // Prepare
+      h = await harness();
+      await slash(h, 'lock web staging load test until 10:00');
+
+      // Act
+      await h.advance(61 * 60_000);
+      const after = (await slash(h, 'web staging v1.8.2', BOB)).ack as StandInMessage;
+
+      // Assess
+      expect(allText(after)).toContain('opsbot.confirm');
+    });
+  });
+
   describe('freeze windows', () => {
     // The sandbox starts on Monday 23 Nov 2026, 09:00 UTC: 10:00 in Berlin, inside Monday's freeze.
     const FROZEN = (config: string) =>

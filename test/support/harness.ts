@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import type { Deps, DepsOverrides } from '../../bot/deps';
+import { SANDBOX_EPOCH } from '../../bot/deps';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../../bot/edge/lambda-edge';
 import type { Job } from '../../bot/jobs';
 import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { createMemoryLog } from '../../bot/logger';
 import type { Settings } from '../../bot/settings';
 import type { SandboxAccount } from '../../integrations/sandbox/account';
+import { SandboxClock } from '../../integrations/sandbox/clock';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
@@ -66,7 +68,14 @@ export async function harness(overrides: DepsOverrides = {}, configText?: string
   };
   const config = parseConfig(configText ?? readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
   const log = createMemoryLog();
-  const { handler, deps } = createSlackHandler(settings, config, { store: new MemoryStore(), log, ...overrides });
+  // The Store keeps time by the sandbox's clock, as `npm start` does: locks and approvals expire as it moves.
+  const sandboxClock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
+  const { handler, deps } = createSlackHandler(settings, config, {
+    store: new MemoryStore(() => sandboxClock.now()),
+    log,
+    sandboxClock,
+    ...overrides,
+  });
   const jobs = deps.edge.jobs as InProcessJobQueue<Job>;
   return {
     send: (event) => handler(event, {}),

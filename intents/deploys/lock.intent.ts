@@ -1,0 +1,108 @@
+import { defineIntent } from '../define-intent';
+import { changeRefusal } from './deploy.policy';
+import { lockService, lockStatus, unlockService } from './locks';
+
+/** Lock a service in an environment by hand, with a reason: deploys by anyone else wait. */
+export const lock = defineIntent({
+  name: 'Lock',
+  description: 'Lock a service in an environment, with a reason: deploys by anyone else wait',
+  usage: '/deploy lock <service> <environment> [reason] [until HH:MM]',
+  utterances: [
+    'lock {service}',
+    'lock {service} {environment}',
+    'lock {service} in {environment}',
+    'lock {service} on {environment}',
+    'lock deploys of {service} in {environment}',
+    'hold deploys of {service} in {environment}',
+    'put a lock on {service} in {environment}',
+    'block deploys to {service} in {environment}',
+  ],
+  slots: {
+    service: { type: 'Service', required: true, prompt: 'Which service should I lock?' },
+    environment: { type: 'Environment', required: true, prompt: 'In which environment?' },
+  },
+  // Planned by the worker (its rules ask Slack who the person is) but not confirmed: a lock changes nothing in AWS.
+  sideEffects: true,
+  confirm: false,
+  check: ({ slots, actor }, ports) => changeRefusal(slots, actor, ports),
+  examples: {
+    'lock api prod': { service: 'api', environment: 'prod' },
+    'lock payments in production': { service: 'payments', environment: 'prod' },
+  },
+  async handle({ slots, actor }, ports) {
+    const all = slots as Readonly<Record<string, string | undefined>>;
+    return lockService(
+      {
+        service: all.service as string,
+        environment: all.environment as string,
+        ...(all.note !== undefined && { note: all.note }),
+        ...(all.until !== undefined && { until: all.until }),
+      },
+      actor,
+      ports,
+    );
+  },
+});
+
+/** Lift a hand lock: its holder, or an admin. */
+export const unlock = defineIntent({
+  name: 'Unlock',
+  description: 'Lift the lock on a service in an environment (its holder, or an admin)',
+  usage: '/deploy unlock <service> <environment>',
+  utterances: [
+    'unlock {service}',
+    'unlock {service} {environment}',
+    'unlock {service} in {environment}',
+    'unlock {service} on {environment}',
+    'release the lock on {service} in {environment}',
+    'remove the lock on {service} in {environment}',
+    'lift the lock on {service} in {environment}',
+  ],
+  slots: {
+    service: { type: 'Service', required: true, prompt: 'Which service should I unlock?' },
+    environment: { type: 'Environment', required: true, prompt: 'In which environment?' },
+  },
+  sideEffects: true,
+  confirm: false,
+  examples: {
+    'unlock api prod': { service: 'api', environment: 'prod' },
+    'release the lock on web in staging': { service: 'web', environment: 'staging' },
+  },
+  async handle({ slots, actor }, ports) {
+    return unlockService({ service: slots.service as string, environment: slots.environment as string }, actor, ports);
+  },
+});
+
+/** Who holds a lock: deploys in progress and hand locks. */
+export const lockStatusIntent = defineIntent({
+  name: 'LockStatus',
+  description: 'Show who holds a lock on a service: deploys in progress and hand locks',
+  usage: '/deploy locks [service] [environment]',
+  utterances: [
+    'locks',
+    'show locks',
+    'list locks',
+    'who holds the lock on {service}',
+    'who holds the lock on {service} in {environment}',
+    'who has the lock on {service}',
+    'who locked {service}',
+    'who locked {service} in {environment}',
+    'is {service} locked',
+    'is {service} locked in {environment}',
+    'why is {service} locked',
+    'locks on {service}',
+  ],
+  slots: {
+    service: { type: 'Service', required: false, prompt: 'Which service?' },
+    environment: { type: 'Environment', required: false, prompt: 'Which environment?' },
+  },
+  sideEffects: false,
+  examples: {
+    'who holds the lock on api?': { service: 'api' },
+    'is payments locked in prod': { service: 'payments', environment: 'prod' },
+    'show locks': {},
+  },
+  async handle({ slots }, ports) {
+    return lockStatus(slots, ports);
+  },
+});

@@ -1,0 +1,253 @@
+import { access } from '../access';
+import type { Actor, IntentPorts, Refusal } from '../define-intent';
+import { ago } from '../format';
+import { code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
+import { localTime, zonedInstant } from './freeze';
+import { type DeployLock, lockKey, messageLink } from './live';
+
+/** A lock someone put on a service in an environment by hand: deploys by anyone else wait until it is lifted. */
+export interface Hold {
+  readonly holder: string;
+  readonly reason: string;
+  readonly since: number;
+  readonly until?: number;
+}
+
+/** A hand lock without an end is kept a week at most. */
+const LONGEST_HOLD_MS = 7 * 24 * 60 * 60_000;
+
+export const holdKey = (service: string, environment: string) => `hold:${service}:${environment}`;
+
+/** "09:12 UTC" — times in the team's zone are given with it. */
+function clock(at: number): string {
+  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
+}
+
+/**
+ * What a lock request says beyond the service and environment: its reason, and `until 15:00` (in the team's time
+ * zone). `isName` tells the words that named the service or environment, which are not part of the reason.
+ */
+export function lockDetails(text: string, isName: (word: string) => boolean): { note?: string; until?: string } {
+  const untilMatch = /\s*\buntil\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b/i.exec(text);
+  let until: string | undefined;
+  if (untilMatch !== null) {
+    let hours = Number(untilMatch[1]);
+    const minutes = Number(untilMatch[2] ?? '0');
+    const half = untilMatch[3]?.toLowerCase();
+    if (half === 'pm' && hours < 12) hours += 12;
+    if (half === 'am' && hours === 12) hours = 0;
+    if (hours < 24 && minutes < 60) until = `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
+  }
+  const rest = (untilMatch === null ? text : text.slice(0, untilMatch.index)).trim().split(/\s+/);
+  if (/^(lock|hold|freeze)$/i.test(rest[0] ?? '')) rest.shift();
+  while (rest.length > 0 && (isName(rest[0] as string) || /^(in|on|for|the|of)$/i.test(rest[0] as string)))
+    rest.shift();
+  const note = rest
+    .join(' ')
+    .replace(/^(because|for|:|-)\s*/i, '')
+    .slice(0, 200)
+    .trim();
+  return { ...(note !== '' && { note }), ...(until !== undefined && { until }) };
+}
+
+/** The next time the clock reads `hh:mm` in the time zone, after `now`. */
+export function nextTime(hhmm: string, now: number, timeZone: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(now)
+    .split('-')
+    .map(Number);
+  const [y, mo, d] = today as [number, number, number];
+  const minutes = (h ?? 0) * 60 + (m ?? 0);
+  const at = zonedInstant(y, mo, d, minutes, timeZone);
+  return at > now ? at : zonedInstant(y, mo, d + 1, minutes, timeZone);
+}
+
+/** A hand lock refuses everyone's deploys but its holder's, before any Confirm card. */
+export async function holdRefusal(
+  service: string,
+  environment: string,
+  actor: Actor,
+  ports: Pick<IntentPorts, 'store' | 'clock' | 'rules'>,
+): Promise<Refusal | undefined> {
+  const hold = await ports.store.get<Hold>(holdKey(service, environment));
+  if (hold === undefined || hold.holder === actor.userId) return undefined;
+  return {
+    reason: 'locked',
+    reply: notice(
+      'refused',
+      [
+        strong(service),
+        ' is locked in ',
+        strong(environment),
+        ' by ',
+        ...holdWords(hold, ports),
+        '. Nothing was started.',
+      ],
+      ['Ask them, or an admin, to lift it: ', code(`/deploy unlock ${service} ${environment}`), '.'],
+    ),
+  };
+}
+
+function holdWords(hold: Hold, ports: Pick<IntentPorts, 'clock' | 'rules'>): Run[] {
+  return [
+    mention(hold.holder),
+    ` since ${clock(hold.since)} (${ago(hold.since, ports.clock.now())}): `,
+    hold.reason,
+    ...(hold.until !== undefined ? [` — until ${localTime(hold.until, ports.rules.timeZone)}`] : []),
+  ];
+}
+
+/** Puts a hand lock on a service in an environment (or renews the holder's own). */
+export async function lockService(
+  slots: { service: string; environment: string; note?: string; until?: string },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Reply> {
+  const { service, environment } = slots;
+  const target = { service, environment };
+  const held = await ports.store.get<Hold>(holdKey(service, environment));
+  if (held !== undefined && held.holder !== actor.userId) {
+    await ports.audit.record({ action: 'Lock', outcome: 'refused', reason: 'locked', actor, target });
+    return notice(
+      'refused',
+      [strong(service), ' is already locked in ', strong(environment), ' by ', ...holdWords(held, ports), '.'],
+      ['Ask them, or an admin, to lift it first.'],
+    );
+  }
+  const now = ports.clock.now();
+  const until = slots.until !== undefined ? nextTime(slots.until, now, ports.rules.timeZone) : undefined;
+  const hold: Hold = {
+    holder: actor.userId,
+    reason: slots.note ?? 'no reason given',
+    since: held?.since ?? now,
+    ...(until !== undefined && { until }),
+  };
+  const ttl = Math.ceil(((until ?? now + LONGEST_HOLD_MS) - now) / 1000);
+  await ports.store.put(holdKey(service, environment), hold, ttl);
+  await ports.audit.record({ action: 'Lock', outcome: 'done', actor, target, note: hold.reason });
+  return {
+    summary: [`🔒 ${service} is locked in ${environment}: `, hold.reason],
+    sections: [
+      [
+        [
+          '🔒 ',
+          strong(service),
+          ' is locked in ',
+          strong(environment),
+          ' by ',
+          mention(actor.userId),
+          ': ',
+          hold.reason,
+          until !== undefined
+            ? ` — until ${localTime(until, ports.rules.timeZone)}`
+            : ' — until lifted (a week at most)',
+          '.',
+        ],
+      ],
+    ],
+    context: [['Deploys by anyone else wait. Lift it with ', code(`/deploy unlock ${service} ${environment}`), '.']],
+    visibility: 'channel',
+  };
+}
+
+/** Lifts a hand lock: its holder, or an admin. */
+export async function unlockService(
+  slots: { service: string; environment: string },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Reply> {
+  const { service, environment } = slots;
+  const target = { service, environment };
+  const hold = await ports.store.get<Hold>(holdKey(service, environment));
+  if (hold === undefined) {
+    return notice('none', [strong(service), ' is not locked in ', strong(environment), '; nothing to lift.']);
+  }
+  const allowed = await access(actor, { allowed: [hold.holder], configuredAt: 'admins', guests: 'refused' }, ports);
+  if (!allowed.ok) {
+    await ports.audit.record({ action: 'Unlock', outcome: 'refused', reason: 'not-the-holder', actor, target });
+    return notice(
+      'refused',
+      [
+        'Only ',
+        mention(hold.holder),
+        ' or an admin can lift the lock on ',
+        strong(service),
+        ' in ',
+        strong(environment),
+        '.',
+      ],
+      ['The admins are listed under ', code('admins'), ' in the configuration.'],
+    );
+  }
+  await ports.store.delete(holdKey(service, environment));
+  await ports.audit.record({ action: 'Unlock', outcome: 'done', actor, target, note: hold.reason });
+  return {
+    summary: [`🔓 ${service} is unlocked in ${environment}.`],
+    sections: [
+      [
+        [
+          '🔓 ',
+          strong(service),
+          ' is unlocked in ',
+          strong(environment),
+          ' by ',
+          mention(actor.userId),
+          ' (it was: ',
+          hold.reason,
+          ').',
+        ],
+      ],
+    ],
+    visibility: 'channel',
+  };
+}
+
+/** Who holds what on a service (or every service): deploys in progress and hand locks, per environment. */
+export async function lockStatus(
+  slots: { service?: string; environment?: string },
+  ports: IntentPorts,
+): Promise<Reply> {
+  const services = slots.service !== undefined ? [slots.service] : ports.vocabulary.services.map((s) => s.name);
+  const environments =
+    slots.environment !== undefined ? [slots.environment] : ports.vocabulary.environments.map((e) => e.name);
+  const now = ports.clock.now();
+  const lines: Line[] = [];
+  for (const service of services) {
+    for (const environment of environments) {
+      const [deploying, hold] = await Promise.all([
+        ports.store.get<DeployLock>(lockKey(service, environment)),
+        ports.store.get<Hold>(holdKey(service, environment)),
+      ]);
+      if (deploying !== undefined) {
+        lines.push([
+          strong(service),
+          ' in ',
+          strong(environment),
+          ': ',
+          mention(deploying.holder),
+          ' is deploying ',
+          code(deploying.version),
+          ` since ${clock(deploying.since)} (${ago(deploying.since, now)})`,
+          ...(deploying.message !== undefined ? [' — ', messageLink(deploying.message, 'the deploy')] : []),
+        ]);
+      }
+      if (hold !== undefined)
+        lines.push([strong(service), ' in ', strong(environment), ': locked by ', ...holdWords(hold, ports)]);
+    }
+  }
+  const scope = [slots.service, slots.environment].filter(Boolean).join(' in ') || 'any service';
+  if (lines.length === 0) {
+    return {
+      summary: `Nobody holds a lock on ${scope}.`,
+      sections: [[`Nobody holds a lock on ${scope}: deploys may go ahead.`]],
+      visibility: 'channel',
+    };
+  }
+  return {
+    title: `Locks on ${scope}`,
+    summary: `${lines.length} lock(s) on ${scope}`,
+    sections: [lines],
+    visibility: 'channel',
+  };
+}
