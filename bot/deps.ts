@@ -144,7 +144,12 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
         rejectRateLimitedCalls: true,
       }),
     );
-  const audit = new StoreAudit(store, log, Date.now, (config.audit?.retentionDays ?? 365) * 24 * 60 * 60);
+  const audit = new StoreAudit(
+    store,
+    log,
+    () => account.clock.now(),
+    (config.audit?.retentionDays ?? 365) * 24 * 60 * 60,
+  );
   const announcer = slackAnnouncer(chat, buttons, config.slack?.channels ?? {}, log, store);
   const clockWatcher =
     settings.watcherStateMachineArn === undefined

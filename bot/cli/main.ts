@@ -1,4 +1,5 @@
 import { ConfigError } from '../settings';
+import { printAudit } from './audit';
 import { classifyLines } from './classify';
 
 const USAGE = `usage: opsbot <command>
@@ -6,6 +7,8 @@ const USAGE = `usage: opsbot <command>
 commands:
   classify   read utterances from stdin, one per line; write one JSON object per line:
              {"text","intent","slots","confidence"} (uses OPSBOT_CONFIG, or the example world)
+  audit      print the audit trail, newest first: [--since 7d] [--service api] [--environment prod] [--json]
+             (the DynamoDB table in OPSBOT_TABLE, or the local data directory of \`npm start\`)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -13,6 +16,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'classify':
       return classifyLines(process.stdin, process.stdout, process.stderr);
+    case 'audit':
+      return printAudit(argv.slice(1), process.stdout, process.stderr);
     case undefined:
     case 'help':
     case '--help':

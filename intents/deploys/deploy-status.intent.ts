@@ -39,6 +39,15 @@ export const deployStatus = defineIntent({
     'show recent deploys',
     'list deployments',
     'current deploys',
+    'who deployed {service} last',
+    'who deployed {service}',
+    'who deployed {service} to {environment} last',
+    'who last deployed {service}',
+    'what happened to {service} this week',
+    'what happened to {service} in {environment} this week',
+    'deploy history of {service}',
+    'deploy history of {service} in {environment}',
+    'recent deploys of {service}',
   ],
   slots: {
     service: { type: 'Service', required: false, prompt: 'Which service?' },
@@ -49,6 +58,8 @@ export const deployStatus = defineIntent({
     'how is the web deploy going': { service: 'web' },
     'what version of payments is in prod': { service: 'payments', environment: 'prod' },
     'any deploys in progress?': {},
+    'who deployed payments last?': { service: 'payments' },
+    'what happened to api in prod this week?': { service: 'api', environment: 'prod' },
   },
   async handle({ slots }, ports) {
     return deployStatusReply(slots, ports);

@@ -1,8 +1,21 @@
+import type { AuditRecord } from '../../integrations/audit.port';
 import type { Deployment } from '../../integrations/deployments.port';
 import { isOpsbotError } from '../../integrations/errors';
 import type { Actor, IntentPorts } from '../define-intent';
 import { ago, plural, stepWords, trafficBar } from '../format';
-import { code, type Line, mention, notice, plainText, type Reply, type Run, status, strong } from '../reply';
+import {
+  type Button,
+  code,
+  type Line,
+  mention,
+  notice,
+  plainText,
+  type Reply,
+  type Run,
+  runsOf,
+  status,
+  strong,
+} from '../reply';
 import { changeRefusal, versionRefusal } from './deploy.policy';
 import { startRun } from './live';
 
@@ -77,6 +90,7 @@ export async function deployStatusReply(
     slots.service !== undefined && slots.environment !== undefined
       ? (await ports.deployments.history(slots.service, slots.environment, 3)).filter((d) => d.status !== 'InProgress')
       : [];
+  const story = slots.service !== undefined ? await auditStory(slots.service, slots.environment, ports) : undefined;
   const scope = [slots.service, slots.environment].filter(Boolean).join(' in ') || 'every service';
   const activeText =
     active.length === 0 ? 'No deploys in progress.' : `${plural(active.length, 'deploy')} in progress:`;
@@ -90,12 +104,19 @@ export async function deployStatusReply(
     .join('; ');
   return {
     title: `Deploy status: ${scope}`,
-    summary: `${activeText} ${runningSummary}`,
+    summary:
+      story !== undefined && story.lines[0] !== undefined
+        ? [...runsOf(story.lines[0]), ` — ${activeText} ${runningSummary}`]
+        : `${activeText} ${runningSummary}`,
     sections: [
+      ...(story !== undefined && story.lines.length > 0
+        ? [[strong(`What happened to ${scope} in the last 7 days`), ...story.lines]]
+        : []),
       [activeText, ...active.map((d) => deploymentLine(d, now))],
       ...(runningLines.length > 0 ? [[strong('Running now'), ...runningLines]] : []),
       ...(recent.length > 0 ? [[strong('Recent deploys'), ...recent.map((d) => deploymentLine(d, now))]] : []),
     ],
+    ...(story !== undefined && story.buttons.length > 0 && { buttons: story.buttons }),
     visibility: 'channel',
   };
 }
@@ -170,4 +191,82 @@ export async function rollbackService(
     actor,
     ports,
   );
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * What people asked of a service in the last week, from the audit trail: who deployed or rolled back which version
+ * where, who approved, and how it ended — newest first — with a Roll back button to each earlier version that
+ * succeeded (through the same rules as any rollback).
+ */
+async function auditStory(
+  service: string,
+  environment: string | undefined,
+  ports: IntentPorts,
+): Promise<{ lines: Line[]; buttons: Button[] }> {
+  const now = ports.clock.now();
+  const records = (
+    await ports.audit.list({ since: now - WEEK_MS, service, ...(environment !== undefined && { environment }) })
+  ).filter((r) => (r.action === 'Deploy' || r.action === 'Rollback') && r.outcome !== 'refused');
+  const lines = records.slice(0, 10).map((r) => auditLine(r, now));
+  const current = new Map<string, string>();
+  const buttons: Button[] = [];
+  for (const r of records) {
+    const env = r.target.environment ?? '';
+    const version = r.target.version ?? '';
+    if (r.outcome !== 'succeeded') continue;
+    if (!current.has(env)) {
+      current.set(env, version);
+      continue;
+    }
+    if (version === current.get(env) || buttons.length >= 3) continue;
+    if (buttons.some((b) => b.payload.kind === 'request' && b.payload.slots.version === version)) continue;
+    buttons.push({
+      label: `Roll back ${env} to ${version}`,
+      payload: { kind: 'request', intent: 'Rollback', slots: { service, environment: env, version } },
+    });
+  }
+  return { lines, buttons };
+}
+
+const VERB: Record<string, string> = { Deploy: 'deployed', Rollback: 'rolled back' };
+
+/** "@ana deployed payments v1.7.1 to prod 2 h ago, approved by @ben; it succeeded in 6 min". */
+function auditLine(r: AuditRecord, now: number): Run[] {
+  const at = Date.parse(r.at);
+  const { service = '?', environment = '?', version = '?' } = r.target;
+  const what: Run[] =
+    r.action === 'Rollback'
+      ? [mention(r.actor.userId), ' rolled ', strong(service), ' in ', strong(environment), ' back to ', code(version)]
+      : [
+          mention(r.actor.userId),
+          ` ${VERB[r.action] ?? r.action} `,
+          strong(service),
+          ' ',
+          code(version),
+          ' to ',
+          strong(environment),
+        ];
+  const took = r.endedAt !== undefined ? ` in ${Math.max(1, Math.round((r.endedAt - at) / 60_000))} min` : '';
+  const outcome: Run[] =
+    r.outcome === 'succeeded'
+      ? [`; it succeeded${took}`]
+      : r.outcome === 'failed'
+        ? ['; it failed', ...(r.note !== undefined ? [' (', code(r.note.split(':')[0] ?? r.note), ')'] : [])]
+        : r.outcome === 'stopped'
+          ? ['; it was stopped', ...(r.endedBy !== undefined ? [' by ', mention(r.endedBy)] : [])]
+          : r.outcome === 'rejected'
+            ? ['; it was rejected', ...(r.endedBy !== undefined ? [' by ', mention(r.endedBy)] : [])]
+            : r.outcome === 'expired'
+              ? ['; nobody approved it in time']
+              : r.outcome === 'awaiting-approval'
+                ? ['; it waits for approval']
+                : ['; it is running'];
+  return [
+    ...what,
+    ` ${ago(at, now)}`,
+    ...(r.approvedBy !== undefined ? [', approved by ', mention(r.approvedBy)] : []),
+    ...outcome,
+  ];
 }

@@ -1,4 +1,5 @@
 import { defineIntent } from '../define-intent';
+import { code, strong } from '../reply';
 import { changeConfirmation, changeRefusal, versionRefusal } from './deploy.policy';
 import { rollbackService } from './deployments.handler';
 
@@ -45,7 +46,22 @@ export const rollback = defineIntent({
   check: async ({ slots, actor }, ports) =>
     (await changeRefusal(slots, actor, ports)) ??
     (slots.version !== undefined ? await versionRefusal(slots, ports) : undefined),
-  confirmation: (slots, ports) => changeConfirmation('Roll back', slots, ports),
+  confirmation: async (slots, ports) => {
+    const text = await changeConfirmation('Roll back', slots, ports);
+    return slots.version === undefined
+      ? text
+      : {
+          ...text,
+          action: [
+            'Roll back ',
+            strong(slots.service ?? ''),
+            ' in ',
+            strong(slots.environment ?? ''),
+            ' to ',
+            code(slots.version),
+          ],
+        };
+  },
   examples: {
     'roll back billing in production': { service: 'payments', environment: 'prod' },
     'rollback web in prod': { service: 'web', environment: 'prod' },

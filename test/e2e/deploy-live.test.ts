@@ -217,6 +217,34 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
     );
   });
 
+  it('answers who deployed a service last from the audit trail, with a Roll back button to an earlier version', async () => {
+    // Prepare: Alice deploys web v1.8.2 to staging, then Bob v1.9.0
+    h = await harness();
+    await confirmDeploy(h, 'web staging v1.8.2');
+    await h.advance(30 * 60_000);
+    await confirmDeploy(h, 'web staging v1.9.0', BOB);
+    await h.advance(30 * 60_000);
+
+    // Act
+    const answer = (await slash(h, 'who deployed web last?', CAROL)).ack as StandInMessage;
+    const card = h.bot().length;
+    await h.sendAndSettle(click(h, answer, 'opsbot.request', CAROL, 'Roll back staging to v1.8.2'));
+
+    // Assess
+    expect(unescaped(answer.text)).toMatch(
+      /^<@U0BOB00001> deployed web v1\.9\.0 to staging 30 min ago; it succeeded in \d+ min — /,
+    );
+    expect(unescaped(allText(answer))).toMatch(
+      /<@U0ALICE001> deployed \*web\* `v1\.8\.2` to \*staging\* 1 h ago; it succeeded in \d+ min/,
+    );
+    const confirm = h
+      .bot()
+      .slice(card)
+      .find((m) => allText(m).includes('opsbot.confirm'));
+    expect(unescaped(allText(confirm as StandInMessage))).toContain('Roll back *web* in *staging* to `v1.8.2`?');
+    expect(unescaped(allText(confirm as StandInMessage))).toContain('Requested by <@U0CAROL001>');
+  });
+
   describe('hand locks', () => {
     it('locks with a reason and an end, refuses others’ deploys, says who holds it, and only the holder or an admin lifts it', async () => {
       // Prepare

@@ -61,3 +61,59 @@ describe('npx opsbot classify', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('npx opsbot audit', () => {
+  it('prints the audit trail of the local data directory, newest first, filtered by service, as JSON or lines', async () => {
+    // Prepare: records as the bot writes them
+    const { FileStore } = await import('../../integrations/sandbox/file-store');
+    const { StoreAudit } = await import('../../integrations/store-audit');
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-audit-'));
+    let now = Date.now() - 60 * 60_000;
+    const audit = new StoreAudit(new FileStore(join(dataDir, 'store.jsonl')), { warn: () => undefined }, () => now);
+    const actor = { userId: 'U0ALICE001', teamId: 'T0LOCAL001', channelId: 'C0DEPLOYS01' };
+    const id = await audit.record({
+      action: 'Deploy',
+      outcome: 'started',
+      actor,
+      target: { service: 'api', environment: 'prod', version: 'v1.4.0' },
+    });
+    await audit.update(id, { outcome: 'succeeded', deploymentId: 'd-ABC', approvedBy: 'U0BOB00001' });
+    now += 60_000;
+    await audit.record({ action: 'Lock', outcome: 'done', actor, target: { service: 'web', environment: 'prod' } });
+    now += 60_000;
+    await audit.record({
+      action: 'Rollback',
+      outcome: 'refused',
+      reason: 'not-listed',
+      actor: { userId: 'U0DAVE0001' },
+      target: { service: 'api', environment: 'prod' },
+    });
+    const run = (args: string[]) =>
+      spawnSync('npx', ['opsbot', 'audit', ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, OPSBOT_DATA_DIR: dataDir, OPSBOT_TABLE: '' },
+      });
+
+    // Act
+    const json = run(['--since', '7d', '--service', 'api', '--json']);
+    const text = run(['--since', '2h']);
+    const bad = run(['--since', 'yesterday-ish']);
+
+    // Assess
+    expect(json.status).toBe(0);
+    const records = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    expect(records.map((r) => [r.action, r.outcome])).toEqual([
+      ['Rollback', 'refused'],
+      ['Deploy', 'succeeded'],
+    ]);
+    expect(records[1]).toMatchObject({ deploymentId: 'd-ABC', approvedBy: 'U0BOB00001', actor });
+    const lines = text.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d {2}Deploy +api prod v1\.4\.0 +by U0ALICE001 {2}succeeded {2}approved by U0BOB00001 {2}d-ABC$/,
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--since takes 7d, 24h, 30m or a date');
+  });
+});
