@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+import { LISTING_INDEX } from '../../integrations/store.port';
 import { reactions } from '../../intents';
 
 describe('the synthesized opsbot stack', () => {
@@ -46,6 +47,17 @@ describe('the synthesized opsbot stack', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      // The audit trail is listed through this index, under the name the Store adapter queries.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: LISTING_INDEX,
+          KeySchema: [
+            { AttributeName: 'lc', KeyType: 'HASH' },
+            { AttributeName: 'lo', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     });
   });
 
