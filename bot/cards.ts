@@ -15,6 +15,7 @@ const LIFETIME_SECONDS: Record<ButtonPayload['kind'], number> = {
   'deploy-cancel': 24 * 60 * 60,
   approve: 24 * 60 * 60,
   reject: 24 * 60 * 60,
+  gate: 24 * 60 * 60,
 };
 
 interface StoredCard {

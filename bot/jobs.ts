@@ -66,8 +66,10 @@ export interface RetryStageJob {
 /** A button on a deploy's message: Cancel, Approve or Reject, decided by the worker against the deploy's record. */
 export interface DeployActionJob {
   readonly kind: 'deploy-action';
-  readonly action: 'cancel' | 'approve' | 'reject';
+  readonly action: 'cancel' | 'approve' | 'reject' | 'gate-continue' | 'gate-rollback';
   readonly runId: string;
+  /** The gate answered, for `gate-…`. */
+  readonly gateId?: string;
   readonly actor: Actor;
   readonly replyTo: ReplyTo;
   readonly conversationKey?: string;

@@ -89,7 +89,8 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
       resources: services,
     }),
     new PolicyStatement({
-      actions: ['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment'],
+      // Continue answers a PAUSE lifecycle hook (a gate before production traffic moves).
+      actions: ['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment', 'ecs:ContinueServiceDeployment'],
       resources: unique(targets.map((t) => ecs(t, `service-deployment/${t.cluster}/${t.ecsService}/*`))),
     }),
     new PolicyStatement({
@@ -137,6 +138,8 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
           'codedeploy:GetDeployment',
           'codedeploy:GetDeploymentTarget',
           'codedeploy:StopDeployment',
+          // Reroutes traffic for a deployment group that waits (READY_WAIT) once someone says so.
+          'codedeploy:ContinueDeployment',
           'codedeploy:ListDeployments',
           'codedeploy:BatchGetDeployments',
         ],

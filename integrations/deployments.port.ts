@@ -65,6 +65,25 @@ export interface Deployment {
   readonly taskDefinition?: string;
   /** A deployment the engine started to roll another back (CodeDeploy's automatic rollback). */
   readonly rollback?: boolean;
+  /** The engine waits for a person before shifting production traffic to green. */
+  readonly gate?: Gate;
+}
+
+/**
+ * A deployment paused before production traffic moves, green up on the test listener: an ECS lifecycle hook of type
+ * PAUSE (answered with ContinueServiceDeployment), or a CodeDeploy group that waits before rerouting (READY_WAIT,
+ * answered with ContinueDeployment).
+ */
+export interface Gate {
+  /** ECS's hook id; CodeDeploy's deployment id. */
+  readonly id: string;
+  readonly kind: 'ecs-pause-hook' | 'codedeploy-ready-wait';
+  /** When the engine stops waiting, if it says. */
+  readonly expiresAt?: number;
+  /** How long it waits in all, if that is what it says instead (CodeDeploy's wait time). */
+  readonly waitMinutes?: number;
+  /** What the engine does when nobody answers. */
+  readonly onTimeout: 'continue' | 'rollback' | 'stop';
 }
 
 export interface StartDeployment {
@@ -88,6 +107,8 @@ export interface Deployments {
   get(service: string, environment: string, id: string): Promise<Deployment>;
   /** Stops a deployment; with rollback, traffic returns to the previous revision. */
   stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment>;
+  /** Answers a gate: shift production traffic to green, or roll back. */
+  proceed(service: string, environment: string, id: string, gate: Gate, action: 'continue' | 'rollback'): Promise<void>;
   /** Recent deployments of a service in an environment, newest first. */
   history(service: string, environment: string, limit?: number): Promise<Deployment[]>;
   /** Deployments still in progress, anywhere. */

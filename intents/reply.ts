@@ -67,7 +67,14 @@ export type ButtonPayload =
   | { readonly kind: 'deploy-cancel'; readonly runId: string }
   /** A second person's answer to a deploy that needs approval. */
   | { readonly kind: 'approve'; readonly runId: string }
-  | { readonly kind: 'reject'; readonly runId: string };
+  | { readonly kind: 'reject'; readonly runId: string }
+  /** The answer to a deploy waiting at a gate: shift production traffic to green, or roll back. */
+  | {
+      readonly kind: 'gate';
+      readonly runId: string;
+      readonly gateId: string;
+      readonly action: 'continue' | 'rollback';
+    };
 
 /** What a confirmation card asked: the request, who asked, and the card's one-time nonce. */
 export interface Decision {

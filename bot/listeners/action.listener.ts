@@ -136,6 +136,20 @@ export function registerActions(app: App, deps: EdgeDeps): void {
       });
     });
   }
+
+  app.action<BlockAction<ButtonAction>>(actionPattern('gate'), async ({ ack, body, action }) => {
+    await ack();
+    const click = await open(deps, body, action, 'gate');
+    if (click === undefined) return;
+    await deps.jobs.send({
+      kind: 'deploy-action',
+      action: click.payload.action === 'continue' ? 'gate-continue' : 'gate-rollback',
+      runId: click.payload.runId,
+      gateId: click.payload.gateId,
+      actor: click.actor,
+      replyTo: { ...click.replyTo, replaceOriginal: false },
+    });
+  });
 }
 
 interface Click<P> {

@@ -10,6 +10,7 @@ export const ACTIONS = {
   'deploy-cancel': 'opsbot.deploy-cancel',
   approve: 'opsbot.approve',
   reject: 'opsbot.reject',
+  gate: 'opsbot.gate',
 } as const satisfies Record<ButtonPayload['kind'], string>;
 
 /** Matches the action ids of one kind of button (`opsbot.confirm`, `opsbot.confirm.1`). */

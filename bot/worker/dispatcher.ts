@@ -5,7 +5,7 @@ import { isOpsbotError } from '../../integrations/errors';
 import type { Store } from '../../integrations/store.port';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
 import { takeOverride } from '../../intents/deploys/freeze';
-import { cancelRun, decideApproval } from '../../intents/deploys/live';
+import { answerGate, cancelRun, decideApproval } from '../../intents/deploys/live';
 import { lockDetails } from '../../intents/deploys/locks';
 import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
@@ -73,7 +73,15 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
       const reply =
         job.action === 'cancel'
           ? await cancelRun(job.runId, job.actor, deps.ports)
-          : await decideApproval(job.runId, job.action === 'approve', job.actor, deps.ports);
+          : job.action === 'gate-continue' || job.action === 'gate-rollback'
+            ? await answerGate(
+                job.runId,
+                job.gateId ?? '',
+                job.action === 'gate-continue' ? 'continue' : 'rollback',
+                job.actor,
+                deps.ports,
+              )
+            : await decideApproval(job.runId, job.action === 'approve', job.actor, deps.ports);
       // The deploy's message shows what happened; the clicker alone hears why nothing did.
       if (reply !== undefined) await answer(job.replyTo, job.actor.userId, { ...reply, visibility: 'private' }, deps);
       return;

@@ -1,6 +1,6 @@
 import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
 import type { ServiceDeployment, ServiceDeploymentLifecycleStage } from '@aws-sdk/client-ecs';
-import type { DeploymentStatus, DeploymentStep, TaskCounts } from '../deployments.port';
+import type { DeploymentStatus, DeploymentStep, Gate, TaskCounts } from '../deployments.port';
 
 /** Where a deployment is, as both engines' answers are read into opsbot's one vocabulary. */
 export interface Progress {
@@ -12,6 +12,7 @@ export interface Progress {
   readonly rollbackDeploymentId?: string;
   readonly startedAt?: number;
   readonly endedAt?: number;
+  readonly gate?: Gate;
 }
 
 /** CodeDeploy's ECS lifecycle events, in order, and the step each one is. */
@@ -69,9 +70,17 @@ export function codeDeployProgress(
     }
     case 'Baking':
       return { ...base, status: 'InProgress', step: 'Baking', trafficOnGreen: 100 };
-    case 'Ready':
+    case 'Ready': {
       // Waiting before traffic is rerouted (a deployment group with a manual reroute): green is up, on test traffic.
-      return { ...base, status: 'InProgress', step: 'TestTraffic', trafficOnGreen: 0 };
+      const ready = info.blueGreenDeploymentConfiguration?.deploymentReadyOption;
+      const gate: Gate = {
+        id: info.deploymentId ?? '',
+        kind: 'codedeploy-ready-wait',
+        ...(ready?.waitTimeInMinutes !== undefined && { waitMinutes: ready.waitTimeInMinutes }),
+        onTimeout: ready?.actionOnTimeout === 'CONTINUE_DEPLOYMENT' ? 'continue' : 'stop',
+      };
+      return { ...base, status: 'InProgress', step: 'TestTraffic', trafficOnGreen: 0, gate };
+    }
     case 'Created':
     case 'Queued':
       return { ...base, status: 'InProgress', step: 'Created', trafficOnGreen: 0 };
@@ -211,9 +220,26 @@ export function ecsProgress(d: ServiceDeployment): Progress {
       };
     case 'PENDING':
       return { ...base, status: 'InProgress', step: 'Created', trafficOnGreen: 0 };
-    default:
-      // IN_PROGRESS, STOP_REQUESTED
-      return { ...base, status: 'InProgress', step: ecsStep(d.lifecycleStage), trafficOnGreen: traffic };
+    default: {
+      // IN_PROGRESS, STOP_REQUESTED; a PAUSE lifecycle hook awaiting its answer is a gate.
+      const hook = d.lifecycleHookDetails?.find((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
+      const gate: Gate | undefined =
+        hook?.hookId !== undefined
+          ? {
+              id: hook.hookId,
+              kind: 'ecs-pause-hook',
+              ...(hook.expiresAt !== undefined && { expiresAt: hook.expiresAt.getTime() }),
+              onTimeout: hook.timeoutAction === 'CONTINUE' ? 'continue' : 'rollback',
+            }
+          : undefined;
+      return {
+        ...base,
+        status: 'InProgress',
+        step: ecsStep(d.lifecycleStage),
+        trafficOnGreen: traffic,
+        ...(gate !== undefined && { gate }),
+      };
+    }
   }
 }
 

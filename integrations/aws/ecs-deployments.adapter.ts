@@ -1,6 +1,7 @@
 import {
   BatchGetDeploymentsCommand,
   type CodeDeployClient,
+  ContinueDeploymentCommand,
   CreateDeploymentCommand,
   type DeploymentInfo,
   GetDeploymentCommand,
@@ -9,6 +10,7 @@ import {
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import {
+  ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
@@ -29,6 +31,7 @@ import type {
   Deployment,
   DeploymentEngine,
   Deployments,
+  Gate,
   ServiceRevision,
   StartDeployment,
   StopDeployment,
@@ -254,6 +257,45 @@ export class AwsDeployments implements Deployments {
     }
     const stopped = await this.get(service, environment, id);
     return { ...stopped, reason: options.reason, ...(options.by !== undefined && { stoppedBy: options.by }) };
+  }
+
+  async proceed(
+    service: string,
+    environment: string,
+    id: string,
+    gate: Gate,
+    action: 'continue' | 'rollback',
+  ): Promise<void> {
+    const target = this.target(service, environment);
+    const { ecs, codedeploy } = this.clients(target);
+    if (gate.kind === 'ecs-pause-hook') {
+      await call(
+        () =>
+          ecs.send(
+            new ContinueServiceDeploymentCommand({
+              serviceDeploymentArn: id,
+              hookId: gate.id,
+              action: action === 'continue' ? 'CONTINUE' : 'ROLLBACK',
+            }),
+          ),
+        'ecs:ContinueServiceDeployment',
+        target,
+      );
+      return;
+    }
+    if (action === 'continue') {
+      await call(
+        () => codedeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'READY_WAIT' })),
+        'codedeploy:ContinueDeployment',
+        target,
+      );
+      return;
+    }
+    await call(
+      () => codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true })),
+      'codedeploy:StopDeployment',
+      target,
+    );
   }
 
   async history(service: string, environment: string, limit = 10): Promise<Deployment[]> {
@@ -586,6 +628,7 @@ export class AwsDeployments implements Deployments {
       ...(p.tasks !== undefined && { tasks: p.tasks }),
       ...(p.error !== undefined && { error: p.error, reason: `${p.error.code}: ${p.error.message}` }),
       ...(p.rollbackDeploymentId !== undefined && { rollbackDeploymentId: p.rollbackDeploymentId }),
+      ...(p.gate !== undefined && { gate: p.gate }),
     };
   }
 

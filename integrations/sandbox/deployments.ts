@@ -3,6 +3,7 @@ import type {
   DeploymentEngine,
   DeploymentStep,
   Deployments,
+  Gate,
   ServiceRevision,
   StartDeployment,
   StopDeployment,
@@ -23,6 +24,9 @@ export const LIFECYCLE = {
 
 /** ECS's linear strategy in the sandbox: 10% more production traffic every 30 s, no test traffic step. */
 export const LINEAR = { shiftSteps: 10, shiftStepMs: 30_000 } as const;
+
+/** How long a gate waits for its answer before the engine acts on its own (CodeDeploy stops, ECS rolls back). */
+export const GATE_TIMEOUT_MS = 60 * 60_000;
 
 interface Revision {
   readonly version: string;
@@ -49,6 +53,10 @@ interface DeploymentRecord {
   stoppedBy?: string;
   /** The new revision's tasks will not start (an image that cannot be pulled): the engine rolls it back. */
   readonly fails?: boolean;
+  /** It waits, green up on test traffic, for a person to shift production traffic (a pause hook, a ready wait). */
+  readonly gated?: boolean;
+  /** When the gate was answered by shifting traffic. */
+  continuedAt?: number;
 }
 
 /**
@@ -61,6 +69,8 @@ interface DeploymentRecord {
 export interface SandboxDeploymentControls {
   /** The next deployment of the service there fails as a real one does when its tasks cannot start. */
   failNext(service: string, environment: string): void;
+  /** The next deployment of the service there waits at a gate before production traffic moves. */
+  gateNext(service: string, environment: string): void;
   /** Every service and environment, with its engine and whether its next deployment will fail. */
   targets(): Array<{ service: string; environment: string; engine: DeploymentEngine; failing: boolean }>;
 }
@@ -68,6 +78,7 @@ export interface SandboxDeploymentControls {
 export class SandboxDeployments implements Deployments, SandboxDeploymentControls {
   private revisions = new Map<string, Revision>();
   private readonly failing = new Set<string>();
+  private readonly gating = new Set<string>();
   private records: DeploymentRecord[] = [];
   private nextDeployment = 1;
   private readonly applied = new Set<string>();
@@ -96,9 +107,35 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     this.failing.add(key(service, environment));
   }
 
+  gateNext(service: string, environment: string): void {
+    this.target(service, environment);
+    this.gating.add(key(service, environment));
+  }
+
+  async proceed(
+    service: string,
+    environment: string,
+    id: string,
+    gate: Gate,
+    action: 'continue' | 'rollback',
+  ): Promise<void> {
+    const record = this.record(service, environment, id);
+    const waiting = this.view(record).gate;
+    if (waiting === undefined || waiting.id !== gate.id) {
+      throw new OpsbotError('GATE_NOT_WAITING', `Deployment ${id} is not waiting at that gate any more.`);
+    }
+    if (action === 'continue') record.continuedAt = this.clock.now();
+    else {
+      record.stoppedAt = this.clock.now();
+      record.rollback = true;
+      record.reason = 'rolled back at the gate';
+    }
+  }
+
   /** Back to the seeded revisions, with no deployments (the clock is left where it is). */
   reset(): void {
     this.failing.clear();
+    this.gating.clear();
     this.revisions = seedRevisions(this.world, seededRandom(this.seed));
     this.records = [];
     this.applied.clear();
@@ -144,6 +181,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       engine,
       desired: 2,
       ...(this.failing.delete(key(request.service, request.environment)) && { fails: true }),
+      ...(this.gating.delete(key(request.service, request.environment)) && { gated: true }),
       service: request.service,
       environment: request.environment,
       version: request.version,
@@ -233,7 +271,41 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     if (r.fails === true && now - r.startedAt >= LIFECYCLE.installGreenMs) return this.failed(r, base, now);
     const plan = phases(r.bakeMs, r.engine);
     const shift = r.engine === 'codedeploy' ? LIFECYCLE : LINEAR;
-    let elapsed = now - r.startedAt;
+    // A gate holds the deployment where production traffic would start to move, until answered or timed out.
+    const gateAt = plan
+      .slice(
+        0,
+        plan.findIndex((p) => p.step === 'ShiftingTraffic'),
+      )
+      .reduce((t, p) => t + p.ms, 0);
+    const held = r.gated === true ? (r.continuedAt ?? now) - (r.startedAt + gateAt) : 0;
+    if (r.gated === true && r.continuedAt === undefined && now - r.startedAt >= gateAt) {
+      const opened = r.startedAt + gateAt;
+      if (now - opened >= GATE_TIMEOUT_MS) {
+        // Nobody answered: CodeDeploy stops the deployment and rolls back; ECS takes the hook's ROLLBACK action.
+        return this.view({
+          ...r,
+          gated: false,
+          stoppedAt: opened + GATE_TIMEOUT_MS,
+          rollback: true,
+          reason: 'the gate timed out: nobody shifted production traffic',
+        });
+      }
+      return {
+        ...base,
+        status: 'InProgress',
+        step: 'TestTraffic',
+        trafficOnGreen: 0,
+        tasks: { running: r.desired, pending: 0, desired: r.desired },
+        gate: {
+          id: r.engine === 'codedeploy' ? r.id : `hook-${r.id.slice(-4)}`,
+          kind: r.engine === 'codedeploy' ? 'codedeploy-ready-wait' : 'ecs-pause-hook',
+          expiresAt: opened + GATE_TIMEOUT_MS,
+          onTimeout: r.engine === 'codedeploy' ? 'stop' : 'rollback',
+        },
+      };
+    }
+    let elapsed = now - r.startedAt - Math.max(0, held);
     for (const phase of plan) {
       if (elapsed < phase.ms) {
         const traffic =
@@ -258,7 +330,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       status: 'Succeeded',
       step: 'Succeeded',
       trafficOnGreen: 100,
-      endedAt: r.startedAt + plan.reduce((t, p) => t + p.ms, 0),
+      endedAt: r.startedAt + Math.max(0, held) + plan.reduce((t, p) => t + p.ms, 0),
     };
   }
 

@@ -2,7 +2,7 @@ import { defineReaction, type EventBridgeEvent } from '../define-reaction';
 import { pollRun, runningRuns } from './live';
 
 /**
- * CodeDeploy's and ECS's own word that a deployment changed state: the deploys it may concern are polled at once,
+ * CodeDeploy's and ECS's own word that a deployment changed state (or an ECS hook began to wait): the deploys it may concern are polled at once,
  * so their messages show the end without waiting for the watcher's next poll. Polling is idempotent (a poll after the
  * end changes nothing), so a repeated or late event does no harm.
  */
@@ -20,6 +20,11 @@ export const deployEvents = defineReaction({
       source: 'aws.ecs',
       detailType: 'ECS Deployment State Change',
       purpose: 'ECS service deployment state changes',
+    },
+    {
+      source: 'aws.ecs',
+      detailType: 'ECS Hook State Change',
+      purpose: 'ECS lifecycle hooks (a PAUSE hook waiting at a gate)',
     },
   ],
   async handle(event: EventBridgeEvent, ports) {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Claims } from '../../integrations/claims';
-import type { Deployment, DeploymentEngine } from '../../integrations/deployments.port';
+import type { Deployment, DeploymentEngine, Gate } from '../../integrations/deployments.port';
 import type { WatchResult } from '../../integrations/watcher.port';
 import type { Actor, IntentPorts, PostedMessage, Refusal } from '../define-intent';
 import { ago, plural, stepWords, trafficBar } from '../format';
@@ -350,6 +350,7 @@ export async function pollRun(
   const d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
   run.last = d;
   await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+  if (d.gate !== undefined) await askAtGate(run, d, d.gate, ports);
   if (d.status !== 'InProgress') {
     await end(run, d, ports);
     return { done: true };
@@ -545,9 +546,15 @@ export function liveReply(run: DeployRun, d: Deployment | undefined, now: number
   const step: Line =
     d === undefined
       ? ['Starting']
-      : d.step === 'ShiftingTraffic' || d.step === 'Baking' || d.step === 'TestTraffic'
-        ? [`${stepWords(d.step)} · `, trafficBar(d.trafficOnGreen)]
-        : [stepWords(d.step), ...(d.error !== undefined ? [': ', code(d.error.code)] : [])];
+      : d.gate !== undefined
+        ? [
+            status('waiting'),
+            ' Green is up on the test listener, waiting for someone to shift production traffic (in the thread)',
+            ...gateTimeout(d.gate),
+          ]
+        : d.step === 'ShiftingTraffic' || d.step === 'Baking' || d.step === 'TestTraffic'
+          ? [`${stepWords(d.step)} · `, trafficBar(d.trafficOnGreen)]
+          : [stepWords(d.step), ...(d.error !== undefined ? [': ', code(d.error.code)] : [])];
   const tasks: Line | undefined =
     d?.tasks !== undefined
       ? [
@@ -747,6 +754,120 @@ export async function cancelRun(runId: string, actor: Actor, ports: IntentPorts)
     ...(run.deploymentId !== undefined && { deploymentId: run.deploymentId }),
   });
   await tellStory(run, 'cancel', ['Cancel pressed by ', mention(actor.userId), ': stopping and rolling back'], ports);
+  await pollRun(run.id, ports, { now: true });
+  return undefined;
+}
+
+/** "; times out 10:32 UTC, then AWS rolls back". */
+function gateTimeout(gate: Gate): string[] {
+  const then =
+    gate.onTimeout === 'continue'
+      ? 'shifts traffic itself'
+      : gate.onTimeout === 'stop'
+        ? 'stops the deploy and rolls back'
+        : 'rolls back';
+  if (gate.expiresAt !== undefined) return [`; times out ${clockTime(gate.expiresAt)}, then AWS ${then}`];
+  if (gate.waitMinutes !== undefined) return [`; times out after ${gate.waitMinutes} min, then AWS ${then}`];
+  return [];
+}
+
+/** The gate's question, once, in the deploy's thread: Shift traffic or Roll back, for the environment's deployers. */
+async function askAtGate(run: DeployRun, d: Deployment, gate: Gate, ports: IntentPorts): Promise<void> {
+  const [message] = run.messages;
+  if (message === undefined) return;
+  const claims = new Claims(ports.store);
+  const key = `deploy-gate:${run.id}:${gate.id}`;
+  if (!(await claims.claim(key, RUN_TTL_SECONDS))) return;
+  const text: Run[] = [
+    status('waiting'),
+    ' Green is up on the test listener: ',
+    strong(run.service),
+    ' ',
+    code(run.version),
+    ' in ',
+    strong(run.environment),
+    ` runs ${d.tasks !== undefined ? `${d.tasks.running}/${d.tasks.desired} tasks` : 'its tasks'}, with no production traffic yet`,
+    ...gateTimeout(gate),
+    '.',
+  ];
+  const reply: Reply = {
+    summary: [`${clockTime(ports.clock.now())} · `, ...text],
+    sections: [[[`${clockTime(ports.clock.now())} · `, ...text]]],
+    buttons: [
+      {
+        label: 'Shift traffic',
+        style: 'primary',
+        payload: { kind: 'gate', runId: run.id, gateId: gate.id, action: 'continue' },
+      },
+      {
+        label: 'Roll back',
+        style: 'danger',
+        payload: { kind: 'gate', runId: run.id, gateId: gate.id, action: 'rollback' },
+      },
+    ],
+    context: [['For those who may deploy to ', strong(run.environment), '.']],
+    visibility: 'channel',
+  };
+  try {
+    await ports.announcer.post({ thread: message }, reply, { key });
+  } catch (error) {
+    await claims.release(key);
+    throw error;
+  }
+}
+
+/**
+ * Shift traffic or Roll back pressed at a gate: by someone who may deploy there, once, while the engine still waits at
+ * that gate; the engine is told, the thread says who answered, and the message moves on at once.
+ */
+export async function answerGate(
+  runId: string,
+  gateId: string,
+  action: 'continue' | 'rollback',
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Reply | undefined> {
+  const run = await loadRun(runId, ports);
+  if (run === undefined) return notice('none', 'I no longer know that deploy; nothing was done.');
+  if (run.state !== 'running') return alreadyDecided(run);
+  const target = { service: run.service, environment: run.environment, version: run.version };
+  const name = action === 'continue' ? 'ShiftTraffic' : 'GateRollback';
+  const refused = await changeRefusal({ service: run.service, environment: run.environment }, actor, ports);
+  if (refused !== undefined) {
+    await ports.audit.record({ action: name, outcome: 'refused', reason: refused.reason, actor, target });
+    return refused.reply;
+  }
+  const claims = new Claims(ports.store);
+  const key = `deploy-gate-answer:${run.id}:${gateId}`;
+  if (!(await claims.claim(key, RUN_TTL_SECONDS, actor.userId))) {
+    return notice('none', 'That gate was already answered; nothing more was done.');
+  }
+  try {
+    const d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+    if (d.gate === undefined || d.gate.id !== gateId) {
+      await claims.release(key);
+      return notice('none', 'The deploy is no longer waiting at that gate; nothing was done.');
+    }
+    await ports.deployments.proceed(run.service, run.environment, run.deploymentId as string, d.gate, action);
+  } catch (error) {
+    await claims.release(key);
+    throw error;
+  }
+  await ports.audit.record({
+    action: name,
+    outcome: 'done',
+    actor,
+    target,
+    ...(run.deploymentId !== undefined && { deploymentId: run.deploymentId }),
+  });
+  await tellStory(
+    run,
+    `gate-answer:${gateId}`,
+    action === 'continue'
+      ? [mention(actor.userId), ' shifted production traffic to green']
+      : [mention(actor.userId), ' rolled back at the gate'],
+    ports,
+  );
   await pollRun(run.id, ports, { now: true });
   return undefined;
 }

@@ -245,6 +245,60 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
     expect(unescaped(allText(confirm as StandInMessage))).toContain('Requested by <@U0CAROL001>');
   });
 
+  describe('gates before production traffic moves', () => {
+    it('CodeDeploy waiting to reroute: green is up, Shift traffic by a deployer goes on to success', async () => {
+      // Prepare
+      h = await harness();
+      h.sandbox.deployments.gateNext('web', 'staging');
+      await confirmDeploy(h, 'web staging v1.8.2');
+      const message = liveMessage(h, 'web');
+
+      // Act
+      await h.advance(2 * 60_000);
+      const waiting = unescaped(message.text);
+      const gate = h
+        .bot()
+        .find((m) => m.thread_ts === message.ts && allText(m).includes('opsbot.gate')) as StandInMessage;
+      const [shift, again] = [1, 2].map(() => click(h, gate, 'opsbot.gate', BOB, 'Shift traffic'));
+      await h.sendAndSettle(shift as ReturnType<typeof click>);
+      await h.sendAndSettle(again as ReturnType<typeof click>);
+      await h.advance(30 * 60_000);
+
+      // Assess
+      expect(waiting).toContain('Green is up on the test listener, waiting for someone to shift production traffic');
+      expect(waiting).toMatch(/times out \d\d:\d\d UTC, then AWS stops the deploy and rolls back/);
+      expect(unescaped(gate.text)).toMatch(/Green is up on the test listener: web v1\.8\.2 in staging runs 2\/2 tasks/);
+      const lines = thread(h, message).join('\n');
+      expect(lines).toContain('<@U0BOB00001> shifted production traffic to green');
+      expect(h.bot().some((m) => m.ephemeral && m.user === BOB && m.text.includes('already answered'))).toBe(true);
+      expect(unescaped(message.text)).toMatch(/: Succeeded in \d+ min/);
+      const audit = await h.deps.worker.ports.audit.list({ since: 0, action: 'ShiftTraffic' });
+      expect(audit.map((r) => [r.actor.userId, r.outcome])).toEqual([[BOB, 'done']]);
+    });
+
+    it('an ECS pause hook: Roll back at the gate rolls the deploy back', async () => {
+      // Prepare: worker runs on ECS's own linear strategy in the sandbox
+      h = await harness();
+      h.sandbox.deployments.gateNext('worker', 'staging');
+      await confirmDeploy(h, 'worker staging v1.11.0');
+      const message = liveMessage(h, 'worker');
+      await h.advance(90_000);
+      const gate = h
+        .bot()
+        .find((m) => m.thread_ts === message.ts && allText(m).includes('opsbot.gate')) as StandInMessage;
+
+      // Act
+      await h.sendAndSettle(click(h, gate, 'opsbot.gate', ALICE, 'Roll back'));
+      await h.advance(2 * 60_000);
+
+      // Assess
+      expect(unescaped(message.text)).toMatch(/: Stopped · rolled back$/);
+      expect(thread(h, message).join('\n')).toContain('<@U0ALICE001> rolled back at the gate');
+      const [d] = await h.sandbox.deployments.history('worker', 'staging', 1);
+      expect([d?.engine, d?.step]).toEqual(['ecs-linear', 'RolledBack']);
+    });
+  });
+
   describe('hand locks', () => {
     it('locks with a reason and an end, refuses others’ deploys, says who holds it, and only the holder or an admin lifts it', async () => {
       // Prepare

@@ -93,6 +93,13 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
     ]);
+    // The gates: answered on the same deployments and groups only
+    expect(resources(find(homeStatements, 'ecs:ContinueServiceDeployment'))).toEqual(
+      resources(find(homeStatements, 'ecs:StopServiceDeployment')),
+    );
+    expect(resources(find(accessStatements, 'codedeploy:ContinueDeployment'))).toEqual([
+      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
+    ]);
   });
 
   it('reads images from the configured repository, or the one named after the service', () => {

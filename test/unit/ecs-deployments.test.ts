@@ -1,6 +1,7 @@
 import {
   BatchGetDeploymentsCommand,
   CodeDeployClient,
+  ContinueDeploymentCommand,
   CreateDeploymentCommand,
   type DeploymentInfo,
   type ECSTarget,
@@ -10,6 +11,7 @@ import {
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import {
+  ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
@@ -28,6 +30,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { codeDeployProgress, ECS_STAGES, ecsProgress } from '../../integrations/aws/deploy-progress';
 import { AwsDeployments, appSpec, type DeployTarget } from '../../integrations/aws/ecs-deployments.adapter';
+import type { Gate } from '../../integrations/deployments.port';
 import { isOpsbotError } from '../../integrations/errors';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { asSdkOutput } from '../support/sdk-output';
@@ -497,6 +500,69 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     });
     expect(viaCodeDeploy.stoppedBy).toBe('U1');
     expect(viaEcs.step).toBe('RollingBack');
+  });
+
+  it('reads a gate on either engine and answers it with the engine’s own call', async () => {
+    // Prepare: an ECS PAUSE hook awaiting action, and a CodeDeploy deployment ready and waiting to reroute
+    const { ecs, codedeploy, deployments } = setup('ECS', 'BLUE_GREEN');
+    const expiresAt = new Date('2026-11-23T10:00:00Z');
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: 'arn:aws:ecs:x',
+          status: 'IN_PROGRESS',
+          lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+          lifecycleHookDetails: [
+            { hookId: 'hook-1', targetType: 'AWS_LAMBDA', status: 'SUCCEEDED' },
+            { hookId: 'hook-2', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt, timeoutAction: 'ROLLBACK' },
+          ],
+        },
+      ],
+    });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [] });
+    ecs.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: 'arn:aws:ecs:x' });
+    codedeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: {
+        deploymentId: 'd-1',
+        status: 'Ready',
+        blueGreenDeploymentConfiguration: {
+          deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 60 },
+        },
+      },
+    });
+    codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: {} });
+    codedeploy.on(ContinueDeploymentCommand).resolves({});
+    codedeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
+
+    // Act
+    const paused = await deployments.get('web', 'prod', 'arn:aws:ecs:x');
+    const ready = await deployments.get('web', 'prod', 'd-1');
+    await deployments.proceed('web', 'prod', 'arn:aws:ecs:x', paused.gate as Gate, 'continue');
+    await deployments.proceed('web', 'prod', 'd-1', ready.gate as Gate, 'continue');
+    await deployments.proceed('web', 'prod', 'd-1', ready.gate as Gate, 'rollback');
+
+    // Assess
+    expect(paused.gate).toEqual({
+      id: 'hook-2',
+      kind: 'ecs-pause-hook',
+      expiresAt: expiresAt.getTime(),
+      onTimeout: 'rollback',
+    });
+    expect(ready.gate).toEqual({ id: 'd-1', kind: 'codedeploy-ready-wait', waitMinutes: 60, onTimeout: 'stop' });
+    expect(ready.step).toBe('TestTraffic');
+    expect(ecs.commandCalls(ContinueServiceDeploymentCommand)[0]?.args[0].input).toEqual({
+      serviceDeploymentArn: 'arn:aws:ecs:x',
+      hookId: 'hook-2',
+      action: 'CONTINUE',
+    });
+    expect(codedeploy.commandCalls(ContinueDeploymentCommand)[0]?.args[0].input).toEqual({
+      deploymentId: 'd-1',
+      deploymentWaitType: 'READY_WAIT',
+    });
+    expect(codedeploy.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({
+      deploymentId: 'd-1',
+      autoRollbackEnabled: true,
+    });
   });
 
   it('says why the new revision’s tasks would not start when ECS rolled a deployment back', async () => {
