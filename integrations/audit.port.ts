@@ -18,6 +18,7 @@ export type AuditOutcome =
   | 'stopped'
   | 'rejected'
   | 'expired'
+  | 'cancelled'
   | 'done';
 
 /** One thing someone asked opsbot to change, and what became of it. */

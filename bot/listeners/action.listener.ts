@@ -58,6 +58,12 @@ export function registerActions(app: App, deps: EdgeDeps): void {
     await ack();
     const click = await open(deps, body, action, 'cancel');
     if (click === undefined || !(await decide(deps, click, click.payload, 'cancel'))) return;
+    await deps.audit.record({
+      action: click.payload.intent,
+      outcome: 'cancelled',
+      actor: click.actor,
+      target: click.payload.slots,
+    });
     await sendOrRelease(deps, `decision:${click.payload.nonce}`, {
       ...say(click, await deps.planner.cancelled(click.payload)),
       replyTo: { ...click.replyTo, replaceOriginal: true },
@@ -194,7 +200,7 @@ async function open<K extends ButtonPayload['kind']>(
     ...(messageTs !== undefined && { messageTs }),
   };
   if (!opened.ok) {
-    deps.log.info('audit', { action: `button:${kind}`, user: actor.userId, outcome: 'refused', reason: opened.why });
+    await deps.audit.record({ action: `button:${kind}`, outcome: 'refused', reason: opened.why, actor, target: {} });
     await deps.jobs.send({
       kind: 'say',
       reply: notice('refused', WHY[opened.why], ['Ask again, or try ', code('/deploy help'), '.']),

@@ -45,13 +45,6 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
     }
     if (job.kind === 'retry-stage') {
       const { reply, outcome, card } = await retryStage(job, job.actor, deps.ports);
-      deps.log.info('audit', {
-        action: 'retry-stage',
-        pipeline: job.pipeline,
-        stage: job.stage,
-        user: job.actor.userId,
-        outcome,
-      });
       // Refused here (the rules or Slack's answer changed since the click): nothing started, so Retry stays open.
       if (outcome === 'refused') await new Claims(deps.store).release(retryClaim(job));
       if (card !== undefined) {

@@ -21,6 +21,12 @@ export async function retryStage(
     return { reply: refusal.reply, outcome: 'refused' };
   }
   await ports.pipelines.retryStage(request.pipeline, request.stage, request.executionId);
+  await ports.audit.record({
+    action: 'RetryStage',
+    outcome: 'started',
+    actor,
+    target: { pipeline: request.pipeline, stage: request.stage, execution: request.executionId },
+  });
   // The pipeline's card as it is now, showing the new attempt; the retry has started whether or not it can be read.
   const card = await pipelineCard(request.pipeline, ports, actor).catch(() => undefined);
   return {

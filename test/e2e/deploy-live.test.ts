@@ -245,6 +245,25 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
     expect(unescaped(allText(confirm as StandInMessage))).toContain('Requested by <@U0CAROL001>');
   });
 
+  it('writes down a confirmation card cancelled by its requester', async () => {
+    // Prepare
+    h = await harness();
+    const card = (await slash(h, 'api staging v1.4.0')).ack as StandInMessage;
+
+    // Act
+    await h.sendAndSettle(click(h, card, 'opsbot.cancel'));
+
+    // Assess
+    const [record] = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect(record).toMatchObject({
+      action: 'Deploy',
+      outcome: 'cancelled',
+      actor: { userId: ALICE },
+      target: { service: 'api', environment: 'staging', version: 'v1.4.0' },
+    });
+    expect(await h.sandbox.deployments.active()).toEqual([]);
+  });
+
   describe('gates before production traffic moves', () => {
     it('CodeDeploy waiting to reroute: green is up, Shift traffic by a deployer goes on to success', async () => {
       // Prepare

@@ -164,12 +164,13 @@ describe('item 3: a Confirm click carrying a request opsbot never issued', () =>
     // Assess
     expect(result.statusCode).toBe(200);
     expect(await h.sandbox.deployments.active()).toEqual([]);
-    expect(h.log.entries).toContainEqual(
-      expect.objectContaining({
-        message: 'audit',
-        extra: expect.objectContaining({ action: 'button:confirm', outcome: 'refused', reason: 'unknown' }),
-      }),
-    );
+    const [refused] = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect(refused).toMatchObject({
+      action: 'button:confirm',
+      outcome: 'refused',
+      reason: 'unknown',
+      actor: { userId: 'UEVIL00001' },
+    });
     const told = h.bot().at(-1);
     expect(told?.text).toMatch(/not one opsbot issued/);
     expect(told?.ephemeral).toBe(true);

@@ -423,6 +423,10 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(said[0]?.thread_ts).toBe(ts);
       expect(said[1]?.text).toBe(`A retry of Build in ${failing} was already started.`);
       expect(said[1]?.ephemeral).toBe(true);
+      const retries = await h.deps.worker.ports.audit.list({ since: 0, action: 'RetryStage' });
+      expect(retries.map((r) => [r.outcome, r.target.pipeline, r.target.stage])).toEqual([
+        ['started', failing, 'Build'],
+      ]);
       h.sandbox.clock.advance(10 * 60_000);
       expect((await h.sandbox.pipelines.list()).find((p) => p.name === failing)?.status).toBe('Succeeded');
     });
