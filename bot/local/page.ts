@@ -101,6 +101,9 @@ export function pageRoutes(parts: {
         case '/local/sandbox/deploy-fail':
           parts.sandbox?.deployments.failNext(String(body.service), String(body.environment));
           return json(res, 200, { ok: true });
+        case '/local/sandbox/deploy-gate':
+          parts.sandbox?.deployments.gateNext(String(body.service), String(body.environment));
+          return json(res, 200, { ok: true });
         case '/local/sandbox/reset':
           parts.sandbox?.reset();
           return json(res, 200, { ok: true });

@@ -72,7 +72,13 @@ export interface SandboxDeploymentControls {
   /** The next deployment of the service there waits at a gate before production traffic moves. */
   gateNext(service: string, environment: string): void;
   /** Every service and environment, with its engine and whether its next deployment will fail. */
-  targets(): Array<{ service: string; environment: string; engine: DeploymentEngine; failing: boolean }>;
+  targets(): Array<{
+    service: string;
+    environment: string;
+    engine: DeploymentEngine;
+    failing: boolean;
+    gated: boolean;
+  }>;
 }
 
 export class SandboxDeployments implements Deployments, SandboxDeploymentControls {
@@ -91,13 +97,20 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     this.reset();
   }
 
-  targets(): Array<{ service: string; environment: string; engine: DeploymentEngine; failing: boolean }> {
+  targets(): Array<{
+    service: string;
+    environment: string;
+    engine: DeploymentEngine;
+    failing: boolean;
+    gated: boolean;
+  }> {
     return this.world.services.flatMap((svc) =>
       svc.environments.map((e) => ({
         service: svc.name,
         environment: e.name,
         engine: e.engine ?? 'codedeploy',
         failing: this.failing.has(key(svc.name, e.name)),
+        gated: this.gating.has(key(svc.name, e.name)),
       })),
     );
   }

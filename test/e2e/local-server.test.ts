@@ -138,15 +138,59 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
       environment: 'staging',
       engine: 'codedeploy',
       failing: true,
+      gated: false,
     });
     expect(panel.targets).toContainEqual({
       service: 'worker',
       environment: 'staging',
       engine: 'ecs-linear',
       failing: false,
+      gated: false,
     });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toBe('nope is not deployed to staging in this account.');
+  });
+});
+
+describe('npm start: a deploy on the local page moves by itself', () => {
+  it('updates the deploy message as the sandbox clock runs, polled by the watcher without anyone asking', async () => {
+    // Prepare: the page's own calls, with its token
+    const settings = readSettings({
+      SLACK_SIGNING_SECRET: SECRET,
+      PORT: '0',
+      OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-data-')),
+    });
+    const local = await startLocalServer(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
+      overrides: { log: createMemoryLog() },
+    });
+    const page = (path: string, body: unknown) =>
+      fetch(`${local.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-opsbot-token': local.token },
+        body: JSON.stringify(body),
+      });
+    const messages = () => local.standIn?.messages ?? [];
+    const settle = () => (local.deps.edge.jobs as InProcessJobQueue<Job>).drain();
+    try {
+      await page('/local/send', { text: '/deploy web staging v1.8.2', channel: 'C0DEPLOYS01' });
+      await settle();
+      const card = messages().find((m) => JSON.stringify(m.blocks ?? []).includes('opsbot.confirm')) as StandInMessage;
+      await page('/local/click', { ts: card.ts, action_id: 'opsbot.confirm' });
+      await settle();
+      const live = messages().find((m) => m.from === 'bot' && m.text.startsWith('web ')) as StandInMessage;
+      const before = live.text;
+
+      // Act: two sandbox minutes pass; nobody sends anything
+      await page('/local/sandbox/advance', { minutes: 2 });
+      const deadline = Date.now() + 5_000;
+      while (live.text === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+      // Assess
+      expect(before).toContain('Installing the new task set (green)');
+      expect(live.text).toContain('Shifting production traffic');
+    } finally {
+      await local.close();
+    }
   });
 });
 

@@ -191,8 +191,8 @@ async function refreshSandbox() {
     .map(
       (
         t,
-      ) => `<div class="alarm"><span>${escapeHtml(t.service)} in ${escapeHtml(t.environment)} <small>${escapeHtml(t.engine)}</small>${t.failing ? ' <span class="state-ALARM">next fails</span>' : ''}</span>
-        <button type="button" class="tool" data-fail-service="${escapeHtml(t.service)}" data-fail-environment="${escapeHtml(t.environment)}"${t.failing ? ' disabled' : ''}>Fail next</button></div>`,
+      ) => `<div class="alarm"><span>${escapeHtml(t.service)} in ${escapeHtml(t.environment)} <small>${escapeHtml(t.engine)}</small>${t.failing ? ' <span class="state-ALARM">next fails</span>' : ''}${t.gated ? ' <span class="state-OK">next waits at a gate</span>' : ''}</span>
+        <span><button type="button" class="tool" data-fail-service="${escapeHtml(t.service)}" data-fail-environment="${escapeHtml(t.environment)}"${t.failing ? ' disabled' : ''}>Fail next</button><button type="button" class="tool" data-gate-service="${escapeHtml(t.service)}" data-gate-environment="${escapeHtml(t.environment)}"${t.gated ? ' disabled' : ''}>Gate next</button></span></div>`,
     )
     .join('');
   $('clock').textContent = `Sandbox time: ${new Date(state.now).toUTCString()}`;
@@ -244,6 +244,12 @@ document.addEventListener('click', async (event) => {
     await post('/local/sandbox/deploy-fail', {
       service: target.dataset.failService,
       environment: target.dataset.failEnvironment,
+    });
+    await refreshSandbox();
+  } else if (target.dataset.gateService !== undefined) {
+    await post('/local/sandbox/deploy-gate', {
+      service: target.dataset.gateService,
+      environment: target.dataset.gateEnvironment,
     });
     await refreshSandbox();
   } else if (target.dataset.thread !== undefined) {
