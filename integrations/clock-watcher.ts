@@ -18,6 +18,8 @@ export class ClockWatcher implements DeployWatcher {
     private readonly clock: Clock,
     private readonly onError: (deployId: string, error: unknown) => void,
     private readonly intervalMs: number = WATCH_INTERVAL_MS,
+    /** Extra wait before a deploy's first poll (measurements set it, so polls fall between the engine's steps). */
+    private readonly firstPollDelayMs = 0,
   ) {}
 
   /** The poll step (built after the watcher, since it posts through ports that hold the watcher). */
@@ -26,7 +28,7 @@ export class ClockWatcher implements DeployWatcher {
   }
 
   async watch(deployId: string): Promise<void> {
-    if (!this.due.has(deployId)) this.due.set(deployId, this.clock.now() + this.intervalMs);
+    if (!this.due.has(deployId)) this.due.set(deployId, this.clock.now() + this.intervalMs + this.firstPollDelayMs);
   }
 
   /** The deploys being watched. */

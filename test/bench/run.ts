@@ -2,7 +2,8 @@
  * `npm run bench`: figures, not pass/fail. Writes bench/results.json and prints a table.
  * - the bundled `slack` function: size, cold init (median over fresh processes of loading the bundle, minus a bare
  *   `node -e 0` in the same run, and that ratio), and ack latency through the real handler;
- * - the local matcher: throughput and per-utterance p99.
+ * - the local matcher: throughput and per-utterance p99;
+ * - the deploy message on the sandbox clock: updates per deployment, and the delay from a phase to the message.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,13 +24,19 @@ import { createMemoryLog } from '../../bot/logger';
 import { readSettings } from '../../bot/settings';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { CodePipelinePipelines } from '../../integrations/aws/codepipeline.adapter';
+import { ClockWatcher, WATCH_INTERVAL_MS } from '../../integrations/clock-watcher';
+import type { DeploymentStep } from '../../integrations/deployments.port';
 import type { JobQueue } from '../../integrations/jobs.port';
 import { FileStore } from '../../integrations/sandbox/file-store';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { Store } from '../../integrations/store.port';
 import { intents } from '../../intents';
+import { type DeployRun, loadRun, pollRun, startRun } from '../../intents/deploys/live';
+import { stepWords } from '../../intents/format';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
+import { plainText } from '../../intents/reply';
 import { buildLambdaBundle } from '../support/bundle';
+import { sandboxPorts } from '../support/ports';
 import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -256,6 +263,83 @@ async function pipelinesOverview(count = 200, latencyMs = 100, failing = 10) {
   };
 }
 
+/**
+ * The deploy message on the sandbox with a controlled clock, second by second, the watcher polling every 10 s as in
+ * production: how many updates a deployment costs against its phases and duration, and how long after a phase starts
+ * the message shows it (target: within one poll).
+ */
+async function deployMessages() {
+  // The sandbox's steps last whole multiples of 10 s: polls are offset so they fall between steps, as they would on
+  // AWS, where a step can start at any moment of the 10 s between two polls.
+  const cases = [
+    { name: 'CodeDeploy blue/green', service: 'web', fail: false, offsetMs: 2_500 },
+    { name: 'CodeDeploy blue/green', service: 'web', fail: false, offsetMs: 7_500 },
+    { name: 'ECS linear', service: 'worker', fail: false, offsetMs: 5_000 },
+    { name: 'CodeDeploy, failed + AWS rollback', service: 'api', fail: true, offsetMs: 5_000 },
+  ];
+  const rows = [];
+  for (const c of cases) {
+    const base = sandboxPorts();
+    const { clock, sandbox, announcer } = base;
+    const watcher = new ClockWatcher(
+      clock,
+      (_id, error) => {
+        throw error;
+      },
+      WATCH_INTERVAL_MS,
+      c.offsetMs,
+    );
+    const ports = { ...base.ports, watcher };
+    watcher.attach((runId) => pollRun(runId, ports));
+    if (c.fail) sandbox.deployments.failNext(c.service, 'staging');
+    const current = await ports.deployments.current(c.service, 'staging');
+    await startRun(
+      { kind: 'deploy', service: c.service, environment: 'staging', version: `${current.version}-next` },
+      { userId: 'U0BENCH001', channelId: 'C0BENCH001' },
+      ports,
+    );
+    const run = (await ports.store.list<DeployRun>('deploys'))[0] as DeployRun;
+    const started = clock.now();
+    const changedAt = new Map<string, number>();
+    const shownAt = new Map<string, number>();
+    let last = '';
+    let ended = false;
+    for (let second = 0; second < 3 * 60 * 60 && !ended; second++) {
+      clock.advance(1000);
+      const d = await ports.deployments.get(c.service, 'staging', run.deploymentId as string);
+      const phase = d.status === 'InProgress' ? d.step : `end:${d.step}`;
+      if (phase !== last) {
+        changedAt.set(phase, clock.now());
+        last = phase;
+      }
+      await watcher.tick();
+      const message = announcer.messages()[0];
+      const text = plainText(message?.reply.summary ?? '');
+      for (const p of changedAt.keys()) {
+        if (shownAt.has(p)) continue;
+        const words = p.startsWith('end:')
+          ? d.status === 'Succeeded'
+            ? 'Succeeded in'
+            : 'Failed'
+          : stepWords(p as DeploymentStep);
+        if (text.includes(words)) shownAt.set(p, clock.now());
+      }
+      ended = (await loadRun(run.id, ports))?.state === 'ended';
+    }
+    const delays = [...changedAt].map(([p, at]) => ((shownAt.get(p) ?? Number.NaN) - at) / 1000);
+    rows.push({
+      case: `${c.name}, polls ${c.offsetMs / 1000} s into a step`,
+      phases: changedAt.size,
+      durationMin: Math.round((clock.now() - started) / 6000) / 10,
+      updates: announcer.messages()[0]?.updates.length ?? 0,
+      threadLines: announcer.posts.filter((p) => p.thread !== undefined).length,
+      maxDelayS: Math.max(...delays),
+      medianDelayS: median(delays),
+    });
+  }
+  return rows;
+}
+
 async function main() {
   const bundle = await buildLambdaBundle('slack', DIST);
   const cold = coldInit(bundle);
@@ -263,6 +347,7 @@ async function main() {
   const matcher = matcherThroughput();
   const overview = await pipelinesOverview();
   const fileStore = await fileStoreAck();
+  const deploys = await deployMessages();
   const results = {
     at: new Date().toISOString(),
     node: process.version,
@@ -270,7 +355,9 @@ async function main() {
     matcher,
     pipelinesOverview: overview,
     localFileStore: fileStore,
+    deployMessages: deploys,
     targets: {
+      deployMessageDelayS: '≤ 10 (one poll)',
       fileStoreAckRatio: '≤ 2.0',
       coldInitRatio: '≤ 1.0',
       ackP99Ms: '≤ 10',
@@ -303,11 +390,21 @@ async function main() {
     ['local store: ack p50, empty', `${fileStore.emptyP50Ms} ms`, ''],
     [`local store: ack p50, ${fileStore.stored} ids`, `${fileStore.fullP50Ms} ms (×${fileStore.ratio})`, '≤ 2× empty'],
     ['local store: ack p99, empty / full', `${fileStore.emptyP99Ms} / ${fileStore.fullP99Ms} ms`, ''],
+    ...deploys.flatMap(
+      (d): Array<[string, string, string]> => [
+        [
+          `deploy message, ${d.case}`,
+          `${d.updates} updates, ${d.threadLines} thread lines`,
+          `for ${d.phases} phases in ${d.durationMin} min`,
+        ],
+        [`  phase → message delay, median / max`, `${d.medianDelayS} / ${d.maxDelayS} s`, '≤ 10 s (one poll)'],
+      ],
+    ),
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padEnd(24)}target\n`);
+  process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padEnd(32)}target\n`);
   for (const [name, value, target] of rows)
-    process.stdout.write(`${name.padEnd(width)}  ${value.padEnd(24)}${target}\n`);
+    process.stdout.write(`${name.padEnd(width)}  ${value.padEnd(32)}${target}\n`);
   process.stdout.write(`\nwritten to ${join('bench', 'results.json')}\n`);
 }
 

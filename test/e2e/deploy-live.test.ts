@@ -44,7 +44,7 @@ async function confirmDeploy(h: Harness, text: string, user = ALICE): Promise<St
 
 const APPROVAL_CONFIG = (config: string) =>
   config
-    .replace('approval: false # true: a second person must approve', 'approval: true #')
+    .replace('approval: false #', 'approval: true #')
     .replace(
       'deployers: everyone # or Slack user and user-group ids; a protected environment must say which',
       `deployers: [${ALICE}, ${BOB}, ${CAROL}]\n    approvers: [${BOB}, ${CAROL}]`,

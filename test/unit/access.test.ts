@@ -20,7 +20,7 @@ const MATRIX_CONFIG = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')
     '  staging:\n    aliases: [stage, stg]\n    deployers: [S0DEPLOYERS]\n',
   )
   .replace(
-    '    approval: false # true: a second person must approve (not enforced yet: see the README)\n    deployers: everyone # or Slack user and user-group ids; a protected environment must say which\n',
+    / {4}approval: false #[^\n]*\n( {4}#[^\n]*\n)* {4}deployers: everyone #[^\n]*\n/,
     '    approval: true\n    deployers: [S0DEPLOYERS]\n    approvers: [U0APPROVER1]\n',
   )
   .replace(
