@@ -3,8 +3,9 @@ import { pollRun, runningRuns } from './live';
 
 /**
  * CodeDeploy's and ECS's own word that a deployment changed state (or an ECS hook began to wait): the deploys it may concern are polled at once,
- * so their messages show the end without waiting for the watcher's next poll. Polling is idempotent (a poll after the
- * end changes nothing), so a repeated or late event does no harm.
+ * so their messages show the end without waiting for the watcher's next poll (a change short of the end still waits
+ * for the 10 s between updates). Polling is idempotent (a poll after the end changes nothing), so a repeated or late
+ * event does no harm.
  */
 export const deployEvents = defineReaction({
   name: 'DeployEvents',
@@ -40,7 +41,7 @@ export const deployEvents = defineReaction({
         : runs.filter((r) => r.engine !== undefined && r.engine !== 'codedeploy');
     for (const run of concerned) {
       try {
-        await pollRun(run.id, ports, { now: true });
+        await pollRun(run.id, ports);
       } catch (error) {
         // The watcher polls it again shortly; one failing deploy does not hold up the others.
         ports.log.warn('deploy.event_poll_failed', { runId: run.id, error: (error as Error).name });

@@ -335,11 +335,7 @@ export async function runningRuns(ports: IntentPorts): Promise<DeployRun[]> {
  * outcome to the audit record and releases the lock — once, however many polls and events arrive. A poll after the
  * end changes nothing.
  */
-export async function pollRun(
-  id: string,
-  ports: IntentPorts,
-  options: { readonly now?: boolean } = {},
-): Promise<WatchResult> {
+export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResult> {
   const run = await loadRun(id, ports);
   if (run === undefined || run.state === 'ended') return { done: true };
   if (run.state === 'awaiting-approval') {
@@ -355,7 +351,7 @@ export async function pollRun(
     await end(run, d, ports);
     return { done: true };
   }
-  await show(run, d, ports, options.now === true);
+  await show(run, d, ports, false);
   await saveRun(run, ports);
   return { done: false };
 }
@@ -754,7 +750,8 @@ export async function cancelRun(runId: string, actor: Actor, ports: IntentPorts)
     ...(run.deploymentId !== undefined && { deploymentId: run.deploymentId }),
   });
   await tellStory(run, 'cancel', ['Cancel pressed by ', mention(actor.userId), ': stopping and rolling back'], ports);
-  await pollRun(run.id, ports, { now: true });
+  // The thread says it at once; the message follows within the 10 s its updates are spaced by.
+  await pollRun(run.id, ports);
   return undefined;
 }
 
@@ -868,6 +865,7 @@ export async function answerGate(
       : [mention(actor.userId), ' rolled back at the gate'],
     ports,
   );
-  await pollRun(run.id, ports, { now: true });
+  // The thread says it at once; the message follows within the 10 s its updates are spaced by.
+  await pollRun(run.id, ports);
   return undefined;
 }

@@ -18,7 +18,10 @@ import { ExecutionAlreadyExists, InvalidArn, SFNClient, StartExecutionCommand } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsDeployments, type DeployTarget } from '../../integrations/aws/ecs-deployments.adapter';
 import { StepFunctionsWatcher } from '../../integrations/aws/step-functions-watcher.adapter';
+import { Claims } from '../../integrations/claims';
+import { ClockWatcher } from '../../integrations/clock-watcher';
 import type { IntentPorts } from '../../intents/define-intent';
+import { deployEvents } from '../../intents/deploys/deploy-events.reaction';
 import { type DeployRun, loadRun, pollRun, runKey, startRun } from '../../intents/deploys/live';
 import { plainText } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
@@ -214,5 +217,63 @@ describe('the watcher’s poll step against mocked CodeDeploy and ECS', () => {
     expect(text).toMatch(/^web v1\.8\.1 → v1\.8\.2 in prod: Failed: CannotPullContainerError .*not found/);
     expect(text).toContain('AWS rolled it back');
     expect(announcer.thread(run.messages[0]?.ts as string).join('\n')).toMatch(/Failed: CannotPullContainerError/);
+  });
+});
+
+describe('the deploy message’s pace', () => {
+  it('is updated at most once every 10 s, however often events arrive, and never after the end', async () => {
+    // Prepare: CodeDeploy events every 2 s on top of the watcher's polls, and a deployment whose task counts change
+    // at every read (as a large service's do), so there is always something new to show
+    const base = sandboxPorts();
+    const { clock, announcer } = base;
+    let reads = 0;
+    const deployments = Object.assign(Object.create(base.ports.deployments) as typeof base.ports.deployments, {
+      get: async (service: string, environment: string, id: string) => {
+        const d = await base.ports.deployments.get(service, environment, id);
+        reads++;
+        return d.status === 'InProgress' ? { ...d, tasks: { running: reads, pending: 0, desired: 1000 } } : d;
+      },
+    });
+    const ports: IntentPorts = { ...base.ports, deployments };
+    const watcher = new ClockWatcher(clock, (_id, error) => {
+      throw error;
+    });
+    watcher.attach((runId) => pollRun(runId, { ...ports, watcher }));
+    Object.assign(ports, { watcher });
+    const updatedAt: number[] = [];
+    const update = announcer.update.bind(announcer);
+    announcer.update = async (message, reply) => {
+      if (message.channel === 'C0TEAM0001') updatedAt.push(clock.now());
+      await update(message, reply);
+    };
+    await startRun(
+      { kind: 'deploy', service: 'web', environment: 'staging', version: 'v1.8.2' },
+      { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
+      ports,
+    );
+    const run = (await ports.store.list<DeployRun>('deploys'))[0] as DeployRun;
+    const event = {
+      id: 'e',
+      source: 'aws.codedeploy',
+      'detail-type': 'CodeDeploy Deployment State-change Notification',
+      account: '111111111111',
+      region: 'eu-west-1',
+      time: '',
+      detail: { state: 'READY', deploymentId: run.deploymentId },
+    };
+
+    // Act
+    for (let t = 0; t < 30 * 60; t += 2) {
+      clock.advance(2_000);
+      await deployEvents.handle(event, { ...ports, claims: new Claims(ports.store) });
+      await watcher.tick();
+    }
+
+    // Assess
+    const gaps = updatedAt.slice(1).map((at, i) => at - (updatedAt[i] as number));
+    expect(updatedAt.length).toBeGreaterThan(5);
+    expect(Math.min(...gaps.slice(0, -1))).toBeGreaterThanOrEqual(10_000);
+    expect((await loadRun(run.id, ports))?.state).toBe('ended');
+    expect(updatedAt.at(-1)).toBeLessThan(clock.now() - 10 * 60_000);
   });
 });
