@@ -96,6 +96,16 @@ const environmentSchema = z.strictObject({
   channels: z.array(channel).min(1, 'expected at least one channel id, or leave channels out').optional(),
   /** When deploys here are refused (rollbacks never are), in the team's `timeZone`. */
   freezes: z.array(freezeSchema).default([]),
+  /** An AWS Systems Manager Change Calendar: CLOSED freezes deploys here too. */
+  changeCalendar: z
+    .strictObject({
+      /** The calendar document's name (or ARN). */
+      name: z.string().min(1).max(2048),
+      /** Its account (a name under `accounts`, or an id); opsbot's own when not set. */
+      account: z.string().optional(),
+      region,
+    })
+    .optional(),
 });
 
 const lambdaName = z
@@ -211,6 +221,10 @@ const configSchema = z
     };
     for (const [pipelineName, p] of Object.entries(config.pipelines))
       knownAccount(p.account, ['pipelines', pipelineName, 'account']);
+    for (const [envName, environment] of Object.entries(config.environments)) {
+      const account = environment.changeCalendar?.account;
+      if (account !== undefined) knownAccount(account, ['environments', envName, 'changeCalendar', 'account']);
+    }
     for (const [serviceName, service] of Object.entries(config.services)) {
       for (const [envName, target] of Object.entries(service.environments)) {
         knownAccount(target.account, ['services', serviceName, 'environments', envName, 'account']);

@@ -5,6 +5,8 @@ import type { Alarms } from '../integrations/alarms.port';
 import { AwsClients, assumeRoleCredentials } from '../integrations/aws/clients';
 import type { DeployTarget } from '../integrations/aws/ecs-deployments.adapter';
 import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
+import type { CalendarPlace } from '../integrations/aws/ssm-change-calendar.adapter';
+import type { ChangeCalendars } from '../integrations/calendars.port';
 import type { Chat } from '../integrations/chat.port';
 import { Claims } from '../integrations/claims';
 import { type Clock, systemClock } from '../integrations/clock.port';
@@ -81,6 +83,7 @@ export interface DepsOverrides {
 }
 
 interface Account {
+  readonly calendars: ChangeCalendars;
   readonly pipelines: Pipelines;
   readonly deployments: Deployments;
   readonly images: Images;
@@ -166,6 +169,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     images: account.images,
     alarms: account.alarms,
     maintenance: account.maintenance,
+    calendars: account.calendars,
     clock: account.clock,
     rules: rulesFrom(config),
     people,
@@ -351,8 +355,38 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
         new RDSClient(retry),
       );
     }),
+    calendars: lazy(() => {
+      const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+      const { SsmChangeCalendars } =
+        require('../integrations/aws/ssm-change-calendar.adapter') as typeof import('../integrations/aws/ssm-change-calendar.adapter');
+      return new SsmChangeCalendars(calendarPlaces(config), (place) =>
+        clients().get(SSMClient, place.account, place.region),
+      );
+    }),
     clock: systemClock,
   };
+}
+
+/** The change calendars environments follow, where they live (opsbot's own account unless one is named). */
+function calendarPlaces(config: OpsbotConfig): CalendarPlace[] {
+  const home = Object.entries(config.accounts).find(([, a]) => a.roleArn === undefined);
+  return Object.entries(config.environments).flatMap(([environment, e]) =>
+    e.changeCalendar === undefined
+      ? []
+      : [
+          {
+            environment,
+            calendar: e.changeCalendar.name,
+            account:
+              e.changeCalendar.account !== undefined
+                ? resolveAccount(config, e.changeCalendar.account)
+                : home !== undefined
+                  ? { name: home[0], ...home[1] }
+                  : { name: 'opsbot', id: '' },
+            region: e.changeCalendar.region,
+          },
+        ],
+  );
 }
 
 /**
@@ -404,13 +438,19 @@ function clientFactory(region: string | undefined): AwsClients {
 
 function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverrides): Account {
   const clock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
-  const sandbox = new SandboxAccount(sandboxWorld(config), clock, seed);
+  const calendars = new Map(
+    Object.entries(config.environments).flatMap(([name, e]) =>
+      e.changeCalendar !== undefined ? [[name, e.changeCalendar.name] as const] : [],
+    ),
+  );
+  const sandbox = new SandboxAccount(sandboxWorld(config), clock, seed, calendars);
   return {
     pipelines: sandbox.pipelines,
     deployments: sandbox.deployments,
     images: sandbox.images,
     alarms: sandbox.alarms,
     maintenance: sandbox.maintenance,
+    calendars: sandbox.calendars,
     clock,
     sandbox,
   };

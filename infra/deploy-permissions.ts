@@ -79,8 +79,7 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
     })),
   );
   const targets = placed.filter((t) => inAccount(t.account) && t.cluster !== undefined);
-  if (targets.length === 0) return [];
-  const unique = (values: string[]) => [...new Set(values)].sort();
+  if (targets.length === 0) return calendarStatements(config, inAccount, p);
   const ecs = (t: Placed, resource: string) => `arn:${p}:ecs:${t.region}:${t.account.id}:${resource}`;
   const services = unique(targets.map((t) => ecs(t, `service/${t.cluster}/${t.ecsService}`)));
   const statements = [
@@ -160,7 +159,30 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
       }),
     );
   }
+  statements.push(...calendarStatements(config, inAccount, p));
   return statements;
+}
+
+const unique = (values: string[]) => [...new Set(values)].sort();
+
+/** `ssm:GetCalendarState` on the change calendars environments follow in the selected accounts (freezes). */
+function calendarStatements(config: OpsbotConfig, inAccount: (account: ResolvedAccount) => boolean, p: string) {
+  const home = Object.entries(config.accounts).find(([, a]) => a.roleArn === undefined);
+  const calendars = Object.values(config.environments).flatMap((e) => {
+    const c = e.changeCalendar;
+    if (c === undefined) return [];
+    const account: ResolvedAccount =
+      c.account !== undefined
+        ? resolveAccount(config, c.account)
+        : home !== undefined
+          ? { name: home[0], ...home[1] }
+          : { name: 'opsbot', id: Aws.ACCOUNT_ID };
+    if (!inAccount(account)) return [];
+    return [c.name.startsWith('arn:') ? c.name : `arn:${p}:ssm:${c.region}:${account.id}:document/${c.name}`];
+  });
+  return calendars.length === 0
+    ? []
+    : [new PolicyStatement({ actions: ['ssm:GetCalendarState'], resources: unique(calendars) })];
 }
 
 /** The ECR repository a target's images come from: the configured one (name or URI), or one named after it. */

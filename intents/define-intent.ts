@@ -1,5 +1,6 @@
 import type { Alarms } from '../integrations/alarms.port';
 import type { Audit } from '../integrations/audit.port';
+import type { ChangeCalendars } from '../integrations/calendars.port';
 import type { Clock } from '../integrations/clock.port';
 import type { Deployments } from '../integrations/deployments.port';
 import type { Images } from '../integrations/images.port';
@@ -48,6 +49,8 @@ export interface IntentPorts {
   readonly images: Images;
   readonly alarms: Alarms;
   readonly maintenance: Maintenance;
+  /** The change calendars environments follow (a CLOSED one freezes deploys). */
+  readonly calendars: ChangeCalendars;
   readonly clock: Clock;
   /** Who may do what, from configuration; the capabilities' policies decide with it. */
   readonly rules: Rules;

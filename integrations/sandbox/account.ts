@@ -4,6 +4,7 @@ import type { Images } from '../images.port';
 import type { Maintenance } from '../maintenance.port';
 import type { Pipelines } from '../pipelines.port';
 import { type SandboxAlarmControls, SandboxAlarms } from './alarms';
+import { SandboxCalendars } from './calendars';
 import type { SandboxClock } from './clock';
 import { type SandboxDeploymentControls, SandboxDeployments } from './deployments';
 import { SandboxImages } from './images';
@@ -33,10 +34,14 @@ export class SandboxAccount {
   readonly maintenance: Maintenance;
   private readonly twins: ReadonlyArray<{ reset(): void }>;
 
+  readonly calendars: SandboxCalendars;
+
   constructor(
     world: SandboxWorld,
     readonly clock: SandboxClock,
     seed = 7,
+    /** The change calendar each environment follows, by environment. */
+    calendars: ReadonlyMap<string, string> = new Map(),
   ) {
     const pipelines = new SandboxPipelines(world, clock, seed);
     const deployments = new SandboxDeployments(world, clock, seed);
@@ -48,7 +53,8 @@ export class SandboxAccount {
     this.images = images;
     this.alarms = alarms;
     this.maintenance = maintenance;
-    this.twins = [pipelines, deployments, images, alarms, maintenance];
+    this.calendars = new SandboxCalendars(calendars);
+    this.twins = [pipelines, deployments, images, alarms, maintenance, this.calendars];
   }
 
   /** Back to the seeded starting state (the clock is left where it is). */

@@ -122,9 +122,10 @@ export async function freezeRefusal(
 ): Promise<Refusal | undefined> {
   if (slots.environment === undefined) return undefined;
   const freezes = ports.rules.environment(slots.environment)?.freezes ?? [];
-  const active = activeFreeze(freezes, ports.clock.now(), ports.rules.timeZone);
+  const active =
+    activeFreeze(freezes, ports.clock.now(), ports.rules.timeZone) ?? (await calendarFreeze(slots.environment, ports));
   if (active === undefined) return undefined;
-  const ends = localTime(active.endsAt, ports.rules.timeZone);
+  const until = active.endsAt !== undefined ? ` until ${localTime(active.endsAt, ports.rules.timeZone)}` : '';
   if (slots.override !== undefined && slots.override.trim() !== '') {
     const admin = await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports);
     if (admin.ok) return undefined;
@@ -132,10 +133,7 @@ export async function freezeRefusal(
       reason: 'frozen',
       reply: notice(
         'refused',
-        [
-          strong(slots.environment),
-          ` is frozen until ${ends}: ${active.freeze.reason}. Only an admin may override it.`,
-        ],
+        [strong(slots.environment), ` is frozen${until}: ${active.freeze.reason}. Only an admin may override it.`],
         ['The admins are listed under ', code('admins'), ' in the configuration.'],
       ),
     };
@@ -144,7 +142,7 @@ export async function freezeRefusal(
     reason: 'frozen',
     reply: notice(
       'refused',
-      [strong(slots.environment), ` is frozen until ${ends}: ${active.freeze.reason}. Nothing was deployed.`],
+      [strong(slots.environment), ` is frozen${until}: ${active.freeze.reason}. Nothing was deployed.`],
       [
         'Deploy after it ends. An admin may override with a reason: ',
         code(
@@ -153,6 +151,28 @@ export async function freezeRefusal(
         '. Rollbacks are never frozen.',
       ],
     ),
+  };
+}
+
+/**
+ * The environment's AWS Systems Manager Change Calendar, when it follows one: CLOSED is a freeze, ending when the
+ * calendar next opens. A calendar that cannot be read freezes too (with why): a freeze is never assumed away.
+ */
+async function calendarFreeze(
+  environment: string,
+  ports: Pick<IntentPorts, 'calendars'>,
+): Promise<{ readonly freeze: Pick<Freeze, 'reason'>; readonly endsAt?: number } | undefined> {
+  let state: Awaited<ReturnType<IntentPorts['calendars']['state']>>;
+  try {
+    state = await ports.calendars.state(environment);
+  } catch (error) {
+    const why = (error as { userMessage?: string }).userMessage ?? 'its change calendar is unreadable';
+    return { freeze: { reason: why.replace(/\.$/, '') } };
+  }
+  if (state === undefined || state.state === 'OPEN') return undefined;
+  return {
+    freeze: { reason: `the change calendar ${state.calendar} is CLOSED` },
+    ...(state.nextTransitionAt !== undefined && { endsAt: state.nextTransitionAt }),
   };
 }
 

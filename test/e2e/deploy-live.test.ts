@@ -385,6 +385,28 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
         'deployers: everyone\n    freezes:\n      - { reason: Monday release review, days: [mon], from: "09:00", to: "18:00" }',
       )}`;
 
+    it('refuses a deploy while the environment’s change calendar is CLOSED, saying until when', async () => {
+      // Prepare
+      const { readFileSync } = await import('node:fs');
+      const config = readFileSync('opsbot.config.example.yaml', 'utf8').replace(
+        'deployers: everyone # or Slack user and user-group ids; a protected environment must say which',
+        'deployers: everyone\n    changeCalendar: { name: prod-changes, region: eu-west-1 }',
+      );
+      h = await harness({}, config);
+      h.sandbox.calendars.close('prod-changes', Date.parse('2026-11-23T17:00:00Z'));
+
+      // Act
+      const refused = (await slash(h, 'web prod v1.8.2')).ack as StandInMessage;
+      h.sandbox.calendars.open('prod-changes');
+      const open = (await slash(h, 'web prod v1.8.2')).ack as StandInMessage;
+
+      // Assess
+      expect(unescaped(refused.text)).toBe(
+        'prod is frozen until Mon 23 Nov 17:00 (UTC): the change calendar prod-changes is CLOSED. Nothing was deployed.',
+      );
+      expect(allText(open)).toContain('opsbot.confirm');
+    });
+
     it('refuses a deploy into a freeze with its reason and end, and lets an admin override it, audited', async () => {
       // Prepare
       const { readFileSync } = await import('node:fs');

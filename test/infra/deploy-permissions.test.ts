@@ -12,8 +12,8 @@ slack:
   botId: B0OPSBOT01
   channels: { deploys: C0DEPLOYS01, alerts: C0ALERTS001, notices: C0NOTICES01 }
 environments:
-  staging: {}
-  prod: { protected: true, deployers: everyone }
+  staging: { changeCalendar: { name: staging-changes, region: eu-west-1 } }
+  prod: { protected: true, deployers: everyone, changeCalendar: { name: prod-changes, account: prod, region: eu-west-1 } }
 accounts:
   tools: { id: "111111111111" }
   prod: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/opsbot", externalId: opsbot-example }
@@ -99,6 +99,15 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     );
     expect(resources(find(accessStatements, 'codedeploy:ContinueDeployment'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
+    ]);
+  });
+
+  it('reads each change calendar in its own account only', () => {
+    expect(resources(find(homeStatements, 'ssm:GetCalendarState'))).toEqual([
+      'arn:aws:ssm:eu-west-1:111111111111:document/staging-changes',
+    ]);
+    expect(resources(find(accessStatements, 'ssm:GetCalendarState'))).toEqual([
+      'arn:aws:ssm:eu-west-1:222222222222:document/prod-changes',
     ]);
   });
 

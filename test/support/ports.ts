@@ -37,6 +37,7 @@ export function sandboxPorts(config: OpsbotConfig = exampleConfig()) {
     images: sandbox.images,
     alarms: sandbox.alarms,
     maintenance: sandbox.maintenance,
+    calendars: sandbox.calendars,
     clock,
     rules: rulesFrom(config),
     people,

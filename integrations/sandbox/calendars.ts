@@ -1,0 +1,32 @@
+import type { CalendarState, ChangeCalendars } from '../calendars.port';
+
+/**
+ * Change calendars in the sandbox: every configured calendar OPEN until closed (tests, the local page), as
+ * `GetCalendarState` would answer for a calendar with an event in progress.
+ */
+export class SandboxCalendars implements ChangeCalendars {
+  private readonly closed = new Map<string, number | undefined>();
+
+  constructor(private readonly calendars: ReadonlyMap<string, string>) {}
+
+  async state(environment: string): Promise<CalendarState | undefined> {
+    const calendar = this.calendars.get(environment);
+    if (calendar === undefined) return undefined;
+    if (!this.closed.has(calendar)) return { calendar, state: 'OPEN' };
+    const until = this.closed.get(calendar);
+    return { calendar, state: 'CLOSED', ...(until !== undefined && { nextTransitionAt: until }) };
+  }
+
+  /** Closes a calendar (an event in it begins), until a time if given. */
+  close(calendar: string, until?: number): void {
+    this.closed.set(calendar, until);
+  }
+
+  open(calendar: string): void {
+    this.closed.delete(calendar);
+  }
+
+  reset(): void {
+    this.closed.clear();
+  }
+}
