@@ -20,8 +20,11 @@ import { Construct } from 'constructs';
 
 /** How often a deploy is polled: its message shows a change within one poll (the worker's `WATCH_INTERVAL_MS`). */
 export const POLL_SECONDS = 10;
-/** Longer than any deploy may run (the lock's own timeout, two hours, plus the 30 minutes an approval may wait). */
-export const WATCH_TIMEOUT = Duration.hours(3);
+/**
+ * Longer than a deploy may run: a CodeDeploy group may wait up to two days before rerouting traffic, and an
+ * approval 30 minutes before it starts.
+ */
+export const WATCH_TIMEOUT = Duration.hours(50);
 
 export interface DeployWatcherProps {
   /** The worker, whose poll step (`{ kind: 'watch', runId }` → `{ done }`) each execution invokes. */
@@ -60,8 +63,10 @@ export class DeployWatcher extends Construct {
       resultPath: '$.poll',
       retryOnServiceExceptions: true,
     });
-    // A poll that failed (Slack or AWS briefly unreachable) is tried again on the next round, not the end of watching.
-    poll.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(POLL_SECONDS), maxAttempts: 3, backoffRate: 2 });
+    // A poll that failed (Slack or AWS briefly unreachable) is retried, then tried again on the next round: watching
+    // ends only when a poll says the deploy is done, or at the execution's timeout (which raises the alarm).
+    poll.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(POLL_SECONDS), maxAttempts: 2, backoffRate: 2 });
+    poll.addCatch(wait, { errors: ['States.ALL'], resultPath: '$.pollError' });
     const done = new Choice(this, 'Done?')
       .when(Condition.booleanEquals('$.poll.done', true), new Succeed(this, 'Ended'))
       .otherwise(wait);

@@ -55,6 +55,8 @@ export class DynamoDbStore implements Store {
   }
 
   async list<T>(collection: string, range: ListRange = {}): Promise<T[]> {
+    // An empty range (DynamoDB refuses BETWEEN with its bounds the wrong way round).
+    if (range.from !== undefined && range.to !== undefined && range.from > range.to) return [];
     const nowSeconds = Math.floor(this.now() / 1000);
     const bounds =
       range.from !== undefined && range.to !== undefined

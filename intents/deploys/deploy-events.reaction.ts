@@ -34,11 +34,13 @@ export const deployEvents = defineReaction({
       unknown
     >;
     const runs = await runningRuns(ports);
-    // CodeDeploy names its deployment; ECS names the service (its event's deployment id is not the ARN opsbot keeps).
+    // CodeDeploy names its deployment; ECS names the service in `resources` (its event's deployment id is not the
+    // service deployment ARN opsbot keeps).
+    const services = new Set(event.resources ?? []);
     const concerned =
       event.source === 'aws.codedeploy'
         ? runs.filter((r) => r.deploymentId === detail.deploymentId)
-        : runs.filter((r) => r.engine !== undefined && r.engine !== 'codedeploy');
+        : runs.filter((r) => services.has(serviceArnOf(r.deploymentId ?? '')));
     for (const run of concerned) {
       try {
         await pollRun(run.id, ports);
@@ -49,3 +51,12 @@ export const deployEvents = defineReaction({
     }
   },
 });
+
+/**
+ * The ECS service a service deployment belongs to, as ECS's events name it in `resources`:
+ * `arn:aws:ecs:r:a:service-deployment/cluster/service/id` → `arn:aws:ecs:r:a:service/cluster/service`.
+ */
+export function serviceArnOf(serviceDeploymentArn: string): string {
+  const match = /^(arn:[^:]+:ecs:[^:]*:[^:]*:)service-deployment\/([^/]+)\/([^/]+)\/[^/]+$/.exec(serviceDeploymentArn);
+  return match === null ? '' : `${match[1]}service/${match[2]}/${match[3]}`;
+}

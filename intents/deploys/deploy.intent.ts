@@ -1,6 +1,6 @@
 import { defineIntent } from '../define-intent';
 import { changeConfirmation, changeRefusal, offeredVersions, versionRefusal } from './deploy.policy';
-import { freezeRefusal, overrideOf } from './freeze';
+import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
 import { lockRefusal, startRun } from './live';
 import { holdRefusal } from './locks';
 
@@ -69,7 +69,7 @@ export const deploy = defineIntent({
     const text = await changeConfirmation('Deploy', slots, ports);
     // An admin's override of a freeze is said on the card the channel sees, and kept with the deploy.
     const override = overrideOf(slots);
-    return override === undefined
+    return override === undefined || slots.environment === undefined || !(await frozen(slots.environment, ports))
       ? text
       : { ...text, warning: ['Deploying into a freeze, overridden by an admin: ', override], danger: true };
   },
@@ -85,7 +85,7 @@ export const deploy = defineIntent({
   },
   async handle({ slots, actor }, ports) {
     const { service, environment, version } = slots as Required<typeof slots>;
-    const override = overrideOf(slots);
+    const override = await overrideInForce(slots, actor, ports);
     return startRun(
       { kind: 'deploy', service, environment, version, ...(override !== undefined && { override }) },
       actor,

@@ -121,9 +121,7 @@ export async function freezeRefusal(
   ports: IntentPorts,
 ): Promise<Refusal | undefined> {
   if (slots.environment === undefined) return undefined;
-  const freezes = ports.rules.environment(slots.environment)?.freezes ?? [];
-  const active =
-    activeFreeze(freezes, ports.clock.now(), ports.rules.timeZone) ?? (await calendarFreeze(slots.environment, ports));
+  const active = await currentFreeze(slots.environment, ports);
   if (active === undefined) return undefined;
   const until = active.endsAt !== undefined ? ` until ${localTime(active.endsAt, ports.rules.timeZone)}` : '';
   if (slots.override !== undefined && slots.override.trim() !== '') {
@@ -152,6 +150,36 @@ export async function freezeRefusal(
       ],
     ),
   };
+}
+
+/** The freeze in force in an environment now: a configured window, or its change calendar CLOSED. */
+async function currentFreeze(
+  environment: string,
+  ports: Pick<IntentPorts, 'rules' | 'clock' | 'calendars'>,
+): Promise<{ readonly freeze: Pick<Freeze, 'reason'>; readonly endsAt?: number } | undefined> {
+  const freezes = ports.rules.environment(environment)?.freezes ?? [];
+  return activeFreeze(freezes, ports.clock.now(), ports.rules.timeZone) ?? (await calendarFreeze(environment, ports));
+}
+
+/**
+ * The override a request may carry, when it counts: a freeze is in force and an admin asked. Anything else is
+ * dropped, so no deploy claims an override it did not need or was not allowed.
+ */
+export async function overrideInForce(
+  slots: Readonly<Record<string, string | undefined>>,
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<string | undefined> {
+  const override = overrideOf(slots);
+  if (override === undefined || slots.environment === undefined) return undefined;
+  if ((await currentFreeze(slots.environment, ports)) === undefined) return undefined;
+  const admin = await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports);
+  return admin.ok ? override : undefined;
+}
+
+/** Whether a freeze is in force in an environment now. */
+export async function frozen(environment: string, ports: IntentPorts): Promise<boolean> {
+  return (await currentFreeze(environment, ports)) !== undefined;
 }
 
 /**

@@ -224,8 +224,11 @@ export async function startRun(
       ]),
     );
   } catch (error) {
-    await ports.store.delete(lockKey(service, environment));
-    await ports.audit.update(auditId, { outcome: 'failed', note: errorNote(error), endedAt: ports.clock.now() });
+    // Nothing started: the lock and the request go. A deployment that started is watched to its end instead.
+    if (run.deploymentId === undefined) {
+      await ports.store.delete(lockKey(service, environment));
+      await ports.audit.update(auditId, { outcome: 'failed', note: errorNote(error), endedAt: ports.clock.now() });
+    }
     throw error;
   }
 }
@@ -260,25 +263,50 @@ async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
   run.engine = d.engine;
   run.startedAt = d.startedAt;
   run.last = d;
-  await saveRun(run, ports);
-  await ports.audit.update(run.auditId, {
-    outcome: 'started',
-    deploymentId: d.id,
-    ...(run.approvedBy !== undefined && { approvedBy: run.approvedBy }),
+  // The deployment runs from here: whatever fails next, it is watched to its end (which releases the lock), and
+  // no poll writes the run while its message is being posted.
+  await withPollLease(run.id, ports, async () => {
+    try {
+      await saveRun(run, ports);
+      await ports.audit.update(run.auditId, {
+        outcome: 'started',
+        deploymentId: d.id,
+        ...(run.approvedBy !== undefined && { approvedBy: run.approvedBy }),
+      });
+      const reply = liveReply(run, d, ports.clock.now());
+      if (run.messages.length === 0) {
+        run.messages = await postMessages(run, reply, ports);
+      } else {
+        for (const message of run.messages) await ports.announcer.update(message, reply);
+      }
+      run.shown = digest(reply);
+      run.shownAt = ports.clock.now();
+      await saveRun(run, ports);
+      await holdLockWithMessage(run, ports);
+      await tellStory(run, `start`, ['Started by ', mention(run.requestedBy), ' · deployment ', code(d.id)], ports);
+      await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+    } finally {
+      await ports.watcher.watch(run.id);
+    }
   });
-  const reply = liveReply(run, d, ports.clock.now());
-  if (run.messages.length === 0) {
-    run.messages = await postMessages(run, reply, ports);
-  } else {
-    for (const message of run.messages) await ports.announcer.update(message, reply);
+}
+
+/** How long one poll may hold a run: longer than any poll takes (the worker's own timeout is 60 s). */
+const POLL_LEASE_SECONDS = 90;
+
+/**
+ * One writer of a run at a time: the watcher's poll, an event's poll and a launch each hold a short lease on it, so
+ * none saves over another's changes. Whoever finds it held leaves it to the holder (the next poll catches up).
+ */
+async function withPollLease<T>(runId: string, ports: IntentPorts, work: () => Promise<T>): Promise<T | undefined> {
+  const claims = new Claims(ports.store);
+  const key = `deploy-poll:${runId}`;
+  if (!(await claims.claim(key, POLL_LEASE_SECONDS))) return undefined;
+  try {
+    return await work();
+  } finally {
+    await claims.release(key);
   }
-  run.shown = digest(reply);
-  run.shownAt = ports.clock.now();
-  await saveRun(run, ports);
-  await holdLockWithMessage(run, ports);
-  await tellStory(run, `start`, ['Started by ', mention(run.requestedBy), ' · deployment ', code(d.id)], ports);
-  await tellStory(run, `step:${d.step}`, stepStory(d), ports);
-  await ports.watcher.watch(run.id);
 }
 
 /** The message goes to the channel it was asked from, and to the deploys channel when that is another. */
@@ -298,12 +326,14 @@ async function postMessages(run: DeployRun, reply: Reply, ports: IntentPorts): P
 async function holdLockWithMessage(run: DeployRun, ports: IntentPorts): Promise<void> {
   const key = lockKey(run.service, run.environment);
   const lock = await ports.store.get<DeployLock>(key);
-  if (lock?.runId !== run.id || run.messages[0] === undefined) return;
-  const left = Math.max(
-    60,
-    Math.ceil((lock.since + DEPLOY_TIMEOUT_MS + APPROVAL_WINDOW_MS - ports.clock.now()) / 1000),
+  if (lock?.runId !== run.id) return;
+  // Two hours from now: kept alive by every poll of a deploy still running (a long bake, a gate waiting for days),
+  // gone by itself within two hours of the watcher's last poll.
+  await ports.store.put(
+    key,
+    { ...lock, ...(run.messages[0] !== undefined && { message: run.messages[0] }) } satisfies DeployLock,
+    Math.ceil(DEPLOY_TIMEOUT_MS / 1000),
   );
-  await ports.store.put(key, { ...lock, message: run.messages[0] } satisfies DeployLock, left);
 }
 
 async function releaseLock(run: DeployRun, ports: IntentPorts): Promise<void> {
@@ -336,38 +366,50 @@ export async function runningRuns(ports: IntentPorts): Promise<DeployRun[]> {
  * end changes nothing.
  */
 export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResult> {
-  const run = await loadRun(id, ports);
-  if (run === undefined || run.state === 'ended') return { done: true };
-  if (run.state === 'awaiting-approval') {
-    if (ports.clock.now() - run.requestedAt <= APPROVAL_WINDOW_MS) return { done: false };
-    await expire(run, ports);
-    return { done: true };
-  }
-  const d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
-  run.last = d;
-  await tellStory(run, `step:${d.step}`, stepStory(d), ports);
-  if (d.gate !== undefined) await askAtGate(run, d, d.gate, ports);
-  if (d.status !== 'InProgress') {
-    await end(run, d, ports);
-    return { done: true };
-  }
-  await show(run, d, ports, false);
-  await saveRun(run, ports);
-  return { done: false };
+  const result = await withPollLease(id, ports, async (): Promise<WatchResult> => {
+    const run = await loadRun(id, ports);
+    if (run === undefined || run.state === 'ended') return { done: true };
+    if (run.state === 'awaiting-approval') {
+      if (ports.clock.now() - run.requestedAt <= APPROVAL_WINDOW_MS) return { done: false };
+      await expire(run, ports);
+      return { done: true };
+    }
+    const d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+    run.last = d;
+    await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+    if (d.gate !== undefined) await askAtGate(run, d, d.gate, ports);
+    if (d.status !== 'InProgress') {
+      await end(run, d, ports);
+      return { done: true };
+    }
+    await show(run, d, ports, false);
+    await saveRun(run, ports);
+    await holdLockWithMessage(run, ports);
+    return { done: false };
+  });
+  // Another poll holds the run: it is not done as far as this one knows.
+  return result ?? { done: false };
 }
 
-/** The end, once: the final message, the story's last line, the audit outcome, the lock released. */
+/** The end, once: the audit outcome, the lock released, the final message and the story's last line. */
 async function end(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<void> {
   const claims = new Claims(ports.store);
   if (!(await claims.claim(`deploy-end:${run.id}`, RUN_TTL_SECONDS))) return;
   try {
-    run.state = 'ended';
-    run.outcome = d.status === 'Succeeded' ? 'succeeded' : d.status === 'Failed' ? 'failed' : 'stopped';
+    // Stopped by a person (Cancel, Roll back at a gate) reads the same on both engines, whatever each reports.
+    const stoppedBy = await ports.store.get<string>(`deploy-stopped-by:${run.id}`);
+    run.outcome =
+      stoppedBy !== undefined
+        ? 'stopped'
+        : d.status === 'Succeeded'
+          ? 'succeeded'
+          : d.status === 'Failed'
+            ? 'failed'
+            : 'stopped';
     run.endedAt = d.endedAt ?? ports.clock.now();
-    if (d.stoppedBy !== undefined) run.endedBy = d.stoppedBy;
-    await show(run, d, ports, true);
-    await saveRun(run, ports);
-    await tellStory(run, 'end', endStory(run, d), ports);
+    const by = stoppedBy ?? d.stoppedBy;
+    if (by !== undefined) run.endedBy = by;
+    // What must happen even if Slack is down comes first: the record, then the lock.
     await ports.audit.update(run.auditId, {
       outcome: run.outcome,
       endedAt: run.endedAt,
@@ -375,7 +417,12 @@ async function end(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<v
       ...(d.error !== undefined && { note: `${d.error.code}: ${d.error.message}`.slice(0, 500) }),
     });
     await releaseLock(run, ports);
+    run.state = 'ended';
+    await show(run, d, ports, true);
+    await tellStory(run, 'end', endStory(run, d), ports);
+    await saveRun(run, ports);
   } catch (error) {
+    // Not saved as ended: the next poll ends it again (each step above is safe to repeat).
     await claims.release(`deploy-end:${run.id}`);
     throw error;
   }
@@ -623,17 +670,22 @@ export function approvalCard(run: DeployRun, ports: Pick<IntentPorts, 'rules'>):
   };
 }
 
-/** An approval nobody gave in time: the card says so, the lock is released. */
+/** An approval nobody gave in time: the lock is released, the card says so. Decided once with Approve and Reject. */
 async function expire(run: DeployRun, ports: IntentPorts): Promise<void> {
   const claims = new Claims(ports.store);
-  if (!(await claims.claim(`deploy-end:${run.id}`, RUN_TTL_SECONDS))) return;
-  run.state = 'ended';
-  run.outcome = 'expired';
-  run.endedAt = run.requestedAt + APPROVAL_WINDOW_MS;
-  await show(run, undefined, ports, true);
-  await saveRun(run, ports);
-  await ports.audit.update(run.auditId, { outcome: 'expired', endedAt: run.endedAt });
-  await releaseLock(run, ports);
+  if (!(await claims.claim(`approval:${run.id}`, RUN_TTL_SECONDS, 'expired'))) return;
+  try {
+    run.state = 'ended';
+    run.outcome = 'expired';
+    run.endedAt = run.requestedAt + APPROVAL_WINDOW_MS;
+    await ports.audit.update(run.auditId, { outcome: 'expired', endedAt: run.endedAt });
+    await releaseLock(run, ports);
+    await show(run, undefined, ports, true);
+    await saveRun(run, ports);
+  } catch (error) {
+    await claims.release(`approval:${run.id}`);
+    throw error;
+  }
 }
 
 /** What a stale click is told: how the deploy stands now. */
@@ -693,12 +745,15 @@ export async function decideApproval(
     try {
       await launch(run, ports);
     } catch (error) {
-      run.state = 'ended';
-      run.outcome = 'failed';
-      run.endedAt = ports.clock.now();
-      await saveRun(run, ports);
-      await releaseLock(run, ports);
-      await ports.audit.update(run.auditId, { outcome: 'failed', approvedBy: actor.userId, note: errorNote(error) });
+      // Nothing started: the request ends here. A deployment that started is watched to its end instead.
+      if (run.deploymentId === undefined) {
+        run.state = 'ended';
+        run.outcome = 'failed';
+        run.endedAt = ports.clock.now();
+        await ports.audit.update(run.auditId, { outcome: 'failed', approvedBy: actor.userId, note: errorNote(error) });
+        await releaseLock(run, ports);
+        await saveRun(run, ports);
+      }
       throw error;
     }
     return undefined;
@@ -742,6 +797,7 @@ export async function cancelRun(runId: string, actor: Actor, ports: IntentPorts)
     await claims.release(`deploy-cancel:${run.id}`);
     throw error;
   }
+  await ports.store.put(`deploy-stopped-by:${run.id}`, actor.userId, RUN_TTL_SECONDS);
   await ports.audit.record({
     action: 'Cancel',
     outcome: 'done',
@@ -846,6 +902,7 @@ export async function answerGate(
       return notice('none', 'The deploy is no longer waiting at that gate; nothing was done.');
     }
     await ports.deployments.proceed(run.service, run.environment, run.deploymentId as string, d.gate, action);
+    if (action === 'rollback') await ports.store.put(`deploy-stopped-by:${run.id}`, actor.userId, RUN_TTL_SECONDS);
   } catch (error) {
     await claims.release(key);
     throw error;

@@ -315,7 +315,7 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
       await h.advance(2 * 60_000);
 
       // Assess
-      expect(unescaped(message.text)).toMatch(/: Stopped · rolled back$/);
+      expect(unescaped(message.text)).toMatch(/: Stopped by <@U0ALICE001> · rolled back$/);
       expect(thread(h, message).join('\n')).toContain('<@U0ALICE001> rolled back at the gate');
       const [d] = await h.sandbox.deployments.history('worker', 'staging', 1);
       expect([d?.engine, d?.step]).toEqual(['ecs-linear', 'RolledBack']);
@@ -384,6 +384,19 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
         'deployers: everyone # or Slack user and user-group ids; a protected environment must say which',
         'deployers: everyone\n    freezes:\n      - { reason: Monday release review, days: [mon], from: "09:00", to: "18:00" }',
       )}`;
+
+    it('drops an override said when nothing is frozen', async () => {
+      // Prepare
+      h = await harness();
+
+      // Act
+      await confirmDeploy(h, 'web staging v1.8.2 override: just because');
+
+      // Assess
+      expect(allText(liveMessage(h, 'web'))).not.toContain('freeze overridden');
+      const [record] = await h.deps.worker.ports.audit.list({ since: 0, action: 'Deploy' });
+      expect([record?.outcome, record?.note]).toEqual(['started', undefined]);
+    });
 
     it('refuses a deploy while the environment’s change calendar is CLOSED, saying until when', async () => {
       // Prepare

@@ -201,7 +201,11 @@ describe('the synthesized opsbot stack', () => {
       Default: 'Wait',
     });
     expect(definition.States.Ended).toEqual({ Type: 'Succeed' });
-    expect(definition.TimeoutSeconds).toBe(3 * 60 * 60);
+    expect(definition.TimeoutSeconds).toBe(50 * 60 * 60);
+    // A failing poll goes back to Wait: watching ends when a poll says done, or at the timeout
+    expect(definition.States.Poll).toMatchObject({
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.pollError', Next: 'Wait' }],
+    });
     expect(machine?.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ExecutionsFailed',

@@ -21,7 +21,7 @@ import { StepFunctionsWatcher } from '../../integrations/aws/step-functions-watc
 import { Claims } from '../../integrations/claims';
 import { ClockWatcher } from '../../integrations/clock-watcher';
 import type { IntentPorts } from '../../intents/define-intent';
-import { deployEvents } from '../../intents/deploys/deploy-events.reaction';
+import { deployEvents, serviceArnOf } from '../../intents/deploys/deploy-events.reaction';
 import { type DeployRun, loadRun, pollRun, runKey, startRun } from '../../intents/deploys/live';
 import { plainText } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
@@ -275,5 +275,53 @@ describe('the deploy message’s pace', () => {
     expect(Math.min(...gaps.slice(0, -1))).toBeGreaterThanOrEqual(10_000);
     expect((await loadRun(run.id, ports))?.state).toBe('ended');
     expect(updatedAt.at(-1)).toBeLessThan(clock.now() - 10 * 60_000);
+  });
+});
+
+describe('a deploy whose message could not be posted', () => {
+  it('keeps its lock and is watched to its end, which releases the lock', async () => {
+    // Prepare: Slack refuses the first post (after the deployment started)
+    const { ports, announcer, clock, watcher, sandbox } = sandboxPorts();
+    const post = announcer.post.bind(announcer);
+    let refused = false;
+    announcer.post = async (to, reply) => {
+      if (!refused) {
+        refused = true;
+        throw new Error('slack is down');
+      }
+      return post(to, reply);
+    };
+
+    // Act
+    const failed = await startRun(
+      { kind: 'deploy', service: 'api', environment: 'staging', version: 'v1.4.0' },
+      { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
+      ports,
+    ).catch((e: unknown) => e);
+    const started = await sandbox.deployments.active();
+    const lockedDuring = await ports.store.get('lock:api:staging');
+    const watched = watcher.watching();
+    for (let t = 0; t < 30 * 6; t++) {
+      clock.advance(10_000);
+      await watcher.tick();
+    }
+
+    // Assess
+    expect((failed as Error).message).toBe('slack is down');
+    expect(started.map((d) => [d.service, d.environment])).toEqual([['api', 'staging']]);
+    expect(lockedDuring).toBeDefined();
+    expect(watched).toHaveLength(1);
+    expect(await ports.store.get('lock:api:staging')).toBeUndefined();
+    const [record] = await ports.audit.list({ since: 0 });
+    expect(record?.outcome).toBe('succeeded');
+  });
+});
+
+describe('ECS events', () => {
+  it('are matched to a run by the service their resources name', () => {
+    expect(serviceArnOf('arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/a1b2c3')).toBe(
+      'arn:aws:ecs:eu-west-1:111111111111:service/prod/web',
+    );
+    expect(serviceArnOf('d-ABC123')).toBe('');
   });
 });
