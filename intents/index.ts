@@ -6,7 +6,7 @@ import { deployStatus } from './deploys/deploy-status.intent';
 import { lock, lockStatusIntent, unlock } from './deploys/lock.intent';
 import { rollback } from './deploys/rollback.intent';
 
-export { pollRun } from './deploys/live';
+export { pollRun, unfinishedRuns } from './deploys/live';
 
 import { fallback } from './fallback/fallback.intent';
 import { help } from './help/help.intent';

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { LocalWorkspace } from '../../integrations/slack/local-workspace';
 import { SlackStandIn } from '../../integrations/slack/stand-in';
+import { unfinishedRuns } from '../../intents';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
@@ -176,6 +177,10 @@ export async function startLocalServer(
           void watcher.tick().catch((error: unknown) => log.warn('deploy.tick_failed', { error: String(error) }));
         }, 1000);
   ticking?.unref();
+  // Deploys a previous run left unfinished are watched again (their records are in the local Store).
+  if (watcher !== undefined) {
+    for (const run of await unfinishedRuns(deps.worker.ports).catch(() => [])) await watcher.watch(run.id);
+  }
 
   return {
     url,

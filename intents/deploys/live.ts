@@ -355,8 +355,13 @@ async function saveRun(run: DeployRun, ports: IntentPorts): Promise<void> {
 
 /** The deploys still running, for the events that may have ended one of them. */
 export async function runningRuns(ports: IntentPorts): Promise<DeployRun[]> {
-  const since = new Date(ports.clock.now() - DEPLOY_TIMEOUT_MS - APPROVAL_WINDOW_MS).toISOString();
-  return (await ports.store.list<DeployRun>('deploys', { from: since })).filter((r) => r.state === 'running');
+  return (await unfinishedRuns(ports)).filter((r) => r.state === 'running');
+}
+
+/** Deploys not yet ended (running, or waiting for approval) asked for in the last three days. */
+export async function unfinishedRuns(ports: Pick<IntentPorts, 'store' | 'clock'>): Promise<DeployRun[]> {
+  const since = new Date(ports.clock.now() - 3 * 24 * 60 * 60_000).toISOString();
+  return (await ports.store.list<DeployRun>('deploys', { from: since })).filter((r) => r.state !== 'ended');
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Actor, IntentPorts, Refusal } from '../define-intent';
 import { ago } from '../format';
 import { code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
 import { localTime, zonedInstant } from './freeze';
-import { type DeployLock, lockKey, messageLink } from './live';
+import { type DeployLock, loadRun, lockKey, messageLink } from './live';
 
 /** A lock someone put on a service in an environment by hand: deploys by anyone else wait until it is lifted. */
 export interface Hold {
@@ -160,9 +160,7 @@ export async function unlockService(
   const { service, environment } = slots;
   const target = { service, environment };
   const hold = await ports.store.get<Hold>(holdKey(service, environment));
-  if (hold === undefined) {
-    return notice('none', [strong(service), ' is not locked in ', strong(environment), '; nothing to lift.']);
-  }
+  if (hold === undefined) return unlockDeploy(service, environment, actor, ports);
   const allowed = await access(actor, { allowed: [hold.holder], configuredAt: 'admins', guests: 'refused' }, ports);
   if (!allowed.ok) {
     await ports.audit.record({ action: 'Unlock', outcome: 'refused', reason: 'not-the-holder', actor, target });
@@ -248,6 +246,67 @@ export async function lockStatus(
     title: `Locks on ${scope}`,
     summary: `${lines.length} lock(s) on ${scope}`,
     sections: [lines],
+    visibility: 'channel',
+  };
+}
+
+/**
+ * No hand lock: a deploy's lock whose deploy is no longer running (its watcher died, its record is gone) may be
+ * lifted by an admin; a running deploy's lock is lifted by its end, or by Cancel.
+ */
+async function unlockDeploy(service: string, environment: string, actor: Actor, ports: IntentPorts): Promise<Reply> {
+  const target = { service, environment };
+  const lock = await ports.store.get<DeployLock>(lockKey(service, environment));
+  if (lock === undefined) {
+    return notice('none', [strong(service), ' is not locked in ', strong(environment), '; nothing to lift.']);
+  }
+  const run = await loadRun(lock.runId, ports);
+  if (run !== undefined && run.state !== 'ended') {
+    return notice(
+      'none',
+      [
+        mention(lock.holder),
+        ' is deploying ',
+        strong(service),
+        ' ',
+        code(lock.version),
+        ' to ',
+        strong(environment),
+        '; its lock goes when it ends.',
+      ],
+      [
+        'To stop it, press Cancel on ',
+        ...(lock.message !== undefined ? [messageLink(lock.message, 'its message')] : ['its message']),
+        '.',
+      ],
+    );
+  }
+  const admin = await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports);
+  if (!admin.ok) {
+    await ports.audit.record({ action: 'Unlock', outcome: 'refused', reason: 'not-an-admin', actor, target });
+    return notice(
+      'refused',
+      ['Only an admin can lift a deploy lock whose deploy is no longer watched.'],
+      ['The admins are listed under ', code('admins'), ' in the configuration.'],
+    );
+  }
+  await ports.store.delete(lockKey(service, environment));
+  await ports.audit.record({ action: 'Unlock', outcome: 'done', actor, target, note: `deploy lock of ${lock.runId}` });
+  return {
+    summary: [`🔓 ${service} is unlocked in ${environment}.`],
+    sections: [
+      [
+        [
+          '🔓 ',
+          strong(service),
+          ' is unlocked in ',
+          strong(environment),
+          ' by ',
+          mention(actor.userId),
+          ' (a deploy lock left behind).',
+        ],
+      ],
+    ],
     visibility: 'channel',
   };
 }

@@ -363,6 +363,32 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
       ]);
     });
 
+    it('lets an admin lift a deploy lock its deploy left behind, never a running deploy’s', async () => {
+      // Prepare: a running deploy of web, and a lock on api whose deploy's record is gone
+      const { readFileSync } = await import('node:fs');
+      h = await harness({}, `admins: [${CAROL}]\n${readFileSync('opsbot.config.example.yaml', 'utf8')}`);
+      await confirmDeploy(h, 'web staging v1.8.2');
+      await h.deps.worker.store.put(
+        'lock:api:staging',
+        { holder: ALICE, version: 'v1.4.0', since: 0, runId: 'r-gone' },
+        3600,
+      );
+
+      // Act
+      const running = (await slash(h, 'unlock web staging', CAROL)).ack as StandInMessage;
+      const notAdmin = (await slash(h, 'unlock api staging', BOB)).ack as StandInMessage;
+      const byAdmin = (await slash(h, 'unlock api staging', CAROL)).ack as StandInMessage;
+
+      // Assess
+      expect(unescaped(running.text)).toBe(
+        '<@U0ALICE001> is deploying web v1.8.2 to staging; its lock goes when it ends.',
+      );
+      expect(await h.deps.worker.store.get('lock:web:staging')).toBeDefined();
+      expect(unescaped(notAdmin.text)).toBe('Only an admin can lift a deploy lock whose deploy is no longer watched.');
+      expect(unescaped(byAdmin.text)).toBe('🔓 api is unlocked in staging.');
+      expect(await h.deps.worker.store.get('lock:api:staging')).toBeUndefined();
+    });
+
     it('a lock ends by itself at its time', async () => {
       // Prepare
       h = await harness();
