@@ -18,6 +18,7 @@ import {
   strong,
 } from '../reply';
 import { approvalRefusal, changeRefusal } from './deploy.policy';
+import { freezeRefusal } from './freeze';
 
 /** How long a deploy's record is kept: its message is updated and its history read from it for a month. */
 const RUN_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -739,6 +740,18 @@ export async function decideApproval(
   if (refused !== undefined) {
     await ports.audit.record({ action, outcome: 'refused', reason: refused.reason, actor, target });
     return refused.reply;
+  }
+  if (approve) {
+    // A freeze that began while the request waited holds it back too (the requester's override, if any, counts).
+    const frozen = await freezeRefusal(
+      { ...target, ...(run.override !== undefined && { override: run.override }) },
+      run.actor,
+      ports,
+    );
+    if (frozen !== undefined) {
+      await ports.audit.record({ action, outcome: 'refused', reason: 'frozen', actor, target });
+      return frozen.reply;
+    }
   }
   const claims = new Claims(ports.store);
   if (!(await claims.claim(`approval:${run.id}`, RUN_TTL_SECONDS, actor.userId))) {

@@ -517,6 +517,32 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
       );
     });
 
+    it('holds an approval back while a freeze that began after the request is in force', async () => {
+      // Prepare: prod freezes at 09:10 UTC; Alice asks at 09:00
+      const { readFileSync } = await import('node:fs');
+      h = await harness(
+        {},
+        APPROVAL_CONFIG(readFileSync('opsbot.config.example.yaml', 'utf8')).replace(
+          `approvers: [${BOB}, ${CAROL}]`,
+          `approvers: [${BOB}, ${CAROL}]\n    freezes: [{ reason: Incident review, days: [mon], from: "09:10", to: "12:00" }]`,
+        ),
+      );
+      await confirmDeploy(h, 'web prod v1.8.2');
+      const card = liveMessage(h, 'web');
+      const press = click(h, card, 'opsbot.approve', BOB);
+
+      // Act
+      await h.advance(11 * 60_000);
+      await h.sendAndSettle(press);
+
+      // Assess
+      expect(
+        h.bot().some((m) => m.ephemeral && m.user === BOB && unescaped(m.text).includes('prod is frozen until')),
+      ).toBe(true);
+      expect(await h.sandbox.deployments.active()).toEqual([]);
+      expect(allText(card)).toContain('opsbot.approve');
+    });
+
     it('a rejection ends the request and frees the service; an approval after 30 minutes is refused', async () => {
       // Prepare
       const { readFileSync } = await import('node:fs');
