@@ -173,3 +173,8 @@ function lowerFirst(runs: Run[]): Run[] {
   const [first, ...rest] = runs;
   return typeof first === 'string' ? [first.charAt(0).toLowerCase() + first.slice(1), ...rest] : runs;
 }
+
+/** Whether the person is one of opsbot's admins (by id, or through a listed group); never a guest. */
+export async function isAdmin(actor: Actor, ports: AccessPorts): Promise<boolean> {
+  return (await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports)).ok;
+}

@@ -1,4 +1,4 @@
-import { access } from '../access';
+import { isAdmin } from '../access';
 import type { Actor, Freeze, IntentPorts, Refusal } from '../define-intent';
 import { code, notice, strong } from '../reply';
 
@@ -125,8 +125,8 @@ export async function freezeRefusal(
   if (active === undefined) return undefined;
   const until = active.endsAt !== undefined ? ` until ${localTime(active.endsAt, ports.rules.timeZone)}` : '';
   if (slots.override !== undefined && slots.override.trim() !== '') {
-    const admin = await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports);
-    if (admin.ok) return undefined;
+    const admin = await isAdmin(actor, ports);
+    if (admin) return undefined;
     return {
       reason: 'frozen',
       reply: notice(
@@ -173,8 +173,8 @@ export async function overrideInForce(
   const override = overrideOf(slots);
   if (override === undefined || slots.environment === undefined) return undefined;
   if ((await currentFreeze(slots.environment, ports)) === undefined) return undefined;
-  const admin = await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports);
-  return admin.ok ? override : undefined;
+  const admin = await isAdmin(actor, ports);
+  return admin ? override : undefined;
 }
 
 /** Whether a freeze is in force in an environment now. */

@@ -529,10 +529,9 @@ function title(run: DeployRun): string {
     : `Deploying ${run.service} ${run.version} to ${run.environment}`;
 }
 
-/** The deploy's one message: its step, traffic on green, tasks, elapsed time, who asked and approved, and buttons. */
-export function liveReply(run: DeployRun, d: Deployment | undefined, now: number): Reply {
-  const started = run.startedAt ?? run.requestedAt;
-  const change: Run[] = [
+/** "web `v1.6.0` → `v1.8.2` in prod". */
+function changeOf(run: DeployRun): Run[] {
+  return [
     strong(run.service),
     ' ',
     code(run.previousVersion),
@@ -541,6 +540,12 @@ export function liveReply(run: DeployRun, d: Deployment | undefined, now: number
     ' in ',
     strong(run.environment),
   ];
+}
+
+/** The deploy's one message: its step, traffic on green, tasks, elapsed time, who asked and approved, and buttons. */
+export function liveReply(run: DeployRun, d: Deployment | undefined, now: number): Reply {
+  const started = run.startedAt ?? run.requestedAt;
+  const change = changeOf(run);
   if (run.state === 'ended' && run.outcome !== undefined) {
     const ended = run.endedAt ?? now;
     const outcome: Line =
@@ -648,15 +653,7 @@ export function approvalCard(run: DeployRun, ports: Pick<IntentPorts, 'rules'>):
           ...(i === 0 ? [] : [', ']),
           id.startsWith('S') ? { kind: 'group', groupId: id } : mention(id),
         ]);
-  const change: Run[] = [
-    strong(run.service),
-    ' ',
-    code(run.previousVersion),
-    ' → ',
-    code(run.version),
-    ' in ',
-    strong(run.environment),
-  ];
+  const change = changeOf(run);
   return {
     title: `Approval needed: ${title(run)}`,
     summary: [...change, ': waiting for approval'],

@@ -1,4 +1,4 @@
-import { access } from '../access';
+import { access, isAdmin } from '../access';
 import type { Actor, IntentPorts, Refusal } from '../define-intent';
 import { ago } from '../format';
 import { code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
@@ -180,25 +180,7 @@ export async function unlockService(
   }
   await ports.store.delete(holdKey(service, environment));
   await ports.audit.record({ action: 'Unlock', outcome: 'done', actor, target, note: hold.reason });
-  return {
-    summary: [`🔓 ${service} is unlocked in ${environment}.`],
-    sections: [
-      [
-        [
-          '🔓 ',
-          strong(service),
-          ' is unlocked in ',
-          strong(environment),
-          ' by ',
-          mention(actor.userId),
-          ' (it was: ',
-          hold.reason,
-          ').',
-        ],
-      ],
-    ],
-    visibility: 'channel',
-  };
+  return unlocked(service, environment, actor, [' (it was: ', hold.reason, ').']);
 }
 
 /** Who holds what on a service (or every service): deploys in progress and hand locks, per environment. */
@@ -281,8 +263,8 @@ async function unlockDeploy(service: string, environment: string, actor: Actor, 
       ],
     );
   }
-  const admin = await access(actor, { allowed: [], configuredAt: 'admins', guests: 'refused' }, ports);
-  if (!admin.ok) {
+  const admin = await isAdmin(actor, ports);
+  if (!admin) {
     await ports.audit.record({ action: 'Unlock', outcome: 'refused', reason: 'not-an-admin', actor, target });
     return notice(
       'refused',
@@ -292,20 +274,15 @@ async function unlockDeploy(service: string, environment: string, actor: Actor, 
   }
   await ports.store.delete(lockKey(service, environment));
   await ports.audit.record({ action: 'Unlock', outcome: 'done', actor, target, note: `deploy lock of ${lock.runId}` });
+  return unlocked(service, environment, actor, [' (a deploy lock left behind).']);
+}
+
+/** "🔓 api is unlocked in prod by @ana (…)", for the channel. */
+function unlocked(service: string, environment: string, actor: Actor, why: Run[]): Reply {
   return {
     summary: [`🔓 ${service} is unlocked in ${environment}.`],
     sections: [
-      [
-        [
-          '🔓 ',
-          strong(service),
-          ' is unlocked in ',
-          strong(environment),
-          ' by ',
-          mention(actor.userId),
-          ' (a deploy lock left behind).',
-        ],
-      ],
+      [['🔓 ', strong(service), ' is unlocked in ', strong(environment), ' by ', mention(actor.userId), ...why]],
     ],
     visibility: 'channel',
   };
