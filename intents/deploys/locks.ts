@@ -124,7 +124,20 @@ export async function lockService(
     ...(until !== undefined && { until }),
   };
   const ttl = Math.ceil(((until ?? now + LONGEST_HOLD_MS) - now) / 1000);
-  await ports.store.put(holdKey(service, environment), hold, ttl);
+  if (held !== undefined) {
+    await ports.store.put(holdKey(service, environment), hold, ttl); // the holder renews their own
+  } else if (!(await ports.store.putIfAbsent(holdKey(service, environment), hold, ttl))) {
+    // Someone locked it a moment ago: theirs stands.
+    const theirs = await ports.store.get<Hold>(holdKey(service, environment));
+    await ports.audit.record({ action: 'Lock', outcome: 'refused', reason: 'locked', actor, target });
+    return notice('refused', [
+      strong(service),
+      ' was just locked in ',
+      strong(environment),
+      ...(theirs !== undefined ? [' by ', ...holdWords(theirs, ports)] : []),
+      '.',
+    ]);
+  }
   await ports.audit.record({ action: 'Lock', outcome: 'done', actor, target, note: hold.reason });
   return {
     summary: [`🔒 ${service} is locked in ${environment}: `, hold.reason],

@@ -23,6 +23,7 @@ import { ClockWatcher } from '../../integrations/clock-watcher';
 import type { IntentPorts } from '../../intents/define-intent';
 import { deployEvents, serviceArnOf } from '../../intents/deploys/deploy-events.reaction';
 import { type DeployRun, loadRun, pollRun, runKey, startRun } from '../../intents/deploys/live';
+import { lockService } from '../../intents/deploys/locks';
 import { plainText } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
 
@@ -323,5 +324,23 @@ describe('ECS events', () => {
       'arn:aws:ecs:eu-west-1:111111111111:service/prod/web',
     );
     expect(serviceArnOf('d-ABC123')).toBe('');
+  });
+});
+
+describe('hand locks taken at the same moment', () => {
+  it('go to one person; the other is told who has it', async () => {
+    // Prepare
+    const { ports } = sandboxPorts();
+    const lock = (userId: string, note: string) =>
+      lockService({ service: 'api', environment: 'prod', note }, { userId, channelId: 'C0TEAM0001' }, ports);
+
+    // Act
+    const [ana, ben] = await Promise.all([lock('U0ANA00001', 'db migration'), lock('U0BEN00001', 'load test')]);
+
+    // Assess
+    const texts = [ana, ben].map((r) => plainText(r.summary));
+    expect(texts.filter((t) => t.startsWith('🔒 api is locked in prod'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('was just locked in prod by'))).toHaveLength(1);
+    expect(((await ports.store.get('hold:api:prod')) as { holder: string }).holder).toBe('U0ANA00001');
   });
 });
