@@ -1,0 +1,65 @@
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchAlarms } from '../../integrations/aws/cloudwatch-alarms.adapter';
+import { describeMoto, type Moto, startMoto } from '../support/moto';
+
+describeMoto('CloudWatch alarms against moto (real SDK v3 over HTTP)', () => {
+  let moto: Moto;
+  let client: CloudWatchClient;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new CloudWatchClient(moto.clientConfig);
+    for (const name of ['web-staging-5xx-errors', 'web-staging-latency']) {
+      await client.send(
+        new PutMetricAlarmCommand({
+          AlarmName: name,
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: name.endsWith('errors') ? 'HTTPCode_Target_5XX_Count' : 'TargetResponseTime',
+          Dimensions: [{ Name: 'LoadBalancer', Value: 'app/web-staging/0123456789abcdef' }],
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 5,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      );
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
+
+  it('reads the named alarms’ states and reasons, leaving out names it does not have', async () => {
+    // Prepare
+    await client.send(
+      new SetAlarmStateCommand({
+        AlarmName: 'web-staging-5xx-errors',
+        StateValue: 'ALARM',
+        StateReason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
+      }),
+    );
+    await client.send(
+      new SetAlarmStateCommand({ AlarmName: 'web-staging-latency', StateValue: 'OK', StateReason: 'back to normal' }),
+    );
+
+    // Act
+    const states = await new CloudWatchAlarms(client).states([
+      'web-staging-5xx-errors',
+      'web-staging-latency',
+      'no-such-alarm',
+    ]);
+
+    // Assess
+    expect(states.map((s) => [s.name, s.state, s.reason]).sort()).toEqual([
+      [
+        'web-staging-5xx-errors',
+        'ALARM',
+        'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
+      ],
+      ['web-staging-latency', 'OK', 'back to normal'],
+    ]);
+    expect(states.every((s) => typeof s.updatedAt === 'number')).toBe(true);
+  });
+});
