@@ -53,7 +53,7 @@ export class SandboxAccount {
     this.images = images;
     this.alarms = alarms;
     this.maintenance = maintenance;
-    this.calendars = new SandboxCalendars(calendars);
+    this.calendars = new SandboxCalendars(calendars, clock);
     this.twins = [pipelines, deployments, images, alarms, maintenance, this.calendars];
   }
 

@@ -1,19 +1,25 @@
 import type { CalendarState, ChangeCalendars } from '../calendars.port';
+import type { Clock } from '../clock.port';
 
 /**
- * Change calendars in the sandbox: every configured calendar OPEN until closed (tests, the local page), as
- * `GetCalendarState` would answer for a calendar with an event in progress.
+ * Change calendars in the sandbox: every configured calendar OPEN until closed (tests), until the time given, as
+ * `GetCalendarState` answers for a calendar with an event in progress.
  */
 export class SandboxCalendars implements ChangeCalendars {
   private readonly closed = new Map<string, number | undefined>();
 
-  constructor(private readonly calendars: ReadonlyMap<string, string>) {}
+  constructor(
+    private readonly calendars: ReadonlyMap<string, string>,
+    private readonly clock: Clock,
+  ) {}
 
   async state(environment: string): Promise<CalendarState | undefined> {
     const calendar = this.calendars.get(environment);
     if (calendar === undefined) return undefined;
-    if (!this.closed.has(calendar)) return { calendar, state: 'OPEN' };
     const until = this.closed.get(calendar);
+    // A closed calendar opens again at its transition, as AWS's does.
+    if (until !== undefined && this.clock.now() >= until) this.closed.delete(calendar);
+    if (!this.closed.has(calendar)) return { calendar, state: 'OPEN' };
     return { calendar, state: 'CLOSED', ...(until !== undefined && { nextTransitionAt: until }) };
   }
 

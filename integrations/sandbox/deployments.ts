@@ -65,6 +65,15 @@ interface DeploymentRecord {
  * through its lifecycle by advancing the clock. Once a deployment succeeds, its version becomes what the service
  * runs.
  */
+/** A service in an environment as the local page lists it: its engine, and what its next deployment will do. */
+export interface SandboxTarget {
+  readonly service: string;
+  readonly environment: string;
+  readonly engine: DeploymentEngine;
+  readonly failing: boolean;
+  readonly gated: boolean;
+}
+
 /** What the sandbox lets the local page and tests do to deployments. */
 export interface SandboxDeploymentControls {
   /** The next deployment of the service there fails as a real one does when its tasks cannot start. */
@@ -72,13 +81,7 @@ export interface SandboxDeploymentControls {
   /** The next deployment of the service there waits at a gate before production traffic moves. */
   gateNext(service: string, environment: string): void;
   /** Every service and environment, with its engine and whether its next deployment will fail. */
-  targets(): Array<{
-    service: string;
-    environment: string;
-    engine: DeploymentEngine;
-    failing: boolean;
-    gated: boolean;
-  }>;
+  targets(): SandboxTarget[];
 }
 
 export class SandboxDeployments implements Deployments, SandboxDeploymentControls {
@@ -97,13 +100,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     this.reset();
   }
 
-  targets(): Array<{
-    service: string;
-    environment: string;
-    engine: DeploymentEngine;
-    failing: boolean;
-    gated: boolean;
-  }> {
+  targets(): SandboxTarget[] {
     return this.world.services.flatMap((svc) =>
       svc.environments.map((e) => ({
         service: svc.name,

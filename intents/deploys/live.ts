@@ -31,6 +31,8 @@ export const UPDATE_EVERY_MS = 10_000;
  * watcher that died never leaves a service locked for good.
  */
 export const DEPLOY_TIMEOUT_MS = 2 * 60 * 60_000;
+/** How often a poll renews a running deploy's lock for another `DEPLOY_TIMEOUT_MS`. */
+const LOCK_RENEW_EVERY_MS = 10 * 60_000;
 
 /** Where a deploy opsbot runs is, from Confirm to its end. */
 export type RunState = 'awaiting-approval' | 'running' | 'ended';
@@ -60,11 +62,11 @@ export interface DeployRun {
   outcome?: RunOutcome;
   /** Who pressed Cancel, or rejected it. */
   endedBy?: string;
+  /** When a poll last renewed the deploy's lock. */
+  lockRenewedAt?: number;
   /** What the message shows now (a digest), and when it was last updated. */
   shown?: string;
   shownAt?: number;
-  /** The last deployment as read, for the end and for answers. */
-  last?: Deployment;
 }
 
 /** The deploy lock of a service in an environment: held from Confirm until the deployment ends. */
@@ -89,7 +91,7 @@ export function messageLink(message: PostedMessage, label: string): Run {
 }
 
 /** "09:02 UTC". */
-function clockTime(at: number): string {
+export function clockTime(at: number): string {
   return `${new Date(at).toISOString().slice(11, 16)} UTC`;
 }
 
@@ -100,6 +102,19 @@ export function duration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "@ana is deploying web `v1.8.2` to prod". */
+export function deployingWords(lock: DeployLock, service: string, environment: string): Run[] {
+  return [
+    mention(lock.holder),
+    ' is deploying ',
+    strong(service),
+    ' ',
+    code(lock.version),
+    ' to ',
+    strong(environment),
+  ];
 }
 
 /** The running deploy of a service in an environment, refused before any Confirm card: who, which version, since. */
@@ -115,13 +130,7 @@ export async function lockRefusal(
     reply: notice(
       'refused',
       [
-        mention(lock.holder),
-        ' is deploying ',
-        strong(service),
-        ' ',
-        code(lock.version),
-        ' to ',
-        strong(environment),
+        ...deployingWords(lock, service, environment),
         ` since ${clockTime(lock.since)} (${ago(lock.since, ports.clock.now())})`,
         ...(lock.message !== undefined ? [' — ', messageLink(lock.message, 'see that deploy')] : []),
         '. One deploy at a time: nothing was started.',
@@ -263,7 +272,6 @@ async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
   run.deploymentId = d.id;
   run.engine = d.engine;
   run.startedAt = d.startedAt;
-  run.last = d;
   // The deployment runs from here: whatever fails next, it is watched to its end (which releases the lock), and
   // no poll writes the run while its message is being posted.
   await withPollLease(run.id, ports, async () => {
@@ -381,7 +389,6 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
       return { done: true };
     }
     const d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
-    run.last = d;
     await tellStory(run, `step:${d.step}`, stepStory(d), ports);
     if (d.gate !== undefined) await askAtGate(run, d, d.gate, ports);
     if (d.status !== 'InProgress') {
@@ -389,8 +396,11 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
       return { done: true };
     }
     await show(run, d, ports, false);
+    if (ports.clock.now() - (run.lockRenewedAt ?? run.requestedAt) >= LOCK_RENEW_EVERY_MS) {
+      await holdLockWithMessage(run, ports);
+      run.lockRenewedAt = ports.clock.now();
+    }
     await saveRun(run, ports);
-    await holdLockWithMessage(run, ports);
     return { done: false };
   });
   // Another poll holds the run: it is not done as far as this one knows.

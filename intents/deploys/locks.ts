@@ -3,7 +3,7 @@ import type { Actor, IntentPorts, Refusal } from '../define-intent';
 import { ago } from '../format';
 import { code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
 import { localTime, zonedInstant } from './freeze';
-import { type DeployLock, loadRun, lockKey, messageLink } from './live';
+import { clockTime, type DeployLock, deployingWords, loadRun, lockKey, messageLink } from './live';
 
 /** A lock someone put on a service in an environment by hand: deploys by anyone else wait until it is lifted. */
 export interface Hold {
@@ -17,11 +17,6 @@ export interface Hold {
 const LONGEST_HOLD_MS = 7 * 24 * 60 * 60_000;
 
 export const holdKey = (service: string, environment: string) => `hold:${service}:${environment}`;
-
-/** "09:12 UTC" — times in the team's zone are given with it. */
-function clock(at: number): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
-}
 
 /**
  * What a lock request says beyond the service and environment: its reason, and `until 15:00` (in the team's time
@@ -92,7 +87,7 @@ export async function holdRefusal(
 function holdWords(hold: Hold, ports: Pick<IntentPorts, 'clock' | 'rules'>): Run[] {
   return [
     mention(hold.holder),
-    ` since ${clock(hold.since)} (${ago(hold.since, ports.clock.now())}): `,
+    ` since ${clockTime(hold.since)} (${ago(hold.since, ports.clock.now())}): `,
     hold.reason,
     ...(hold.until !== undefined ? [` — until ${localTime(hold.until, ports.rules.timeZone)}`] : []),
   ];
@@ -221,7 +216,7 @@ export async function lockStatus(
           mention(deploying.holder),
           ' is deploying ',
           code(deploying.version),
-          ` since ${clock(deploying.since)} (${ago(deploying.since, now)})`,
+          ` since ${clockTime(deploying.since)} (${ago(deploying.since, now)})`,
           ...(deploying.message !== undefined ? [' — ', messageLink(deploying.message, 'the deploy')] : []),
         ]);
       }
@@ -259,16 +254,7 @@ async function unlockDeploy(service: string, environment: string, actor: Actor, 
   if (run !== undefined && run.state !== 'ended') {
     return notice(
       'none',
-      [
-        mention(lock.holder),
-        ' is deploying ',
-        strong(service),
-        ' ',
-        code(lock.version),
-        ' to ',
-        strong(environment),
-        '; its lock goes when it ends.',
-      ],
+      [...deployingWords(lock, service, environment), '; its lock goes when it ends.'],
       [
         'To stop it, press Cancel on ',
         ...(lock.message !== undefined ? [messageLink(lock.message, 'its message')] : ['its message']),

@@ -444,6 +444,10 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
         'prod is frozen until Mon 23 Nov 17:00 (UTC): the change calendar prod-changes is CLOSED. Nothing was deployed.',
       );
       expect(allText(open)).toContain('opsbot.confirm');
+      // Closed until 09:30: it opens by itself then, as AWS's does
+      h.sandbox.calendars.close('prod-changes', Date.parse('2026-11-23T09:30:00Z'));
+      await h.advance(31 * 60_000);
+      expect(allText((await slash(h, 'api prod v1.4.0')).ack as StandInMessage)).toContain('opsbot.confirm');
     });
 
     it('refuses a deploy into a freeze with its reason and end, and lets an admin override it, audited', async () => {
