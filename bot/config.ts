@@ -139,9 +139,24 @@ const targetSchema = z.strictObject({
     .optional(),
   /** Tags that move (refused where the environment is protected). */
   mutableTags: z.array(z.string().min(1)).default(['latest', 'main', 'master', 'stable', 'dev', 'edge']),
-  /** CloudWatch alarm names that roll a deploy back. */
-  alarms: z.array(z.string().min(1)).default([]),
-  bakeMinutes: z.number().int().min(0).max(720).default(10),
+  /**
+   * The CloudWatch alarms (names in the service's account and region, or ARNs) that roll it back: during a deploy
+   * (stopped with rollback), within `bakeMinutes` after one (the previous version deployed again), and otherwise
+   * posted to the alerts channel with a "Roll back now" button.
+   */
+  rollbackAlarms: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(?:arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:)?\P{Cc}{1,255}$/u,
+          'expected a CloudWatch alarm name, or an ARN like "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-prod-5xx"',
+        ),
+    )
+    .max(50, 'at most 50 rollback alarms per service and environment (a composite alarm can combine more)')
+    .default([]),
+  /** How long after a successful deploy its rollback alarms still redeploy the previous version. */
+  bakeMinutes: z.number().int().min(0).max(720).default(15),
 });
 
 const serviceSchema = z.strictObject({
@@ -228,6 +243,17 @@ const configSchema = z
     for (const [serviceName, service] of Object.entries(config.services)) {
       for (const [envName, target] of Object.entries(service.environments)) {
         knownAccount(target.account, ['services', serviceName, 'environments', envName, 'account']);
+        target.rollbackAlarms.forEach((entry, i) => {
+          // An alarm named by ARN in another account is read through that account's role: it must be configured.
+          const arnAccount = /^arn:[^:]+:cloudwatch:[^:]+:(\d{12}):/.exec(entry)?.[1];
+          if (arnAccount !== undefined && ids.size > 0 && !ids.has(arnAccount)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['services', serviceName, 'environments', envName, 'rollbackAlarms', i],
+              message: `the alarm is in account ${arnAccount}, which is not configured under accounts`,
+            });
+          }
+        });
         if (!(envName in config.environments)) {
           ctx.addIssue({
             code: 'custom',

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
-import type { Alarms } from '../integrations/alarms.port';
+import { type Alarms, alarmPlace } from '../integrations/alarms.port';
 import { AwsClients, assumeRoleCredentials } from '../integrations/aws/clients';
+import type { AlarmSet } from '../integrations/aws/cloudwatch-alarms.adapter';
 import type { DeployTarget } from '../integrations/aws/ecs-deployments.adapter';
 import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
 import type { CalendarPlace } from '../integrations/aws/ssm-change-calendar.adapter';
@@ -340,7 +341,10 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
       const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
       const { CloudWatchAlarms } =
         require('../integrations/aws/cloudwatch-alarms.adapter') as typeof import('../integrations/aws/cloudwatch-alarms.adapter');
-      return new CloudWatchAlarms(new CloudWatchClient(retry));
+      // Each service's alarms through the client of the account and region they live in, from the one factory.
+      return new CloudWatchAlarms(alarmSets(config), (account, region) =>
+        clients().get(CloudWatchClient, account, region),
+      );
     }),
     maintenance: lazy(() => {
       const { HealthClient } = require('@aws-sdk/client-health') as typeof import('@aws-sdk/client-health');
@@ -395,6 +399,30 @@ function calendarPlaces(config: OpsbotConfig): CalendarPlace[] {
  */
 const factories = new Map<string, AwsClients>();
 /** The configured services and environments, as the deployments adapter reaches them. */
+/** Each service's rollback alarms, grouped by the account and region they live in. */
+function alarmSets(config: OpsbotConfig): AlarmSet[] {
+  return Object.entries(config.services).flatMap(([service, s]) =>
+    Object.entries(s.environments).flatMap(([environment, t]) => {
+      const home = resolveAccount(config, t.account);
+      const sets = new Map<string, AlarmSet & { names: string[] }>();
+      for (const entry of t.rollbackAlarms) {
+        const place = alarmPlace(entry, home.id, t.region);
+        const key = `${place.account}:${place.region}`;
+        const set = sets.get(key) ?? {
+          service,
+          environment,
+          account: place.account === home.id ? home : resolveAccount(config, place.account),
+          region: place.region,
+          names: [],
+        };
+        set.names.push(place.name);
+        sets.set(key, set);
+      }
+      return [...sets.values()];
+    }),
+  );
+}
+
 function deployTargets(config: OpsbotConfig): DeployTarget[] {
   return Object.entries(config.services).flatMap(([service, s]) =>
     Object.entries(s.environments).map(([environment, t]): DeployTarget => {

@@ -1,4 +1,6 @@
+import { alarmPlace, isAlarmArn } from '../integrations/alarms.port';
 import type { Rules } from '../intents/define-intent';
+import { resolveAccount } from './accounts';
 import type { OpsbotConfig } from './config';
 
 /** Tags that move, where configuration names none for a service (its schema's default). */
@@ -28,8 +30,34 @@ export function rulesFrom(config: OpsbotConfig): Rules {
           t.toLowerCase(),
         ),
       ),
+    rollbackAlarms: (service, environment) => {
+      const target = config.services[service]?.environments[environment];
+      if (target === undefined) return { alarms: [], bakeMinutes: 0 };
+      const account = resolveAccount(config, target.account).id;
+      return {
+        alarms: target.rollbackAlarms.map((entry) => alarmPlace(entry, account, target.region)),
+        bakeMinutes: target.bakeMinutes,
+      };
+    },
+    alarmTargets: (alarm) =>
+      Object.entries(config.services).flatMap(([service, s]) =>
+        Object.entries(s.environments).flatMap(([environment, target]) => {
+          const account = resolveAccount(config, target.account).id;
+          const ties = target.rollbackAlarms.some((entry) =>
+            isAlarmArn(entry)
+              ? alarm.arn === entry ||
+                (alarm.arn === undefined && sameAlarm(alarmPlace(entry, account, target.region), alarm))
+              : sameAlarm(alarmPlace(entry, account, target.region), alarm),
+          );
+          return ties ? [{ service, environment }] : [];
+        }),
+      ),
     admins: config.admins,
     timeZone: config.timeZone,
     ...(config.slack?.teams !== undefined && { teams: config.slack.teams }),
   };
+}
+
+function sameAlarm(a: { name: string; account: string; region: string }, b: typeof a): boolean {
+  return a.name === b.name && a.account === b.account && a.region === b.region;
 }

@@ -1,6 +1,13 @@
+import { alarmPlace } from '../integrations/alarms.port';
 import type { SandboxWorld } from '../integrations/sandbox/world';
 import { resolveAccount } from './accounts';
 import type { OpsbotConfig } from './config';
+
+/**
+ * How long the sandbox's deployments bake before they end, as a CodeDeploy group's termination wait or an ECS
+ * service's bake time would make them: the engine's setting, not opsbot's `bakeMinutes` (which follows the end).
+ */
+const SANDBOX_ENGINE_BAKE_MINUTES = 10;
 
 /** The world the sandbox simulates: the configured services, environments and pipelines. */
 export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
@@ -15,9 +22,11 @@ export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
         account: resolveAccount(config, target.account).id,
         region: target.region,
         cluster: target.cluster ?? env,
-        // With no alarms configured, the sandbox gives each service the usual two, so there is something to trip.
-        alarms: target.alarms.length > 0 ? target.alarms : [`${name}-${env}-5xx-errors`, `${name}-${env}-p99-latency`],
-        bakeMinutes: target.bakeMinutes,
+        // Only the configured rollback alarms exist: the sandbox invents none AWS would not have.
+        alarms: target.rollbackAlarms.map((entry) =>
+          alarmPlace(entry, resolveAccount(config, target.account).id, target.region),
+        ),
+        engineBakeMinutes: SANDBOX_ENGINE_BAKE_MINUTES,
         engine: name === linear ? ('ecs-linear' as const) : ('codedeploy' as const),
       })),
     })),

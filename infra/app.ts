@@ -36,6 +36,8 @@ for (const [name, account] of Object.entries(loaded.config.accounts)) {
     config: loaded.config,
     accountName: name,
     homeAccountId: home,
+    // Where opsbot's own stack runs, if not in the same region as this one.
+    ...(process.env.OPSBOT_HOME_REGION !== undefined && { homeRegion: process.env.OPSBOT_HOME_REGION }),
     env: { account: account.id },
   });
 }

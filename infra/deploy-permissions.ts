@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { type ResolvedAccount, resolveAccount } from '../bot/accounts';
 import type { OpsbotConfig } from '../bot/config';
+import { alarmArn, rollbackAlarms } from './alarm-events';
 
 /** A configured service in an environment, where it runs. */
 interface Placed {
@@ -79,7 +80,8 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
     })),
   );
   const targets = placed.filter((t) => inAccount(t.account) && t.cluster !== undefined);
-  if (targets.length === 0) return calendarStatements(config, inAccount, p);
+  if (targets.length === 0)
+    return [...calendarStatements(config, inAccount, p), ...alarmStatements(config, inAccount, p)];
   const ecs = (t: Placed, resource: string) => `arn:${p}:ecs:${t.region}:${t.account.id}:${resource}`;
   const services = unique(targets.map((t) => ecs(t, `service/${t.cluster}/${t.ecsService}`)));
   const statements = [
@@ -159,7 +161,7 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
       }),
     );
   }
-  statements.push(...calendarStatements(config, inAccount, p));
+  statements.push(...calendarStatements(config, inAccount, p), ...alarmStatements(config, inAccount, p));
   return statements;
 }
 
@@ -183,6 +185,20 @@ function calendarStatements(config: OpsbotConfig, inAccount: (account: ResolvedA
   return calendars.length === 0
     ? []
     : [new PolicyStatement({ actions: ['ssm:GetCalendarState'], resources: unique(calendars) })];
+}
+
+/**
+ * `cloudwatch:DescribeAlarms` on the configured rollback alarms in the selected accounts (the deploy watcher's safety
+ * net under the alarm events). AWS answers for a composite alarm only with the action on `*`; opsbot does not ask
+ * for that, so a composite alarm rolls back through its events alone.
+ */
+function alarmStatements(config: OpsbotConfig, inAccount: (account: ResolvedAccount) => boolean, p: string) {
+  const arns = rollbackAlarms(config)
+    .filter((a) => inAccount(a.account))
+    .map((a) => alarmArn(a, p));
+  return arns.length === 0
+    ? []
+    : [new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: unique(arns) })];
 }
 
 /** The ECR repository a target's images come from: the configured one (name or URI), or one named after it. */

@@ -1,4 +1,4 @@
-import type { Alarms } from '../integrations/alarms.port';
+import type { AlarmPlace, Alarms } from '../integrations/alarms.port';
 import type { Audit } from '../integrations/audit.port';
 import type { ChangeCalendars } from '../integrations/calendars.port';
 import type { Clock } from '../integrations/clock.port';
@@ -137,6 +137,10 @@ export interface Rules {
   retriers(pipeline: string): Who;
   /** Tags that move, for a service in an environment (lower-case): refused where the environment is protected. */
   mutableTags(service: string, environment: string): ReadonlySet<string>;
+  /** The rollback alarms of a service in an environment, where each lives, and its bake window after a deploy. */
+  rollbackAlarms(service: string, environment: string): { readonly alarms: AlarmPlace[]; readonly bakeMinutes: number };
+  /** The services and environments an alarm rolls back: by its ARN, or by its name in their account and region. */
+  alarmTargets(alarm: AlarmPlace & { readonly arn?: string }): Array<{ service: string; environment: string }>;
   /** opsbot's admins (user and group ids): allowed whatever a list says, guests excepted. */
   readonly admins: readonly string[];
   /** The team's time zone (IANA): freeze windows and lock times are read in it. */

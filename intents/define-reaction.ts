@@ -32,8 +32,11 @@ export interface EventType {
   readonly detailType: string;
   /** Only events whose detail has these values (an EventBridge pattern's `detail`), e.g. `{ state: ['FAILED'] }`. */
   readonly detail?: Readonly<Record<string, readonly string[]>>;
-  /** Only events about configured things: the detail field that names a configured pipeline. */
-  readonly configured?: { readonly pipelineField: string };
+  /**
+   * Only events about configured things: the detail field that names a configured pipeline, or a configured
+   * rollback alarm.
+   */
+  readonly configured?: { readonly pipelineField: string } | { readonly alarmField: string };
   /** What the rule is for, in the rule's description. */
   readonly purpose?: string;
 }

@@ -1,5 +1,6 @@
 import type { IntentDefinition } from './define-intent';
 import type { Reaction } from './define-reaction';
+import { alarmRollback } from './deploys/alarm-rollback.reaction';
 import { deploy } from './deploys/deploy.intent';
 import { deployEvents } from './deploys/deploy-events.reaction';
 import { deployStatus } from './deploys/deploy-status.intent';
@@ -29,4 +30,4 @@ export const intents: readonly IntentDefinition[] = [
 ];
 
 /** Every reaction to events opsbot has. The reaction registry is this explicit list. */
-export const reactions: readonly Reaction[] = [pipelineFailure, deployEvents];
+export const reactions: readonly Reaction[] = [pipelineFailure, deployEvents, alarmRollback];

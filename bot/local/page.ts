@@ -51,7 +51,7 @@ export function pageRoutes(parts: {
     }
     if (req.method === 'GET' && path === '/local/sandbox') {
       const sandbox = parts.sandbox;
-      const alarms = sandbox === undefined ? [] : await sandbox.alarms.states(sandbox.alarms.names());
+      const alarms = sandbox === undefined ? [] : sandbox.alarms.all();
       const pipelines = sandbox === undefined ? [] : await sandbox.pipelines.list();
       const targets = sandbox === undefined ? [] : sandbox.deployments.targets();
       return json(res, 200, {
@@ -84,10 +84,14 @@ export function pageRoutes(parts: {
         case '/local/click':
           await parts.workspace.click(String(body.ts), String(body.action_id));
           return json(res, 200, { ok: true });
-        case '/local/sandbox/alarm':
-          if (body.state === 'ALARM') parts.sandbox?.alarms.trip(String(body.name));
-          else parts.sandbox?.alarms.clear(String(body.name));
-          return json(res, 200, { ok: true });
+        case '/local/sandbox/alarm': {
+          // The change reaches the worker as CloudWatch's EventBridge event would: the same reaction acts on it.
+          const name = String(body.name);
+          const events =
+            (body.state === 'ALARM' ? parts.sandbox?.alarms.trip(name) : parts.sandbox?.alarms.clear(name)) ?? [];
+          for (const event of events) await parts.deliver(event);
+          return json(res, 200, { ok: true, events: events.length });
+        }
         case '/local/sandbox/advance':
           parts.sandbox?.clock.advance(Math.max(0, Number(body.minutes ?? 0)) * 60_000);
           return json(res, 200, { ok: true, now: parts.sandbox?.clock.now() });

@@ -1,8 +1,11 @@
 import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
+import { rollbackAlarms } from '../alarm-events';
 import { grantDeploys } from '../deploy-permissions';
 
 export interface OpsbotAccessStackProps extends StackProps {
@@ -16,6 +19,11 @@ export interface OpsbotAccessStackProps extends StackProps {
    * @default 'Opsbot-Worker*' (the worker function's role in the `Opsbot` stack)
    */
   readonly trustedRoleNames?: string;
+  /**
+   * The region of opsbot's own event bus, where this account's rollback alarm events are forwarded.
+   * @default this stack's own region
+   */
+  readonly homeRegion?: string;
 }
 
 /**
@@ -63,5 +71,30 @@ export class OpsbotAccessStack extends Stack {
       );
     }
     grantDeploys(this, this.role, props.config, (a) => a.id === account.id);
+
+    // This account's rollback alarms change state here: their events go on to opsbot's bus in the home account.
+    const names = [
+      ...new Set(
+        rollbackAlarms(props.config)
+          .filter((a) => a.account.id === account.id)
+          .map((a) => a.name),
+      ),
+    ];
+    if (names.length > 0) {
+      const home = EventBus.fromEventBusArn(
+        this,
+        'OpsbotBus',
+        `arn:${Aws.PARTITION}:events:${props.homeRegion ?? Aws.REGION}:${props.homeAccountId}:event-bus/default`,
+      );
+      new Rule(this, 'ForwardAlarmEvents', {
+        description: 'opsbot: rollback alarms changing state → opsbot’s event bus in its own account',
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          detail: { alarmName: names.sort() },
+        },
+        targets: [new EventBusTarget(home)],
+      });
+    }
   }
 }

@@ -15,7 +15,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { CfnEventBusPolicy, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -30,6 +30,7 @@ import type { OpsbotConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { intents, reactions } from '../../intents';
+import { rollbackAlarms } from '../alarm-events';
 import { lambdaBundleOptions } from '../bundling/bundling';
 import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
@@ -222,10 +223,21 @@ export class OpsbotStack extends Stack {
       retryAttempts: 2,
       maxEventAge: Duration.hours(2),
     });
+    const alarms = rollbackAlarms(props.config);
+    const alarmNames = [...new Set(alarms.map((a) => a.name))].sort();
     for (const reaction of reactions) {
       reaction.events.forEach((type, i) => {
+        const configured = type.configured;
+        // Alarm events only for the configured rollback alarms: with none configured, no rule at all.
+        if (configured !== undefined && 'alarmField' in configured && alarmNames.length === 0) return;
         const scope =
-          type.configured !== undefined && pipelines.length > 0 ? { [type.configured.pipelineField]: pipelines } : {};
+          configured === undefined
+            ? {}
+            : 'alarmField' in configured
+              ? { [configured.alarmField]: alarmNames }
+              : pipelines.length > 0
+                ? { [configured.pipelineField]: pipelines }
+                : {};
         new Rule(this, `${reaction.name}Events${i === 0 ? '' : i + 1}`, {
           description: `opsbot: ${type.purpose ?? type.detailType} → worker (${reaction.name})`,
           eventPattern: {
@@ -237,6 +249,17 @@ export class OpsbotStack extends Stack {
           },
           targets: [target],
         });
+      });
+    }
+
+    // The other accounts' rollback alarm events arrive through their default bus (OpsbotAccessStack forwards them).
+    const forwarding = [...new Set(alarms.filter((a) => a.account.roleArn !== undefined).map((a) => a.account.id))];
+    for (const accountId of forwarding.sort()) {
+      new CfnEventBusPolicy(this, `AlarmEventsFrom${accountId}`, {
+        eventBusName: 'default',
+        statementId: `opsbot-alarm-events-from-${accountId}`,
+        action: 'events:PutEvents',
+        principal: accountId,
       });
     }
 

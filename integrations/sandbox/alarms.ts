@@ -1,27 +1,56 @@
-import type { AlarmState, Alarms } from '../alarms.port';
+import type { AlarmMeasure, AlarmPlace, AlarmState, AlarmStateValue, Alarms } from '../alarms.port';
 import { OpsbotError } from '../errors';
 import type { SandboxClock } from './clock';
-import { DAY, type SandboxWorld } from './world';
+import { DAY, MINUTE, type SandboxWorld } from './world';
 
-const QUIET = 'Threshold Crossed: no datapoints were greater than the threshold.';
-const BREACHED = 'Threshold Crossed: 5 datapoints were greater than the threshold (5.0).';
+/** A "CloudWatch Alarm State Change" event, as EventBridge delivers CloudWatch's to a rule's target. */
+export interface AlarmStateChangeEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'CloudWatch Alarm State Change';
+  readonly source: 'aws.cloudwatch';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: Record<string, unknown>;
+}
 
 /** What tests and the local page do to the sandbox's alarms, beyond what the port reads. */
 export interface SandboxAlarmControls {
-  /** Puts a known alarm into ALARM, as a breached threshold would. */
-  trip(name: string, reason?: string): void;
-  /** Puts a known alarm back to OK. */
-  clear(name: string): void;
-  /** Every alarm the sandbox knows, in world order. */
+  /**
+   * Puts a configured alarm into ALARM, as a breached threshold would; the event CloudWatch would send for the
+   * change (none when it already was in ALARM, as CloudWatch sends none).
+   */
+  trip(name: string): AlarmStateChangeEvent[];
+  /** Puts a configured alarm back to OK; the event for the change, if it changed. */
+  clear(name: string): AlarmStateChangeEvent[];
+  /** Every configured alarm, as it stands, in world order. */
+  all(): AlarmState[];
   names(): string[];
 }
 
+interface Simulated {
+  readonly place: AlarmPlace;
+  readonly measure: AlarmMeasure & { kind: 'metric' };
+  readonly threshold: number;
+  /** What a breach reads: the datapoints that cross the threshold. */
+  readonly breach: readonly number[];
+  state: AlarmStateValue;
+  reason: string;
+  updatedAt: number;
+  datapoints: readonly number[];
+}
+
 /**
- * CloudWatch alarms, simulated: every alarm the world configures, OK since a day before the sandbox was seeded,
- * until a test or the local page trips it, so a rollback on alarm can be tried without a real breach.
+ * CloudWatch alarms, simulated: exactly the rollback alarms the configuration names (none invented), each a metric
+ * alarm on the service's load balancer (5xx count, or p99 response time for a latency alarm), OK since a day before
+ * the sandbox was seeded, until a test or the local page trips it. A change returns the EventBridge event CloudWatch
+ * would send, so the same reaction handles it as on AWS.
  */
 export class SandboxAlarms implements Alarms, SandboxAlarmControls {
-  private alarmStates = new Map<string, AlarmState>();
+  private alarms = new Map<string, Simulated>();
+  private events = 0;
 
   constructor(
     private readonly world: SandboxWorld,
@@ -35,38 +64,172 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
   /** Every alarm back to OK (the clock is left where it is). */
   reset(): void {
     const updatedAt = this.clock.now() - DAY;
-    this.alarmStates = new Map();
+    this.alarms = new Map();
     for (const service of this.world.services) {
       for (const env of service.environments) {
-        for (const name of env.alarms) this.alarmStates.set(name, { name, state: 'OK', reason: QUIET, updatedAt });
+        for (const place of env.alarms) {
+          if (this.alarms.has(place.name)) continue;
+          const latency = /latency|p9\d|duration/i.test(place.name);
+          const measure: Simulated['measure'] = {
+            kind: 'metric',
+            namespace: 'AWS/ApplicationELB',
+            metric: latency ? 'TargetResponseTime' : 'HTTPCode_Target_5XX_Count',
+            dimensions: { LoadBalancer: `app/${service.name}-${env.name}/50dc6c495c0c9188` },
+            stat: latency ? 'p99' : 'Sum',
+            periodSeconds: 60,
+          };
+          const threshold = latency ? 1.5 : 5;
+          this.alarms.set(place.name, {
+            place,
+            measure,
+            threshold,
+            breach: latency ? [2.31, 1.87] : [12, 9],
+            state: 'OK',
+            reason: quiet(threshold),
+            updatedAt,
+            datapoints: latency ? [0.41, 0.38] : [0, 1],
+          });
+        }
       }
     }
   }
 
-  async states(names: readonly string[]): Promise<AlarmState[]> {
-    return names.flatMap((n) => this.alarmStates.get(n) ?? []);
+  async states(service: string, environment: string): Promise<AlarmState[]> {
+    const env = this.world.services.find((s) => s.name === service)?.environments.find((e) => e.name === environment);
+    return (env?.alarms ?? []).flatMap((place) => {
+      const alarm = this.alarms.get(place.name);
+      return alarm === undefined ? [] : [view(alarm)];
+    });
   }
 
-  trip(name: string, reason = BREACHED): void {
-    this.set(name, 'ALARM', reason);
+  trip(name: string): AlarmStateChangeEvent[] {
+    const alarm = this.known(name);
+    return this.change(alarm, 'ALARM', breached(alarm.breach, alarm.threshold, this.clock.now()), alarm.breach);
   }
 
-  clear(name: string): void {
-    this.set(name, 'OK', QUIET);
+  clear(name: string): AlarmStateChangeEvent[] {
+    const alarm = this.known(name);
+    return this.change(alarm, 'OK', quiet(alarm.threshold), [1, 0]);
+  }
+
+  all(): AlarmState[] {
+    return [...this.alarms.values()].map(view);
   }
 
   names(): string[] {
-    return [...this.alarmStates.keys()];
+    return [...this.alarms.keys()];
   }
 
-  private set(name: string, state: AlarmState['state'], reason: string): void {
-    if (!this.alarmStates.has(name)) {
+  private known(name: string): Simulated {
+    const alarm = this.alarms.get(name);
+    if (alarm === undefined) {
       throw new OpsbotError(
         'UNKNOWN_ALARM',
         `The sandbox has no alarm called "${name}".`,
-        `Known alarms: ${this.names().join(', ')}.`,
+        this.alarms.size === 0
+          ? 'Configure rollbackAlarms for a service in an environment; the sandbox simulates those.'
+          : `Known alarms: ${this.names().join(', ')}.`,
       );
     }
-    this.alarmStates.set(name, { name, state, reason, updatedAt: this.clock.now() });
+    return alarm;
   }
+
+  private change(
+    alarm: Simulated,
+    state: AlarmStateValue,
+    reason: string,
+    datapoints: readonly number[],
+  ): AlarmStateChangeEvent[] {
+    if (alarm.state === state) return [];
+    const previous = { value: alarm.state, reason: alarm.reason, timestamp: cloudWatchTime(alarm.updatedAt) };
+    const now = this.clock.now();
+    alarm.state = state;
+    alarm.reason = reason;
+    alarm.updatedAt = now;
+    alarm.datapoints = datapoints;
+    this.events += 1;
+    const { place, measure } = alarm;
+    return [
+      {
+        version: '0',
+        id: `c4c1c1c9-6542-e61b-6ef0-${(now % 1e8).toString(16).padStart(8, '0')}${this.events.toString(16).padStart(4, '0')}`,
+        'detail-type': 'CloudWatch Alarm State Change',
+        source: 'aws.cloudwatch',
+        account: place.account,
+        time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: place.region,
+        resources: [arnOf(place)],
+        detail: {
+          alarmName: place.name,
+          state: {
+            value: state,
+            reason,
+            reasonData: JSON.stringify({
+              version: '1.0',
+              queryDate: cloudWatchTime(now),
+              startDate: cloudWatchTime(now - 2 * MINUTE),
+              statistic: measure.stat,
+              period: measure.periodSeconds,
+              recentDatapoints: datapoints,
+              threshold: alarm.threshold,
+            }),
+            timestamp: cloudWatchTime(now),
+          },
+          previousState: previous,
+          configuration: {
+            description: `opsbot sandbox: ${measure.metric} of ${place.name}`,
+            metrics: [
+              {
+                id: 'm1',
+                metricStat: {
+                  metric: { namespace: measure.namespace, name: measure.metric, dimensions: measure.dimensions },
+                  period: measure.periodSeconds,
+                  stat: measure.stat,
+                },
+                returnData: true,
+              },
+            ],
+          },
+        },
+      },
+    ];
+  }
+}
+
+function view(alarm: Simulated): AlarmState {
+  return {
+    name: alarm.place.name,
+    arn: arnOf(alarm.place),
+    state: alarm.state,
+    reason: alarm.reason,
+    updatedAt: alarm.updatedAt,
+    measure: alarm.measure,
+    threshold: alarm.threshold,
+    datapoints: alarm.datapoints,
+  };
+}
+
+function arnOf(place: AlarmPlace): string {
+  return `arn:aws:cloudwatch:${place.region}:${place.account}:alarm:${place.name}`;
+}
+
+/** CloudWatch's own timestamp format: `2026-11-24T09:41:00.000+0000`. */
+function cloudWatchTime(at: number): string {
+  return new Date(at).toISOString().replace('Z', '+0000');
+}
+
+/** "24/11/26 09:41:00", as CloudWatch writes datapoint times in its reasons. */
+function reasonTime(at: number): string {
+  const iso = new Date(at).toISOString();
+  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(2, 4)} ${iso.slice(11, 19)}`;
+}
+
+function breached(points: readonly number[], threshold: number, now: number): string {
+  const minute = Math.floor(now / MINUTE) * MINUTE;
+  const listed = points.map((p, i) => `${p.toFixed(1)} (${reasonTime(minute - (i + 1) * MINUTE)})`).join(', ');
+  return `Threshold Crossed: ${points.length} out of the last ${points.length} datapoints [${listed}] were greater than the threshold (${threshold.toFixed(1)}) (minimum ${points.length} datapoints for OK -> ALARM transition).`;
+}
+
+function quiet(threshold: number): string {
+  return `Threshold Crossed: no datapoints were greater than the threshold (${threshold.toFixed(1)}).`;
 }

@@ -199,7 +199,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       taskDefinition: `${request.service}-${request.environment}:${this.revision(request.service, request.environment).revision + 1}`,
       requestedBy: request.requestedBy,
       startedAt: this.clock.now(),
-      bakeMs: env.bakeMinutes * MINUTE,
+      bakeMs: env.engineBakeMinutes * MINUTE,
     };
     this.records.push(record);
     return this.view(record);

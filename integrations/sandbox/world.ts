@@ -1,3 +1,4 @@
+import type { AlarmPlace } from '../alarms.port';
 import { unknownTarget } from '../errors';
 
 /** The example world the sandbox simulates: names from configuration, nothing AWS-specific. */
@@ -9,8 +10,10 @@ export interface SandboxWorld {
       readonly account: string;
       readonly region: string;
       readonly cluster: string;
-      readonly alarms: readonly string[];
-      readonly bakeMinutes: number;
+      /** The rollback alarms configured there, placed (an ARN may name another account or region). */
+      readonly alarms: readonly AlarmPlace[];
+      /** The deployment's own bake before it ends (the deployment group's or service's setting on AWS). */
+      readonly engineBakeMinutes: number;
       /** How the service is deployed there (read from ECS on AWS); CodeDeploy unless the world says otherwise. */
       readonly engine?: 'codedeploy' | 'ecs-linear';
     }>;

@@ -1,17 +1,6 @@
-import type { AlarmStateValue } from '../../integrations/alarms.port';
+import { type AlarmMeasure, type AlarmStateValue, bandOf } from '../../integrations/alarms.port';
 
-/** What an alarm measured: one metric, a metric-math expression, or (composite) the rule over other alarms. */
-export type AlarmMeasure =
-  | {
-      readonly kind: 'metric';
-      readonly namespace: string;
-      readonly metric: string;
-      readonly dimensions: Readonly<Record<string, string>>;
-      readonly stat?: string;
-      readonly periodSeconds?: number;
-    }
-  | { readonly kind: 'expression'; readonly expression: string; readonly label?: string }
-  | { readonly kind: 'composite'; readonly rule: string; readonly triggeredBy: readonly string[] };
+export type { AlarmMeasure };
 
 /** A "CloudWatch Alarm State Change" event, read into what a rollback story tells. */
 export interface AlarmChange {
@@ -29,6 +18,8 @@ export interface AlarmChange {
   readonly threshold?: number;
   /** The datapoints that crossed it, newest last. */
   readonly datapoints: readonly number[];
+  /** An anomaly detection alarm's expected band. */
+  readonly band?: { readonly lower: number; readonly upper: number };
   /** A composite alarm whose actions are suppressed (its suppressor alarm, or its wait period). */
   readonly suppressed?: string;
 }
@@ -133,6 +124,7 @@ export function readAlarmChange(event: {
   const resources = Array.isArray(event.resources) ? event.resources : [];
   const arn = str(resources.find((r) => typeof r === 'string' && r.includes(':alarm:')));
   const suppressed = str(current.actionsSuppressedReason);
+  const band = bandOf(data);
   return {
     alarm,
     ...(arn !== undefined && { arn }),
@@ -145,6 +137,7 @@ export function readAlarmChange(event: {
     ...(measure !== undefined && { measure }),
     ...(threshold !== undefined && { threshold }),
     datapoints,
+    ...(band !== undefined && { band }),
     ...(suppressed !== undefined && { suppressed }),
   };
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { AlarmState } from '../../integrations/alarms.port';
 import { Claims } from '../../integrations/claims';
 import type { Deployment, DeploymentEngine, Gate } from '../../integrations/deployments.port';
 import type { WatchResult } from '../../integrations/watcher.port';
@@ -17,6 +18,7 @@ import {
   status,
   strong,
 } from '../reply';
+import { alarmFacts } from './alarm-story';
 import { approvalRefusal, changeRefusal } from './deploy.policy';
 import { freezeRefusal } from './freeze';
 
@@ -67,7 +69,32 @@ export interface DeployRun {
   /** What the message shows now (a digest), and when it was last updated. */
   shown?: string;
   shownAt?: number;
+  /** The rollback alarm that ended it, or undid it during its bake, and what opsbot did about it. */
+  alarm?: AlarmAction;
+  /** A deploy that succeeded: until when its rollback alarms still redeploy the previous version. */
+  bakeUntil?: number;
+  /** How the deployment ended, for the message once the engine is no longer read. */
+  final?: Pick<Deployment, 'step' | 'taskDefinition' | 'error'>;
+  /** A rollback opsbot started by itself: the alarm, and the deploy it undoes. */
+  readonly trigger?: { readonly alarm: string; readonly runId: string };
 }
+
+/** What opsbot did when a rollback alarm of a deploy went to ALARM. */
+export interface AlarmAction {
+  readonly name: string;
+  readonly at: number;
+  /**
+   * `stopped`: opsbot stopped the deployment with rollback; `engine`: CodeDeploy or ECS was already rolling it back
+   * (their own alarm configuration); `redeployed`: it had succeeded, and opsbot deployed the previous version again.
+   */
+  readonly action: 'stopped' | 'engine' | 'redeployed';
+  /** The rollback opsbot started (`redeployed`). */
+  readonly rollbackRunId?: string;
+  readonly rollbackMessage?: PostedMessage;
+}
+
+/** Who opsbot is in its own records: the requester of the rollbacks it starts by itself. */
+export const OPSBOT = 'opsbot';
 
 /** The deploy lock of a service in an environment: held from Confirm until the deployment ends. */
 export interface DeployLock {
@@ -79,6 +106,8 @@ export interface DeployLock {
 }
 
 export const runKey = (id: string) => `deploy:${id}`;
+/** What opsbot did about an alarm of a run (written once, under the `deploy-alarm:<id>` claim). */
+const alarmKey = (id: string) => `deploy-alarm-action:${id}`;
 export const lockKey = (service: string, environment: string) => `lock:${service}:${environment}`;
 
 function newRunId(): string {
@@ -107,7 +136,7 @@ export function duration(ms: number): string {
 /** "@ana is deploying web `v1.8.2` to prod". */
 export function deployingWords(lock: DeployLock, service: string, environment: string): Run[] {
   return [
-    mention(lock.holder),
+    lock.holder === OPSBOT ? 'opsbot (on a rollback alarm)' : mention(lock.holder),
     ' is deploying ',
     strong(service),
     ' ',
@@ -155,19 +184,37 @@ export async function startRun(
   actor: Actor,
   ports: IntentPorts,
 ): Promise<Reply> {
+  return (await beginRun(request, actor, ports)).reply;
+}
+
+/** `startRun`, with the run when one began; a rollback opsbot starts on an alarm needs no approval. */
+async function beginRun(
+  request: {
+    readonly kind: DeployRun['kind'];
+    readonly service: string;
+    readonly environment: string;
+    readonly version: string;
+    readonly override?: string;
+    readonly trigger?: DeployRun['trigger'];
+  },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<{ reply: Reply; run?: DeployRun }> {
   const { service, environment, version } = request;
   const current = await ports.deployments.current(service, environment);
   if (current.version === version) {
-    return notice('none', [
-      strong(service),
-      ' already runs ',
-      code(version),
-      ' in ',
-      strong(environment),
-      '; nothing was deployed.',
-    ]);
+    return {
+      reply: notice('none', [
+        strong(service),
+        ' already runs ',
+        code(version),
+        ' in ',
+        strong(environment),
+        '; nothing was deployed.',
+      ]),
+    };
   }
-  const approval = ports.rules.environment(environment)?.approval === true;
+  const approval = request.trigger === undefined && ports.rules.environment(environment)?.approval === true;
   const now = ports.clock.now();
   const id = newRunId();
   const lock: DeployLock = { holder: actor.userId, version, since: now, runId: id };
@@ -182,7 +229,7 @@ export async function startRun(
       actor,
       target: { service, environment, version },
     });
-    return refused?.reply ?? notice('refused', 'Another deploy of it just started; nothing was started.');
+    return { reply: refused?.reply ?? notice('refused', 'Another deploy of it just started; nothing was started.') };
   }
   const auditId = await ports.audit.record({
     action: request.kind === 'rollback' ? 'Rollback' : 'Deploy',
@@ -203,6 +250,7 @@ export async function startRun(
     actor,
     auditId,
     ...(request.override !== undefined && { override: request.override }),
+    ...(request.trigger !== undefined && { trigger: request.trigger }),
     state: approval ? 'awaiting-approval' : 'running',
     messages: [],
   };
@@ -213,26 +261,32 @@ export async function startRun(
       await holdLockWithMessage(run, ports);
       // Watched from now: an approval nobody gives in time ends the request by itself.
       await ports.watcher.watch(run.id);
-      return inChannel(
-        notice('waiting', [
-          'Confirmed. ',
-          ...describeRun(run),
-          ' now waits for a second person to approve it',
-          ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'the request')] : []),
-          '.',
-        ]),
-      );
+      return {
+        run,
+        reply: inChannel(
+          notice('waiting', [
+            'Confirmed. ',
+            ...describeRun(run),
+            ' now waits for a second person to approve it',
+            ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'the request')] : []),
+            '.',
+          ]),
+        ),
+      };
     }
     await launch(run, ports);
-    return inChannel(
-      notice('running', [
-        'Confirmed: ',
-        ...describeRun(run),
-        ' has started',
-        ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'follow it here')] : []),
-        '.',
-      ]),
-    );
+    return {
+      run,
+      reply: inChannel(
+        notice('running', [
+          'Confirmed: ',
+          ...describeRun(run),
+          ' has started',
+          ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'follow it here')] : []),
+          '.',
+        ]),
+      ),
+    };
   } catch (error) {
     // Nothing started: the lock and the request go. A deployment that started is watched to its end instead.
     if (run.deploymentId === undefined) {
@@ -292,7 +346,7 @@ async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
       run.shownAt = ports.clock.now();
       await saveRun(run, ports);
       await holdLockWithMessage(run, ports);
-      await tellStory(run, `start`, ['Started by ', mention(run.requestedBy), ' · deployment ', code(d.id)], ports);
+      await tellStory(run, `start`, ['Started by ', ...requester(run), ' · deployment ', code(d.id)], ports);
       await tellStory(run, `step:${d.step}`, stepStory(d), ports);
     } finally {
       await ports.watcher.watch(run.id);
@@ -382,18 +436,28 @@ export async function unfinishedRuns(ports: Pick<IntentPorts, 'store' | 'clock'>
 export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResult> {
   const result = await withPollLease(id, ports, async (): Promise<WatchResult> => {
     const run = await loadRun(id, ports);
-    if (run === undefined || run.state === 'ended') return { done: true };
+    if (run === undefined) return { done: true };
+    if (run.state === 'ended') return bake(run, ports);
     if (run.state === 'awaiting-approval') {
       if (ports.clock.now() - run.requestedAt <= APPROVAL_WINDOW_MS) return { done: false };
       await expire(run, ports);
       return { done: true };
     }
-    const d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+    let d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
     await tellStory(run, `step:${d.step}`, stepStory(d), ports);
     if (d.gate !== undefined) await askAtGate(run, d, d.gate, ports);
+    // The safety net under the alarm events: a rollback alarm that went to ALARM since the deploy started.
+    if (run.kind === 'deploy' && d.status === 'InProgress' && d.step !== 'RollingBack') {
+      const fired = await firedAlarm(run, ports);
+      if (fired !== undefined && (await stopOnAlarm(run, fired, ports, d)) !== 'none') {
+        d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+        await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+      }
+    }
+    run.alarm ??= await ports.store.get<AlarmAction>(alarmKey(run.id));
     if (d.status !== 'InProgress') {
       await end(run, d, ports);
-      return { done: true };
+      return { done: run.bakeUntil === undefined };
     }
     await show(run, d, ports, false);
     if (ports.clock.now() - (run.lockRenewedAt ?? run.requestedAt) >= LOCK_RENEW_EVERY_MS) {
@@ -423,20 +487,38 @@ async function end(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<v
             ? 'failed'
             : 'stopped';
     run.endedAt = d.endedAt ?? ports.clock.now();
+    run.final = {
+      step: d.step,
+      ...(d.taskDefinition !== undefined && { taskDefinition: d.taskDefinition }),
+      ...(d.error !== undefined && { error: d.error }),
+    };
     const by = stoppedBy ?? d.stoppedBy;
     if (by !== undefined) run.endedBy = by;
+    // A deploy that succeeded is watched a while longer: its rollback alarms may still undo it.
+    const { alarms, bakeMinutes } = ports.rules.rollbackAlarms(run.service, run.environment);
+    if (run.outcome === 'succeeded' && run.kind === 'deploy' && alarms.length > 0 && bakeMinutes > 0) {
+      run.bakeUntil = run.endedAt + bakeMinutes * 60_000;
+    }
     // What must happen even if Slack is down comes first: the record, then the lock.
     await ports.audit.update(run.auditId, {
       outcome: run.outcome,
       endedAt: run.endedAt,
       ...(run.endedBy !== undefined && { endedBy: run.endedBy }),
-      ...(d.error !== undefined && { note: `${d.error.code}: ${d.error.message}`.slice(0, 500) }),
+      ...((d.error !== undefined || run.alarm !== undefined) && {
+        note: [
+          ...(run.alarm !== undefined ? [`alarm ${run.alarm.name}`] : []),
+          ...(d.error !== undefined ? [`${d.error.code}: ${d.error.message}`] : []),
+        ]
+          .join(' · ')
+          .slice(0, 500),
+      }),
     });
     await releaseLock(run, ports);
     run.state = 'ended';
     await show(run, d, ports, true);
     await tellStory(run, 'end', endStory(run, d), ports);
     await saveRun(run, ports);
+    if (run.trigger !== undefined) await tellUndone(run, d, ports);
   } catch (error) {
     // Not saved as ended: the next poll ends it again (each step above is safe to repeat).
     await claims.release(`deploy-end:${run.id}`);
@@ -461,14 +543,20 @@ function digest(reply: Reply): string {
 }
 
 /** A line in the message's thread, once per key (a phase, the end), with its time. */
-async function tellStory(run: DeployRun, key: string, line: Line, ports: IntentPorts): Promise<void> {
+async function tellStory(
+  run: DeployRun,
+  key: string,
+  line: Line,
+  ports: IntentPorts,
+  more: readonly Line[] = [],
+): Promise<void> {
   if (run.messages.length === 0) return;
   const claims = new Claims(ports.store);
   if (!(await claims.claim(`deploy-story:${run.id}:${key}`, RUN_TTL_SECONDS))) return;
   const runs = Array.isArray(line) ? line : [line];
   const reply: Reply = {
     summary: [`${clockTime(ports.clock.now())} · `, ...runs],
-    sections: [[[`${clockTime(ports.clock.now())} · `, ...runs]]],
+    sections: [[[`${clockTime(ports.clock.now())} · `, ...runs], ...more]],
     visibility: 'channel',
   };
   try {
@@ -491,6 +579,18 @@ function stepStory(d: Deployment): Line {
 
 function endStory(run: DeployRun, d: Deployment): Line {
   const took = duration((run.endedAt ?? 0) - (run.startedAt ?? run.requestedAt));
+  if (run.alarm !== undefined && run.outcome !== 'succeeded') {
+    return d.step === 'RolledBack'
+      ? [
+          status('rolledBack'),
+          ' Rolled back after alarm ',
+          code(run.alarm.name),
+          ` in ${took}; the previous version `,
+          code(run.previousVersion),
+          ' is serving.',
+        ]
+      : rollbackUnfinished(run, d);
+  }
   switch (run.outcome) {
     case 'succeeded':
       return [
@@ -523,11 +623,16 @@ const OUTCOME_STATUS: Record<RunOutcome, StatusKind> = {
   expired: 'none',
 };
 
+/** Who asked for a run: a person, or opsbot on an alarm. */
+function requester(run: DeployRun): Run[] {
+  return run.trigger !== undefined ? ['opsbot, on alarm ', code(run.trigger.alarm)] : [mention(run.requestedBy)];
+}
+
 /** Who asked, who approved, and when: the line every state of the message ends with. */
 function people(run: DeployRun): Run[] {
   return [
     'Asked by ',
-    mention(run.requestedBy),
+    ...requester(run),
     ...(run.approvedBy !== undefined ? [' · approved by ', mention(run.approvedBy)] : []),
     ...(run.override !== undefined ? [' · freeze overridden: ', run.override] : []),
   ];
@@ -553,13 +658,19 @@ function changeOf(run: DeployRun): Run[] {
 }
 
 /** The deploy's one message: its step, traffic on green, tasks, elapsed time, who asked and approved, and buttons. */
-export function liveReply(run: DeployRun, d: Deployment | undefined, now: number): Reply {
+export function liveReply(run: DeployRun, deployment: Deployment | undefined, now: number): Reply {
+  let d = deployment;
   const started = run.startedAt ?? run.requestedAt;
   const change = changeOf(run);
   if (run.state === 'ended' && run.outcome !== undefined) {
     const ended = run.endedAt ?? now;
-    const outcome: Line =
-      run.outcome === 'succeeded'
+    d ??= run.final as Deployment | undefined;
+    const undone = run.alarm !== undefined;
+    const outcome: Line = undone
+      ? d?.step === 'RolledBack' || run.alarm?.action === 'redeployed'
+        ? ['Rolled back — alarm ', code(run.alarm?.name ?? '')]
+        : ['Stopped on alarm ', code(run.alarm?.name ?? ''), ': the rollback did not finish']
+      : run.outcome === 'succeeded'
         ? [
             `Succeeded in ${duration(ended - started)}`,
             ...(d?.taskDefinition ? [' · task definition ', code(d.taskDefinition)] : []),
@@ -579,8 +690,14 @@ export function liveReply(run: DeployRun, d: Deployment | undefined, now: number
             : run.outcome === 'rejected'
               ? ['Rejected', ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : [])]
               : ['Approval expired: nothing was deployed'];
+    const watching: Line[] =
+      run.bakeUntil === undefined || undone
+        ? []
+        : run.bakeUntil > now
+          ? [[`Watching its rollback alarms until ${clockTime(run.bakeUntil)}`]]
+          : [[`No rollback alarm in the ${duration(run.bakeUntil - ended)} after`]];
     const buttons: Button[] =
-      run.outcome === 'succeeded'
+      run.outcome === 'succeeded' && !undone
         ? [
             {
               label: 'Roll back',
@@ -596,7 +713,24 @@ export function liveReply(run: DeployRun, d: Deployment | undefined, now: number
     return {
       title: title(run),
       summary: [...change, ': ', ...(Array.isArray(outcome) ? outcome : [outcome])],
-      sections: [[[status(OUTCOME_STATUS[run.outcome]), ' ', ...change], outcome, people(run)]],
+      sections: [
+        [
+          [status(undone ? 'rolledBack' : OUTCOME_STATUS[run.outcome]), ' ', ...change],
+          outcome,
+          ...(run.alarm?.rollbackMessage !== undefined
+            ? [
+                [
+                  messageLink(run.alarm.rollbackMessage, 'The rollback'),
+                  ' deploys ',
+                  code(run.previousVersion),
+                  ' again',
+                ],
+              ]
+            : []),
+          ...watching,
+          people(run),
+        ],
+      ],
       ...(buttons.length > 0 && { buttons }),
       context: [
         [
@@ -950,4 +1084,344 @@ export async function answerGate(
   // The thread says it at once; the message follows within the 10 s its updates are spaced by.
   await pollRun(run.id, ports);
   return undefined;
+}
+
+/** "The rollback after alarm … did not finish": said plainly, with what to do. */
+function rollbackUnfinished(run: DeployRun, d: Pick<Deployment, 'step' | 'error'>): Line {
+  return [
+    status('failed'),
+    ' The rollback after alarm ',
+    code(run.alarm?.name ?? ''),
+    ' did not finish',
+    ...(d.error !== undefined ? [': ', code(d.error.code), ` ${d.error.message}`] : []),
+    '. The new version may still take traffic: check the service, then roll back by hand with ',
+    code(`/deploy rollback ${run.service} ${run.environment} ${run.previousVersion}`),
+    '.',
+  ];
+}
+
+/**
+ * The watch of a deploy that ended: while its bake window lasts (a deploy that succeeded, with rollback alarms), its
+ * alarms are read at each poll, and one that went to ALARM since it started deploys the previous version again; at
+ * the window's end the message says the alarms stayed quiet.
+ */
+async function bake(run: DeployRun, ports: IntentPorts): Promise<WatchResult> {
+  if (run.bakeUntil === undefined) return { done: true };
+  run.alarm ??= await ports.store.get<AlarmAction>(alarmKey(run.id));
+  const now = ports.clock.now();
+  if (run.alarm === undefined && now < run.bakeUntil) {
+    const fired = await firedAlarm(run, ports);
+    if (fired !== undefined) {
+      await redeployOnAlarm(run, fired, ports);
+      run.alarm ??= await ports.store.get<AlarmAction>(alarmKey(run.id));
+    }
+  }
+  const done = run.alarm !== undefined || now >= run.bakeUntil;
+  await show(run, undefined, ports, done);
+  await saveRun(run, ports);
+  return { done };
+}
+
+/**
+ * A rollback alarm of the run's service that went to ALARM since the run started, read from CloudWatch (the poll's
+ * safety net under the alarm events). One already in ALARM when it started is told once, and left alone: the deploy
+ * may be the fix for it.
+ */
+async function firedAlarm(run: DeployRun, ports: IntentPorts): Promise<AlarmState | undefined> {
+  if (ports.rules.rollbackAlarms(run.service, run.environment).alarms.length === 0) return undefined;
+  let states: AlarmState[];
+  try {
+    states = await ports.alarms.states(run.service, run.environment);
+  } catch (error) {
+    ports.log.warn('deploy.alarms_unreadable', { runId: run.id, error: errorNote(error) });
+    const why = (error as { userMessage?: unknown }).userMessage;
+    await tellStory(
+      run,
+      'alarms-unreadable',
+      [
+        status('failed'),
+        ' ',
+        typeof why === 'string' ? why : 'I could not read the rollback alarms.',
+        ' Until I can, only CloudWatch alarm events can roll this deploy back.',
+      ],
+      ports,
+    );
+    return undefined;
+  }
+  const since = run.startedAt ?? run.requestedAt;
+  for (const alarm of states) {
+    if (alarm.state === 'ALARM' && (alarm.updatedAt ?? since) < since) {
+      await tellStory(
+        run,
+        `alarm-before:${alarm.name}`,
+        [
+          status('waiting'),
+          ' Alarm ',
+          code(alarm.name),
+          ' was already in ALARM when this deploy started; it rolls the deploy back only if it goes to ALARM again.',
+        ],
+        ports,
+      );
+    }
+  }
+  return states.find((a) => a.state === 'ALARM' && (a.updatedAt ?? 0) >= since);
+}
+
+/** What opsbot did about a rollback alarm. */
+export type AlarmOutcome = 'stopped' | 'engine' | 'redeployed' | 'failed' | 'none';
+
+/** The claim that makes an alarm act on a run once, whichever alarm, event or poll comes first. */
+const alarmClaim = (runId: string) => `deploy-alarm:${runId}`;
+
+/**
+ * A rollback alarm went to ALARM while the run deploys: the deployment is stopped with rollback (CodeDeploy
+ * `StopDeployment` with auto-rollback, ECS `StopServiceDeployment` ROLLBACK), once per run whatever arrives after
+ * (the same event again, the alarm flapping, a second alarm); when CodeDeploy or ECS is already rolling back by
+ * itself, nothing more is asked of it. Either way the thread gets the story and the message follows.
+ */
+export async function stopOnAlarm(
+  run: DeployRun,
+  alarm: AlarmState,
+  ports: IntentPorts,
+  known?: Deployment,
+): Promise<AlarmOutcome> {
+  const claims = new Claims(ports.store);
+  if (!(await claims.claim(alarmClaim(run.id), RUN_TTL_SECONDS, alarm.name))) {
+    await tellStory(run, `alarm:${alarm.name}`, alsoInAlarm(alarm), ports);
+    return 'none';
+  }
+  const now = ports.clock.now();
+  let action: AlarmAction['action'];
+  try {
+    const d = known ?? (await ports.deployments.get(run.service, run.environment, run.deploymentId as string));
+    if (d.status === 'Succeeded') {
+      // It ended before the alarm was acted on: that is the bake window's case.
+      await claims.release(alarmClaim(run.id));
+      await pollRun(run.id, ports);
+      const ended = await loadRun(run.id, ports);
+      return ended?.state === 'ended' ? redeployOnAlarm(ended, alarm, ports) : 'none';
+    }
+    action = d.status !== 'InProgress' || d.step === 'RollingBack' ? 'engine' : 'stopped';
+    if (action === 'stopped') {
+      try {
+        await ports.deployments.stop(run.service, run.environment, run.deploymentId as string, {
+          rollback: true,
+          reason: `alarm ${alarm.name} went to ALARM`,
+        });
+      } catch (error) {
+        const now = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+        if (now.status === 'InProgress' && now.step !== 'RollingBack') {
+          await stopFailed(run, alarm, error, ports);
+          // The next poll (or event) tries again; the story of the failure is told once.
+          await claims.release(alarmClaim(run.id));
+          return 'failed';
+        }
+        action = 'engine';
+      }
+    }
+    await ports.store.put(
+      alarmKey(run.id),
+      { name: alarm.name, at: now, action } satisfies AlarmAction,
+      RUN_TTL_SECONDS,
+    );
+  } catch (error) {
+    await claims.release(alarmClaim(run.id));
+    throw error;
+  }
+  await ports.audit.record({
+    action: 'AlarmRollback',
+    outcome: 'done',
+    actor: { userId: OPSBOT },
+    target: { service: run.service, environment: run.environment, version: run.version },
+    ...(run.deploymentId !== undefined && { deploymentId: run.deploymentId }),
+    note: `alarm ${alarm.name}: ${action === 'engine' ? 'AWS was already rolling back' : 'stopped with rollback'}`,
+  });
+  await tellStory(run, `alarm:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
+    ...alarmFacts(alarm).slice(1),
+    action === 'engine'
+      ? [
+          `${run.engine === 'codedeploy' ? 'CodeDeploy' : 'ECS'} was already rolling it back (its own alarm configuration); opsbot asked nothing more of it.`,
+        ]
+      : [`opsbot stopped the deployment at ${clockTime(now)} and is rolling back to `, code(run.previousVersion), '.'],
+  ]);
+  // The thread says it at once; the message follows within the 10 s its updates are spaced by.
+  await pollRun(run.id, ports);
+  return action;
+}
+
+/** A stop that failed, told once in the thread with what to do. */
+async function stopFailed(run: DeployRun, alarm: AlarmState, error: unknown, ports: IntentPorts): Promise<void> {
+  ports.log.error('deploy.alarm_stop_failed', { runId: run.id, alarm: alarm.name, error: errorNote(error) });
+  const why = (error as { userMessage?: unknown }).userMessage;
+  await tellStory(run, `alarm-stop-failed:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
+    ...alarmFacts(alarm).slice(1),
+    [
+      status('failed'),
+      ' opsbot could not stop the deployment',
+      typeof why === 'string' ? `: ${why}` : ` (${errorNote(error)})`,
+      '. Press Cancel on the deploy’s message, or roll back with ',
+      code(`/deploy rollback ${run.service} ${run.environment}`),
+      '; opsbot tries again at its next look.',
+    ],
+  ]);
+}
+
+/** "`p99-latency` also went to ALARM; the rollback is already under way." */
+function alsoInAlarm(alarm: AlarmState): Line {
+  return [
+    status('failed'),
+    ' Alarm ',
+    code(alarm.name),
+    ' also went to ALARM',
+    ...(alarm.updatedAt !== undefined ? [` at ${clockTime(alarm.updatedAt)}`] : []),
+    '; one rollback is under way, nothing more was done.',
+  ];
+}
+
+/**
+ * A rollback alarm went to ALARM within the bake window of a deploy that succeeded: the previous version is deployed
+ * again, as a rollback opsbot asks for itself (no approval: it undoes a change, as a rollback at a freeze does), once
+ * per deploy. The deploy's thread tells why and links the rollback, whose own message shows its progress.
+ */
+export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: IntentPorts): Promise<AlarmOutcome> {
+  const claims = new Claims(ports.store);
+  if (!(await claims.claim(alarmClaim(run.id), RUN_TTL_SECONDS, alarm.name))) {
+    await tellStory(run, `alarm:${alarm.name}`, alsoInAlarm(alarm), ports);
+    return 'none';
+  }
+  const now = ports.clock.now();
+  let started: { reply: Reply; run?: DeployRun };
+  try {
+    started = await beginRun(
+      {
+        kind: 'rollback',
+        service: run.service,
+        environment: run.environment,
+        version: run.previousVersion,
+        trigger: { alarm: alarm.name, runId: run.id },
+      },
+      { userId: OPSBOT, ...(run.actor.channelId !== undefined && { channelId: run.actor.channelId }) },
+      ports,
+    );
+  } catch (error) {
+    await claims.release(alarmClaim(run.id));
+    await redeployFailed(run, alarm, error, ports);
+    throw error;
+  }
+  if (started.run === undefined) {
+    // Refused: another deploy holds the service, or the previous version already runs. Told, not retried.
+    await tellStory(run, `alarm:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
+      ...alarmFacts(alarm).slice(1),
+      [
+        'opsbot did not deploy ',
+        code(run.previousVersion),
+        ' again: ',
+        ...(Array.isArray(started.reply.summary) ? started.reply.summary : [started.reply.summary]),
+      ],
+    ]);
+    return 'failed';
+  }
+  const record: AlarmAction = {
+    name: alarm.name,
+    at: now,
+    action: 'redeployed',
+    rollbackRunId: started.run.id,
+    ...(started.run.messages[0] !== undefined && { rollbackMessage: started.run.messages[0] }),
+  };
+  await ports.store.put(alarmKey(run.id), record, RUN_TTL_SECONDS);
+  await ports.audit.record({
+    action: 'AlarmRollback',
+    outcome: 'done',
+    actor: { userId: OPSBOT },
+    target: { service: run.service, environment: run.environment, version: run.previousVersion },
+    note: `alarm ${alarm.name} within ${duration(now - (run.endedAt ?? now))} of the deploy of ${run.version}: deploying ${run.previousVersion} again`,
+  });
+  await tellStory(run, `alarm:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
+    ...alarmFacts(alarm).slice(1),
+    [
+      `${duration(now - (run.endedAt ?? now))} after this deploy succeeded: opsbot is deploying `,
+      code(run.previousVersion),
+      ' again',
+      ...(record.rollbackMessage !== undefined ? [' — ', messageLink(record.rollbackMessage, 'follow it here')] : []),
+      '.',
+    ],
+  ]);
+  await pollRun(run.id, ports);
+  return 'redeployed';
+}
+
+async function redeployFailed(run: DeployRun, alarm: AlarmState, error: unknown, ports: IntentPorts): Promise<void> {
+  ports.log.error('deploy.alarm_redeploy_failed', { runId: run.id, alarm: alarm.name, error: errorNote(error) });
+  const why = (error as { userMessage?: unknown }).userMessage;
+  await tellStory(run, `alarm-redeploy-failed:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
+    ...alarmFacts(alarm).slice(1),
+    [
+      status('failed'),
+      ' opsbot could not deploy ',
+      code(run.previousVersion),
+      ' again',
+      typeof why === 'string' ? `: ${why}` : ` (${errorNote(error)})`,
+      '. Roll back by hand with ',
+      code(`/deploy rollback ${run.service} ${run.environment} ${run.previousVersion}`),
+      '.',
+    ],
+  ]);
+}
+
+/** A rollback opsbot started on an alarm ended: the deploy it undoes hears how. */
+async function tellUndone(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<void> {
+  const undone = run.trigger === undefined ? undefined : await loadRun(run.trigger.runId, ports);
+  if (undone === undefined) return;
+  const took = duration((run.endedAt ?? 0) - (run.startedAt ?? run.requestedAt));
+  await tellStory(
+    undone,
+    `alarm-rollback-end:${run.id}`,
+    run.outcome === 'succeeded'
+      ? [status('ok'), ' The rollback succeeded in ', took, ': ', code(run.version), ' is serving again.']
+      : [
+          status('failed'),
+          ' The rollback to ',
+          code(run.version),
+          ' did not succeed',
+          ...(d.error !== undefined ? [': ', code(d.error.code), ` ${d.error.message}`] : []),
+          '. Check the service, then deploy a known good version with ',
+          code(`/deploy ${run.service} ${run.environment} <version>`),
+          '.',
+        ],
+    ports,
+  );
+}
+
+/** The runs of a service in an environment asked for in the last three days, newest first. */
+export async function recentRuns(
+  service: string,
+  environment: string,
+  ports: Pick<IntentPorts, 'store' | 'clock'>,
+): Promise<DeployRun[]> {
+  const since = new Date(ports.clock.now() - 3 * 24 * 60 * 60_000).toISOString();
+  return (await ports.store.list<DeployRun>('deploys', { from: since }))
+    .filter((r) => r.service === service && r.environment === environment)
+    .sort((a, b) => b.requestedAt - a.requestedAt);
+}
+
+/** Says in a run's thread that an alarm went to ALARM and nothing was done about it (once per alarm). */
+export async function tellAlarmIgnored(
+  run: DeployRun,
+  alarm: AlarmState,
+  why: string,
+  ports: IntentPorts,
+): Promise<void> {
+  await tellStory(
+    run,
+    `alarm:${alarm.name}`,
+    [
+      status('failed'),
+      ' Alarm ',
+      code(alarm.name),
+      ' went to ALARM',
+      ...(alarm.updatedAt !== undefined ? [` at ${clockTime(alarm.updatedAt)}`] : []),
+      `; ${why}`,
+    ],
+    ports,
+  );
 }

@@ -131,7 +131,7 @@ describeBrowser('the local channel page in headless Chromium', () => {
 
     // Assess
     await page.locator('.alarm', { hasText: 'web-prod-5xx-errors' }).locator('.state-ALARM').waitFor();
-    const [state] = (await local.deps.sandbox?.alarms.states(['web-prod-5xx-errors'])) ?? [];
+    const [state] = (await local.deps.sandbox?.alarms.states('web', 'prod')) ?? [];
     expect(state?.state).toBe('ALARM');
     if (process.env.OPSBOT_SCREENSHOT !== undefined) {
       await page.screenshot({ path: resolve(__dirname, '..', '..', 'bot', 'local', 'page', 'screenshot.png') });

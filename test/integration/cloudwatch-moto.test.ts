@@ -45,11 +45,20 @@ describeMoto('CloudWatch alarms against moto (real SDK v3 over HTTP)', () => {
     );
 
     // Act
-    const states = await new CloudWatchAlarms(client).states([
-      'web-staging-5xx-errors',
-      'web-staging-latency',
-      'no-such-alarm',
-    ]);
+    const account = { name: 'tools', id: '123456789012' };
+    const adapter = new CloudWatchAlarms(
+      [
+        {
+          service: 'web',
+          environment: 'staging',
+          account,
+          region: 'us-east-1',
+          names: ['web-staging-5xx-errors', 'web-staging-latency', 'no-such-alarm'],
+        },
+      ],
+      () => client,
+    );
+    const states = await adapter.states('web', 'staging');
 
     // Assess
     expect(states.map((s) => [s.name, s.state, s.reason]).sort()).toEqual([

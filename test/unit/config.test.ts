@@ -68,14 +68,37 @@ describe('configuration', () => {
     ).toBe('everyone');
   });
 
-  it('fills defaults: unprotected environments, no deployers, ten bake minutes', () => {
+  it('takes rollback alarms by name or ARN, and names a bad one', () => {
+    // Prepare
+    const withAlarms = (list: string) =>
+      minimal.replace('region: eu-west-1 }', `region: eu-west-1, rollbackAlarms: ${list} }`);
+
+    // Act
+    const config = parseConfig(
+      withAlarms('[api-dev-5xx, "arn:aws:cloudwatch:us-east-1:111111111111:alarm:api dev latency"]'),
+    );
+
+    // Assess
+    expect(config.services.api?.environments.dev?.rollbackAlarms).toEqual([
+      'api-dev-5xx',
+      'arn:aws:cloudwatch:us-east-1:111111111111:alarm:api dev latency',
+    ]);
+    expect(problemsOf(withAlarms('[""]'))[0]).toContain(
+      'rollbackAlarms[0]: expected a CloudWatch alarm name, or an ARN',
+    );
+    expect(problemsOf(minimal.replace('region: eu-west-1 }', 'region: eu-west-1, alarms: [x] }'))[0]).toContain(
+      'alarms',
+    );
+  });
+
+  it('fills defaults: unprotected environments, no deployers, fifteen bake minutes', () => {
     // Act
     const config = parseConfig(minimal);
 
     // Assess
     expect(config.environments.dev).toEqual({ aliases: [], protected: false, approval: false, freezes: [] });
     expect(config.timeZone).toBe('UTC');
-    expect(config.services.api?.environments.dev?.bakeMinutes).toBe(10);
+    expect(config.services.api?.environments.dev?.bakeMinutes).toBe(15);
   });
 
   it.each([

@@ -182,8 +182,8 @@ describe('conversation planner', () => {
     // Prepare: web's prod names its own moving tag
     const config = parseConfig(
       readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace(
-        '  web:\n    aliases: [frontend, website]\n    pipeline: web-pipeline\n    environments: *targets\n',
-        '  web:\n    aliases: [frontend, website]\n    pipeline: web-pipeline\n    environments:\n      dev: { account: tools, region: eu-west-1 }\n      staging: { account: tools, region: eu-west-1 }\n      prod: { account: prod, region: eu-west-1, mutableTags: [v1.9.3] }\n',
+        'prod: { account: prod, region: eu-west-1, rollbackAlarms: [web-prod-5xx-errors, web-prod-p99-latency] }',
+        'prod: { account: prod, region: eu-west-1, mutableTags: [v1.9.3] }',
       ),
     );
 

@@ -24,7 +24,7 @@ import type { IntentPorts } from '../../intents/define-intent';
 import { deployEvents, serviceArnOf } from '../../intents/deploys/deploy-events.reaction';
 import { type DeployRun, loadRun, pollRun, runKey, startRun } from '../../intents/deploys/live';
 import { lockService } from '../../intents/deploys/locks';
-import { plainText } from '../../intents/reply';
+import { plainText, type Reply } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
 
 const ARN = 'arn:aws:states:eu-west-1:111111111111:stateMachine:Opsbot-deploy-watcher';
@@ -111,13 +111,18 @@ function awsPorts(controller: 'CODE_DEPLOY' | 'ECS') {
   return { ...base, ports, ecs, codedeploy };
 }
 
+/** Every line a reply shows, as plain text. */
+function allTextOf(reply: Reply | undefined): string {
+  return (reply?.sections ?? []).flat().map(plainText).join('\n');
+}
+
 describe('the watcher’s poll step against mocked CodeDeploy and ECS', () => {
   afterEach(() => {
     mockClient(ECSClient).restore();
     mockClient(CodeDeployClient).restore();
   });
 
-  it('follows a CodeDeploy deployment to its end, then changes nothing on a late poll', async () => {
+  it('follows a CodeDeploy deployment to its end, then changes nothing on a late poll until its bake window ends', async () => {
     // Prepare
     const { ports, codedeploy, announcer, clock } = awsPorts('CODE_DEPLOY');
     codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
@@ -148,14 +153,20 @@ describe('the watcher’s poll step against mocked CodeDeploy and ECS', () => {
     const updates = announcer.posts.map((p) => p.updates.length);
     clock.advance(10_000);
     const late = await pollRun(runId, ports);
+    const lateUpdates = announcer.posts.map((p) => p.updates.length);
+    const watching = allTextOf(announcer.messages()[0]?.reply);
+    clock.advance(15 * 60_000);
+    const baked = await pollRun(runId, ports);
 
-    // Assess
-    expect([midway.done, ended.done, late.done]).toEqual([false, true, true]);
+    // Assess: web's prod rollback alarms are watched for its 15 bake minutes after the end, then the watch stops
+    expect([midway.done, ended.done, late.done, baked.done]).toEqual([false, false, false, true]);
     const [message] = announcer.messages();
     expect(plainText(message?.reply.summary ?? '')).toBe('web v1.8.1 → v1.8.2 in prod: Succeeded in 20 s');
     expect(message?.to).toBe('C0TEAM0001');
     expect(announcer.posts.length).toBe(posts);
-    expect(announcer.posts.map((p) => p.updates.length)).toEqual(updates);
+    expect(lateUpdates).toEqual(updates);
+    expect(watching).toContain('Watching its rollback alarms until');
+    expect(allTextOf(message?.reply)).toContain('No rollback alarm in the 15 min after');
     expect((await loadRun(runId, ports))?.outcome).toBe('succeeded');
     expect(await ports.store.get('lock:web:prod')).toBeUndefined();
     const [record] = await ports.audit.list({ since: 0 });
@@ -274,8 +285,12 @@ describe('the deploy message’s pace', () => {
     const gaps = updatedAt.slice(1).map((at, i) => at - (updatedAt[i] as number));
     expect(updatedAt.length).toBeGreaterThan(5);
     expect(Math.min(...gaps.slice(0, -1))).toBeGreaterThanOrEqual(10_000);
-    expect((await loadRun(run.id, ports))?.state).toBe('ended');
-    expect(updatedAt.at(-1)).toBeLessThan(clock.now() - 10 * 60_000);
+    const ended = (await loadRun(run.id, ports)) as DeployRun;
+    expect(ended.state).toBe('ended');
+    // After the end, one update only: when its rollback alarms' bake window closed.
+    const afterEnd = updatedAt.filter((at) => at > (ended.endedAt as number) + 10_000);
+    expect(afterEnd).toEqual([expect.any(Number)]);
+    expect(afterEnd[0]).toBeGreaterThanOrEqual((ended.endedAt as number) + 15 * 60_000);
   });
 });
 

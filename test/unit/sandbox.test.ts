@@ -12,16 +12,16 @@ const world: SandboxWorld = {
         account: '111111111111',
         region: 'eu-west-1',
         cluster: 'staging',
-        alarms: [`${name}-staging-5xx`],
-        bakeMinutes: 5,
+        alarms: [{ name: `${name}-staging-5xx`, account: '111111111111', region: 'eu-west-1' }],
+        engineBakeMinutes: 5,
       },
       {
         name: 'prod',
         account: '222222222222',
         region: 'eu-west-1',
         cluster: 'prod',
-        alarms: [`${name}-prod-5xx`],
-        bakeMinutes: 10,
+        alarms: [{ name: `${name}-prod-5xx`, account: '222222222222', region: 'eu-west-1' }],
+        engineBakeMinutes: 10,
       },
     ],
   })),
@@ -247,19 +247,35 @@ describe('sandbox account: the rest of the world', () => {
     expect(detail.revision?.id).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  it('trips and clears alarms', async () => {
+  it('trips and clears the configured alarms, with the event CloudWatch would send for each change', async () => {
     // Prepare
     const { sandbox } = account();
 
     // Act
-    sandbox.alarms.trip('web-prod-5xx');
-    const tripped = await sandbox.alarms.states(['web-prod-5xx', 'nope']);
-    sandbox.alarms.clear('web-prod-5xx');
-    const cleared = await sandbox.alarms.states(['web-prod-5xx']);
+    const tripped = sandbox.alarms.trip('web-prod-5xx');
+    const again = sandbox.alarms.trip('web-prod-5xx');
+    const inAlarm = await sandbox.alarms.states('web', 'prod');
+    const cleared = sandbox.alarms.clear('web-prod-5xx');
+    const ok = await sandbox.alarms.states('web', 'prod');
 
     // Assess
-    expect(tripped).toEqual([expect.objectContaining({ name: 'web-prod-5xx', state: 'ALARM' })]);
-    expect(cleared[0]?.state).toBe('OK');
+    expect(tripped).toEqual([
+      expect.objectContaining({
+        source: 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+        account: '222222222222',
+        resources: ['arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-5xx'],
+        detail: expect.objectContaining({ alarmName: 'web-prod-5xx' }),
+      }),
+    ]);
+    expect(again).toEqual([]);
+    expect(inAlarm).toEqual([
+      expect.objectContaining({ name: 'web-prod-5xx', state: 'ALARM', threshold: 5, datapoints: [12, 9] }),
+    ]);
+    expect(inAlarm[0]?.reason).toMatch(/^Threshold Crossed: 2 out of the last 2 datapoints \[12\.0 /);
+    expect(cleared).toHaveLength(1);
+    expect(ok[0]?.state).toBe('OK');
+    expect(await sandbox.alarms.states('web', 'nowhere')).toEqual([]);
     expect(() => sandbox.alarms.trip('nope')).toThrow('The sandbox has no alarm called "nope".');
   });
 
@@ -285,6 +301,6 @@ describe('sandbox account: the rest of the world', () => {
 
     // Assess
     expect(await sandbox.deployments.active()).toEqual([]);
-    expect((await sandbox.alarms.states(['api-prod-5xx']))[0]?.state).toBe('OK');
+    expect((await sandbox.alarms.states('api', 'prod'))[0]?.state).toBe('OK');
   });
 });
