@@ -109,7 +109,9 @@ export async function alarmFired(
     }
     if (last.kind === 'deploy' && last.outcome === 'succeeded') return redeployOnAlarm(last, alarm, ports);
   }
-  return alertAlarm(target, alarm, ports);
+  // The version to go back to, when opsbot deployed the one running: the one before it.
+  const back = last?.kind === 'deploy' && last.outcome === 'succeeded' ? last.previousVersion : undefined;
+  return alertAlarm(target, alarm, back, ports);
 }
 
 /**
@@ -120,6 +122,7 @@ export async function alarmFired(
 async function alertAlarm(
   target: { service: string; environment: string },
   alarm: AlarmState,
+  back: string | undefined,
   ports: IntentPorts,
 ): Promise<'alerted' | 'none'> {
   const key = alertKey(target.service, target.environment, alarm.name);
@@ -151,12 +154,16 @@ async function alertAlarm(
       ],
       buttons: [
         {
-          label: 'Roll back now',
+          label: back !== undefined ? `Roll back now to ${back}` : 'Roll back now',
           style: 'danger',
           payload: {
             kind: 'request',
             intent: 'Rollback',
-            slots: { service: target.service, environment: target.environment },
+            slots: {
+              service: target.service,
+              environment: target.environment,
+              ...(back !== undefined && { version: back }),
+            },
           },
         },
       ],

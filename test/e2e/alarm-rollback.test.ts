@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { handleWorkerInput } from '../../bot/worker/router';
+import type { StandInMessage } from '../../integrations/slack/stand-in';
+import type { EventBridgeEvent } from '../../intents/define-reaction';
+import { ALICE, allText, click, type Harness, harness, slash, unescaped } from '../support/harness';
+
+const EXAMPLE = readFileSync('opsbot.config.example.yaml', 'utf8');
+const ALERTS = 'C0ALERTS001';
+
+/** What EventBridge would deliver to the worker: the events, in order, each handled to its end. */
+async function deliver(h: Harness, events: readonly unknown[]): Promise<void> {
+  for (const event of events) await handleWorkerInput(event as EventBridgeEvent, h.deps.worker);
+  await h.settle();
+}
+
+/** A deploy's live message: the bot's top-level post in the channel whose text starts with the service. */
+function messageOf(h: Harness, service: string, nth = 0): StandInMessage {
+  const found = h.bot().filter((m) => !m.ephemeral && m.thread_ts === undefined && m.text.startsWith(`${service} `))[
+    nth
+  ];
+  if (found === undefined) throw new Error(`no message ${nth} for ${service}: ${h.bot().map((m) => m.text)}`);
+  return found;
+}
+
+/** The thread's posts, one line each (their notification text): for counting. */
+function threadLines(h: Harness, message: StandInMessage): string {
+  return h
+    .bot()
+    .filter((m) => m.thread_ts === message.ts)
+    .map((m) => unescaped(m.text))
+    .join('\n');
+}
+
+function thread(h: Harness, message: StandInMessage): string {
+  return h
+    .bot()
+    .filter((m) => m.thread_ts === message.ts)
+    .map((m) => unescaped(allText(m)))
+    .join('\n');
+}
+
+async function deployTo(h: Harness, text: string): Promise<StandInMessage> {
+  const card = (await slash(h, text)).ack as StandInMessage;
+  await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+  return card;
+}
+
+/** Counts the stops opsbot asks of the sandbox's engine. */
+function countStops(h: Harness): () => number {
+  const stops: string[] = [];
+  const stop = h.sandbox.deployments.stop.bind(h.sandbox.deployments);
+  h.sandbox.deployments.stop = async (service, environment, id, options) => {
+    stops.push(`${service}/${environment}/${id}`);
+    return stop(service, environment, id, options);
+  };
+  return () => stops.length;
+}
+
+describe('a rollback alarm rolls back, once, and the thread says why (signed Slack requests, the sandbox)', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it.each([
+    ['web', 'CodeDeploy', EXAMPLE],
+    [
+      'worker',
+      'ECS linear',
+      EXAMPLE.replace(
+        'staging: { account: tools, region: eu-west-1 }\n      prod: { account: prod, region: eu-west-1, rollbackAlarms: [worker-prod-queue-age] }',
+        'staging: { account: tools, region: eu-west-1, rollbackAlarms: [worker-staging-5xx-errors] }\n      prod: { account: prod, region: eu-west-1, rollbackAlarms: [worker-prod-queue-age] }',
+      ),
+    ],
+  ])(
+    'stops a %s deploy (%s) mid-shift with rollback, tells the alarm’s story, and ends "rolled back — alarm"',
+    async (service, _engine, config) => {
+      // Prepare
+      h = await harness({}, config);
+      const stops = countStops(h);
+      await deployTo(h, `${service} staging v1.8.2`);
+      const message = messageOf(h, service);
+      await h.advance(2 * 60_000);
+      expect(message.text).toMatch(/Shifting production traffic|Installing|Test traffic/);
+      const before = await h.sandbox.deployments.current(service, 'staging');
+
+      // Act
+      await deliver(h, h.sandbox.alarms.trip(`${service}-staging-5xx-errors`));
+      const told = thread(h, message);
+      await h.advance(10 * 60_000);
+
+      // Assess: the story, with the metric, threshold, datapoints and CloudWatch's reason, then the end
+      expect(stops()).toBe(1);
+      expect(told).toContain(`Alarm \`${service}-staging-5xx-errors\` went to ALARM at 09:`);
+      expect(told).toContain('Metric `HTTPCode_Target_5XX_Count` (AWS/ApplicationELB, Sum over 1 min)');
+      expect(told).toContain('Threshold 5 · datapoints 12, 9');
+      expect(told).toContain('CloudWatch: “Threshold Crossed: 2 out of the last 2 datapoints [12.0');
+      expect(told).toMatch(/opsbot stopped the deployment at \d\d:\d\d UTC and is rolling back to `v/);
+      expect(unescaped(message.text)).toContain(`: Rolled back — alarm ${service}-staging-5xx-errors`);
+      expect(thread(h, message)).toContain(`Rolled back after alarm \`${service}-staging-5xx-errors\``);
+      expect((await h.sandbox.deployments.current(service, 'staging')).version).toBe(before.version);
+      const records = await h.deps.worker.ports.audit.list({ since: 0 });
+      expect(records.filter((r) => r.action === 'AlarmRollback').map((r) => [r.actor.userId, r.outcome])).toEqual([
+        ['opsbot', 'done'],
+      ]);
+      expect(records.find((r) => r.action === 'Deploy')?.outcome).toBe('stopped');
+      expect(await h.deps.worker.store.get(`lock:${service}:staging`)).toBeUndefined();
+    },
+  );
+
+  it('rolls back once for duplicate events, a flapping alarm and a second alarm firing together', async () => {
+    // Prepare
+    h = await harness();
+    const stops = countStops(h);
+    await deployTo(h, 'web staging v1.8.2');
+    const message = messageOf(h, 'web');
+    await h.advance(2 * 60_000);
+
+    // Act: the same event twice, ALARM → OK → ALARM, and the latency alarm at the same time
+    const first = h.sandbox.alarms.trip('web-staging-5xx-errors');
+    await deliver(h, [...first, ...first]);
+    await deliver(h, h.sandbox.alarms.clear('web-staging-5xx-errors'));
+    await deliver(h, [
+      ...h.sandbox.alarms.trip('web-staging-5xx-errors'),
+      ...h.sandbox.alarms.trip('web-staging-p99-latency'),
+    ]);
+    await h.advance(10 * 60_000);
+
+    // Assess
+    expect(stops()).toBe(1);
+    const told = threadLines(h, message);
+    expect(told.match(/Alarm web-staging-5xx-errors went to ALARM/g)).toHaveLength(1);
+    expect(told.match(/Alarm web-staging-p99-latency also went to ALARM/g)).toHaveLength(1);
+    expect(told.match(/Rolled back after alarm/g)).toHaveLength(1);
+    const records = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect(records.filter((r) => r.action === 'AlarmRollback')).toHaveLength(1);
+    expect(h.bot().filter((m) => m.channel === ALERTS)).toEqual([]);
+  });
+
+  it('catches an alarm whose event never came: the watcher reads the alarms at its next poll', async () => {
+    // Prepare
+    h = await harness();
+    const stops = countStops(h);
+    await deployTo(h, 'web staging v1.8.2');
+    const message = messageOf(h, 'web');
+    await h.advance(2 * 60_000);
+
+    // Act: the alarm changes, its event is lost
+    h.sandbox.alarms.trip('web-staging-5xx-errors');
+    await h.advance(10_000);
+
+    // Assess
+    expect(stops()).toBe(1);
+    expect(thread(h, message)).toContain('opsbot stopped the deployment');
+  });
+
+  it('tells the story without a second rollback when CodeDeploy already rolled back on its own alarm configuration', async () => {
+    // Prepare
+    h = await harness();
+    await deployTo(h, 'web staging v1.8.2');
+    const message = messageOf(h, 'web');
+    await h.advance(2 * 60_000);
+    const [active] = await h.sandbox.deployments.active();
+    // CodeDeploy's own alarm configuration stops it first.
+    await h.sandbox.deployments.stop('web', 'staging', active?.id as string, {
+      rollback: true,
+      reason: 'ALARM_ACTIVE: one or more alarms have been activated',
+    });
+    const stops = countStops(h);
+
+    // Act
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    await h.advance(10 * 60_000);
+
+    // Assess
+    expect(stops()).toBe(0);
+    const told = thread(h, message);
+    expect(told).toContain(
+      'CodeDeploy was already rolling it back (its own alarm configuration); opsbot asked nothing more of it.',
+    );
+    expect(threadLines(h, message).match(/went to ALARM/g)).toHaveLength(1);
+    expect(unescaped(message.text)).toContain(': Rolled back — alarm web-staging-5xx-errors');
+  });
+
+  it('deploys the previous version again when the alarm fires within the bake window, as a rollback', async () => {
+    // Prepare: a deploy that succeeded 5 minutes ago
+    h = await harness();
+    const previous = (await h.sandbox.deployments.current('web', 'staging')).version;
+    await deployTo(h, 'web staging v1.8.2');
+    const message = messageOf(h, 'web');
+    await h.advance(20 * 60_000);
+    expect(unescaped(message.text)).toContain('Succeeded in');
+    expect(unescaped(allText(message))).toContain('Watching its rollback alarms until');
+
+    // Act
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    const rollback = messageOf(h, 'web', 1);
+    await h.advance(20 * 60_000);
+
+    // Assess
+    expect(unescaped(allText(rollback))).toContain(`Rolling web in staging back to ${previous}`);
+    expect(unescaped(allText(rollback))).toContain('Asked by opsbot, on alarm `web-staging-5xx-errors`');
+    expect(unescaped(rollback.text)).toContain('Succeeded in');
+    expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe(previous);
+    const told = thread(h, message);
+    expect(told).toMatch(new RegExp(`after this deploy succeeded: opsbot is deploying \`${previous}\` again`));
+    expect(told).toContain(`The rollback succeeded in`);
+    expect(unescaped(message.text)).toContain(': Rolled back — alarm web-staging-5xx-errors');
+    expect(JSON.stringify(message.blocks)).not.toContain('"Roll back"');
+    const records = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect(records.filter((r) => r.action === 'AlarmRollback')).toHaveLength(1);
+    expect(records.find((r) => r.action === 'Rollback')).toMatchObject({
+      outcome: 'succeeded',
+      actor: { userId: 'opsbot' },
+    });
+  });
+
+  it('with no deploy, posts the alarm to #alerts with Roll back now, which asks for confirmation; OK updates it', async () => {
+    // Prepare: web in staging deployed an hour ago
+    h = await harness();
+    const previous = (await h.sandbox.deployments.current('web', 'staging')).version;
+    await deployTo(h, 'web staging v1.8.2');
+    await h.advance(60 * 60_000);
+
+    // Act
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    const [alert] = h.bot().filter((m) => m.channel === ALERTS);
+    const before = h.bot().length;
+    const offered = unescaped(allText(alert as StandInMessage));
+    const asked = await h.sendAndSettle(
+      click(h, alert as StandInMessage, 'opsbot.request', ALICE, `Roll back now to ${previous}`),
+    );
+    const card = h
+      .bot()
+      .slice(before)
+      .find((m) => allText(m).includes('opsbot.confirm')) as StandInMessage;
+    const confirmText = unescaped(allText(card));
+    await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+    await h.advance(7 * 60_000);
+    await deliver(h, h.sandbox.alarms.clear('web-staging-5xx-errors'));
+    await h.advance(20 * 60_000);
+
+    // Assess
+    expect(asked.statusCode).toBe(200);
+    expect(offered).toContain('Alarm `web-staging-5xx-errors` went to ALARM');
+    expect(offered).toContain('No deploy of *web* in *staging* is running or baking, so opsbot changed nothing.');
+    expect(confirmText).toContain(`Roll back *web* in *staging* to \`${previous}\``);
+    expect(h.bot().filter((m) => m.channel === ALERTS && m.text.startsWith('Alarm '))).toHaveLength(1);
+    const text = unescaped(allText(alert as StandInMessage));
+    expect(text).toContain('Alarm `web-staging-5xx-errors` recovered after 7 min: back to OK.');
+    expect(text).not.toContain('Roll back now');
+    expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe(previous);
+    const records = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect(records.find((r) => r.action === 'Rollback')?.actor.userId).toBe(ALICE);
+  });
+});
