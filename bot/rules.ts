@@ -45,7 +45,7 @@ export function rulesFrom(config: OpsbotConfig): Rules {
           const account = resolveAccount(config, target.account).id;
           const ties = target.rollbackAlarms.some((entry) =>
             isAlarmArn(entry)
-              ? alarm.arn === entry ||
+              ? (alarm.arn === entry && alarmPlace(entry, account, target.region).name === alarm.name) ||
                 (alarm.arn === undefined && sameAlarm(alarmPlace(entry, account, target.region), alarm))
               : sameAlarm(alarmPlace(entry, account, target.region), alarm),
           );

@@ -111,7 +111,8 @@ export function readAlarmChange(event: {
   const alarm = str(detail.alarmName);
   const current = obj(detail.state);
   const value = state(current.value);
-  if (alarm === undefined || value === undefined) return undefined;
+  // CloudWatch names are at most 255 characters: anything longer is not an alarm's event.
+  if (alarm === undefined || alarm.length > 255 || value === undefined) return undefined;
   const data = reasonData(current.reasonData);
   const previous = state(obj(detail.previousState).value);
   const at = time(current.timestamp);

@@ -75,7 +75,7 @@ describe('an alarm event that is not what it says', () => {
     const read = details.map((detail) => readAlarmChange({ detail }));
     const odd = readAlarmChange({
       detail: {
-        alarmName: 'a'.repeat(5_000),
+        alarmName: 'a'.repeat(255),
         state: { value: 'ALARM', reasonData: '{not json', reason: 42 },
         configuration: { metrics: 'nope', alarmRule: 7 },
       },
@@ -84,7 +84,9 @@ describe('an alarm event that is not what it says', () => {
     // Assess
     expect(read).toEqual([undefined, undefined, undefined, undefined, undefined]);
     expect(odd).toMatchObject({ state: 'ALARM', reason: '', datapoints: [] });
-    expect(odd?.alarm).toHaveLength(1_000);
+    expect(odd?.alarm).toHaveLength(255);
     expect(odd?.measure).toBeUndefined();
+    // Longer than CloudWatch allows: not an alarm's event.
+    expect(readAlarmChange({ detail: { alarmName: 'a'.repeat(5_000), state: { value: 'ALARM' } } })).toBeUndefined();
   });
 });
