@@ -71,4 +71,58 @@ describeMoto('CloudWatch alarms against moto (real SDK v3 over HTTP)', () => {
     ]);
     expect(states.every((s) => typeof s.updatedAt === 'number')).toBe(true);
   });
+
+  it('reads a metric-math alarm as its expression (moto has no composite alarms: those are tested on mocks)', async () => {
+    // Prepare
+    await client.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'web-staging-error-rate',
+        EvaluationPeriods: 1,
+        Threshold: 2,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Metrics: [
+          { Id: 'e1', Expression: '100 * m1 / m2', Label: '5xx rate (%)', ReturnData: true },
+          {
+            Id: 'm1',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count' },
+              Period: 60,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          },
+          {
+            Id: 'm2',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount' },
+              Period: 60,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          },
+        ],
+      }),
+    );
+    const adapter = new CloudWatchAlarms(
+      [
+        {
+          service: 'web',
+          environment: 'staging',
+          account: { name: 'tools', id: '123456789012' },
+          region: 'us-east-1',
+          names: ['web-staging-error-rate'],
+        },
+      ],
+      () => client,
+    );
+
+    // Act
+    const states = await adapter.states('web', 'staging');
+
+    // Assess
+    expect(states.find((s) => s.name === 'web-staging-error-rate')).toMatchObject({
+      threshold: 2,
+      measure: { kind: 'expression', expression: '100 * m1 / m2', label: '5xx rate (%)' },
+    });
+  });
 });
