@@ -125,7 +125,7 @@ describeBrowser('the local channel page in headless Chromium', () => {
     await page.locator('[data-channel="C0DEPLOYS01"]').click();
   });
 
-  it('trips an alarm from the sandbox panel', async () => {
+  it('trips an alarm from the sandbox panel: with no deploy running, #alerts shows it with Roll back now', async () => {
     // Act
     await page.locator('.alarm', { hasText: 'web-prod-5xx-errors' }).locator('button').click();
 
@@ -133,6 +133,11 @@ describeBrowser('the local channel page in headless Chromium', () => {
     await page.locator('.alarm', { hasText: 'web-prod-5xx-errors' }).locator('.state-ALARM').waitFor();
     const [state] = (await local.deps.sandbox?.alarms.states('web', 'prod')) ?? [];
     expect(state?.state).toBe('ALARM');
+    await page.locator('[data-channel="C0ALERTS001"]').click();
+    const card = page.locator('.msg', { has: page.locator('h3.hdr', { hasText: 'Alarm web-prod-5xx-errors' }) });
+    await card.waitFor();
+    await expect(card.locator('.sec').first().textContent()).resolves.toContain('Threshold 5 · datapoints 12, 9');
+    await expect(card.locator('button', { hasText: 'Roll back now' }).count()).resolves.toBe(1);
     if (process.env.OPSBOT_SCREENSHOT !== undefined) {
       await page.screenshot({ path: resolve(__dirname, '..', '..', 'bot', 'local', 'page', 'screenshot.png') });
     }

@@ -45,14 +45,18 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
     });
   });
 
-  it('grants read and retry of the configured pipelines in this account, and nothing else', () => {
+  it('grants read and retry of the configured pipelines in this account, its rollback alarms’ states, and nothing else', () => {
     // Act
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>,
     );
 
-    // Assess
-    expect(statements).toHaveLength(1);
+    // Assess: the example configures no cluster, so no deploy grants; its prod alarms are read and forwarded
+    expect(statements.map((s) => [s.Action].flat()[0])).toEqual([
+      'codepipeline:GetPipelineState',
+      'cloudwatch:DescribeAlarms',
+      'events:PutEvents',
+    ]);
     expect(statements[0]?.Action.sort()).toEqual([
       'codepipeline:GetPipelineState',
       'codepipeline:ListActionExecutions',

@@ -20,8 +20,8 @@ accounts:
 services:
   web:
     environments:
-      staging: { account: tools, region: eu-west-1, cluster: staging, codedeploy: { application: web, deploymentGroup: web-staging } }
-      prod: { account: prod, region: eu-west-1, cluster: prod, codedeploy: { application: web, deploymentGroup: web-prod }, repository: "333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared/web" }
+      staging: { account: tools, region: eu-west-1, cluster: staging, codedeploy: { application: web, deploymentGroup: web-staging }, rollbackAlarms: [web-staging-5xx] }
+      prod: { account: prod, region: eu-west-1, cluster: prod, codedeploy: { application: web, deploymentGroup: web-prod }, repository: "333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared/web", rollbackAlarms: [web-prod-5xx, "arn:aws:cloudwatch:us-east-1:222222222222:alarm:edge-5xx"] }
   worker:
     environments:
       staging: { account: tools, region: eu-west-1, cluster: staging, service: worker-svc }
@@ -65,6 +65,7 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     config,
     accountName: 'prod',
     homeAccountId: '111111111111',
+    homeRegion: 'eu-west-1',
     env: { account: '222222222222' },
   });
   const homeStatements = statementsOf(Template.fromStack(home));
@@ -109,6 +110,63 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     expect(resources(find(accessStatements, 'ssm:GetCalendarState'))).toEqual([
       'arn:aws:ssm:eu-west-1:222222222222:document/prod-changes',
     ]);
+  });
+
+  it('reads the rollback alarms’ states where they live, and nothing else of CloudWatch', () => {
+    expect(resources(find(homeStatements, 'cloudwatch:DescribeAlarms'))).toEqual([
+      'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:web-staging-5xx',
+    ]);
+    expect(resources(find(accessStatements, 'cloudwatch:DescribeAlarms'))).toEqual([
+      'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-5xx',
+      'arn:aws:cloudwatch:us-east-1:222222222222:alarm:edge-5xx',
+    ]);
+    const cloudwatch = [...homeStatements, ...accessStatements].flatMap((s) =>
+      [s.Action].flat().filter((a) => a.startsWith('cloudwatch:')),
+    );
+    expect([...new Set(cloudwatch)]).toEqual(['cloudwatch:DescribeAlarms']);
+  });
+
+  it('stops and rolls back only the configured deployment groups and services', () => {
+    expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual([
+      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
+    ]);
+    expect(resources(find(homeStatements, 'ecs:StopServiceDeployment'))).toEqual([
+      'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/web/*',
+      'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/worker-svc/*',
+    ]);
+  });
+
+  it('sends the configured alarms’ changes to the worker, and takes the other accounts’ forwarded to its bus', () => {
+    // Assess: the rule in opsbot's account, limited to the configured alarm names
+    const homeTemplate = Template.fromStack(home);
+    homeTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { alarmName: ['edge-5xx', 'web-prod-5xx', 'web-staging-5xx'] },
+      },
+    });
+    homeTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: 'default',
+      Action: 'events:PutEvents',
+      Principal: '222222222222',
+    });
+    // The prod account's default bus forwards its alarms' changes, and only those, to opsbot's.
+    const accessTemplate = Template.fromStack(access);
+    accessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { alarmName: ['edge-5xx', 'web-prod-5xx'] },
+      },
+      Targets: [
+        {
+          Arn: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:event-bus/default']],
+          },
+        },
+      ],
+    });
   });
 
   it('reads images from the configured repository, or the one named after the service', () => {

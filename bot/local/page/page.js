@@ -196,12 +196,17 @@ async function refreshSandbox() {
     )
     .join('');
   $('clock').textContent = `Sandbox time: ${new Date(state.now).toUTCString()}`;
-  $('alarms').innerHTML = state.alarms
-    .map(
-      (a) => `<div class="alarm"><span>${escapeHtml(a.name)} <span class="state-${a.state}">${a.state}</span></span>
+  $('alarms').innerHTML =
+    state.alarms.length === 0
+      ? '<div class="alarm"><small>No rollbackAlarms configured: the sandbox simulates only those.</small></div>'
+      : state.alarms
+          .map(
+            (
+              a,
+            ) => `<div class="alarm"><span>${escapeHtml(a.name)} <span class="state-${a.state}">${a.state}</span></span>
         <button type="button" class="tool" data-alarm="${escapeHtml(a.name)}" data-to="${a.state === 'ALARM' ? 'OK' : 'ALARM'}">${a.state === 'ALARM' ? 'Clear' : 'Trip'}</button></div>`,
-    )
-    .join('');
+          )
+          .join('');
 }
 
 /** This run's token, which the server put in the page: posts without it are refused. */
