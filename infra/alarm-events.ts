@@ -34,3 +34,30 @@ export function rollbackAlarms(config: OpsbotConfig): PlacedAlarm[] {
 export function alarmArn(alarm: PlacedAlarm, partition: string): string {
   return `arn:${partition}:cloudwatch:${alarm.region}:${alarm.account.id}:alarm:${alarm.name}`;
 }
+
+/**
+ * The configured CodeDeploy deployment groups of an account, each with its rollback alarms that CodeDeploy itself can
+ * watch (those in the group's own account and region; an alarm elsewhere is opsbot's alone).
+ */
+export function alarmedGroups(config: OpsbotConfig, accountId: string) {
+  return Object.values(config.services).flatMap((service) =>
+    Object.values(service.environments).flatMap((t) => {
+      const account = resolveAccount(config, t.account).id;
+      if (account !== accountId || t.codedeploy === undefined) return [];
+      const alarms = t.rollbackAlarms
+        .map((entry) => alarmPlace(entry, account, t.region))
+        .filter((p) => p.account === account && p.region === t.region)
+        .map((p) => p.name);
+      return alarms.length === 0
+        ? []
+        : [
+            {
+              application: t.codedeploy.application,
+              deploymentGroup: t.codedeploy.deploymentGroup,
+              region: t.region,
+              alarms,
+            },
+          ];
+    }),
+  );
+}

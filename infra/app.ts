@@ -38,6 +38,8 @@ for (const [name, account] of Object.entries(loaded.config.accounts)) {
     homeAccountId: home,
     // Where opsbot's own stack runs, if not in the same region as this one.
     ...(process.env.OPSBOT_HOME_REGION !== undefined && { homeRegion: process.env.OPSBOT_HOME_REGION }),
+    // `cdk deploy -c engineAlarmRollback=true`: CodeDeploy rolls back on the same alarms even while opsbot is down.
+    engineAlarmRollback: String(app.node.tryGetContext('engineAlarmRollback')) === 'true',
     env: { account: account.id },
   });
 }

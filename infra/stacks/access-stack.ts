@@ -5,7 +5,8 @@ import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
-import { rollbackAlarms } from '../alarm-events';
+import { alarmedGroups, rollbackAlarms } from '../alarm-events';
+import { EngineAlarmRollback } from '../constructs/engine-alarm-rollback';
 import { grantDeploys } from '../deploy-permissions';
 
 export interface OpsbotAccessStackProps extends StackProps {
@@ -24,6 +25,12 @@ export interface OpsbotAccessStackProps extends StackProps {
    * @default this stack's own region
    */
   readonly homeRegion?: string;
+  /**
+   * Defence in depth: give each configured CodeDeploy deployment group in this account its rollback alarms as its own
+   * alarm configuration, with automatic rollback on alarm, so CodeDeploy rolls back even while opsbot is down.
+   * @default false (the groups are left as they are)
+   */
+  readonly engineAlarmRollback?: boolean;
 }
 
 /**
@@ -71,6 +78,11 @@ export class OpsbotAccessStack extends Stack {
       );
     }
     grantDeploys(this, this.role, props.config, (a) => a.id === account.id);
+
+    if (props.engineAlarmRollback === true) {
+      const groups = alarmedGroups(props.config, account.id);
+      if (groups.length > 0) new EngineAlarmRollback(this, 'EngineAlarmRollback', { groups });
+    }
 
     // This account's rollback alarms change state here: their events go on to opsbot's bus in the home account.
     const names = [

@@ -169,6 +169,44 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     });
   });
 
+  it('can give CodeDeploy the same alarms, with auto-rollback, so AWS rolls back while opsbot is down', () => {
+    // Prepare
+    const guardedApp = new App();
+    const guarded = new OpsbotAccessStack(guardedApp, 'OpsbotAccess-prod', {
+      config,
+      accountName: 'prod',
+      homeAccountId: '111111111111',
+      engineAlarmRollback: true,
+      env: { account: '222222222222', region: 'eu-west-1' },
+    });
+
+    // Act
+    const template = Template.fromStack(guarded);
+    const calls = Object.values(template.findResources('Custom::AWS')).map((r) => JSON.stringify(r.Properties.Create));
+    const problems = new AwsSolutionsChecks(guardedApp)
+      .validateScope(guarded)
+      .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => JSON.stringify(r)).join(',')}`);
+
+    // Assess: web's prod group, with its alarm in its own region (edge-5xx lives in us-east-1: opsbot's alone)
+    expect(calls).toHaveLength(1);
+    const call = JSON.parse(JSON.parse(calls[0] as string)) as Record<string, unknown>;
+    expect(call).toMatchObject({
+      service: 'CodeDeploy',
+      action: 'UpdateDeploymentGroup',
+      parameters: {
+        applicationName: 'web',
+        currentDeploymentGroupName: 'web-prod',
+        alarmConfiguration: { enabled: true, alarms: [{ name: 'web-prod-5xx' }] },
+        autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+      },
+    });
+    expect(resources(find(statementsOf(template), 'codedeploy:UpdateDeploymentGroup'))).toEqual([
+      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
+    ]);
+    expect(problems).toEqual([]);
+    expect(Template.fromStack(access).findResources('Custom::AWS')).toEqual({});
+  });
+
   it('reads images from the configured repository, or the one named after the service', () => {
     expect(resources(find(homeStatements, 'ecr:DescribeImages'))).toEqual([
       'arn:aws:ecr:eu-west-1:111111111111:repository/web',
