@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
-import { type Alarms, alarmPlace } from '../integrations/alarms.port';
+import type { Alarms } from '../integrations/alarms.port';
 import { AwsClients, assumeRoleCredentials } from '../integrations/aws/clients';
 import type { AlarmSet } from '../integrations/aws/cloudwatch-alarms.adapter';
 import type { DeployTarget } from '../integrations/aws/ecs-deployments.adapter';
@@ -34,7 +34,7 @@ import type { IntentPorts } from '../intents/define-intent';
 import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
 import { IntentRegistry } from '../intents/registry';
-import { resolveAccount } from './accounts';
+import { alarmPlace, resolveAccount } from './accounts';
 import { IssuedButtons } from './cards';
 import type { OpsbotConfig } from './config';
 import { ConversationPlanner } from './conversation';

@@ -1,6 +1,5 @@
-import { alarmPlace, isAlarmArn } from '../integrations/alarms.port';
 import type { Rules } from '../intents/define-intent';
-import { resolveAccount } from './accounts';
+import { alarmPlace, isAlarmArn, resolveAccount } from './accounts';
 import type { OpsbotConfig } from './config';
 
 /** Tags that move, where configuration names none for a service (its schema's default). */

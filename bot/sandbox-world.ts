@@ -1,6 +1,5 @@
-import { alarmPlace } from '../integrations/alarms.port';
 import type { SandboxWorld } from '../integrations/sandbox/world';
-import { resolveAccount } from './accounts';
+import { alarmPlace, resolveAccount } from './accounts';
 import type { OpsbotConfig } from './config';
 
 /**

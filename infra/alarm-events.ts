@@ -1,6 +1,5 @@
-import { type ResolvedAccount, resolveAccount } from '../bot/accounts';
+import { alarmPlace, type ResolvedAccount, resolveAccount } from '../bot/accounts';
 import type { OpsbotConfig } from '../bot/config';
-import { alarmPlace } from '../integrations/alarms.port';
 
 /** A configured rollback alarm, where it lives. */
 export interface PlacedAlarm {

@@ -56,20 +56,3 @@ export interface AlarmPlace {
   readonly account: string;
   readonly region: string;
 }
-
-const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
-
-/**
- * A configured rollback alarm (a name, or an ARN) placed: an ARN says where the alarm lives; a name lives in the
- * service's own account and region.
- */
-export function alarmPlace(entry: string, account: string, region: string): AlarmPlace {
-  const arn = ALARM_ARN.exec(entry);
-  if (arn === null) return { name: entry, account, region };
-  return { name: arn[3] as string, account: arn[2] as string, region: arn[1] as string };
-}
-
-/** True when `entry` is an alarm ARN rather than a name. */
-export function isAlarmArn(entry: string): boolean {
-  return ALARM_ARN.test(entry);
-}

@@ -5,6 +5,7 @@ import {
   Aws,
   type CfnElement,
   CfnOutput,
+  CfnResource,
   Duration,
   RemovalPolicy,
   Stack,
@@ -15,7 +16,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { CfnEventBusPolicy, Rule } from 'aws-cdk-lib/aws-events';
+import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -255,11 +256,20 @@ export class OpsbotStack extends Stack {
     // The other accounts' rollback alarm events arrive through their default bus (OpsbotAccessStack forwards them).
     const forwarding = [...new Set(alarms.filter((a) => a.account.roleArn !== undefined).map((a) => a.account.id))];
     for (const accountId of forwarding.sort()) {
-      new CfnEventBusPolicy(this, `AlarmEventsFrom${accountId}`, {
-        eventBusName: 'default',
-        statementId: `opsbot-alarm-events-from-${accountId}`,
-        action: 'events:PutEvents',
-        principal: accountId,
+      // The plain resource: CfnEventBusPolicy's deprecated `principal` getter warns at every synth.
+      new CfnResource(this, `AlarmEventsFrom${accountId}`, {
+        type: 'AWS::Events::EventBusPolicy',
+        properties: {
+          EventBusName: 'default',
+          StatementId: `opsbot-alarm-events-from-${accountId}`,
+          Statement: {
+            Sid: `opsbot-alarm-events-from-${accountId}`,
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${Aws.PARTITION}:iam::${accountId}:root` },
+            Action: 'events:PutEvents',
+            Resource: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`,
+          },
+        },
       });
     }
 

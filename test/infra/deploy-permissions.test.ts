@@ -148,9 +148,13 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     });
     homeTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
       EventBusName: 'default',
-      Action: 'events:PutEvents',
-      Principal: '222222222222',
+      Statement: {
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+        Action: 'events:PutEvents',
+      },
     });
+    expect(Object.keys(homeTemplate.findResources('AWS::Events::EventBusPolicy'))).toHaveLength(1);
     // The prod account's default bus forwards its alarms' changes, and only those, to opsbot's.
     const accessTemplate = Template.fromStack(access);
     accessTemplate.hasResourceProperties('AWS::Events::Rule', {
