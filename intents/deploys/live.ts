@@ -1290,6 +1290,12 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
     return 'none';
   }
   const now = ports.clock.now();
+  if (!known(run.previousVersion)) {
+    const unknown = new Error('I can’t tell which version this deploy replaced');
+    unknown.name = 'UnknownVersion';
+    await redeployFailed(run, alarm, unknown, ports);
+    return 'failed';
+  }
   let started: { reply: Reply; run?: DeployRun };
   try {
     started = await beginRun(
@@ -1304,9 +1310,9 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
       ports,
     );
   } catch (error) {
-    await claims.release(alarmClaim(run.id));
+    // Said once, with what to do; not tried again at every poll (each try would be a deploy, and an audit record).
     await redeployFailed(run, alarm, error, ports);
-    throw error;
+    return 'failed';
   }
   if (started.run === undefined) {
     // Refused: another deploy holds the service, or the previous version already runs. Told, not retried.
@@ -1352,17 +1358,20 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
 
 async function redeployFailed(run: DeployRun, alarm: AlarmState, error: unknown, ports: IntentPorts): Promise<void> {
   ports.log.error('deploy.alarm_redeploy_failed', { runId: run.id, alarm: alarm.name, error: errorNote(error) });
-  const why = (error as { userMessage?: unknown }).userMessage;
+  const why =
+    error instanceof Error && error.name === 'UnknownVersion'
+      ? error.message
+      : (error as { userMessage?: unknown }).userMessage;
   await tellStory(run, `alarm-redeploy-failed:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
     ...alarmFacts(alarm).slice(1),
     [
       status('failed'),
-      ' opsbot could not deploy ',
-      code(run.previousVersion),
-      ' again',
+      ' opsbot did not roll back',
       typeof why === 'string' ? `: ${why}` : ` (${errorNote(error)})`,
       '. Roll back by hand with ',
-      code(`/deploy rollback ${run.service} ${run.environment} ${run.previousVersion}`),
+      code(
+        `/deploy rollback ${run.service} ${run.environment}${known(run.previousVersion) ? ` ${run.previousVersion}` : ' <version>'}`,
+      ),
       '.',
     ],
   ]);
@@ -1424,4 +1433,9 @@ export async function tellAlarmIgnored(
     ],
     ports,
   );
+}
+
+/** A version opsbot could read (the engine may not say what a revision ran). */
+function known(version: string): boolean {
+  return version !== '?' && version !== '';
 }

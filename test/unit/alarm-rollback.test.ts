@@ -160,6 +160,8 @@ describeShared('the AlarmRollback reaction, driven by AWS’s published alarm ev
     await handle({ ...single, detail: { ...single.detail, state: { value: 'ON_FIRE' } } });
     await handle({ ...single, account: '999999999999', resources: [] });
     await handle({ ...single, detail: { ...single.detail, alarmName: 'SomeoneElsesAlarm' }, resources: [] });
+    // A configured alarm's ARN beside another alarm's name: not taken as the configured one.
+    await handle({ ...single, detail: { ...single.detail, alarmName: 'SomeoneElsesAlarm' } });
 
     // Assess
     expect(announcer.posts.map((p) => plainText(p.reply.summary))).toEqual([]);
