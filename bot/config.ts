@@ -149,14 +149,22 @@ const targetSchema = z.strictObject({
       z
         .string()
         .regex(
-          /^(?:arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:)?\P{Cc}{1,255}$/u,
-          'expected a CloudWatch alarm name, or an ARN like "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-prod-5xx"',
+          /^(?:arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:)?[^\p{Cc}*?]{1,255}$/u,
+          'expected a CloudWatch alarm name (without * or ?, which IAM would read as wildcards), or an ARN like "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-prod-5xx"',
         ),
     )
     .max(50, 'at most 50 rollback alarms per service and environment (a composite alarm can combine more)')
     .default([]),
   /** How long after a successful deploy its rollback alarms still redeploy the previous version. */
-  bakeMinutes: z.number().int().min(0).max(720).default(15),
+  bakeMinutes: z
+    .number()
+    .int()
+    .min(0)
+    // The watcher polls through the window, and a Step Functions execution holds 25,000 history events.
+    .max(240, 'at most 240 minutes (the deploy watcher polls through the window)')
+    .default(15),
+  /** Renamed: kept only to say so. */
+  alarms: z.undefined({ error: 'renamed: list them under rollbackAlarms (names or ARNs)' }).optional(),
 });
 
 const serviceSchema = z.strictObject({

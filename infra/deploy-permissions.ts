@@ -143,6 +143,9 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
           'codedeploy:ContinueDeployment',
           'codedeploy:ListDeployments',
           'codedeploy:BatchGetDeployments',
+          // CreateDeployment with overrideAlarmConfiguration (a rollback, which the group's own alarms must not
+          // stop) is authorized as UpdateDeploymentGroup: AWS offers no narrower permission.
+          'codedeploy:UpdateDeploymentGroup',
         ],
         resources: unique(
           groups.map((t) =>

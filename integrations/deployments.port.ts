@@ -91,6 +91,11 @@ export interface StartDeployment {
   readonly environment: string;
   readonly version: string;
   readonly requestedBy: string;
+  /**
+   * A rollback: CodeDeploy is told to leave the group's own alarms out of it (`overrideAlarmConfiguration`), or an
+   * alarm still in ALARM would stop the rollback and restore the version being rolled back.
+   */
+  readonly rollback?: boolean;
 }
 
 export interface StopDeployment {

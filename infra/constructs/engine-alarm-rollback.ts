@@ -13,15 +13,20 @@ export interface AlarmedGroup {
 
 /**
  * Defence in depth for services CodeDeploy deploys: each deployment group gets its rollback alarms as its own alarm
- * configuration, with automatic rollback on failure and on alarm (`UpdateDeploymentGroup`, which changes only what
- * it is given), so CodeDeploy stops and rolls back even while opsbot is down. Nothing is undone when the stack is
- * deleted: the group keeps the configuration it was given.
+ * configuration, with automatic rollback on failure and on alarm (`UpdateDeploymentGroup` with those two settings:
+ * the group's alarm list and rollback events are replaced, the rest of the group is left as it is), so CodeDeploy
+ * stops and rolls back even while opsbot is down. Nothing is undone when the stack is deleted.
  */
 export class EngineAlarmRollback extends Construct {
   constructor(scope: Construct, id: string, props: { readonly groups: readonly AlarmedGroup[] }) {
     super(scope, id);
     const account = Stack.of(this).account;
     props.groups.forEach((g, i) => {
+      if (g.alarms.length > 10) {
+        throw new Error(
+          `CodeDeploy takes at most 10 alarms per deployment group; ${g.application}/${g.deploymentGroup} has ${g.alarms.length} rollback alarms. Combine some in a composite alarm.`,
+        );
+      }
       const groupArn = `arn:${Aws.PARTITION}:codedeploy:${g.region}:${account}:deploymentgroup:${g.application}/${g.deploymentGroup}`;
       const call = {
         service: 'CodeDeploy',

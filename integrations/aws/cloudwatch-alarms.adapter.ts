@@ -34,26 +34,55 @@ export class CloudWatchAlarms implements Alarms {
   async states(service: string, environment: string): Promise<AlarmState[]> {
     const sets = this.sets.filter((s) => s.service === service && s.environment === environment);
     const out: AlarmState[] = [];
+    const failed: string[] = [];
     for (const set of sets) {
       try {
         out.push(...(await describe(this.client(set.account, set.region), set.names)));
       } catch (error) {
-        const name = (error as { name?: string }).name ?? 'Error';
-        throw new OpsbotError(
+        // One account or region that cannot be read leaves the others' alarms read.
+        failed.push(`${set.account.name}, ${set.region}: ${(error as { name?: string }).name ?? 'Error'}`);
+      }
+    }
+    if (failed.length > 0) {
+      throw Object.assign(
+        new OpsbotError(
           'ALARMS_UNREADABLE',
-          `I couldn't read the rollback alarms of ${service} in ${environment} (${set.account.name}, ${set.region}): ${name}.`,
-          name === 'AccessDenied' || name === 'AccessDeniedException'
+          `I couldn't read the rollback alarms of ${service} in ${environment} (${failed.join('; ')}).`,
+          failed.some((f) => f.includes('AccessDenied'))
             ? 'opsbot needs cloudwatch:DescribeAlarms on those alarms (the stacks grant it for configured rollbackAlarms).'
             : 'opsbot reads them again at its next poll.',
-        );
-      }
+        ),
+        // What could be read is still used.
+        { readable: out },
+      );
     }
     return out;
   }
 }
 
-/** The named alarms as they stand, names unknown to CloudWatch left out. */
+/**
+ * The named alarms as they stand, names unknown to CloudWatch left out: metric alarms first (readable with
+ * DescribeAlarms granted on their ARNs), then composite alarms among the names not found — which AWS answers only
+ * with DescribeAlarms granted on `*`: where it is not, they are left to their events.
+ */
 export async function describe(client: CloudWatchClient, names: readonly string[]): Promise<AlarmState[]> {
+  const out = await pages(client, names, 'MetricAlarm');
+  const missing = names.filter((n) => !out.some((a) => a.name === n));
+  if (missing.length === 0) return out;
+  try {
+    out.push(...(await pages(client, missing, 'CompositeAlarm')));
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'AccessDenied' && name !== 'AccessDeniedException') throw error;
+  }
+  return out;
+}
+
+async function pages(
+  client: CloudWatchClient,
+  names: readonly string[],
+  type: 'MetricAlarm' | 'CompositeAlarm',
+): Promise<AlarmState[]> {
   const out: AlarmState[] = [];
   for (let i = 0; i < names.length; i += 100) {
     let nextToken: string | undefined;
@@ -61,7 +90,7 @@ export async function describe(client: CloudWatchClient, names: readonly string[
       const page = await client.send(
         new DescribeAlarmsCommand({
           AlarmNames: names.slice(i, i + 100),
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+          AlarmTypes: [type],
           ...(nextToken !== undefined && { NextToken: nextToken }),
         }),
       );
@@ -88,6 +117,7 @@ function push(
   threshold: number | undefined,
 ): void {
   if (alarm.AlarmName === undefined || alarm.StateValue === undefined) return;
+  const changedAt = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp;
   const data = reasonData(alarm.StateReasonData);
   const datapoints = (Array.isArray(data.recentDatapoints) ? data.recentDatapoints : [])
     .filter((n): n is number => typeof n === 'number' && Number.isFinite(n))
@@ -102,7 +132,8 @@ function push(
     ...(alarm.AlarmArn !== undefined && { arn: alarm.AlarmArn }),
     state: alarm.StateValue,
     reason: (alarm.StateReason ?? '').slice(0, MAX_TEXT),
-    ...(alarm.StateUpdatedTimestamp !== undefined && { updatedAt: alarm.StateUpdatedTimestamp.getTime() }),
+    // When its state last changed (StateUpdatedTimestamp also moves on updates that change no state).
+    ...(changedAt !== undefined && { updatedAt: changedAt.getTime() }),
     ...(measure !== undefined && {
       measure: measure.kind === 'composite' ? { ...measure, triggeredBy } : measure,
     }),

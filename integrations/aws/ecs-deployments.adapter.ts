@@ -180,6 +180,9 @@ export class AwsDeployments implements Deployments {
                 revisionType: 'AppSpecContent',
                 appSpecContent: { content: appSpec(target, running.service, revisionArn) },
               },
+              // A rollback must not be stopped by the very alarm it answers (CodeDeploy asks UpdateDeploymentGroup
+              // permission for this).
+              ...(request.rollback === true && { overrideAlarmConfiguration: { enabled: false } }),
             }),
           ),
         'codedeploy:CreateDeployment',
@@ -854,6 +857,17 @@ function translate(error: unknown, action: string, target: DeployTarget): unknow
       'DEPLOYMENT_GROUP_NOT_FOUND',
       `CodeDeploy has no deployment group ${target.codedeploy?.deploymentGroup ?? '?'} in application ${target.codedeploy?.application ?? '?'} for ${where}.`,
       `Check \`codedeploy\` under services.${target.service}.environments.${target.environment} in opsbot.config.yaml.`,
+      { cause: error },
+    );
+  }
+  if (
+    e.name === 'DeploymentAlreadyCompletedException' ||
+    (action === 'ecs:StopServiceDeployment' && e.name === 'ConflictException')
+  ) {
+    return new OpsbotError(
+      'DEPLOYMENT_ENDED',
+      `That deployment of ${where} has already ended; nothing was stopped.`,
+      'Roll back with `/deploy rollback` if the version it deployed should go.',
       { cause: error },
     );
   }

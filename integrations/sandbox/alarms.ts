@@ -68,7 +68,7 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
     for (const service of this.world.services) {
       for (const env of service.environments) {
         for (const place of env.alarms) {
-          if (this.alarms.has(place.name)) continue;
+          if (this.alarms.has(keyOf(place))) continue;
           const latency = /latency|p9\d|duration/i.test(place.name);
           const measure: Simulated['measure'] = {
             kind: 'metric',
@@ -79,7 +79,7 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
             periodSeconds: 60,
           };
           const threshold = latency ? 1.5 : 5;
-          this.alarms.set(place.name, {
+          this.alarms.set(keyOf(place), {
             place,
             measure,
             threshold,
@@ -97,7 +97,7 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
   async states(service: string, environment: string): Promise<AlarmState[]> {
     const env = this.world.services.find((s) => s.name === service)?.environments.find((e) => e.name === environment);
     return (env?.alarms ?? []).flatMap((place) => {
-      const alarm = this.alarms.get(place.name);
+      const alarm = this.alarms.get(keyOf(place));
       return alarm === undefined ? [] : [view(alarm)];
     });
   }
@@ -117,11 +117,12 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
   }
 
   names(): string[] {
-    return [...this.alarms.keys()];
+    return [...this.alarms.values()].map((a) => a.place.name);
   }
 
+  /** An alarm by its ARN, or by its name (the first configured with it). */
   private known(name: string): Simulated {
-    const alarm = this.alarms.get(name);
+    const alarm = [...this.alarms.values()].find((a) => arnOf(a.place) === name || a.place.name === name);
     if (alarm === undefined) {
       throw new OpsbotError(
         'UNKNOWN_ALARM',
@@ -207,6 +208,11 @@ function view(alarm: Simulated): AlarmState {
     threshold: alarm.threshold,
     datapoints: alarm.datapoints,
   };
+}
+
+/** Alarms are told apart as CloudWatch does: by account, region and name. */
+function keyOf(place: AlarmPlace): string {
+  return `${place.account}:${place.region}:${place.name}`;
 }
 
 function arnOf(place: AlarmPlace): string {

@@ -211,7 +211,14 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
 
   async stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment> {
     const record = this.record(service, environment, id);
-    if (this.view(record).status !== 'InProgress') return this.view(record);
+    if (this.view(record).status !== 'InProgress') {
+      // As CodeDeploy (DeploymentAlreadyCompletedException) and ECS (a service deployment no longer in progress).
+      throw new OpsbotError(
+        'DEPLOYMENT_ENDED',
+        `That deployment of ${service} in ${environment} has already ended; nothing was stopped.`,
+        'Roll back with `/deploy rollback` if the version it deployed should go.',
+      );
+    }
     record.stoppedAt = this.clock.now();
     record.rollback = options.rollback;
     record.reason = options.reason;

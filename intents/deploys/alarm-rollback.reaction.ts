@@ -90,7 +90,14 @@ export async function alarmFired(
 ): Promise<AlarmOutcome | 'alerted'> {
   const runs = await recentRuns(target.service, target.environment, ports);
   const running = runs.find((r) => r.state === 'running');
+  // When the alarm changed (a redelivered or late event may arrive long after).
+  const at = alarm.updatedAt ?? ports.clock.now();
   if (running !== undefined) {
+    if (at < (running.startedAt ?? running.requestedAt)) {
+      // It went to ALARM before this deploy started: the deploy may be the fix for it.
+      await tellAlarmIgnored(running, alarm, 'that was before this deploy started, so it is left to run.', ports);
+      return 'none';
+    }
     if (running.kind === 'rollback') {
       await tellAlarmIgnored(running, alarm, 'this rollback goes on, nothing more was done.', ports);
       return 'none';
@@ -100,7 +107,10 @@ export async function alarmFired(
   const now = ports.clock.now();
   const last = runs.find((r) => r.state === 'ended' && r.outcome !== 'rejected' && r.outcome !== 'expired');
   const { bakeMinutes } = ports.rules.rollbackAlarms(target.service, target.environment);
-  const inBake = last?.endedAt !== undefined && now - last.endedAt <= bakeMinutes * 60_000;
+  const inBake =
+    last?.endedAt !== undefined &&
+    now - last.endedAt <= bakeMinutes * 60_000 &&
+    at >= (last.startedAt ?? last.requestedAt);
   if (last !== undefined && inBake) {
     if (last.alarm !== undefined || last.trigger !== undefined) {
       // Flapping after opsbot rolled back: the previous version serves already.
@@ -127,6 +137,9 @@ async function alertAlarm(
 ): Promise<'alerted' | 'none'> {
   const key = alertKey(target.service, target.environment, alarm.name);
   const record: AlarmAlert = { alarm: alarm.name, ...target, firedAt: alarm.updatedAt ?? ports.clock.now() };
+  // Events can arrive out of order: an ALARM older than the OK already seen is over.
+  const okAt = await ports.store.get<number>(`${key}:ok`);
+  if (okAt !== undefined && okAt >= record.firedAt) return 'none';
   if (!(await ports.store.putIfAbsent(key, record, ALERT_TTL_SECONDS))) return 'none';
   try {
     const facts = alarmFacts(alarm);
@@ -187,9 +200,10 @@ async function alarmRecovered(
   ports: IntentPorts,
 ): Promise<void> {
   const key = alertKey(target.service, target.environment, change.alarm);
-  const alert = await ports.store.get<AlarmAlert>(key);
-  if (alert === undefined) return;
   const at = change.at ?? ports.clock.now();
+  await ports.store.put(`${key}:ok`, at, 24 * 60 * 60);
+  const alert = await ports.store.get<AlarmAlert>(key);
+  if (alert === undefined || alert.firedAt > at) return;
   if (alert.message !== undefined) {
     const line: Line = [
       status('ok'),

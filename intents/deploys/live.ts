@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AlarmState } from '../../integrations/alarms.port';
-import { Claims } from '../../integrations/claims';
+import { Claims, claimKey } from '../../integrations/claims';
 import type { Deployment, DeploymentEngine, Gate } from '../../integrations/deployments.port';
 import type { WatchResult } from '../../integrations/watcher.port';
 import type { Actor, IntentPorts, PostedMessage, Refusal } from '../define-intent';
@@ -85,12 +85,14 @@ export interface AlarmAction {
   readonly at: number;
   /**
    * `stopped`: opsbot stopped the deployment with rollback; `engine`: CodeDeploy or ECS was already rolling it back
-   * (their own alarm configuration); `redeployed`: it had succeeded, and opsbot deployed the previous version again.
+   * (their own alarm configuration); `redeployed`: it had succeeded, and opsbot deployed the previous version again;
+   * `failed`: it had succeeded, and opsbot could not deploy the previous version again (the thread says why).
    */
-  readonly action: 'stopped' | 'engine' | 'redeployed';
-  /** The rollback opsbot started (`redeployed`). */
+  readonly action: 'stopped' | 'engine' | 'redeployed' | 'failed';
+  /** The rollback opsbot started (`redeployed`), and how it ended once it has. */
   readonly rollbackRunId?: string;
   readonly rollbackMessage?: PostedMessage;
+  readonly rollbackOutcome?: RunOutcome;
 }
 
 /** Who opsbot is in its own records: the requester of the rollbacks it starts by itself. */
@@ -321,6 +323,7 @@ async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
     environment: run.environment,
     version: run.version,
     requestedBy: run.requestedBy,
+    ...(run.kind === 'rollback' && { rollback: true }),
   });
   run.state = 'running';
   run.deploymentId = d.id;
@@ -479,7 +482,7 @@ async function end(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<v
     // Stopped by a person (Cancel, Roll back at a gate) reads the same on both engines, whatever each reports.
     const stoppedBy = await ports.store.get<string>(`deploy-stopped-by:${run.id}`);
     run.outcome =
-      stoppedBy !== undefined
+      stoppedBy !== undefined || run.alarm?.action === 'stopped'
         ? 'stopped'
         : d.status === 'Succeeded'
           ? 'succeeded'
@@ -665,39 +668,38 @@ export function liveReply(run: DeployRun, deployment: Deployment | undefined, no
   if (run.state === 'ended' && run.outcome !== undefined) {
     const ended = run.endedAt ?? now;
     d ??= run.final as Deployment | undefined;
-    const undone = run.alarm !== undefined;
-    const outcome: Line = undone
-      ? d?.step === 'RolledBack' || run.alarm?.action === 'redeployed'
-        ? ['Rolled back — alarm ', code(run.alarm?.name ?? '')]
-        : ['Stopped on alarm ', code(run.alarm?.name ?? ''), ': the rollback did not finish']
-      : run.outcome === 'succeeded'
-        ? [
-            `Succeeded in ${duration(ended - started)}`,
-            ...(d?.taskDefinition ? [' · task definition ', code(d.taskDefinition)] : []),
-          ]
-        : run.outcome === 'failed'
+    const alarm = run.alarm;
+    const outcome: Line =
+      alarm !== undefined
+        ? alarmOutcome(run, alarm, d)
+        : run.outcome === 'succeeded'
           ? [
-              'Failed',
-              ...(d?.error !== undefined ? [': ', code(d.error.code), ` ${d.error.message}`] : []),
-              d?.step === 'RolledBack' ? ' · AWS rolled it back' : '',
+              `Succeeded in ${duration(ended - started)}`,
+              ...(d?.taskDefinition ? [' · task definition ', code(d.taskDefinition)] : []),
             ]
-          : run.outcome === 'stopped'
+          : run.outcome === 'failed'
             ? [
-                'Stopped',
-                ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : []),
-                d?.step === 'RolledBack' ? ' · rolled back' : '',
+                'Failed',
+                ...(d?.error !== undefined ? [': ', code(d.error.code), ` ${d.error.message}`] : []),
+                d?.step === 'RolledBack' ? ' · AWS rolled it back' : '',
               ]
-            : run.outcome === 'rejected'
-              ? ['Rejected', ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : [])]
-              : ['Approval expired: nothing was deployed'];
+            : run.outcome === 'stopped'
+              ? [
+                  'Stopped',
+                  ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : []),
+                  d?.step === 'RolledBack' ? ' · rolled back' : '',
+                ]
+              : run.outcome === 'rejected'
+                ? ['Rejected', ...(run.endedBy !== undefined ? [' by ', mention(run.endedBy)] : [])]
+                : ['Approval expired: nothing was deployed'];
     const watching: Line[] =
-      run.bakeUntil === undefined || undone
+      run.bakeUntil === undefined || alarm !== undefined
         ? []
         : run.bakeUntil > now
           ? [[`Watching its rollback alarms until ${clockTime(run.bakeUntil)}`]]
           : [[`No rollback alarm in the ${duration(run.bakeUntil - ended)} after`]];
     const buttons: Button[] =
-      run.outcome === 'succeeded' && !undone
+      run.outcome === 'succeeded' && alarm === undefined
         ? [
             {
               label: 'Roll back',
@@ -715,7 +717,17 @@ export function liveReply(run: DeployRun, deployment: Deployment | undefined, no
       summary: [...change, ': ', ...(Array.isArray(outcome) ? outcome : [outcome])],
       sections: [
         [
-          [status(undone ? 'rolledBack' : OUTCOME_STATUS[run.outcome]), ' ', ...change],
+          [
+            status(
+              alarm === undefined
+                ? OUTCOME_STATUS[run.outcome]
+                : alarm.action === 'failed' || alarm.rollbackOutcome === 'failed'
+                  ? 'failed'
+                  : 'rolledBack',
+            ),
+            ' ',
+            ...change,
+          ],
           outcome,
           ...(run.alarm?.rollbackMessage !== undefined
             ? [
@@ -1109,6 +1121,14 @@ async function bake(run: DeployRun, ports: IntentPorts): Promise<WatchResult> {
   if (run.bakeUntil === undefined) return { done: true };
   run.alarm ??= await ports.store.get<AlarmAction>(alarmKey(run.id));
   const now = ports.clock.now();
+  // A newer deploy of the service took over: what its alarms say now is about that one.
+  const [newest] = await recentRuns(run.service, run.environment, ports);
+  if (run.alarm === undefined && newest !== undefined && newest.id !== run.id) {
+    run.bakeUntil = undefined;
+    await show(run, undefined, ports, true);
+    await saveRun(run, ports);
+    return { done: true };
+  }
   if (run.alarm === undefined && now < run.bakeUntil) {
     const fired = await firedAlarm(run, ports);
     if (fired !== undefined) {
@@ -1142,11 +1162,14 @@ async function firedAlarm(run: DeployRun, ports: IntentPorts): Promise<AlarmStat
         status('failed'),
         ' ',
         typeof why === 'string' ? why : 'I could not read the rollback alarms.',
-        ' Until I can, only CloudWatch alarm events can roll this deploy back.',
+        ' Until I can, only their CloudWatch events can roll this deploy back.',
       ],
       ports,
     );
-    return undefined;
+    // The alarms that could be read (in the other accounts and regions) still count.
+    const readable = (error as { readable?: unknown }).readable;
+    if (!Array.isArray(readable)) return undefined;
+    states = readable as AlarmState[];
   }
   const since = run.startedAt ?? run.requestedAt;
   for (const alarm of states) {
@@ -1187,37 +1210,44 @@ export async function stopOnAlarm(
 ): Promise<AlarmOutcome> {
   const claims = new Claims(ports.store);
   if (!(await claims.claim(alarmClaim(run.id), RUN_TTL_SECONDS, alarm.name))) {
-    await tellStory(run, `alarm:${alarm.name}`, alsoInAlarm(alarm), ports);
+    await tellAlsoInAlarm(run, alarm, ports);
     return 'none';
   }
   const now = ports.clock.now();
   let action: AlarmAction['action'];
   try {
-    const d = known ?? (await ports.deployments.get(run.service, run.environment, run.deploymentId as string));
-    if (d.status === 'Succeeded') {
-      // It ended before the alarm was acted on: that is the bake window's case.
-      await claims.release(alarmClaim(run.id));
-      await pollRun(run.id, ports);
-      const ended = await loadRun(run.id, ports);
-      return ended?.state === 'ended' ? redeployOnAlarm(ended, alarm, ports) : 'none';
+    // A person's Cancel (or Roll back at a gate) is already rolling it back: theirs, not AWS's or opsbot's.
+    const stoppedBy = await ports.store.get<string>(`deploy-stopped-by:${run.id}`);
+    if (stoppedBy !== undefined) {
+      await tellAlarmIgnored(run, alarm, 'the rollback already asked for goes on, nothing more was done.', ports);
+      return 'none';
     }
-    action = d.status !== 'InProgress' || d.step === 'RollingBack' ? 'engine' : 'stopped';
-    if (action === 'stopped') {
+    let d = known ?? (await ports.deployments.get(run.service, run.environment, run.deploymentId as string));
+    // AWS is rolling it back already (the engine's own alarms), unless opsbot's stop below is what does it.
+    action = 'engine';
+    if (d.status === 'InProgress' && d.step !== 'RollingBack') {
       try {
         await ports.deployments.stop(run.service, run.environment, run.deploymentId as string, {
           rollback: true,
           reason: `alarm ${alarm.name} went to ALARM`,
         });
+        action = 'stopped';
       } catch (error) {
-        const now = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
-        if (now.status === 'InProgress' && now.step !== 'RollingBack') {
+        d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+        if (d.status === 'InProgress' && d.step !== 'RollingBack') {
           await stopFailed(run, alarm, error, ports);
           // The next poll (or event) tries again; the story of the failure is told once.
           await claims.release(alarmClaim(run.id));
           return 'failed';
         }
-        action = 'engine';
       }
+    }
+    if (action === 'engine' && d.status === 'Succeeded') {
+      // It ended before the alarm was acted on (or while the stop was on its way): the bake window's case.
+      await claims.release(alarmClaim(run.id));
+      await pollRun(run.id, ports);
+      const ended = await loadRun(run.id, ports);
+      return ended?.state === 'ended' && ended.outcome === 'succeeded' ? redeployOnAlarm(ended, alarm, ports) : 'none';
     }
     await ports.store.put(
       alarmKey(run.id),
@@ -1228,6 +1258,17 @@ export async function stopOnAlarm(
     await claims.release(alarmClaim(run.id));
     throw error;
   }
+  return told(run, alarm, action, now, ports);
+}
+
+/** What was done about an alarm during a deploy: audited, told in the thread, and the message moved on. */
+async function told(
+  run: DeployRun,
+  alarm: AlarmState,
+  action: AlarmAction['action'],
+  now: number,
+  ports: IntentPorts,
+): Promise<AlarmOutcome> {
   await ports.audit.record({
     action: 'AlarmRollback',
     outcome: 'done',
@@ -1246,7 +1287,17 @@ export async function stopOnAlarm(
   ]);
   // The thread says it at once; the message follows within the 10 s its updates are spaced by.
   await pollRun(run.id, ports);
-  return action;
+  return action === 'engine' ? 'engine' : 'stopped';
+}
+
+/**
+ * Another alarm than the one being acted on went to ALARM: one line in the thread, once per alarm. The same alarm
+ * again (a redelivered event, the poll seeing what the event said) adds nothing.
+ */
+async function tellAlsoInAlarm(run: DeployRun, alarm: AlarmState, ports: IntentPorts): Promise<void> {
+  const first = await ports.store.get<string>(claimKey(alarmClaim(run.id)));
+  if (first === alarm.name) return;
+  await tellStory(run, `alarm-also:${alarm.name}`, alsoInAlarm(alarm), ports);
 }
 
 /** A stop that failed, told once in the thread with what to do. */
@@ -1286,7 +1337,7 @@ function alsoInAlarm(alarm: AlarmState): Line {
 export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: IntentPorts): Promise<AlarmOutcome> {
   const claims = new Claims(ports.store);
   if (!(await claims.claim(alarmClaim(run.id), RUN_TTL_SECONDS, alarm.name))) {
-    await tellStory(run, `alarm:${alarm.name}`, alsoInAlarm(alarm), ports);
+    await tellAlsoInAlarm(run, alarm, ports);
     return 'none';
   }
   const now = ports.clock.now();
@@ -1294,7 +1345,7 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
     const unknown = new Error('I can’t tell which version this deploy replaced');
     unknown.name = 'UnknownVersion';
     await redeployFailed(run, alarm, unknown, ports);
-    return 'failed';
+    return notRedeployed(run, alarm, now, ports);
   }
   let started: { reply: Reply; run?: DeployRun };
   try {
@@ -1312,7 +1363,7 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
   } catch (error) {
     // Said once, with what to do; not tried again at every poll (each try would be a deploy, and an audit record).
     await redeployFailed(run, alarm, error, ports);
-    return 'failed';
+    return notRedeployed(run, alarm, now, ports);
   }
   if (started.run === undefined) {
     // Refused: another deploy holds the service, or the previous version already runs. Told, not retried.
@@ -1325,7 +1376,7 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
         ...(Array.isArray(started.reply.summary) ? started.reply.summary : [started.reply.summary]),
       ],
     ]);
-    return 'failed';
+    return notRedeployed(run, alarm, now, ports);
   }
   const record: AlarmAction = {
     name: alarm.name,
@@ -1356,6 +1407,17 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
   return 'redeployed';
 }
 
+/** The deploy's message says the alarm fired and opsbot could not roll back (the thread says why). */
+async function notRedeployed(run: DeployRun, alarm: AlarmState, now: number, ports: IntentPorts): Promise<'failed'> {
+  await ports.store.put(
+    alarmKey(run.id),
+    { name: alarm.name, at: now, action: 'failed' } satisfies AlarmAction,
+    RUN_TTL_SECONDS,
+  );
+  await pollRun(run.id, ports);
+  return 'failed';
+}
+
 async function redeployFailed(run: DeployRun, alarm: AlarmState, error: unknown, ports: IntentPorts): Promise<void> {
   ports.log.error('deploy.alarm_redeploy_failed', { runId: run.id, alarm: alarm.name, error: errorNote(error) });
   const why =
@@ -1381,6 +1443,18 @@ async function redeployFailed(run: DeployRun, alarm: AlarmState, error: unknown,
 async function tellUndone(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<void> {
   const undone = run.trigger === undefined ? undefined : await loadRun(run.trigger.runId, ports);
   if (undone === undefined) return;
+  // The undone deploy's message says how its rollback ended.
+  const record = await ports.store.get<AlarmAction>(alarmKey(undone.id));
+  if (record !== undefined && run.outcome !== undefined) {
+    const ended: AlarmAction = { ...record, rollbackOutcome: run.outcome };
+    await ports.store.put(alarmKey(undone.id), ended, RUN_TTL_SECONDS);
+    await withPollLease(undone.id, ports, async () => {
+      const latest = (await loadRun(undone.id, ports)) ?? undone;
+      latest.alarm = ended;
+      await show(latest, undefined, ports, true);
+      await saveRun(latest, ports);
+    });
+  }
   const took = duration((run.endedAt ?? 0) - (run.startedAt ?? run.requestedAt));
   await tellStory(
     undone,
@@ -1438,4 +1512,23 @@ export async function tellAlarmIgnored(
 /** A version opsbot could read (the engine may not say what a revision ran). */
 function known(version: string): boolean {
   return version !== '?' && version !== '';
+}
+
+/** How a deploy an alarm concerned ended, in its message. */
+function alarmOutcome(run: DeployRun, alarm: AlarmAction, d: Pick<Deployment, 'step'> | undefined): Line {
+  const name = code(alarm.name);
+  switch (alarm.action) {
+    case 'redeployed':
+      return alarm.rollbackOutcome === undefined
+        ? ['Alarm ', name, ': rolling back to ', code(run.previousVersion)]
+        : alarm.rollbackOutcome === 'succeeded'
+          ? ['Rolled back — alarm ', name]
+          : ['Alarm ', name, ': the rollback to ', code(run.previousVersion), ' did not succeed (see the thread)'];
+    case 'failed':
+      return ['Alarm ', name, ': opsbot could not roll back (see the thread)'];
+    default:
+      return d?.step === 'RolledBack'
+        ? ['Rolled back — alarm ', name]
+        : ['Stopped on alarm ', name, ': the rollback did not finish'];
+  }
 }

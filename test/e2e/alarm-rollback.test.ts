@@ -129,6 +129,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     const told = threadLines(h, message);
     expect(told.match(/Alarm web-staging-5xx-errors went to ALARM/g)).toHaveLength(1);
     expect(told.match(/Alarm web-staging-p99-latency also went to ALARM/g)).toHaveLength(1);
+    expect(told).not.toContain('web-staging-5xx-errors also went to ALARM');
     expect(told.match(/Rolled back after alarm/g)).toHaveLength(1);
     const records = await h.deps.worker.ports.audit.list({ since: 0 });
     expect(records.filter((r) => r.action === 'AlarmRollback')).toHaveLength(1);
@@ -194,6 +195,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
     await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
     const rollback = messageOf(h, 'web', 1);
+    const meanwhile = unescaped(message.text);
     await h.advance(20 * 60_000);
 
     // Assess
@@ -204,6 +206,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     const told = thread(h, message);
     expect(told).toMatch(new RegExp(`after this deploy succeeded: opsbot is deploying \`${previous}\` again`));
     expect(told).toContain(`The rollback succeeded in`);
+    expect(meanwhile).toContain(`: Alarm web-staging-5xx-errors: rolling back to ${previous}`);
     expect(unescaped(message.text)).toContain(': Rolled back — alarm web-staging-5xx-errors');
     expect(JSON.stringify(message.blocks)).not.toContain('"Roll back"');
     const records = await h.deps.worker.ports.audit.list({ since: 0 });
@@ -252,5 +255,61 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe(previous);
     const records = await h.deps.worker.ports.audit.list({ since: 0 });
     expect(records.find((r) => r.action === 'Rollback')?.actor.userId).toBe(ALICE);
+  });
+
+  it('undoes only the newest deploy: an alarm in an older deploy’s bake window rolls back to what the newest replaced', async () => {
+    // Prepare: v1.8.2 succeeds, and v1.9.0 follows within its bake window
+    h = await harness();
+    await deployTo(h, 'web staging v1.8.2');
+    await h.advance(16 * 60_000);
+    await deployTo(h, 'web staging v1.9.0');
+    await h.advance(16 * 60_000);
+
+    // Act
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    await h.advance(20 * 60_000);
+
+    // Assess
+    expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe('v1.8.2');
+    const rollbacks = h.bot().filter((m) => m.thread_ts === undefined && m.text.includes('→ v1.8.2'));
+    expect(rollbacks.map((m) => unescaped(allText(m))).join('\n')).toContain('Rolling web in staging back to v1.8.2');
+  });
+
+  it('leaves a deploy alone for an alarm that went off before it started (a late event), saying so', async () => {
+    // Prepare
+    h = await harness();
+    const stops = countStops(h);
+    const [late] = h.sandbox.alarms.trip('web-staging-5xx-errors');
+    h.sandbox.alarms.clear('web-staging-5xx-errors');
+    await h.advance(60_000);
+    await deployTo(h, 'web staging v1.8.2');
+    const message = messageOf(h, 'web');
+    await h.advance(60_000);
+
+    // Act: the ALARM of before the deploy arrives now
+    await deliver(h, [late]);
+
+    // Assess
+    expect(stops()).toBe(0);
+    expect(threadLines(h, message)).toContain('that was before this deploy started, so it is left to run.');
+  });
+
+  it('leaves a Cancel that is rolling back to the person who pressed it', async () => {
+    // Prepare
+    h = await harness();
+    await deployTo(h, 'web staging v1.8.2');
+    const message = messageOf(h, 'web');
+    await h.advance(2 * 60_000);
+    await h.sendAndSettle(click(h, message, 'opsbot.deploy-cancel'));
+    const stops = countStops(h);
+
+    // Act
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    await h.advance(10 * 60_000);
+
+    // Assess
+    expect(stops()).toBe(0);
+    expect(threadLines(h, message)).toContain('the rollback already asked for goes on, nothing more was done.');
+    expect(unescaped(message.text)).toContain(`Stopped by <@${ALICE}>`);
   });
 });

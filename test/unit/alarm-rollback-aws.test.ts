@@ -173,7 +173,7 @@ describe('rollback alarms against the AWS adapters (aws-sdk-client-mock)', () =>
     // Assess
     expect(cloudwatch.commandCalls(DescribeAlarmsCommand).at(-1)?.args[0].input).toEqual({
       AlarmNames: ['web-prod-5xx-errors'],
-      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+      AlarmTypes: ['MetricAlarm'],
     });
     expect(codedeploy.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([
       { deploymentId: 'd-NEW000001', autoRollbackEnabled: true },
@@ -265,31 +265,33 @@ describe('rollback alarms against the AWS adapters (aws-sdk-client-mock)', () =>
     ).toContain('CodeDeploy was already rolling it back');
   });
 
-  it('reads composite alarms, every page, and says plainly when it may not read them', async () => {
-    // Prepare: a composite alarm on the second page, as DescribeAlarms returns them
+  it('reads metric alarms across pages, then composite alarms, and says plainly what it may not read', async () => {
+    // Prepare: two pages of metric alarms, then the composite one among the names not found
     const cloudwatch = mockClient(CloudWatchClient);
+    const composite = {
+      AlarmName: 'web-prod-health',
+      AlarmArn: 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-health',
+      AlarmRule: 'ALARM(web-prod-5xx-errors) OR ALARM(web-prod-p99-latency)',
+      StateValue: 'ALARM' as const,
+      StateReason: 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-5xx-errors transitioned to ALARM',
+      StateReasonData:
+        '{"triggeringAlarms":[{"arn":"arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-5xx-errors","state":{"value":"ALARM","timestamp":"2026-11-24T09:03:00.000+0000"}}]}',
+      StateUpdatedTimestamp: new Date('2026-11-24T09:05:00Z'),
+      StateTransitionedTimestamp: new Date('2026-11-24T09:03:00Z'),
+    };
+    const denied = Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), {
+      name: 'AccessDenied',
+    });
     cloudwatch
       .on(DescribeAlarmsCommand)
       .resolvesOnce({ MetricAlarms: [describedAlarm('OK', new Date(0))], NextToken: 'page-2' })
-      .resolvesOnce({
-        CompositeAlarms: [
-          {
-            AlarmName: 'web-prod-health',
-            AlarmArn: 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-health',
-            AlarmRule: 'ALARM(web-prod-5xx-errors) OR ALARM(web-prod-p99-latency)',
-            StateValue: 'ALARM',
-            StateReason: 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-5xx-errors transitioned to ALARM',
-            StateReasonData:
-              '{"triggeringAlarms":[{"arn":"arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-prod-5xx-errors","state":{"value":"ALARM","timestamp":"2026-11-24T09:03:00.000+0000"}}]}',
-            StateUpdatedTimestamp: new Date('2026-11-24T09:03:00Z'),
-          },
-        ],
-      })
-      .rejectsOnce(
-        Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), {
-          name: 'AccessDenied',
-        }),
-      );
+      .resolvesOnce({ MetricAlarms: [] })
+      .resolvesOnce({ CompositeAlarms: [composite] })
+      // The next read: metric alarms again, and composites denied (DescribeAlarms granted on ARNs only).
+      .resolvesOnce({ MetricAlarms: [describedAlarm('OK', new Date(0))] })
+      .rejectsOnce(denied)
+      // And one where nothing may be read.
+      .rejectsOnce(denied);
     const alarms = new CloudWatchAlarms(
       [
         {
@@ -305,12 +307,19 @@ describe('rollback alarms against the AWS adapters (aws-sdk-client-mock)', () =>
 
     // Act
     const states = await alarms.states('web', 'prod');
-    const denied = alarms.states('web', 'prod');
+    const withoutComposites = await alarms.states('web', 'prod');
+    const unreadable = alarms.states('web', 'prod');
 
     // Assess
-    expect(cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.NextToken)).toEqual([
-      undefined,
-      'page-2',
+    expect(
+      cloudwatch
+        .commandCalls(DescribeAlarmsCommand)
+        .slice(0, 3)
+        .map((c) => [c.args[0].input.AlarmTypes, c.args[0].input.AlarmNames, c.args[0].input.NextToken]),
+    ).toEqual([
+      [['MetricAlarm'], ['web-prod-5xx-errors', 'web-prod-health'], undefined],
+      [['MetricAlarm'], ['web-prod-5xx-errors', 'web-prod-health'], 'page-2'],
+      [['CompositeAlarm'], ['web-prod-health'], undefined],
     ]);
     expect(states.map((s) => [s.name, s.state])).toEqual([
       ['web-prod-5xx-errors', 'OK'],
@@ -321,9 +330,13 @@ describe('rollback alarms against the AWS adapters (aws-sdk-client-mock)', () =>
       rule: 'ALARM(web-prod-5xx-errors) OR ALARM(web-prod-p99-latency)',
       triggeredBy: ['web-prod-5xx-errors'],
     });
-    await expect(denied).rejects.toMatchObject({
+    // When its state changed, not when it was last updated.
+    expect(states[1]?.updatedAt).toBe(Date.parse('2026-11-24T09:03:00Z'));
+    expect(withoutComposites.map((s) => s.name)).toEqual(['web-prod-5xx-errors']);
+    await expect(unreadable).rejects.toMatchObject({
       code: 'ALARMS_UNREADABLE',
-      userMessage: "I couldn't read the rollback alarms of web in prod (prod, eu-west-1): AccessDenied.",
+      userMessage: "I couldn't read the rollback alarms of web in prod (prod, eu-west-1: AccessDenied).",
+      readable: [],
     });
     expect(await alarms.states('api', 'prod')).toEqual([]);
   });

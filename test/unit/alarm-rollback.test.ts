@@ -135,8 +135,10 @@ describeShared('the AlarmRollback reaction, driven by AWS’s published alarm ev
     clock.advance(2 * 60_000);
     const run = (await store.list<DeployRun>('deploys'))[0] as DeployRun;
 
-    // Act
-    await handle(fixture('aws-docs__metric-math'));
+    // Act: AWS's sample, as if its alarm changed now (its own timestamp is from 2019, before any deploy here)
+    const sample = fixture('aws-docs__metric-math');
+    const now = new Date(clock.now()).toISOString().replace('Z', '+0000');
+    await handle({ ...sample, detail: { ...sample.detail, state: { ...sample.detail.state, timestamp: now } } });
 
     // Assess
     const deployment = await sandbox.deployments.get('web', 'staging', run.deploymentId as string);
@@ -165,5 +167,47 @@ describeShared('the AlarmRollback reaction, driven by AWS’s published alarm ev
 
     // Assess
     expect(announcer.posts.map((p) => plainText(p.reply.summary))).toEqual([]);
+  });
+
+  it('ignores an ALARM that arrives after the OK that ended it (events out of order)', async () => {
+    // Prepare
+    const { handle, announcer } = setup();
+    const ok = fixture('aws-devops-monitoring-dashboard__ALARM-to-OK');
+
+    // Act
+    await handle(ok);
+    await handle(reversed(ok));
+
+    // Assess
+    expect(announcer.posts).toEqual([]);
+  });
+
+  it('deploys the previous version again when the deployment succeeded while the stop was on its way', async () => {
+    // Prepare: the engine finishes the deployment just before opsbot's stop reaches it, and refuses the stop
+    const { handle, ports, clock, sandbox, store } = setup();
+    await startRun(
+      { kind: 'deploy', service: 'web', environment: 'staging', version: 'v1.8.2' },
+      { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
+      ports,
+    );
+    const previous = ((await store.list<DeployRun>('deploys'))[0] as DeployRun).previousVersion;
+    clock.advance(2 * 60_000);
+    const stop = sandbox.deployments.stop.bind(sandbox.deployments);
+    sandbox.deployments.stop = async (service, environment, id, options) => {
+      clock.advance(20 * 60_000);
+      return stop(service, environment, id, options);
+    };
+    const sample = fixture('aws-docs__metric-math');
+    const now = new Date(clock.now()).toISOString().replace('Z', '+0000');
+
+    // Act
+    await handle({ ...sample, detail: { ...sample.detail, state: { ...sample.detail.state, timestamp: now } } });
+
+    // Assess: the deploy ended as it did, and its rollback is under way
+    const runs = await store.list<DeployRun>('deploys');
+    expect(runs.map((r) => [r.kind, r.version, r.outcome ?? r.state])).toEqual([
+      ['deploy', 'v1.8.2', 'succeeded'],
+      ['rollback', previous, 'running'],
+    ]);
   });
 });

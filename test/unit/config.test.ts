@@ -84,10 +84,14 @@ describe('configuration', () => {
       'arn:aws:cloudwatch:us-east-1:111111111111:alarm:api dev latency',
     ]);
     expect(problemsOf(withAlarms('[""]'))[0]).toContain(
-      'rollbackAlarms[0]: expected a CloudWatch alarm name, or an ARN',
+      'rollbackAlarms[0]: expected a CloudWatch alarm name (without * or ?',
     );
-    expect(problemsOf(minimal.replace('region: eu-west-1 }', 'region: eu-west-1, alarms: [x] }'))[0]).toContain(
-      'alarms',
+    expect(problemsOf(withAlarms('["web-*"]'))[0]).toContain('without * or ?');
+    expect(problemsOf(minimal.replace('region: eu-west-1 }', 'region: eu-west-1, alarms: [x] }'))[0]).toBe(
+      'services.api.environments.dev.alarms: renamed: list them under rollbackAlarms (names or ARNs)',
+    );
+    expect(problemsOf(minimal.replace('region: eu-west-1 }', 'region: eu-west-1, bakeMinutes: 720 }'))[0]).toContain(
+      'at most 240 minutes',
     );
   });
 
