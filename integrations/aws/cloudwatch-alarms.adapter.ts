@@ -151,11 +151,7 @@ function metricMeasure(alarm: MetricAlarm): AlarmMeasure | undefined {
       kind: 'metric',
       namespace: alarm.Namespace,
       metric: alarm.MetricName,
-      dimensions: Object.fromEntries(
-        (alarm.Dimensions ?? []).flatMap((d) =>
-          d.Name !== undefined && d.Value !== undefined ? [[d.Name, d.Value]] : [],
-        ),
-      ),
+      dimensions: dimensionsOf(alarm.Dimensions),
       ...(stat !== undefined && { stat }),
       ...(alarm.Period !== undefined && { periodSeconds: alarm.Period }),
     };
@@ -175,14 +171,16 @@ function metricMeasure(alarm: MetricAlarm): AlarmMeasure | undefined {
     kind: 'metric',
     namespace: metric.Namespace,
     metric: metric.MetricName,
-    dimensions: Object.fromEntries(
-      (metric.Dimensions ?? []).flatMap((d) =>
-        d.Name !== undefined && d.Value !== undefined ? [[d.Name, d.Value]] : [],
-      ),
-    ),
+    dimensions: dimensionsOf(metric.Dimensions),
     ...(watched?.MetricStat?.Stat !== undefined && { stat: watched.MetricStat.Stat }),
     ...(watched?.MetricStat?.Period !== undefined && { periodSeconds: watched.MetricStat.Period }),
   };
+}
+
+function dimensionsOf(list: ReadonlyArray<{ Name?: string; Value?: string }> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (list ?? []).flatMap((d) => (d.Name !== undefined && d.Value !== undefined ? [[d.Name, d.Value]] : [])),
+  );
 }
 
 /** `StateReasonData` is a JSON string: read without trusting it. */
