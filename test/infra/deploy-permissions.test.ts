@@ -94,6 +94,10 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
     ]);
+    // CreateDeployment with overrideAlarmConfiguration (a rollback) is authorized as UpdateDeploymentGroup.
+    expect(resources(find(accessStatements, 'codedeploy:UpdateDeploymentGroup'))).toEqual([
+      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
+    ]);
     // The gates: answered on the same deployments and groups only
     expect(resources(find(homeStatements, 'ecs:ContinueServiceDeployment'))).toEqual(
       resources(find(homeStatements, 'ecs:StopServiceDeployment')),
@@ -128,6 +132,10 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
 
   it('stops and rolls back only the configured deployment groups and services', () => {
     expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual([
+      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
+    ]);
+    // CreateDeployment with overrideAlarmConfiguration (a rollback) is authorized as UpdateDeploymentGroup.
+    expect(resources(find(accessStatements, 'codedeploy:UpdateDeploymentGroup'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
     ]);
     expect(resources(find(homeStatements, 'ecs:StopServiceDeployment'))).toEqual([

@@ -340,4 +340,30 @@ describe('rollback alarms against the AWS adapters (aws-sdk-client-mock)', () =>
     });
     expect(await alarms.states('api', 'prod')).toEqual([]);
   });
+
+  it('tells CodeDeploy to leave the group’s own alarms out of a rollback, and only of a rollback', async () => {
+    // Prepare
+    const setup = awsPorts('CODE_DEPLOY');
+    const { ports, codedeploy, clock } = setup;
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: {} });
+    codedeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: { deploymentId: 'd-NEW000001', createTime: new Date(clock.now()), status: 'InProgress' },
+    });
+
+    // Act
+    await ports.deployments.start({ service: 'web', environment: 'prod', version: 'v1.8.2', requestedBy: 'U1' });
+    await ports.deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.0',
+      requestedBy: 'opsbot',
+      rollback: true,
+    });
+
+    // Assess
+    expect(
+      codedeploy.commandCalls(CreateDeploymentCommand).map((c) => c.args[0].input.overrideAlarmConfiguration),
+    ).toEqual([undefined, { enabled: false }]);
+  });
 });
