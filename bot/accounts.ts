@@ -41,3 +41,30 @@ export function alarmPlace(
 export function isAlarmArn(entry: string): boolean {
   return ALARM_ARN.test(entry);
 }
+
+/**
+ * Where maintenance is read: the accounts `notices.accounts` names (every configured account when not set, else
+ * those the services and pipelines run in), each in `notices.regions` (the services' and pipelines' regions).
+ */
+export function maintenancePlaces(config: OpsbotConfig): {
+  accounts: Array<{ account: ResolvedAccount; regions: string[] }>;
+  organization?: ResolvedAccount;
+  serviceTag: string;
+} {
+  const places = [
+    ...Object.values(config.services).flatMap((s) => Object.values(s.environments)),
+    ...Object.values(config.pipelines),
+  ];
+  const refs =
+    config.notices.accounts ??
+    (Object.keys(config.accounts).length > 0 ? Object.keys(config.accounts) : places.map((p) => p.account));
+  const accounts = [...new Map(refs.map((ref) => resolveAccount(config, ref)).map((a) => [a.id, a])).values()];
+  const regions = config.notices.regions ?? [...new Set(places.map((p) => p.region))].sort();
+  return {
+    accounts: accounts.map((account) => ({ account, regions })),
+    ...(config.notices.organization !== undefined && {
+      organization: resolveAccount(config, config.notices.organization),
+    }),
+    serviceTag: config.notices.serviceTag,
+  };
+}

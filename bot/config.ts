@@ -180,6 +180,29 @@ const pipelineSchema = z.strictObject({
   retriers: who.default('everyone'),
 });
 
+/** The daily maintenance digest and the on-demand answer. */
+const noticesSchema = z.strictObject({
+  /** When the digest is posted each day, in the team's timeZone ("09:00"). */
+  at: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time like "09:00"')
+    .default('09:00'),
+  /** The accounts to read (names under accounts, or ids); every configured account when not set. */
+  accounts: z.array(z.string().min(1)).min(1).optional(),
+  /** The regions to read; the configured services' and pipelines' regions when not set. */
+  regions: z.array(region).min(1).optional(),
+  /** How far ahead the digest looks. */
+  lookAheadDays: z.number().int().min(1).max(90).default(14),
+  /** A day with nothing new: one short line, or nothing at all. */
+  quietDays: z.enum(['line', 'nothing']).default('line'),
+  /** An account with AWS Health's organizational view (management or delegated admin): Health is read there, once. */
+  organization: z.string().min(1).optional(),
+  /** The resource tag that names the opsbot service a resource belongs to. */
+  serviceTag: z.string().min(1).max(128).default('opsbot:service'),
+  /** Resources of opsbot services that carry no such tag: ids, names or ARNs, by service. */
+  resources: z.record(name, z.array(z.string().min(1).max(2048)).max(200)).default({}),
+});
+
 const configSchema = z
   .strictObject({
     slack: z
@@ -211,6 +234,7 @@ const configSchema = z
     }),
     pipelines: z.record(name, pipelineSchema).default({}),
     accounts: z.record(name, accountSchema).default({}),
+    notices: noticesSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     for (const [envName, environment] of Object.entries(config.environments)) {
@@ -244,6 +268,18 @@ const configSchema = z
     };
     for (const [pipelineName, p] of Object.entries(config.pipelines))
       knownAccount(p.account, ['pipelines', pipelineName, 'account']);
+    for (const [i, a] of (config.notices.accounts ?? []).entries()) knownAccount(a, ['notices', 'accounts', i]);
+    if (config.notices.organization !== undefined)
+      knownAccount(config.notices.organization, ['notices', 'organization']);
+    for (const service of Object.keys(config.notices.resources)) {
+      if (!(service in config.services)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notices', 'resources', service],
+          message: `"${service}" is not a configured service`,
+        });
+      }
+    }
     for (const [envName, environment] of Object.entries(config.environments)) {
       const account = environment.changeCalendar?.account;
       if (account !== undefined) knownAccount(account, ['environments', envName, 'changeCalendar', 'account']);

@@ -34,7 +34,7 @@ import type { IntentPorts } from '../intents/define-intent';
 import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
 import { IntentRegistry } from '../intents/registry';
-import { alarmPlace, resolveAccount } from './accounts';
+import { alarmPlace, maintenancePlaces, resolveAccount } from './accounts';
 import { IssuedButtons } from './cards';
 import type { OpsbotConfig } from './config';
 import { ConversationPlanner } from './conversation';
@@ -292,7 +292,6 @@ function lazy<T extends object>(make: () => T): T {
  * Adapters are required inside the factories: their SDK imports would otherwise load at cold start.
  */
 function awsAccount(settings: Settings, config: OpsbotConfig): Account {
-  const retry = { retryMode: 'adaptive', maxAttempts: 5 } as const;
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
   const clients = () => clientFactory(settings.awsRegion);
   const deployments: Deployments = lazy(() => {
@@ -350,14 +349,19 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
       const { HealthClient } = require('@aws-sdk/client-health') as typeof import('@aws-sdk/client-health');
       const { EC2Client } = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
       const { RDSClient } = require('@aws-sdk/client-rds') as typeof import('@aws-sdk/client-rds');
+      const { ElastiCacheClient } =
+        require('@aws-sdk/client-elasticache') as typeof import('@aws-sdk/client-elasticache');
+      const { OpenSearchClient } = require('@aws-sdk/client-opensearch') as typeof import('@aws-sdk/client-opensearch');
       const { AwsMaintenance } =
         require('../integrations/aws/health-maintenance.adapter') as typeof import('../integrations/aws/health-maintenance.adapter');
-      // AWS Health is a global service answered from us-east-1.
-      return new AwsMaintenance(
-        new HealthClient({ ...retry, region: 'us-east-1' }),
-        new EC2Client(retry),
-        new RDSClient(retry),
-      );
+      // Each account and region through its own client, from the one factory; AWS Health answers from us-east-1.
+      return new AwsMaintenance(maintenancePlaces(config), {
+        health: (account) => clients().get(HealthClient, account, 'us-east-1'),
+        ec2: (account, region) => clients().get(EC2Client, account, region),
+        rds: (account, region) => clients().get(RDSClient, account, region),
+        elasticache: (account, region) => clients().get(ElastiCacheClient, account, region),
+        opensearch: (account, region) => clients().get(OpenSearchClient, account, region),
+      });
     }),
     calendars: lazy(() => {
       const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');

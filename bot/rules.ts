@@ -51,6 +51,14 @@ export function rulesFrom(config: OpsbotConfig): Rules {
           return ties ? [{ service, environment }] : [];
         }),
       ),
+    maintenance: {
+      at: config.notices.at,
+      lookAheadDays: config.notices.lookAheadDays,
+      quietDays: config.notices.quietDays,
+      serviceTag: config.notices.serviceTag,
+      resources: config.notices.resources,
+      accounts: Object.entries(config.accounts).map(([name, a]) => ({ id: a.id, name })),
+    },
     admins: config.admins,
     timeZone: config.timeZone,
     ...(config.slack?.teams !== undefined && { teams: config.slack.teams }),

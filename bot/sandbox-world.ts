@@ -1,5 +1,5 @@
 import type { SandboxWorld } from '../integrations/sandbox/world';
-import { alarmPlace, resolveAccount } from './accounts';
+import { alarmPlace, maintenancePlaces, resolveAccount } from './accounts';
 import type { OpsbotConfig } from './config';
 
 /**
@@ -29,6 +29,13 @@ export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
         engine: name === linear ? ('ecs-linear' as const) : ('codedeploy' as const),
       })),
     })),
+    maintenance: (() => {
+      const places = maintenancePlaces(config);
+      return {
+        accounts: places.accounts.map(({ account }) => ({ id: account.id, name: account.name })),
+        regions: places.accounts[0]?.regions ?? [],
+      };
+    })(),
     pipelines: Object.entries(config.pipelines).map(([name, p]) => ({
       name,
       account: resolveAccount(config, p.account).id,

@@ -141,12 +141,28 @@ export interface Rules {
   rollbackAlarms(service: string, environment: string): { readonly alarms: AlarmPlace[]; readonly bakeMinutes: number };
   /** The services and environments an alarm rolls back: by its ARN, or by its name in their account and region. */
   alarmTargets(alarm: AlarmPlace & { readonly arn?: string }): Array<{ service: string; environment: string }>;
+  /** The maintenance digest's settings, and which resources belong to which opsbot service. */
+  readonly maintenance: MaintenanceRules;
   /** opsbot's admins (user and group ids): allowed whatever a list says, guests excepted. */
   readonly admins: readonly string[];
   /** The team's time zone (IANA): freeze windows and lock times are read in it. */
   readonly timeZone: string;
   /** The workspaces (team ids) opsbot works for; undefined: whichever it is installed in. */
   readonly teams?: readonly string[];
+}
+
+/** `notices` in the configuration. */
+export interface MaintenanceRules {
+  /** When the digest is posted, local time in the team's time zone ("09:00"). */
+  readonly at: string;
+  readonly lookAheadDays: number;
+  readonly quietDays: 'line' | 'nothing';
+  /** The tag naming the opsbot service a resource belongs to. */
+  readonly serviceTag: string;
+  /** Untagged resources of opsbot services: ids, names or ARNs, by service. */
+  readonly resources: Readonly<Record<string, readonly string[]>>;
+  /** The configured accounts, by id: their names, for the answers and the `account` slot. */
+  readonly accounts: ReadonlyArray<{ readonly id: string; readonly name: string }>;
 }
 
 /** A request refused by policy: the answer for the person, and the reason the audit records. */

@@ -39,6 +39,8 @@ export interface EventType {
   readonly configured?: { readonly pipelineField: string } | { readonly alarmField: string };
   /** What the rule is for, in the rule's description. */
   readonly purpose?: string;
+  /** Delivered by an EventBridge Scheduler schedule (which infra builds), not matched by a rule. */
+  readonly scheduled?: true;
 }
 
 /** What a reaction may use: everything an intent may, plus state, claims, posting and the log. */

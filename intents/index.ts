@@ -11,6 +11,7 @@ export { pollRun, unfinishedRuns } from './deploys/live';
 
 import { fallback } from './fallback/fallback.intent';
 import { help } from './help/help.intent';
+import { maintenanceDigest } from './maintenance/maintenance-digest.reaction';
 import { maintenanceNotices } from './maintenance/maintenance-notices.intent';
 import { pipelineFailure } from './pipelines/pipeline-failure.reaction';
 import { pipelineStatus } from './pipelines/pipeline-status.intent';
@@ -30,4 +31,4 @@ export const intents: readonly IntentDefinition[] = [
 ];
 
 /** Every reaction to events opsbot has. The reaction registry is this explicit list. */
-export const reactions: readonly Reaction[] = [pipelineFailure, deployEvents, alarmRollback];
+export const reactions: readonly Reaction[] = [pipelineFailure, deployEvents, alarmRollback, maintenanceDigest];

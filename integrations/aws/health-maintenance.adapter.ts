@@ -1,25 +1,703 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { HealthClient } from '@aws-sdk/client-health';
-import type { RDSClient } from '@aws-sdk/client-rds';
-import { OpsbotError } from '../errors';
-import type { Maintenance, MaintenanceEvent } from '../maintenance.port';
+import { DescribeInstanceStatusCommand, DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeUpdateActionsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  DescribeAffectedAccountsForOrganizationCommand,
+  DescribeAffectedEntitiesCommand,
+  DescribeAffectedEntitiesForOrganizationCommand,
+  DescribeEventDetailsCommand,
+  DescribeEventDetailsForOrganizationCommand,
+  DescribeEventsCommand,
+  DescribeEventsForOrganizationCommand,
+  type HealthClient,
+} from '@aws-sdk/client-health';
+import { ListDomainNamesCommand, ListScheduledActionsCommand, type OpenSearchClient } from '@aws-sdk/client-opensearch';
+import {
+  DescribePendingMaintenanceActionsCommand,
+  ListTagsForResourceCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import { isOpsbotError } from '../errors';
+import type {
+  Actionability,
+  Maintenance,
+  MaintenanceFailure,
+  MaintenanceNotice,
+  MaintenanceReading,
+  MaintenanceSource,
+  NoticeAccount,
+  NoticeResource,
+} from '../maintenance.port';
+import { awsError, mapLimit, type RetryOptions, retryThrottled } from './aws-calls';
+import type { AwsAccount } from './clients';
+
+/** The clients the sources read with, each for one account and region (from the one client factory). */
+export interface MaintenanceClients {
+  health(account: AwsAccount): HealthClient;
+  ec2(account: AwsAccount, region: string): EC2Client;
+  rds(account: AwsAccount, region: string): RDSClient;
+  elasticache(account: AwsAccount, region: string): ElastiCacheClient;
+  opensearch(account: AwsAccount, region: string): OpenSearchClient;
+}
+
+export interface MaintenancePlaces {
+  /** The accounts to read, each in the regions to read. */
+  readonly accounts: ReadonlyArray<{ readonly account: AwsAccount; readonly regions: readonly string[] }>;
+  /** A management or delegated-admin account with AWS Health's organizational view: Health is read there, once. */
+  readonly organization?: AwsAccount;
+  /** The tag that names the opsbot service a resource belongs to (read where AWS gives tags). */
+  readonly serviceTag: string;
+}
+
+/** Calls in flight per source: enough to read hundreds of accounts quickly, few enough not to be throttled. */
+const CONCURRENCY = 32;
+const EC2_EVENT_CODES = [
+  'instance-reboot',
+  'system-reboot',
+  'system-maintenance',
+  'instance-retirement',
+  'instance-stop',
+];
+const MAX_TEXT = 2_000;
 
 /**
- * Scheduled maintenance from AWS Health, EC2 scheduled events and RDS pending maintenance. The clients are wired
- * here; the maintenance capability fills in the calls across accounts and regions.
+ * AWS scheduled maintenance, read in every configured account and region through the client factory: AWS Health
+ * scheduled changes (one account at a time, or the organizational view), EC2 scheduled events, RDS pending
+ * maintenance (Aurora, DocumentDB and Neptune included), ElastiCache service updates and OpenSearch scheduled
+ * actions — each source with bounded concurrency and throttled calls retried with jitter. A place that cannot be
+ * read is a failure in the reading, never a missing digest.
  */
 export class AwsMaintenance implements Maintenance {
   constructor(
-    readonly health: HealthClient,
-    readonly ec2: EC2Client,
-    readonly rds: RDSClient,
+    private readonly places: MaintenancePlaces,
+    private readonly clients: MaintenanceClients,
+    private readonly retry: RetryOptions = {},
   ) {}
 
-  async upcoming(_window: { from: number; until: number }): Promise<MaintenanceEvent[]> {
-    throw new OpsbotError(
-      'NOT_CONNECTED',
-      'Reading AWS maintenance is not connected in this build of opsbot.',
-      'Run `npm start` to see the sandbox account’s maintenance.',
+  async upcoming(window: { readonly from: number; readonly until: number }): Promise<MaintenanceReading> {
+    const failures: MaintenanceFailure[] = [];
+    const regional = this.places.accounts.flatMap(({ account, regions }) =>
+      regions.map((region) => ({ account, region })),
     );
+    const read = async <T>(
+      source: MaintenanceSource,
+      account: AwsAccount,
+      region: string | undefined,
+      fn: () => Promise<T[]>,
+    ): Promise<T[]> => {
+      try {
+        return await fn();
+      } catch (error) {
+        failures.push(failure(source, account, region, error));
+        return [];
+      }
+    };
+    const call = <T>(fn: () => Promise<T>) => retryThrottled(fn, this.retry);
+    const regions = [...new Set(regional.map((p) => p.region))];
+    const [health, ec2, rds, elasticache, opensearch] = await Promise.all([
+      this.places.organization !== undefined
+        ? read('health', this.places.organization, undefined, () =>
+            organizationHealth(
+              this.clients.health(this.places.organization as AwsAccount),
+              this.places.accounts.map((a) => a.account),
+              regions,
+              window,
+              call,
+            ),
+          ).then((n) => [n])
+        : mapLimit(this.places.accounts, CONCURRENCY, ({ account, regions: own }) =>
+            read('health', account, undefined, () =>
+              accountHealth(this.clients.health(account), account, own, window, call),
+            ),
+          ),
+      mapLimit(regional, CONCURRENCY, ({ account, region }) =>
+        read('ec2', account, region, () =>
+          ec2Notices(this.clients.ec2(account, region), account, region, this.places.serviceTag, call),
+        ),
+      ),
+      mapLimit(regional, CONCURRENCY, ({ account, region }) =>
+        read('rds', account, region, () =>
+          rdsNotices(this.clients.rds(account, region), account, region, this.places.serviceTag, window, call),
+        ),
+      ),
+      mapLimit(regional, CONCURRENCY, ({ account, region }) =>
+        read('elasticache', account, region, () =>
+          elasticacheNotices(this.clients.elasticache(account, region), account, region, call),
+        ),
+      ),
+      mapLimit(regional, CONCURRENCY, ({ account, region }) =>
+        read('opensearch', account, region, () =>
+          opensearchNotices(this.clients.opensearch(account, region), account, region, call),
+        ),
+      ),
+    ]);
+    const notices = [...health, ...ec2, ...rds, ...elasticache, ...opensearch]
+      .flat()
+      .filter((n) => n.startsAt <= window.until && (n.endsAt ?? n.deadline ?? n.startsAt) >= window.from)
+      .sort((a, b) => a.startsAt - b.startsAt || a.id.localeCompare(b.id));
+    return { notices, failures: dedupeFailures(failures) };
   }
+}
+
+type Call = <T>(fn: () => Promise<T>) => Promise<T>;
+
+const accountOf = (account: AwsAccount): NoticeAccount => ({ id: account.id, name: account.name });
+const text = (v: string | undefined) => (v ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+const ms = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : undefined);
+
+/** Why a source could not be read, in words a person can act on. */
+function failure(
+  source: MaintenanceSource,
+  account: AwsAccount,
+  region: string | undefined,
+  error: unknown,
+): MaintenanceFailure {
+  const e = awsError(error);
+  const base = { account: accountOf(account), source, ...(region !== undefined && { region }) };
+  if (isOpsbotError(error) && error.code === 'ROLE_NOT_ASSUMABLE') {
+    return { ...base, reason: 'role', message: error.userMessage };
+  }
+  if (e?.name === 'SubscriptionRequiredException') {
+    return {
+      ...base,
+      reason: 'no-support-plan',
+      message:
+        'AWS Health’s API needs a Business, Enterprise On-Ramp or Enterprise support plan; EC2, RDS, ElastiCache and OpenSearch are still read.',
+    };
+  }
+  if (e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied' || e?.name === 'UnauthorizedOperation') {
+    return {
+      ...base,
+      reason: 'access-denied',
+      message: `access denied (${e.name}): OpsbotAccessStack grants the read calls`,
+    };
+  }
+  if (e?.throttled === true)
+    return { ...base, reason: 'throttled', message: `still throttled after retries (${e.name})` };
+  return { ...base, reason: 'error', message: e?.name ?? (error instanceof Error ? error.name : 'error') };
+}
+
+/** One line per account for "no support plan" (Health is per account, not per region). */
+function dedupeFailures(failures: MaintenanceFailure[]): MaintenanceFailure[] {
+  const seen = new Set<string>();
+  return failures.filter((f) => {
+    const key = `${f.account.id}:${f.source}:${f.reason === 'no-support-plan' ? '' : (f.region ?? '')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function healthOptions(actionability: Actionability | undefined, lifecycle: boolean): string[] {
+  if (lifecycle) return ['Upgrade or migrate before the date AWS gives (an end of support)'];
+  if (actionability === 'ACTION_REQUIRED') return ['Act before it starts, as the description says'];
+  if (actionability === 'ACTION_MAY_BE_REQUIRED') return ['Check whether it concerns you, as the description says'];
+  return [];
+}
+
+const ACTIONABILITY = new Set(['ACTION_REQUIRED', 'ACTION_MAY_BE_REQUIRED', 'INFORMATIONAL']);
+
+/** Health scheduled changes of one account: events, then their descriptions and affected entities, 10 at a time. */
+async function accountHealth(
+  client: HealthClient,
+  account: AwsAccount,
+  regions: readonly string[],
+  window: { from: number; until: number },
+  call: Call,
+): Promise<MaintenanceNotice[]> {
+  const events: Array<{
+    arn: string;
+    service: string;
+    kind: string;
+    region: string;
+    startsAt: number;
+    endsAt?: number;
+    status?: string;
+    actionability?: Actionability;
+  }> = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call(() =>
+      client.send(
+        new DescribeEventsCommand({
+          filter: {
+            eventTypeCategories: ['scheduledChange'],
+            eventStatusCodes: ['upcoming', 'open'],
+            regions: [...regions, 'global'],
+          },
+          maxResults: 100,
+          ...(nextToken !== undefined && { nextToken }),
+        }),
+      ),
+    );
+    for (const e of page.events ?? []) {
+      const startsAt = ms(e.startTime);
+      if (e.arn === undefined || startsAt === undefined) continue;
+      const endsAt = ms(e.endTime);
+      if (startsAt > window.until || (endsAt ?? startsAt) < window.from) continue;
+      events.push({
+        arn: e.arn,
+        service: e.service ?? 'AWS',
+        kind: e.eventTypeCode ?? 'scheduledChange',
+        region: e.region ?? 'global',
+        startsAt,
+        ...(endsAt !== undefined && { endsAt }),
+        ...(e.statusCode !== undefined && { status: e.statusCode }),
+        ...(e.actionability !== undefined &&
+          ACTIONABILITY.has(e.actionability) && { actionability: e.actionability as Actionability }),
+      });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  const descriptions = new Map<string, string>();
+  const entities = new Map<string, NoticeResource[]>();
+  for (let i = 0; i < events.length; i += 10) {
+    const arns = events.slice(i, i + 10).map((e) => e.arn);
+    const details = await call(() => client.send(new DescribeEventDetailsCommand({ eventArns: arns })));
+    for (const d of details.successfulSet ?? []) {
+      if (d.event?.arn !== undefined) descriptions.set(d.event.arn, text(d.eventDescription?.latestDescription));
+    }
+    let token: string | undefined;
+    do {
+      const page = await call(() =>
+        client.send(
+          new DescribeAffectedEntitiesCommand({
+            filter: { eventArns: arns },
+            ...(token !== undefined && { nextToken: token }),
+          }),
+        ),
+      );
+      for (const entity of page.entities ?? []) {
+        if (entity.eventArn === undefined || entity.entityValue === undefined) continue;
+        const list = entities.get(entity.eventArn) ?? [];
+        list.push({ id: entity.entityValue, ...(entity.tags !== undefined && { tags: entity.tags }) });
+        entities.set(entity.eventArn, list);
+      }
+      token = page.nextToken;
+    } while (token !== undefined);
+  }
+  return events.map((e) =>
+    healthNotice(e, accountOf(account), descriptions.get(e.arn) ?? '', entities.get(e.arn) ?? []),
+  );
+}
+
+function healthNotice(
+  e: {
+    arn: string;
+    service: string;
+    kind: string;
+    region: string;
+    startsAt: number;
+    endsAt?: number;
+    status?: string;
+    actionability?: Actionability;
+  },
+  account: NoticeAccount,
+  says: string,
+  resources: NoticeResource[],
+): MaintenanceNotice {
+  const lifecycle = e.kind.endsWith('_PLANNED_LIFECYCLE_EVENT');
+  return {
+    id: `${e.arn}#${account.id}`,
+    source: 'health',
+    account,
+    region: e.region,
+    service: e.service,
+    kind: e.kind,
+    resources: resources.map((r) => ({ ...r, name: r.tags?.Name ?? r.id.split(/[/:]/).at(-1) ?? r.id })),
+    startsAt: e.startsAt,
+    ...(e.endsAt !== undefined && { endsAt: e.endsAt }),
+    ...(e.status !== undefined && { status: e.status }),
+    says: says.length > 0 ? says : e.kind,
+    options: healthOptions(e.actionability, lifecycle),
+    ...(e.actionability !== undefined && { actionability: e.actionability }),
+    ...(lifecycle && { lifecycle }),
+    console: `https://health.aws.amazon.com/health/home#/account/event-log?eventID=${encodeURIComponent(e.arn)}`,
+  };
+}
+
+/** Health's organizational view: one account reads every member's scheduled changes (the configured accounts'). */
+async function organizationHealth(
+  client: HealthClient,
+  accounts: readonly AwsAccount[],
+  regions: readonly string[],
+  window: { from: number; until: number },
+  call: Call,
+): Promise<MaintenanceNotice[]> {
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const out: MaintenanceNotice[] = [];
+  let nextToken: string | undefined;
+  const events: Array<Parameters<typeof healthNotice>[0]> = [];
+  do {
+    const page = await call(() =>
+      client.send(
+        new DescribeEventsForOrganizationCommand({
+          filter: {
+            eventTypeCategories: ['scheduledChange'],
+            eventStatusCodes: ['upcoming', 'open'],
+            regions: [...regions, 'global'],
+          },
+          maxResults: 100,
+          ...(nextToken !== undefined && { nextToken }),
+        }),
+      ),
+    );
+    for (const e of page.events ?? []) {
+      const startsAt = ms(e.startTime);
+      if (e.arn === undefined || startsAt === undefined) continue;
+      const endsAt = ms(e.endTime);
+      if (startsAt > window.until || (endsAt ?? startsAt) < window.from) continue;
+      events.push({
+        arn: e.arn,
+        service: e.service ?? 'AWS',
+        kind: e.eventTypeCode ?? 'scheduledChange',
+        region: e.region ?? 'global',
+        startsAt,
+        ...(endsAt !== undefined && { endsAt }),
+        ...(e.statusCode !== undefined && { status: e.statusCode }),
+        ...(e.actionability !== undefined &&
+          ACTIONABILITY.has(e.actionability) && { actionability: e.actionability as Actionability }),
+      });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  for (const event of events) {
+    const affected: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await call(() =>
+        client.send(
+          new DescribeAffectedAccountsForOrganizationCommand({
+            eventArn: event.arn,
+            ...(token !== undefined && { nextToken: token }),
+          }),
+        ),
+      );
+      affected.push(...(page.affectedAccounts ?? []).filter((id) => byId.has(id)));
+      token = page.nextToken;
+    } while (token !== undefined);
+    for (let i = 0; i < affected.length; i += 10) {
+      const filters = affected.slice(i, i + 10).map((awsAccountId) => ({ eventArn: event.arn, awsAccountId }));
+      const details = await call(() =>
+        client.send(new DescribeEventDetailsForOrganizationCommand({ organizationEventDetailFilters: filters })),
+      );
+      const entities = new Map<string, NoticeResource[]>();
+      let entityToken: string | undefined;
+      do {
+        const page = await call(() =>
+          client.send(
+            new DescribeAffectedEntitiesForOrganizationCommand({
+              organizationEntityFilters: filters,
+              ...(entityToken !== undefined && { nextToken: entityToken }),
+            }),
+          ),
+        );
+        for (const entity of page.entities ?? []) {
+          if (entity.awsAccountId === undefined || entity.entityValue === undefined) continue;
+          const list = entities.get(entity.awsAccountId) ?? [];
+          list.push({ id: entity.entityValue, ...(entity.tags !== undefined && { tags: entity.tags }) });
+          entities.set(entity.awsAccountId, list);
+        }
+        entityToken = page.nextToken;
+      } while (entityToken !== undefined);
+      for (const { awsAccountId } of filters) {
+        const account = byId.get(awsAccountId) as AwsAccount;
+        const detail = (details.successfulSet ?? []).find((d) => d.awsAccountId === awsAccountId);
+        out.push(
+          healthNotice(
+            event,
+            accountOf(account),
+            text(detail?.eventDescription?.latestDescription),
+            entities.get(awsAccountId) ?? [],
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function ec2Options(code: string, deadline: number | undefined): string[] {
+  switch (code) {
+    case 'instance-reboot':
+    case 'system-reboot':
+      return [
+        'Reboot it yourself before then (the event is then done)',
+        ...(deadline !== undefined ? ['Or move it within its window (ModifyInstanceEventStartTime)'] : []),
+      ];
+    case 'instance-retirement':
+    case 'instance-stop':
+      return ['Stop and start it (EBS-backed) to move it to healthy hardware before then, or replace it'];
+    default:
+      return ['Nothing to do: the instance keeps running (it may be briefly affected)'];
+  }
+}
+
+/** EC2 scheduled events of running instances, with their names and service tags. */
+async function ec2Notices(
+  client: EC2Client,
+  account: AwsAccount,
+  region: string,
+  serviceTag: string,
+  call: Call,
+): Promise<MaintenanceNotice[]> {
+  const events: Array<{
+    instance: string;
+    id?: string;
+    code: string;
+    says: string;
+    startsAt: number;
+    endsAt?: number;
+    deadline?: number;
+  }> = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call(() =>
+      client.send(
+        new DescribeInstanceStatusCommand({
+          Filters: [{ Name: 'event.code', Values: EC2_EVENT_CODES }],
+          MaxResults: 1000,
+          ...(nextToken !== undefined && { NextToken: nextToken }),
+        }),
+      ),
+    );
+    for (const status of page.InstanceStatuses ?? []) {
+      for (const e of status.Events ?? []) {
+        const startsAt = ms(e.NotBefore);
+        const says = text(e.Description);
+        // Done or called off: AWS keeps them listed a while, marked in the description.
+        if (status.InstanceId === undefined || e.Code === undefined || startsAt === undefined) continue;
+        if (/^\[(Completed|Canceled)\]/i.test(says)) continue;
+        const endsAt = ms(e.NotAfter);
+        const deadline = ms(e.NotBeforeDeadline);
+        events.push({
+          instance: status.InstanceId,
+          ...(e.InstanceEventId !== undefined && { id: e.InstanceEventId }),
+          code: e.Code,
+          says,
+          startsAt,
+          ...(endsAt !== undefined && { endsAt }),
+          ...(deadline !== undefined && { deadline }),
+        });
+      }
+    }
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  const tags = new Map<string, Record<string, string>>();
+  const ids = [...new Set(events.map((e) => e.instance))];
+  for (let i = 0; i < ids.length; i += 200) {
+    let token: string | undefined;
+    do {
+      const page = await call(() =>
+        client.send(
+          new DescribeTagsCommand({
+            Filters: [
+              { Name: 'resource-id', Values: ids.slice(i, i + 200) },
+              { Name: 'key', Values: ['Name', serviceTag] },
+            ],
+            ...(token !== undefined && { NextToken: token }),
+          }),
+        ),
+      );
+      for (const tag of page.Tags ?? []) {
+        if (tag.ResourceId === undefined || tag.Key === undefined || tag.Value === undefined) continue;
+        tags.set(tag.ResourceId, { ...tags.get(tag.ResourceId), [tag.Key]: tag.Value });
+      }
+      token = page.NextToken;
+    } while (token !== undefined);
+  }
+  return events.map((e) => {
+    const own = tags.get(e.instance);
+    return {
+      id: `ec2:${account.id}:${region}:${e.id ?? `${e.instance}:${e.code}`}`,
+      source: 'ec2',
+      account: accountOf(account),
+      region,
+      service: 'EC2',
+      kind: e.code,
+      resources: [
+        { id: e.instance, ...(own?.Name !== undefined && { name: own.Name }), ...(own !== undefined && { tags: own }) },
+      ],
+      startsAt: e.startsAt,
+      ...(e.endsAt !== undefined && { endsAt: e.endsAt }),
+      ...(e.deadline !== undefined && { deadline: e.deadline }),
+      says: e.says,
+      options: ec2Options(e.code, e.deadline),
+      console: `https://${region}.console.aws.amazon.com/ec2/home?region=${region}#Events:`,
+    } satisfies MaintenanceNotice;
+  });
+}
+
+/** RDS (Aurora, DocumentDB, Neptune) pending maintenance with a date, with each resource's tags. */
+async function rdsNotices(
+  client: RDSClient,
+  account: AwsAccount,
+  region: string,
+  serviceTag: string,
+  window: { from: number; until: number },
+  call: Call,
+): Promise<MaintenanceNotice[]> {
+  const out: MaintenanceNotice[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await call(() =>
+      client.send(new DescribePendingMaintenanceActionsCommand({ ...(marker !== undefined && { Marker: marker }) })),
+    );
+    for (const resource of page.PendingMaintenanceActions ?? []) {
+      const arn = resource.ResourceIdentifier;
+      if (arn === undefined) continue;
+      const name = arn.split(':').at(-1) ?? arn;
+      for (const d of resource.PendingMaintenanceActionDetails ?? []) {
+        const current = ms(d.CurrentApplyDate);
+        const auto = ms(d.AutoAppliedAfterDate);
+        const forced = ms(d.ForcedApplyDate);
+        // Without a date it is only available: nothing is scheduled yet.
+        const startsAt = current ?? auto ?? forced;
+        if (startsAt === undefined || d.Action === undefined) continue;
+        out.push({
+          id: `rds:${arn}:${d.Action}`,
+          source: 'rds',
+          account: accountOf(account),
+          region,
+          service: 'RDS',
+          kind: d.Action,
+          resources: [{ id: arn, name }],
+          startsAt,
+          ...(forced !== undefined && { deadline: forced }),
+          status: d.OptInStatus ?? 'not opted in',
+          says: text(d.Description) || d.Action,
+          options: [
+            'Apply it now, at a time you choose (ApplyPendingMaintenanceAction, immediate)',
+            ...(d.OptInStatus === 'next-maintenance' ? ['Defer it: undo the opt-in (undo-opt-in)'] : []),
+            ...(forced !== undefined ? ['AWS applies it by its forced date regardless'] : []),
+          ],
+          console: `https://${region}.console.aws.amazon.com/rds/home?region=${region}#database:id=${encodeURIComponent(name)}`,
+        });
+      }
+    }
+    marker = page.Marker;
+  } while (marker !== undefined);
+  // Tags say which opsbot service a database belongs to: read for what falls in the window only.
+  const inWindow = out.filter((n) => n.startsAt <= window.until && (n.deadline ?? n.startsAt) >= window.from);
+  const arns = [...new Set(inWindow.map((n) => n.resources[0]?.id as string))];
+  const tags = new Map<string, Record<string, string>>();
+  await mapLimit(arns, 8, async (arn) => {
+    const answer = await call(() => client.send(new ListTagsForResourceCommand({ ResourceName: arn })));
+    tags.set(
+      arn,
+      Object.fromEntries(
+        (answer.TagList ?? []).flatMap((t) =>
+          t.Key !== undefined && t.Value !== undefined && (t.Key === serviceTag || t.Key === 'Name')
+            ? [[t.Key, t.Value]]
+            : [],
+        ),
+      ),
+    );
+  });
+  return out.map((n) => {
+    const own = tags.get(n.resources[0]?.id as string);
+    return own === undefined ? n : { ...n, resources: [{ ...(n.resources[0] as NoticeResource), tags: own }] };
+  });
+}
+
+/** ElastiCache service updates not yet applied, due by their recommended apply-by date. */
+async function elasticacheNotices(
+  client: ElastiCacheClient,
+  account: AwsAccount,
+  region: string,
+  call: Call,
+): Promise<MaintenanceNotice[]> {
+  const out: MaintenanceNotice[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await call(() =>
+      client.send(
+        new DescribeUpdateActionsCommand({
+          ServiceUpdateStatus: ['available'],
+          UpdateActionStatus: [
+            'not-applied',
+            'waiting-to-start',
+            'in-progress',
+            'stopping',
+            'stopped',
+            'scheduling',
+            'scheduled',
+          ],
+          ...(marker !== undefined && { Marker: marker }),
+        }),
+      ),
+    );
+    for (const a of page.UpdateActions ?? []) {
+      const target = a.ReplicationGroupId ?? a.CacheClusterId;
+      const startsAt = ms(a.ServiceUpdateRecommendedApplyByDate) ?? ms(a.ServiceUpdateReleaseDate);
+      if (target === undefined || a.ServiceUpdateName === undefined || startsAt === undefined) continue;
+      out.push({
+        id: `elasticache:${account.id}:${region}:${target}:${a.ServiceUpdateName}`,
+        source: 'elasticache',
+        account: accountOf(account),
+        region,
+        service: 'ElastiCache',
+        kind: a.ServiceUpdateName,
+        resources: [{ id: target, name: target }],
+        startsAt,
+        ...(a.UpdateActionStatus !== undefined && { status: a.UpdateActionStatus }),
+        says: `Service update ${a.ServiceUpdateName}${describeUpdate(a.ServiceUpdateType, a.ServiceUpdateSeverity)}, to apply by the recommended date`,
+        options: [
+          'Apply it now, at a time you choose (BatchApplyUpdateAction)',
+          'Or stop it for now (BatchStopUpdateAction)',
+        ],
+        console: `https://${region}.console.aws.amazon.com/elasticache/home?region=${region}#/service-updates`,
+      });
+    }
+    marker = page.Marker;
+  } while (marker !== undefined);
+  return out;
+}
+
+/** " (security-update, severity important)", or nothing when AWS says neither. */
+function describeUpdate(type: string | undefined, severity: string | undefined): string {
+  const parts = [type, severity !== undefined ? `severity ${severity}` : undefined].filter((p) => p !== undefined);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/** OpenSearch scheduled actions (software updates, blue/green changes) of every domain. */
+async function opensearchNotices(
+  client: OpenSearchClient,
+  account: AwsAccount,
+  region: string,
+  call: Call,
+): Promise<MaintenanceNotice[]> {
+  const domains = (await call(() => client.send(new ListDomainNamesCommand({})))).DomainNames ?? [];
+  const out: MaintenanceNotice[] = [];
+  for (const { DomainName: domain } of domains) {
+    if (domain === undefined) continue;
+    let token: string | undefined;
+    do {
+      const page = await call(() =>
+        client.send(
+          new ListScheduledActionsCommand({ DomainName: domain, ...(token !== undefined && { NextToken: token }) }),
+        ),
+      );
+      for (const a of page.ScheduledActions ?? []) {
+        if (a.Id === undefined || a.ScheduledTime === undefined) continue;
+        // AWS documents the time as epoch; seconds and milliseconds are both read.
+        const startsAt = a.ScheduledTime < 1e12 ? a.ScheduledTime * 1000 : a.ScheduledTime;
+        out.push({
+          id: `opensearch:${account.id}:${region}:${domain}:${a.Id}`,
+          source: 'opensearch',
+          account: accountOf(account),
+          region,
+          service: 'OpenSearch',
+          kind: a.Type ?? 'SCHEDULED_ACTION',
+          resources: [{ id: domain, name: domain }],
+          startsAt,
+          ...(a.Status !== undefined && { status: a.Status }),
+          says: `${text(a.Description) || (a.Type ?? 'A scheduled action')}${a.Severity !== undefined ? ` (severity ${a.Severity})` : ''}${a.Mandatory === true ? ', mandatory' : ''}`,
+          options: a.Cancellable === true ? ['Reschedule it, or cancel it (UpdateScheduledAction)'] : [],
+          console: `https://${region}.console.aws.amazon.com/aos/home?region=${region}#opensearch/domains/${encodeURIComponent(domain)}`,
+        });
+      }
+      token = page.NextToken;
+    } while (token !== undefined);
+  }
+  return out;
 }

@@ -19,6 +19,11 @@ export interface SandboxWorld {
     }>;
   }>;
   readonly pipelines: ReadonlyArray<{ readonly name: string; readonly account: string; readonly region: string }>;
+  /** Where the maintenance digest reads: the accounts (id and configured name) and the regions. */
+  readonly maintenance?: {
+    readonly accounts: ReadonlyArray<{ readonly id: string; readonly name: string }>;
+    readonly regions: readonly string[];
+  };
 }
 
 /** A service's environment in the world, or the answer every adapter gives for one that is not configured. */

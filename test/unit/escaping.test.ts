@@ -45,20 +45,26 @@ function portsSaying(text: string): IntentPorts {
     ...ports,
     pipelines: pipelinesSaying(text),
     maintenance: {
-      upcoming: async () => [
-        {
-          id: text,
-          source: 'health',
-          account: text,
-          region: text,
-          service: text,
-          kind: text,
-          resources: [text],
-          description: text,
-          startsAt: ports.clock.now() + 3_600_000,
-          actionRequired: true,
-        },
-      ],
+      upcoming: async () => ({
+        notices: [
+          {
+            id: text,
+            source: 'health',
+            account: { id: text, name: text },
+            region: text,
+            service: text,
+            kind: text,
+            resources: [{ id: text, name: text, tags: { 'opsbot:service': text } }],
+            says: text,
+            options: [text],
+            status: text,
+            startsAt: ports.clock.now() + 3_600_000,
+            actionability: 'ACTION_REQUIRED',
+            console: `https://health.aws.amazon.com/${text}`,
+          },
+        ],
+        failures: [{ account: { id: text, name: text }, region: text, source: 'ec2', reason: 'error', message: text }],
+      }),
     },
   };
 }

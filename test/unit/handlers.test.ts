@@ -160,15 +160,19 @@ describe('deploys on the sandbox', () => {
 });
 
 describe('maintenance on the sandbox', () => {
-  it('lists upcoming events soonest first, with when, what, where and whether action is needed', async () => {
+  it('lists upcoming notices soonest first, grouped by urgency and account, with when, what, where and what to do', async () => {
     // Act
     const reply = await upcomingMaintenance(ports().ports);
 
     // Assess
-    expect(summaryText(reply)).toBe('3 scheduled maintenance events in the next 14 days, 2 needing action.');
+    expect(summaryText(reply)).toBe('3 scheduled maintenance events in the next 14 days.');
     const lines = body(reply);
-    expect(lines).toContain(':warning: *Thu 26 Nov 02:00 UTC* (in 2 d) · EC2 scheduled event · EC2 `system-reboot`');
-    expect(lines).toContain('account 222222222222 · eu-west-1');
+    expect(lines).toContain(
+      ':warning: *Thu 26 Nov 02:00 (UTC)* (in 2 d) · EC2 `system-reboot` · prod (222222222222) · eu-west-1',
+    );
+    expect(lines).toContain('The instance is scheduled for a reboot — `web-prod-ecs-1` · affects *web*');
+    expect(lines).toContain('*In the next 7 days · prod*');
+    expect(lines).toContain('You can: Reboot it yourself before then');
     expect(lines.indexOf('system-reboot')).toBeLessThan(lines.indexOf('system-update'));
   });
 });

@@ -25,6 +25,13 @@ const world: SandboxWorld = {
       },
     ],
   })),
+  maintenance: {
+    accounts: [
+      { id: '111111111111', name: 'tools' },
+      { id: '222222222222', name: 'prod' },
+    ],
+    regions: ['eu-west-1', 'us-east-1'],
+  },
   pipelines: [
     { name: 'api-pipeline', account: '111111111111', region: 'eu-west-1' },
     { name: 'web-pipeline', account: '111111111111', region: 'eu-west-1' },
@@ -279,15 +286,27 @@ describe('sandbox account: the rest of the world', () => {
     expect(() => sandbox.alarms.trip('nope')).toThrow('The sandbox has no alarm called "nope".');
   });
 
-  it('lists upcoming maintenance in more than one account and region', async () => {
-    // Act
-    const events = await account().sandbox.maintenance.upcoming({ from: START, until: START + 14 * 86_400_000 });
+  it('lists maintenance across two accounts and two regions that changes over the sandbox’s days', async () => {
+    // Prepare
+    const { clock, sandbox } = account();
+    const window = () => ({ from: clock.now(), until: clock.now() + 14 * 86_400_000 });
 
-    // Assess
-    expect(events.map((e) => e.source)).toEqual(['ec2', 'rds', 'health']);
-    expect(new Set(events.map((e) => e.account)).size).toBe(2);
-    expect(new Set(events.map((e) => e.region)).size).toBe(2);
-    expect(await account().sandbox.maintenance.upcoming({ from: START, until: START + 86_400_000 })).toEqual([]);
+    // Act
+    const first = await sandbox.maintenance.upcoming(window());
+    clock.advance(86_400_000);
+    const second = await sandbox.maintenance.upcoming(window());
+    clock.advance(86_400_000);
+    const third = await sandbox.maintenance.upcoming(window());
+
+    // Assess: five sources; the reboot moves a day earlier on day 1; new notices appear on days 1 and 2
+    const reboot = (r: typeof first) => r.notices.find((n) => n.kind === 'system-reboot')?.startsAt as number;
+    expect(first.notices.map((n) => n.source)).toEqual(['ec2', 'rds', 'elasticache']);
+    expect(second.notices.map((n) => n.source)).toContain('opensearch');
+    expect(third.notices.map((n) => n.source)).toContain('health');
+    expect(reboot(first) - reboot(second)).toBe(22 * 3_600_000);
+    expect(new Set(third.notices.map((n) => n.account.id)).size).toBe(2);
+    expect(new Set(third.notices.map((n) => n.region)).size).toBe(2);
+    expect(first.failures).toEqual([]);
   });
 
   it('resets to the seeded state', async () => {

@@ -1,0 +1,154 @@
+import type { MaintenanceFailure, MaintenanceNotice } from '../../integrations/maintenance.port';
+import type { MaintenanceRules } from '../define-intent';
+import { code, type Line, link, type Run, type StatusKind, status, strong } from '../reply';
+
+const HOUR = 60 * 60_000;
+const DAY = 24 * HOUR;
+
+export const SOURCE_NAMES: Record<MaintenanceNotice['source'], string> = {
+  health: 'AWS Health',
+  ec2: 'EC2 scheduled event',
+  rds: 'RDS pending maintenance',
+  elasticache: 'ElastiCache service update',
+  opensearch: 'OpenSearch scheduled action',
+};
+
+/** "Wed 26 Nov 03:00 (UTC+1)": a time in the team's time zone, with its offset from UTC. */
+export function localTime(at: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  }).formatToParts(new Date(at));
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const offset = get('timeZoneName').replace('GMT', 'UTC');
+  const utc = /^UTC([+-]0+(:00)?)?$/.test(offset);
+  return `${get('weekday')} ${get('day')} ${get('month')} ${get('hour')}:${get('minute')} (${utc ? 'UTC' : offset})`;
+}
+
+/** The opsbot services a notice concerns: by the configured tag on its resources, or listed in `notices.resources`. */
+export function affectedServices(notice: MaintenanceNotice, rules: MaintenanceRules): string[] {
+  const found = new Set<string>();
+  for (const resource of notice.resources) {
+    const tagged = resource.tags?.[rules.serviceTag];
+    if (tagged !== undefined && tagged !== '') found.add(tagged);
+    for (const [service, listed] of Object.entries(rules.resources)) {
+      if (
+        listed.some(
+          (r) =>
+            r === resource.id || r === resource.name || resource.id.endsWith(`:${r}`) || resource.id.endsWith(`/${r}`),
+        )
+      ) {
+        found.add(service);
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+/** Soonest first: the next 24 hours, the next 7 days, later. */
+export type Urgency = 'day' | 'week' | 'later';
+
+export function urgencyOf(notice: MaintenanceNotice, now: number): Urgency {
+  if (notice.startsAt - now <= DAY) return 'day';
+  if (notice.startsAt - now <= 7 * DAY) return 'week';
+  return 'later';
+}
+
+export const URGENCY_TITLES: Record<Urgency, string> = {
+  day: 'In the next 24 hours',
+  week: 'In the next 7 days',
+  later: 'Later',
+};
+
+function accountName(notice: MaintenanceNotice): string {
+  return notice.account.name === notice.account.id
+    ? notice.account.id
+    : `${notice.account.name} (${notice.account.id})`;
+}
+
+function kindOf(notice: MaintenanceNotice): StatusKind {
+  return notice.actionability === 'INFORMATIONAL' ? 'scheduled' : 'warning';
+}
+
+/** What changed in a known notice, said plainly ("moved from Thu 27 Nov 02:00 (UTC+1)"). */
+export interface NoticeChange {
+  readonly movedFrom?: number;
+  readonly statusFrom?: string;
+}
+
+/** A notice in lines: when, what, which resources (and opsbot services), what AWS says, what the team can do. */
+export function noticeLines(
+  notice: MaintenanceNotice,
+  rules: MaintenanceRules,
+  timeZone: string,
+  now: number,
+  label?: { readonly text: string; readonly change?: NoticeChange },
+): Line[] {
+  const services = affectedServices(notice, rules);
+  const resources = notice.resources.slice(0, 5);
+  const more = notice.resources.length - resources.length;
+  const head: Run[] = [
+    status(kindOf(notice)),
+    ' ',
+    ...(label !== undefined ? [strong(label.text), ' · '] : []),
+    strong(localTime(notice.startsAt, timeZone)),
+    ` (${inWords(notice.startsAt, now)}) · ${notice.service} `,
+    code(notice.kind),
+    ` · ${accountName(notice)} · ${notice.region}`,
+  ];
+  const lines: Line[] = [head];
+  if (label?.change?.movedFrom !== undefined) {
+    lines.push([`Moved from ${localTime(label.change.movedFrom, timeZone)}`]);
+  }
+  if (label?.change?.statusFrom !== undefined) {
+    lines.push([`Status ${label.change.statusFrom} → ${notice.status ?? 'none'}`]);
+  }
+  lines.push([
+    notice.says,
+    ...(resources.length > 0
+      ? [
+          ' — ',
+          ...resources.flatMap((r, i): Run[] => [i === 0 ? '' : ', ', code(r.name ?? r.id)]),
+          ...(more > 0 ? [` and ${more} more`] : []),
+        ]
+      : []),
+    ...(services.length > 0
+      ? [' · affects ', ...services.flatMap((s, i): Run[] => [i === 0 ? '' : ', ', strong(s)])]
+      : []),
+  ]);
+  const facts: Run[] = [
+    ...(notice.endsAt !== undefined ? [`until ${localTime(notice.endsAt, timeZone)}`] : []),
+    ...(notice.deadline !== undefined
+      ? [`${notice.endsAt !== undefined ? ' · ' : ''}at the latest ${localTime(notice.deadline, timeZone)}`]
+      : []),
+  ];
+  if (facts.length > 0) lines.push(facts);
+  if (notice.options.length > 0) lines.push([`You can: ${notice.options.join('; ')}`]);
+  lines.push([link(notice.console, `Open in the AWS console (${SOURCE_NAMES[notice.source]})`)]);
+  return lines;
+}
+
+/** "in 3 d", "in 5 h", "under way". */
+function inWords(at: number, now: number): string {
+  const ms = at - now;
+  if (ms <= 0) return 'under way';
+  if (ms < HOUR) return `in ${Math.max(1, Math.floor(ms / 60_000))} min`;
+  if (ms < DAY) return `in ${Math.floor(ms / HOUR)} h`;
+  return `in ${Math.floor(ms / DAY)} d`;
+}
+
+/** One line per place that could not be read, naming it and the error. */
+export function failureLines(failures: readonly MaintenanceFailure[]): Line[] {
+  return failures.map((f) => [
+    status('failed'),
+    ` Not read: ${f.account.name === f.account.id ? f.account.id : `${f.account.name} (${f.account.id})`}`,
+    f.region !== undefined ? `, ${f.region}` : '',
+    ` · ${SOURCE_NAMES[f.source]}: ${f.message}`,
+  ]);
+}
