@@ -134,7 +134,14 @@ export class AwsMaintenance implements Maintenance {
       .flat()
       .filter((n) => n.startsAt <= window.until && (n.endsAt ?? n.deadline ?? n.startsAt) >= window.from)
       .sort((a, b) => a.startsAt - b.startsAt || a.id.localeCompare(b.id));
-    return { notices, failures: dedupeFailures(failures) };
+    const order: MaintenanceSource[] = ['health', 'ec2', 'rds', 'elasticache', 'opensearch'];
+    const sorted = dedupeFailures(failures).sort(
+      (a, b) =>
+        a.account.name.localeCompare(b.account.name) ||
+        order.indexOf(a.source) - order.indexOf(b.source) ||
+        (a.region ?? '').localeCompare(b.region ?? ''),
+    );
+    return { notices, failures: sorted };
   }
 }
 

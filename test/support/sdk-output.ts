@@ -16,6 +16,15 @@ const TIMESTAMPS = new Set([
   'stoppedAt',
   'updatedAt',
   'registeredAt',
+  'lastUpdatedTime',
+  'NotBefore',
+  'NotAfter',
+  'NotBeforeDeadline',
+  'AutoAppliedAfterDate',
+  'ForcedApplyDate',
+  'CurrentApplyDate',
+  'ServiceUpdateRecommendedApplyByDate',
+  'ServiceUpdateReleaseDate',
 ]);
 
 /**
