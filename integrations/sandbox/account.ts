@@ -1,7 +1,6 @@
 import type { Alarms } from '../alarms.port';
 import type { Deployments } from '../deployments.port';
 import type { Images } from '../images.port';
-import type { Maintenance } from '../maintenance.port';
 import type { Pipelines } from '../pipelines.port';
 import { type SandboxAlarmControls, SandboxAlarms } from './alarms';
 import { SandboxCalendars } from './calendars';
@@ -31,7 +30,7 @@ export class SandboxAccount {
   readonly deployments: Deployments & SandboxDeploymentControls;
   readonly images: Images;
   readonly alarms: Alarms & SandboxAlarmControls;
-  readonly maintenance: Maintenance;
+  readonly maintenance: SandboxMaintenance;
   private readonly twins: ReadonlyArray<{ reset(): void }>;
 
   readonly calendars: SandboxCalendars;

@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { Claims } from '../../integrations/claims';
+import type { MaintenanceNotice } from '../../integrations/maintenance.port';
+import type { IntentPorts } from '../../intents/define-intent';
+import { runDigest } from '../../intents/maintenance/digest';
+import { maintenanceDigest } from '../../intents/maintenance/maintenance-digest.reaction';
+import { localTime } from '../../intents/maintenance/notices';
+import { plainText, type Reply } from '../../intents/reply';
+import { sandboxPorts } from '../support/ports';
+
+const DAY = 86_400_000;
+
+function text(reply: Reply | undefined): string {
+  return [plainText(reply?.summary ?? ''), ...(reply?.sections ?? []).flat().map(plainText)].join('\n');
+}
+
+function setup(timeZone = 'Europe/Berlin') {
+  const config = parseConfig(`timeZone: ${timeZone}\n${readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')}`);
+  return sandboxPorts(config);
+}
+
+/** The digests posted to #notices (top-level posts), newest last. */
+function digests(announcer: ReturnType<typeof setup>['announcer']) {
+  return announcer.messages().filter((m) => m.to === 'C0NOTICES1');
+}
+
+describe('the daily maintenance digest (the sandbox’s maintenance, the team’s time zone)', () => {
+  it('posts what is new, grouped by urgency then account, in the team’s time zone with its UTC offset', async () => {
+    // Prepare
+    const { ports, announcer } = setup();
+
+    // Act
+    await runDigest(ports);
+
+    // Assess
+    const [digest] = digests(announcer);
+    const body = text(digest?.reply);
+    expect(plainText(digest?.reply.summary ?? '')).toBe('AWS maintenance: 3 new.');
+    expect(body).toContain('In the next 7 days · prod');
+    expect(body).toContain('Later · tools');
+    expect(body.indexOf('system-reboot')).toBeLessThan(body.indexOf('system-update'));
+    expect(body).toContain('New · Thu 26 Nov 03:00 (UTC+1)');
+    expect(body).toContain('affects web');
+  });
+
+  it('posts nothing again the next run of the same day: a quiet line only', async () => {
+    // Prepare
+    const { ports, announcer } = setup();
+    await runDigest(ports);
+
+    // Act
+    await runDigest(ports);
+
+    // Assess
+    const [, second] = digests(announcer);
+    expect(plainText(second?.reply.summary ?? '')).toBe('No new or changed AWS maintenance in the next 14 days.');
+    expect(second?.reply.sections?.length).toBe(1);
+  });
+
+  it('says what changed the next day: a moved start and a new notice, and nothing unchanged', async () => {
+    // Prepare
+    const { ports, announcer, clock } = setup();
+    await runDigest(ports);
+
+    // Act
+    clock.advance(DAY);
+    await runDigest(ports);
+
+    // Assess
+    const body = text(digests(announcer)[1]?.reply);
+    expect(plainText(digests(announcer)[1]?.reply.summary ?? '')).toBe('AWS maintenance: 1 new, 1 changed.');
+    expect(body).toContain('Changed · Wed 25 Nov 05:00 (UTC+1)');
+    expect(body).toContain('Moved from Thu 26 Nov 03:00 (UTC+1)');
+    expect(body).toContain('New · ');
+    expect(body).toContain('OpenSearch');
+    expect(body).not.toContain('system-update');
+  });
+
+  it('reminds once when a known notice starts within 24 hours', async () => {
+    // Prepare: the digest of day 0 told the RDS update (day 5, 03:00 UTC)
+    const { ports, announcer, clock } = setup();
+    await runDigest(ports);
+
+    // Act: day 4, 09:00 UTC — the update is 18 hours away
+    clock.advance(4 * DAY);
+    await runDigest(ports);
+    await runDigest(ports);
+
+    // Assess
+    const [reminder, after] = digests(announcer)
+      .slice(1)
+      .map((m) => text(m.reply));
+    expect(reminder).toContain('Starts within 24 h · Sat 28 Nov 04:00 (UTC+1)');
+    expect(reminder).toContain('In the next 24 hours · prod');
+    expect(after).not.toContain('system-update');
+  });
+
+  it('names an account that could not be read, and posts the rest', async () => {
+    // Prepare
+    const { ports, announcer, sandbox } = setup();
+    sandbox.maintenance.withoutSupportPlan('111111111111');
+
+    // Act
+    await runDigest(ports);
+
+    // Assess
+    const body = text(digests(announcer)[0]?.reply);
+    expect(body).toContain(
+      'Not read: tools (111111111111) · AWS Health: AWS Health’s API needs a Business, Enterprise On-Ramp or Enterprise support plan',
+    );
+    expect(body).toContain('system-reboot');
+    expect(body.match(/Not read/g)).toHaveLength(1);
+  });
+
+  it('collapses a long list: the first 8 in the digest, the rest in its thread', async () => {
+    // Prepare: 20 EC2 reboots
+    const { ports, announcer, clock } = setup();
+    const notices: MaintenanceNotice[] = Array.from({ length: 20 }, (_, i) => ({
+      id: `ec2:${i}`,
+      source: 'ec2',
+      account: { id: '222222222222', name: 'prod' },
+      region: 'eu-west-1',
+      service: 'EC2',
+      kind: 'system-reboot',
+      resources: [{ id: `i-${String(i).padStart(17, '0')}` }],
+      startsAt: clock.now() + (i + 2) * DAY,
+      says: 'The instance is scheduled for a reboot',
+      options: [],
+      console: 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Events:',
+    }));
+    const many: IntentPorts = { ...ports, maintenance: { upcoming: async () => ({ notices, failures: [] }) } };
+
+    // Act
+    const result = await runDigest(many);
+
+    // Assess
+    const [digest] = digests(announcer);
+    const thread = announcer.posts.filter((p) => p.thread === digest?.ts);
+    expect(result.entries).toHaveLength(20);
+    expect(text(digest?.reply)).toContain('And 12 more in the thread.');
+    expect(text(digest?.reply).match(/system-reboot/g)).toHaveLength(8);
+    expect(thread.map((p) => p.reply.sections?.length)).toEqual([10, 2]);
+  });
+
+  it('posts once for a schedule EventBridge Scheduler delivered twice', async () => {
+    // Prepare
+    const { ports, announcer, store, clock } = setup();
+    const event = {
+      version: '0',
+      id: 'c1',
+      'detail-type': 'Maintenance Digest',
+      source: 'opsbot.scheduler',
+      account: '111111111111',
+      time: new Date(clock.now()).toISOString(),
+      region: 'eu-west-1',
+      resources: [],
+      detail: {},
+    };
+
+    // Act
+    await maintenanceDigest.handle(event, { ...ports, claims: new Claims(store) });
+    await maintenanceDigest.handle({ ...event, id: 'c2' }, { ...ports, claims: new Claims(store) });
+
+    // Assess
+    expect(digests(announcer)).toHaveLength(1);
+  });
+
+  it('writes times across a DST change with the offset of each', () => {
+    expect(localTime(Date.parse('2026-10-24T23:00:00Z'), 'Europe/Berlin')).toBe('Sun 25 Oct 01:00 (UTC+2)');
+    expect(localTime(Date.parse('2026-10-25T02:00:00Z'), 'Europe/Berlin')).toBe('Sun 25 Oct 03:00 (UTC+1)');
+    expect(localTime(Date.parse('2026-03-08T10:30:00Z'), 'America/New_York')).toBe('Sun 8 Mar 06:30 (UTC-4)');
+    expect(localTime(Date.parse('2026-03-08T10:30:00Z'), 'UTC')).toBe('Sun 8 Mar 10:30 (UTC)');
+  });
+});
