@@ -8,6 +8,7 @@ import type { OpsbotConfig } from '../../bot/config';
 import { alarmedGroups, rollbackAlarms } from '../alarm-events';
 import { EngineAlarmRollback } from '../constructs/engine-alarm-rollback';
 import { grantDeploys } from '../deploy-permissions';
+import { grantMaintenance } from '../maintenance-permissions';
 
 export interface OpsbotAccessStackProps extends StackProps {
   readonly config: OpsbotConfig;
@@ -78,6 +79,7 @@ export class OpsbotAccessStack extends Stack {
       );
     }
     grantDeploys(this, this.role, props.config, (a) => a.id === account.id);
+    grantMaintenance(this, this.role, props.config, (a) => a.id === account.id);
 
     if (props.engineAlarmRollback === true) {
       const groups = alarmedGroups(props.config, account.id);

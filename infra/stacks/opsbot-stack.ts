@@ -10,6 +10,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  TimeZone,
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -23,6 +24,8 @@ import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -36,6 +39,7 @@ import { lambdaBundleOptions } from '../bundling/bundling';
 import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
 import { grantDeploys } from '../deploy-permissions';
+import { grantMaintenance } from '../maintenance-permissions';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -228,6 +232,8 @@ export class OpsbotStack extends Stack {
     const alarmNames = [...new Set(alarms.map((a) => a.name))].sort();
     for (const reaction of reactions) {
       reaction.events.forEach((type, i) => {
+        // Scheduled events come from their schedule (below), not from a rule.
+        if (type.scheduled === true) return;
         const configured = type.configured;
         // Alarm events only for the configured rollback alarms: with none configured, no rule at all.
         if (configured !== undefined && 'alarmField' in configured && alarmNames.length === 0) return;
@@ -252,6 +258,30 @@ export class OpsbotStack extends Stack {
         });
       });
     }
+
+    // The daily maintenance digest: EventBridge Scheduler in the team's time zone (DST included), to the same alias.
+    const [hour, minute] = props.config.notices.at.split(':');
+    new Schedule(this, 'MaintenanceDigest', {
+      description: `opsbot: the daily AWS maintenance digest at ${props.config.notices.at} ${props.config.timeZone}`,
+      schedule: ScheduleExpression.cron({ hour, minute, timeZone: TimeZone.of(props.config.timeZone) }),
+      target: new LambdaInvoke(events, {
+        input: ScheduleTargetInput.fromObject({
+          version: '0',
+          id: ContextAttribute.executionId,
+          'detail-type': 'Maintenance Digest',
+          source: 'opsbot.scheduler',
+          account: Aws.ACCOUNT_ID,
+          time: ContextAttribute.scheduledTime,
+          region: Aws.REGION,
+          resources: [],
+          detail: {},
+        }),
+        deadLetterQueue: deadLetters,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(2),
+      }),
+    });
+    grantMaintenance(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
     // The other accounts' rollback alarm events arrive through their default bus (OpsbotAccessStack forwards them).
     const forwarding = [...new Set(alarms.filter((a) => a.account.roleArn !== undefined).map((a) => a.account.id))];

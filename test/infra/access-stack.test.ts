@@ -51,10 +51,16 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
       (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>,
     );
 
-    // Assess: the example configures no cluster, so no deploy grants; its prod alarms are read and forwarded
+    // Assess: the example configures no cluster, so no deploy grants; its prod alarms are read and forwarded, and
+    // the maintenance digest reads it
     expect(statements.map((s) => [s.Action].flat()[0])).toEqual([
       'codepipeline:GetPipelineState',
       'cloudwatch:DescribeAlarms',
+      'ec2:DescribeInstanceStatus',
+      'rds:ListTagsForResource',
+      'es:ListScheduledActions',
+      'health:DescribeEvents',
+      'health:DescribeEventDetails',
       'events:PutEvents',
     ]);
     expect(statements[0]?.Action.sort()).toEqual([

@@ -268,6 +268,17 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
             'logs:PutResourcePolicy',
             'logs:DescribeResourcePolicies',
             'logs:DescribeLogGroups',
+            // The maintenance digest's reads, which AWS grants on * only.
+            'ec2:DescribeInstanceStatus',
+            'ec2:DescribeTags',
+            'rds:DescribePendingMaintenanceActions',
+            'elasticache:DescribeUpdateActions',
+            'es:ListDomainNames',
+            'health:DescribeEvents',
+            'health:DescribeEventsForOrganization',
+            'health:DescribeEventDetailsForOrganization',
+            'health:DescribeAffectedAccountsForOrganization',
+            'health:DescribeAffectedEntitiesForOrganization',
           ].includes(a),
         ),
       ).toBe(true);

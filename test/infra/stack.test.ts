@@ -130,7 +130,9 @@ describe('the synthesized opsbot stack', () => {
 
   it('routes exactly the events the reactions declare: one rule per declared event type, each to the worker', () => {
     // Prepare
-    const declared = reactions.flatMap((r) => r.events.map((e) => [e.source, e.detailType]));
+    const declared = reactions.flatMap((r) =>
+      r.events.filter((e) => e.scheduled !== true).map((e) => [e.source, e.detailType]),
+    );
 
     // Act
     const rules = Object.values(template.findResources('AWS::Events::Rule')) as Array<{
@@ -238,6 +240,30 @@ describe('the synthesized opsbot stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.ecs'], 'detail-type': ['ECS Deployment State Change'] },
     });
+  });
+
+  it('posts the maintenance digest daily at the configured time in the team’s time zone, through EventBridge Scheduler', () => {
+    // Prepare
+    const berlin = new OpsbotStack(new App(), 'Opsbot', {
+      config: parseConfig(
+        `timeZone: Europe/Berlin\n${readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('at: "09:00"', 'at: "08:30"')}`,
+      ),
+    });
+
+    // Act
+    const schedules = Template.fromStack(berlin).findResources('AWS::Scheduler::Schedule');
+
+    // Assess
+    const [schedule] = Object.values(schedules) as Array<{ Properties: Record<string, any> }>;
+    expect(Object.keys(schedules)).toHaveLength(1);
+    expect(schedule?.Properties.ScheduleExpression).toBe('cron(30 08 * * ? *)');
+    expect(schedule?.Properties.ScheduleExpressionTimezone).toBe('Europe/Berlin');
+    // The input is the event the worker routes to the digest (joined with the account and region at deploy).
+    const input = JSON.stringify(schedule?.Properties.Target.Input);
+    for (const part of ['opsbot.scheduler', 'Maintenance Digest', '<aws.scheduler.scheduled-time>']) {
+      expect(input).toContain(part);
+    }
+    expect(schedule?.Properties.Target.DeadLetterConfig).toBeDefined();
   });
 
   it('passes cdk-nag AwsSolutions checks, every acknowledgement with a reason', () => {
