@@ -108,6 +108,22 @@ export function pageRoutes(parts: {
         case '/local/sandbox/deploy-gate':
           parts.sandbox?.deployments.gateNext(String(body.service), String(body.environment));
           return json(res, 200, { ok: true });
+        case '/local/sandbox/digest': {
+          // The event the daily schedule delivers, for the sandbox's current day: the same reaction posts it.
+          const now = parts.sandbox?.clock.now() ?? Date.now();
+          await parts.deliver({
+            version: '0',
+            id: `local-${now}`,
+            'detail-type': 'Maintenance Digest',
+            source: 'opsbot.scheduler',
+            account: 'local',
+            time: new Date(now).toISOString(),
+            region: 'local',
+            resources: [],
+            detail: {},
+          });
+          return json(res, 200, { ok: true });
+        }
         case '/local/sandbox/reset':
           parts.sandbox?.reset();
           return json(res, 200, { ok: true });

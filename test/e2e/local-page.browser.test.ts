@@ -125,6 +125,18 @@ describeBrowser('the local channel page in headless Chromium', () => {
     await page.locator('[data-channel="C0DEPLOYS01"]').click();
   });
 
+  it('posts today’s maintenance digest to #notices from the panel', async () => {
+    // Act
+    await page.locator('#digest').click();
+
+    // Assess
+    await page.locator('[data-channel="C0NOTICES01"]').click();
+    const card = page.locator('.msg', { has: page.locator('h3.hdr', { hasText: 'AWS maintenance digest' }) });
+    await card.waitFor();
+    await expect(card.textContent()).resolves.toContain('system-reboot');
+    await page.locator('[data-channel="C0DEPLOYS01"]').click();
+  });
+
   it('trips an alarm from the sandbox panel: with no deploy running, #alerts shows it with Roll back now', async () => {
     // Act
     await page.locator('.alarm', { hasText: 'web-prod-5xx-errors' }).locator('button').click();

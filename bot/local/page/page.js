@@ -273,6 +273,9 @@ document.addEventListener('click', async (event) => {
   } else if (target.id === 'reset') {
     await post('/local/sandbox/reset');
     await refreshSandbox();
+  } else if (target.id === 'digest') {
+    await post('/local/sandbox/digest');
+    await refreshSandbox();
   }
 });
 
