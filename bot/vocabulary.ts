@@ -10,6 +10,7 @@ export function vocabularyOf(config: OpsbotConfig): Vocabulary {
   return {
     services: Object.entries(config.services).map(([n, s]) => ({ name: n, aliases: s.aliases })),
     environments: Object.entries(config.environments).map(([n, e]) => ({ name: n, aliases: e.aliases })),
+    accounts: Object.entries(config.accounts).map(([n, a]) => ({ name: n, aliases: [a.id] })),
     pipelines: Object.keys(config.pipelines).map((n) => {
       const service = serviceOfPipeline.get(n);
       return { name: n, aliases: [], ...(service !== undefined && { service }) };

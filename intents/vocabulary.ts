@@ -19,10 +19,25 @@ export interface Vocabulary {
   readonly services: readonly NamedThing[];
   readonly environments: readonly NamedThing[];
   readonly pipelines: readonly PipelineName[];
+  /** The configured AWS accounts: their names, with their ids as aliases. */
+  readonly accounts?: readonly NamedThing[];
 }
 
-/** The slot types intents may declare. `Version` is free text (an image tag). */
-export type SlotType = 'Service' | 'Environment' | 'Pipeline' | 'Version';
+/**
+ * The slot types intents may declare. `Version` is free text (an image tag); `Period` a span of time as people say
+ * it ("tomorrow", "this week", "next 3 days"), resolved to one of `PERIODS` or `<n>-days`.
+ */
+export type SlotType = 'Service' | 'Environment' | 'Pipeline' | 'Version' | 'Account' | 'Period';
+
+/** The spans of time `Period` resolves to (besides `<n>-days`), each with the ways people say it. */
+export const PERIODS: ReadonlyArray<NamedThing> = [
+  { name: 'today', aliases: ['tonight'] },
+  { name: 'tomorrow', aliases: ['tmrw'] },
+  { name: 'this-week', aliases: ['this week', 'the week', 'week'] },
+  { name: 'next-week', aliases: ['next week', 'the coming week'] },
+  { name: 'this-month', aliases: ['this month', 'month'] },
+  { name: 'next-month', aliases: ['next month', 'the coming month'] },
+];
 
 /** The configured values of a slot type, for prompts and "did you mean" suggestions. */
 export function namesOf(vocabulary: Vocabulary, type: SlotType): readonly string[] {
@@ -33,6 +48,10 @@ export function namesOf(vocabulary: Vocabulary, type: SlotType): readonly string
       return vocabulary.environments.map((e) => e.name);
     case 'Pipeline':
       return vocabulary.pipelines.map((p) => p.name);
+    case 'Account':
+      return (vocabulary.accounts ?? []).map((a) => a.name);
+    case 'Period':
+      return PERIODS.map((p) => p.name.replace('-', ' '));
     case 'Version':
       return [];
   }

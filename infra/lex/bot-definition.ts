@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CfnBot } from 'aws-cdk-lib/aws-lex';
 import type { IntentDefinition } from '../../intents/define-intent';
-import type { SlotType, Vocabulary } from '../../intents/vocabulary';
+import { PERIODS, type SlotType, type Vocabulary } from '../../intents/vocabulary';
 
 /** Amazon Lex V2 build-time quotas opsbot's bot must stay within (Lex V2 guide, "Guidelines and quotas"). */
 export const LEX_LIMITS = {
@@ -19,10 +19,16 @@ export const LEX_LIMITS = {
 export const LEX_LOCALE = 'en_US';
 const FALLBACK = 'FallbackIntent';
 
+/** Example spans of days for the Period slot. */
+const PERIOD_EXAMPLES = ['3 days', 'next 7 days', '10d', '30 days'];
+
 /** Example tags for the free-text Version slot: Lex learns the shape and accepts any value (ORIGINAL_VALUE). */
 const VERSION_EXAMPLES = ['v1.8.2', '1.4.0', 'v2.0.0-rc.1', 'sha-4f2a9c1', '2024.11.20', 'latest'];
 
-function slotTypeValues(type: Exclude<SlotType, 'Version'>, vocabulary: Vocabulary): CfnBot.SlotTypeValueProperty[] {
+function slotTypeValues(
+  type: Exclude<SlotType, 'Version' | 'Period'>,
+  vocabulary: Vocabulary,
+): CfnBot.SlotTypeValueProperty[] {
   if (type === 'Pipeline') {
     return vocabulary.pipelines.map((p) => {
       const service = vocabulary.services.find((s) => s.name === p.service);
@@ -33,7 +39,12 @@ function slotTypeValues(type: Exclude<SlotType, 'Version'>, vocabulary: Vocabula
       };
     });
   }
-  const things = type === 'Service' ? vocabulary.services : vocabulary.environments;
+  const things =
+    type === 'Service'
+      ? vocabulary.services
+      : type === 'Account'
+        ? (vocabulary.accounts ?? [])
+        : vocabulary.environments;
   return things.map((t) => ({
     sampleValue: { value: t.name },
     ...(t.aliases.length > 0 && { synonyms: unique(t.aliases).map((value) => ({ value })) }),
@@ -60,19 +71,33 @@ function plainText(value: string): CfnBot.PromptSpecificationProperty {
 export function lexBotLocale(intents: readonly IntentDefinition[], vocabulary: Vocabulary): CfnBot.BotLocaleProperty {
   const usedTypes = new Set(intents.flatMap((i) => Object.values(i.slots).map((s) => s.type)));
   const slotTypes: CfnBot.SlotTypeProperty[] = [...usedTypes].map((type) =>
-    type === 'Version'
+    type === 'Period'
       ? {
-          name: 'Version',
-          description: 'An image tag, as typed',
+          name: 'Period',
+          description: 'A span of time as people say it: today, tomorrow, this week, next month, the next 3 days',
+          // The words as said: opsbot's resolver reads them (a number of days is any number).
           valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
-          slotTypeValues: VERSION_EXAMPLES.map((value) => ({ sampleValue: { value } })),
+          slotTypeValues: [
+            ...PERIODS.map((p) => ({
+              sampleValue: { value: p.name.replace('-', ' ') },
+              synonyms: unique(p.aliases.filter((a) => a !== p.name.replace('-', ' '))).map((value) => ({ value })),
+            })),
+            ...PERIOD_EXAMPLES.map((value) => ({ sampleValue: { value } })),
+          ],
         }
-      : {
-          name: type,
-          description: `Configured ${type.toLowerCase()} names and their aliases`,
-          valueSelectionSetting: { resolutionStrategy: 'TOP_RESOLUTION' },
-          slotTypeValues: slotTypeValues(type, vocabulary),
-        },
+      : type === 'Version'
+        ? {
+            name: 'Version',
+            description: 'An image tag, as typed',
+            valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
+            slotTypeValues: VERSION_EXAMPLES.map((value) => ({ sampleValue: { value } })),
+          }
+        : {
+            name: type,
+            description: `Configured ${type.toLowerCase()} names and their aliases`,
+            valueSelectionSetting: { resolutionStrategy: 'TOP_RESOLUTION' },
+            slotTypeValues: slotTypeValues(type, vocabulary),
+          },
   );
   const lexIntents: CfnBot.IntentProperty[] = intents
     .filter((i) => i.name !== FALLBACK)

@@ -1,11 +1,11 @@
 import { defineIntent } from '../define-intent';
 import { upcomingMaintenance } from './maintenance.handler';
 
-/** Upcoming AWS scheduled maintenance across the configured accounts and regions. */
+/** Upcoming AWS scheduled maintenance across the configured accounts and regions: for a period, a service, an account. */
 export const maintenanceNotices = defineIntent({
   name: 'MaintenanceNotices',
-  description: 'List upcoming AWS scheduled maintenance (Health, EC2 events, RDS windows)',
-  usage: '/deploy maintenance',
+  description: 'List upcoming AWS scheduled maintenance (Health, EC2 events, RDS, ElastiCache, OpenSearch)',
+  usage: '/deploy maintenance [service] [7 days | this week | tomorrow]',
   utterances: [
     'maintenance',
     'show maintenance',
@@ -14,8 +14,6 @@ export const maintenanceNotices = defineIntent({
     'maintenance notices',
     'any aws maintenance coming up',
     'any scheduled maintenance',
-    'scheduled maintenance this week',
-    'maintenance events this week',
     'what maintenance is planned',
     'any scheduled events',
     'are any ec2 instances scheduled for reboot',
@@ -26,16 +24,43 @@ export const maintenanceNotices = defineIntent({
     'aws health events',
     'any aws health notifications',
     'planned aws changes',
-    'scheduled changes next week',
     'any patching scheduled',
+    'maintenance {period}',
+    'any aws maintenance {period}',
+    'any maintenance {period}',
+    'scheduled maintenance {period}',
+    'what is scheduled {period}',
+    'whats scheduled {period}',
+    'what maintenance is scheduled {period}',
+    'scheduled changes {period}',
+    'maintenance affecting {service}',
+    'maintenance for {service}',
+    'any maintenance affecting {service}',
+    'maintenance affecting {service} {period}',
+    'maintenance {service}',
+    'maintenance {service} {period}',
+    'anything in {account} account {period}',
+    'anything scheduled in {account} {period}',
+    'maintenance in {account}',
+    'maintenance in the {account} account',
+    'maintenance in {account} {period}',
   ],
-  slots: {},
+  slots: {
+    period: { type: 'Period', required: false, prompt: 'For when? (today, tomorrow, this week, the next 3 days…)' },
+    service: { type: 'Service', required: false, prompt: 'Which service?' },
+    account: { type: 'Account', required: false, prompt: 'Which account?' },
+  },
   sideEffects: false,
   examples: {
     'any aws maintenance coming up?': {},
     'are any ec2 instances scheduled for reboot': {},
+    'any AWS maintenance this week?': { period: 'this-week' },
+    "what's scheduled tomorrow?": { period: 'tomorrow' },
+    'maintenance affecting payments': { service: 'payments' },
+    'anything in prod account next month?': { account: 'prod', period: 'next-month' },
+    'maintenance web 3 days': { service: 'web', period: '3-days' },
   },
-  async handle(_request, ports) {
-    return upcomingMaintenance(ports);
+  async handle({ slots }, ports) {
+    return upcomingMaintenance(ports, slots);
   },
 });

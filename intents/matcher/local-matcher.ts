@@ -233,6 +233,24 @@ export class LocalMatcher {
         slots[slot] = entity.value;
       }
     }
+    // A word that names two things (an environment and an account both called "prod") fills the slot asking for
+    // the other one when nothing else does.
+    for (const [slot, declaration] of declared) {
+      if (slots[slot] !== undefined || declaration.type === 'Version' || declaration.type === 'Pipeline') continue;
+      for (const entity of entities) {
+        if (used.has(entity)) continue;
+        const words = tokens
+          .slice(entity.start, entity.end)
+          .map((t) => t.original)
+          .join(' ');
+        const value = this.resolver.resolve(declaration.type, words);
+        if (value !== undefined) {
+          used.add(entity);
+          slots[slot] = value;
+          break;
+        }
+      }
+    }
     for (const [slot, declaration] of declared) {
       if (declaration.type !== 'Pipeline' || slots[slot] !== undefined) continue;
       const service = entities.find((e) => !used.has(e) && e.type === 'Service');

@@ -1,4 +1,4 @@
-import { namesOf, type SlotType, type Vocabulary } from '../vocabulary';
+import { namesOf, PERIODS, type SlotType, type Vocabulary } from '../vocabulary';
 import { closest, TypoIndex } from './fuzzy';
 import { type Token, tokenize } from './normalize';
 
@@ -127,6 +127,8 @@ export class SlotResolver {
     };
     for (const s of vocabulary.services) for (const n of [s.name, ...s.aliases]) add('Service', s.name, n);
     for (const e of vocabulary.environments) for (const n of [e.name, ...e.aliases]) add('Environment', e.name, n);
+    for (const a of vocabulary.accounts ?? []) for (const n of [a.name, ...a.aliases]) add('Account', a.name, n);
+    for (const p of PERIODS) for (const n of [p.name, ...p.aliases]) add('Period', p.name, n);
     for (const p of vocabulary.pipelines) {
       for (const n of [p.name, ...p.aliases]) add('Pipeline', p.name, n);
       if (p.service !== undefined) this.pipelineOfService.set(p.service, p.name);
@@ -143,7 +145,7 @@ export class SlotResolver {
     const found: Entity[] = [];
     let i = 0;
     while (i < tokens.length) {
-      const entity = this.phraseAt(tokens, i) ?? this.versionAt(tokens, i);
+      const entity = this.phraseAt(tokens, i) ?? this.daysAt(tokens, i) ?? this.versionAt(tokens, i);
       if (entity !== undefined) {
         found.push(entity);
         i = entity.end;
@@ -184,6 +186,17 @@ export class SlotResolver {
     return best && { type: best.type, value: best.value, start: i, end: i + best.words.length };
   }
 
+  /** "3 days", "10 day", "7d": a span of days from now (1 to 90). */
+  private daysAt(tokens: readonly Token[], i: number): Entity | undefined {
+    const word = tokens[i]?.word ?? '';
+    const short = /^(\d{1,2})d$/.exec(word);
+    const count =
+      short?.[1] ?? (/^\d{1,2}$/.test(word) && /^days?$/.test(tokens[i + 1]?.word ?? '') ? word : undefined);
+    const days = Number(count);
+    if (count === undefined || days < 1 || days > 90) return undefined;
+    return { type: 'Period', value: `${days}-days`, start: i, end: i + (short !== null ? 1 : 2) };
+  }
+
   private versionAt(tokens: readonly Token[], i: number): Entity | undefined {
     const token = tokens[i] as Token;
     const looksLikeVersion = VERSION.test(token.original) && /\d|latest|stable/i.test(token.original);
@@ -211,7 +224,18 @@ export class SlotResolver {
         ? tag
         : undefined;
     }
+    // A name of exactly this type (an account called like an environment resolves as the account).
+    const words = tokens.map((t) => t.word);
+    const exact = this.phrases
+      .get(words[0] as string)
+      ?.find((p) => p.type === type && p.words.length === words.length && p.words.every((w, k) => w === words[k]));
+    if (exact !== undefined) return exact.value;
     const entities = this.extract(tokens);
+    // A span of time as Lex hands it over ("the next 3 days"): the one period in it.
+    if (type === 'Period') {
+      const periods = entities.filter((e) => e.type === 'Period');
+      return periods.length === 1 ? periods[0]?.value : undefined;
+    }
     if (entities.length !== 1) return undefined;
     const entity = entities[0] as Entity;
     if (entity.start !== 0 || entity.end < tokens.length - (tokens.at(-1)?.word === 'pipeline' ? 1 : 0)) {
@@ -239,7 +263,14 @@ export class SlotResolver {
         .filter((p): p is string => p !== undefined);
       return [...new Set([...closest(value, namesOf(this.vocabulary, 'Pipeline')), ...pipelines])].slice(0, 3);
     }
-    const things = type === 'Service' ? this.vocabulary.services : this.vocabulary.environments;
+    const things =
+      type === 'Service'
+        ? this.vocabulary.services
+        : type === 'Account'
+          ? (this.vocabulary.accounts ?? [])
+          : type === 'Period'
+            ? PERIODS
+            : this.vocabulary.environments;
     const spellings = things.flatMap((t) => [t.name, ...t.aliases]);
     const canonical = closest(value, spellings, 6).map((s) => this.resolve(type, s) ?? s);
     return [...new Set(canonical)].slice(0, 3);

@@ -4,6 +4,7 @@ import { Claims } from '../../integrations/claims';
 import type { MaintenanceNotice } from '../../integrations/maintenance.port';
 import type { IntentPorts } from '../../intents/define-intent';
 import { runDigest } from '../../intents/maintenance/digest';
+import { spanOf, upcomingMaintenance } from '../../intents/maintenance/maintenance.handler';
 import { maintenanceDigest } from '../../intents/maintenance/maintenance-digest.reaction';
 import { localTime } from '../../intents/maintenance/notices';
 import { plainText, type Reply } from '../../intents/reply';
@@ -171,5 +172,49 @@ describe('the daily maintenance digest (the sandbox’s maintenance, the team’
     expect(localTime(Date.parse('2026-10-25T02:00:00Z'), 'Europe/Berlin')).toBe('Sun 25 Oct 03:00 (UTC+1)');
     expect(localTime(Date.parse('2026-03-08T10:30:00Z'), 'America/New_York')).toBe('Sun 8 Mar 06:30 (UTC-4)');
     expect(localTime(Date.parse('2026-03-08T10:30:00Z'), 'UTC')).toBe('Sun 8 Mar 10:30 (UTC)');
+  });
+});
+
+describe('maintenance on demand: the period, service and account asked about', () => {
+  const NOW = Date.parse('2026-11-24T09:00:00Z'); // a Tuesday
+
+  it.each([
+    ['today', '2026-11-24T09:00:00Z', '2026-11-24T23:00:00Z', 'today (Tue 24 Nov)'],
+    ['tomorrow', '2026-11-24T23:00:00Z', '2026-11-25T23:00:00Z', 'tomorrow (Wed 25 Nov)'],
+    ['this-week', '2026-11-24T09:00:00Z', '2026-11-29T23:00:00Z', 'this week (to Sun 29 Nov)'],
+    ['next-week', '2026-11-29T23:00:00Z', '2026-12-06T23:00:00Z', 'next week (Mon 30 Nov to Sun 6 Dec)'],
+    ['next-month', '2026-11-30T23:00:00Z', '2026-12-31T23:00:00Z', 'next month (December 2026)'],
+    ['3-days', '2026-11-24T09:00:00Z', '2026-11-27T09:00:00Z', 'the next 3 days'],
+    [undefined, '2026-11-24T09:00:00Z', '2026-12-08T09:00:00Z', 'the next 14 days'],
+  ])('reads %s in the team’s time zone', (period, from, until, words) => {
+    expect(spanOf(period, NOW, 'Europe/Berlin')).toEqual({ from: Date.parse(from), until: Date.parse(until), words });
+  });
+
+  it('reads next month across the DST change in the team’s time zone', () => {
+    const span = spanOf('next-month', Date.parse('2026-02-15T12:00:00Z'), 'Europe/Berlin');
+    expect([new Date(span.from).toISOString(), new Date(span.until).toISOString()]).toEqual([
+      '2026-02-28T23:00:00.000Z',
+      '2026-03-31T22:00:00.000Z',
+    ]);
+  });
+
+  it('answers for the service and the account asked about, and says which range it covered', async () => {
+    // Prepare
+    const { ports, clock } = setup();
+    clock.advance(2 * DAY);
+
+    // Act
+    const web = await upcomingMaintenance(ports, { service: 'web' });
+    const tools = await upcomingMaintenance(ports, { account: 'tools', period: '3-days' });
+    const payments = await upcomingMaintenance(ports, { service: 'payments', period: 'tomorrow' });
+
+    // Assess
+    expect(plainText(web.summary)).toBe(
+      '2 scheduled maintenance events in the next 14 days, affecting web, 1 needing action.',
+    );
+    expect(text(web)).toContain('system-reboot');
+    expect(text(web)).not.toContain('system-update');
+    expect(plainText(tools.summary)).toBe('No AWS scheduled maintenance in the next 3 days, in account tools.');
+    expect(plainText(payments.summary)).toBe('No AWS scheduled maintenance tomorrow (Thu 26 Nov), affecting payments.');
   });
 });

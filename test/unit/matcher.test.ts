@@ -37,10 +37,23 @@ function score(set: Labelled[]) {
   return { intent: intentHits / set.length, slots: slotHits / set.length, misses };
 }
 
+/**
+ * Team examples labelled before their intent gained a slot: the value the slot now takes. MaintenanceNotices reads
+ * the period asked about ("this week") since the maintenance digest issue; the shared file still says no slots.
+ */
+const RELABELLED: Readonly<Record<string, Record<string, string>>> = {
+  'scheduled maintenance this week': { period: 'this-week' },
+};
+
 describeShared('the team examples (../shared/examples/nlu-examples.jsonl)', () => {
   it('classifies every example exactly', () => {
     // Act
-    const result = score(readJsonl(join(SHARED_EXAMPLES, 'nlu-examples.jsonl')));
+    const result = score(
+      readJsonl(join(SHARED_EXAMPLES, 'nlu-examples.jsonl')).map((row) => ({
+        ...row,
+        slots: RELABELLED[row.text] ?? row.slots,
+      })),
+    );
 
     // Assess
     expect(result.misses).toEqual([]);
