@@ -254,7 +254,13 @@ describe('the synthesized opsbot stack', () => {
     const schedules = Template.fromStack(berlin).findResources('AWS::Scheduler::Schedule');
 
     // Assess
-    const [schedule] = Object.values(schedules) as Array<{ Properties: Record<string, any> }>;
+    const [schedule] = Object.values(schedules) as Array<{
+      Properties: {
+        ScheduleExpression: string;
+        ScheduleExpressionTimezone: string;
+        Target: { Input: unknown; DeadLetterConfig?: unknown };
+      };
+    }>;
     expect(Object.keys(schedules)).toHaveLength(1);
     expect(schedule?.Properties.ScheduleExpression).toBe('cron(30 08 * * ? *)');
     expect(schedule?.Properties.ScheduleExpressionTimezone).toBe('Europe/Berlin');
