@@ -29,6 +29,12 @@ export function rulesFrom(config: OpsbotConfig): Rules {
           t.toLowerCase(),
         ),
       ),
+    target: (service, environment) => {
+      const target = config.services[service]?.environments[environment];
+      return target === undefined
+        ? undefined
+        : { account: resolveAccount(config, target.account).id, region: target.region };
+    },
     rollbackAlarms: (service, environment) => {
       const target = config.services[service]?.environments[environment];
       if (target === undefined) return { alarms: [], bakeMinutes: 0 };

@@ -67,6 +67,12 @@ export interface MaintenanceReading {
 
 /** AWS scheduled maintenance across the configured accounts and regions. */
 export interface Maintenance {
-  /** Notices whose time falls in the window (or that are under way in it), soonest first. */
-  upcoming(window: { readonly from: number; readonly until: number }): Promise<MaintenanceReading>;
+  /**
+   * Notices whose time falls in the window (or that are under way in it), soonest first; only one account's, or one
+   * region's, when scoped.
+   */
+  upcoming(
+    window: { readonly from: number; readonly until: number },
+    scope?: { readonly account?: string; readonly region?: string },
+  ): Promise<MaintenanceReading>;
 }

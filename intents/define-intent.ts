@@ -137,6 +137,8 @@ export interface Rules {
   retriers(pipeline: string): Who;
   /** Tags that move, for a service in an environment (lower-case): refused where the environment is protected. */
   mutableTags(service: string, environment: string): ReadonlySet<string>;
+  /** Where a service runs in an environment: its account id and region. */
+  target(service: string, environment: string): { readonly account: string; readonly region: string } | undefined;
   /** The rollback alarms of a service in an environment, where each lives, and its bake window after a deploy. */
   rollbackAlarms(service: string, environment: string): { readonly alarms: AlarmPlace[]; readonly bakeMinutes: number };
   /** The services and environments an alarm rolls back: by its ARN, or by its name in their account and region. */

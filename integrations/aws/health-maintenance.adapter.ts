@@ -73,11 +73,15 @@ export class AwsMaintenance implements Maintenance {
     private readonly retry: RetryOptions = {},
   ) {}
 
-  async upcoming(window: { readonly from: number; readonly until: number }): Promise<MaintenanceReading> {
+  async upcoming(
+    window: { readonly from: number; readonly until: number },
+    scope: { readonly account?: string; readonly region?: string } = {},
+  ): Promise<MaintenanceReading> {
     const failures: MaintenanceFailure[] = [];
-    const regional = this.places.accounts.flatMap(({ account, regions }) =>
-      regions.map((region) => ({ account, region })),
-    );
+    const accounts = this.places.accounts
+      .filter((a) => scope.account === undefined || a.account.id === scope.account)
+      .map((a) => ({ ...a, regions: a.regions.filter((r) => scope.region === undefined || r === scope.region) }));
+    const regional = accounts.flatMap(({ account, regions }) => regions.map((region) => ({ account, region })));
     const read = async <T>(
       source: MaintenanceSource,
       account: AwsAccount,
@@ -98,13 +102,13 @@ export class AwsMaintenance implements Maintenance {
         ? read('health', this.places.organization, undefined, () =>
             organizationHealth(
               this.clients.health(this.places.organization as AwsAccount),
-              this.places.accounts.map((a) => a.account),
+              accounts.map((a) => a.account),
               regions,
               window,
               call,
             ),
           ).then((n) => [n])
-        : mapLimit(this.places.accounts, CONCURRENCY, ({ account, regions: own }) =>
+        : mapLimit(accounts, CONCURRENCY, ({ account, regions: own }) =>
             read('health', account, undefined, () =>
               accountHealth(this.clients.health(account), account, own, window, call),
             ),

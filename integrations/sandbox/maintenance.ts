@@ -60,7 +60,10 @@ export class SandboxMaintenance implements Maintenance {
     });
   }
 
-  async upcoming({ from, until }: { readonly from: number; readonly until: number }): Promise<MaintenanceReading> {
+  async upcoming(
+    { from, until }: { readonly from: number; readonly until: number },
+    scope: { readonly account?: string; readonly region?: string } = {},
+  ): Promise<MaintenanceReading> {
     const day = Math.floor(this.clock.now() / DAY) - this.seededDay;
     const notices = this.script
       .filter((s) => day >= s.from && (s.to === undefined || day < s.to))
@@ -79,8 +82,13 @@ export class SandboxMaintenance implements Maintenance {
         return notice;
       })
       .filter((n) => n.startsAt <= until && (n.endsAt ?? n.deadline ?? n.startsAt) >= from)
+      .filter((n) => scope.account === undefined || n.account.id === scope.account)
+      .filter((n) => scope.region === undefined || n.region === scope.region || n.region === 'global')
       .sort((a, b) => a.startsAt - b.startsAt || a.id.localeCompare(b.id));
-    return { notices, failures: [...this.failing.values()] };
+    return {
+      notices,
+      failures: [...this.failing.values()].filter((f) => scope.account === undefined || f.account.id === scope.account),
+    };
   }
 
   /** The accounts the world's digest reads, by id and name. */

@@ -1,6 +1,7 @@
 import { type AccessRule, access, accessRefusal } from '../access';
 import type { Actor, Choice, ConfirmationText, IntentPorts, Refusal } from '../define-intent';
 import { ago } from '../format';
+import { affectedServices } from '../maintenance-affects';
 import { channelLink, code, type Line, notice, type Run, strong } from '../reply';
 
 /** "Now: `v1.6.0` → `v1.8.2`, pushed 2 d ago." — what a deploy changes, read from the account. */
@@ -211,14 +212,56 @@ export async function changeConfirmation(
   const protectedEnv =
     slots.environment !== undefined && ports.rules.environment(slots.environment)?.protected === true;
   const action: Line = [`${verb} `, ...describeChange(slots)];
-  const details = await changeDetails(slots, ports).catch(() => undefined);
+  const [details, maintenance] = await Promise.all([
+    changeDetails(slots, ports).catch(() => undefined),
+    maintenanceSoon(slots, ports).catch(() => undefined),
+  ]);
+  const warning: Run[] = [
+    ...(protectedEnv ? [strong(slots.environment as string), ' is a protected environment.'] : []),
+    ...(maintenance !== undefined ? [...(protectedEnv ? [' '] : []), ...maintenance] : []),
+  ];
   return {
     title: `Confirm: ${verb.toLowerCase()}`,
     action,
     ...(details !== undefined && { details }),
-    ...(protectedEnv && {
-      warning: [strong(slots.environment as string), ' is a protected environment.'],
-      danger: true,
-    }),
+    ...(warning.length > 0 && { warning }),
+    ...(protectedEnv && { danger: true }),
   };
+}
+
+/** How soon before a deploy AWS maintenance of the service's resources is worth a warning on its card. */
+export const MAINTENANCE_WARNING_HOURS = 6;
+
+/**
+ * AWS maintenance of the service's own resources (by tag or `notices.resources`) starting within the next few hours,
+ * in its account and region: said on the confirmation card ("EC2 system-reboot of web-prod-ecs-1 at 03:00 (UTC+1),
+ * in 5 h").
+ */
+async function maintenanceSoon(
+  slots: { readonly service?: string; readonly environment?: string },
+  ports: IntentPorts,
+): Promise<Run[] | undefined> {
+  if (slots.service === undefined || slots.environment === undefined) return undefined;
+  const target = ports.rules.target(slots.service, slots.environment);
+  if (target === undefined) return undefined;
+  const now = ports.clock.now();
+  const reading = await ports.maintenance.upcoming(
+    { from: now, until: now + MAINTENANCE_WARNING_HOURS * 3_600_000 },
+    { account: target.account, region: target.region },
+  );
+  const soon = reading.notices.filter((n) =>
+    affectedServices(n, ports.rules.maintenance).includes(slots.service as string),
+  );
+  const [first] = soon;
+  if (first === undefined) return undefined;
+  const hours = Math.max(0, Math.round((first.startsAt - now) / 3_600_000));
+  return [
+    'AWS maintenance soon: ',
+    `${first.service} `,
+    code(first.kind),
+    ...(first.resources[0] !== undefined ? [' of ', code(first.resources[0].name ?? first.resources[0].id)] : []),
+    hours === 0 ? ' starts within the hour' : ` in ${hours} h`,
+    soon.length > 1 ? ` (and ${soon.length - 1} more)` : '',
+    '.',
+  ];
 }

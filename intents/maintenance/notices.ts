@@ -1,5 +1,9 @@
 import type { MaintenanceFailure, MaintenanceNotice } from '../../integrations/maintenance.port';
 import type { MaintenanceRules } from '../define-intent';
+import { affectedServices } from '../maintenance-affects';
+
+export { affectedServices };
+
 import { code, type Line, link, type Run, type StatusKind, status, strong } from '../reply';
 
 const HOUR = 60 * 60_000;
@@ -29,26 +33,6 @@ export function localTime(at: number, timeZone: string): string {
   const offset = get('timeZoneName').replace('GMT', 'UTC');
   const utc = /^UTC([+-]0+(:00)?)?$/.test(offset);
   return `${get('weekday')} ${get('day')} ${get('month')} ${get('hour')}:${get('minute')} (${utc ? 'UTC' : offset})`;
-}
-
-/** The opsbot services a notice concerns: by the configured tag on its resources, or listed in `notices.resources`. */
-export function affectedServices(notice: MaintenanceNotice, rules: MaintenanceRules): string[] {
-  const found = new Set<string>();
-  for (const resource of notice.resources) {
-    const tagged = resource.tags?.[rules.serviceTag];
-    if (tagged !== undefined && tagged !== '') found.add(tagged);
-    for (const [service, listed] of Object.entries(rules.resources)) {
-      if (
-        listed.some(
-          (r) =>
-            r === resource.id || r === resource.name || resource.id.endsWith(`:${r}`) || resource.id.endsWith(`/${r}`),
-        )
-      ) {
-        found.add(service);
-      }
-    }
-  }
-  return [...found].sort();
 }
 
 /** Soonest first: the next 24 hours, the next 7 days, later. */

@@ -3,6 +3,7 @@ import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { Claims } from '../../integrations/claims';
 import type { MaintenanceNotice } from '../../integrations/maintenance.port';
 import type { IntentPorts } from '../../intents/define-intent';
+import { changeConfirmation } from '../../intents/deploys/deploy.policy';
 import { runDigest } from '../../intents/maintenance/digest';
 import { spanOf, upcomingMaintenance } from '../../intents/maintenance/maintenance.handler';
 import { maintenanceDigest } from '../../intents/maintenance/maintenance-digest.reaction';
@@ -216,5 +217,30 @@ describe('maintenance on demand: the period, service and account asked about', (
     expect(text(web)).not.toContain('system-update');
     expect(plainText(tools.summary)).toBe('No AWS scheduled maintenance in the next 3 days, in account tools.');
     expect(plainText(payments.summary)).toBe('No AWS scheduled maintenance tomorrow (Thu 26 Nov), affecting payments.');
+  });
+});
+
+describe('a deploy’s confirmation card and the service’s maintenance', () => {
+  it('warns when AWS maintenance of the service’s resources starts within hours, and only then', async () => {
+    // Prepare: web's prod instance reboots at 04:00 UTC on the sandbox's day 2 (moved there on day 1)
+    const { ports, clock } = setup();
+    clock.advance(14 * 3_600_000);
+
+    // Act: a day before (23:00 on day 0), then 23:00 on day 1
+    const dayBefore = await changeConfirmation(
+      'Deploy',
+      { service: 'web', environment: 'prod', version: 'v1.8.2' },
+      ports,
+    );
+    clock.advance(24 * 3_600_000);
+    const web = await changeConfirmation('Deploy', { service: 'web', environment: 'prod', version: 'v1.8.2' }, ports);
+    const api = await changeConfirmation('Deploy', { service: 'api', environment: 'prod', version: 'v1.8.2' }, ports);
+
+    // Assess
+    expect(plainText(web.warning ?? '')).toBe(
+      'prod is a protected environment. AWS maintenance soon: EC2 system-reboot of web-prod-ecs-1 in 5 h.',
+    );
+    expect(plainText(api.warning ?? '')).toBe('prod is a protected environment.');
+    expect(plainText(dayBefore.warning ?? '')).toBe('prod is a protected environment.');
   });
 });
