@@ -11,6 +11,7 @@ export { pollRun, unfinishedRuns } from './deploys/live';
 
 import { fallback } from './fallback/fallback.intent';
 import { help } from './help/help.intent';
+import { healthEvents } from './maintenance/health-events.reaction';
 import { maintenanceDigest } from './maintenance/maintenance-digest.reaction';
 import { maintenanceNotices } from './maintenance/maintenance-notices.intent';
 import { pipelineFailure } from './pipelines/pipeline-failure.reaction';
@@ -31,4 +32,10 @@ export const intents: readonly IntentDefinition[] = [
 ];
 
 /** Every reaction to events opsbot has. The reaction registry is this explicit list. */
-export const reactions: readonly Reaction[] = [pipelineFailure, deployEvents, alarmRollback, maintenanceDigest];
+export const reactions: readonly Reaction[] = [
+  pipelineFailure,
+  deployEvents,
+  alarmRollback,
+  maintenanceDigest,
+  healthEvents,
+];

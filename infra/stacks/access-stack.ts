@@ -3,7 +3,7 @@ import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { resolveAccount } from '../../bot/accounts';
+import { maintenancePlaces, resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
 import { alarmedGroups, rollbackAlarms } from '../alarm-events';
 import { EngineAlarmRollback } from '../constructs/engine-alarm-rollback';
@@ -94,12 +94,24 @@ export class OpsbotAccessStack extends Stack {
           .map((a) => a.name),
       ),
     ];
+    const home = EventBus.fromEventBusArn(
+      this,
+      'OpsbotBus',
+      `arn:${Aws.PARTITION}:events:${props.homeRegion ?? Aws.REGION}:${props.homeAccountId}:event-bus/default`,
+    );
+    // So do AWS Health's scheduled changes, when the maintenance digest reads this account.
+    if (maintenancePlaces(props.config).accounts.some((a) => a.account.id === account.id)) {
+      new Rule(this, 'ForwardHealthEvents', {
+        description: 'opsbot: AWS Health scheduled changes → opsbot’s event bus in its own account',
+        eventPattern: {
+          source: ['aws.health'],
+          detailType: ['AWS Health Event'],
+          detail: { eventTypeCategory: ['scheduledChange'] },
+        },
+        targets: [new EventBusTarget(home)],
+      });
+    }
     if (names.length > 0) {
-      const home = EventBus.fromEventBusArn(
-        this,
-        'OpsbotBus',
-        `arn:${Aws.PARTITION}:events:${props.homeRegion ?? Aws.REGION}:${props.homeAccountId}:event-bus/default`,
-      );
       new Rule(this, 'ForwardAlarmEvents', {
         description: 'opsbot: rollback alarms changing state → opsbot’s event bus in its own account',
         eventPattern: {

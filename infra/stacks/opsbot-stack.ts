@@ -29,7 +29,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { resolveAccount } from '../../bot/accounts';
+import { maintenancePlaces, resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
 import { vocabularyOf } from '../../bot/vocabulary';
@@ -284,7 +284,15 @@ export class OpsbotStack extends Stack {
     grantMaintenance(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
     // The other accounts' rollback alarm events arrive through their default bus (OpsbotAccessStack forwards them).
-    const forwarding = [...new Set(alarms.filter((a) => a.account.roleArn !== undefined).map((a) => a.account.id))];
+    // …and so do their AWS Health scheduled changes, for the accounts the digest reads.
+    const forwarding = [
+      ...new Set([
+        ...alarms.filter((a) => a.account.roleArn !== undefined).map((a) => a.account.id),
+        ...maintenancePlaces(props.config)
+          .accounts.filter((a) => a.account.roleArn !== undefined)
+          .map((a) => a.account.id),
+      ]),
+    ];
     for (const accountId of forwarding.sort()) {
       // The plain resource: CfnEventBusPolicy's deprecated `principal` getter warns at every synth.
       new CfnResource(this, `AlarmEventsFrom${accountId}`, {

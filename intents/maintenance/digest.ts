@@ -20,14 +20,19 @@ export const SHOWN_IN_DIGEST = 8;
 const PER_THREAD_POST = 10;
 
 /** What opsbot remembers of a notice it posted, to post only what is new, changed or about to start. */
-interface Known {
+export interface Known {
   readonly startsAt: number;
   readonly status?: string;
   /** The 24-hour reminder was posted. */
   readonly reminded?: boolean;
 }
 
-const knownKey = (id: string) => `notice:${createHash('sha256').update(id).digest('base64url')}`;
+export const knownKey = (id: string) => `notice:${createHash('sha256').update(id).digest('base64url')}`;
+
+/** How long a notice is remembered: until a week after it starts, and a day at least. */
+export function knownTtlSeconds(startsAt: number, now: number): number {
+  return Math.ceil(Math.max(startsAt + 8 * DAY - now, DAY) / 1000);
+}
 
 export interface DigestEntry {
   readonly notice: MaintenanceNotice;
@@ -63,7 +68,7 @@ export async function runDigest(ports: IntentPorts, options: { readonly day?: st
       const key = knownKey(notice.id);
       const known = await ports.store.get<Known>(key);
       const soon = notice.startsAt - now <= DAY;
-      const ttl = Math.ceil(Math.max(notice.startsAt + 8 * DAY - now, DAY) / 1000);
+      const ttl = knownTtlSeconds(notice.startsAt, now);
       const next: Known = {
         startsAt: notice.startsAt,
         ...(notice.status !== undefined && { status: notice.status }),

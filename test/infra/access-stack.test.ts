@@ -61,6 +61,8 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
       'es:ListScheduledActions',
       'health:DescribeEvents',
       'health:DescribeEventDetails',
+      // The forwarding of its alarms' and of AWS Health's events to opsbot's bus.
+      'events:PutEvents',
       'events:PutEvents',
     ]);
     expect(statements[0]?.Action.sort()).toEqual([

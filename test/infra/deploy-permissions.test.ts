@@ -219,6 +219,30 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     expect(Template.fromStack(access).findResources('Custom::AWS')).toEqual({});
   });
 
+  it('sends AWS Health scheduled changes to the worker, the other accounts’ forwarded by OpsbotAccessStack', () => {
+    Template.fromStack(home).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.health'],
+        'detail-type': ['AWS Health Event'],
+        detail: { eventTypeCategory: ['scheduledChange'] },
+      },
+    });
+    Template.fromStack(access).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.health'],
+        'detail-type': ['AWS Health Event'],
+        detail: { eventTypeCategory: ['scheduledChange'] },
+      },
+      Targets: [
+        {
+          Arn: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:event-bus/default']],
+          },
+        },
+      ],
+    });
+  });
+
   it('reads images from the configured repository, or the one named after the service', () => {
     expect(resources(find(homeStatements, 'ecr:DescribeImages'))).toEqual([
       'arn:aws:ecr:eu-west-1:111111111111:repository/web',
