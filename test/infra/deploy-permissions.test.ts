@@ -219,6 +219,33 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     expect(Template.fromStack(access).findResources('Custom::AWS')).toEqual({});
   });
 
+  it('grants the maintenance digest exactly its read calls, in opsbot’s account and through the access role', () => {
+    const maintenance = (statements: Statement[]) =>
+      [
+        ...new Set(
+          statements.flatMap((s) => [s.Action].flat()).filter((a) => /^(health|ec2|rds|elasticache|es):/.test(a)),
+        ),
+      ].sort();
+    const reads = [
+      'ec2:DescribeInstanceStatus',
+      'ec2:DescribeTags',
+      'elasticache:DescribeUpdateActions',
+      'es:ListDomainNames',
+      'es:ListScheduledActions',
+      'health:DescribeAffectedEntities',
+      'health:DescribeEventDetails',
+      'health:DescribeEvents',
+      'rds:DescribePendingMaintenanceActions',
+      'rds:ListTagsForResource',
+    ];
+    expect(maintenance(homeStatements)).toEqual(reads);
+    expect(maintenance(accessStatements)).toEqual(reads);
+    expect(resources(find(accessStatements, 'rds:ListTagsForResource'))).toEqual([
+      'arn:aws:rds:*:222222222222:db:*',
+      'arn:aws:rds:*:222222222222:cluster:*',
+    ]);
+  });
+
   it('sends AWS Health scheduled changes to the worker, the other accounts’ forwarded by OpsbotAccessStack', () => {
     Template.fromStack(home).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {

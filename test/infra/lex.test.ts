@@ -75,6 +75,27 @@ describe('the Lex V2 bot generated from the intent declarations', () => {
     );
   });
 
+  it('gives maintenance questions their period, service and account slots: accounts by name or id, periods as said', () => {
+    const slots = lexIntents
+      .find((i) => i.Name === 'MaintenanceNotices')
+      ?.Slots?.map((slot) => [slot.Name, slot.SlotTypeName]);
+    expect(slots).toEqual([
+      ['period', 'Period'],
+      ['service', 'Service'],
+      ['account', 'Account'],
+    ]);
+    const account = slotTypes.find((t) => t.Name === 'Account');
+    expect(account?.SlotTypeValues.map((v) => [v.SampleValue.Value, v.Synonyms?.map((x) => x.Value)])).toEqual([
+      ['tools', ['111111111111']],
+      ['prod', ['222222222222']],
+    ]);
+    const period = slotTypes.find((t) => t.Name === 'Period');
+    expect(period?.ValueSelectionSetting.ResolutionStrategy).toBe('ORIGINAL_VALUE');
+    expect(period?.SlotTypeValues.map((v) => v.SampleValue.Value)).toEqual(
+      expect.arrayContaining(['today', 'tomorrow', 'this week', 'next month', '3 days']),
+    );
+  });
+
   it('has no utterance naming a slot its intent does not declare', () => {
     for (const intent of lexIntents) {
       const declared = new Set((intent.Slots ?? []).map((s) => s.Name));

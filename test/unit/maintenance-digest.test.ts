@@ -60,6 +60,22 @@ describe('the daily maintenance digest (the sandbox’s maintenance, the team’
     expect(second?.reply.sections?.length).toBe(1);
   });
 
+  it('posts nothing at all on a quiet day when configured so', async () => {
+    // Prepare
+    const config = parseConfig(
+      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('quietDays: line', 'quietDays: nothing'),
+    );
+    const { ports, announcer } = sandboxPorts(config);
+    await runDigest(ports);
+
+    // Act
+    const quiet = await runDigest(ports);
+
+    // Assess
+    expect(quiet.skipped).toBe('quiet');
+    expect(announcer.messages()).toHaveLength(1);
+  });
+
   it('says what changed the next day: a moved start and a new notice, and nothing unchanged', async () => {
     // Prepare
     const { ports, announcer, clock } = setup();
