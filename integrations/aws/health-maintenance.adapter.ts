@@ -139,7 +139,7 @@ export class AwsMaintenance implements Maintenance {
       .filter((n) => n.startsAt <= window.until && (n.endsAt ?? n.deadline ?? n.startsAt) >= window.from)
       .sort((a, b) => a.startsAt - b.startsAt || a.id.localeCompare(b.id));
     const order: MaintenanceSource[] = ['health', 'ec2', 'rds', 'elasticache', 'opensearch'];
-    const sorted = dedupeFailures(failures).sort(
+    const sorted = failures.sort(
       (a, b) =>
         a.account.name.localeCompare(b.account.name) ||
         order.indexOf(a.source) - order.indexOf(b.source) ||
@@ -185,17 +185,6 @@ function failure(
   if (e?.throttled === true)
     return { ...base, reason: 'throttled', message: `still throttled after retries (${e.name})` };
   return { ...base, reason: 'error', message: e?.name ?? (error instanceof Error ? error.name : 'error') };
-}
-
-/** One line per account for "no support plan" (Health is per account, not per region). */
-function dedupeFailures(failures: MaintenanceFailure[]): MaintenanceFailure[] {
-  const seen = new Set<string>();
-  return failures.filter((f) => {
-    const key = `${f.account.id}:${f.source}:${f.reason === 'no-support-plan' ? '' : (f.region ?? '')}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function healthOptions(actionability: Actionability | undefined, lifecycle: boolean): string[] {

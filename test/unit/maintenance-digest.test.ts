@@ -131,6 +131,60 @@ describe('the daily maintenance digest (the sandbox’s maintenance, the team’
     expect(body.match(/Not read/g)).toHaveLength(1);
   });
 
+  it('says an account whose role cannot be assumed in one line, and an account’s denied region in one more', async () => {
+    // Prepare
+    const { ports, announcer } = setup();
+    const prod = { id: '222222222222', name: 'prod' };
+    const tools = { id: '111111111111', name: 'tools' };
+    const role = 'opsbot can’t assume the role arn:aws:iam::222222222222:role/opsbot in account prod.';
+    const failing: IntentPorts = {
+      ...ports,
+      maintenance: {
+        upcoming: async () => ({
+          notices: [],
+          failures: [
+            { account: prod, source: 'health', reason: 'role', message: role },
+            ...(['ec2', 'rds', 'elasticache', 'opensearch'] as const).flatMap((source) =>
+              ['eu-west-1', 'us-east-1'].map((region) => ({
+                account: prod,
+                region,
+                source,
+                reason: 'role' as const,
+                message: role,
+              })),
+            ),
+            {
+              account: tools,
+              region: 'us-east-1',
+              source: 'ec2',
+              reason: 'access-denied',
+              message: 'access denied (UnauthorizedOperation)',
+            },
+            {
+              account: tools,
+              region: 'us-east-1',
+              source: 'rds',
+              reason: 'access-denied',
+              message: 'access denied (UnauthorizedOperation)',
+            },
+          ],
+        }),
+      },
+    };
+
+    // Act
+    await runDigest(failing);
+
+    // Assess
+    const lines = text(digests(announcer)[0]?.reply)
+      .split('\n')
+      .filter((l) => l.includes('Not read'));
+    expect(lines).toEqual([
+      ` Not read: prod (222222222222): ${role}`,
+      ' Not read: tools (111111111111), us-east-1 · EC2 scheduled event, RDS pending maintenance: access denied (UnauthorizedOperation)',
+    ]);
+  });
+
   it('collapses a long list: the first 8 in the digest, the rest in its thread', async () => {
     // Prepare: 20 EC2 reboots
     const { ports, announcer, clock } = setup();
