@@ -31,7 +31,7 @@ export type SlotType = 'Service' | 'Environment' | 'Pipeline' | 'Version' | 'Acc
 
 /** The spans of time `Period` resolves to (besides `<n>-days`), each with the ways people say it. */
 export const PERIODS: ReadonlyArray<NamedThing> = [
-  { name: 'today', aliases: ['tonight'] },
+  { name: 'today', aliases: [] },
   { name: 'tomorrow', aliases: ['tmrw'] },
   { name: 'this-week', aliases: ['this week', 'the week', 'week'] },
   { name: 'next-week', aliases: ['next week', 'the coming week'] },

@@ -29,10 +29,17 @@ export interface Known {
 
 export const knownKey = (id: string) => `notice:${createHash('sha256').update(id).digest('base64url')}`;
 
-/** How long a notice is remembered: until a week after it starts, and a day at least. */
-export function knownTtlSeconds(startsAt: number, now: number): number {
-  return Math.ceil(Math.max(startsAt + 8 * DAY - now, DAY) / 1000);
+/** How long a notice is remembered: until a week after it ends (or its deadline), and a day at least. */
+export function knownTtlSeconds(
+  notice: Pick<MaintenanceNotice, 'startsAt' | 'endsAt' | 'deadline'>,
+  now: number,
+): number {
+  const last = Math.max(notice.startsAt, notice.endsAt ?? 0, notice.deadline ?? 0);
+  return Math.ceil(Math.max(last + 8 * DAY - now, DAY) / 1000);
 }
+
+/** How long a run of the day's digest holds the day: longer than the worker may run, so a timed-out run is retried. */
+const DIGEST_LEASE_SECONDS = 10 * 60;
 
 export interface DigestEntry {
   readonly notice: MaintenanceNotice;
@@ -57,7 +64,7 @@ export async function runDigest(ports: IntentPorts, options: { readonly day?: st
   const rules = ports.rules.maintenance;
   const now = ports.clock.now();
   const claim = options.day !== undefined ? `digest:${options.day}` : undefined;
-  if (claim !== undefined && !(await ports.store.putIfAbsent(claim, 'posting', 2 * 24 * 60 * 60))) {
+  if (claim !== undefined && !(await ports.store.putIfAbsent(claim, 'posting', DIGEST_LEASE_SECONDS))) {
     return { entries: [], skipped: 'already-posted' };
   }
   try {
@@ -68,7 +75,7 @@ export async function runDigest(ports: IntentPorts, options: { readonly day?: st
       const key = knownKey(notice.id);
       const known = await ports.store.get<Known>(key);
       const soon = notice.startsAt - now <= DAY;
-      const ttl = knownTtlSeconds(notice.startsAt, now);
+      const ttl = knownTtlSeconds(notice, now);
       const next: Known = {
         startsAt: notice.startsAt,
         ...(notice.status !== undefined && { status: notice.status }),
@@ -88,11 +95,15 @@ export async function runDigest(ports: IntentPorts, options: { readonly day?: st
       } else if (soon && known.reminded !== true) {
         entries.push({ notice, label: 'Starts within 24 h' });
       } else {
+        // Unchanged: remembered a while longer (a notice open for weeks is not news every day).
+        updates.push([key, { ...next, ...(known.reminded === true && { reminded: true }) }, ttl]);
         continue;
       }
       updates.push([key, next, ttl]);
     }
     if (entries.length === 0 && reading.failures.length === 0 && rules.quietDays === 'nothing') {
+      for (const [key, value, ttl] of updates) await ports.store.put(key, value, ttl);
+      if (claim !== undefined) await ports.store.put(claim, 'done', 2 * 24 * 60 * 60);
       return { entries, skipped: 'quiet' };
     }
     const { digest, thread } = digestReplies(entries, reading.failures, ports, now);
@@ -106,8 +117,10 @@ export async function runDigest(ports: IntentPorts, options: { readonly day?: st
         });
       }
     }
-    // Remembered once posted: a digest that could not be posted tells the same news next time.
-    for (const [key, value, ttl] of updates) await ports.store.put(key, value, ttl);
+    // Remembered once posted: a digest that could not be posted (no notices channel) tells the same news next time.
+    if (message !== undefined) for (const [key, value, ttl] of updates) await ports.store.put(key, value, ttl);
+    // The day is done: a redelivered schedule posts nothing more.
+    if (claim !== undefined) await ports.store.put(claim, 'done', 2 * 24 * 60 * 60);
     return { entries, ...(message !== undefined && { message }) };
   } catch (error) {
     if (claim !== undefined) await ports.store.delete(claim);

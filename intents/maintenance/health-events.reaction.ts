@@ -132,7 +132,7 @@ export const healthEvents = defineReaction({
         ...(notice.status !== undefined && { status: notice.status }),
         ...(notice.startsAt - now <= DAY && { reminded: true }),
       } satisfies Known,
-      knownTtlSeconds(notice.startsAt, now),
+      knownTtlSeconds(notice, now),
     );
   },
 });

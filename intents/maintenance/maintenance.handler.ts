@@ -79,11 +79,15 @@ export async function upcomingMaintenance(
   const rules = ports.rules.maintenance;
   const timeZone = ports.rules.timeZone;
   const span = spanOf(asked.period, now, timeZone);
-  const all = await ports.maintenance.upcoming({ from: span.from, until: span.until });
   const account =
     asked.account === undefined
       ? undefined
       : rules.accounts.find((a) => a.name === asked.account || a.id === asked.account);
+  // Only the account asked about is read.
+  const all = await ports.maintenance.upcoming(
+    { from: span.from, until: span.until },
+    asked.account !== undefined ? { account: account?.id ?? asked.account } : undefined,
+  );
   const reading = {
     notices: all.notices.filter(
       (n) =>

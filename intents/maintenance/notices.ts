@@ -129,10 +129,18 @@ function inWords(at: number, now: number): string {
 
 /** One line per place that could not be read, naming it and the error. */
 export function failureLines(failures: readonly MaintenanceFailure[]): Line[] {
-  return failures.map((f) => [
+  // An account whose role cannot be assumed is one line, whatever it stopped; anything else one line per region.
+  const groups = new Map<string, { failure: MaintenanceFailure; sources: Set<string> }>();
+  for (const f of failures) {
+    const key = [f.account.id, f.reason === 'role' ? '' : (f.region ?? ''), f.reason, f.message].join('\u0000');
+    const group = groups.get(key) ?? { failure: f, sources: new Set<string>() };
+    group.sources.add(SOURCE_NAMES[f.source]);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ failure: f, sources }) => [
     status('failed'),
     ` Not read: ${f.account.name === f.account.id ? f.account.id : `${f.account.name} (${f.account.id})`}`,
-    f.region !== undefined ? `, ${f.region}` : '',
-    ` · ${SOURCE_NAMES[f.source]}: ${f.message}`,
+    f.region !== undefined && f.reason !== 'role' ? `, ${f.region}` : '',
+    f.reason === 'role' ? `: ${f.message}` : ` · ${[...sources].join(', ')}: ${f.message}`,
   ]);
 }

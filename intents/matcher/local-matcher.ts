@@ -26,6 +26,9 @@ export interface Classification {
   readonly unresolved?: UnresolvedSlot;
 }
 
+/** Slot types whose values fill slots without weighing on which intent was meant. */
+const SOFT_TYPES: ReadonlySet<SlotType> = new Set<SlotType>(['Period', 'Account']);
+
 /** Words that carry no intent. Question words stay: they tell status questions from commands. */
 const STOPWORDS = new Set([
   'the',
@@ -126,7 +129,8 @@ export class LocalMatcher {
         const features = new Set<string>();
         const bare = utterance.replace(/\{([a-zA-Z]+)\}/g, (_, slot: string) => {
           const declaration = intent.slots[slot];
-          if (declaration !== undefined) features.add(slotFeature(declaration.type));
+          if (declaration !== undefined && !SOFT_TYPES.has(declaration.type))
+            features.add(slotFeature(declaration.type));
           return ' ';
         });
         for (const token of tokenize(bare)) {
@@ -293,7 +297,9 @@ export class LocalMatcher {
     let next = 0;
     for (const entity of entities) {
       this.addWords(features, tokens.slice(next, entity.start));
-      features.add(slotFeature(entity.type));
+      // A period or an account fills its slot but does not choose the intent: "deploy web today" stays a deploy.
+      if (SOFT_TYPES.has(entity.type)) this.addWords(features, tokens.slice(entity.start, entity.end));
+      else features.add(slotFeature(entity.type));
       next = entity.end;
     }
     this.addWords(features, tokens.slice(next));

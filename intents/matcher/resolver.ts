@@ -188,6 +188,11 @@ export class SlotResolver {
 
   /** "3 days", "10 day", "7d": a span of days from now (1 to 90). */
   private daysAt(tokens: readonly Token[], i: number): Entity | undefined {
+    // "next 3 days": the "next" belongs to the span.
+    if (tokens[i]?.word === 'next') {
+      const span = this.daysAt(tokens, i + 1);
+      return span === undefined ? undefined : { ...span, start: i };
+    }
     const word = tokens[i]?.word ?? '';
     const short = /^(\d{1,2})d$/.exec(word);
     const count =

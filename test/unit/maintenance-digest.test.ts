@@ -314,3 +314,66 @@ describe('a deploy’s confirmation card and the service’s maintenance', () =>
     expect(plainText(dayBefore.warning ?? '')).toBe('prod is a protected environment.');
   });
 });
+
+describe('the digest’s memory of what it told', () => {
+  it('does not tell a notice open for weeks as new every day', async () => {
+    // Prepare: an RDS update that became applicable 10 days ago, forced in 40 days
+    const { ports, announcer, clock } = setup();
+    const notice: MaintenanceNotice = {
+      id: 'rds:long',
+      source: 'rds',
+      account: { id: '222222222222', name: 'prod' },
+      region: 'eu-west-1',
+      service: 'RDS',
+      kind: 'db-upgrade',
+      resources: [{ id: 'orders' }],
+      startsAt: clock.now() - 10 * DAY,
+      deadline: clock.now() + 40 * DAY,
+      says: 'Upgrade to the next minor version',
+      options: [],
+      console: 'https://eu-west-1.console.aws.amazon.com/rds/home',
+    };
+    const long: IntentPorts = {
+      ...ports,
+      maintenance: { upcoming: async () => ({ notices: [notice], failures: [] }) },
+    };
+
+    // Act: four days of digests
+    for (let day = 0; day < 4; day++) {
+      await runDigest(long);
+      clock.advance(DAY);
+    }
+
+    // Assess
+    expect(digests(announcer).map((m) => plainText(m.reply.summary))).toEqual([
+      'AWS maintenance: 1 new.',
+      'No new or changed AWS maintenance in the next 14 days.',
+      'No new or changed AWS maintenance in the next 14 days.',
+      'No new or changed AWS maintenance in the next 14 days.',
+    ]);
+  });
+
+  it('remembers nothing it could not post, and a run cut off by a timeout leaves the day to its retry', async () => {
+    // Prepare: no notices channel; then a run that held the day and was cut off
+    const { ports, announcer, clock, store } = setup();
+    const nowhere: IntentPorts = {
+      ...ports,
+      announcer: Object.assign(Object.create(announcer), { post: async () => undefined }),
+    };
+    await runDigest(nowhere);
+    await store.putIfAbsent('digest:2026-11-23', 'posting', 600);
+
+    // Act
+    const held = await runDigest(ports, { day: '2026-11-23' });
+    clock.advance(11 * 60_000);
+    const retried = await runDigest(ports, { day: '2026-11-23' });
+    const again = await runDigest(ports, { day: '2026-11-23' });
+
+    // Assess
+    expect(held.skipped).toBe('already-posted');
+    expect(plainText(retried.message ? (digests(announcer)[0]?.reply.summary ?? '') : '')).toBe(
+      'AWS maintenance: 3 new.',
+    );
+    expect(again.skipped).toBe('already-posted');
+  });
+});

@@ -167,3 +167,23 @@ describe('typo tolerance', () => {
     expect(closest('zzz', ['api', 'web'])).toEqual([]);
   });
 });
+
+describe('periods and accounts fill slots without choosing the intent', () => {
+  it.each([
+    ['deploy web to prod today', 'Deploy', { service: 'web', environment: 'prod' }],
+    ['deploy web to prod tomorrow', 'Deploy', { service: 'web', environment: 'prod' }],
+    ['deploy web 2 days to staging', 'Deploy', { service: 'web', environment: 'staging' }],
+    ['deploy web 3d to staging', 'Deploy', { service: 'web', environment: 'staging' }],
+    ['deploy web to 222222222222', 'Deploy', { service: 'web' }],
+    ['any maintenance in the next 3 days', 'MaintenanceNotices', { period: '3-days' }],
+    ['what is scheduled in the next 7 days', 'MaintenanceNotices', { period: '7-days' }],
+    ['what happened to api in prod this week?', 'DeployStatus', { service: 'api', environment: 'prod' }],
+  ])('"%s" → %s', (text, intent, slots) => {
+    const result = matcher.classify(text);
+    expect({ intent: result.intent, slots: result.slots, unresolved: result.unresolved }).toEqual({
+      intent,
+      slots,
+      unresolved: undefined,
+    });
+  });
+});
