@@ -29,13 +29,14 @@ export interface Known {
 
 export const knownKey = (id: string) => `notice:${createHash('sha256').update(id).digest('base64url')}`;
 
-/** How long a notice is remembered: until a week after it ends (or its deadline), and a day at least. */
+/** How long a notice is remembered: until a week after it ends (or its deadline), and two days at least. */
 export function knownTtlSeconds(
   notice: Pick<MaintenanceNotice, 'startsAt' | 'endsAt' | 'deadline'>,
   now: number,
 ): number {
   const last = Math.max(notice.startsAt, notice.endsAt ?? 0, notice.deadline ?? 0);
-  return Math.ceil(Math.max(last + 8 * DAY - now, DAY) / 1000);
+  // Two days at least: a notice still listed is seen again by tomorrow's digest, which keeps it remembered.
+  return Math.ceil(Math.max(last + 8 * DAY - now, 2 * DAY) / 1000);
 }
 
 /** How long a run of the day's digest holds the day: longer than the worker may run, so a timed-out run is retried. */

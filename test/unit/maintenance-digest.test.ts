@@ -317,21 +317,21 @@ describe('a deploy’s confirmation card and the service’s maintenance', () =>
 
 describe('the digest’s memory of what it told', () => {
   it('does not tell a notice open for weeks as new every day', async () => {
-    // Prepare: an RDS update that became applicable 10 days ago, forced in 40 days
+    // Prepare: an AWS Health scheduled change open for 10 days, with no end given
     const { ports, announcer, clock } = setup();
     const notice: MaintenanceNotice = {
-      id: 'rds:long',
-      source: 'rds',
+      id: 'arn:aws:health:eu-west-1::event/RDS/AWS_RDS_MAINTENANCE_SCHEDULED/long#222222222222',
+      source: 'health',
       account: { id: '222222222222', name: 'prod' },
       region: 'eu-west-1',
       service: 'RDS',
-      kind: 'db-upgrade',
+      kind: 'AWS_RDS_MAINTENANCE_SCHEDULED',
       resources: [{ id: 'orders' }],
       startsAt: clock.now() - 10 * DAY,
-      deadline: clock.now() + 40 * DAY,
-      says: 'Upgrade to the next minor version',
+      status: 'open',
+      says: 'Your database is scheduled for maintenance',
       options: [],
-      console: 'https://eu-west-1.console.aws.amazon.com/rds/home',
+      console: 'https://health.aws.amazon.com/health/home',
     };
     const long: IntentPorts = {
       ...ports,
