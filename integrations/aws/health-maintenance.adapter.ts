@@ -196,6 +196,49 @@ function healthOptions(actionability: Actionability | undefined, lifecycle: bool
 
 const ACTIONABILITY = new Set(['ACTION_REQUIRED', 'ACTION_MAY_BE_REQUIRED', 'INFORMATIONAL']);
 
+/** A Health event as the notices need it; undefined when malformed or outside the window. */
+function healthEvent(
+  e: {
+    arn?: string;
+    service?: string;
+    eventTypeCode?: string;
+    region?: string;
+    startTime?: Date;
+    endTime?: Date;
+    statusCode?: string;
+    actionability?: string;
+  },
+  window: { from: number; until: number },
+): HealthEventFields | undefined {
+  const startsAt = ms(e.startTime);
+  if (e.arn === undefined || startsAt === undefined) return undefined;
+  const endsAt = ms(e.endTime);
+  if (startsAt > window.until || (endsAt ?? startsAt) < window.from) return undefined;
+  return {
+    arn: e.arn,
+    service: e.service ?? 'AWS',
+    kind: e.eventTypeCode ?? 'scheduledChange',
+    region: e.region ?? 'global',
+    startsAt,
+    ...(endsAt !== undefined && { endsAt }),
+    ...(e.statusCode !== undefined && { status: e.statusCode }),
+    ...(e.actionability !== undefined &&
+      ACTIONABILITY.has(e.actionability) && { actionability: e.actionability as Actionability }),
+  };
+}
+
+/** What is kept of a Health event. */
+interface HealthEventFields {
+  readonly arn: string;
+  readonly service: string;
+  readonly kind: string;
+  readonly region: string;
+  readonly startsAt: number;
+  readonly endsAt?: number;
+  readonly status?: string;
+  readonly actionability?: Actionability;
+}
+
 /** Health scheduled changes of one account: events, then their descriptions and affected entities, 10 at a time. */
 async function accountHealth(
   client: HealthClient,
@@ -204,16 +247,7 @@ async function accountHealth(
   window: { from: number; until: number },
   call: Call,
 ): Promise<MaintenanceNotice[]> {
-  const events: Array<{
-    arn: string;
-    service: string;
-    kind: string;
-    region: string;
-    startsAt: number;
-    endsAt?: number;
-    status?: string;
-    actionability?: Actionability;
-  }> = [];
+  const events: HealthEventFields[] = [];
   let nextToken: string | undefined;
   do {
     const page = await call(() =>
@@ -230,21 +264,8 @@ async function accountHealth(
       ),
     );
     for (const e of page.events ?? []) {
-      const startsAt = ms(e.startTime);
-      if (e.arn === undefined || startsAt === undefined) continue;
-      const endsAt = ms(e.endTime);
-      if (startsAt > window.until || (endsAt ?? startsAt) < window.from) continue;
-      events.push({
-        arn: e.arn,
-        service: e.service ?? 'AWS',
-        kind: e.eventTypeCode ?? 'scheduledChange',
-        region: e.region ?? 'global',
-        startsAt,
-        ...(endsAt !== undefined && { endsAt }),
-        ...(e.statusCode !== undefined && { status: e.statusCode }),
-        ...(e.actionability !== undefined &&
-          ACTIONABILITY.has(e.actionability) && { actionability: e.actionability as Actionability }),
-      });
+      const event = healthEvent(e, window);
+      if (event !== undefined) events.push(event);
     }
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
@@ -281,16 +302,7 @@ async function accountHealth(
 }
 
 function healthNotice(
-  e: {
-    arn: string;
-    service: string;
-    kind: string;
-    region: string;
-    startsAt: number;
-    endsAt?: number;
-    status?: string;
-    actionability?: Actionability;
-  },
+  e: HealthEventFields,
   account: NoticeAccount,
   says: string,
   resources: NoticeResource[],
@@ -326,7 +338,7 @@ async function organizationHealth(
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const out: MaintenanceNotice[] = [];
   let nextToken: string | undefined;
-  const events: Array<Parameters<typeof healthNotice>[0]> = [];
+  const events: HealthEventFields[] = [];
   do {
     const page = await call(() =>
       client.send(
@@ -344,21 +356,8 @@ async function organizationHealth(
       ),
     );
     for (const e of page.events ?? []) {
-      const startsAt = ms(e.startTime);
-      if (e.arn === undefined || startsAt === undefined) continue;
-      const endsAt = ms(e.endTime);
-      if (startsAt > window.until || (endsAt ?? startsAt) < window.from) continue;
-      events.push({
-        arn: e.arn,
-        service: e.service ?? 'AWS',
-        kind: e.eventTypeCode ?? 'scheduledChange',
-        region: e.region ?? 'global',
-        startsAt,
-        ...(endsAt !== undefined && { endsAt }),
-        ...(e.statusCode !== undefined && { status: e.statusCode }),
-        ...(e.actionability !== undefined &&
-          ACTIONABILITY.has(e.actionability) && { actionability: e.actionability as Actionability }),
-      });
+      const event = healthEvent(e, window);
+      if (event !== undefined) events.push(event);
     }
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
