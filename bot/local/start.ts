@@ -1,3 +1,4 @@
+import '../node-support';
 import { join } from 'node:path';
 import { SandboxClock } from '../../integrations/sandbox/clock';
 import { loadConfig } from '../config';

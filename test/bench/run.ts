@@ -5,6 +5,7 @@
  * - the local matcher: throughput and per-utterance p99;
  * - the deploy message on the sandbox clock: updates per deployment, and the delay from a phase to the message.
  */
+import '../../bot/node-support';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
