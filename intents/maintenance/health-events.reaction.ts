@@ -122,9 +122,11 @@ export const healthEvents = defineReaction({
       visibility: 'channel',
     };
     // Keyed by the notice and its time: a redelivery (or a second page of the same event) posts once.
-    await ports.announcer.post({ channel: 'notices' }, reply, {
+    const posted = await ports.announcer.post({ channel: 'notices' }, reply, {
       key: `health:${key}:${notice.startsAt}:${notice.status ?? ''}`,
     });
+    // Remembered only once told (no notices channel: the digest tells it, where it is configured).
+    if (posted === undefined) return;
     await ports.store.put(
       key,
       {
