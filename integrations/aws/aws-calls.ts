@@ -74,3 +74,18 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/** Every page of a paginated call: `fetch` gets the previous page's token (none first), `next` reads the next one. */
+export async function allPages<P>(
+  fetch: (token: string | undefined) => Promise<P>,
+  next: (page: P) => string | undefined,
+): Promise<P[]> {
+  const pages: P[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetch(token);
+    pages.push(page);
+    token = next(page);
+  } while (token !== undefined);
+  return pages;
+}

@@ -27,7 +27,7 @@ import type {
   NoticeAccount,
   NoticeResource,
 } from '../maintenance.port';
-import { awsError, mapLimit, type RetryOptions, retryThrottled } from './aws-calls';
+import { allPages, awsError, mapLimit, type RetryOptions, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
 
 /** The clients the sources read with, each for one account and region (from the one client factory). */
@@ -239,6 +239,35 @@ interface HealthEventFields {
   readonly actionability?: Actionability;
 }
 
+/** The scheduled changes of DescribeEvents pages (one account's or the organization's) that fall in the window. */
+function inWindow(
+  pages: ReadonlyArray<{ events?: Array<Parameters<typeof healthEvent>[0]> }>,
+  window: { from: number; until: number },
+): HealthEventFields[] {
+  return pages
+    .flatMap((page) => page.events ?? [])
+    .flatMap((e) => {
+      const event = healthEvent(e, window);
+      return event === undefined ? [] : [event];
+    });
+}
+
+/** Affected entities, by what `keyOf` reads (the event's ARN, or the account), as notice resources with their tags. */
+function groupEntities<E extends { entityValue?: string; tags?: Record<string, string> }>(
+  pages: ReadonlyArray<{ entities?: E[] }>,
+  keyOf: (entity: E) => string | undefined,
+  into = new Map<string, NoticeResource[]>(),
+): Map<string, NoticeResource[]> {
+  for (const entity of pages.flatMap((page) => page.entities ?? [])) {
+    const key = keyOf(entity);
+    if (key === undefined || entity.entityValue === undefined) continue;
+    const list = into.get(key) ?? [];
+    list.push({ id: entity.entityValue, ...(entity.tags !== undefined && { tags: entity.tags }) });
+    into.set(key, list);
+  }
+  return into;
+}
+
 /** Health scheduled changes of one account: events, then their descriptions and affected entities, 10 at a time. */
 async function accountHealth(
   client: HealthClient,
@@ -247,28 +276,24 @@ async function accountHealth(
   window: { from: number; until: number },
   call: Call,
 ): Promise<MaintenanceNotice[]> {
-  const events: HealthEventFields[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(() =>
-      client.send(
-        new DescribeEventsCommand({
-          filter: {
-            eventTypeCategories: ['scheduledChange'],
-            eventStatusCodes: ['upcoming', 'open'],
-            regions: [...regions, 'global'],
-          },
-          maxResults: 100,
-          ...(nextToken !== undefined && { nextToken }),
-        }),
+  const pages = await allPages(
+    (nextToken) =>
+      call(() =>
+        client.send(
+          new DescribeEventsCommand({
+            filter: {
+              eventTypeCategories: ['scheduledChange'],
+              eventStatusCodes: ['upcoming', 'open'],
+              regions: [...regions, 'global'],
+            },
+            maxResults: 100,
+            ...(nextToken !== undefined && { nextToken }),
+          }),
+        ),
       ),
-    );
-    for (const e of page.events ?? []) {
-      const event = healthEvent(e, window);
-      if (event !== undefined) events.push(event);
-    }
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
+    (page) => page.nextToken,
+  );
+  const events = inWindow(pages, window);
   const descriptions = new Map<string, string>();
   const entities = new Map<string, NoticeResource[]>();
   for (let i = 0; i < events.length; i += 10) {
@@ -277,24 +302,19 @@ async function accountHealth(
     for (const d of details.successfulSet ?? []) {
       if (d.event?.arn !== undefined) descriptions.set(d.event.arn, text(d.eventDescription?.latestDescription));
     }
-    let token: string | undefined;
-    do {
-      const page = await call(() =>
-        client.send(
-          new DescribeAffectedEntitiesCommand({
-            filter: { eventArns: arns },
-            ...(token !== undefined && { nextToken: token }),
-          }),
+    const pages = await allPages(
+      (nextToken) =>
+        call(() =>
+          client.send(
+            new DescribeAffectedEntitiesCommand({
+              filter: { eventArns: arns },
+              ...(nextToken !== undefined && { nextToken }),
+            }),
+          ),
         ),
-      );
-      for (const entity of page.entities ?? []) {
-        if (entity.eventArn === undefined || entity.entityValue === undefined) continue;
-        const list = entities.get(entity.eventArn) ?? [];
-        list.push({ id: entity.entityValue, ...(entity.tags !== undefined && { tags: entity.tags }) });
-        entities.set(entity.eventArn, list);
-      }
-      token = page.nextToken;
-    } while (token !== undefined);
+      (page) => page.nextToken,
+    );
+    groupEntities(pages, (entity) => entity.eventArn, entities);
   }
   return events.map((e) =>
     healthNotice(e, accountOf(account), descriptions.get(e.arn) ?? '', entities.get(e.arn) ?? []),
@@ -337,70 +357,62 @@ async function organizationHealth(
 ): Promise<MaintenanceNotice[]> {
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const out: MaintenanceNotice[] = [];
-  let nextToken: string | undefined;
-  const events: HealthEventFields[] = [];
-  do {
-    const page = await call(() =>
-      client.send(
-        new DescribeEventsForOrganizationCommand({
-          filter: {
-            eventTypeCategories: ['scheduledChange'],
-            eventStatusCodes: ['upcoming', 'open'],
-            regions: [...regions, 'global'],
-            // Only the configured accounts' events, where the filter can say so (it takes 50 ids).
-            ...(byId.size <= 50 && { awsAccountIds: [...byId.keys()] }),
-          },
-          maxResults: 100,
-          ...(nextToken !== undefined && { nextToken }),
-        }),
-      ),
-    );
-    for (const e of page.events ?? []) {
-      const event = healthEvent(e, window);
-      if (event !== undefined) events.push(event);
-    }
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
-  // Events one after another would take minutes across a large organization: a few at a time.
-  await mapLimit(events, 8, async (event) => {
-    const affected: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await call(() =>
+  const pages = await allPages(
+    (nextToken) =>
+      call(() =>
         client.send(
-          new DescribeAffectedAccountsForOrganizationCommand({
-            eventArn: event.arn,
-            ...(token !== undefined && { nextToken: token }),
+          new DescribeEventsForOrganizationCommand({
+            filter: {
+              eventTypeCategories: ['scheduledChange'],
+              eventStatusCodes: ['upcoming', 'open'],
+              regions: [...regions, 'global'],
+              // Only the configured accounts' events, where the filter can say so (it takes 50 ids).
+              ...(byId.size <= 50 && { awsAccountIds: [...byId.keys()] }),
+            },
+            maxResults: 100,
+            ...(nextToken !== undefined && { nextToken }),
           }),
         ),
-      );
-      affected.push(...(page.affectedAccounts ?? []).filter((id) => byId.has(id)));
-      token = page.nextToken;
-    } while (token !== undefined);
+      ),
+    (page) => page.nextToken,
+  );
+  const events = inWindow(pages, window);
+  // Events one after another would take minutes across a large organization: a few at a time.
+  await mapLimit(events, 8, async (event) => {
+    const affected = (
+      await allPages(
+        (nextToken) =>
+          call(() =>
+            client.send(
+              new DescribeAffectedAccountsForOrganizationCommand({
+                eventArn: event.arn,
+                ...(nextToken !== undefined && { nextToken }),
+              }),
+            ),
+          ),
+        (page) => page.nextToken,
+      )
+    )
+      .flatMap((page) => page.affectedAccounts ?? [])
+      .filter((id) => byId.has(id));
     for (let i = 0; i < affected.length; i += 10) {
       const filters = affected.slice(i, i + 10).map((awsAccountId) => ({ eventArn: event.arn, awsAccountId }));
       const details = await call(() =>
         client.send(new DescribeEventDetailsForOrganizationCommand({ organizationEventDetailFilters: filters })),
       );
-      const entities = new Map<string, NoticeResource[]>();
-      let entityToken: string | undefined;
-      do {
-        const page = await call(() =>
-          client.send(
-            new DescribeAffectedEntitiesForOrganizationCommand({
-              organizationEntityFilters: filters,
-              ...(entityToken !== undefined && { nextToken: entityToken }),
-            }),
+      const pages = await allPages(
+        (nextToken) =>
+          call(() =>
+            client.send(
+              new DescribeAffectedEntitiesForOrganizationCommand({
+                organizationEntityFilters: filters,
+                ...(nextToken !== undefined && { nextToken }),
+              }),
+            ),
           ),
-        );
-        for (const entity of page.entities ?? []) {
-          if (entity.awsAccountId === undefined || entity.entityValue === undefined) continue;
-          const list = entities.get(entity.awsAccountId) ?? [];
-          list.push({ id: entity.entityValue, ...(entity.tags !== undefined && { tags: entity.tags }) });
-          entities.set(entity.awsAccountId, list);
-        }
-        entityToken = page.nextToken;
-      } while (entityToken !== undefined);
+        (page) => page.nextToken,
+      );
+      const entities = groupEntities(pages, (entity) => entity.awsAccountId);
       for (const { awsAccountId } of filters) {
         const account = byId.get(awsAccountId) as AwsAccount;
         const detail = (details.successfulSet ?? []).find((d) => d.awsAccountId === awsAccountId);

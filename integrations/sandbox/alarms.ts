@@ -27,7 +27,6 @@ export interface SandboxAlarmControls {
   clear(name: string): AlarmStateChangeEvent[];
   /** Every configured alarm, as it stands, in world order. */
   all(): AlarmState[];
-  names(): string[];
 }
 
 interface Simulated {
@@ -116,7 +115,7 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
     return [...this.alarms.values()].map(view);
   }
 
-  names(): string[] {
+  private names(): string[] {
     return [...this.alarms.values()].map((a) => a.place.name);
   }
 

@@ -1,4 +1,5 @@
 import { type AlarmMeasure, type AlarmStateValue, bandOf } from '../../integrations/alarms.port';
+import { type Loose, num, obj, str as text } from '../loose';
 
 export type { AlarmMeasure };
 
@@ -28,10 +29,7 @@ const STATES: readonly string[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 /** What is kept of text from the event: an alarm's reason can be long, and none of it is trusted. */
 const MAX_TEXT = 1_000;
 
-type Loose = Record<string, unknown>;
-const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, MAX_TEXT) : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => text(v, MAX_TEXT);
 const state = (v: unknown): AlarmStateValue | undefined =>
   typeof v === 'string' && STATES.includes(v) ? (v as AlarmStateValue) : undefined;
 

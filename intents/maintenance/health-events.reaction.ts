@@ -1,5 +1,6 @@
 import type { Actionability, MaintenanceNotice, NoticeResource } from '../../integrations/maintenance.port';
 import { defineReaction, type EventBridgeEvent } from '../define-reaction';
+import { obj, str as text } from '../loose';
 import type { Reply } from '../reply';
 import { type Known, knownKey, knownTtlSeconds } from './digest';
 import { noticeLines } from './notices';
@@ -8,10 +9,11 @@ const DAY = 86_400_000;
 const MAX_TEXT = 2_000;
 const ACTIONABILITY = new Set(['ACTION_REQUIRED', 'ACTION_MAY_BE_REQUIRED', 'INFORMATIONAL']);
 
-type Loose = Record<string, unknown>;
-const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : {});
-const str = (v: unknown, max = 512): string | undefined =>
-  typeof v === 'string' && v.trim() !== '' ? v.replace(/\s+/g, ' ').trim().slice(0, max) : undefined;
+/** Text from the event on one line, cut to `max`; undefined when missing or blank. */
+const str = (v: unknown, max = 512): string | undefined => {
+  const words = text(v, 100_000)?.replace(/\s+/g, ' ').trim();
+  return words === undefined || words === '' ? undefined : words.slice(0, max);
+};
 /** Health writes times as RFC 1123 ("Thu, 27 Aug 2026 13:19:03 GMT"). */
 const time = (v: unknown): number | undefined => {
   const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;

@@ -1,12 +1,9 @@
-import type { MaintenanceNotice } from '../../integrations/maintenance.port';
 import type { IntentPorts } from '../define-intent';
 import { plural } from '../format';
 import { type Line, type Reply, type Section, strong } from '../reply';
 import { DAYS, local, zonedInstant } from '../zoned-time';
 import { affectedServices, failureLines, noticeLines, URGENCY_TITLES, type Urgency, urgencyOf } from './notices';
 
-/** How far ahead "upcoming" looks when asked without a range. */
-export const LOOK_AHEAD_DAYS = 14;
 /** Notices shown in one answer (each is a Block Kit section; Slack takes 50 blocks). */
 const SHOWN = 15;
 
@@ -20,7 +17,7 @@ export interface Span {
 const DAY = 86_400_000;
 
 /** The span a `Period` slot value names, read in the team's time zone (weeks run Monday to Sunday). */
-export function spanOf(period: string | undefined, now: number, timeZone: string): Span {
+export function spanOf(period: string | undefined, now: number, timeZone: string, lookAheadDays = 14): Span {
   const today = local(now, timeZone);
   const midnight = (days: number) => {
     const d = new Date(Date.UTC(today.year, today.month - 1, today.day + days));
@@ -62,7 +59,8 @@ export function spanOf(period: string | undefined, now: number, timeZone: string
         const n = Number(days[1]);
         return { from: now, until: now + n * DAY, words: `the next ${n === 1 ? 'day' : `${n} days`}` };
       }
-      return { from: now, until: now + LOOK_AHEAD_DAYS * DAY, words: `the next ${LOOK_AHEAD_DAYS} days` };
+      // Asked without a period: as far ahead as the digest looks (`notices.lookAheadDays`).
+      return { from: now, until: now + lookAheadDays * DAY, words: `the next ${lookAheadDays} days` };
   }
 }
 
@@ -78,7 +76,7 @@ export async function upcomingMaintenance(
   const now = ports.clock.now();
   const rules = ports.rules.maintenance;
   const timeZone = ports.rules.timeZone;
-  const span = spanOf(asked.period, now, timeZone);
+  const span = spanOf(asked.period, now, timeZone, rules.lookAheadDays);
   const account =
     asked.account === undefined
       ? undefined
@@ -137,5 +135,3 @@ const ORDER: Record<Urgency, number> = { day: 0, week: 1, later: 2 };
 function inRange(range: string): string {
   return range.startsWith('the next') ? `in ${range}` : range;
 }
-
-export type { MaintenanceNotice };
