@@ -3,7 +3,7 @@ import type { Logger as SlackLogger } from '@slack/logger';
 import type { EdgeDeps } from './edge-deps';
 import { registerActions } from './listeners/action.listener';
 import { registerCommand } from './listeners/command.listener';
-import { dedupeDeliveries } from './listeners/dedupe.middleware';
+import { deliveryScope, stampDeliveries } from './listeners/dedupe.middleware';
 import { answerFailures } from './listeners/guard.middleware';
 import { registerMessages } from './listeners/message.listener';
 import type { Log } from './logger';
@@ -19,7 +19,9 @@ export interface AppOptions {
  * Builds the one Bolt app every runtime uses (Lambda receiver, HTTP receiver, Socket Mode), with its listeners
  * registered explicitly. The bot ids come from configuration, so construction makes no `auth.test` call.
  */
-export function createApp(deps: EdgeDeps, options: AppOptions): App {
+export function createApp(edge: EdgeDeps, options: AppOptions): App {
+  // The jobs a delivery hands over carry its id: the worker claims it, so a repeat delivery changes nothing twice.
+  const deps: EdgeDeps = { ...edge, jobs: stampDeliveries(edge.jobs) };
   const app = new App({
     receiver: options.receiver,
     token: options.botToken,
@@ -29,7 +31,7 @@ export function createApp(deps: EdgeDeps, options: AppOptions): App {
     ...(options.slackApiUrl !== undefined && { clientOptions: { slackApiUrl: options.slackApiUrl } }),
   });
   app.use(answerFailures(deps));
-  app.use(dedupeDeliveries(deps.claims, deps.log));
+  app.use(deliveryScope());
   registerCommand(app, deps);
   registerMessages(app, deps);
   registerActions(app, deps);

@@ -44,6 +44,7 @@ import { createLogger, type Log } from './logger';
 import { rulesFrom } from './rules';
 import { sandboxWorld } from './sandbox-world';
 import type { Settings } from './settings';
+import { SLASH_COMMAND } from './slack-app';
 import { vocabularyOf } from './vocabulary';
 import { slackAnnouncer } from './worker/answer';
 import { describeError, runJob } from './worker/dispatcher';
@@ -100,7 +101,13 @@ interface Account {
  * Lambda invoke or an in-process queue for jobs.
  */
 export function createDeps(settings: Settings, config: OpsbotConfig, overrides: DepsOverrides = {}): Deps {
-  const log = overrides.log ?? createLogger(settings.logLevel);
+  const log =
+    overrides.log ??
+    createLogger(settings.logLevel, 'opsbot', () => [
+      settings.signingSecret,
+      settings.botToken,
+      settings.appToken ?? '',
+    ]);
   const registry = new IntentRegistry(intents);
   const vocabulary = vocabularyOf(config);
   const matcher = new LocalMatcher(registry.all, vocabulary);
@@ -211,7 +218,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     log,
     botUserId: bot.botUserId,
     botId: bot.botId,
-    command: '/deploy',
+    command: SLASH_COMMAND.command,
     rules: ports.rules,
     people,
     audit,

@@ -1,3 +1,4 @@
+import type { Claims } from '../integrations/claims';
 import type { Actor } from '../intents/define-intent';
 import type { Reply } from '../intents/reply';
 
@@ -96,9 +97,29 @@ export function retryClaim(job: Pick<RetryStageJob, 'pipeline' | 'executionId' |
 }
 
 /** Work the Slack function hands to the worker function. */
-export type Job = InterpretJob | FulfilJob | SayJob | RetryStageJob | DeployActionJob;
+/**
+ * Every job the Slack function hands over names its delivery (`<event_id or trigger_id>#<n>`): the worker claims
+ * it first, so a repeat delivery changes nothing twice.
+ */
+export interface Delivered {
+  readonly delivery?: string;
+}
+
+export type Job = (InterpretJob | FulfilJob | SayJob | RetryStageJob | DeployActionJob) & Delivered;
 
 /** Key of the conversation in a thread (or a DM without threads). */
 export function conversationKey(teamId: string | undefined, channel: string, threadTs: string | undefined): string {
   return `conversation:${teamId ?? '-'}:${channel}:${threadTs ?? 'main'}`;
+}
+
+/** How long a delivery id is remembered: well past Slack's last retry (about 5 minutes after the first). */
+const DELIVERY_TTL_SECONDS = 60 * 60;
+
+/**
+ * The worker's side of a Slack delivery: claims the job's delivery id before anything is done, so a repeat delivery
+ * (Slack retries up to three times, and may send the same event_id twice) changes nothing twice. False for a repeat.
+ */
+export async function claimDelivery(job: Job, claims: Claims): Promise<boolean> {
+  if (job.delivery === undefined) return true;
+  return claims.claim(`delivery:${job.delivery}`, DELIVERY_TTL_SECONDS, { at: Date.now() });
 }

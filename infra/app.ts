@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../bot/config';
 import { readSettings } from '../bot/settings';
-import { OpsbotAccessStack } from './stacks/access-stack';
+import { accessStackName, OpsbotAccessStack } from './stacks/access-stack';
 import { OpsbotStack } from './stacks/opsbot-stack';
 
 /**
@@ -28,11 +28,12 @@ for (const [name, account] of Object.entries(loaded.config.accounts)) {
   if (account.roleArn === undefined) continue;
   if (home === undefined) {
     process.stderr.write(
-      `opsbot infra: no home account known (list it under accounts, without a role); OpsbotAccess-${name} left out.\n`,
+      `opsbot infra: no home account known (list it under accounts, without a role); ${accessStackName(name)} left out.\n`,
     );
     continue;
   }
-  new OpsbotAccessStack(app, `OpsbotAccess-${name}`, {
+  // Named so opsbot's own stack knows the name of its forwarding alarm.
+  new OpsbotAccessStack(app, accessStackName(name), {
     config: loaded.config,
     accountName: name,
     homeAccountId: home,

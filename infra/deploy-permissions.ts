@@ -20,8 +20,8 @@ interface Placed {
  * The IAM statements deploys need, for exactly the calls the deployments and images adapters make, on the
  * configured services of the accounts `inAccount` selects: the ECS services (read, update, their service
  * deployments and tasks), the CodeDeploy deployment groups, the ECR repositories, and `iam:PassRole` only towards
- * ECS tasks. `RegisterTaskDefinition` and `DescribeTaskDefinition` take no resource but `*` (ECS does not scope
- * them); everything else is scoped.
+ * ECS tasks. `DescribeTaskDefinition` takes no resource but `*`, and `ListTasks` is held to the configured clusters by
+ * its `ecs:cluster` condition; everything else is scoped.
  */
 export function deployStatements(config: OpsbotConfig, inAccount: (account: ResolvedAccount) => boolean) {
   return deployPolicy(config, inAccount, Aws.PARTITION);
@@ -52,14 +52,14 @@ export function grantDeploys(
 
 function wildcardReason(resource: string): string {
   if (resource === '*') {
-    return 'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition take no narrower resource; ecs:ListTasks is limited to the configured clusters by its ecs:cluster condition.';
+    return 'ecs:DescribeTaskDefinition takes no narrower resource; ecs:ListTasks is limited to the configured clusters by its ecs:cluster condition.';
   }
   if (resource.includes(':service-deployment/'))
     return 'The service deployments of one configured service: ECS names each with its own id.';
   if (resource.includes(':task/'))
     return 'Tasks of a configured cluster, read only to say why a deployment’s tasks stopped.';
   if (resource.includes(':task-definition/'))
-    return 'Tagging only as a revision is registered (ecs:CreateAction condition): who asked, which version.';
+    return 'A new revision of the service’s own task definition, whose family is read from the service at deploy time; tagged only as it is registered (ecs:CreateAction condition).';
   if (resource.includes(':role/'))
     return 'Roles are passed to ECS tasks only (iam:PassedToService condition): the task definition’s own roles, kept from the running revision.';
   if (resource.includes(':deploymentconfig:'))
@@ -107,10 +107,12 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
       resources: ['*'],
       conditions: { ArnEquals: { 'ecs:cluster': unique(targets.map((t) => ecs(t, `cluster/${t.cluster}`))) } },
     }),
-    // ECS takes no narrower resource for these two.
+    // ECS takes no narrower resource for this one.
+    new PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
+    // A new revision of the running one, in a configured account and region: its family is the service's, read then.
     new PolicyStatement({
-      actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
-      resources: ['*'],
+      actions: ['ecs:RegisterTaskDefinition'],
+      resources: unique(targets.map((t) => ecs(t, 'task-definition/*'))),
     }),
     // Tags on the new revision (who asked, which version) are written as it is registered, and only then.
     new PolicyStatement({

@@ -34,9 +34,19 @@ export interface EventType {
   readonly detail?: Readonly<Record<string, readonly string[]>>;
   /**
    * Only events about configured things: the detail field that names a configured pipeline, or a configured
-   * rollback alarm.
+   * rollback alarm, or one of opsbot's own alarms (which infra creates, so it knows their names and accounts).
    */
-  readonly configured?: { readonly pipelineField: string } | { readonly alarmField: string };
+  readonly configured?:
+    | { readonly pipelineField: string }
+    | { readonly alarmField: string }
+    | { readonly ownAlarmField: string };
+  /**
+   * Narrows a type another reaction also declares: the events of the type for which this holds are this reaction's,
+   * the others the other's. The worker has no rule to ask which rule matched, so this decides in its place; the
+   * infra rules select the same events (`configured`), and must not overlap. Called on events from outside: it must
+   * not throw.
+   */
+  readonly only?: (event: EventBridgeEvent) => boolean;
   /** What the rule is for, in the rule's description. */
   readonly purpose?: string;
   /** Delivered by an EventBridge Scheduler schedule (which infra builds), not matched by a rule. */
@@ -51,7 +61,10 @@ export interface ReactionPorts extends IntentPorts {
 export interface ReactionDefinition {
   readonly name: string;
   readonly description: string;
-  /** The events it handles; no two reactions claim the same one (the registry checks). */
+  /**
+   * The events it handles; no two reactions claim the same one (the registry checks): two may declare one type only
+   * when one of them narrows it (`only`).
+   */
   readonly events: readonly EventType[];
   handle(event: EventBridgeEvent, ports: ReactionPorts): Promise<void>;
 }
@@ -76,15 +89,25 @@ export function defineReaction(definition: ReactionDefinition): Reaction {
   return {
     ...definition,
     matches: (event) =>
-      definition.events.some((e) => e.source === event.source && e.detailType === event['detail-type']),
+      definition.events.some(
+        (e) =>
+          e.source === event.source && e.detailType === event['detail-type'] && (e.only === undefined || e.only(event)),
+      ),
   };
 }
 
 /** The reactions opsbot has, found by the event they handle. Built from an explicit array. */
 export class ReactionRegistry {
-  private readonly byType = new Map<string, Reaction>();
+  /** By type: the reaction that takes its events, and the one (if any) that takes those its `only` picks. */
+  private readonly byType = new Map<
+    string,
+    { general?: Reaction; narrowed?: { reaction: Reaction; only: (event: EventBridgeEvent) => boolean } }
+  >();
 
-  /** @throws when two reactions share a name or claim the same event type. */
+  /**
+   * @throws when two reactions share a name, or claim the same event type (unless one of them narrows it), or both
+   * narrow the same one.
+   */
   constructor(readonly all: readonly Reaction[]) {
     const names = new Set<string>();
     for (const reaction of all) {
@@ -92,20 +115,28 @@ export class ReactionRegistry {
       names.add(reaction.name);
       for (const type of reaction.events) {
         const key = typeKey(type.source, type.detailType);
-        const owner = this.byType.get(key);
+        const entry = this.byType.get(key) ?? {};
+        const owner = type.only === undefined ? entry.general : entry.narrowed?.reaction;
         if (owner !== undefined) {
           throw new Error(
             `The event "${type.detailType}" from ${type.source} is claimed by both ${owner.name} and ${reaction.name}`,
           );
         }
-        this.byType.set(key, reaction);
+        this.byType.set(
+          key,
+          type.only === undefined
+            ? { ...entry, general: reaction }
+            : { ...entry, narrowed: { reaction, only: type.only } },
+        );
       }
     }
   }
 
-  /** The reaction that handles this event, if any. */
+  /** The reaction that handles this event, if any: the one that narrows its type to it, else the type's own. */
   find(event: EventBridgeEvent): Reaction | undefined {
-    return this.byType.get(typeKey(event.source, event['detail-type']));
+    const entry = this.byType.get(typeKey(event.source, event['detail-type']));
+    if (entry?.narrowed?.only(event) === true) return entry.narrowed.reaction;
+    return entry?.general;
   }
 }
 

@@ -16,6 +16,7 @@ import { maintenanceDigest } from './maintenance/maintenance-digest.reaction';
 import { maintenanceNotices } from './maintenance/maintenance-notices.intent';
 import { pipelineFailure } from './pipelines/pipeline-failure.reaction';
 import { pipelineStatus } from './pipelines/pipeline-status.intent';
+import { opsbotHealth } from './self/opsbot-health.reaction';
 
 /** Every intent opsbot knows, in the order help lists them. The registry is this explicit list. */
 export const intents: readonly IntentDefinition[] = [
@@ -38,4 +39,5 @@ export const reactions: readonly Reaction[] = [
   alarmRollback,
   maintenanceDigest,
   healthEvents,
+  opsbotHealth,
 ];

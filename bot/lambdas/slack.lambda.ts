@@ -1,5 +1,6 @@
 import { readDeployedConfig } from '../deployed-config';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../edge/lambda-edge';
+import { withCorrelation } from '../logger';
 import { readSettings } from '../settings';
 import { needsSecrets, refreshedWithSecrets, withSlackSecrets } from './secrets';
 import { createSlackHandler } from './slack-handler';
@@ -18,4 +19,11 @@ const current = needsSecrets(settings)
   : () => Promise.resolve(createSlackHandler(settings, config).handler);
 const fixed = needsSecrets(settings) ? undefined : current();
 
-export const handler: Handler = async (event, context) => (await (fixed ?? current()))(event, context);
+// Every entry logged for a request carries its API Gateway request id until the Slack delivery id is known.
+export const handler: Handler = (event, context) =>
+  withCorrelation(requestIdOf(event), async () => (await (fixed ?? current()))(event, context));
+
+function requestIdOf(event: HttpLambdaEvent): string | undefined {
+  const context = event.requestContext as { requestId?: unknown } | undefined;
+  return typeof context?.requestId === 'string' ? context.requestId : undefined;
+}

@@ -3,8 +3,9 @@ import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { readDeployedConfig } from '../deployed-config';
 import { createDeps, type Deps } from '../deps';
 import type { Job, WatchJob } from '../jobs';
+import { withCorrelation } from '../logger';
 import { readSettings } from '../settings';
-import { handleWorkerInput } from '../worker/router';
+import { correlationOf, handleWorkerInput } from '../worker/router';
 import { needsSecrets, refreshedWithSecrets, withSlackSecrets } from './secrets';
 
 /** Lambda entry point for the worker: jobs sent by the Slack function, and EventBridge events routed to it. */
@@ -22,9 +23,11 @@ export const handler = async (
   context?: { getRemainingTimeInMillis?: () => number },
 ): Promise<WatchResult | undefined> => {
   const remaining = context?.getRemainingTimeInMillis?.();
-  return handleWorkerInput(
-    input,
-    (await deps()).worker,
-    remaining === undefined ? {} : { deadline: Date.now() + remaining },
+  return withCorrelation(correlationOf(input), async () =>
+    handleWorkerInput(
+      input,
+      (await deps()).worker,
+      remaining === undefined ? {} : { deadline: Date.now() + remaining },
+    ),
   );
 };

@@ -1,9 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Claims } from '../../integrations/claims';
-import type { Log } from '../logger';
-
-/** How long a delivery id is remembered: well past Slack's last retry (about 5 minutes after the first). */
-const DELIVERY_TTL_SECONDS = 60 * 60;
+import type { JobQueue } from '../../integrations/jobs.port';
+import type { Job } from '../jobs';
+import { withCorrelation } from '../logger';
 
 /** The id Slack gives one delivery of one thing: `event_id` for events, `trigger_id` for commands and buttons. */
 export function deliveryId(body: Record<string, unknown>): string | undefined {
@@ -11,34 +10,34 @@ export function deliveryId(body: Record<string, unknown>): string | undefined {
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
+/** The delivery being handled, and how many jobs it has handed over so far. */
+const current = new AsyncLocalStorage<{ readonly id: string; sent: number }>();
+
 /**
- * Drops repeated deliveries (Slack retries up to three times, and may send the same event_id twice): the first
- * delivery claims the id in the Store; later ones are acknowledged and change nothing. If the first delivery's
- * listener fails, the claim is released so Slack's retry can do the work.
+ * Runs each delivery's listeners in its own scope, so the jobs they hand over carry the delivery's id (see
+ * {@link stampDeliveries}). Nothing is written on the acknowledgement path: a repeat delivery (Slack retries up to
+ * three times, and may send the same event_id twice) is dropped by the worker, which claims the id before it
+ * changes anything (`claimDelivery` in jobs.ts).
  */
-export function dedupeDeliveries(claims: Claims, log: Log): Middleware<AnyMiddlewareArgs> {
+export function deliveryScope(): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
-    const body = args.body as unknown as Record<string, unknown>;
-    const id = deliveryId(body);
-    if (id === undefined) {
-      await args.next();
-      return;
-    }
-    const key = `delivery:${id}`;
-    if (!(await claims.claim(key, DELIVERY_TTL_SECONDS, { at: Date.now() }))) {
-      log.info('slack.duplicate_dropped', {
-        id,
-        retryNum: args.context.retryNum,
-        retryReason: args.context.retryReason,
-      });
-      if ('ack' in args && typeof args.ack === 'function') await args.ack();
-      return;
-    }
-    try {
-      await args.next();
-    } catch (error) {
-      await claims.release(key);
-      throw error;
-    }
+    const id = deliveryId(args.body as unknown as Record<string, unknown>);
+    if (id === undefined) return args.next();
+    return withCorrelation(id, () => current.run({ id, sent: 0 }, () => args.next()));
+  };
+}
+
+/**
+ * The edge's job queue: each job carries `<delivery id>#<n>`, the n-th job that delivery handed over. A retry
+ * hands over the same jobs in the same order, with the same ids.
+ */
+export function stampDeliveries(jobs: JobQueue<Job>): JobQueue<Job> {
+  return {
+    send: (job) => {
+      const delivery = current.getStore();
+      if (delivery === undefined || job.delivery !== undefined) return jobs.send(job);
+      const stamped: Job = { ...job, delivery: `${delivery.id}#${delivery.sent++}` };
+      return jobs.send(stamped);
+    },
   };
 }

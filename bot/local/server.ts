@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { HTTPReceiver } from '@slack/bolt';
 import { LocalWorkspace } from '../../integrations/slack/local-workspace';
 import { SlackStandIn } from '../../integrations/slack/stand-in';
 import { unfinishedRuns } from '../../intents';
@@ -29,7 +29,6 @@ export interface LocalServer {
   readonly standIn?: SlackStandIn;
   /** Slack's part for the local page: delivers what the person types, signed, to the request URL. */
   readonly workspace?: LocalWorkspace;
-  readonly mode: 'http' | 'socket';
   /** This run's token for the local page's POST routes (also in `<data dir>/local-token`). */
   readonly token: string;
   close(): Promise<void>;
@@ -38,7 +37,7 @@ export interface LocalServer {
 /**
  * Runs opsbot on one local port: the Slack request URL (Bolt's HTTP receiver behind the same strict checks as
  * the Lambda edge) and, unless a real bot token is set, a stand-in of the Slack Web API that the bot posts to.
- * With an app-level token, Bolt's Socket Mode receiver talks to Slack instead of the request URL.
+ * Socket Mode (a real workspace without a public URL) is `startSocketMode` in `socket.ts`.
  */
 export async function startLocalServer(
   settings: Settings,
@@ -71,6 +70,7 @@ export async function startLocalServer(
           requestUrl: `${url}${SLACK_EVENTS_PATH}`,
           signingSecret: settings.signingSecret,
           botUserId: deps.edge.botUserId,
+          command: deps.edge.command,
         });
   const token = createLocalToken(settings.dataDir);
   const page =
@@ -93,15 +93,12 @@ export async function startLocalServer(
         })
       : undefined;
 
-  const socket = settings.appToken !== undefined;
-  const receiver: Receiver = socket
-    ? new SocketModeReceiver({ appToken: settings.appToken as string, logger: boltLogger(log) })
-    : new HTTPReceiver({
-        signingSecret: settings.signingSecret,
-        endpoints: SLACK_EVENTS_PATH,
-        logger: boltLogger(log),
-      });
-  const app = createApp(deps.edge, {
+  const receiver = new HTTPReceiver({
+    signingSecret: settings.signingSecret,
+    endpoints: SLACK_EVENTS_PATH,
+    logger: boltLogger(log),
+  });
+  createApp(deps.edge, {
     receiver,
     botToken: effective.botToken,
     ...(effective.slackApiUrl !== undefined && { slackApiUrl: effective.slackApiUrl }),
@@ -116,7 +113,7 @@ export async function startLocalServer(
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', url).pathname;
-    if (path === SLACK_EVENTS_PATH && req.method === 'POST' && !socket) {
+    if (path === SLACK_EVENTS_PATH && req.method === 'POST') {
       const raw = await readCapped(req, MAX_BODY_BYTES);
       if (raw === undefined) {
         log.warn('slack.request_rejected', { reason: 'too-large' });
@@ -154,7 +151,7 @@ export async function startLocalServer(
       // Hand Bolt the buffered body and a Content-Type without parameters (it compares the whole header).
       if (check.contentType !== undefined) req.headers['content-type'] = check.contentType;
       Object.assign(req, { rawBody: raw });
-      (receiver as HTTPReceiver).requestListener(req, res);
+      receiver.requestListener(req, res);
       return;
     }
     const local = checkLocalRequest(req, path, token);
@@ -167,20 +164,7 @@ export async function startLocalServer(
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
   }
 
-  if (socket) await app.start();
-  // Deploys are watched on the clock here (no Step Functions): their messages move by themselves.
-  const watcher = deps.watcher;
-  const ticking =
-    watcher === undefined
-      ? undefined
-      : setInterval(() => {
-          void watcher.tick().catch((error: unknown) => log.warn('deploy.tick_failed', { error: String(error) }));
-        }, 1000);
-  ticking?.unref();
-  // Deploys a previous run left unfinished are watched again (their records are in the local Store).
-  if (watcher !== undefined) {
-    for (const run of await unfinishedRuns(deps.worker.ports).catch(() => [])) await watcher.watch(run.id);
-  }
+  const stopWatching = await watchDeploysLocally(deps);
 
   return {
     url,
@@ -188,13 +172,27 @@ export async function startLocalServer(
     deps,
     ...(standIn !== undefined && { standIn }),
     ...(workspace !== undefined && { workspace }),
-    mode: socket ? 'socket' : 'http',
     token,
     async close() {
-      if (ticking !== undefined) clearInterval(ticking);
-      if (socket) await app.stop();
+      stopWatching();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Watches deploys on the clock, as there is no Step Functions locally: their messages move by themselves, and deploys
+ * a previous run left unfinished (their records are in the local Store) are watched again. Returns the stop.
+ */
+export async function watchDeploysLocally(deps: Deps): Promise<() => void> {
+  const watcher = deps.watcher;
+  if (watcher === undefined) return () => undefined;
+  const log = deps.edge.log;
+  const ticking = setInterval(() => {
+    void watcher.tick().catch((error: unknown) => log.warn('deploy.tick_failed', { error: String(error) }));
+  }, 1000);
+  ticking.unref();
+  for (const run of await unfinishedRuns(deps.worker.ports).catch(() => [])) await watcher.watch(run.id);
+  return () => clearInterval(ticking);
 }

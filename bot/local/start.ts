@@ -2,12 +2,17 @@ import '../node-support';
 import { join } from 'node:path';
 import { SandboxClock } from '../../integrations/sandbox/clock';
 import { loadConfig } from '../config';
-import { ConfigError, readSettings } from '../settings';
+import { readSettings } from '../settings';
 import { SLACK_EVENTS_PATH, startLocalServer } from './server';
+import { failedToStart, runSocketMode } from './socket-start';
 
-/** `npm start`: opsbot on this machine. */
+/** `npm start`: opsbot on this machine; with `SLACK_APP_TOKEN` set, connected to a real workspace over Socket Mode. */
 async function main(): Promise<void> {
   const settings = readSettings();
+  if (settings.appToken !== undefined) {
+    await runSocketMode(settings);
+    return;
+  }
   const loaded = loadConfig(settings);
   if (loaded.isExample) {
     process.stderr.write(
@@ -20,11 +25,7 @@ async function main(): Promise<void> {
   const local = await startLocalServer(settings, loaded.config, { useStandIn, overrides: { sandboxClock } });
   const lines = [`opsbot is running (${loaded.isExample ? 'example world' : loaded.source}).`];
   if (local.standIn !== undefined) lines.push(`  Open the local channel page:  ${local.url}/?token=${local.token}`);
-  lines.push(
-    local.mode === 'socket'
-      ? '  Slack:                        Socket Mode (SLACK_APP_TOKEN is set)'
-      : `  Slack request URL:            ${local.url}${SLACK_EVENTS_PATH}`,
-  );
+  lines.push(`  Slack request URL:            ${local.url}${SLACK_EVENTS_PATH}`);
   if (settings.signingSecretIsDefault) {
     lines.push('  Signing secret:               the development default (set SLACK_SIGNING_SECRET for a real app)');
   }
@@ -51,11 +52,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`opsbot: ${error.message}\n`);
-  } else {
-    process.stderr.write(`opsbot: could not start: ${(error as Error).stack ?? String(error)}\n`);
-  }
-  process.exit(1);
-});
+main().catch(failedToStart);

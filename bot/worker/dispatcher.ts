@@ -14,7 +14,7 @@ import type { IntentRegistry } from '../../intents/registry';
 import { code, notice, type Reply } from '../../intents/reply';
 import type { IssuedButtons } from '../cards';
 import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, type Step } from '../conversation';
-import { type FulfilJob, type InterpretJob, type Job, retryClaim } from '../jobs';
+import { claimDelivery, type FulfilJob, type InterpretJob, type Job, retryClaim } from '../jobs';
 import type { Log } from '../logger';
 import { answer } from './answer';
 import { type Interpreter, lexSessionId, MAX_UNDERSTOOD_CHARACTERS, tooLong, type Understanding } from './interpreter';
@@ -39,6 +39,10 @@ export interface WorkerDeps {
  */
 export async function runJob(job: Job, deps: WorkerDeps, options: { readonly deadline?: number } = {}): Promise<void> {
   try {
+    if (!(await claimDelivery(job, new Claims(deps.store)))) {
+      deps.log.info('slack.duplicate_dropped', { delivery: job.delivery, kind: job.kind });
+      return;
+    }
     if (job.kind === 'say') {
       await answer(job.replyTo, job.actor.userId, job.reply, deps);
       return;

@@ -44,3 +44,13 @@ export async function handleWorkerInput(
   await runJob(input, deps, options);
   return undefined;
 }
+
+/**
+ * The correlation id of worker input, the same one the Slack function logged: the Slack delivery a job came from,
+ * the EventBridge event's id, or the deploy run a watcher poll is about.
+ */
+export function correlationOf(input: Job | WatchJob | EventBridgeEvent): string | undefined {
+  if (isWatchJob(input)) return `run:${input.runId}`;
+  if (isEventBridgeEvent(input)) return typeof input.id === 'string' ? input.id : undefined;
+  return typeof input.delivery === 'string' ? input.delivery.replace(/#\d+$/, '') : undefined;
+}

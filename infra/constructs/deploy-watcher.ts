@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -30,13 +30,24 @@ export interface DeployWatcherProps {
   /** The worker, whose poll step (`{ kind: 'watch', runId }` → `{ done }`) each execution invokes. */
   readonly worker: IFunction;
   readonly logRetention: RetentionDays;
+  /**
+   * The name of the alarm on executions that failed, timed out or were aborted: known at synth, so an EventBridge rule
+   * can name it.
+   * @default a name CloudFormation generates
+   */
+  readonly failedAlarmName?: string;
+  /**
+   * The alarm's description.
+   * @default says what failed
+   */
+  readonly failedAlarmDescription?: string;
 }
 
 /**
  * The deploy watcher: a Standard state machine, one execution per deploy (named after it, so starting it twice starts
  * it once) — Wait, poll through the worker, Choice — until the poll says the deploy is done. CodeDeploy's and ECS's
- * state-change events end a deploy's message sooner; a poll after the end changes nothing. Failed executions raise
- * an alarm.
+ * state-change events end a deploy's message sooner; a poll after the end changes nothing. Executions that failed,
+ * timed out or were aborted raise an alarm.
  */
 export class DeployWatcher extends Construct {
   readonly stateMachine: StateMachine;
@@ -94,9 +105,23 @@ export class DeployWatcher extends Construct {
         'X-Ray tracing and CloudWatch Logs delivery of the state machine: these actions take no resource ARN (AWS requires `*`).',
     });
 
+    // Each is its own metric; FILL makes one that has no data count as none, so any of the three raises the alarm.
+    const period = Duration.minutes(5);
     this.failedAlarm = new Alarm(this, 'FailedExecutions', {
-      alarmDescription: 'opsbot: a deploy watcher execution failed or timed out (a deploy message stopped updating)',
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      ...(props.failedAlarmName !== undefined && { alarmName: props.failedAlarmName }),
+      alarmDescription:
+        props.failedAlarmDescription ??
+        'opsbot: a deploy watcher execution failed, timed out or was aborted (a deploy message stopped updating)',
+      metric: new MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+          aborted: this.stateMachine.metricAborted({ period, statistic: 'Sum' }),
+        },
+        label: 'Executions failed, timed out or aborted',
+        period,
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -1,10 +1,13 @@
-import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { maintenancePlaces, resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
+import { ownAlarmDescription, ownAlarmName } from '../../intents/self/own-alarms';
 import { alarmedGroups, rollbackAlarms } from '../alarm-events';
 import { EngineAlarmRollback } from '../constructs/engine-alarm-rollback';
 import { grantDeploys } from '../deploy-permissions';
@@ -34,6 +37,28 @@ export interface OpsbotAccessStackProps extends StackProps {
   readonly engineAlarmRollback?: boolean;
 }
 
+/** The name of the access stack of the account named `accountName` under `accounts`: `OpsbotAccess-<name>`. */
+export function accessStackName(accountName: string): string {
+  return `OpsbotAccess-${accountName}`;
+}
+
+/**
+ * The accounts (ids) whose events the access stacks forward to opsbot's bus: those with rollback alarms, and those
+ * whose AWS Health scheduled changes the digest reads — other than opsbot's own.
+ */
+export function forwardingAccounts(config: OpsbotConfig): string[] {
+  return [
+    ...new Set([
+      ...rollbackAlarms(config)
+        .filter((a) => a.account.roleArn !== undefined)
+        .map((a) => a.account.id),
+      ...maintenancePlaces(config)
+        .accounts.filter((a) => a.account.roleArn !== undefined)
+        .map((a) => a.account.id),
+    ]),
+  ].sort();
+}
+
 /**
  * Deployed to every account opsbot works in but its own: the role opsbot assumes there (the name and external id
  * configured under `accounts`), trusted by opsbot's worker role in the home account only, with the permissions
@@ -42,6 +67,8 @@ export interface OpsbotAccessStackProps extends StackProps {
  */
 export class OpsbotAccessStack extends Stack {
   readonly role: Role;
+  /** The alarm on events that could not be forwarded to opsbot's bus; undefined when this stack forwards nothing. */
+  readonly forwardingAlarm?: Alarm;
 
   constructor(scope: Construct, id: string, props: OpsbotAccessStackProps) {
     super(scope, id, props);
@@ -99,8 +126,37 @@ export class OpsbotAccessStack extends Stack {
       'OpsbotBus',
       `arn:${Aws.PARTITION}:events:${props.homeRegion ?? Aws.REGION}:${props.homeAccountId}:event-bus/default`,
     );
+    const health = maintenancePlaces(props.config).accounts.some((a) => a.account.id === account.id);
+    if (!health && names.length === 0) return;
+
+    // What cannot be put on opsbot's bus (its policy missing, the home region wrong) is kept here, and alarmed: a
+    // rollback alarm that never reaches opsbot is one it never acts on. That alarm's own changes are forwarded too,
+    // for opsbot to tell (they reach it whenever forwarding works again).
+    const deadLetters = new Queue(this, 'ForwardingDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the forwarding rules’ event bus targets.',
+    });
+    const stuck = new Alarm(this, 'ForwardingDeadLettersAlarm', {
+      alarmName: ownAlarmName(this.stackName, 'forward-dead-letters'),
+      alarmDescription: ownAlarmDescription('forward-dead-letters'),
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const target = new EventBusTarget(home, { deadLetterQueue: deadLetters });
+
     // So do AWS Health's scheduled changes, when the maintenance digest reads this account.
-    if (maintenancePlaces(props.config).accounts.some((a) => a.account.id === account.id)) {
+    if (health) {
       new Rule(this, 'ForwardHealthEvents', {
         description: 'opsbot: AWS Health scheduled changes → opsbot’s event bus in its own account',
         eventPattern: {
@@ -108,19 +164,18 @@ export class OpsbotAccessStack extends Stack {
           detailType: ['AWS Health Event'],
           detail: { eventTypeCategory: ['scheduledChange'] },
         },
-        targets: [new EventBusTarget(home)],
+        targets: [target],
       });
     }
-    if (names.length > 0) {
-      new Rule(this, 'ForwardAlarmEvents', {
-        description: 'opsbot: rollback alarms changing state → opsbot’s event bus in its own account',
-        eventPattern: {
-          source: ['aws.cloudwatch'],
-          detailType: ['CloudWatch Alarm State Change'],
-          detail: { alarmName: names.sort() },
-        },
-        targets: [new EventBusTarget(home)],
-      });
-    }
+    new Rule(this, 'ForwardAlarmEvents', {
+      description: 'opsbot: rollback alarms (and its forwarding alarm) changing state → opsbot’s event bus',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [...names.sort(), ownAlarmName(this.stackName, 'forward-dead-letters')] },
+      },
+      targets: [target],
+    });
+    this.forwardingAlarm = stuck;
   }
 }

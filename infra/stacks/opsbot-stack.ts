@@ -29,17 +29,21 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { maintenancePlaces, resolveAccount } from '../../bot/accounts';
+import { resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { intents, reactions } from '../../intents';
+import type { EventType } from '../../intents/define-reaction';
+import { ownAlarmDescription, ownAlarmName, readOwnAlarmName } from '../../intents/self/own-alarms';
 import { rollbackAlarms } from '../alarm-events';
 import { lambdaBundleOptions } from '../bundling/bundling';
 import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
+import { SelfWatch } from '../constructs/self-watch';
 import { grantDeploys } from '../deploy-permissions';
 import { grantMaintenance } from '../maintenance-permissions';
+import { accessStackName, forwardingAccounts } from './access-stack';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -55,7 +59,8 @@ export interface OpsbotStackProps extends StackProps {
 
 /**
  * opsbot in one stack: the `slack` function behind an HTTP API route (the Slack request URL), the `worker` it
- * invokes asynchronously, the DynamoDB table of the Store, the Slack secrets, and the logs of both functions.
+ * invokes asynchronously, the DynamoDB table of the Store, the Slack secrets, the logs of both functions, and the
+ * alarms opsbot keeps on itself (whose changes reach the worker, to be told in the alerts channel).
  */
 export class OpsbotStack extends Stack {
   readonly slackFunction: NodejsFunction;
@@ -64,6 +69,9 @@ export class OpsbotStack extends Stack {
   readonly deployWatcher: DeployWatcher;
   readonly lexBot: OpsbotLexBot;
   readonly requestUrl: string;
+  readonly selfWatch: SelfWatch;
+  /** The names of opsbot's own alarms whose changes the worker is told: this stack's and the access stacks'. */
+  readonly ownAlarmNames: readonly string[];
 
   /**
    * Read-only CodePipeline access for exactly the calls opsbot makes, on the configured pipelines of opsbot's own
@@ -189,7 +197,12 @@ export class OpsbotStack extends Stack {
     this.workerFunction.grantInvoke(this.slackFunction);
 
     // Deploys are watched to their end by a state machine the worker starts per deploy.
-    const watcher = new DeployWatcher(this, 'DeployWatcher', { worker: this.workerFunction, logRetention: retention });
+    const watcher = new DeployWatcher(this, 'DeployWatcher', {
+      worker: this.workerFunction,
+      logRetention: retention,
+      failedAlarmName: SelfWatch.alarmName(this, 'deploy-watcher-failures'),
+      failedAlarmDescription: ownAlarmDescription('deploy-watcher-failures'),
+    });
     watcher.grantStart(this.workerFunction.role as IRole);
     this.workerFunction.addEnvironment('OPSBOT_WATCHER', watcher.stateMachineArn);
     this.deployWatcher = watcher;
@@ -213,6 +226,54 @@ export class OpsbotStack extends Stack {
     botToken.grantRead(this.slackFunction);
     botToken.grantRead(this.workerFunction);
 
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const api = new HttpApi(this, 'Api', { description: 'opsbot: the Slack request URL', createDefaultStage: false });
+    api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            route: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    api.addRoutes({
+      path: '/slack/events',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('SlackEvents', this.slackFunction),
+    });
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Slack cannot send IAM or JWT credentials; every request is authenticated by its Slack signature in the function.',
+    });
+    this.requestUrl = `${api.apiEndpoint}/slack/events`;
+
+    // opsbot watches itself: its functions, its dead letters, its acknowledgements to Slack, its deploy watcher (that
+    // alarm is the watcher's), and in each other account the forwarding of events to it (that alarm is the access
+    // stack's). Their changes reach the worker through the rule below, as the reactions' other events do.
+    this.selfWatch = new SelfWatch(this, 'SelfWatch', {
+      slack: this.slackFunction,
+      worker: this.workerFunction,
+      deadLetters,
+      api,
+    });
+    const forwarding = forwardingAccounts(props.config);
+    this.ownAlarmNames = [
+      ...this.selfWatch.alarmNames,
+      SelfWatch.alarmName(this, 'deploy-watcher-failures'),
+      ...Object.entries(props.config.accounts)
+        .filter(([, a]) => a.roleArn !== undefined && forwarding.includes(a.id))
+        .map(([name]) => ownAlarmName(accessStackName(name), 'forward-dead-letters')),
+    ].sort();
+
     // The events the reactions declare (and only those, about configured things), pushed to the worker.
     const pipelines = Object.keys(props.config.pipelines);
     // Events go through an alias whose failed invocations are retried (after about 1 and 3 minutes): a reaction that
@@ -228,31 +289,46 @@ export class OpsbotStack extends Stack {
       retryAttempts: 2,
       maxEventAge: Duration.hours(2),
     });
-    const alarms = rollbackAlarms(props.config);
-    const alarmNames = [...new Set(alarms.map((a) => a.name))].sort();
+    const alarmNames = [...new Set(rollbackAlarms(props.config).map((a) => a.name))].sort();
+    // A rollback alarm named like one of opsbot's own would be told as opsbot failing: the two rules, and the worker's
+    // routing, must never take one event for the other.
+    const mistaken = alarmNames.filter((name) => readOwnAlarmName(name) !== undefined);
+    if (mistaken.length > 0) {
+      throw new Error(
+        `rollbackAlarms: ${mistaken.map((n) => `"${n}"`).join(', ')} named like opsbot's own alarms (<stack>-self-watch-<kind>); rename ${mistaken.length === 1 ? 'it' : 'them'} in CloudWatch and in the configuration`,
+      );
+    }
+    // Events about opsbot's own alarms: from this account, and from the access stacks' (forwarded to this bus).
+    const ownAccounts = [Aws.ACCOUNT_ID, ...forwarding];
+    /** A rule's `detail` (and `account`) scope for a declared event type; undefined: no rule (nothing to match). */
+    const scopeOf = (type: EventType): { detail?: Record<string, string[]>; account?: string[] } | undefined => {
+      const configured = type.configured;
+      const declared = type.detail as Record<string, string[]> | undefined;
+      const detail = (scope: Record<string, string[]>) =>
+        declared === undefined && Object.keys(scope).length === 0 ? {} : { detail: { ...declared, ...scope } };
+      if (configured === undefined) return detail({});
+      // Alarm events only for the configured rollback alarms: with none configured, no rule at all.
+      if ('alarmField' in configured) {
+        return alarmNames.length === 0 ? undefined : detail({ [configured.alarmField]: alarmNames });
+      }
+      if ('ownAlarmField' in configured) {
+        return { ...detail({ [configured.ownAlarmField]: [...this.ownAlarmNames] }), account: ownAccounts };
+      }
+      return detail(pipelines.length > 0 ? { [configured.pipelineField]: pipelines } : {});
+    };
     for (const reaction of reactions) {
       reaction.events.forEach((type, i) => {
         // Scheduled events come from their schedule (below), not from a rule.
         if (type.scheduled === true) return;
-        const configured = type.configured;
-        // Alarm events only for the configured rollback alarms: with none configured, no rule at all.
-        if (configured !== undefined && 'alarmField' in configured && alarmNames.length === 0) return;
-        const scope =
-          configured === undefined
-            ? {}
-            : 'alarmField' in configured
-              ? { [configured.alarmField]: alarmNames }
-              : pipelines.length > 0
-                ? { [configured.pipelineField]: pipelines }
-                : {};
+        const scope = scopeOf(type);
+        if (scope === undefined) return;
         new Rule(this, `${reaction.name}Events${i === 0 ? '' : i + 1}`, {
           description: `opsbot: ${type.purpose ?? type.detailType} → worker (${reaction.name})`,
           eventPattern: {
             source: [type.source],
             detailType: [type.detailType],
-            ...((type.detail !== undefined || Object.keys(scope).length > 0) && {
-              detail: { ...(type.detail as Record<string, string[]> | undefined), ...scope },
-            }),
+            ...(scope.account !== undefined && { account: scope.account }),
+            ...(scope.detail !== undefined && { detail: scope.detail }),
           },
           targets: [target],
         });
@@ -284,16 +360,9 @@ export class OpsbotStack extends Stack {
     grantMaintenance(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
     // The other accounts' rollback alarm events arrive through their default bus (OpsbotAccessStack forwards them).
-    // …and so do their AWS Health scheduled changes, for the accounts the digest reads.
-    const forwarding = [
-      ...new Set([
-        ...alarms.filter((a) => a.account.roleArn !== undefined).map((a) => a.account.id),
-        ...maintenancePlaces(props.config)
-          .accounts.filter((a) => a.account.roleArn !== undefined)
-          .map((a) => a.account.id),
-      ]),
-    ];
-    for (const accountId of forwarding.sort()) {
+    // …and so do their AWS Health scheduled changes, for the accounts the digest reads, and the changes of the alarm
+    // on that forwarding.
+    for (const accountId of forwarding) {
       // The plain resource: CfnEventBusPolicy's deprecated `principal` getter warns at every synth.
       new CfnResource(this, `AlarmEventsFrom${accountId}`, {
         type: 'AWS::Events::EventBusPolicy',
@@ -311,35 +380,6 @@ export class OpsbotStack extends Stack {
       });
     }
 
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
-    const api = new HttpApi(this, 'Api', { description: 'opsbot: the Slack request URL', createDefaultStage: false });
-    api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            route: '$context.routeKey',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
-    });
-    api.addRoutes({
-      path: '/slack/events',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('SlackEvents', this.slackFunction),
-    });
-    Validations.of(api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Slack cannot send IAM or JWT credentials; every request is authenticated by its Slack signature in the function.',
-    });
-    this.requestUrl = `${api.apiEndpoint}/slack/events`;
     new CfnOutput(this, 'SlackRequestUrl', {
       value: this.requestUrl,
       description: 'Paste into the Slack app: slash command, events and interactivity',
@@ -374,12 +414,12 @@ function functionDefaults(
       // Local esbuild (a devDependency): bundling never needs Docker.
       forceDockerBundling: false,
       format: OutputFormat.CJS,
-      target: lambdaBundleOptions.target,
-      minify: lambdaBundleOptions.minify,
+      target: lambdaBundleOptions(name).target,
+      minify: lambdaBundleOptions(name).minify,
       sourceMap: true,
-      externalModules: lambdaBundleOptions.external,
+      externalModules: lambdaBundleOptions(name).external,
       esbuildArgs: Object.fromEntries(
-        Object.entries(lambdaBundleOptions.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        Object.entries(lambdaBundleOptions(name).alias).map(([from, to]) => [`--alias:${from}`, to]),
       ),
       commandHooks: {
         beforeBundling: () => [],

@@ -1,8 +1,8 @@
 import type { AlarmState } from '../../integrations/alarms.port';
+import { type AlarmChange, readAlarmChange } from '../alarm-change';
 import type { IntentPorts, PostedMessage } from '../define-intent';
 import { defineReaction, type EventBridgeEvent } from '../define-reaction';
 import { code, type Line, notice, type Reply, status, strong } from '../reply';
-import { type AlarmChange, readAlarmChange } from './alarm-change';
 import { alarmFacts } from './alarm-story';
 import { type AlarmOutcome, duration, recentRuns, redeployOnAlarm, stopOnAlarm, tellAlarmIgnored } from './live';
 

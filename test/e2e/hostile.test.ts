@@ -10,7 +10,6 @@ import { type LocalServer, startLocalServer } from '../../bot/local/server';
 import { createMemoryLog } from '../../bot/logger';
 import { readSettings } from '../../bot/settings';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
-import type { Store } from '../../integrations/store.port';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { ALICE, CHANNEL, command, FORM, type Harness, harness, JSON_TYPE, mention, slash } from '../support/harness';
 import { buttonClickBody, eventBody, signedEvent, slashCommandBody } from '../support/slack';
@@ -396,27 +395,40 @@ describe('item 6: errors inside a listener, and payloads opsbot does not handle'
   });
 
   it('acknowledges a command whose listener fails, telling the person with a reference id', async () => {
-    // Prepare
-    const broken: Store = {
-      putIfAbsent: async () => {
-        throw new Error('the Store is down');
-      },
-      put: async () => undefined,
-      get: async () => undefined,
-      delete: async () => undefined,
-      list: async () => [],
+    // Prepare: reading the command throws inside the listener
+    const h = await harness();
+    h.deps.edge.matcher.classify = () => {
+      throw new Error('the matcher broke');
     };
-    const h = await harness({ store: broken });
 
     // Act
     const started = Date.now();
-    const result = await h.sendAndSettle(command(h, 'pipelines'));
+    const result = await h.send(command(h, 'pipelines'));
 
     // Assess
     expect(result.statusCode).toBe(200);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(JSON.parse(result.body).text).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)/);
     expect(h.log.entries.some((e) => e.message === 'slack.listener_failed')).toBe(true);
+    await h.close();
+  });
+
+  it('says nothing was done when the hand-over to the worker fails, and the person can try again', async () => {
+    // Prepare: the async invoke of the worker is refused
+    const h = await harness({
+      jobs: {
+        send: async () => {
+          throw new Error('the worker cannot be invoked');
+        },
+      },
+    });
+
+    // Act
+    const result = await h.send(command(h, 'pipelines'));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).text).toBe('I could not start that, so nothing was done.');
     await h.close();
   });
 });

@@ -1,3 +1,4 @@
+import type { Job } from '../../bot/jobs';
 import type { People } from '../../integrations/people.port';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
@@ -504,7 +505,48 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       // Assess
       expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
       expect(h.bot()).toHaveLength(1);
-      expect(h.log.entries.filter((e) => e.message === 'slack.duplicate_dropped')).toHaveLength(2);
+    });
+
+    it('answers a command delivered twice once: the worker claims the delivery', async () => {
+      // Prepare: one slash command (one trigger_id), delivered twice
+      const delivery = command(h, 'pipelines api');
+
+      // Act
+      const first = await h.sendAndSettle(delivery);
+      const second = await h.sendAndSettle(delivery);
+
+      // Assess
+      expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+      expect(h.bot().filter((m) => m.text === 'api-pipeline: Succeeded.')).toHaveLength(1);
+      expect(h.log.entries.filter((e) => e.message === 'slack.duplicate_dropped')).toHaveLength(1);
+    });
+
+    it('writes nothing on the acknowledgement path of a command: its jobs carry the delivery for the worker', async () => {
+      // Prepare: jobs recorded, not run (as the async invoke hands them over), and every Store write seen
+      const sent: Job[] = [];
+      const store = new MemoryStore();
+      const writes: string[] = [];
+      const put = store.putIfAbsent.bind(store);
+      store.putIfAbsent = async (key, value, ttl) => {
+        writes.push(key);
+        return put(key, value, ttl);
+      };
+      const edge = await harness({ store, jobs: { send: async (job) => void sent.push(job) } });
+      const delivery = command(edge, 'pipelines api');
+
+      // Act
+      try {
+        await edge.send(delivery);
+        await edge.send(delivery);
+      } finally {
+        await edge.close();
+      }
+
+      // Assess
+      expect(writes).toEqual([]);
+      expect(sent).toHaveLength(2);
+      expect(sent[0]?.delivery).toMatch(/^trigger\..+#0$/);
+      expect(sent[1]?.delivery).toBe(sent[0]?.delivery);
     });
 
     it.each([

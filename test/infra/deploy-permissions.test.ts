@@ -163,13 +163,14 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
       },
     });
     expect(Object.keys(homeTemplate.findResources('AWS::Events::EventBusPolicy'))).toHaveLength(1);
-    // The prod account's default bus forwards its alarms' changes, and only those, to opsbot's.
+    // The prod account's default bus forwards its alarms' changes, and only those (and those of the alarm on that
+    // forwarding), to opsbot's.
     const accessTemplate = Template.fromStack(access);
     accessTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        detail: { alarmName: ['edge-5xx', 'web-prod-5xx'] },
+        detail: { alarmName: ['edge-5xx', 'web-prod-5xx', 'OpsbotAccess-prod-self-watch-forward-dead-letters'] },
       },
       Targets: [
         {
@@ -293,47 +294,13 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     );
   });
 
-  it('uses `*` only where ECS allows nothing narrower', () => {
-    const wildcard = [...homeStatements, ...accessStatements].filter((s) => resources(s).includes('*'));
-    expect(wildcard.map((s) => [s.Action].flat().sort())).toEqual(
-      expect.arrayContaining([['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], ['ecs:ListTasks']]),
-    );
-    for (const s of wildcard) {
-      expect(
-        [s.Action].flat().every((a) =>
-          [
-            'ecs:DescribeTaskDefinition',
-            'ecs:RegisterTaskDefinition',
-            'ecs:ListTasks',
-            'xray:PutTraceSegments',
-            'xray:PutTelemetryRecords',
-            'lex:RecognizeText',
-            // The deploy watcher's state machine: X-Ray tracing and its log delivery take no resource.
-            'xray:GetSamplingRules',
-            'xray:GetSamplingTargets',
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:UpdateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:DescribeResourcePolicies',
-            'logs:DescribeLogGroups',
-            // The maintenance digest's reads, which AWS grants on * only.
-            'ec2:DescribeInstanceStatus',
-            'ec2:DescribeTags',
-            'rds:DescribePendingMaintenanceActions',
-            'elasticache:DescribeUpdateActions',
-            'es:ListDomainNames',
-            'health:DescribeEvents',
-            'health:DescribeEventsForOrganization',
-            'health:DescribeEventDetailsForOrganization',
-            'health:DescribeAffectedAccountsForOrganization',
-            'health:DescribeAffectedEntitiesForOrganization',
-          ].includes(a),
-        ),
-      ).toBe(true);
-    }
+  it('registers task definitions only in the configured accounts and regions (every `*` is in iam-wildcards.test.ts)', () => {
+    expect(resources(find(homeStatements, 'ecs:RegisterTaskDefinition'))).toEqual([
+      'arn:aws:ecs:eu-west-1:111111111111:task-definition/*',
+    ]);
+    expect(resources(find(accessStatements, 'ecs:RegisterTaskDefinition'))).toEqual([
+      'arn:aws:ecs:eu-west-1:222222222222:task-definition/*',
+    ]);
   });
 
   it('passes cdk-nag AwsSolutions checks in both stacks', () => {

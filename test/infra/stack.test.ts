@@ -209,9 +209,9 @@ describe('the synthesized opsbot stack', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.pollError', Next: 'Wait' }],
     });
     expect(machine?.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    // Failed, timed out or aborted: any of the three raises the alarm (asserted in self-watch.test.ts).
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsFailed',
-      Namespace: 'AWS/States',
+      AlarmName: 'Opsbot-self-watch-deploy-watcher-failures',
       Threshold: 1,
     });
     // The worker starts executions of this state machine only, and knows its ARN.

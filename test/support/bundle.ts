@@ -15,7 +15,7 @@ export async function buildLambdaBundle(name: 'slack' | 'worker', dir: string) {
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'index.js');
   await build({
-    ...lambdaBundleOptions,
+    ...lambdaBundleOptions(name),
     entryPoints: [join(ROOT, 'bot', 'lambdas', `${name}.lambda.ts`)],
     outfile,
     logLevel: 'error',

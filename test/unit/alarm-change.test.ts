@@ -1,4 +1,4 @@
-import { readAlarmChange } from '../../intents/deploys/alarm-change';
+import { readAlarmChange } from '../../intents/alarm-change';
 import { describeShared, sharedJson } from '../support/fixtures';
 
 const fixture = (name: string) => sharedJson(`eb-cloudwatch-alarm-state-change__${name}.json`);

@@ -104,6 +104,58 @@ describe('reaction registry', () => {
     );
   });
 
+  it('lets a second reaction take the events of a type it narrows to, and the first keep the rest', () => {
+    // Prepare
+    const general = reaction('General', 'X');
+    const narrowed = defineReaction({
+      name: 'Narrowed',
+      description: 'Narrowed',
+      events: [
+        {
+          source: 'aws.codepipeline',
+          detailType: 'X',
+          only: (e) => (e.detail as { mine?: boolean } | null)?.mine === true,
+        },
+      ],
+      handle: async () => undefined,
+    });
+    const event = { id: '1', source: 'aws.codepipeline', 'detail-type': 'X', account: '1', region: 'r', time: '' };
+
+    // Act
+    const registry = new ReactionRegistry([general, narrowed]);
+    const alone = new ReactionRegistry([narrowed]);
+
+    // Assess
+    expect(registry.find({ ...event, detail: { mine: true } })?.name).toBe('Narrowed');
+    expect(registry.find({ ...event, detail: { mine: false } })?.name).toBe('General');
+    expect(registry.find({ ...event, detail: null })?.name).toBe('General');
+    expect(alone.find({ ...event, detail: {} })).toBeUndefined();
+    expect(narrowed.matches({ ...event, detail: { mine: true } })).toBe(true);
+    expect(narrowed.matches({ ...event, detail: {} })).toBe(false);
+    expect(() => new ReactionRegistry([narrowed, { ...narrowed, name: 'Narrowed2' }])).toThrow(
+      'The event "X" from aws.codepipeline is claimed by both Narrowed and Narrowed2',
+    );
+  });
+
+  it('routes opsbot’s own alarms to OpsbotHealth and every other alarm to AlarmRollback', () => {
+    // Prepare
+    const registry = new ReactionRegistry(reactions);
+    const alarm = (alarmName: unknown) => ({
+      id: '1',
+      source: 'aws.cloudwatch',
+      'detail-type': 'CloudWatch Alarm State Change',
+      account: '1',
+      region: 'r',
+      time: '',
+      detail: { alarmName },
+    });
+
+    // Assess
+    expect(registry.find(alarm('Opsbot-self-watch-worker-errors'))?.name).toBe('OpsbotHealth');
+    expect(registry.find(alarm('api-prod-5xx-errors'))?.name).toBe('AlarmRollback');
+    expect(registry.find(alarm(['Opsbot-self-watch-worker-errors']))?.name).toBe('AlarmRollback');
+  });
+
   it('throws on a duplicate reaction name', () => {
     expect(() => new ReactionRegistry([reaction('A', 'X'), reaction('A', 'Y')])).toThrow('Two reactions are named "A"');
   });

@@ -1,5 +1,5 @@
-import { type AlarmMeasure, type AlarmStateValue, bandOf } from '../../integrations/alarms.port';
-import { type Loose, num, obj, str as text } from '../loose';
+import { type AlarmMeasure, type AlarmStateValue, bandOf } from '../integrations/alarms.port';
+import { type Loose, num, obj, str as text } from './loose';
 
 export type { AlarmMeasure };
 
