@@ -31,6 +31,7 @@ export interface LambdaBundleOptions {
   format: 'cjs';
   minify: boolean;
   sourcemap: boolean;
+  sourcesContent: boolean;
   legalComments: 'none';
   external: string[];
   alias: Record<string, string>;
@@ -58,7 +59,10 @@ export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
     target: 'node20',
     format: 'cjs',
     minify: true,
-    sourcemap: false,
+    // As deployed: a source map beside the bundle, read by `--enable-source-maps` (NODE_OPTIONS) for stack traces.
+    sourcemap: true,
+    // Mappings only: stack traces need no sources, and a smaller map is read faster at cold start.
+    sourcesContent: false,
     legalComments: 'none',
     external: name === 'worker' ? ['@aws-sdk/*'] : sdkPackages().filter((p) => !edge.has(p)),
     alias: Object.fromEntries(LAMBDA_UNUSED_MODULES.map((m) => [m, UNUSED_MODULE])),

@@ -47,6 +47,16 @@ import { accessStackName, forwardingAccounts } from './access-stack';
 
 const ROOT = join(__dirname, '..', '..');
 
+/**
+ * Memory, from `npm run bench` (README, Benchmark). Both functions are sized for CPU, which Lambda gives in
+ * proportion to memory (1,769 MB is one vCPU), not for what they hold: the slack function peaks at about 155 MB
+ * after a thousand acknowledgements, the worker at about 180 MB on the digest of 200 accounts × 4 regions. The
+ * slack function's cold first ack is CPU-bound (about 0.3 s on one core of the bench machine, so about 0.5 s with the
+ * 0.58 vCPU of 1,024 MB, within Slack's 3 s); the worker gets the same share for understanding and answering, which
+ * costs about what 512 MB would (half the time at twice the rate).
+ */
+export const FUNCTION_MEMORY_MB = { slack: 1024, worker: 1024 } as const;
+
 export interface OpsbotStackProps extends StackProps {
   /** The validated configuration, carried to the functions as JSON. */
   readonly config: OpsbotConfig;
@@ -150,7 +160,6 @@ export class OpsbotStack extends Stack {
       SLACK_SIGNING_SECRET_ARN: signingSecret.secretArn,
       POWERTOOLS_SERVICE_NAME: 'opsbot',
       LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     };
 
     const deadLetters = new Queue(this, 'WorkerDeadLetters', {
@@ -167,8 +176,11 @@ export class OpsbotStack extends Stack {
       ...functionDefaults('worker', configFile, retention, this),
       description: 'opsbot worker: understands requests, calls AWS, answers in Slack',
       timeout: Duration.seconds(60),
-      memorySize: 512,
-      environment,
+      memorySize: FUNCTION_MEMORY_MB.worker,
+      // Stack traces through the source map beside the bundle. The slack function ships its map too but does not
+      // read it at start: that costs its cold first ack about 40 ms (`npm run bench`); its rare errors are logged with
+      // a reference, and the map decodes them offline.
+      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       // A failed job is not retried: it could post twice. The dispatcher answers the person on failure, and
       // what still fails lands here for inspection.
       retryAttempts: 0,
@@ -190,7 +202,7 @@ export class OpsbotStack extends Stack {
       ...functionDefaults('slack', configFile, retention, this),
       description: 'opsbot Slack edge: verifies, acknowledges within 3 s, hands work to the worker',
       timeout: Duration.seconds(10),
-      memorySize: 1024,
+      memorySize: FUNCTION_MEMORY_MB.slack,
       environment: { ...environment, OPSBOT_WORKER_FUNCTION: this.workerFunction.functionName },
     });
 
@@ -416,7 +428,8 @@ function functionDefaults(
       format: OutputFormat.CJS,
       target: lambdaBundleOptions(name).target,
       minify: lambdaBundleOptions(name).minify,
-      sourceMap: true,
+      sourceMap: lambdaBundleOptions(name).sourcemap,
+      sourcesContent: lambdaBundleOptions(name).sourcesContent,
       externalModules: lambdaBundleOptions(name).external,
       esbuildArgs: Object.fromEntries(
         Object.entries(lambdaBundleOptions(name).alias).map(([from, to]) => [`--alias:${from}`, to]),

@@ -219,9 +219,11 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       LOG_LEVEL: 'ERROR',
     };
-    const opsbotEnv = (configPath: string) => ({
+    const opsbotEnv = (configPath: string, sourceMaps = false) => ({
       ...awsEnv,
       OPSBOT_CONFIG: configPath,
+      // As the stack sets it: the worker reads its source map at start, the slack function does not.
+      ...(sourceMaps && { NODE_OPTIONS: '--enable-source-maps' }),
       OPSBOT_BACKEND: 'aws',
       OPSBOT_TABLE: 'opsbot-store',
       OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
@@ -290,7 +292,7 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
           replyTo: { channel: 'C0DEPLOYS01' },
           conversationKey: conversationKey('T0LOCAL001', 'C0DEPLOYS01', undefined),
         };
-        const report = await drive(worker.outfile, [job], opsbotEnv(worker.configPath));
+        const report = await drive(worker.outfile, [job], opsbotEnv(worker.configPath, true));
         const answer = slack.messages.slice(before).find((m) => /api-pipeline/.test(JSON.stringify(m)));
         if (answer === undefined) throw new Error('worker first job: no answer about api-pipeline reached Slack');
         if (i === 0) continue;

@@ -35,6 +35,24 @@ describe('the synthesized opsbot stack', () => {
     });
   });
 
+  it('runs both functions on arm64, with the memory the benchmark sized, the worker with source-mapped stack traces', () => {
+    for (const id of [slackId, workerId]) {
+      const props = functions[id]?.Properties as {
+        Architectures: string[];
+        MemorySize: number;
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.MemorySize).toBe(1024);
+    }
+    // The worker reads its source map for stack traces; the slack function's cold start does not pay for that.
+    const variables = (id: string) =>
+      (functions[id]?.Properties as { Environment?: { Variables?: Record<string, unknown> } } | undefined)?.Environment
+        ?.Variables ?? {};
+    expect(variables(workerId).NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(variables(slackId)).not.toHaveProperty('NODE_OPTIONS');
+  });
+
   it('routes POST /slack/events to the slack function', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /slack/events' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
