@@ -30,8 +30,10 @@ export function createApp(edge: EdgeDeps, options: AppOptions): App {
     logger: boltLogger(deps.log),
     ...(options.slackApiUrl !== undefined && { clientOptions: { slackApiUrl: options.slackApiUrl } }),
   });
-  app.use(answerFailures(deps));
+  // The delivery's scope first, so the apology a failed listener hands over carries the delivery too (a retry of a
+  // failed event apologizes once).
   app.use(deliveryScope());
+  app.use(answerFailures(deps));
   registerCommand(app, deps);
   registerMessages(app, deps);
   registerActions(app, deps);

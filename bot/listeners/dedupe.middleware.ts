@@ -15,9 +15,10 @@ const current = new AsyncLocalStorage<{ readonly id: string; sent: number }>();
 
 /**
  * Runs each delivery's listeners in its own scope, so the jobs they hand over carry the delivery's id (see
- * {@link stampDeliveries}). Nothing is written on the acknowledgement path: a repeat delivery (Slack retries up to
- * three times, and may send the same event_id twice) is dropped by the worker, which claims the id before it
- * changes anything (`claimDelivery` in jobs.ts).
+ * {@link stampDeliveries}). A repeat delivery (Slack retries an event up to three times, and may send the same event_id
+ * twice) is dropped by the worker, which claims the id before it changes anything (`claimDelivery` in jobs.ts), so a
+ * command's acknowledgement writes nothing to the Store. Mentions and clicks still claim what they are about at the
+ * edge (the message seen, the card answered), before any hand-over.
  */
 export function deliveryScope(): Middleware<AnyMiddlewareArgs> {
   return async (args) => {

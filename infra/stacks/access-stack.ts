@@ -130,8 +130,9 @@ export class OpsbotAccessStack extends Stack {
     if (!health && names.length === 0) return;
 
     // What cannot be put on opsbot's bus (its policy missing, the home region wrong) is kept here, and alarmed: a
-    // rollback alarm that never reaches opsbot is one it never acts on. That alarm's own changes are forwarded too,
-    // for opsbot to tell (they reach it whenever forwarding works again).
+    // rollback alarm that never reaches opsbot is one it never acts on. That alarm's own changes travel the same
+    // forwarding, so they reach opsbot when a delivery failed now and then, not when forwarding is broken for good
+    // (then they land in this queue too): the alarm is in this account's console either way.
     const deadLetters = new Queue(this, 'ForwardingDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

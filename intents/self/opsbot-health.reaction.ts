@@ -101,6 +101,12 @@ async function failing(change: AlarmChange, kind: OwnAlarmKind, stack: string, p
     ALERT_TTL_SECONDS,
   );
   ports.log.warn('self.alarm', { alarm: change.alarm, posted: message !== undefined });
+  // An OK handled while this was posting found no alert to update: the recovery is told here.
+  const okNow = await ports.store.get<number>(`${key}:ok`);
+  if (okNow !== undefined && okNow >= firedAt) {
+    if (message !== undefined) await ports.announcer.update(message, recoveredReply(change, kind, firedAt, okNow));
+    await ports.store.delete(key);
+  }
 }
 
 async function recovered(change: AlarmChange, kind: OwnAlarmKind, ports: ReactionPorts): Promise<void> {

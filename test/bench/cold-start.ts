@@ -6,7 +6,8 @@
  *   (an async Lambda invoke) answered by a loopback stand-in; beside the same figure for the obvious Bolt app
  *   (`obvious-bolt-app.ts`: Bolt's AwsLambdaReceiver and the SDK clients, bundled plainly), interleaved in the same
  *   run, and their ratio;
- * - the slack function's **warm ack** p50/p99 in that same process, on the same moto Store;
+ * - the slack function's **warm ack** p50/p99 in that same process: commands (handed over, nothing written) and
+ *   mentions (the message claimed in the Store on moto first);
  * - the worker's **cold first job**: understand "is the api pipeline green?" and answer it in Slack, reading the
  *   Store on moto and CodePipeline's GetPipelineState (which moto lacks) from a loopback stand-in that answers
  *   with AWS's published response.
@@ -25,7 +26,7 @@ import { conversationKey, type InterpretJob } from '../../bot/jobs';
 import { SlackStandIn } from '../../integrations/slack/stand-in';
 import { buildLambdaBundle } from '../support/bundle';
 import { hasMoto, startMoto } from '../support/moto';
-import { signedEvent, slashCommandBody, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../support/slack';
+import { eventBody, signedEvent, slashCommandBody, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../support/slack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist', 'bench-cold');
@@ -104,10 +105,13 @@ export interface ColdStartFigures {
     readonly opsbotBundleBytes: number;
     readonly obviousBundleBytes: number;
   };
+  /** Commands (a hand-over, nothing in the Store) and mentions (the message claimed in the Store on moto). */
   readonly warmAck: {
     readonly requests: number;
     readonly p50Ms: number;
     readonly p99Ms: number;
+    readonly mentionP50Ms: number;
+    readonly mentionP99Ms: number;
     /** The slack function's peak RSS after them: what its memory size must hold. */
     readonly maxRssMb: number;
   };
@@ -268,15 +272,30 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
       throw new Error(`expected every first ack to hand its job to the worker; saw ${aws.invokes() - invokesBefore}`);
     }
 
-    // Warm: the same process answers on, each request a new delivery claimed in the Store and handed over.
+    // Warm: the same process answers on, commands and mentions in turn. A command's acknowledgement only hands its
+    // job over (the worker claims the delivery); a mention's first claims the message in the Store on moto.
     const warmup = 100;
-    const warm = await drive(
-      ours.outfile,
-      Array.from({ length: warmup + warmRequests + 1 }, slash),
-      opsbotEnv(ours.configPath),
+    const mention = () => {
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+      return signedEvent(
+        eventBody({
+          type: 'app_mention',
+          user: 'U0ALICE001',
+          text: '<@U0OPSBOT01> is the api pipeline green?',
+          ts,
+          channel: 'C0DEPLOYS01',
+        }),
+        'application/json',
+      );
+    };
+    const inputs = Array.from({ length: 1 + 2 * (warmup + warmRequests) }, (_, i) =>
+      i % 2 === 0 ? slash() : mention(),
     );
-    const warmMs = warm.results.slice(1 + warmup).map((r) => r.ms);
+    const warm = await drive(ours.outfile, inputs, opsbotEnv(ours.configPath));
     if (warm.results.some((r) => r.status !== 200)) throw new Error('warm ack: a request was not answered 200');
+    const after = warm.results.slice(1 + 2 * warmup);
+    const commandMs = after.filter((_, i) => i % 2 === 1).map((r) => r.ms);
+    const mentionMs = after.filter((_, i) => i % 2 === 0).map((r) => r.ms);
 
     let workerFirstJob: ColdStartFigures['workerFirstJob'];
     if (pipelineState !== undefined) {
@@ -322,9 +341,11 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
         obviousBundleBytes: readFileSync(obviousFile).length,
       },
       warmAck: {
-        requests: warmMs.length,
-        p50Ms: ms(percentile(warmMs, 50)),
-        p99Ms: ms(percentile(warmMs, 99)),
+        requests: commandMs.length,
+        p50Ms: ms(percentile(commandMs, 50)),
+        p99Ms: ms(percentile(commandMs, 99)),
+        mentionP50Ms: ms(percentile(mentionMs, 50)),
+        mentionP99Ms: ms(percentile(mentionMs, 99)),
         maxRssMb: Math.round(warm.maxRssMb),
       },
       ...(workerFirstJob !== undefined && { workerFirstJob }),

@@ -1,7 +1,8 @@
 /**
  * The obvious Bolt app on Lambda, the benchmark's point of comparison for the slack function's cold first ack: Bolt's
- * AwsLambdaReceiver, the SDK clients created at import, and a /deploy listener that claims the delivery in DynamoDB,
- * hands the job to a worker function with an async invoke, then acknowledges. Secrets from the environment.
+ * AwsLambdaReceiver, the SDK clients created at import (DynamoDB for its state, Lambda for its worker), and a /deploy
+ * listener doing the work opsbot's does for the same command: hand the job to a worker function with an async invoke,
+ * then acknowledge. Secrets from the environment.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -18,13 +19,6 @@ const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const lambda = new LambdaClient({});
 
 app.command('/deploy', async ({ ack, command }) => {
-  await table.send(
-    new PutCommand({
-      TableName: process.env.OPSBOT_TABLE,
-      Item: { pk: `delivery:${command.trigger_id}`, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
   await lambda.send(
     new InvokeCommand({
       FunctionName: process.env.OPSBOT_WORKER_FUNCTION,
@@ -34,6 +28,17 @@ app.command('/deploy', async ({ ack, command }) => {
   );
   await ack(`Working on ${command.command} ${command.text}…`);
 });
+
+/** The state its other listeners keep (conversations, cards), in the same table opsbot uses. */
+export async function remember(key: string): Promise<void> {
+  await table.send(
+    new PutCommand({
+      TableName: process.env.OPSBOT_TABLE,
+      Item: { pk: key, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
 
 export const handler = async (event: unknown, context: unknown) =>
   (await receiver.start())(event as never, context as never);

@@ -80,6 +80,47 @@ describe('opsbot’s own logs', () => {
     expect(line.length).toBeLessThan(10_000);
   });
 
+  it('stays small and never throws on hostile fields: a secret across the cut, cycles, shared children, getters', () => {
+    // Prepare
+    const signingSecret = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const shared: Record<string, unknown> = {};
+    let level: Record<string, unknown> = shared;
+    for (let depth = 0; depth < 6; depth++) {
+      const child: Record<string, unknown> = {};
+      for (let k = 0; k < 100; k++) level[`k${k}`] = child;
+      level = child;
+    }
+    const hostile = Object.defineProperty({}, 'boom', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const started = Date.now();
+    const lines = captured(() => {
+      const log = createLogger('INFO', 'opsbot', () => [signingSecret]);
+
+      // Act
+      log.info('hostile', {
+        cut: `${'x'.repeat(3990)}${signingSecret}`,
+        cyclic,
+        shared,
+        hostile,
+        response_url: 'https://hooks.slack.com/commands/T0/1/secret',
+      });
+    });
+
+    // Assess
+    const line = JSON.stringify(lines[0]);
+    expect(line).not.toContain(signingSecret.slice(0, 10));
+    expect(line).not.toContain('hooks.slack.com');
+    expect(lines[0]).toMatchObject({ hostile: { boom: '[unreadable]' }, cyclic: { name: 'loop', self: '[…]' } });
+    expect(line.length).toBeLessThan(60_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('keeps the Slack delivery as the correlation id from the acknowledgement to the worker', async () => {
     // Prepare: jobs recorded with the correlation id current when they are handed over
     const seen: Array<{ delivery?: string; correlation?: string }> = [];

@@ -142,6 +142,30 @@ describeShared('the OpsbotHealth reaction: opsbot’s own alarms, told in the al
     expect(announcer.posts).toHaveLength(2);
   });
 
+  it('tells the recovery when the OK is handled while the ALARM is still being posted', async () => {
+    // Prepare: the OK arrives (another worker) while Slack is answering the ALARM's post
+    const recording = new RecordingAnnouncer();
+    let s: ReturnType<typeof setup>;
+    const ok = ownEvent('ALARM-to-OK', { timestamp: '2019-10-02T17:16:12.000+0000' });
+    const slowSlack: Announcer = {
+      ...recording,
+      post: async (to, reply) => {
+        await s.send(ok);
+        return recording.post(to, reply);
+      },
+      update: (message, reply) => recording.update(message, reply),
+    };
+    s = setup(slowSlack);
+
+    // Act
+    await s.send(ownEvent('single-metric', { timestamp: '2019-10-02T17:04:40.989+0000' }));
+
+    // Assess
+    const [post] = recording.posts;
+    expect(post?.updates).toHaveLength(1);
+    expect(summaryText(post?.reply as Reply)).toBe('opsbot recovered: Opsbot-self-watch-worker-errors is back to OK');
+  });
+
   it('tells an ALARM that arrives after the OK that ended it as nothing', async () => {
     // Prepare
     const announcer = new RecordingAnnouncer();
