@@ -46,3 +46,24 @@ export function zonedInstant(year: number, month: number, day: number, minutes: 
   const first = guess - offset(guess);
   return guess - offset(first);
 }
+
+/**
+ * "Wed 26 Nov 03:00 (UTC+1)" or "Fri 28 Nov 18:00 (Europe/Berlin)": an instant as the team reads it, followed by
+ * the zone as its UTC offset on that day (`offset`: DST shows) or as its name (`name`).
+ */
+export function localTime(at: number, timeZone: string, zone: 'offset' | 'name'): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  }).formatToParts(new Date(at));
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const offset = get('timeZoneName').replace('GMT', 'UTC');
+  const said = zone === 'name' ? timeZone : /^UTC([+-]0+(:00)?)?$/.test(offset) ? 'UTC' : offset;
+  return `${get('weekday')} ${get('day')} ${get('month')} ${get('hour')}:${get('minute')} (${said})`;
+}

@@ -268,6 +268,15 @@ function groupEntities<E extends { entityValue?: string; tags?: Record<string, s
   return into;
 }
 
+/** What both Health views read: scheduled changes still upcoming or open, in the configured regions and global. */
+function scheduledChanges(regions: readonly string[]) {
+  return {
+    eventTypeCategories: ['scheduledChange' as const],
+    eventStatusCodes: ['upcoming' as const, 'open' as const],
+    regions: [...regions, 'global'],
+  };
+}
+
 /** Health scheduled changes of one account: events, then their descriptions and affected entities, 10 at a time. */
 async function accountHealth(
   client: HealthClient,
@@ -281,11 +290,7 @@ async function accountHealth(
       call(() =>
         client.send(
           new DescribeEventsCommand({
-            filter: {
-              eventTypeCategories: ['scheduledChange'],
-              eventStatusCodes: ['upcoming', 'open'],
-              regions: [...regions, 'global'],
-            },
+            filter: scheduledChanges(regions),
             maxResults: 100,
             ...(nextToken !== undefined && { nextToken }),
           }),
@@ -363,9 +368,7 @@ async function organizationHealth(
         client.send(
           new DescribeEventsForOrganizationCommand({
             filter: {
-              eventTypeCategories: ['scheduledChange'],
-              eventStatusCodes: ['upcoming', 'open'],
-              regions: [...regions, 'global'],
+              ...scheduledChanges(regions),
               // Only the configured accounts' events, where the filter can say so (it takes 50 ids).
               ...(byId.size <= 50 && { awsAccountIds: [...byId.keys()] }),
             },

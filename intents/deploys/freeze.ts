@@ -2,7 +2,7 @@ import { isAdmin } from '../access';
 import type { Actor, Freeze, IntentPorts, Refusal } from '../define-intent';
 import { code, notice, strong } from '../reply';
 
-import { DAYS, type Local, local, zonedInstant } from '../zoned-time';
+import { DAYS, type Local, local, zonedInstant, localTime as zonedLocalTime } from '../zoned-time';
 
 export { zonedInstant };
 
@@ -49,19 +49,8 @@ export function activeFreeze(
   return undefined;
 }
 
-/** "Fri 18:00 (Europe/Berlin)". */
-export function localTime(at: number, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
-  return `${text.replace(',', '')} (${timeZone})`;
-}
+/** "Fri 28 Nov 18:00 (Europe/Berlin)": a time in the team's time zone, named. */
+export const localTime = (at: number, timeZone: string): string => zonedLocalTime(at, timeZone, 'name');
 
 /**
  * A deploy into a freeze window is refused with the reason and when it ends — unless an admin overrides it with a

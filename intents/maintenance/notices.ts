@@ -5,6 +5,7 @@ import { affectedServices } from '../maintenance-affects';
 export { affectedServices };
 
 import { code, type Line, link, type Run, type StatusKind, status, strong } from '../reply';
+import { localTime as zonedLocalTime } from '../zoned-time';
 
 const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;
@@ -18,24 +19,8 @@ export const SOURCE_NAMES: Record<MaintenanceNotice['source'], string> = {
 };
 
 /** "Wed 26 Nov 03:00 (UTC+1)": a time in the team's time zone, with its offset from UTC. */
-export function localTime(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'shortOffset',
-  }).formatToParts(new Date(at));
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  const offset = get('timeZoneName').replace('GMT', 'UTC');
-  const utc = /^UTC([+-]0+(:00)?)?$/.test(offset);
-  return `${get('weekday')} ${get('day')} ${get('month')} ${get('hour')}:${get('minute')} (${utc ? 'UTC' : offset})`;
-}
+export const localTime = (at: number, timeZone: string): string => zonedLocalTime(at, timeZone, 'offset');
 
-/** Soonest first: the next 24 hours, the next 7 days, later. */
 export type Urgency = 'day' | 'week' | 'later';
 
 export function urgencyOf(notice: MaintenanceNotice, now: number): Urgency {

@@ -26,7 +26,7 @@ import { conversationKey, type InterpretJob } from '../../bot/jobs';
 import { SlackStandIn } from '../../integrations/slack/stand-in';
 import { buildLambdaBundle } from '../support/bundle';
 import { hasMoto, startMoto } from '../support/moto';
-import { eventBody, signedEvent, slashCommandBody, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../support/slack';
+import { signedEvent, signedMention, slashCommandBody, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../support/slack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist', 'bench-cold');
@@ -275,19 +275,7 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
     // Warm: the same process answers on, commands and mentions in turn. A command's acknowledgement only hands its
     // job over (the worker claims the delivery); a mention's first claims the message in the Store on moto.
     const warmup = 100;
-    const mention = () => {
-      const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
-      return signedEvent(
-        eventBody({
-          type: 'app_mention',
-          user: 'U0ALICE001',
-          text: '<@U0OPSBOT01> is the api pipeline green?',
-          ts,
-          channel: 'C0DEPLOYS01',
-        }),
-        'application/json',
-      );
-    };
+    const mention = () => signedMention('is the api pipeline green?');
     const inputs = Array.from({ length: 1 + 2 * (warmup + warmRequests) }, (_, i) =>
       i % 2 === 0 ? slash() : mention(),
     );

@@ -39,7 +39,7 @@ import { stepWords } from '../../intents/format';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { plainText } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
-import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
+import { buttonClickBody, signedEvent, signedMention, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
 import { type ColdStartFigures, coldStartFigures } from './cold-start';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -94,19 +94,7 @@ async function ackLatency(iterations = 2000, store: Store = new MemoryStore(), o
         slashCommandBody('pipelines api', { responseUrl: 'http://127.0.0.1:9/r' }),
         'application/x-www-form-urlencoded',
       ),
-    mention: () => {
-      const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
-      return signedEvent(
-        eventBody({
-          type: 'app_mention',
-          user: 'U0ALICE001',
-          text: '<@U0OPSBOT01> is the web pipeline green?',
-          ts,
-          channel: 'C0DEPLOYS01',
-        }),
-        'application/json',
-      );
-    },
+    mention: () => signedMention('is the web pipeline green?'),
     'button click': () =>
       signedEvent(
         buttonClickBody({

@@ -87,6 +87,21 @@ export function eventBody(event: Record<string, unknown>, eventId: string = next
   });
 }
 
+/** A signed app_mention of the bot by Alice in #deploys, a new message (a fresh ts) each time. */
+export function signedMention(question: string): HttpLambdaEvent {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  return signedEvent(
+    eventBody({
+      type: 'app_mention',
+      user: 'U0ALICE001',
+      text: `<@U0OPSBOT01> ${question}`,
+      ts,
+      channel: 'C0DEPLOYS01',
+    }),
+    'application/json',
+  );
+}
+
 /** A block_actions body (form-encoded `payload=`), as Slack sends a button click. */
 export function buttonClickBody(input: {
   user: string;
