@@ -233,10 +233,9 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
 
 /** The Step Functions watcher, its client built on first use. */
 function stepFunctionsWatcher(stateMachineArn: string): DeployWatcher {
-  return lazy(() => {
-    const { SFNClient } = require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
-    const { StepFunctionsWatcher } =
-      require('../integrations/aws/step-functions-watcher.adapter') as typeof import('../integrations/aws/step-functions-watcher.adapter');
+  return lazy(async () => {
+    const { SFNClient } = await import('@aws-sdk/client-sfn');
+    const { StepFunctionsWatcher } = await import('../integrations/aws/step-functions-watcher.adapter');
     return new StepFunctionsWatcher(new SFNClient({ maxAttempts: 3 }), stateMachineArn);
   });
 }
@@ -245,10 +244,9 @@ function stepFunctionsWatcher(stateMachineArn: string): DeployWatcher {
 function lexNlu(settings: Settings): Nlu | undefined {
   const bot = settings.lex;
   if (bot === undefined) return undefined;
-  return lazy(() => {
-    const { LexRuntimeV2Client } =
-      require('@aws-sdk/client-lex-runtime-v2') as typeof import('@aws-sdk/client-lex-runtime-v2');
-    const { LexNlu } = require('../integrations/aws/lex.adapter') as typeof import('../integrations/aws/lex.adapter');
+  return lazy(async () => {
+    const { LexRuntimeV2Client } = await import('@aws-sdk/client-lex-runtime-v2');
+    const { LexNlu } = await import('../integrations/aws/lex.adapter');
     // Few attempts: a throttled Lex is answered by the local matcher rather than waited for.
     return new LexNlu(new LexRuntimeV2Client({ maxAttempts: 2 }), bot);
   });
@@ -265,7 +263,7 @@ function lazyDynamoStore(tableName: string): Store {
   let store: Promise<Store> | undefined;
   const get = () => {
     store ??= Promise.all([
-      import('@aws-sdk/client-dynamodb'),
+      import('../integrations/aws/dynamodb-client'),
       import('../integrations/aws/dynamodb-store.adapter'),
     ]).then(([{ DynamoDBClient }, { DynamoDbStore }]) => new DynamoDbStore(new DynamoDBClient({}), tableName));
     return store;
@@ -280,32 +278,43 @@ function lazyDynamoStore(tableName: string): Store {
 }
 
 /**
- * An object whose construction waits for its first use: the Slack function builds the worker's ports too, but
- * its ack path never calls them, so their SDK clients must not load at cold start.
+ * A port whose construction waits for its first call: the Slack function builds the worker's ports too, but its
+ * ack path never calls them, so neither their adapters nor their SDK clients load at cold start (in the Slack
+ * function's bundle they are chunks of their own, read on first use). Every port method is async, so each call
+ * awaits the construction; a construction that fails is tried again on the next call.
  */
-function lazy<T extends object>(make: () => T): T {
-  let made: T | undefined;
+function lazy<T extends object>(make: () => Promise<T>): T {
+  let made: Promise<T> | undefined;
+  const build = () => {
+    made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
   return new Proxy({} as T, {
     get(_target, property) {
-      made ??= make();
-      const value = Reflect.get(made, property);
-      return typeof value === 'function' ? value.bind(made) : value;
+      // Not a promise itself, and nothing to show for introspection.
+      if (property === 'then' || typeof property === 'symbol') return undefined;
+      return async (...args: unknown[]) => {
+        const port = await build();
+        return (Reflect.get(port, property) as (...a: unknown[]) => unknown).apply(port, args);
+      };
     },
   });
 }
 
 /**
  * The real account, through SDK v3 clients for the function's own region and credentials, built on first use.
- * Adapters are required inside the factories: their SDK imports would otherwise load at cold start.
+ * Adapters are imported inside the factories: their SDK imports would otherwise load at cold start.
  */
 function awsAccount(settings: Settings, config: OpsbotConfig): Account {
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
   const clients = () => clientFactory(settings.awsRegion);
-  const deployments: Deployments = lazy(() => {
-    const { CodeDeployClient } = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');
-    const { ECSClient } = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
-    const { AwsDeployments } =
-      require('../integrations/aws/ecs-deployments.adapter') as typeof import('../integrations/aws/ecs-deployments.adapter');
+  const deployments: Deployments = lazy(async () => {
+    const { CodeDeployClient } = await import('@aws-sdk/client-codedeploy');
+    const { ECSClient } = await import('@aws-sdk/client-ecs');
+    const { AwsDeployments } = await import('../integrations/aws/ecs-deployments.adapter');
     // Each service and environment through its own account's and region's clients, from the one factory.
     return new AwsDeployments(deployTargets(config), (target) => ({
       ecs: clients().get(ECSClient, target.account, target.region),
@@ -313,13 +322,10 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
     }));
   });
   return {
-    pipelines: lazy(() => {
-      const { CodePipelineClient } =
-        require('@aws-sdk/client-codepipeline') as typeof import('@aws-sdk/client-codepipeline');
-      const { CodePipelinePipelines } =
-        require('../integrations/aws/codepipeline.adapter') as typeof import('../integrations/aws/codepipeline.adapter');
-      const { AccountPipelines } =
-        require('../integrations/aws/account-pipelines') as typeof import('../integrations/aws/account-pipelines');
+    pipelines: lazy(async () => {
+      const { CodePipelineClient } = await import('@aws-sdk/client-codepipeline');
+      const { CodePipelinePipelines } = await import('../integrations/aws/codepipeline.adapter');
+      const { AccountPipelines } = await import('../integrations/aws/account-pipelines');
       const placed = Object.entries(config.pipelines).map(([name, p]) => ({
         name,
         account: resolveAccount(config, p.account),
@@ -333,34 +339,30 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
       );
     }),
     deployments,
-    images: lazy(() => {
-      const { ECRClient } = require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr');
-      const { EcrImages } =
-        require('../integrations/aws/ecr-images.adapter') as typeof import('../integrations/aws/ecr-images.adapter');
+    images: lazy(async () => {
+      const { ECRClient } = await import('@aws-sdk/client-ecr');
+      const { EcrImages } = await import('../integrations/aws/ecr-images.adapter');
       return new EcrImages(
         deployTargets(config),
         (target, region) => clients().get(ECRClient, target.account, region),
         async (service, environment) => (await deployments.current(service, environment)).image,
       );
     }),
-    alarms: lazy(() => {
-      const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
-      const { CloudWatchAlarms } =
-        require('../integrations/aws/cloudwatch-alarms.adapter') as typeof import('../integrations/aws/cloudwatch-alarms.adapter');
+    alarms: lazy(async () => {
+      const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+      const { CloudWatchAlarms } = await import('../integrations/aws/cloudwatch-alarms.adapter');
       // Each service's alarms through the client of the account and region they live in, from the one factory.
       return new CloudWatchAlarms(alarmSets(config), (account, region) =>
         clients().get(CloudWatchClient, account, region),
       );
     }),
-    maintenance: lazy(() => {
-      const { HealthClient } = require('@aws-sdk/client-health') as typeof import('@aws-sdk/client-health');
-      const { EC2Client } = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
-      const { RDSClient } = require('@aws-sdk/client-rds') as typeof import('@aws-sdk/client-rds');
-      const { ElastiCacheClient } =
-        require('@aws-sdk/client-elasticache') as typeof import('@aws-sdk/client-elasticache');
-      const { OpenSearchClient } = require('@aws-sdk/client-opensearch') as typeof import('@aws-sdk/client-opensearch');
-      const { AwsMaintenance } =
-        require('../integrations/aws/health-maintenance.adapter') as typeof import('../integrations/aws/health-maintenance.adapter');
+    maintenance: lazy(async () => {
+      const { HealthClient } = await import('@aws-sdk/client-health');
+      const { EC2Client } = await import('@aws-sdk/client-ec2');
+      const { RDSClient } = await import('@aws-sdk/client-rds');
+      const { ElastiCacheClient } = await import('@aws-sdk/client-elasticache');
+      const { OpenSearchClient } = await import('@aws-sdk/client-opensearch');
+      const { AwsMaintenance } = await import('../integrations/aws/health-maintenance.adapter');
       // Each account and region through its own client, from the one factory; AWS Health answers from us-east-1.
       return new AwsMaintenance(maintenancePlaces(config), {
         health: (account) => clients().get(HealthClient, account, 'us-east-1'),
@@ -370,10 +372,9 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
         opensearch: (account, region) => clients().get(OpenSearchClient, account, region),
       });
     }),
-    calendars: lazy(() => {
-      const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
-      const { SsmChangeCalendars } =
-        require('../integrations/aws/ssm-change-calendar.adapter') as typeof import('../integrations/aws/ssm-change-calendar.adapter');
+    calendars: lazy(async () => {
+      const { SSMClient } = await import('@aws-sdk/client-ssm');
+      const { SsmChangeCalendars } = await import('../integrations/aws/ssm-change-calendar.adapter');
       return new SsmChangeCalendars(calendarPlaces(config), (place) =>
         clients().get(SSMClient, place.account, place.region),
       );
@@ -499,7 +500,7 @@ function jobQueue(settings: Settings, worker: RouterDeps, log: Log): JobQueue<Jo
   if (settings.workerFunctionName !== undefined) {
     let client: Promise<LambdaClient> | undefined;
     const lambda = () => {
-      client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient }) => new LambdaClient({}));
+      client ??= import('../integrations/aws/lambda-client').then(({ LambdaClient }) => new LambdaClient({}));
       return client;
     };
     return new LambdaJobQueue<Job>(lambda, settings.workerFunctionName);

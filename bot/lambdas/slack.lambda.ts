@@ -3,25 +3,38 @@ import type { HttpLambdaEvent, HttpLambdaResult } from '../edge/lambda-edge';
 import { withCorrelation } from '../logger';
 import { readSettings } from '../settings';
 import { needsSecrets, refreshedWithSecrets, withSlackSecrets } from './secrets';
-import { createSlackHandler } from './slack-handler';
 
 /** Lambda entry point for the Slack request URL (API Gateway HTTP API or a Function URL). */
 const settings = readSettings();
 const config = readDeployedConfig(settings);
 type Handler = (event: HttpLambdaEvent, context: unknown) => Promise<HttpLambdaResult>;
 
-// Built at init when the secrets are in the environment; from Secrets Manager on first use, and again once they
-// are older than their cache lifetime (a rotated secret takes effect within it).
-const current = needsSecrets(settings)
-  ? refreshedWithSecrets(
-      async (fresh) => createSlackHandler(await withSlackSecrets(settings, { fresh }), config).handler,
-    )
-  : () => Promise.resolve(createSlackHandler(settings, config).handler);
-const fixed = needsSecrets(settings) ? undefined : current();
+// Bolt, the edge and the listeners, read beside the secrets: in the deployed bundle this is a chunk of its own,
+// parsed while Secrets Manager answers.
+const build = async (fresh: boolean) => {
+  const [withSecrets, { createSlackHandler }] = await Promise.all([
+    withSlackSecrets(settings, { fresh }),
+    import('./slack-handler'),
+  ]);
+  return createSlackHandler(withSecrets, config).handler;
+};
+
+// Built at init, the secrets read from Secrets Manager (or the environment) as the function starts rather than on
+// its first request; read again once they are older than their cache lifetime (a rotated secret takes effect
+// within it). A build that fails (a secret not set yet) is tried again on the next request.
+const current = needsSecrets(settings) ? refreshedWithSecrets(build) : undefined;
+const fixed = current === undefined ? build(false) : undefined;
+// Started now so the first request does not wait for it; failures are answered by that request, not here.
+void (fixed ?? current?.())?.catch(() => undefined);
+// The worker hand-over's SDK client, read while the rest starts: a first command calls it before acknowledging.
+if (settings.workerFunctionName !== undefined)
+  void import('../../integrations/aws/lambda-client').catch(() => undefined);
 
 // Every entry logged for a request carries its API Gateway request id until the Slack delivery id is known.
 export const handler: Handler = (event, context) =>
-  withCorrelation(requestIdOf(event), async () => (await (fixed ?? current()))(event, context));
+  withCorrelation(requestIdOf(event), async () =>
+    (await (fixed ?? (current as () => Promise<Handler>)()))(event, context),
+  );
 
 function requestIdOf(event: HttpLambdaEvent): string | undefined {
   const context = event.requestContext as { requestId?: unknown } | undefined;

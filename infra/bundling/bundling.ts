@@ -28,14 +28,37 @@ export interface LambdaBundleOptions {
   bundle: true;
   platform: 'node';
   target: string;
-  format: 'cjs';
+  format: 'cjs' | 'esm';
   minify: boolean;
   sourcemap: boolean;
   sourcesContent: boolean;
   legalComments: 'none';
   external: string[];
   alias: Record<string, string>;
+  /** ESM only: code behind a dynamic `import()` goes to a chunk of its own, read when first imported. */
+  splitting?: boolean;
+  mainFields?: string[];
+  outExtension?: Record<string, string>;
+  banner?: { js: string };
 }
+
+/** The file a function's bundle starts from, as Lambda's handler setting names it (`index.handler`). */
+export function lambdaEntryFile(name: LambdaName): string {
+  return name === 'slack' ? 'index.mjs' : 'index.js';
+}
+
+/**
+ * What Node.js gives CommonJS modules and an ES module lacks: the bundled packages written as CommonJS (Bolt and
+ * its dependencies) call `require` for Node's own modules and read `__dirname`.
+ */
+const ESM_COMMONJS_SHIM = [
+  "import { createRequire as __opsbotRequire } from 'node:module';",
+  "import { fileURLToPath as __opsbotPath } from 'node:url';",
+  "import { dirname as __opsbotDir } from 'node:path';",
+  'const require = __opsbotRequire(import.meta.url);',
+  'const __filename = __opsbotPath(import.meta.url);',
+  'const __dirname = __opsbotDir(__filename);',
+].join(' ');
 
 /** The AWS SDK packages opsbot depends on directly (package.json), each one the runtime also provides. */
 function sdkPackages(): string[] {
@@ -46,13 +69,19 @@ function sdkPackages(): string[] {
 }
 
 /**
- * esbuild options shared by the CDK functions and the benchmark, so what is measured is what ships. The worker
- * loads the AWS SDK the Node.js runtime provides (as CDK's NodejsFunction assumes by default); the slack function
- * bundles the three clients of its acknowledgement path and leaves out the rest, which only the worker calls.
+ * esbuild options shared by the CDK functions and the benchmark, so what is measured is what ships.
+ * - The worker loads the AWS SDK the Node.js runtime provides (as CDK's NodejsFunction assumes by default), as
+ *   one CommonJS file.
+ * - The slack function bundles the three clients of its acknowledgement path and leaves out the rest, which only
+ *   the worker calls. It is an ES module split into chunks: what a first slash command needs (Bolt, the edge, the
+ *   listeners) is read at cold start, and the code behind a dynamic `import()` (the SDK core and each client, the
+ *   Store's adapter, the worker's adapters) is read when first used, so V8 never parses what the request does not
+ *   run. Packages are resolved through their `module` entry (ES modules) so that esbuild can leave out what is
+ *   never imported. `npm run bench` (cold first ack) measures the difference.
  */
 export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
   const edge = new Set<string>(EDGE_SDK_CLIENTS);
-  return {
+  const shared: LambdaBundleOptions = {
     bundle: true,
     platform: 'node',
     // The oldest Node.js opsbot runs on (local runs); the Lambda runtime is newer.
@@ -66,5 +95,14 @@ export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
     legalComments: 'none',
     external: name === 'worker' ? ['@aws-sdk/*'] : sdkPackages().filter((p) => !edge.has(p)),
     alias: Object.fromEntries(LAMBDA_UNUSED_MODULES.map((m) => [m, UNUSED_MODULE])),
+  };
+  if (name === 'worker') return shared;
+  return {
+    ...shared,
+    format: 'esm',
+    splitting: true,
+    mainFields: ['module', 'main'],
+    outExtension: { '.js': '.mjs' },
+    banner: { js: ESM_COMMONJS_SHIM },
   };
 }

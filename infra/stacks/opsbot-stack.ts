@@ -20,7 +20,7 @@ import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Function as LambdaFunctionResource, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -37,7 +37,8 @@ import { intents, reactions } from '../../intents';
 import type { EventType } from '../../intents/define-reaction';
 import { ownAlarmDescription, ownAlarmName, readOwnAlarmName } from '../../intents/self/own-alarms';
 import { rollbackAlarms } from '../alarm-events';
-import { lambdaBundleOptions } from '../bundling/bundling';
+import { lambdaBundleOptions, lambdaEntryFile } from '../bundling/bundling';
+import { splitBundleCode } from '../bundling/split-bundle';
 import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
 import { SelfWatch } from '../constructs/self-watch';
@@ -73,7 +74,7 @@ export interface OpsbotStackProps extends StackProps {
  * alarms opsbot keeps on itself (whose changes reach the worker, to be told in the alerts channel).
  */
 export class OpsbotStack extends Stack {
-  readonly slackFunction: NodejsFunction;
+  readonly slackFunction: LambdaFunctionResource;
   readonly workerFunction: NodejsFunction;
   readonly table: TableV2;
   readonly deployWatcher: DeployWatcher;
@@ -198,8 +199,13 @@ export class OpsbotStack extends Stack {
     this.workerFunction.addEnvironment('OPSBOT_LEX_LOCALE', lex.localeId);
     this.lexBot = lex;
 
-    this.slackFunction = new NodejsFunction(this, 'Slack', {
-      ...functionDefaults('slack', configFile, retention, this),
+    // An ES module in chunks (NodejsFunction writes one file): a cold start reads what its first request runs.
+    this.slackFunction = new LambdaFunctionResource(this, 'Slack', {
+      code: splitBundleCode('slack', configFile),
+      handler: `${lambdaEntryFile('slack').replace(/\.m?js$/, '')}.handler`,
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      logGroup: functionLogGroup('slack', retention, this),
       description: 'opsbot Slack edge: verifies, acknowledges within 3 s, hands work to the worker',
       timeout: Duration.seconds(10),
       memorySize: FUNCTION_MEMORY_MB.slack,
@@ -406,7 +412,7 @@ function pipelineArn(name: string, pipeline: { account: string; region: string }
 }
 
 function functionDefaults(
-  name: 'slack' | 'worker',
+  name: 'worker',
   configFile: string,
   retention: RetentionDays,
   scope: Construct,
@@ -414,14 +420,11 @@ function functionDefaults(
   return {
     entry: join(ROOT, 'bot', 'lambdas', `${name}.lambda.ts`),
     handler: 'handler',
-    runtime: Runtime.NODEJS_24_X,
+    runtime: LAMBDA_RUNTIME,
     architecture: Architecture.ARM_64,
     projectRoot: ROOT,
     depsLockFilePath: join(ROOT, 'package-lock.json'),
-    logGroup: new LogGroup(scope, `${name === 'slack' ? 'Slack' : 'Worker'}Logs`, {
-      retention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    }),
+    logGroup: functionLogGroup(name, retention, scope),
     bundling: {
       // Local esbuild (a devDependency): bundling never needs Docker.
       forceDockerBundling: false,
@@ -441,6 +444,16 @@ function functionDefaults(
       },
     },
   };
+}
+
+/** The current Node.js Lambda runtime, for both functions. */
+const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+function functionLogGroup(name: 'slack' | 'worker', retention: RetentionDays, scope: Construct): LogGroup {
+  return new LogGroup(scope, `${name === 'slack' ? 'Slack' : 'Worker'}Logs`, {
+    retention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
 }
 
 /** Writes the validated configuration as the JSON the functions read; returns its path. */

@@ -11,7 +11,7 @@ export class LambdaJobQueue<J> implements JobQueue<J> {
 
   async send(job: J): Promise<void> {
     // Loaded on first use: the ack path must not pay for the SDK at cold start.
-    const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const { InvokeCommand } = await import('./lambda-client');
     const client = await this.client();
     const response = await client.send(
       new InvokeCommand({

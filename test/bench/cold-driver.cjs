@@ -3,8 +3,7 @@
 // node binary's own start (the same for every bundle, and the runtime's on Lambda) is left out.
 const startMs = performance.now();
 const { readFileSync } = require('node:fs');
-const { handler } = require(process.argv[2]);
-const loadedMs = performance.now();
+
 const inputs = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 const context = {
   functionName: 'opsbot-bench',
@@ -13,6 +12,10 @@ const context = {
 };
 
 (async () => {
+  // As the Lambda runtime loads a handler: an ES module (the slack function, `.mjs`) by import, CommonJS by require.
+  const entry = process.argv[2];
+  const { handler } = entry.endsWith('.mjs') ? await import(entry) : require(entry);
+  const loadedMs = performance.now();
   const results = [];
   let last = startMs;
   for (const input of inputs) {

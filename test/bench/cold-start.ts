@@ -55,7 +55,11 @@ function drive(bundle: string, inputs: unknown[], env: NodeJS.ProcessEnv): Promi
   const file = join(DIST, `inputs-${process.hrtime.bigint()}.json`);
   writeFileSync(file, JSON.stringify(inputs));
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [DRIVER, bundle, file], { env, cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), DRIVER, bundle, file],
+      { env, cwd: ROOT },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -132,7 +136,10 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
   mkdirSync(DIST, { recursive: true });
   const notes: string[] = [];
   const moto = await startMoto();
-  const pipelineState = existsSync(PIPELINE_STATE) ? JSON.parse(readFileSync(PIPELINE_STATE, 'utf8')) : undefined;
+  const pipelineState =
+    !process.env.BENCH_NO_WORKER && existsSync(PIPELINE_STATE)
+      ? JSON.parse(readFileSync(PIPELINE_STATE, 'utf8'))
+      : undefined;
   if (pipelineState === undefined) notes.push('worker first job skipped: ../shared/fixtures is absent');
   const slack = new SlackStandIn('http://127.0.0.1:0', TEST_BOT_TOKEN);
   const aws = awsStandIn(pipelineState);
@@ -231,8 +238,9 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
       OPSBOT_BACKEND: 'aws',
       OPSBOT_TABLE: 'opsbot-store',
       OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
-      SLACK_SIGNING_SECRET_ARN: signing.ARN,
-      SLACK_BOT_TOKEN_SECRET_ARN: token.ARN,
+      ...(process.env.BENCH_ENV_SECRETS
+        ? { SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: TEST_BOT_TOKEN }
+        : { SLACK_SIGNING_SECRET_ARN: signing.ARN, SLACK_BOT_TOKEN_SECRET_ARN: token.ARN }),
     });
     const obviousEnv = {
       ...awsEnv,
