@@ -233,7 +233,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
 
 /** The Step Functions watcher, its client built on first use. */
 function stepFunctionsWatcher(stateMachineArn: string): DeployWatcher {
-  return lazy(async () => {
+  return lazyPort(async () => {
     const { SFNClient } = await import('@aws-sdk/client-sfn');
     const { StepFunctionsWatcher } = await import('../integrations/aws/step-functions-watcher.adapter');
     return new StepFunctionsWatcher(new SFNClient({ maxAttempts: 3 }), stateMachineArn);
@@ -244,7 +244,7 @@ function stepFunctionsWatcher(stateMachineArn: string): DeployWatcher {
 function lexNlu(settings: Settings): Nlu | undefined {
   const bot = settings.lex;
   if (bot === undefined) return undefined;
-  return lazy(async () => {
+  return lazyPort(async () => {
     const { LexRuntimeV2Client } = await import('@aws-sdk/client-lex-runtime-v2');
     const { LexNlu } = await import('../integrations/aws/lex.adapter');
     // Few attempts: a throttled Lex is answered by the local matcher rather than waited for.
@@ -283,7 +283,7 @@ function lazyDynamoStore(tableName: string): Store {
  * function's bundle they are chunks of their own, read on first use). Every port method is async, so each call
  * awaits the construction; a construction that fails is tried again on the next call.
  */
-function lazy<T extends object>(make: () => Promise<T>): T {
+export function lazyPort<T extends object>(make: () => Promise<T>): T {
   let made: Promise<T> | undefined;
   const build = () => {
     made ??= make().catch((error: unknown) => {
@@ -311,7 +311,7 @@ function lazy<T extends object>(make: () => Promise<T>): T {
 function awsAccount(settings: Settings, config: OpsbotConfig): Account {
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
   const clients = () => clientFactory(settings.awsRegion);
-  const deployments: Deployments = lazy(async () => {
+  const deployments: Deployments = lazyPort(async () => {
     const { CodeDeployClient } = await import('@aws-sdk/client-codedeploy');
     const { ECSClient } = await import('@aws-sdk/client-ecs');
     const { AwsDeployments } = await import('../integrations/aws/ecs-deployments.adapter');
@@ -322,7 +322,7 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
     }));
   });
   return {
-    pipelines: lazy(async () => {
+    pipelines: lazyPort(async () => {
       const { CodePipelineClient } = await import('@aws-sdk/client-codepipeline');
       const { CodePipelinePipelines } = await import('../integrations/aws/codepipeline.adapter');
       const { AccountPipelines } = await import('../integrations/aws/account-pipelines');
@@ -339,7 +339,7 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
       );
     }),
     deployments,
-    images: lazy(async () => {
+    images: lazyPort(async () => {
       const { ECRClient } = await import('@aws-sdk/client-ecr');
       const { EcrImages } = await import('../integrations/aws/ecr-images.adapter');
       return new EcrImages(
@@ -348,7 +348,7 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
         async (service, environment) => (await deployments.current(service, environment)).image,
       );
     }),
-    alarms: lazy(async () => {
+    alarms: lazyPort(async () => {
       const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
       const { CloudWatchAlarms } = await import('../integrations/aws/cloudwatch-alarms.adapter');
       // Each service's alarms through the client of the account and region they live in, from the one factory.
@@ -356,7 +356,7 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
         clients().get(CloudWatchClient, account, region),
       );
     }),
-    maintenance: lazy(async () => {
+    maintenance: lazyPort(async () => {
       const { HealthClient } = await import('@aws-sdk/client-health');
       const { EC2Client } = await import('@aws-sdk/client-ec2');
       const { RDSClient } = await import('@aws-sdk/client-rds');
@@ -372,7 +372,7 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
         opensearch: (account, region) => clients().get(OpenSearchClient, account, region),
       });
     }),
-    calendars: lazy(async () => {
+    calendars: lazyPort(async () => {
       const { SSMClient } = await import('@aws-sdk/client-ssm');
       const { SsmChangeCalendars } = await import('../integrations/aws/ssm-change-calendar.adapter');
       return new SsmChangeCalendars(calendarPlaces(config), (place) =>

@@ -331,7 +331,11 @@ function coldRows(cold: ColdStartFigures | undefined): Array<[string, string, st
     ['slack: cold first ack (median)', `${firstAck.opsbotMs} ms (load ${firstAck.opsbotLoadMs} ms)`, ''],
     ['  obvious Bolt app, same run', `${firstAck.obviousBoltMs} ms (load ${firstAck.obviousBoltLoadMs} ms)`, ''],
     ['  ratio', `${firstAck.ratio}×`, '≤ 0.4×'],
-    ['  bundles', `${kib(firstAck.opsbotBundleBytes)} / ${kib(firstAck.obviousBundleBytes)}`, ''],
+    [
+      '  bundles',
+      `${kib(firstAck.opsbotBundleBytes)} (${kib(firstAck.opsbotColdBytes)} read at cold start) / ${kib(firstAck.obviousBundleBytes)}`,
+      '',
+    ],
     [
       `slack: warm ack p50 / p99, commands (${warmAck.requests})`,
       `${warmAck.p50Ms} / ${warmAck.p99Ms} ms`,
