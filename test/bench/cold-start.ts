@@ -1,6 +1,6 @@
 /**
  * Cold and warm figures of the Lambda functions in the shape they are deployed, each bundle run by plain node in a
- * fresh process (`cold-driver.cjs`) as a Lambda execution environment runs it:
+ * fresh process (`cold-driver.mjs`) as a Lambda execution environment runs it:
  * - the slack function's **cold first ack**: load the bundle, answer the first signed slash command, with the
  *   DynamoDB Store on moto, the Slack secrets read from Secrets Manager on moto, and the hand-over to the worker
  *   (an async Lambda invoke) answered by a loopback stand-in; beside the same figure for the obvious Bolt app
@@ -30,7 +30,7 @@ import { signedEvent, signedMention, slashCommandBody, TEST_BOT_TOKEN, TEST_SIGN
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist', 'bench-cold');
-const DRIVER = join(__dirname, 'cold-driver.cjs');
+const DRIVER = join(__dirname, 'cold-driver.mjs');
 const PIPELINE_STATE = join(
   ROOT,
   '..',

@@ -1,9 +1,16 @@
 // One fresh process, as a Lambda execution environment is: load the bundle, hand it the inputs one after the other,
 // and report how long each took. The first figure is the cold one. Times are from this script's first line, so the
-// node binary's own start (the same for every bundle, and the runtime's on Lambda) is left out.
-const startMs = performance.now();
-const { readFileSync } = require('node:fs');
+// node binary's own start (the same for every bundle, and the runtime's on Lambda) is left out. Like the Lambda
+// Node.js runtime, which is itself an ES module, this script is one: it imports an ES module handler (`.mjs`) and
+// requires a CommonJS one.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
+const startMs = performance.now();
+const require = createRequire(import.meta.url);
+const entry = process.argv[2];
+const { handler } = entry.endsWith('.mjs') ? await import(entry) : require(entry);
+const loadedMs = performance.now();
 const inputs = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 const context = {
   functionName: 'opsbot-bench',
@@ -11,11 +18,7 @@ const context = {
   getRemainingTimeInMillis: () => 60_000,
 };
 
-(async () => {
-  // As the Lambda runtime loads a handler: an ES module (the slack function, `.mjs`) by import, CommonJS by require.
-  const entry = process.argv[2];
-  const { handler } = entry.endsWith('.mjs') ? await import(entry) : require(entry);
-  const loadedMs = performance.now();
+try {
   const results = [];
   let last = startMs;
   for (const input of inputs) {
@@ -28,7 +31,7 @@ const context = {
     JSON.stringify({ loadMs: loadedMs - startMs, results, maxRssMb: process.resourceUsage().maxRSS / 1024 }),
   );
   process.exit(0);
-})().catch((error) => {
+} catch (error) {
   process.stderr.write(String(error?.stack ?? error));
   process.exit(1);
-});
+}
