@@ -6,7 +6,8 @@ import { buildLambdaBundle } from '../support/bundle';
 import { signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
 
 /**
- * Runs the bundle as the Lambda runtime does, in a fresh node process: imports the entry (an ES module), then
+ * Runs the bundle as the Lambda runtime does, from an ES module in a fresh node process (no CommonJS `require` in
+ * scope, as in the runtime): imports the entry (an ES module), then
  * hands it one signed `/deploy help`. The bundle sits in a temporary directory with no node_modules above it, so
  * any package it did not bundle (a worker-only SDK client) fails to load rather than loading unseen.
  */
@@ -16,7 +17,7 @@ function answerHelp(outfile: string, env: NodeJS.ProcessEnv) {
     'application/x-www-form-urlencoded',
   );
   const script = `import(${JSON.stringify(outfile)}).then(({ handler }) => handler(${JSON.stringify(event)}, {})).then((r) => process.stdout.write(JSON.stringify(r)))`;
-  return spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', cwd: tmpdir() });
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', cwd: tmpdir() });
 }
 
 describe('the bundled slack function, as it ships', () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runManifest } from '../../bot/cli/manifest';
+import { signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -56,6 +57,49 @@ describe('the deploy guide, against the synthesized templates', () => {
     expect(guide).toContain('npx cdk deploy OpsbotAccess-<name>');
     const roles = Object.values(template('OpsbotAccess-prod').Resources).filter((r) => r.Type === 'AWS::IAM::Role');
     expect(roles.map((r) => r.Properties?.RoleName)).toContain('opsbot');
+  });
+
+  it('packages the slack function as Lambda runs it: its handler, imported from the asset, answers a signed command', () => {
+    // Prepare: the function's code asset as synthesized, and the file its handler setting names
+    const [slack] = Object.values(
+      template('Opsbot').Resources as Record<
+        string,
+        { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, string> }
+      >,
+    ).filter((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Description).includes('Slack edge'));
+    const asset = join(out, slack?.Metadata?.['aws:asset:path'] as string);
+    const [file, exported] = String(slack?.Properties?.Handler).split('.');
+    const entry = ['mjs', 'js', 'cjs'].map((ext) => join(asset, `${file}.${ext}`)).find((f) => existsSync(f));
+    const event = signedEvent(
+      slashCommandBody('help', { responseUrl: 'http://127.0.0.1:9/r' }),
+      'application/x-www-form-urlencoded',
+    );
+    const script = `import(${JSON.stringify(entry)}).then((m) => m[${JSON.stringify(exported)}](${JSON.stringify(event)}, {})).then((r) => process.stdout.write(JSON.stringify(r)))`;
+
+    // Act: as the runtime would (from an ES module: no CommonJS `require` in scope), with the AWS backend and the
+    // configuration the asset carries
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        OPSBOT_CONFIG: join(asset, 'opsbot.config.json'),
+        OPSBOT_BACKEND: 'aws',
+        OPSBOT_TABLE: 'opsbot',
+        OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
+        AWS_REGION: 'eu-west-1',
+        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+        SLACK_BOT_TOKEN: 'xoxb-synth',
+      },
+    });
+
+    // Assess
+    expect(slack?.Properties?.Runtime).toBe('nodejs24.x');
+    expect(entry).toBeDefined();
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).blocks[0].text.text).toBe('What opsbot can do');
   });
 
   it('gives `npm run manifest` the request URL from the outputs file `npm run deploy` writes', () => {
