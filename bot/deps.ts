@@ -298,7 +298,10 @@ export function lazyPort<T extends object>(make: () => Promise<T>): T {
       if (property === 'then' || typeof property === 'symbol') return undefined;
       return async (...args: unknown[]) => {
         const port = await build();
-        return (Reflect.get(port, property) as (...a: unknown[]) => unknown).apply(port, args);
+        const method: unknown = Reflect.get(port, property);
+        if (typeof method !== 'function')
+          throw new TypeError(`opsbot: ${String(property)} is not a method of this port`);
+        return method.apply(port, args);
       };
     },
   });

@@ -18,7 +18,8 @@ export function refreshedWithSecrets<H>(
   let working: Promise<H> | undefined;
   return () => {
     if (current === undefined || now() - current.builtAt > maxAge) {
-      const refresh = current !== undefined;
+      // After a refresh that failed, the next one is a refresh too: read afresh, and fall back on failure.
+      const refresh = current !== undefined || working !== undefined;
       const handler = build(refresh);
       const built = { handler, builtAt: now() };
       current = built;
@@ -46,8 +47,18 @@ export function needsSecrets(settings: Settings): boolean {
 }
 
 /**
+ * How long one read of a secret may take, and how many tries: Secrets Manager answers in tens of milliseconds, and
+ * Slack gives up on an acknowledgement after 3 s, so a read that hangs (a connection cut while Lambda froze the
+ * function after starting it at init) is abandoned and tried once more rather than waited on until the timeout.
+ */
+export const SECRET_READ = { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, attempts: 2 } as const;
+
+let provider: Promise<import('@aws-lambda-powertools/parameters/secrets').SecretsProvider> | undefined;
+
+/**
  * Reads the Slack signing secret and bot token from Secrets Manager through Powertools Parameters (cached for
- * five minutes). Loaded on first use, so the SDK is not part of cold init. Values are never logged.
+ * five minutes), with {@link SECRET_READ}'s limits. The slack function starts this at init, beside loading the rest
+ * of its code. Values are never logged.
  * @throws {ConfigError} when a secret is empty, saying how to set it.
  */
 export async function withSlackSecrets(
@@ -55,11 +66,29 @@ export async function withSlackSecrets(
   options: { readonly fresh?: boolean } = {},
 ): Promise<Settings> {
   if (!needsSecrets(settings)) return settings;
-  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
+  provider ??= import('@aws-lambda-powertools/parameters/secrets').then(
+    ({ SecretsProvider }) =>
+      new SecretsProvider({
+        clientConfig: {
+          maxAttempts: SECRET_READ.attempts,
+          requestHandler: {
+            connectionTimeout: SECRET_READ.connectionTimeoutMs,
+            requestTimeout: SECRET_READ.requestTimeoutMs,
+            // Without it the SDK only warns when the request timeout passes, and goes on waiting.
+            throwOnRequestTimeout: true,
+          },
+        },
+      }),
+    (error: unknown) => {
+      provider = undefined;
+      throw error;
+    },
+  );
+  const secrets = await provider;
   const read = async (arn: string | undefined, what: string): Promise<string | undefined> => {
     if (arn === undefined) return undefined;
     // A rebuild reads the secret afresh: Powertools' own cache would otherwise hand back the rotated-out value.
-    const value = await getSecret(arn, {
+    const value = await secrets.get(arn, {
       maxAge: SECRET_MAX_AGE_SECONDS,
       ...(options.fresh === true && { forceFetch: true }),
     });

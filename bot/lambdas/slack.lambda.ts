@@ -19,22 +19,20 @@ const build = async (fresh: boolean) => {
   return createSlackHandler(withSecrets, config).handler;
 };
 
-// Built at init, the secrets read from Secrets Manager (or the environment) as the function starts rather than on
-// its first request; read again once they are older than their cache lifetime (a rotated secret takes effect
-// within it). A build that fails (a secret not set yet) is tried again on the next request.
-const current = needsSecrets(settings) ? refreshedWithSecrets(build) : undefined;
-const fixed = current === undefined ? build(false) : undefined;
-// Started now so the first request does not wait for it; failures are answered by that request, not here.
-void (fixed ?? current?.())?.catch(() => undefined);
+// Built at init: the secrets read from Secrets Manager (or the environment) as the function starts rather than on
+// its first request. Read again once they are older than their cache lifetime, so a rotated secret takes effect
+// within it; secrets from the environment are never read again. A build that fails (a secret not set yet) is tried
+// again on the next request.
+const current = refreshedWithSecrets(build, needsSecrets(settings) ? {} : { maxAgeMs: Number.POSITIVE_INFINITY });
+// Started now so the first request does not wait for it; a failure is answered by that request, not here.
+current().catch(() => undefined);
 // The worker hand-over's SDK client, read while the rest starts: a first command calls it before acknowledging.
 if (settings.workerFunctionName !== undefined)
   void import('../../integrations/aws/lambda-client').catch(() => undefined);
 
 // Every entry logged for a request carries its API Gateway request id until the Slack delivery id is known.
 export const handler: Handler = (event, context) =>
-  withCorrelation(requestIdOf(event), async () =>
-    (await (fixed ?? (current as () => Promise<Handler>)()))(event, context),
-  );
+  withCorrelation(requestIdOf(event), async () => (await current())(event, context));
 
 function requestIdOf(event: HttpLambdaEvent): string | undefined {
   const context = event.requestContext as { requestId?: unknown } | undefined;

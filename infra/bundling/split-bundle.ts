@@ -1,4 +1,5 @@
-import { copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +20,12 @@ export function splitBundleCode(name: LambdaName, configFile: string): Code {
     bundling: {
       // Required by the API; never pulled, because the local bundling below always builds or throws.
       image: DockerImage.fromRegistry('opsbot-bundles-locally'),
+      // Never a container's environment: CDK reuses a bundle within one synth when these options match, so they
+      // name the function and its configuration (two opsbot stacks in one app each ship their own).
+      environment: {
+        OPSBOT_FUNCTION: name,
+        OPSBOT_CONFIG_SHA256: createHash('sha256').update(readFileSync(configFile)).digest('hex'),
+      },
       local: {
         tryBundle(outputDir: string): boolean {
           buildSync({

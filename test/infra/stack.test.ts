@@ -301,3 +301,26 @@ describe('the synthesized opsbot stack', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('two opsbot stacks in one app', () => {
+  it('ship each its own slack bundle, with its own configuration', () => {
+    // Prepare
+    const example = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+    const app = new App();
+
+    // Act
+    const [first, second] = [
+      new OpsbotStack(app, 'OpsbotOne', { config: example }),
+      new OpsbotStack(app, 'OpsbotTwo', { config: { ...example, audit: { retentionDays: 30 } } }),
+    ].map((stack) => {
+      const slack = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find(([id]) =>
+        id.startsWith('Slack'),
+      )?.[1];
+      return slack?.Properties.Code.S3Key as string;
+    });
+
+    // Assess
+    expect(first).toMatch(/\.zip$/);
+    expect(second).not.toBe(first);
+  });
+});

@@ -58,4 +58,18 @@ describe('a port built on its first call (the worker adapters in the slack funct
     expect(awaited).toBe('settled');
     expect(built.count).toBe(0);
   });
+
+  it('refuses, saying so, a call of something the port does not have', async () => {
+    // Prepare
+    const { port } = countedPort();
+
+    // Act
+    const outcome = await (port as unknown as { retryStage: () => Promise<void> }).retryStage().then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+
+    // Assess
+    expect(outcome).toBe('opsbot: retryStage is not a method of this port');
+  });
 });

@@ -91,15 +91,20 @@ describe('handlers built from the secrets', () => {
     fail = true;
     now += 301_000;
     const throttled = await handler();
+    const stillThrottled = await handler();
+    fail = false;
+    const recovered = await handler();
 
-    // Assess: a refresh reads the secrets afresh, and one that fails keeps the handler that works
-    expect([first, second, cached, rotated, throttled]).toEqual([
+    // Assess: a refresh reads the secrets afresh, and one that fails keeps the handler that works, until one works
+    expect([first, second, cached, rotated, throttled, stillThrottled, recovered]).toEqual([
       'the secret has no value yet',
       'handler 2',
       'handler 2',
       'handler 3',
       'handler 3',
+      'handler 3',
+      'handler 6',
     ]);
-    expect(fresh).toEqual([false, false, true, true]);
+    expect(fresh).toEqual([false, false, true, true, true, true]);
   });
 });
