@@ -503,7 +503,7 @@ function jobQueue(settings: Settings, worker: RouterDeps, log: Log): JobQueue<Jo
   if (settings.workerFunctionName !== undefined) {
     let client: Promise<LambdaClient> | undefined;
     const lambda = () => {
-      client ??= import('../integrations/aws/lambda-client').then(({ LambdaClient }) => new LambdaClient({}));
+      client ??= import('../integrations/aws/lambda-client').then(({ handoverClient }) => handoverClient());
       return client;
     };
     return new LambdaJobQueue<Job>(lambda, settings.workerFunctionName);

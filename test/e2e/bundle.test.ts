@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLambdaBundle } from '../support/bundle';
@@ -77,4 +79,57 @@ describe('the bundled slack function, as it ships', () => {
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout).statusCode).toBe(200);
   });
+
+  it('tells the person nothing was started, within Slack’s 3 s, when the worker hand-over hangs', async () => {
+    // Prepare: a Lambda endpoint that takes the request and never answers
+    const sockets: Socket[] = [];
+    const lambda = createServer((socket) => {
+      sockets.push(socket);
+    });
+    await new Promise<void>((r) => lambda.listen(0, '127.0.0.1', r));
+    const { outfile, configPath } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
+    const event = signedEvent(
+      slashCommandBody('pipelines api', { responseUrl: 'http://127.0.0.1:9/r' }),
+      'application/x-www-form-urlencoded',
+    );
+    const script = `const { handler } = await import(${JSON.stringify(outfile)}); const t = performance.now(); const r = await handler(${JSON.stringify(event)}, {}); process.stdout.write('\\nRESULT ' + JSON.stringify({ ms: performance.now() - t, r }))`;
+
+    // Act
+    const stdout = await new Promise<string>((done) => {
+      let out = '';
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: tmpdir(),
+        env: {
+          PATH: process.env.PATH,
+          OPSBOT_CONFIG: configPath,
+          SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+          SLACK_BOT_TOKEN: 'xoxb-bundle',
+          OPSBOT_BACKEND: 'aws',
+          OPSBOT_TABLE: 'opsbot',
+          OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`,
+          LOG_LEVEL: 'ERROR',
+        },
+      });
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.on('close', () => done(out));
+    });
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => lambda.close(r));
+
+    // Assess: the hand-over was tried twice, then the acknowledgement said so
+    const { ms, r } = JSON.parse(stdout.slice(stdout.indexOf('\nRESULT ') + 8)) as {
+      ms: number;
+      r: { statusCode: number; body: string };
+    };
+    expect(sockets).toHaveLength(2);
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('I could not start that, so nothing was done.');
+    expect(ms).toBeLessThan(3_000);
+  }, 20_000);
 });
