@@ -59,6 +59,8 @@ function maintenanceStatements(
           'health:DescribeEventDetailsForOrganization',
           'health:DescribeAffectedAccountsForOrganization',
           'health:DescribeAffectedEntitiesForOrganization',
+          // What each of the four depends on (the Service Authorization Reference's dependent actions).
+          'organizations:ListAccounts',
         ],
         resources: ['*'],
       }),

@@ -78,6 +78,40 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
     );
   });
 
+  it('with AWS Health’s organizational view here, grants its four reads and the Organizations listing they depend on', () => {
+    // Prepare
+    const withOrganization = parseConfig(
+      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace(
+        '  # organization: tools           #',
+        '  organization: prod #',
+      ),
+    );
+
+    // Act
+    const statements = Object.values(
+      Template.fromStack(
+        new OpsbotAccessStack(new App(), 'OpsbotAccess-prod', {
+          config: withOrganization,
+          accountName: 'prod',
+          homeAccountId: '111111111111',
+          env: { account: '222222222222' },
+        }),
+      ).findResources('AWS::IAM::Policy'),
+    ).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string[] | string; Resource: unknown }>);
+    const health = statements.find((s) => [s.Action].flat().includes('health:DescribeEventsForOrganization'));
+
+    // Assess: read once there for every account, not account by account
+    expect([health?.Action].flat().sort()).toEqual([
+      'health:DescribeAffectedAccountsForOrganization',
+      'health:DescribeAffectedEntitiesForOrganization',
+      'health:DescribeEventDetailsForOrganization',
+      'health:DescribeEventsForOrganization',
+      'organizations:ListAccounts',
+    ]);
+    expect(health?.Resource).toBe('*');
+    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('health:DescribeEvents');
+  });
+
   it('trusts the role CloudFormation names for the Opsbot stack’s worker (<stack>-<logical id>-<suffix>)', () => {
     // Prepare
     const home = Template.fromStack(new OpsbotStack(new App(), 'Opsbot', { config }));

@@ -65,6 +65,10 @@ const ALLOWED: Record<string, { readonly reason: string; readonly source: string
     reason: 'AWS Health’s organizational view; no resource type.',
     source: `${SAR}/list_awshealthapisandnotifications.html`,
   },
+  'organizations:ListAccounts': {
+    reason: 'A dependent action of each of AWS Health’s organizational reads; no resource type.',
+    source: `${SAR}/list_awsorganizations.html`,
+  },
   // The deploy watcher's state machine: the CDK grants its log delivery and tracing (Step Functions' own guidance).
   ...Object.fromEntries(
     [
