@@ -73,11 +73,12 @@ function sdkPackages(): string[] {
  * - The worker loads the AWS SDK the Node.js runtime provides (as CDK's NodejsFunction assumes by default), as
  *   one CommonJS file.
  * - The slack function bundles the three clients of its acknowledgement path and leaves out the rest, which only
- *   the worker calls. It is an ES module split into chunks: what a first slash command needs (Bolt, the edge, the
- *   listeners) is read at cold start, and the code behind a dynamic `import()` (the SDK core and each client, the
- *   Store's adapter, the worker's adapters) is read when first used, so V8 never parses what the request does not
- *   run. Packages are resolved through their `module` entry (ES modules) so that esbuild can leave out what is
- *   never imported. `npm run bench` (cold first ack) measures the difference.
+ *   the worker calls. It is an ES module split into chunks at each dynamic `import()`: a cold start reads what a
+ *   first slash command runs (Bolt, the edge and the listeners, and the SDK core with the Secrets Manager and Lambda
+ *   clients, which its entry imports at init), while the Store's DynamoDB client and the worker's adapters are read
+ *   when first used, so V8 never parses what the request does not run. Packages are resolved through their
+ *   `module` entry (ES modules) so that esbuild can leave out what is never imported. `npm run bench` (cold first
+ *   ack) measures the difference.
  */
 export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
   const edge = new Set<string>(EDGE_SDK_CLIENTS);
