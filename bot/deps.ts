@@ -260,21 +260,13 @@ function createStore(settings: Settings, now: () => number): Store {
 
 /** The DynamoDB Store, with its SDK loaded on first use rather than at cold start. */
 function lazyDynamoStore(tableName: string): Store {
-  let store: Promise<Store> | undefined;
-  const get = () => {
-    store ??= Promise.all([
+  return lazyPort(async () => {
+    const [{ DynamoDBClient }, { DynamoDbStore }] = await Promise.all([
       import('../integrations/aws/dynamodb-client'),
       import('../integrations/aws/dynamodb-store.adapter'),
-    ]).then(([{ DynamoDBClient }, { DynamoDbStore }]) => new DynamoDbStore(new DynamoDBClient({}), tableName));
-    return store;
-  };
-  return {
-    putIfAbsent: async (key, value, ttl) => (await get()).putIfAbsent(key, value, ttl),
-    put: async (key, value, ttl, listing) => (await get()).put(key, value, ttl, listing),
-    list: async (collection, range) => (await get()).list(collection, range),
-    get: async (key) => (await get()).get(key),
-    delete: async (key) => (await get()).delete(key),
-  };
+    ]);
+    return new DynamoDbStore(new DynamoDBClient({}), tableName);
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { callLimits } from '../../integrations/aws/call-limits';
 import { ConfigError, type Settings } from '../settings';
 
 /** How long a secret read from Secrets Manager is reused before it is read again (rotation takes effect). */
@@ -51,7 +52,7 @@ export function needsSecrets(settings: Settings): boolean {
  * Slack gives up on an acknowledgement after 3 s, so a read that hangs (a connection cut while Lambda froze the
  * function after starting it at init) is abandoned and tried once more rather than waited on until the timeout.
  */
-export const SECRET_READ = { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, attempts: 2 } as const;
+export const SECRET_READ = { timeoutMs: 1_000, attempts: 2 } as const;
 
 let provider: Promise<import('@aws-lambda-powertools/parameters/secrets').SecretsProvider> | undefined;
 
@@ -67,18 +68,7 @@ export async function withSlackSecrets(
 ): Promise<Settings> {
   if (!needsSecrets(settings)) return settings;
   provider ??= import('@aws-lambda-powertools/parameters/secrets').then(
-    ({ SecretsProvider }) =>
-      new SecretsProvider({
-        clientConfig: {
-          maxAttempts: SECRET_READ.attempts,
-          requestHandler: {
-            connectionTimeout: SECRET_READ.connectionTimeoutMs,
-            requestTimeout: SECRET_READ.requestTimeoutMs,
-            // Without it the SDK only warns when the request timeout passes, and goes on waiting.
-            throwOnRequestTimeout: true,
-          },
-        },
-      }),
+    ({ SecretsProvider }) => new SecretsProvider({ clientConfig: callLimits(SECRET_READ) }),
     (error: unknown) => {
       provider = undefined;
       throw error;

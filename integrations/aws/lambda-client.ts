@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { callLimits } from './call-limits';
 
 /**
  * The Lambda client and the one command opsbot sends with it (the worker hand-over), named rather than imported
@@ -13,17 +14,9 @@ export { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
  * leaves the acknowledgement time to say that nothing was started. A retry of a call that did arrive is harmless:
  * the worker claims each delivery once.
  */
-export const HANDOVER_CALL = { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, attempts: 2 } as const;
+export const HANDOVER_CALL = { timeoutMs: 1_000, attempts: 2 } as const;
 
 /** The client the hand-over uses, with {@link HANDOVER_CALL}'s limits. */
 export function handoverClient(): LambdaClient {
-  return new LambdaClient({
-    maxAttempts: HANDOVER_CALL.attempts,
-    requestHandler: {
-      connectionTimeout: HANDOVER_CALL.connectionTimeoutMs,
-      requestTimeout: HANDOVER_CALL.requestTimeoutMs,
-      // Without it the SDK only warns when the request timeout passes, and goes on waiting.
-      throwOnRequestTimeout: true,
-    },
-  });
+  return new LambdaClient(callLimits(HANDOVER_CALL));
 }

@@ -1,25 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLambdaBundle } from '../support/bundle';
+import { buildLambdaBundle, deployedSlackEnv, invokeAsLambda } from '../support/bundle';
+import { startSilentServer } from '../support/silent-server';
 import { signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
 
-/**
- * Runs the bundle as the Lambda runtime does, from an ES module in a fresh node process (no CommonJS `require` in
- * scope, as in the runtime): imports the entry (an ES module), then
- * hands it one signed `/deploy help`. The bundle sits in a temporary directory with no node_modules above it, so
- * any package it did not bundle (a worker-only SDK client) fails to load rather than loading unseen.
- */
-function answerHelp(outfile: string, env: NodeJS.ProcessEnv) {
-  const event = signedEvent(
-    slashCommandBody('help', { responseUrl: 'http://127.0.0.1:9/r' }),
+/** One signed slash command, as Slack sends it to the request URL. */
+function command(text: string) {
+  return signedEvent(
+    slashCommandBody(text, { responseUrl: 'http://127.0.0.1:9/r' }),
     'application/x-www-form-urlencoded',
   );
-  const script = `import(${JSON.stringify(outfile)}).then(({ handler }) => handler(${JSON.stringify(event)}, {})).then((r) => process.stdout.write(JSON.stringify(r)))`;
-  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', cwd: tmpdir() });
 }
 
 describe('the bundled slack function, as it ships', () => {
@@ -37,13 +28,12 @@ describe('the bundled slack function, as it ships', () => {
     };
 
     // Act
-    const run = answerHelp(outfile, env);
+    const run = await invokeAsLambda(outfile, command('help'), env);
 
     // Assess
     expect(run.stderr).toBe('');
-    const result = JSON.parse(run.stdout) as { statusCode: number; body: string };
-    expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body).blocks[0].text.text).toBe('What opsbot can do');
+    expect(run.result?.statusCode).toBe(200);
+    expect(JSON.parse(run.result?.body ?? '{}').blocks[0].text.text).toBe('What opsbot can do');
     const bundle = files.map((file) => readFileSync(file, 'utf8')).join('\n');
     expect(bundle).not.toMatch(/from"express"|require\("express"\)|body-parser/);
     // The function reads validated JSON: neither the YAML parser nor the configuration schema (full zod) ships.
@@ -61,75 +51,35 @@ describe('the bundled slack function, as it ships', () => {
   it('answers with the AWS backend, as deployed, without loading an SDK client it did not bundle', async () => {
     // Prepare
     const { outfile, configPath } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
-    const env = {
-      PATH: process.env.PATH,
-      OPSBOT_CONFIG: configPath,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-bundle',
-      OPSBOT_BACKEND: 'aws',
-      OPSBOT_TABLE: 'opsbot',
-      OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
-      AWS_REGION: 'eu-west-1',
-    };
 
     // Act
-    const run = answerHelp(outfile, env);
+    const run = await invokeAsLambda(outfile, command('help'), deployedSlackEnv(configPath));
 
     // Assess
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout).statusCode).toBe(200);
+    expect(run.result?.statusCode).toBe(200);
   });
 
   it('tells the person nothing was started, within Slack’s 3 s, when the worker hand-over hangs', async () => {
     // Prepare: a Lambda endpoint that takes the request and never answers
-    const sockets: Socket[] = [];
-    const lambda = createServer((socket) => {
-      sockets.push(socket);
-    });
-    await new Promise<void>((r) => lambda.listen(0, '127.0.0.1', r));
+    const lambda = await startSilentServer();
     const { outfile, configPath } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
-    const event = signedEvent(
-      slashCommandBody('pipelines api', { responseUrl: 'http://127.0.0.1:9/r' }),
-      'application/x-www-form-urlencoded',
-    );
-    const script = `const { handler } = await import(${JSON.stringify(outfile)}); const t = performance.now(); const r = await handler(${JSON.stringify(event)}, {}); process.stdout.write('\\nRESULT ' + JSON.stringify({ ms: performance.now() - t, r }))`;
+    const env = deployedSlackEnv(configPath, {
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      LOG_LEVEL: 'ERROR',
+    });
 
     // Act
-    const stdout = await new Promise<string>((done) => {
-      let out = '';
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: tmpdir(),
-        env: {
-          PATH: process.env.PATH,
-          OPSBOT_CONFIG: configPath,
-          SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-          SLACK_BOT_TOKEN: 'xoxb-bundle',
-          OPSBOT_BACKEND: 'aws',
-          OPSBOT_TABLE: 'opsbot',
-          OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
-          AWS_REGION: 'eu-west-1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`,
-          LOG_LEVEL: 'ERROR',
-        },
-      });
-      child.stdout.on('data', (d) => {
-        out += d;
-      });
-      child.on('close', () => done(out));
-    });
-    for (const socket of sockets) socket.destroy();
-    await new Promise((r) => lambda.close(r));
+    const run = await invokeAsLambda(outfile, command('pipelines api'), env);
+    const attempts = lambda.connections();
+    await lambda.close();
 
     // Assess: the hand-over was tried twice, then the acknowledgement said so
-    const { ms, r } = JSON.parse(stdout.slice(stdout.indexOf('\nRESULT ') + 8)) as {
-      ms: number;
-      r: { statusCode: number; body: string };
-    };
-    expect(sockets).toHaveLength(2);
-    expect(r.statusCode).toBe(200);
-    expect(r.body).toContain('I could not start that, so nothing was done.');
-    expect(ms).toBeLessThan(3_000);
+    expect(attempts).toBe(2);
+    expect(run.result?.statusCode).toBe(200);
+    expect(run.result?.body).toContain('I could not start that, so nothing was done.');
+    expect(run.ms).toBeLessThan(3_000);
   }, 20_000);
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runManifest } from '../../bot/cli/manifest';
-import { signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
+import { deployedSlackEnv, invokeAsLambda } from '../support/bundle';
+import { signedEvent, slashCommandBody } from '../support/slack';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -59,7 +60,7 @@ describe('the deploy guide, against the synthesized templates', () => {
     expect(roles.map((r) => r.Properties?.RoleName)).toContain('opsbot');
   });
 
-  it('packages the slack function as Lambda runs it: its handler, imported from the asset, answers a signed command', () => {
+  it('packages the slack function as Lambda runs it: its handler, imported from the asset, answers a signed command', async () => {
     // Prepare: the function's code asset as synthesized, and the file its handler setting names
     const [slack] = Object.values(
       template('Opsbot').Resources as Record<
@@ -74,32 +75,21 @@ describe('the deploy guide, against the synthesized templates', () => {
       slashCommandBody('help', { responseUrl: 'http://127.0.0.1:9/r' }),
       'application/x-www-form-urlencoded',
     );
-    const script = `import(${JSON.stringify(entry)}).then((m) => m[${JSON.stringify(exported)}](${JSON.stringify(event)}, {})).then((r) => process.stdout.write(JSON.stringify(r)))`;
 
-    // Act: as the runtime would (from an ES module: no CommonJS `require` in scope), with the AWS backend and the
-    // configuration the asset carries
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: tmpdir(),
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        OPSBOT_CONFIG: join(asset, 'opsbot.config.json'),
-        OPSBOT_BACKEND: 'aws',
-        OPSBOT_TABLE: 'opsbot',
-        OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
-        AWS_REGION: 'eu-west-1',
-        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-        SLACK_BOT_TOKEN: 'xoxb-synth',
-      },
-    });
+    // Act: as the runtime would, with the configuration the asset carries
+    const run = await invokeAsLambda(
+      entry as string,
+      event,
+      deployedSlackEnv(join(asset, 'opsbot.config.json')),
+      exported,
+    );
 
     // Assess
     expect(slack?.Properties?.Runtime).toBe('nodejs24.x');
     expect(entry).toBeDefined();
     expect(run.stderr).toBe('');
-    const result = JSON.parse(run.stdout) as { statusCode: number; body: string };
-    expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body).blocks[0].text.text).toBe('What opsbot can do');
+    expect(run.result?.statusCode).toBe(200);
+    expect(JSON.parse(run.result?.body ?? '{}').blocks[0].text.text).toBe('What opsbot can do');
   });
 
   it('gives `npm run manifest` the request URL from the outputs file `npm run deploy` writes', () => {

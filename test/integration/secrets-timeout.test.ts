@@ -1,31 +1,25 @@
-import type { AddressInfo } from 'node:net';
-import { createServer, type Socket } from 'node:net';
 import { SECRET_READ, withSlackSecrets } from '../../bot/lambdas/secrets';
 import { readSettings } from '../../bot/settings';
+import { startSilentServer } from '../support/silent-server';
 
 const SIGNING_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-signing-AbCdEf';
 
 describe('reading the Slack secrets from a Secrets Manager that does not answer', () => {
-  const sockets: Socket[] = [];
-  const server = createServer((socket) => {
-    // Accepts the connection and the request, and never answers: a connection cut while the function was frozen.
-    sockets.push(socket);
-  });
+  let secretsManager: Awaited<ReturnType<typeof startSilentServer>>;
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    secretsManager = await startSilentServer();
     Object.assign(process.env, {
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
     });
   });
   afterAll(async () => {
     process.env = saved;
-    for (const socket of sockets) socket.destroy();
-    await new Promise((r) => server.close(r));
+    await secretsManager.close();
   });
 
   it('gives up within Slack’s 3 s, after trying twice, instead of waiting for the function’s timeout', async () => {
@@ -42,8 +36,8 @@ describe('reading the Slack secrets from a Secrets Manager that does not answer'
     // Assess
     const elapsed = performance.now() - started;
     expect(outcome).not.toBe('read');
-    expect(sockets).toHaveLength(SECRET_READ.attempts);
-    expect(elapsed).toBeGreaterThanOrEqual(SECRET_READ.attempts * SECRET_READ.requestTimeoutMs - 50);
+    expect(secretsManager.connections()).toBe(SECRET_READ.attempts);
+    expect(elapsed).toBeGreaterThanOrEqual(SECRET_READ.attempts * SECRET_READ.timeoutMs - 50);
     expect(elapsed).toBeLessThan(3_000);
   }, 15_000);
 });

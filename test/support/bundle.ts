@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
 import { lambdaBundleOptions, lambdaEntryFile } from '../../infra/bundling/bundling';
+import { TEST_SIGNING_SECRET } from './slack';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -53,3 +56,51 @@ function coldBytes(metafile: Metafile, entry: string): number {
   visit(entry, true);
   return [...seen].reduce((sum, file) => sum + (metafile.outputs[file]?.bytes ?? 0), 0);
 }
+
+/** The slack function's environment as the stack sets it (the AWS backend), with the Slack secrets given directly. */
+export function deployedSlackEnv(configPath: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    OPSBOT_CONFIG: configPath,
+    OPSBOT_BACKEND: 'aws',
+    OPSBOT_TABLE: 'opsbot',
+    OPSBOT_WORKER_FUNCTION: 'opsbot-worker',
+    AWS_REGION: 'eu-west-1',
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-bundle',
+    ...extra,
+  };
+}
+
+/**
+ * Runs a Lambda entry as the runtime does, from an ES module in a fresh node process (no CommonJS `require` in
+ * scope): imports the entry, hands its handler one event, and reports the result and how long the call took. Run
+ * from the temporary directory, with no node_modules above it, a package the bundle left out fails to load rather
+ * than loading unseen. Anything the function logs stays apart from the result.
+ */
+export function invokeAsLambda(entry: string, event: unknown, env: NodeJS.ProcessEnv, exported = 'handler') {
+  const script = [
+    `const handler = (await import(${JSON.stringify(entry)}))[${JSON.stringify(exported)}];`,
+    'const started = performance.now();',
+    `const result = await handler(${JSON.stringify(event)}, {});`,
+    `process.stdout.write('\\n${RESULT}' + JSON.stringify({ ms: performance.now() - started, result }));`,
+  ].join(' ');
+  return new Promise<{ result?: { statusCode: number; body: string }; ms: number; stderr: string }>((done) => {
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, cwd: tmpdir() });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', () => {
+      const at = stdout.lastIndexOf(`\n${RESULT}`);
+      const reported = at < 0 ? { ms: Number.NaN } : JSON.parse(stdout.slice(at + RESULT.length + 1));
+      done({ ...reported, stderr });
+    });
+  });
+}
+
+const RESULT = 'OPSBOT-LAMBDA-RESULT ';
