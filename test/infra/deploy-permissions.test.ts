@@ -4,29 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../bot/config';
 import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
-
-/** Two services: web on CodeDeploy, worker on ECS; staging in opsbot's own account, prod in another. */
-const CONFIG = `
-slack:
-  botUserId: U0OPSBOT01
-  botId: B0OPSBOT01
-  channels: { deploys: C0DEPLOYS01, alerts: C0ALERTS001, notices: C0NOTICES01 }
-environments:
-  staging: { changeCalendar: { name: staging-changes, region: eu-west-1 } }
-  prod: { protected: true, deployers: everyone, changeCalendar: { name: prod-changes, account: prod, region: eu-west-1 } }
-accounts:
-  tools: { id: "111111111111" }
-  prod: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/opsbot", externalId: opsbot-example }
-services:
-  web:
-    environments:
-      staging: { account: tools, region: eu-west-1, cluster: staging, codedeploy: { application: web, deploymentGroup: web-staging }, rollbackAlarms: [web-staging-5xx] }
-      prod: { account: prod, region: eu-west-1, cluster: prod, codedeploy: { application: web, deploymentGroup: web-prod }, repository: "333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared/web", rollbackAlarms: [web-prod-5xx, "arn:aws:cloudwatch:us-east-1:222222222222:alarm:edge-5xx"] }
-  worker:
-    environments:
-      staging: { account: tools, region: eu-west-1, cluster: staging, service: worker-svc }
-      prod: { account: prod, region: eu-west-1, cluster: prod }
-`;
+import { TWO_ACCOUNT_DEPLOYS as CONFIG } from '../support/configs';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+import { TWO_ACCOUNT_DEPLOYS } from '../support/configs';
 
 const SAR = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
 
@@ -102,28 +103,9 @@ const ALLOWED: Record<string, { readonly reason: string; readonly source: string
   ),
 };
 
-/** Two deploys (CodeDeploy and ECS), change calendars, rollback alarms in both accounts, Health's organizational view. */
-const RICH = `
-slack:
-  botUserId: U0OPSBOT01
-  botId: B0OPSBOT01
-  channels: { deploys: C0DEPLOYS01, alerts: C0ALERTS001, notices: C0NOTICES01 }
-environments:
-  staging: { changeCalendar: { name: staging-changes, region: eu-west-1 } }
-  prod: { protected: true, deployers: everyone, changeCalendar: { name: prod-changes, account: prod, region: eu-west-1 } }
-accounts:
-  tools: { id: "111111111111" }
-  prod: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/opsbot", externalId: opsbot-example }
-services:
-  web:
-    pipeline: web-pipeline
-    environments:
-      staging: { account: tools, region: eu-west-1, cluster: staging, codedeploy: { application: web, deploymentGroup: web-staging }, rollbackAlarms: [web-staging-5xx] }
-      prod: { account: prod, region: eu-west-1, cluster: prod, codedeploy: { application: web, deploymentGroup: web-prod }, rollbackAlarms: [web-prod-5xx] }
-  worker:
-    environments:
-      prod: { account: prod, region: eu-west-1, cluster: prod }
-pipelines:
+/** The deploys of both accounts (CodeDeploy and ECS, change calendars, rollback alarms), pipelines in both, and
+ * Health's organizational view. */
+const RICH = `${TWO_ACCOUNT_DEPLOYS}pipelines:
   web-pipeline: { account: tools, region: eu-west-1 }
   release: { account: prod, region: eu-west-1 }
 notices:
