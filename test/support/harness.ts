@@ -49,9 +49,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(overrides: DepsOverrides = {}, configText?: string): Promise<Harness> {
-  const stand = await startStandIn(TEST_BOT_TOKEN);
-  const settings: Settings = {
+/** The settings tests run opsbot with: the sandbox, the example configuration, the test secrets, errors logged only. */
+export function testSettings(extra: Partial<Settings> = {}): Settings {
+  return {
     configPath: EXAMPLE_CONFIG_PATH,
     configExplicit: true,
     signingSecret: TEST_SIGNING_SECRET,
@@ -63,9 +63,14 @@ export async function harness(overrides: DepsOverrides = {}, configText?: string
     sandboxSeed: 7,
     port: 0,
     host: '127.0.0.1',
-    slackApiUrl: `${stand.url}/api/`,
     logLevel: 'ERROR',
+    ...extra,
   };
+}
+
+export async function harness(overrides: DepsOverrides = {}, configText?: string): Promise<Harness> {
+  const stand = await startStandIn(TEST_BOT_TOKEN);
+  const settings = testSettings({ slackApiUrl: `${stand.url}/api/` });
   const config = parseConfig(configText ?? readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
   const log = createMemoryLog();
   // The Store keeps time by the sandbox's clock, as `npm start` does: locks and approvals expire as it moves.

@@ -9,7 +9,6 @@ import { MANIFEST_FILES, manifestText, runManifest } from '../../bot/cli/manifes
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { createDeps } from '../../bot/deps';
 import { createMemoryLog } from '../../bot/logger';
-import type { Settings } from '../../bot/settings';
 import {
   BUTTON_ACTION_IDS,
   botScopes,
@@ -21,6 +20,7 @@ import {
   WEB_API_METHODS,
 } from '../../bot/slack-app';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
+import { testSettings } from '../support/harness';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -90,20 +90,7 @@ function registeredListeners(): Registered {
     ),
   ];
   try {
-    const settings: Settings = {
-      configPath: EXAMPLE_CONFIG_PATH,
-      configExplicit: true,
-      signingSecret: 'test-signing-secret',
-      signingSecretIsDefault: false,
-      botToken: 'xoxb-test',
-      botTokenIsDefault: false,
-      backend: 'sandbox',
-      dataDir: '/nonexistent',
-      sandboxSeed: 7,
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'ERROR',
-    };
+    const settings = testSettings();
     const deps = createDeps(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
       store: new MemoryStore(),
       log: createMemoryLog(),
