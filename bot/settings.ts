@@ -49,7 +49,7 @@ export interface Settings {
   readonly backend: 'aws' | 'sandbox';
   /** Where local runs keep their state (the embedded Store). */
   readonly dataDir: string;
-  /** In Lambda: Secrets Manager ARNs the signing secret and bot token are read from at first use. */
+  /** In Lambda: Secrets Manager ARNs the signing secret and bot token are read from (the slack function at init). */
   readonly signingSecretArn?: string;
   readonly botTokenArn?: string;
   /** Amazon Lex V2 bot for mentions and DMs; unset: the local matcher. */

@@ -5,9 +5,9 @@ import { ConfigError, type Settings } from '../settings';
 export const SECRET_MAX_AGE_SECONDS = 300;
 
 /**
- * What a Lambda handler is built from the secrets: built on first use, and built again once the secrets are older
- * than their cache lifetime, so a rotated signing secret or bot token takes effect within five minutes without a
- * redeploy. A build that fails (a secret not set yet) is tried again on the next request rather than remembered.
+ * What a Lambda handler is built from the secrets: built when first asked for, and built again once the secrets are
+ * older than their cache lifetime, so a rotated signing secret or bot token takes effect within five minutes
+ * without a redeploy. A build that fails (a secret not set yet) is tried again on the next request rather than remembered.
  */
 export function refreshedWithSecrets<H>(
   build: (refresh: boolean) => Promise<H>,

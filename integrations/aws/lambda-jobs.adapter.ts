@@ -10,7 +10,7 @@ export class LambdaJobQueue<J> implements JobQueue<J> {
   ) {}
 
   async send(job: J): Promise<void> {
-    // Loaded on first use: the ack path must not pay for the SDK at cold start.
+    // A chunk of its own in the slack function's bundle, which its entry starts loading at init.
     const { InvokeCommand } = await import('./lambda-client');
     const client = await this.client();
     const response = await client.send(
