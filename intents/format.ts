@@ -72,3 +72,8 @@ export function trafficBar(percent: number): Run {
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
+
+/** The text with its first letter upper-cased: a phrase that starts a sentence. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,6 +1,6 @@
 import { type AlarmChange, readAlarmChange } from '../alarm-change';
 import { defineReaction, type EventBridgeEvent, type PostedMessage, type ReactionPorts } from '../define-reaction';
-import { ago } from '../format';
+import { ago, capitalized } from '../format';
 import { obj } from '../loose';
 import { code, type Line, link, type Reply, type Run, status, strong } from '../reply';
 import { OWN_ALARMS, type OwnAlarmKind, readOwnAlarmName } from './own-alarms';
@@ -234,8 +234,4 @@ function consoleLink(change: AlarmChange, service: string, fragment: string, lab
 
 function formatted(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(n >= 100 ? 0 : 2);
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,3 +1,5 @@
+import { capitalized } from '../format';
+
 /**
  * opsbot's own alarms: what each watches, what it means when it fires, and where to look. One table for both sides:
  * infra creates the alarms (named and described from it), and the OpsbotHealth reaction tells them from it.
@@ -84,8 +86,4 @@ export function readOwnAlarmName(name: unknown): { readonly stack: string; reado
 export function ownAlarmDescription(kind: OwnAlarmKind): string {
   const alarm = OWN_ALARMS[kind];
   return `opsbot watches itself: ${alarm.what}. ${capitalized(alarm.meaning)}. Look at ${alarm.lookAt}.`;
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
