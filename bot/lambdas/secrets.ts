@@ -58,13 +58,17 @@ let provider: Promise<import('@aws-lambda-powertools/parameters/secrets').Secret
 
 /**
  * Reads the Slack signing secret and bot token from Secrets Manager through Powertools Parameters (cached for
- * five minutes), with {@link SECRET_READ}'s limits. The slack function starts this at init, beside loading the rest
- * of its code. Values are never logged.
+ * five minutes), with {@link SECRET_READ}'s limits. The slack function starts this at init, and loads the rest of
+ * its code once `requested` says the reads are on their way. Values are never logged.
  * @throws {ConfigError} when a secret is empty, saying how to set it.
  */
 export async function withSlackSecrets(
   settings: Settings,
-  options: { readonly fresh?: boolean } = {},
+  options: {
+    readonly fresh?: boolean;
+    /** Called once both reads have been sent, before Secrets Manager answers (not called when none is needed). */
+    readonly requested?: () => void;
+  } = {},
 ): Promise<Settings> {
   if (!needsSecrets(settings)) return settings;
   provider ??= import('@aws-lambda-powertools/parameters/secrets').then(
@@ -89,10 +93,12 @@ export async function withSlackSecrets(
     }
     return value.trim();
   };
-  const [signingSecret, botToken] = await Promise.all([
+  const reads = Promise.all([
     read(settings.signingSecretArn, 'the Slack signing secret'),
     read(settings.botTokenArn, 'the Slack bot token'),
   ]);
+  options.requested?.();
+  const [signingSecret, botToken] = await reads;
   return {
     ...settings,
     ...(signingSecret !== undefined && { signingSecret, signingSecretIsDefault: false }),

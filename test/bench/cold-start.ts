@@ -5,7 +5,9 @@
  *   DynamoDB Store on moto, the Slack secrets read from Secrets Manager on moto, and the hand-over to the worker
  *   (an async Lambda invoke) answered by a loopback stand-in; beside the same figure for the obvious Bolt app
  *   (`obvious-bolt-app.ts`: Bolt's AwsLambdaReceiver and the SDK clients, bundled plainly), interleaved in the same
- *   run, and their ratio;
+ *   run, and their ratio; and two more in the same run: the floor under it (`floor-bolt-app.ts`: the same secrets,
+ *   Bolt and hand-over with none of opsbot's code, bundled as the slack function is), and opsbot's figure with
+ *   Secrets Manager {@link SECRETS_LATENCY_MS} away, as it is in a region rather than on loopback;
  * - the slack function's **warm ack** p50/p99 in that same process: commands (handed over, nothing written) and
  *   mentions (the message claimed in the Store on moto first);
  * - the worker's **cold first job**: understand "is the api pipeline green?" and answer it in Slack, reading the
@@ -16,13 +18,14 @@
 import '../../bot/node-support';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { build } from 'esbuild';
 import { conversationKey, type InterpretJob } from '../../bot/jobs';
+import { lambdaBundleOptions } from '../../infra/bundling/bundling';
 import { SlackStandIn } from '../../integrations/slack/stand-in';
 import { buildLambdaBundle } from '../support/bundle';
 import { hasMoto, startMoto } from '../support/moto';
@@ -38,6 +41,9 @@ const PIPELINE_STATE = join(
   'fixtures',
   'codepipeline-GetPipelineState-response__aws-cli-example.json',
 );
+
+/** How far away Secrets Manager is for the figure that reads it over a network: a request and its answer in a region. */
+export const SECRETS_LATENCY_MS = 20;
 
 const ms = (n: number) => Math.round(n * 10) / 10;
 function percentile(xs: number[], p: number): number {
@@ -68,6 +74,27 @@ function drive(bundle: string, inputs: unknown[], env: NodeJS.ProcessEnv): Promi
       status === 0 ? done(JSON.parse(stdout) as DriverReport) : fail(new Error(`${bundle}: ${stderr.slice(0, 2000)}`)),
     );
   });
+}
+
+/** `target` behind a proxy that holds each answer for `delayMs`: a service as far away as it is in a region. */
+async function slowed(target: string, delayMs: number): Promise<Server> {
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        const body: Buffer[] = [];
+        answer.on('data', (c: Buffer) => body.push(c));
+        answer.on('end', () =>
+          setTimeout(() => res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(body)), delayMs),
+        );
+      });
+      upstream.on('error', () => res.writeHead(502).end());
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  return proxy;
 }
 
 /** AWS's side of the loopback: the worker's async invoke, and CodePipeline for the worker's question. */
@@ -102,6 +129,11 @@ export interface ColdStartFigures {
     readonly obviousBoltMs: number;
     readonly obviousBoltLoadMs: number;
     readonly ratio: number;
+    /** The least Bolt and the SDK cost for the same command, and that as a ratio to the obvious app. */
+    readonly floorMs: number;
+    readonly floorRatio: number;
+    /** opsbot's cold first ack with Secrets Manager {@link SECRETS_LATENCY_MS} away. */
+    readonly opsbotSecretsAwayMs: number;
     /** Every file of the slack bundle, and what its cold start reads of it (the entry and the chunks it loads). */
     readonly opsbotBundleBytes: number;
     readonly opsbotColdBytes: number;
@@ -193,6 +225,14 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
     secrets.destroy();
 
     const ours = await buildLambdaBundle('slack', join(DIST, 'slack'));
+    const floorDir = join(DIST, 'floor');
+    await build({
+      ...lambdaBundleOptions('slack'),
+      entryPoints: { index: join(__dirname, 'floor-bolt-app.ts') },
+      outdir: floorDir,
+      logLevel: 'error',
+    });
+    const floorFile = join(floorDir, 'index.mjs');
     const worker = await buildLambdaBundle('worker', join(DIST, 'worker'));
     // The obvious app: bundled plainly, as CDK's NodejsFunction does by default (the SDK left to the runtime).
     const obviousFile = join(DIST, 'obvious', 'index.js');
@@ -249,6 +289,13 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
         'application/x-www-form-urlencoded',
       );
 
+    const secretsAway = await slowed(moto.endpoint, SECRETS_LATENCY_MS);
+    const secretsAwayEnv = {
+      ...opsbotEnv(ours.configPath),
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secretsAway.address() as AddressInfo).port}`,
+    };
+    const floorFirst: number[] = [];
+    const awayFirst: number[] = [];
     const opsbotFirst: number[] = [];
     const opsbotLoad: number[] = [];
     const obviousFirst: number[] = [];
@@ -258,9 +305,13 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
     for (let i = 0; i <= runs; i++) {
       const mine = await drive(ours.outfile, [slash()], opsbotEnv(ours.configPath));
       const theirs = await drive(obviousFile, [slash()], obviousEnv);
+      const floor = await drive(floorFile, [slash()], opsbotEnv(ours.configPath));
+      const away = await drive(ours.outfile, [slash()], secretsAwayEnv);
       for (const [name, report] of [
         ['opsbot', mine],
         ['obvious Bolt app', theirs],
+        ['floor', floor],
+        ['opsbot, Secrets Manager away', away],
       ] as const) {
         if (report.results[0]?.status !== 200) throw new Error(`${name}: HTTP ${report.results[0]?.status}`);
       }
@@ -269,8 +320,11 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
       opsbotLoad.push(mine.loadMs);
       obviousFirst.push(theirs.results[0]?.ms as number);
       obviousLoad.push(theirs.loadMs);
+      floorFirst.push(floor.results[0]?.ms as number);
+      awayFirst.push(away.results[0]?.ms as number);
     }
-    if (aws.invokes() - invokesBefore !== 2 * (runs + 1)) {
+    secretsAway.close();
+    if (aws.invokes() - invokesBefore !== 4 * (runs + 1)) {
       throw new Error(`expected every first ack to hand its job to the worker; saw ${aws.invokes() - invokesBefore}`);
     }
 
@@ -327,6 +381,9 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
         obviousBoltMs: ms(obviousMs),
         obviousBoltLoadMs: ms(percentile(obviousLoad, 50)),
         ratio: Math.round((opsbotMs / obviousMs) * 100) / 100,
+        floorMs: ms(percentile(floorFirst, 50)),
+        floorRatio: Math.round((percentile(floorFirst, 50) / obviousMs) * 100) / 100,
+        opsbotSecretsAwayMs: ms(percentile(awayFirst, 50)),
         opsbotBundleBytes: ours.bytes,
         opsbotColdBytes: ours.coldBytes,
         obviousBundleBytes: readFileSync(obviousFile).length,

@@ -40,7 +40,7 @@ import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { plainText } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
 import { buttonClickBody, signedEvent, signedMention, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
-import { type ColdStartFigures, coldStartFigures } from './cold-start';
+import { type ColdStartFigures, coldStartFigures, SECRETS_LATENCY_MS } from './cold-start';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'bench');
@@ -332,6 +332,8 @@ function coldRows(cold: ColdStartFigures | undefined): Array<[string, string, st
     ['slack: cold first ack (median)', `${firstAck.opsbotMs} ms (entry imported ${firstAck.opsbotLoadMs} ms)`, ''],
     ['  obvious Bolt app, same run', `${firstAck.obviousBoltMs} ms (load ${firstAck.obviousBoltLoadMs} ms)`, ''],
     ['  ratio', `${firstAck.ratio}×`, '≤ 0.4×'],
+    ['  floor: secrets, Bolt, hand-over, nothing else', `${firstAck.floorMs} ms (${firstAck.floorRatio}×)`, ''],
+    [`  opsbot, Secrets Manager ${SECRETS_LATENCY_MS} ms away`, `${firstAck.opsbotSecretsAwayMs} ms`, ''],
     [
       '  bundles',
       `${kib(firstAck.opsbotBundleBytes)} (${kib(firstAck.opsbotColdBytes)} read at cold start) / ${kib(firstAck.obviousBundleBytes)}`,

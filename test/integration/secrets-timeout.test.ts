@@ -3,6 +3,7 @@ import { readSettings } from '../../bot/settings';
 import { startSilentServer } from '../support/silent-server';
 
 const SIGNING_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-signing-AbCdEf';
+const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-token-AbCdEf';
 
 describe('reading the Slack secrets from a Secrets Manager that does not answer', () => {
   let secretsManager: Awaited<ReturnType<typeof startSilentServer>>;
@@ -39,5 +40,30 @@ describe('reading the Slack secrets from a Secrets Manager that does not answer'
     expect(secretsManager.connections()).toBe(SECRET_READ.attempts);
     expect(elapsed).toBeGreaterThanOrEqual(SECRET_READ.attempts * SECRET_READ.timeoutMs - 50);
     expect(elapsed).toBeLessThan(3_000);
+  }, 15_000);
+
+  it('says its reads are on their way long before Secrets Manager answers, so the rest of the code loads meanwhile', async () => {
+    // Prepare
+    const settings = readSettings({ SLACK_SIGNING_SECRET_ARN: SIGNING_ARN, SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN });
+    const started = performance.now();
+    let sentAfterMs: number | undefined;
+
+    // Act
+    const outcome = await withSlackSecrets(settings, {
+      requested: () => {
+        sentAfterMs = performance.now() - started;
+      },
+    }).then(
+      () => 'read',
+      (error: Error) => error.name,
+    );
+
+    // Assess: told at once, while the reads went on to time out (a Secrets Manager that never answers).
+    const settledAfterMs = performance.now() - started;
+    expect(outcome).not.toBe('read');
+    expect(secretsManager.connections()).toBeGreaterThanOrEqual(2);
+    expect(sentAfterMs).toBeDefined();
+    expect(sentAfterMs).toBeLessThan(SECRET_READ.timeoutMs / 2);
+    expect(settledAfterMs).toBeGreaterThanOrEqual(SECRET_READ.timeoutMs);
   }, 15_000);
 });
