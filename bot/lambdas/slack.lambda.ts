@@ -9,9 +9,10 @@ const settings = readSettings();
 const config = readDeployedConfig(settings);
 type Handler = (event: HttpLambdaEvent, context: unknown) => Promise<HttpLambdaResult>;
 
-// The secrets first, then Bolt, the edge and the listeners: in the deployed bundle these are a chunk of their own,
-// read and parsed once the secrets' requests are on their way, so Secrets Manager answers while they are parsed
-// rather than after (`npm run bench`, cold first ack).
+// The secrets first, then Bolt, the edge and the listeners, and the worker hand-over's SDK client (a first command
+// calls it before acknowledging): in the deployed bundle these are chunks of their own, read and parsed once the
+// secrets' requests are on their way, so Secrets Manager answers while they are parsed rather than after
+// (`npm run bench`, cold first ack with Secrets Manager away).
 const ignore = () => undefined;
 const build = async (fresh: boolean) => {
   let requested: () => void = () => undefined;
@@ -20,6 +21,7 @@ const build = async (fresh: boolean) => {
   });
   const secrets = withSlackSecrets(settings, { fresh, requested });
   await Promise.race([sent, secrets.then(ignore, ignore)]);
+  if (settings.workerFunctionName !== undefined) void import('../../integrations/aws/lambda-client').catch(ignore);
   const [withSecrets, { createSlackHandler }] = await Promise.all([secrets, import('./slack-handler')]);
   return createSlackHandler(withSecrets, config).handler;
 };
@@ -31,9 +33,6 @@ const build = async (fresh: boolean) => {
 const current = refreshedWithSecrets(build, needsSecrets(settings) ? {} : { maxAgeMs: Number.POSITIVE_INFINITY });
 // Started now so the first request does not wait for it; a failure is answered by that request, not here.
 current().catch(() => undefined);
-// The worker hand-over's SDK client, read while the rest starts: a first command calls it before acknowledging.
-if (settings.workerFunctionName !== undefined)
-  void import('../../integrations/aws/lambda-client').catch(() => undefined);
 
 // Every entry logged for a request carries its API Gateway request id until the Slack delivery id is known.
 export const handler: Handler = (event, context) =>
