@@ -42,5 +42,4 @@ const ready = (async () => {
 })();
 ready.catch(() => undefined);
 
-export const handler = async (event: unknown, context: unknown) =>
-  (await ready)(event as never, context as never);
+export const handler = async (event: unknown, context: unknown) => (await ready)(event as never, context as never);
