@@ -5,9 +5,10 @@
  * acknowledges. Nothing else: no checks before Bolt, no logs, no Store, no matcher. It is bundled with the slack
  * function's own options, so the difference between the two is opsbot's code and nothing of how it is packaged.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, AwsLambdaReceiver } from '@slack/bolt';
+import { handOverDeploys } from './hand-over-listener';
 
 const secrets = new SecretsManagerClient({});
 const lambda = new LambdaClient({});
@@ -28,16 +29,7 @@ const ready = (async () => {
     botUserId: 'U0OPSBOT01',
     ...(process.env.SLACK_API_URL !== undefined && { clientOptions: { slackApiUrl: process.env.SLACK_API_URL } }),
   });
-  app.command('/deploy', async ({ ack, command }) => {
-    await lambda.send(
-      new InvokeCommand({
-        FunctionName: process.env.OPSBOT_WORKER_FUNCTION,
-        InvocationType: 'Event',
-        Payload: Buffer.from(JSON.stringify(command)),
-      }),
-    );
-    await ack(`Working on ${command.command} ${command.text}…`);
-  });
+  handOverDeploys(app, lambda);
   return receiver.toHandler();
 })();
 ready.catch(() => undefined);

@@ -5,9 +5,10 @@
  * then acknowledge. Secrets from the environment.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { App, AwsLambdaReceiver } from '@slack/bolt';
+import { handOverDeploys } from './hand-over-listener';
 
 const receiver = new AwsLambdaReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET as string });
 const app = new App({
@@ -18,16 +19,7 @@ const app = new App({
 const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const lambda = new LambdaClient({});
 
-app.command('/deploy', async ({ ack, command }) => {
-  await lambda.send(
-    new InvokeCommand({
-      FunctionName: process.env.OPSBOT_WORKER_FUNCTION,
-      InvocationType: 'Event',
-      Payload: Buffer.from(JSON.stringify(command)),
-    }),
-  );
-  await ack(`Working on ${command.command} ${command.text}…`);
-});
+handOverDeploys(app, lambda);
 
 /** The state its other listeners keep (conversations, cards), in the same table opsbot uses. */
 export async function remember(key: string): Promise<void> {
