@@ -59,14 +59,17 @@ let provider: Promise<import('@aws-lambda-powertools/parameters/secrets').Secret
 /**
  * Reads the Slack signing secret and bot token from Secrets Manager through Powertools Parameters (cached for
  * five minutes), with {@link SECRET_READ}'s limits. The slack function starts this at init, and loads the rest of
- * its code once `requested` says the reads are on their way. Values are never logged.
+ * its code once `requested` says the reads have started. Values are never logged.
  * @throws {ConfigError} when a secret is empty, saying how to set it.
  */
 export async function withSlackSecrets(
   settings: Settings,
   options: {
     readonly fresh?: boolean;
-    /** Called once both reads have been sent, before Secrets Manager answers (not called when none is needed). */
+    /**
+     * Called once both reads have started (handed to the SDK, which builds, signs and sends them as the event loop
+     * lets it), long before Secrets Manager answers; not called when no read is needed.
+     */
     readonly requested?: () => void;
   } = {},
 ): Promise<Settings> {

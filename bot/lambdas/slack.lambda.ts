@@ -10,9 +10,9 @@ const config = readDeployedConfig(settings);
 type Handler = (event: HttpLambdaEvent, context: unknown) => Promise<HttpLambdaResult>;
 
 // The secrets first, then Bolt, the edge and the listeners, and the worker hand-over's SDK client (a first command
-// calls it before acknowledging): in the deployed bundle these are chunks of their own, read and parsed once the
-// secrets' requests are on their way, so Secrets Manager answers while they are parsed rather than after
-// (`npm run bench`, cold first ack with Secrets Manager away).
+// calls it before acknowledging): in the deployed bundle these are chunks of their own, read and compiled once the
+// secrets' reads have started, so the requests go out and Secrets Manager answers between those compiles rather
+// than after them (`npm run bench`, cold first ack with Secrets Manager away).
 const ignore = () => undefined;
 const build = async (fresh: boolean) => {
   let requested: () => void = () => undefined;

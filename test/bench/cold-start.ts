@@ -76,20 +76,34 @@ function drive(bundle: string, inputs: unknown[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
-/** `target` behind a proxy that holds each answer for `delayMs`: a service as far away as it is in a region. */
+/**
+ * `target` behind a proxy that holds each answer for `delayMs`, as a service in a region keeps a caller waiting
+ * (the connection set-up and TLS a region adds as well are not modelled). Requests pass unchanged, their signature
+ * included; a failure upstream is answered 502.
+ */
 async function slowed(target: string, delayMs: number): Promise<Server> {
   const proxy = createServer((req, res) => {
+    const failed = () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    };
     const chunks: Buffer[] = [];
+    req.on('error', failed);
+    res.on('error', () => undefined);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
         const body: Buffer[] = [];
+        answer.on('error', failed);
         answer.on('data', (c: Buffer) => body.push(c));
         answer.on('end', () =>
-          setTimeout(() => res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(body)), delayMs),
+          setTimeout(() => {
+            if (res.headersSent) return;
+            res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(body));
+          }, delayMs),
         );
       });
-      upstream.on('error', () => res.writeHead(502).end());
+      upstream.on('error', failed);
       upstream.end(Buffer.concat(chunks));
     });
   });
@@ -183,6 +197,7 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const standIn = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   slack.baseUrl = standIn;
+  let secretsAway: Server | undefined;
   try {
     // The Store's table as the stack declares it, and the two Slack secrets.
     const dynamo = new DynamoDBClient(moto.clientConfig);
@@ -289,7 +304,7 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
         'application/x-www-form-urlencoded',
       );
 
-    const secretsAway = await slowed(moto.endpoint, SECRETS_LATENCY_MS);
+    secretsAway = await slowed(moto.endpoint, SECRETS_LATENCY_MS);
     const secretsAwayEnv = {
       ...opsbotEnv(ours.configPath),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secretsAway.address() as AddressInfo).port}`,
@@ -323,7 +338,6 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
       floorFirst.push(floor.results[0]?.ms as number);
       awayFirst.push(away.results[0]?.ms as number);
     }
-    secretsAway.close();
     if (aws.invokes() - invokesBefore !== 4 * (runs + 1)) {
       throw new Error(`expected every first ack to hand its job to the worker; saw ${aws.invokes() - invokesBefore}`);
     }
@@ -401,6 +415,7 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
     };
   } finally {
     server.close();
+    secretsAway?.close();
     await moto.stop();
   }
 }
