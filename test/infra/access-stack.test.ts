@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+import { prodAccessStack } from '../support/configs';
 
 describe('OpsbotAccessStack: the role opsbot assumes in another account', () => {
   const config = parseConfig(
@@ -14,12 +15,7 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
     ),
   );
   const app = new App();
-  const stack = new OpsbotAccessStack(app, 'OpsbotAccess-prod', {
-    config,
-    accountName: 'prod',
-    homeAccountId: '111111111111',
-    env: { account: '222222222222' },
-  });
+  const stack = prodAccessStack(app, config);
   const template = Template.fromStack(stack);
 
   it('is the configured role, trusted by opsbot’s worker role in the home account only, with the external id', () => {
@@ -89,14 +85,7 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
 
     // Act
     const statements = Object.values(
-      Template.fromStack(
-        new OpsbotAccessStack(new App(), 'OpsbotAccess-prod', {
-          config: withOrganization,
-          accountName: 'prod',
-          homeAccountId: '111111111111',
-          env: { account: '222222222222' },
-        }),
-      ).findResources('AWS::IAM::Policy'),
+      Template.fromStack(prodAccessStack(new App(), withOrganization)).findResources('AWS::IAM::Policy'),
     ).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string[] | string; Resource: unknown }>);
     const health = statements.find((s) => [s.Action].flat().includes('health:DescribeEventsForOrganization'));
 

@@ -2,9 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../bot/config';
-import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
-import { TWO_ACCOUNT_DEPLOYS as CONFIG } from '../support/configs';
+import { TWO_ACCOUNT_DEPLOYS as CONFIG, prodAccessStack } from '../support/configs';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
@@ -39,13 +38,7 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
   const config = parseConfig(CONFIG);
   const app = new App();
   const home = new OpsbotStack(app, 'Opsbot', { config });
-  const access = new OpsbotAccessStack(app, 'OpsbotAccess-prod', {
-    config,
-    accountName: 'prod',
-    homeAccountId: '111111111111',
-    homeRegion: 'eu-west-1',
-    env: { account: '222222222222' },
-  });
+  const access = prodAccessStack(app, config, { homeRegion: 'eu-west-1' });
   const homeStatements = statementsOf(Template.fromStack(home));
   const accessStatements = statementsOf(Template.fromStack(access));
 
@@ -163,10 +156,7 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
   it('can give CodeDeploy the same alarms, with auto-rollback, so AWS rolls back while opsbot is down', () => {
     // Prepare
     const guardedApp = new App();
-    const guarded = new OpsbotAccessStack(guardedApp, 'OpsbotAccess-prod', {
-      config,
-      accountName: 'prod',
-      homeAccountId: '111111111111',
+    const guarded = prodAccessStack(guardedApp, config, {
       engineAlarmRollback: true,
       env: { account: '222222222222', region: 'eu-west-1' },
     });

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
-import { TWO_ACCOUNT_DEPLOYS } from '../support/configs';
+import { prodAccessStack, TWO_ACCOUNT_DEPLOYS } from '../support/configs';
 
 const SAR = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
 
@@ -142,20 +141,14 @@ describe('IAM in both stacks: `*` only for actions AWS gives no resource to scop
   const rich = parseConfig(RICH);
   const stacks: Stack[] = [
     new OpsbotStack(app, 'Opsbot', { config: example }),
-    new OpsbotAccessStack(app, 'OpsbotAccess-prod', {
-      config: example,
-      accountName: 'prod',
-      homeAccountId: '111111111111',
-      env: { account: '222222222222' },
-    }),
+    prodAccessStack(app, example),
     new OpsbotStack(app, 'OpsbotRich', { config: rich }),
-    new OpsbotAccessStack(app, 'OpsbotAccess-rich', {
-      config: rich,
-      accountName: 'prod',
-      homeAccountId: '111111111111',
-      engineAlarmRollback: true,
-      env: { account: '222222222222', region: 'eu-west-1' },
-    }),
+    prodAccessStack(
+      app,
+      rich,
+      { engineAlarmRollback: true, env: { account: '222222222222', region: 'eu-west-1' } },
+      'OpsbotAccess-rich',
+    ),
   ];
   const statements = stacks.flatMap(statementsOf);
   const wildcards = statements.filter((s) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'));

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { OpsbotAccessStack } from '../../infra/stacks/access-stack';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
 import { reactions } from '../../intents';
 import { ReactionRegistry } from '../../intents/define-reaction';
 import { readOwnAlarmName } from '../../intents/self/own-alarms';
+import { prodAccessStack } from '../support/configs';
+import { alarmStateChange } from '../support/ports';
 
 /** Bundling is skipped (the `aws:cdk:bundling-stacks` context): these tests read alarms and rules, not code. */
 const unbundled = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -19,12 +20,7 @@ describe('opsbot watches itself: alarms on its own parts, and their changes sent
   const config = parseConfig(exampleText());
   const app = unbundled();
   const stack = new OpsbotStack(app, 'Opsbot', { config });
-  const access = new OpsbotAccessStack(app, 'OpsbotAccess-prod', {
-    config,
-    accountName: 'prod',
-    homeAccountId: '111111111111',
-    env: { account: '222222222222' },
-  });
+  const access = prodAccessStack(app, config);
   const template = Template.fromStack(stack);
   const accessTemplate = Template.fromStack(access);
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
@@ -154,20 +150,11 @@ describe('opsbot watches itself: alarms on its own parts, and their changes sent
     const own = ruleOf('OpsbotHealthEvents').EventPattern.detail.alarmName;
     const rollback = ruleOf('AlarmRollbackEvents').EventPattern.detail.alarmName;
     const registry = new ReactionRegistry(reactions);
-    const event = (alarmName: string) => ({
-      id: '1',
-      source: 'aws.cloudwatch',
-      'detail-type': 'CloudWatch Alarm State Change',
-      account: '111111111111',
-      region: 'eu-west-1',
-      time: '',
-      detail: { alarmName },
-    });
 
     // Assess
     expect(rollback.filter((n) => own.includes(n))).toEqual([]);
-    for (const name of own) expect(registry.find(event(name))?.name).toBe('OpsbotHealth');
-    for (const name of rollback) expect(registry.find(event(name))?.name).toBe('AlarmRollback');
+    for (const name of own) expect(registry.find(alarmStateChange(name))?.name).toBe('OpsbotHealth');
+    for (const name of rollback) expect(registry.find(alarmStateChange(name))?.name).toBe('AlarmRollback');
   });
 
   it('refuses a rollback alarm named like one of opsbot’s own, which the worker could not tell apart', () => {

@@ -1,3 +1,7 @@
+import type { App } from 'aws-cdk-lib';
+import type { OpsbotConfig } from '../../bot/config';
+import { OpsbotAccessStack, type OpsbotAccessStackProps } from '../../infra/stacks/access-stack';
+
 /** Test configurations shared by the infra tests. */
 
 /** Two services: web on CodeDeploy, worker on ECS; staging in opsbot's own account, prod in another. */
@@ -22,3 +26,22 @@ services:
       staging: { account: tools, region: eu-west-1, cluster: staging, service: worker-svc }
       prod: { account: prod, region: eu-west-1, cluster: prod }
 `;
+
+/**
+ * The access stack the infra tests deploy to the `prod` account (222222222222), trusting opsbot's home account
+ * (111111111111); `more` adds to or replaces those props.
+ */
+export function prodAccessStack(
+  app: App,
+  config: OpsbotConfig,
+  more: Partial<OpsbotAccessStackProps> = {},
+  id = 'OpsbotAccess-prod',
+): OpsbotAccessStack {
+  return new OpsbotAccessStack(app, id, {
+    config,
+    accountName: 'prod',
+    homeAccountId: '111111111111',
+    env: { account: '222222222222' },
+    ...more,
+  });
+}

@@ -134,3 +134,16 @@ export function smallPrint(reply: Reply): string[] {
 export function summaryText(reply: Reply): string {
   return renderReply(reply).text;
 }
+
+/** The least of a "CloudWatch Alarm State Change" event the worker's reaction registry routes by: its alarm's name. */
+export function alarmStateChange(alarmName: unknown) {
+  return {
+    id: '1',
+    source: 'aws.cloudwatch',
+    'detail-type': 'CloudWatch Alarm State Change',
+    account: '111111111111',
+    region: 'eu-west-1',
+    time: '',
+    detail: { alarmName },
+  };
+}

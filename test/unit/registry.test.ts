@@ -7,6 +7,7 @@ import { defineIntent, missingSlots } from '../../intents/define-intent';
 import { defineReaction, ReactionRegistry } from '../../intents/define-reaction';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { IntentRegistry } from '../../intents/registry';
+import { alarmStateChange } from '../support/ports';
 
 const intent = (name: string, utterances: string[], slots = {}) =>
   defineIntent({
@@ -140,20 +141,11 @@ describe('reaction registry', () => {
   it('routes opsbot’s own alarms to OpsbotHealth and every other alarm to AlarmRollback', () => {
     // Prepare
     const registry = new ReactionRegistry(reactions);
-    const alarm = (alarmName: unknown) => ({
-      id: '1',
-      source: 'aws.cloudwatch',
-      'detail-type': 'CloudWatch Alarm State Change',
-      account: '1',
-      region: 'r',
-      time: '',
-      detail: { alarmName },
-    });
 
     // Assess
-    expect(registry.find(alarm('Opsbot-self-watch-worker-errors'))?.name).toBe('OpsbotHealth');
-    expect(registry.find(alarm('api-prod-5xx-errors'))?.name).toBe('AlarmRollback');
-    expect(registry.find(alarm(['Opsbot-self-watch-worker-errors']))?.name).toBe('AlarmRollback');
+    expect(registry.find(alarmStateChange('Opsbot-self-watch-worker-errors'))?.name).toBe('OpsbotHealth');
+    expect(registry.find(alarmStateChange('api-prod-5xx-errors'))?.name).toBe('AlarmRollback');
+    expect(registry.find(alarmStateChange(['Opsbot-self-watch-worker-errors']))?.name).toBe('AlarmRollback');
   });
 
   it('throws on a duplicate reaction name', () => {
