@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
 import type { Alarms } from '../integrations/alarms.port';
+import { asCaller, recordCalls } from '../integrations/aws/call-ledger';
 import { AwsClients, assumeRoleCredentials } from '../integrations/aws/clients';
 import type { AlarmSet } from '../integrations/aws/cloudwatch-alarms.adapter';
 import type { DeployTarget } from '../integrations/aws/ecs-deployments.adapter';
@@ -187,7 +188,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     watcher,
     log,
   };
-  clockWatcher?.attach((runId) => pollRun(runId, ports));
+  clockWatcher?.attach((runId) => asCaller('watcher', () => pollRun(runId, ports)));
   const planner = new ConversationPlanner(registry, ports);
   const interpreter = new Interpreter(matcher, registry, log, overrides.nlu ?? lexNlu(settings), bot.botUserId);
   const reactionPorts: ReactionPorts = { ...ports, claims };
@@ -236,7 +237,7 @@ function stepFunctionsWatcher(stateMachineArn: string): DeployWatcher {
   return lazyPort(async () => {
     const { SFNClient } = await import('@aws-sdk/client-sfn');
     const { StepFunctionsWatcher } = await import('../integrations/aws/step-functions-watcher.adapter');
-    return new StepFunctionsWatcher(new SFNClient({ maxAttempts: 3 }), stateMachineArn);
+    return new StepFunctionsWatcher(recordCalls(new SFNClient({ maxAttempts: 3 })), stateMachineArn);
   });
 }
 
@@ -248,7 +249,7 @@ function lexNlu(settings: Settings): Nlu | undefined {
     const { LexRuntimeV2Client } = await import('@aws-sdk/client-lex-runtime-v2');
     const { LexNlu } = await import('../integrations/aws/lex.adapter');
     // Few attempts: a throttled Lex is answered by the local matcher rather than waited for.
-    return new LexNlu(new LexRuntimeV2Client({ maxAttempts: 2 }), bot);
+    return new LexNlu(recordCalls(new LexRuntimeV2Client({ maxAttempts: 2 })), bot);
   });
 }
 
@@ -265,7 +266,7 @@ function lazyDynamoStore(tableName: string): Store {
       import('../integrations/aws/dynamodb-client'),
       import('../integrations/aws/dynamodb-store.adapter'),
     ]);
-    return new DynamoDbStore(new DynamoDBClient({}), tableName);
+    return new DynamoDbStore(recordCalls(new DynamoDBClient({})), tableName);
   });
 }
 
@@ -501,7 +502,7 @@ function jobQueue(settings: Settings, worker: RouterDeps, log: Log): JobQueue<Jo
     return new LambdaJobQueue<Job>(lambda, settings.workerFunctionName);
   }
   return new InProcessJobQueue<Job>(
-    (job) => runJob(job, worker),
+    (job) => asCaller('worker', () => runJob(job, worker)),
     (error) => log.error('job.crashed', { error: (error as Error).message }),
   );
 }

@@ -1,3 +1,4 @@
+import { recordCalls } from '../../integrations/aws/call-ledger';
 import { callLimits } from '../../integrations/aws/call-limits';
 import { ConfigError, type Settings } from '../settings';
 
@@ -74,8 +75,14 @@ export async function withSlackSecrets(
   } = {},
 ): Promise<Settings> {
   if (!needsSecrets(settings)) return settings;
-  provider ??= import('@aws-lambda-powertools/parameters/secrets').then(
-    ({ SecretsProvider }) => new SecretsProvider({ clientConfig: callLimits(SECRET_READ) }),
+  provider ??= Promise.all([
+    import('@aws-lambda-powertools/parameters/secrets'),
+    import('@aws-sdk/client-secrets-manager'),
+  ]).then(
+    ([{ SecretsProvider }, { SecretsManagerClient }]) =>
+      new SecretsProvider({
+        awsSdkV3Client: recordCalls(new SecretsManagerClient(callLimits(SECRET_READ))),
+      }),
     (error: unknown) => {
       provider = undefined;
       throw error;

@@ -1,4 +1,5 @@
 import { AwsLambdaReceiver } from '@slack/bolt';
+import { asCaller } from '../../integrations/aws/call-ledger';
 import { boltLogger, createApp } from '../app';
 import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
@@ -19,7 +20,7 @@ export function createSlackHandler(settings: Settings, config: OpsbotConfig, ove
     botToken: settings.botToken,
     ...(settings.slackApiUrl !== undefined && { slackApiUrl: settings.slackApiUrl }),
   });
-  const handler = slackLambdaEdge({
+  const edge = slackLambdaEdge({
     signingSecret: () => settings.signingSecret,
     bolt: receiver.toHandler() as unknown as BoltLambdaHandler,
     command: deps.edge.command,
@@ -28,5 +29,8 @@ export function createSlackHandler(settings: Settings, config: OpsbotConfig, ove
     onRefusedWorkspace: (from) => auditRefusedWorkspace(deps.edge.audit, from),
     onIgnored: (reason) => log.debug('slack.payload_ignored', { reason }),
   });
+  // What the edge calls in AWS (the Store, the hand-over) is the slack function's; a job it starts in this process
+  // (locally, in tests) runs as the worker's.
+  const handler: typeof edge = (event, context) => asCaller('slack', () => edge(event, context));
   return { handler, deps };
 }

@@ -1,3 +1,4 @@
+import { asCaller } from '../../integrations/aws/call-ledger';
 import { readDeployedConfig } from '../deployed-config';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../edge/lambda-edge';
 import { withCorrelation } from '../logger';
@@ -32,11 +33,11 @@ const build = async (fresh: boolean) => {
 // again on the next request.
 const current = refreshedWithSecrets(build, needsSecrets(settings) ? {} : { maxAgeMs: Number.POSITIVE_INFINITY });
 // Started now so the first request does not wait for it; a failure is answered by that request, not here.
-current().catch(() => undefined);
+asCaller('slack', current).catch(() => undefined);
 
 // Every entry logged for a request carries its API Gateway request id until the Slack delivery id is known.
 export const handler: Handler = (event, context) =>
-  withCorrelation(requestIdOf(event), async () => (await current())(event, context));
+  withCorrelation(requestIdOf(event), async () => (await asCaller('slack', current))(event, context));
 
 function requestIdOf(event: HttpLambdaEvent): string | undefined {
   const context = event.requestContext as { requestId?: unknown } | undefined;

@@ -1,3 +1,4 @@
+import { asCaller } from '../../integrations/aws/call-ledger';
 import type { WatchResult } from '../../integrations/watcher.port';
 import { pollRun } from '../../intents';
 import {
@@ -26,8 +27,16 @@ export async function handleWorkerInput(
 ): Promise<WatchResult | undefined> {
   if (isWatchJob(input)) {
     // The Step Functions watcher's poll step: its answer decides whether the execution waits and polls again.
-    return pollRun(input.runId, deps.ports);
+    return asCaller('watcher', () => pollRun(input.runId, deps.ports));
   }
+  return asCaller('worker', () => routeToWorker(input, deps, options));
+}
+
+async function routeToWorker(
+  input: Job | EventBridgeEvent,
+  deps: RouterDeps,
+  options: { readonly deadline?: number },
+): Promise<undefined> {
   if (isEventBridgeEvent(input)) {
     const reaction = deps.reactions.find(input);
     if (reaction === undefined) {

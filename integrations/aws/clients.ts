@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { OpsbotError } from '../errors';
+import { recordCalls } from './call-ledger';
 
 /** An AWS account as opsbot reaches it: its name in configuration, its id, and the role to assume there, if any. */
 export interface AwsAccount {
@@ -59,13 +60,16 @@ export class AwsClients {
     const key = `${Client.name}|${account.id}|${region}`;
     let client = this.clients.get(key) as C | undefined;
     if (client === undefined) {
-      client = new Client({
-        ...this.options.defaults,
-        region,
-        ...(account.roleArn !== undefined && {
-          credentials: this.credentials({ ...account, roleArn: account.roleArn }),
+      client = recordCalls(
+        new Client({
+          ...this.options.defaults,
+          region,
+          ...(account.roleArn !== undefined && {
+            credentials: this.credentials({ ...account, roleArn: account.roleArn }),
+          }),
         }),
-      });
+        account.roleArn === undefined ? {} : { account: account.id, roleArn: account.roleArn },
+      );
       this.clients.set(key, client);
     }
     return client;

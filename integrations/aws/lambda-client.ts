@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { recordCalls } from './call-ledger';
 import { callLimits } from './call-limits';
 
 /**
@@ -18,5 +19,5 @@ export const HANDOVER_CALL = { timeoutMs: 1_000, attempts: 2 } as const;
 
 /** The client the hand-over uses, with {@link HANDOVER_CALL}'s limits. */
 export function handoverClient(): LambdaClient {
-  return new LambdaClient(callLimits(HANDOVER_CALL));
+  return recordCalls(new LambdaClient(callLimits(HANDOVER_CALL)), { caller: 'slack' });
 }
