@@ -51,6 +51,23 @@ function slotTypeValues(
   }));
 }
 
+/**
+ * A slot type of configured names. With none configured (no pipelines, say) it has no values: Lex V2's model takes a
+ * slot type without the list, never with an empty one (SlotTypeValues, like SynonymList, has at least one item).
+ */
+function configuredSlotType(
+  type: Exclude<SlotType, 'Version' | 'Period'>,
+  vocabulary: Vocabulary,
+): CfnBot.SlotTypeProperty {
+  const values = slotTypeValues(type, vocabulary);
+  return {
+    name: type,
+    description: `Configured ${type.toLowerCase()} names and their aliases`,
+    valueSelectionSetting: { resolutionStrategy: 'TOP_RESOLUTION' },
+    ...(values.length > 0 && { slotTypeValues: values }),
+  };
+}
+
 function unique(values: readonly string[]): string[] {
   return [...new Set(values.map((v) => v.toLowerCase()))];
 }
@@ -78,10 +95,13 @@ export function lexBotLocale(intents: readonly IntentDefinition[], vocabulary: V
           // The words as said: opsbot's resolver reads them (a number of days is any number).
           valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
           slotTypeValues: [
-            ...PERIODS.map((p) => ({
-              sampleValue: { value: p.name.replace('-', ' ') },
-              synonyms: unique(p.aliases.filter((a) => a !== p.name.replace('-', ' '))).map((value) => ({ value })),
-            })),
+            ...PERIODS.map((p) => {
+              const synonyms = unique(p.aliases.filter((a) => a !== p.name.replace('-', ' ')));
+              return {
+                sampleValue: { value: p.name.replace('-', ' ') },
+                ...(synonyms.length > 0 && { synonyms: synonyms.map((value) => ({ value })) }),
+              };
+            }),
             ...PERIOD_EXAMPLES.map((value) => ({ sampleValue: { value } })),
           ],
         }
@@ -92,12 +112,7 @@ export function lexBotLocale(intents: readonly IntentDefinition[], vocabulary: V
             valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
             slotTypeValues: VERSION_EXAMPLES.map((value) => ({ sampleValue: { value } })),
           }
-        : {
-            name: type,
-            description: `Configured ${type.toLowerCase()} names and their aliases`,
-            valueSelectionSetting: { resolutionStrategy: 'TOP_RESOLUTION' },
-            slotTypeValues: slotTypeValues(type, vocabulary),
-          },
+        : configuredSlotType(type, vocabulary),
   );
   const lexIntents: CfnBot.IntentProperty[] = intents
     .filter((i) => i.name !== FALLBACK)
