@@ -92,9 +92,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if ((lexBot === undefined) !== (lexAlias === undefined)) {
     problems.push('OPSBOT_LEX_BOT_ID and OPSBOT_LEX_BOT_ALIAS_ID: expected both (Lex) or neither (the local matcher)');
   }
-  // The development signing secret is public: in Lambda it would let anyone sign requests as Slack.
+  const lambdaFunction = get('OPSBOT_FUNCTION');
+  if (lambdaFunction !== undefined && lambdaFunction !== 'slack' && lambdaFunction !== 'worker')
+    problems.push('OPSBOT_FUNCTION: expected "slack" or "worker"');
+  // The development signing secret is public: in Lambda it would let anyone sign requests as Slack. The worker
+  // checks no signature, and is given no signing secret.
   if (
     get('AWS_LAMBDA_FUNCTION_NAME') !== undefined &&
+    lambdaFunction !== 'worker' &&
     get('SLACK_SIGNING_SECRET_ARN') === undefined &&
     (get('SLACK_SIGNING_SECRET') ?? DEVELOPMENT_SIGNING_SECRET) === DEVELOPMENT_SIGNING_SECRET
   ) {

@@ -8,6 +8,7 @@ import { alarmArn, rollbackAlarms } from './alarm-events';
 /** A configured service in an environment, where it runs. */
 interface Placed {
   readonly service: string;
+  readonly environment: string;
   readonly account: ResolvedAccount;
   readonly region: string;
   readonly cluster?: string;
@@ -52,7 +53,7 @@ export function grantDeploys(
 
 function wildcardReason(resource: string): string {
   if (resource === '*') {
-    return 'ecs:DescribeTaskDefinition takes no narrower resource; ecs:ListTasks is limited to the configured clusters by its ecs:cluster condition.';
+    return 'ecs:DescribeTaskDefinition and CodeDeploy’s GetDeploymentTarget, StopDeployment and ContinueDeployment have no resource type (only * matches them); ecs:ListTasks is limited to the configured clusters by its ecs:cluster condition.';
   }
   if (resource.includes(':service-deployment/'))
     return 'The service deployments of one configured service: ECS names each with its own id.';
@@ -69,8 +70,9 @@ function wildcardReason(resource: string): string {
 
 function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount) => boolean, p: string) {
   const placed: Placed[] = Object.entries(config.services).flatMap(([service, s]) =>
-    Object.values(s.environments).map((t) => ({
+    Object.entries(s.environments).map(([environment, t]) => ({
       service,
+      environment,
       account: resolveAccount(config, t.account),
       region: t.region,
       ...(t.cluster !== undefined && { cluster: t.cluster }),
@@ -89,14 +91,22 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
       actions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListServiceDeployments'],
       resources: services,
     }),
+    // AWS authorizes each of these on the service as well as on its deployment or revision (both resource types
+    // are required in the Service Authorization Reference), so both are named.
     new PolicyStatement({
       // Continue answers a PAUSE lifecycle hook (a gate before production traffic moves).
       actions: ['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment', 'ecs:ContinueServiceDeployment'],
-      resources: unique(targets.map((t) => ecs(t, `service-deployment/${t.cluster}/${t.ecsService}/*`))),
+      resources: unique([
+        ...services,
+        ...targets.map((t) => ecs(t, `service-deployment/${t.cluster}/${t.ecsService}/*`)),
+      ]),
     }),
     new PolicyStatement({
       actions: ['ecs:DescribeServiceRevisions'],
-      resources: unique(targets.map((t) => ecs(t, `service-revision/${t.cluster}/${t.ecsService}/*`))),
+      resources: unique([
+        ...services,
+        ...targets.map((t) => ecs(t, `service-revision/${t.cluster}/${t.ecsService}/*`)),
+      ]),
     }),
     new PolicyStatement({
       actions: ['ecs:DescribeTasks'],
@@ -139,10 +149,6 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
         actions: [
           'codedeploy:CreateDeployment',
           'codedeploy:GetDeployment',
-          'codedeploy:GetDeploymentTarget',
-          'codedeploy:StopDeployment',
-          // Reroutes traffic for a deployment group that waits (READY_WAIT) once someone says so.
-          'codedeploy:ContinueDeployment',
           'codedeploy:ListDeployments',
           'codedeploy:BatchGetDeployments',
           // CreateDeployment with overrideAlarmConfiguration (a rollback, which the group's own alarms must not
@@ -154,6 +160,17 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
             codedeploy(t, `deploymentgroup:${t.codedeploy?.application}/${t.codedeploy?.deploymentGroup}`),
           ),
         ),
+      }),
+      // AWS defines no resource type for these three (Service Authorization Reference: only `*` matches them); the
+      // deployment ids opsbot passes are those of the configured groups, read back from them.
+      new PolicyStatement({
+        actions: [
+          'codedeploy:GetDeploymentTarget',
+          'codedeploy:StopDeployment',
+          // Reroutes traffic for a deployment group that waits (READY_WAIT) once someone says so.
+          'codedeploy:ContinueDeployment',
+        ],
+        resources: ['*'],
       }),
       // CreateDeployment also reads the group's deployment configuration and records the AppSpec revision.
       new PolicyStatement({
@@ -206,9 +223,18 @@ function alarmStatements(config: OpsbotConfig, inAccount: (account: ResolvedAcco
     : [new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: unique(arns) })];
 }
 
-/** The ECR repository a target's images come from: the configured one (name or URI), or one named after it. */
+/**
+ * The ECR repository a target's images come from: the configured one (a name in the target's account and region, or
+ * a URI). Without one, opsbot reads the repository from the running image at deploy time, which no policy written
+ * now can name: the stack refuses to guess, rather than grant a repository that may not be the service's.
+ */
 function repositoryArn(t: Placed, partition: string): string {
-  const uri = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(t.repository ?? '');
+  if (t.repository === undefined) {
+    throw new Error(
+      `services.${t.service}.environments.${t.environment}.repository: set the ECR repository ${t.service}'s images come from (a name in account ${t.account.name}, ${t.region}, or a URI), so that opsbot's role may read its tags and nothing else`,
+    );
+  }
+  const uri = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(t.repository);
   if (uri !== null) return `arn:${partition}:ecr:${uri[2]}:${uri[1]}:repository/${uri[3]}`;
-  return `arn:${partition}:ecr:${t.region}:${t.account.id}:repository/${t.repository ?? t.service}`;
+  return `arn:${partition}:ecr:${t.region}:${t.account.id}:repository/${t.repository}`;
 }

@@ -12,6 +12,7 @@ import { alarmedGroups, rollbackAlarms } from '../alarm-events';
 import { EngineAlarmRollback } from '../constructs/engine-alarm-rollback';
 import { grantDeploys } from '../deploy-permissions';
 import { grantMaintenance } from '../maintenance-permissions';
+import { STAGE_WILDCARD_REASON } from '../pipeline-permissions';
 
 export interface OpsbotAccessStackProps extends StackProps {
   readonly config: OpsbotConfig;
@@ -99,11 +100,23 @@ export class OpsbotAccessStack extends Stack {
             'codepipeline:GetPipelineState',
             'codepipeline:ListPipelineExecutions',
             'codepipeline:ListActionExecutions',
-            'codepipeline:RetryStageExecution',
           ],
           resources: pipelines,
         }),
       );
+      // Retry is authorized on the stage (`pipeline/stage`), named by the failure being retried.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['codepipeline:RetryStageExecution'],
+          resources: pipelines.map((arn) => `${arn}/*`),
+        }),
+      );
+      for (const arn of pipelines) {
+        Validations.of(this).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${arn.replace(Aws.PARTITION, '<AWS::Partition>')}/*]`,
+          reason: STAGE_WILDCARD_REASON,
+        });
+      }
     }
     grantDeploys(this, this.role, props.config, (a) => a.id === account.id);
     grantMaintenance(this, this.role, props.config, (a) => a.id === account.id);

@@ -20,8 +20,13 @@ import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Function as LambdaFunctionResource, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import {
+  Architecture,
+  type CfnFunction,
+  type IDestination,
+  Function as LambdaFunctionResource,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -44,6 +49,7 @@ import { OpsbotLexBot } from '../constructs/lex-bot';
 import { SelfWatch } from '../constructs/self-watch';
 import { grantDeploys } from '../deploy-permissions';
 import { grantMaintenance } from '../maintenance-permissions';
+import { STAGE_WILDCARD_REASON } from '../pipeline-permissions';
 import { accessStackName, forwardingAccounts } from './access-stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -57,6 +63,9 @@ const ROOT = join(__dirname, '..', '..');
  * costs about what 512 MB would (half the time at twice the rate).
  */
 export const FUNCTION_MEMORY_MB = { slack: 1024, worker: 1024 } as const;
+
+/** The Store's index of listed items (the audit trail): the Store adapter queries it by this name (`LISTING_INDEX`). */
+const STORE_LISTING_INDEX = 'listing';
 
 export interface OpsbotStackProps extends StackProps {
   /** The validated configuration, carried to the functions as JSON. */
@@ -94,8 +103,13 @@ export class OpsbotStack extends Stack {
       .map(([name, p]) => ({ name, p, account: resolveAccount(config, p.account) }))
       .filter(({ account }) => account.roleArn === undefined)
       .map(({ name, p, account }) => pipelineArn(name, { region: p.region, account: account.id }));
+    // Written in the partition the stack is deployed to (the configured ARN says which account and role).
     const roles = [
-      ...new Set(Object.values(config.accounts).flatMap((a) => (a.roleArn === undefined ? [] : [a.roleArn]))),
+      ...new Set(
+        Object.values(config.accounts).flatMap((a) =>
+          a.roleArn === undefined ? [] : [`arn:${Aws.PARTITION}:iam::${a.id}:role/${a.roleArn.split(':role/')[1]}`],
+        ),
+      ),
     ];
     if (roles.length > 0) {
       this.workerFunction.addToRolePolicy(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
@@ -111,10 +125,20 @@ export class OpsbotStack extends Stack {
           resources: arns,
         }),
       );
-      // The one write: the Retry button on a failed stage.
+      // The one write: the Retry button on a failed stage. AWS authorizes it on the stage (`pipeline/stage`), whose
+      // name comes from the failure being retried.
       this.workerFunction.addToRolePolicy(
-        new PolicyStatement({ actions: ['codepipeline:RetryStageExecution'], resources: arns }),
+        new PolicyStatement({
+          actions: ['codepipeline:RetryStageExecution'],
+          resources: arns.map((arn) => `${arn}/*`),
+        }),
       );
+      for (const arn of arns) {
+        Validations.of(this).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${arn.replace(Aws.PARTITION, '<AWS::Partition>')}/*]`,
+          reason: STAGE_WILDCARD_REASON,
+        });
+      }
     }
   }
 
@@ -128,8 +152,7 @@ export class OpsbotStack extends Stack {
       // Listed items (the audit trail) by collection and time: a sparse index, only they carry `lc`.
       globalSecondaryIndexes: [
         {
-          // The Store adapter queries it by this name (`LISTING_INDEX`).
-          indexName: 'listing',
+          indexName: STORE_LISTING_INDEX,
           partitionKey: { name: 'lc', type: AttributeType.STRING },
           sortKey: { name: 'lo', type: AttributeType.STRING },
         },
@@ -153,12 +176,13 @@ export class OpsbotStack extends Stack {
     }
 
     const configFile = writeConfigAsset(props.config, this.node.addr);
+    // Each function is told only the secrets it reads, and may read only those: the worker posts with the bot token
+    // and never checks a signature.
     const environment = {
       OPSBOT_CONFIG: '/var/task/opsbot.config.json',
       OPSBOT_BACKEND: 'aws',
       OPSBOT_TABLE: this.table.tableName,
       SLACK_BOT_TOKEN_SECRET_ARN: botToken.secretArn,
-      SLACK_SIGNING_SECRET_ARN: signingSecret.secretArn,
       POWERTOOLS_SERVICE_NAME: 'opsbot',
       LOG_LEVEL: 'INFO',
     };
@@ -181,11 +205,11 @@ export class OpsbotStack extends Stack {
       // Stack traces through the source map beside the bundle. The slack function ships its map too but does not
       // read it at start: that costs its cold first ack about 40 ms (`npm run bench`); its rare errors are logged with
       // a reference, and the map decodes them offline.
-      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...environment, OPSBOT_FUNCTION: 'worker', NODE_OPTIONS: '--enable-source-maps' },
       // A failed job is not retried: it could post twice. The dispatcher answers the person on failure, and
       // what still fails lands here for inspection.
       retryAttempts: 0,
-      onFailure: new SqsDestination(deadLetters),
+      onFailure: deadLetterDestination(deadLetters),
     });
 
     this.grantPipelines(props.config);
@@ -209,7 +233,12 @@ export class OpsbotStack extends Stack {
       description: 'opsbot Slack edge: verifies, acknowledges within 3 s, hands work to the worker',
       timeout: Duration.seconds(10),
       memorySize: FUNCTION_MEMORY_MB.slack,
-      environment: { ...environment, OPSBOT_WORKER_FUNCTION: this.workerFunction.functionName },
+      environment: {
+        ...environment,
+        OPSBOT_FUNCTION: 'slack',
+        SLACK_SIGNING_SECRET_ARN: signingSecret.secretArn,
+        OPSBOT_WORKER_FUNCTION: this.workerFunction.functionName,
+      },
     });
 
     this.workerFunction.grantInvoke(this.slackFunction);
@@ -221,7 +250,11 @@ export class OpsbotStack extends Stack {
       failedAlarmName: SelfWatch.alarmName(this, 'deploy-watcher-failures'),
       failedAlarmDescription: ownAlarmDescription('deploy-watcher-failures'),
     });
-    watcher.grantStart(this.workerFunction.role as IRole);
+    // Started after a deploy, which needs a configured cluster: without one, the worker never starts it.
+    const deployable = Object.values(props.config.services).some((s) =>
+      Object.values(s.environments).some((t) => t.cluster !== undefined),
+    );
+    if (deployable) watcher.grantStart(this.workerFunction.role as IRole);
     this.workerFunction.addEnvironment('OPSBOT_WATCHER', watcher.stateMachineArn);
     this.deployWatcher = watcher;
     Validations.of(this).acknowledge(
@@ -238,11 +271,34 @@ export class OpsbotStack extends Stack {
         reason: 'Invoke on the worker’s own qualified ARNs (versions and aliases) only; no other function.',
       },
     );
-    this.table.grantReadWriteData(this.slackFunction);
-    this.table.grantReadWriteData(this.workerFunction);
-    signingSecret.grantRead(this.slackFunction);
-    botToken.grantRead(this.slackFunction);
-    botToken.grantRead(this.workerFunction);
+    // Exactly the Store's calls (DynamoDbStore): the edge claims, reads and releases items; the worker also lists
+    // the audit trail through the `listing` index.
+    const table = this.table.tableArn;
+    this.slackFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+      }),
+    );
+    this.workerFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+      }),
+    );
+    this.workerFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table}/index/${STORE_LISTING_INDEX}`] }),
+    );
+    // GetSecretValue only (Powertools reads nothing else): the slack function both secrets, the worker the token.
+    this.slackFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [signingSecret.secretArn, botToken.secretArn],
+      }),
+    );
+    this.workerFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [botToken.secretArn] }),
+    );
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const api = new HttpApi(this, 'Api', { description: 'opsbot: the Slack request URL', createDefaultStage: false });
@@ -300,7 +356,7 @@ export class OpsbotStack extends Stack {
     const events = this.workerFunction.addAlias('events', {
       retryAttempts: 2,
       maxEventAge: Duration.hours(2),
-      onFailure: new SqsDestination(deadLetters),
+      onFailure: deadLetterDestination(deadLetters),
     });
     const target = new LambdaFunction(events, {
       deadLetterQueue: deadLetters,
@@ -405,6 +461,19 @@ export class OpsbotStack extends Stack {
     new CfnOutput(this, 'SlackBotTokenSecret', { value: botToken.secretName });
     new CfnOutput(this, 'SlackSigningSecretName', { value: signingSecret.secretName });
   }
+}
+
+/**
+ * The dead-letter queue as the destination of failed asynchronous invocations. Lambda sends there as the function's
+ * role, with `sqs:SendMessage` and nothing else (CDK's SqsDestination would grant two reads Lambda never makes).
+ */
+function deadLetterDestination(queue: Queue): IDestination {
+  return {
+    bind(_scope, fn) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      return { destination: queue.queueArn };
+    },
+  };
 }
 
 function pipelineArn(name: string, pipeline: { account: string; region: string }): string {

@@ -353,7 +353,9 @@ export class AwsDeployments implements Deployments {
   }
 
   async active(): Promise<Deployment[]> {
-    const found = await mapLimit(this.targets, 8, async (target) => {
+    // A target without a cluster cannot be deployed on AWS (opsbot's role may read no ECS service for it).
+    const deployable = this.targets.filter((t) => t.cluster !== '');
+    const found = await mapLimit(deployable, 8, async (target) => {
       try {
         if (target.codedeploy !== undefined) {
           const { codedeploy } = this.clients(target);

@@ -28,7 +28,7 @@ import { conversationKey, type InterpretJob } from '../../bot/jobs';
 import { lambdaBundleOptions } from '../../infra/bundling/bundling';
 import { SlackStandIn } from '../../integrations/slack/stand-in';
 import { buildLambdaBundle } from '../support/bundle';
-import { hasMoto, startMoto } from '../support/moto';
+import { hasMoto, startMoto, storeTableInput } from '../support/moto';
 import { signedEvent, signedMention, slashCommandBody, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../support/slack';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -201,28 +201,7 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
   try {
     // The Store's table as the stack declares it, and the two Slack secrets.
     const dynamo = new DynamoDBClient(moto.clientConfig);
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: 'opsbot-store',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'lc', AttributeType: 'S' },
-          { AttributeName: 'lo', AttributeType: 'S' },
-        ],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'listing',
-            KeySchema: [
-              { AttributeName: 'lc', KeyType: 'HASH' },
-              { AttributeName: 'lo', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await dynamo.send(new CreateTableCommand(storeTableInput('opsbot-store')));
     await dynamo.send(
       new UpdateTimeToLiveCommand({
         TableName: 'opsbot-store',

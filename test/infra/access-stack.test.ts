@@ -51,6 +51,7 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
     // the maintenance digest reads it
     expect(statements.map((s) => [s.Action].flat()[0])).toEqual([
       'codepipeline:GetPipelineState',
+      'codepipeline:RetryStageExecution',
       'cloudwatch:DescribeAlarms',
       'ec2:DescribeInstanceStatus',
       'rds:ListTagsForResource',
@@ -65,11 +66,16 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
       'codepipeline:GetPipelineState',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
-      'codepipeline:RetryStageExecution',
     ]);
     expect(JSON.stringify(statements[0]?.Resource)).toBe(
       JSON.stringify({
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:222222222222:prod-release']],
+      }),
+    );
+    // Retry is authorized on the failed stage (`pipeline/stage`), in the configured pipelines only.
+    expect(JSON.stringify(statements[1]?.Resource)).toBe(
+      JSON.stringify({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:222222222222:prod-release/*']],
       }),
     );
   });

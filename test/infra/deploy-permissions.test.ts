@@ -47,13 +47,18 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
       'arn:aws:ecs:eu-west-1:111111111111:service/staging/web',
       'arn:aws:ecs:eu-west-1:111111111111:service/staging/worker-svc',
     ]);
+    // AWS authorizes these on the service as well as on its deployment or revision: both are named.
     expect(resources(find(homeStatements, 'ecs:StopServiceDeployment'))).toEqual([
       'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/web/*',
       'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/worker-svc/*',
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/web',
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/worker-svc',
     ]);
     expect(resources(find(homeStatements, 'ecs:DescribeServiceRevisions'))).toEqual([
       'arn:aws:ecs:eu-west-1:111111111111:service-revision/staging/web/*',
       'arn:aws:ecs:eu-west-1:111111111111:service-revision/staging/worker-svc/*',
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/web',
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/worker-svc',
     ]);
     expect(resources(find(homeStatements, 'codedeploy:CreateDeployment'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:web/web-staging',
@@ -62,20 +67,17 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
       'arn:aws:ecs:eu-west-1:222222222222:service/prod/web',
       'arn:aws:ecs:eu-west-1:222222222222:service/prod/worker',
     ]);
-    expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual([
-      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
-    ]);
+    // AWS defines no resource type for StopDeployment: only `*` matches it.
+    expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual(['*']);
     // CreateDeployment with overrideAlarmConfiguration (a rollback) is authorized as UpdateDeploymentGroup.
     expect(resources(find(accessStatements, 'codedeploy:UpdateDeploymentGroup'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
     ]);
-    // The gates: answered on the same deployments and groups only
+    // The gates: answered on the same deployments and services only
     expect(resources(find(homeStatements, 'ecs:ContinueServiceDeployment'))).toEqual(
       resources(find(homeStatements, 'ecs:StopServiceDeployment')),
     );
-    expect(resources(find(accessStatements, 'codedeploy:ContinueDeployment'))).toEqual([
-      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
-    ]);
+    expect(resources(find(accessStatements, 'codedeploy:ContinueDeployment'))).toEqual(['*']);
   });
 
   it('reads each change calendar in its own account only', () => {
@@ -102,16 +104,18 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
   });
 
   it('stops and rolls back only the configured deployment groups and services', () => {
-    expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual([
-      'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
-    ]);
+    // AWS defines no resource type for StopDeployment: only `*` matches it.
+    expect(resources(find(accessStatements, 'codedeploy:StopDeployment'))).toEqual(['*']);
     // CreateDeployment with overrideAlarmConfiguration (a rollback) is authorized as UpdateDeploymentGroup.
     expect(resources(find(accessStatements, 'codedeploy:UpdateDeploymentGroup'))).toEqual([
       'arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:web/web-prod',
     ]);
+    // AWS authorizes these on the service as well as on its deployment or revision: both are named.
     expect(resources(find(homeStatements, 'ecs:StopServiceDeployment'))).toEqual([
       'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/web/*',
       'arn:aws:ecs:eu-west-1:111111111111:service-deployment/staging/worker-svc/*',
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/web',
+      'arn:aws:ecs:eu-west-1:111111111111:service/staging/worker-svc',
     ]);
   });
 
@@ -239,7 +243,7 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     });
   });
 
-  it('reads images from the configured repository, or the one named after the service', () => {
+  it('reads images from the configured repository only: by name in the service’s account, or by URI', () => {
     expect(resources(find(homeStatements, 'ecr:DescribeImages'))).toEqual([
       'arn:aws:ecr:eu-west-1:111111111111:repository/web',
       'arn:aws:ecr:eu-west-1:111111111111:repository/worker',
@@ -248,6 +252,19 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
       'arn:aws:ecr:eu-west-1:222222222222:repository/worker',
       'arn:aws:ecr:eu-west-1:333333333333:repository/shared/web',
     ]);
+  });
+
+  it('refuses to guess a repository: a service deployed on AWS names the one its images come from', () => {
+    // Prepare
+    const config = parseConfig(CONFIG.replace('service: worker-svc, repository: worker', 'service: worker-svc'));
+
+    // Act
+    const synth = () => new OpsbotStack(new App(), 'Opsbot', { config });
+
+    // Assess
+    expect(synth).toThrow(
+      "services.worker.environments.staging.repository: set the ECR repository worker's images come from (a name in account tools, eu-west-1, or a URI), so that opsbot's role may read its tags and nothing else",
+    );
   });
 
   it('passes roles to ECS tasks only, and tags task definitions only as they are registered', () => {

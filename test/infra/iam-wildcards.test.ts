@@ -17,6 +17,15 @@ const ALLOWED: Record<string, { readonly reason: string; readonly source: string
     reason: 'Reads the running revision a deploy copies; no resource type.',
     source: `${SAR}/list_amazonelasticcontainerservice.html`,
   },
+  ...Object.fromEntries(
+    ['codedeploy:GetDeploymentTarget', 'codedeploy:StopDeployment', 'codedeploy:ContinueDeployment'].map((action) => [
+      action,
+      {
+        reason: 'Follows, stops or reroutes a deployment of a configured group; AWS defines no resource type for it.',
+        source: `${SAR}/list_awscodedeploy.html`,
+      },
+    ]),
+  ),
   'ecs:ListTasks': {
     reason:
       'Its only resource type is container-instance, which Fargate tasks have none of; the statement is held to the configured clusters by the ecs:cluster condition instead.',

@@ -6,6 +6,7 @@ import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
 import { LISTING_INDEX } from '../../integrations/store.port';
 import { reactions } from '../../intents';
+import { TWO_ACCOUNT_DEPLOYS } from '../support/configs';
 
 describe('the synthesized opsbot stack', () => {
   const app = new App();
@@ -178,8 +179,9 @@ describe('the synthesized opsbot stack', () => {
       'codepipeline:ListPipelineExecutions',
       'codepipeline:RetryStageExecution',
     ]);
+    // Retry is authorized on a stage of a configured pipeline (`pipeline/stage`), never on another pipeline's.
     const scoped = JSON.stringify(statements.find((st) => st.Action === 'codepipeline:RetryStageExecution')?.Resource);
-    expect(scoped).toContain(':codepipeline:eu-west-1:111111111111:api-pipeline');
+    expect(scoped).toContain(':codepipeline:eu-west-1:111111111111:api-pipeline/*');
     expect(scoped).not.toContain('"*"');
   });
 
@@ -192,7 +194,9 @@ describe('the synthesized opsbot stack', () => {
       .filter((st) => [st.Action].flat().includes('sts:AssumeRole'));
 
     // Assess
-    expect(statements.map((st) => st.Resource)).toEqual(['arn:aws:iam::222222222222:role/opsbot']);
+    expect(statements.map((st) => st.Resource)).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/opsbot']] },
+    ]);
   });
 
   it('watches deploys with a Standard state machine: Wait, poll through the worker, Choice — logged and alarmed', () => {
@@ -232,18 +236,22 @@ describe('the synthesized opsbot stack', () => {
       AlarmName: 'Opsbot-self-watch-deploy-watcher-failures',
       Threshold: 1,
     });
-    // The worker starts executions of this state machine only, and knows its ARN.
+    // The worker knows the state machine's ARN. The example configures no cluster, so nothing can be deployed on
+    // AWS and the worker may start no execution; with a deployable service it may start this state machine's only.
     const arn = {
       'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':stateMachine:Opsbot-deploy-watcher$')])],
     };
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: roleOf(workerId) }],
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OPSBOT_WATCHER: arn }) },
+    });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('states:StartExecution');
+    const deployable = Template.fromStack(
+      new OpsbotStack(new App(), 'Opsbot', { config: parseConfig(TWO_ACCOUNT_DEPLOYS) }),
+    );
+    deployable.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: arn }]),
       },
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ OPSBOT_WATCHER: arn }) },
     });
   });
 

@@ -66,6 +66,10 @@ export interface AwsWorld {
   container: string;
   /** Tasks of the new revision stop (so opsbot reads why), or the deployment succeeds. */
   failing: boolean;
+  /** The pipeline Lex hears asked about. */
+  pipeline: string;
+  /** Lambda refuses the next hand-over (throttled), so the slack function lets go of what it claimed. */
+  refuseHandOver: boolean;
   /** Messages Lambda received (the jobs the slack function handed over). */
   readonly invoked: unknown[];
   restore(): void;
@@ -87,6 +91,8 @@ export function awsWorld(home: string): AwsWorld {
     engine: 'codedeploy',
     container: 'web',
     failing: false,
+    refuseHandOver: false,
+    pipeline: 'api-pipeline',
     invoked: [],
     restore: () => {
       for (const s of stubs) s.restore();
@@ -311,7 +317,8 @@ export function awsWorld(home: string): AwsWorld {
             actionName: 'Deploy',
             latestExecution: {
               status: 'Failed',
-              errorDetails: { code: 'JobFailed', message: 'The deployment failed' },
+              // No message: opsbot reads the action's result with ListActionExecutions, as it must for some actions.
+              errorDetails: { code: 'JobFailed' },
             },
           },
         ],
@@ -469,6 +476,10 @@ export function awsWorld(home: string): AwsWorld {
   stub(mockClient(LambdaClient))
     .on(InvokeCommand)
     .callsFake(async (input) => {
+      if (world.refuseHandOver) {
+        world.refuseHandOver = false;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+      }
       world.invoked.push(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8')));
       return { StatusCode: 202 };
     });
@@ -477,18 +488,26 @@ export function awsWorld(home: string): AwsWorld {
     .resolves({ executionArn: 'arn:aws:states:x', startDate: new Date() });
   stub(mockClient(LexRuntimeV2Client))
     .on(RecognizeTextCommand)
-    .resolves({
+    .callsFake(() => ({
       sessionState: {
         intent: {
           name: 'PipelineStatus',
           state: 'ReadyForFulfillment',
           confirmationState: 'None',
-          slots: { pipeline: { value: { originalValue: 'api', interpretedValue: 'api', resolvedValues: ['api'] } } },
+          slots: {
+            pipeline: {
+              value: {
+                originalValue: world.pipeline,
+                interpretedValue: world.pipeline,
+                resolvedValues: [world.pipeline],
+              },
+            },
+          },
         },
         dialogAction: { type: 'Close' },
       },
       interpretations: [],
       messages: [],
-    });
+    }));
   return world;
 }

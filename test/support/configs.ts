@@ -19,12 +19,12 @@ accounts:
 services:
   web:
     environments:
-      staging: { account: tools, region: eu-west-1, cluster: staging, codedeploy: { application: web, deploymentGroup: web-staging }, rollbackAlarms: [web-staging-5xx] }
+      staging: { account: tools, region: eu-west-1, cluster: staging, repository: web, codedeploy: { application: web, deploymentGroup: web-staging }, rollbackAlarms: [web-staging-5xx] }
       prod: { account: prod, region: eu-west-1, cluster: prod, codedeploy: { application: web, deploymentGroup: web-prod }, repository: "333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared/web", rollbackAlarms: [web-prod-5xx, "arn:aws:cloudwatch:us-east-1:222222222222:alarm:edge-5xx"] }
   worker:
     environments:
-      staging: { account: tools, region: eu-west-1, cluster: staging, service: worker-svc }
-      prod: { account: prod, region: eu-west-1, cluster: prod }
+      staging: { account: tools, region: eu-west-1, cluster: staging, service: worker-svc, repository: worker }
+      prod: { account: prod, region: eu-west-1, cluster: prod, repository: worker }
 `;
 
 /**

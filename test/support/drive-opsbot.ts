@@ -53,13 +53,18 @@ export async function driveOpsbot(
         FORM,
       ),
     );
+    // Lex hears the first configured pipeline asked about.
+    world.pipeline = Object.keys(config.pipelines)[0] ?? 'none';
     await send(signedMention('is the api pipeline green?'));
+    world.refuseHandOver = true;
+    await send(signedMention('is the web pipeline green?'));
 
     // The worker, built as its entry builds it, runs what it was handed.
     const workerSettings = await asCaller('worker', () =>
       withSlackSecrets(readSettings({ ...deployed.worker, ...lambda }), { fresh: true }),
     );
     const worker = createDeps(workerSettings, config);
+
     const runHandedOver = async () => {
       for (const job of world.invoked.splice(0)) await handleWorkerInput(job as Job, worker.worker);
     };

@@ -164,3 +164,27 @@ export async function createMotoPipeline(
     }),
   );
 }
+
+/** The Store's table as opsbot's stack defines it (key `pk`, the `listing` index), for `CreateTable` on moto. */
+export function storeTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' as const },
+      { AttributeName: 'lc', AttributeType: 'S' as const },
+      { AttributeName: 'lo', AttributeType: 'S' as const },
+    ],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'listing',
+        KeySchema: [
+          { AttributeName: 'lc', KeyType: 'HASH' as const },
+          { AttributeName: 'lo', KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      },
+    ],
+  };
+}

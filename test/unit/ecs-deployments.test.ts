@@ -451,6 +451,29 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     );
   });
 
+  it('asks ECS about no service whose cluster is not configured, where its role may read nothing', async () => {
+    // Prepare: web in prod configured, api in prod without a cluster (as in the example configuration)
+    const ecs = mockClient(ECSClient);
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const codedeploy = mockClient(CodeDeployClient);
+    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    const deployments = new AwsDeployments(
+      [TARGET, { ...TARGET, service: 'api', ecsService: 'api', container: 'api', cluster: '', codedeploy: undefined }],
+      () => ({
+        ecs: new ECSClient({ region: 'eu-west-1' }),
+        codedeploy: new CodeDeployClient({ region: 'eu-west-1' }),
+      }),
+    );
+
+    // Act
+    const active = await deployments.active();
+
+    // Assess
+    expect(active).toEqual([]);
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)).toHaveLength(0);
+    expect(codedeploy.commandCalls(ListDeploymentsCommand)).toHaveLength(1);
+  });
+
   it('refuses a second deploy while ECS is still deploying the service, before registering anything', async () => {
     // Prepare
     const { ecs, deployments } = setup('ECS', 'LINEAR');

@@ -60,6 +60,29 @@ describe('the development signing secret', () => {
     ).not.toThrow();
     expect(() => readSettings({})).not.toThrow();
   });
+
+  it('is not asked of the worker, which checks no signature and is given no signing secret to read', async () => {
+    // Prepare
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'xoxb-from-secrets-manager' });
+
+    // Act
+    const worker = readSettings({
+      AWS_LAMBDA_FUNCTION_NAME: 'opsbot-worker',
+      OPSBOT_FUNCTION: 'worker',
+      SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN,
+    });
+    const ready = await withSlackSecrets(worker, { fresh: true });
+
+    // Assess: the worker reads its bot token and nothing else
+    expect(ready.botToken).toBe('xoxb-from-secrets-manager');
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([TOKEN_ARN]);
+    expect(() => readSettings({ AWS_LAMBDA_FUNCTION_NAME: 'opsbot-slack', OPSBOT_FUNCTION: 'slack' })).toThrow(
+      /SLACK_SIGNING_SECRET: the development default is refused in Lambda/,
+    );
+    expect(() => readSettings({ OPSBOT_FUNCTION: 'edge' })).toThrow(/OPSBOT_FUNCTION: expected "slack" or "worker"/);
+    secrets.restore();
+  });
 });
 
 describe('handlers built from the secrets', () => {
