@@ -44,7 +44,8 @@ async function openStore(): Promise<Store> {
   if (settings.tableName !== undefined) {
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
     const { DynamoDbStore } = await import('../../integrations/aws/dynamodb-store.adapter');
-    return new DynamoDbStore(new DynamoDBClient({}), settings.tableName);
+    const { recordCalls } = await import('../../integrations/aws/call-ledger');
+    return new DynamoDbStore(recordCalls(new DynamoDBClient({}), { caller: 'cli' }), settings.tableName);
   }
   return new FileStore(join(settings.dataDir, 'store.jsonl'));
 }

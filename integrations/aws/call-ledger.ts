@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { appendFileSync } from 'node:fs';
 
 /**
  * The ledger of AWS calls: every SDK client opsbot builds (the client factory, the secrets reader, the Lex client,
@@ -29,17 +28,17 @@ export interface RecordedCall {
 
 export type CallSink = (call: RecordedCall) => void;
 
-let sink: CallSink | undefined;
+const listeners = new Set<CallSink>();
 
-/** Installs (or, with `undefined`, removes) the listener every recorded call is passed to. Tests only. */
-export function setCallSink(next: CallSink | undefined): void {
-  sink = next;
+/** Passes every recorded call to `listener` until the returned function is called. Tests only. */
+export function listenToCalls(listener: CallSink): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
-/** A listener that appends each call to `path` as a JSON line: for opsbot run in a process of its own (a bundle). */
-export function fileCallSink(path: string): CallSink {
-  return (call) => appendFileSync(path, `${JSON.stringify(call)}\n`);
-}
+const toListeners: CallSink = (call) => {
+  for (const listener of listeners) listener(call);
+};
 
 const callers = new AsyncLocalStorage<string>();
 
@@ -82,10 +81,10 @@ export function recordCalls<C>(client: C, place: CallPlace = {}): C {
   const prototype = Object.getPrototypeOf(c) as SendingClient;
   c.send = ((command: Command, ...rest: unknown[]) => {
     const sent = (prototype.send as (...a: unknown[]) => Promise<unknown>).call(c, command, ...rest);
-    if (sink !== undefined) {
+    if (listeners.size > 0) {
       // Recording never changes the call: whatever goes wrong here is the test's to see, not the caller's.
       try {
-        record(sink, c, command, place, Promise.resolve(sent));
+        record(toListeners, c, command, place, Promise.resolve(sent));
       } catch {
         // nothing recorded
       }

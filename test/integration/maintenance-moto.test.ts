@@ -3,9 +3,10 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { HealthClient } from '@aws-sdk/client-health';
 import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { asCaller } from '../../integrations/aws/call-ledger';
 import { type AwsAccount, AwsClients, assumeRoleCredentials } from '../../integrations/aws/clients';
 import { AwsMaintenance } from '../../integrations/aws/health-maintenance.adapter';
-import { describeMoto, fixMotoTimestamps, type Moto, startMoto } from '../support/moto';
+import { describeMoto, fixMotoTimestamps, type Moto, startMoto, TEST_SETUP } from '../support/moto';
 
 /**
  * The maintenance adapter against moto over loopback, through the client factory's STS AssumeRole: EC2
@@ -37,9 +38,11 @@ describeMoto('maintenance sources against moto (STS AssumeRole, EC2)', () => {
     // Prepare: a running, named instance in the account opsbot assumes a role in
     const ec2 = clients.get(EC2Client, prod, 'eu-west-1');
     fixMotoTimestamps(ec2 as unknown as Parameters<typeof fixMotoTimestamps>[0]);
-    const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1 }));
-    const id = run.Instances?.[0]?.InstanceId as string;
-    await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'Name', Value: 'web-prod-ecs-1' }] }));
+    await asCaller(TEST_SETUP, async () => {
+      const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1 }));
+      const id = run.Instances?.[0]?.InstanceId as string;
+      await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'Name', Value: 'web-prod-ecs-1' }] }));
+    });
     const adapter = new AwsMaintenance(
       { accounts: [{ account: prod, regions: ['eu-west-1'] }], serviceTag: 'opsbot:service' },
       {

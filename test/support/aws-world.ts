@@ -70,6 +70,8 @@ export interface AwsWorld {
   pipeline: string;
   /** Lambda refuses the next hand-over (throttled), so the slack function lets go of what it claimed. */
   refuseHandOver: boolean;
+  /** The inputs of the watcher's executions started (each a poll job). */
+  readonly executions: unknown[];
   /** Messages Lambda received (the jobs the slack function handed over). */
   readonly invoked: unknown[];
   restore(): void;
@@ -94,6 +96,7 @@ export function awsWorld(home: string): AwsWorld {
     refuseHandOver: false,
     pipeline: 'api-pipeline',
     invoked: [],
+    executions: [],
     restore: () => {
       for (const s of stubs) s.restore();
     },
@@ -485,7 +488,13 @@ export function awsWorld(home: string): AwsWorld {
     });
   stub(mockClient(SFNClient))
     .on(StartExecutionCommand)
-    .resolves({ executionArn: 'arn:aws:states:x', startDate: new Date() });
+    .callsFake(async (input) => {
+      world.executions.push(JSON.parse(String(input.input)));
+      return {
+        executionArn: `${input.stateMachineArn}:${input.name}`.replace(':stateMachine:', ':execution:'),
+        startDate: new Date(),
+      };
+    });
   stub(mockClient(LexRuntimeV2Client))
     .on(RecognizeTextCommand)
     .callsFake(() => ({

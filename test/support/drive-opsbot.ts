@@ -1,13 +1,15 @@
+import { alarmPlace, resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
 import { createDeps } from '../../bot/deps';
-import type { Job } from '../../bot/jobs';
+import type { Job, WatchJob } from '../../bot/jobs';
 import { withSlackSecrets } from '../../bot/lambdas/secrets';
 import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { readSettings } from '../../bot/settings';
 import { handleWorkerInput } from '../../bot/worker/router';
-import { asCaller, type RecordedCall, setCallSink } from '../../integrations/aws/call-ledger';
+import { asCaller, listenToCalls, type RecordedCall } from '../../integrations/aws/call-ledger';
+import type { EventBridgeEvent } from '../../intents/define-reaction';
 import type { AwsWorld } from './aws-world';
-import { ALICE, click, FORM, type Harness } from './harness';
+import { ALICE, click, FORM, type Harness, slash } from './harness';
 import { signedEvent, signedMention, slashCommandBody, startStandIn, TEST_BOT_TOKEN } from './slack';
 
 /** The environment each function gets from the synthesized stack (tokens resolved). */
@@ -30,7 +32,7 @@ export async function driveOpsbot(
   world: AwsWorld,
 ): Promise<RecordedCall[]> {
   const calls: RecordedCall[] = [];
-  setCallSink((call) => calls.push(call));
+  const stopListening = listenToCalls((call) => calls.push(call));
   const stand = await startStandIn(TEST_BOT_TOKEN);
   const lambda = {
     AWS_REGION: deployed.region,
@@ -79,14 +81,169 @@ export async function driveOpsbot(
       await runHandedOver();
     }
 
+    // Deploys asked for and confirmed in Slack, one per engine, each watched by the watcher's poll step as Step
+    // Functions runs it; an alarm of the service fires during the deploy, and the next poll sees the rollback.
+    const h = {
+      send,
+      settle: runHandedOver,
+      standIn: stand.standIn,
+      bot: () => stand.standIn.messages.filter((m) => m.from === 'bot'),
+    } as unknown as Harness;
+    for (const target of firstPerEngine(config)) {
+      world.engine = target.engine;
+      world.container = target.container;
+      const confirm = (await slash(h, `${target.service} ${target.environment} v1.8.2`)).ack;
+      if (confirm === undefined) throw new Error(`no answer to the deploy of ${target.service} ${target.environment}`);
+      await send(click(h, confirm, 'opsbot.confirm', ALICE));
+      await runHandedOver();
+      const watch = world.executions.at(-1);
+      if (watch === undefined) throw new Error(`the deploy of ${target.service} ${target.environment} was not watched`);
+      await handleWorkerInput(watch as WatchJob, worker.worker);
+      if (target.alarm !== undefined) {
+        await handleWorkerInput(alarmFired(target.alarm), worker.worker);
+        await handleWorkerInput(watch as WatchJob, worker.worker);
+      }
+    }
+    // EventBridge's and the Scheduler's events: a pipeline failing, the daily digest, AWS Health announcing a change.
+    for (const [name, p] of Object.entries(config.pipelines)) {
+      await handleWorkerInput(pipelineFailed(name, resolveAccount(config, p.account).id, p.region), worker.worker);
+    }
+    await handleWorkerInput(scheduledDigest(deployed.region), worker.worker);
+    await handleWorkerInput(healthEvent(deployed.region), worker.worker);
+
     await asCaller('worker', () => everyPort(config, worker.worker.ports, world));
-    // The watcher's poll step, as Step Functions runs it, on a deploy the worker recorded.
-    await handleWorkerInput({ kind: 'watch', runId: 'run-unknown' } as never, worker.worker).catch(() => undefined);
     return calls;
   } finally {
-    setCallSink(undefined);
+    stopListening();
     await stand.close();
   }
+}
+
+interface DrivenTarget {
+  readonly service: string;
+  readonly environment: string;
+  readonly engine: 'codedeploy' | 'ecs';
+  readonly container: string;
+  readonly alarm?: { readonly name: string; readonly account: string; readonly region: string };
+}
+
+/** A deployable service and environment per engine, with one of its rollback alarms where it has one. */
+function firstPerEngine(config: OpsbotConfig): DrivenTarget[] {
+  const targets = Object.entries(config.services).flatMap(([service, s]) =>
+    Object.entries(s.environments).flatMap(([environment, t]): DrivenTarget[] => {
+      if (t.cluster === undefined) return [];
+      const home = resolveAccount(config, t.account);
+      const entry = t.rollbackAlarms[0];
+      const alarm = entry === undefined ? undefined : alarmPlace(entry, home.id, t.region);
+      return [
+        {
+          service,
+          environment,
+          engine: t.codedeploy !== undefined ? 'codedeploy' : 'ecs',
+          container: t.container ?? service,
+          ...(alarm !== undefined && { alarm: { name: alarm.name, account: alarm.account, region: alarm.region } }),
+        },
+      ];
+    }),
+  );
+  return (['codedeploy', 'ecs'] as const).flatMap((engine) => {
+    const found = targets.filter((t) => t.engine === engine);
+    return (found.find((t) => t.alarm !== undefined) ?? found[0]) === undefined
+      ? []
+      : [(found.find((t) => t.alarm !== undefined) ?? found[0]) as DrivenTarget];
+  });
+}
+
+const now = () => new Date().toISOString();
+
+/** A "CloudWatch Alarm State Change" to ALARM, as EventBridge delivers it (AWS's documented shape). */
+function alarmFired(alarm: { name: string; account: string; region: string }): EventBridgeEvent {
+  return {
+    version: '0',
+    id: `alarm-${alarm.name}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: alarm.account,
+    time: now(),
+    region: alarm.region,
+    resources: [`arn:aws:cloudwatch:${alarm.region}:${alarm.account}:alarm:${alarm.name}`],
+    detail: {
+      alarmName: alarm.name,
+      state: {
+        value: 'ALARM',
+        reason: 'Threshold Crossed: 3 datapoints were greater than the threshold (5.0).',
+        timestamp: now(),
+      },
+      previousState: { value: 'OK', reason: 'Threshold Crossed', timestamp: now() },
+      configuration: {
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: { namespace: 'AWS/ApplicationELB', name: 'HTTPCode_Target_5XX_Count', dimensions: {} },
+              period: 60,
+              stat: 'Sum',
+            },
+            returnData: true,
+          },
+        ],
+      },
+    },
+  } as EventBridgeEvent;
+}
+
+/** A "CodePipeline Pipeline Execution State Change" to FAILED (AWS's documented shape). */
+function pipelineFailed(pipeline: string, account: string, region: string): EventBridgeEvent {
+  return {
+    version: '0',
+    id: `pipeline-${pipeline}`,
+    'detail-type': 'CodePipeline Pipeline Execution State Change',
+    source: 'aws.codepipeline',
+    account,
+    time: now(),
+    region,
+    resources: [`arn:aws:codepipeline:${region}:${account}:${pipeline}`],
+    detail: { pipeline, 'execution-id': 'exec-1', state: 'FAILED', version: 1 },
+  } as EventBridgeEvent;
+}
+
+/** The daily digest's schedule, as opsbot's Scheduler target delivers it. */
+function scheduledDigest(region: string): EventBridgeEvent {
+  return {
+    version: '0',
+    id: 'digest-1',
+    'detail-type': 'Maintenance Digest',
+    source: 'opsbot.scheduler',
+    account: '111111111111',
+    time: now(),
+    region,
+    resources: [],
+    detail: {},
+  } as EventBridgeEvent;
+}
+
+/** An "AWS Health Event": a scheduled change announced (AWS's documented shape). */
+function healthEvent(region: string): EventBridgeEvent {
+  return {
+    version: '0',
+    id: 'health-1',
+    'detail-type': 'AWS Health Event',
+    source: 'aws.health',
+    account: '111111111111',
+    time: now(),
+    region,
+    resources: ['i-0123456789abcdef0'],
+    detail: {
+      eventArn: `arn:aws:health:${region}::event/EC2/AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED/AWS_EC2_SYSTEM_REBOOT_1`,
+      service: 'EC2',
+      eventTypeCode: 'AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED',
+      eventTypeCategory: 'scheduledChange',
+      eventScopeCode: 'ACCOUNT_SPECIFIC',
+      startTime: new Date(Date.now() + 6 * 3_600_000).toUTCString(),
+      eventDescription: [{ language: 'en_US', latestDescription: 'EC2 has scheduled a reboot of your instance.' }],
+      affectedEntities: [{ entityValue: 'i-0123456789abcdef0' }],
+    },
+  } as EventBridgeEvent;
 }
 
 type Ports = ReturnType<typeof createDeps>['worker']['ports'];

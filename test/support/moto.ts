@@ -1,5 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { asCaller } from '../../integrations/aws/call-ledger';
+
+/** The caller of the calls a test makes to prepare AWS (not opsbot's): the ledger check leaves them out. */
+export const TEST_SETUP = 'test-setup';
 
 /** Whether `moto_server` (the Python AWS emulator) is on this machine. */
 export const hasMoto = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
@@ -109,6 +113,15 @@ export function fixMotoTimestamps(client: { middlewareStack: { add: (...args: ne
  * pipeline refers to it (once per IAM client's account).
  */
 export async function createMotoPipeline(
+  pipelines: import('@aws-sdk/client-codepipeline').CodePipelineClient,
+  iam: import('@aws-sdk/client-iam').IAMClient,
+  name: string,
+): Promise<void> {
+  // The test prepares AWS here: not opsbot's calls, whichever clients make them.
+  return asCaller(TEST_SETUP, () => createPipeline(pipelines, iam, name));
+}
+
+async function createPipeline(
   pipelines: import('@aws-sdk/client-codepipeline').CodePipelineClient,
   iam: import('@aws-sdk/client-iam').IAMClient,
   name: string,
