@@ -8,7 +8,15 @@ import type { RecordedCall } from '../../integrations/aws/call-ledger';
 import { awsWorld } from '../support/aws-world';
 import { EVERY_ENGINE } from '../support/configs';
 import { driveOpsbot } from '../support/drive-opsbot';
-import { type DeployedRoles, deployedRoles, deployedStack, judge, type Verdict } from '../support/iam-judge';
+import {
+  type DeployedRoles,
+  deployedRoles,
+  deployedStack,
+  type IgnoredGrant,
+  judge,
+  type PolicyDocument,
+  type Verdict,
+} from '../support/iam-judge';
 import { describeMoto, type Moto, startMoto, storeTableInput } from '../support/moto';
 
 /**
@@ -57,14 +65,23 @@ const logicalId = (stack: Stack, path: string) =>
  * from their synthesized `Create` and `Update` calls, and judged as made by the role their provider function runs as
  * in that stack's account.
  */
-async function judgeCustomResources(deployed: DeployedRoles): Promise<Verdict[]> {
+async function judgeCustomResources(deployed: DeployedRoles, checked: string[]): Promise<Verdict[]> {
   const verdicts: Verdict[] = [];
   for (const stack of deployed.stacks) {
-    const provider = stack
-      .logicalIdsOf('AWS::Lambda::Function')
-      .find((id) => id.startsWith('AWS679f53fac002430cb0da5b7982de0f81'));
-    if (provider === undefined) continue;
+    const resources = stack.logicalIdsOf('Custom::AWS');
+    if (resources.length === 0) continue;
+    // The one provider function of the stack's AwsCustomResources, named by their service token.
+    const providers = new Set(
+      resources.map((id) => {
+        const token = (stack.resource(id).Properties as { ServiceToken: { 'Fn::GetAtt': [string, string] } })
+          .ServiceToken;
+        return token['Fn::GetAtt'][0];
+      }),
+    );
+    if (providers.size !== 1) throw new Error(`${stack.place.stackName}: expected one custom resource provider`);
+    const provider = [...providers][0] as string;
     const role = `${stack.place.stackName}/${deployed.role(provider).logicalId}`;
+    checked.push(role);
     verdicts.push(
       await judge(customResourceCalls(stack), deployed, {
         home: { account: stack.place.account, region: stack.place.region },
@@ -75,6 +92,131 @@ async function judgeCustomResources(deployed: DeployedRoles): Promise<Verdict[]>
     );
   }
   return verdicts;
+}
+
+type Resolver = DeployedRoles['stacks'][number];
+
+/**
+ * The calls AWS services make as opsbot's roles, read from what the stacks configure them to do: Step Functions
+ * invoking the worker's poll step (each Lambda task of each state machine), the Scheduler invoking the worker's
+ * `events` alias and sending what it could not deliver to the dead-letter queue, and Lambda sending failed
+ * asynchronous invocations there as the function's role. Each is judged as made by the role it runs as.
+ */
+async function judgeServiceCalls(deployed: DeployedRoles, checked: string[]): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  const judgeAs = async (stack: Resolver, roleArn: string, calls: RecordedCall[], reasons: IgnoredGrant[] = []) => {
+    const role = deployed.role(roleArn);
+    const ref = `${stack.place.stackName}/${role.logicalId}`;
+    checked.push(ref);
+    verdicts.push(
+      await judge(calls, deployed, {
+        home: { account: stack.place.account, region: stack.place.region },
+        callerRoles: { service: ref },
+        resourcePolicies: busPolicies(deployed),
+        checkUnused: [ref],
+        ignoreActions: reasons.map((r) => ({ ...r, role: ref })),
+      }),
+    );
+  };
+  const call = (stack: Resolver, service: string, operation: string, input: Record<string, unknown>): RecordedCall => ({
+    caller: 'service',
+    service,
+    operation,
+    region: stack.place.region,
+    input,
+  });
+  for (const stack of deployed.stacks) {
+    for (const id of stack.logicalIdsOf('AWS::StepFunctions::StateMachine')) {
+      const properties = stack.resource(id).Properties as Record<string, unknown>;
+      const definition = JSON.parse(stack.resolveString(properties.DefinitionString, `${id}.DefinitionString`)) as {
+        States: Record<string, { Type: string; Resource?: string; Parameters?: { FunctionName?: string } }>;
+      };
+      const invoked = Object.values(definition.States).flatMap((state) =>
+        state.Type !== 'Task'
+          ? []
+          : state.Resource === 'arn:aws:states:::lambda:invoke'
+            ? [state.Parameters?.FunctionName as string]
+            : state.Resource?.startsWith('arn:aws:lambda:') === true
+              ? [state.Resource]
+              : [],
+      );
+      await judgeAs(
+        stack,
+        stack.resolveString(properties.RoleArn),
+        invoked.map((name) => call(stack, 'Lambda', 'Invoke', { FunctionName: name })),
+        [
+          {
+            action: 'logs:*',
+            reason: 'Step Functions delivers the state machine’s execution logs through CloudWatch Logs’ log delivery.',
+          },
+        ],
+      );
+    }
+    // Rules that forward events to another bus (the access stacks' to opsbot's) put them there as the rule's role.
+    for (const id of stack.logicalIdsOf('AWS::Events::Rule')) {
+      const targets = (stack.resolve((stack.resource(id).Properties as { Targets?: unknown }).Targets) ?? []) as Array<{
+        Arn: string;
+        RoleArn?: string;
+      }>;
+      for (const target of targets.filter((t) => t.RoleArn !== undefined && t.Arn.includes(':event-bus/'))) {
+        await judgeAs(stack, target.RoleArn as string, [
+          call(stack, 'EventBridge', 'PutEvents', { Entries: [{ EventBusName: target.Arn }] }),
+        ]);
+      }
+    }
+    for (const id of stack.logicalIdsOf('AWS::Scheduler::Schedule')) {
+      const target = stack.resolve((stack.resource(id).Properties as { Target: unknown }).Target) as {
+        Arn: string;
+        RoleArn: string;
+        DeadLetterConfig?: { Arn: string };
+      };
+      await judgeAs(stack, target.RoleArn, [
+        call(stack, 'Lambda', 'Invoke', { FunctionName: target.Arn }),
+        ...(target.DeadLetterConfig === undefined
+          ? []
+          : [call(stack, 'SQS', 'SendMessage', { QueueUrl: target.DeadLetterConfig.Arn })]),
+      ]);
+    }
+  }
+  return verdicts;
+}
+
+/** The policies of the event buses the stacks open to other accounts (opsbot's default bus), by the bus's ARN. */
+function busPolicies(deployed: DeployedRoles): Record<string, PolicyDocument> {
+  const policies: Record<string, PolicyDocument> = {};
+  for (const stack of deployed.stacks) {
+    for (const id of stack.logicalIdsOf('AWS::Events::EventBusPolicy')) {
+      const { Statement } = stack.resolve(stack.resource(id).Properties) as {
+        Statement: PolicyDocument['Statement'][number];
+      };
+      const bus = String(Statement.Resource);
+      policies[bus] = { Version: '2012-10-17', Statement: [...(policies[bus]?.Statement ?? []), Statement] };
+    }
+  }
+  return policies;
+}
+
+/** Lambda's own calls as a function's role: failed asynchronous invocations sent to their destination queue. */
+function destinationCalls(home: Resolver, caller: string, functionId: string): RecordedCall[] {
+  const name = home.resolveString({ Ref: functionId });
+  return home.logicalIdsOf('AWS::Lambda::EventInvokeConfig').flatMap((id) => {
+    const properties = home.resolve(home.resource(id).Properties) as {
+      FunctionName: string;
+      DestinationConfig?: { OnFailure?: { Destination: string } };
+    };
+    const destination = properties.DestinationConfig?.OnFailure?.Destination;
+    return destination === undefined || properties.FunctionName !== name
+      ? []
+      : [
+          {
+            caller,
+            service: 'SQS',
+            operation: 'SendMessage',
+            region: home.place.region,
+            input: { QueueUrl: destination },
+          },
+        ];
+  });
 }
 
 function customResourceCalls(stack: DeployedRoles['stacks'][number]): RecordedCall[] {
@@ -124,7 +266,8 @@ async function proveOnAws(synthesized: Synthesized, moto: Moto) {
       new DeleteTableCommand({ TableName: environments.worker.OPSBOT_TABLE }),
     );
   }
-  const made = calls;
+  const homeStack = deployed.stacks.find((s) => s.place.stackName === 'Opsbot') as Resolver;
+  const made = [...calls, ...destinationCalls(homeStack, 'worker', workerFunction)];
   const accessRoles = access.map((stack) => `${stack.stackName}/${logicalId(stack, 'OpsbotRole')}`);
   const opsbot = await judge(made, deployed, {
     home: { account: HOME, region: REGION },
@@ -145,14 +288,20 @@ async function proveOnAws(synthesized: Synthesized, moto: Moto) {
         reason:
           'AWS’s CodeDeploy permissions reference and policy examples grant it beside RegisterApplicationRevision for CreateDeployment without saying which of the two an AppSpec-content revision checks: kept until a real account narrows it (README).',
       },
-      {
-        action: 'sqs:SendMessage',
-        role: workerFunction,
-        reason: 'Lambda itself sends failed asynchronous invocations to the dead-letter queue, as the function’s role.',
-      },
     ],
   });
-  const verdicts = [opsbot, ...(await judgeCustomResources(deployed))];
+  const checked = [slackFunction, workerFunction, ...accessRoles];
+  const verdicts = [
+    opsbot,
+    ...(await judgeCustomResources(deployed, checked)),
+    ...(await judgeServiceCalls(deployed, checked)),
+  ];
+  // Every role the stacks create is judged both ways, unless it is granted nothing.
+  const unjudged = deployed.roles
+    .filter((role) => !checked.some((ref) => deployed.role(ref).arn === role.arn))
+    .filter((role) => role.identityPolicies.some((p) => p.source !== 'aws-managed' && p.document.Statement.length > 0))
+    .map((role) => `${role.stackName}/${role.logicalId}`);
+
   const verdict: Verdict = {
     denied: verdicts.flatMap((v) => v.denied),
     accepted: verdicts.flatMap((v) => v.accepted),
@@ -160,7 +309,7 @@ async function proveOnAws(synthesized: Synthesized, moto: Moto) {
     judged: verdicts.reduce((n, v) => n + v.judged, 0),
     notes: verdicts.flatMap((v) => v.notes),
   };
-  return { verdict, made };
+  return { verdict, made, unjudged };
 }
 
 /** ECR repositories named by URI in an account that is not configured (so no access stack grants there). */
@@ -218,8 +367,9 @@ describeMoto("opsbot on AWS, judged by AWS's rules: every call allowed by the IA
   ])('%s', (_name, deploys, build) => {
     let verdict: Verdict;
     let made: RecordedCall[];
+    let unjudged: string[];
     beforeAll(async () => {
-      ({ verdict, made } = await proveOnAws(build(), moto));
+      ({ verdict, made, unjudged } = await proveOnAws(build(), moto));
     }, 120_000);
 
     it('makes no call the deployed IAM would deny', () => {
@@ -229,6 +379,7 @@ describeMoto("opsbot on AWS, judged by AWS's rules: every call allowed by the IA
 
     it('grants no action that no call needs', () => {
       expect(verdict.unused).toEqual([]);
+      expect(unjudged).toEqual([]);
     });
 
     it('was driven through both functions, and the watcher’s poll step where a service can be deployed', () => {

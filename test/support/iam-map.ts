@@ -454,6 +454,13 @@ const CODEDEPLOY: Record<string, (p: Place) => Draft[]> = {
   },
   GetDeployment: (p) => onGroupOf(p, 'codedeploy:GetDeployment', [p.need('deploymentId')]),
   BatchGetDeployments: (p) => onGroupOf(p, 'codedeploy:BatchGetDeployments', strings(p.input.deploymentIds)),
+  // The access stack's custom resource (CodeDeploy's own alarm rollback): the group named by its current name.
+  UpdateDeploymentGroup: (p) => [
+    {
+      action: 'codedeploy:UpdateDeploymentGroup',
+      resource: groupArn(p, { application: p.need('applicationName'), group: p.need('currentDeploymentGroupName') }),
+    },
+  ],
   ListDeployments: (p) =>
     typeof p.input.applicationName === 'string' && typeof p.input.deploymentGroupName === 'string'
       ? [
@@ -651,6 +658,28 @@ const LAMBDA: Record<string, (p: Place) => Draft[]> = {
   Invoke: (p) => [{ action: 'lambda:InvokeFunction', resource: functionArn(p) }],
 };
 
+/** SQS: what Lambda and the Scheduler send to the dead-letter queue as opsbot's roles (the queue by URL or ARN). */
+const SQS: Record<string, (p: Place) => Draft[]> = {
+  SendMessage: (p) => {
+    const queue = p.need('QueueUrl');
+    const url = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/(.+)$/.exec(queue);
+    const arn =
+      url === null ? queue : p.arn('sqs', url[3] as string, { region: url[1] as string, account: url[2] as string });
+    return [{ action: 'sqs:SendMessage', resource: arn }];
+  },
+};
+
+/** EventBridge: what a forwarding rule puts on opsbot's bus, as the rule's role (the bus by ARN or name). */
+const EVENTBRIDGE: Record<string, (p: Place) => Draft[]> = {
+  PutEvents: (p) => {
+    const entries = (p.input.Entries ?? []) as Array<{ EventBusName?: string }>;
+    return [...new Set(entries.map((e) => e.EventBusName ?? 'default'))].map((bus) => ({
+      action: 'events:PutEvents',
+      resource: bus.startsWith('arn:') ? bus : p.arn('events', `event-bus/${bus}`),
+    }));
+  },
+};
+
 const SFN: Record<string, (p: Place) => Draft[]> = {
   StartExecution: (p) => [{ action: 'states:StartExecution', resource: p.need('stateMachineArn') }],
 };
@@ -692,6 +721,8 @@ const OPERATIONS: Readonly<Record<string, Readonly<Record<string, (p: Place) => 
   DynamoDB: DYNAMODB,
   'Secrets Manager': SECRETS_MANAGER,
   Lambda: LAMBDA,
+  SQS,
+  EventBridge: EVENTBRIDGE,
   SFN,
   'Lex Runtime V2': LEX,
   STS,
