@@ -123,7 +123,10 @@ const targetSchema = z.strictObject({
   container: z.string().min(1).optional(),
   /** The container port the load balancer sends to; read from the ECS service when not set. */
   containerPort: z.number().int().min(1).max(65535).optional(),
-  /** The ECR repository (name or URI); read from the container's current image when not set. */
+  /**
+   * The ECR repository (name or URI). Required on AWS for a service with a cluster (`cdk synth` refuses to guess it,
+   * since opsbot's role may read only the repositories it names); the sandbox reads it from the running image.
+   */
   repository: z.string().min(1).optional(),
   /** For services CodeDeploy deploys (`deploymentController: CODE_DEPLOY`). */
   codedeploy: z.strictObject({ application: z.string().min(1), deploymentGroup: z.string().min(1) }).optional(),

@@ -1,5 +1,3 @@
-import { recordCalls } from '../../integrations/aws/call-ledger';
-import { callLimits } from '../../integrations/aws/call-limits';
 import { ConfigError, type Settings } from '../settings';
 
 /** How long a secret read from Secrets Manager is reused before it is read again (rotation takes effect). */
@@ -77,12 +75,9 @@ export async function withSlackSecrets(
   if (!needsSecrets(settings)) return settings;
   provider ??= Promise.all([
     import('@aws-lambda-powertools/parameters/secrets'),
-    import('@aws-sdk/client-secrets-manager'),
+    import('../../integrations/aws/secrets-client'),
   ]).then(
-    ([{ SecretsProvider }, { SecretsManagerClient }]) =>
-      new SecretsProvider({
-        awsSdkV3Client: recordCalls(new SecretsManagerClient(callLimits(SECRET_READ))),
-      }),
+    ([{ SecretsProvider }, { secretsClient }]) => new SecretsProvider({ awsSdkV3Client: secretsClient(SECRET_READ) }),
     (error: unknown) => {
       provider = undefined;
       throw error;

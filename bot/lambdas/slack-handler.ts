@@ -5,13 +5,20 @@ import type { OpsbotConfig } from '../config';
 import { createDeps, type Deps, type DepsOverrides } from '../deps';
 import { type BoltLambdaHandler, slackLambdaEdge } from '../edge/lambda-edge';
 import { auditRefusedWorkspace } from '../edge/payload';
-import type { Settings } from '../settings';
+import { ConfigError, type Settings } from '../settings';
 
 /**
  * The Slack request URL's Lambda handler: the edge checks, then Bolt's Lambda receiver and opsbot's listeners.
  * Tests build it with overrides (a memory store, a local Slack stand-in); production with nothing overridden.
  */
 export function createSlackHandler(settings: Settings, config: OpsbotConfig, overrides: DepsOverrides = {}) {
+  // The development signing secret is public: whatever the environment says this function is, the edge that checks
+  // signatures on AWS refuses it.
+  if (settings.backend === 'aws' && settings.signingSecretIsDefault) {
+    throw new ConfigError('environment', [
+      'SLACK_SIGNING_SECRET: the development default is refused on AWS; set SLACK_SIGNING_SECRET_ARN to the secret holding the Slack app signing secret (the CDK stack does)',
+    ]);
+  }
   const deps: Deps = createDeps(settings, config, overrides);
   const log = deps.edge.log;
   const receiver = new AwsLambdaReceiver({ signingSecret: settings.signingSecret, logger: boltLogger(log) });

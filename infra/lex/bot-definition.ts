@@ -52,19 +52,20 @@ function slotTypeValues(
 }
 
 /**
- * A slot type of configured names. With none configured (no pipelines, say) it has no values: Lex V2's model takes a
- * slot type without the list, never with an empty one (SlotTypeValues, like SynonymList, has at least one item).
+ * A slot type of configured names; none when nothing of that kind is configured (no pipelines, say): a custom slot
+ * type needs values to resolve to (Lex V2's model refuses an empty list), so it is left out with the slots that use it.
  */
 function configuredSlotType(
   type: Exclude<SlotType, 'Version' | 'Period'>,
   vocabulary: Vocabulary,
-): CfnBot.SlotTypeProperty {
+): CfnBot.SlotTypeProperty | undefined {
   const values = slotTypeValues(type, vocabulary);
+  if (values.length === 0) return undefined;
   return {
     name: type,
     description: `Configured ${type.toLowerCase()} names and their aliases`,
     valueSelectionSetting: { resolutionStrategy: 'TOP_RESOLUTION' },
-    ...(values.length > 0 && { slotTypeValues: values }),
+    slotTypeValues: values,
   };
 }
 
@@ -87,41 +88,49 @@ function plainText(value: string): CfnBot.PromptSpecificationProperty {
  */
 export function lexBotLocale(intents: readonly IntentDefinition[], vocabulary: Vocabulary): CfnBot.BotLocaleProperty {
   const usedTypes = new Set(intents.flatMap((i) => Object.values(i.slots).map((s) => s.type)));
-  const slotTypes: CfnBot.SlotTypeProperty[] = [...usedTypes].map((type) =>
-    type === 'Period'
-      ? {
-          name: 'Period',
-          description: 'A span of time as people say it: today, tomorrow, this week, next month, the next 3 days',
-          // The words as said: opsbot's resolver reads them (a number of days is any number).
-          valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
-          slotTypeValues: [
-            ...PERIODS.map((p) => {
-              const synonyms = unique(p.aliases.filter((a) => a !== p.name.replace('-', ' ')));
-              return {
-                sampleValue: { value: p.name.replace('-', ' ') },
-                ...(synonyms.length > 0 && { synonyms: synonyms.map((value) => ({ value })) }),
-              };
-            }),
-            ...PERIOD_EXAMPLES.map((value) => ({ sampleValue: { value } })),
-          ],
-        }
-      : type === 'Version'
+  const slotTypes: CfnBot.SlotTypeProperty[] = [...usedTypes].flatMap((type) => {
+    const slotType =
+      type === 'Period'
         ? {
-            name: 'Version',
-            description: 'An image tag, as typed',
+            name: 'Period',
+            description: 'A span of time as people say it: today, tomorrow, this week, next month, the next 3 days',
+            // The words as said: opsbot's resolver reads them (a number of days is any number).
             valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
-            slotTypeValues: VERSION_EXAMPLES.map((value) => ({ sampleValue: { value } })),
+            slotTypeValues: [
+              ...PERIODS.map((p) => {
+                const synonyms = unique(p.aliases.filter((a) => a !== p.name.replace('-', ' ')));
+                return {
+                  sampleValue: { value: p.name.replace('-', ' ') },
+                  ...(synonyms.length > 0 && { synonyms: synonyms.map((value) => ({ value })) }),
+                };
+              }),
+              ...PERIOD_EXAMPLES.map((value) => ({ sampleValue: { value } })),
+            ],
           }
-        : configuredSlotType(type, vocabulary),
-  );
+        : type === 'Version'
+          ? {
+              name: 'Version',
+              description: 'An image tag, as typed',
+              valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' },
+              slotTypeValues: VERSION_EXAMPLES.map((value) => ({ sampleValue: { value } })),
+            }
+          : configuredSlotType(type, vocabulary);
+    return slotType === undefined ? [] : [slotType];
+  });
+  const defined = new Set(slotTypes.map((t) => t.name));
   const lexIntents: CfnBot.IntentProperty[] = intents
     .filter((i) => i.name !== FALLBACK)
     .map((intent) => {
-      const slots = Object.entries(intent.slots);
+      // A slot whose type has nothing configured is left out, and so are the utterances that name it.
+      const slots = Object.entries(intent.slots).filter(([, declaration]) => defined.has(declaration.type));
+      const kept = new Set(slots.map(([name]) => name));
+      const utterances = intent.utterances.filter((u) =>
+        [...u.matchAll(/\{(\w+)\}/g)].every((m) => kept.has(m[1] as string)),
+      );
       return {
         name: intent.name,
         description: intent.description,
-        sampleUtterances: intent.utterances.map((utterance) => ({ utterance })),
+        sampleUtterances: utterances.map((utterance) => ({ utterance })),
         ...(slots.length > 0 && {
           slots: slots.map(([name, declaration]) => ({
             name,

@@ -12,7 +12,7 @@ import { alarmedGroups, rollbackAlarms } from '../alarm-events';
 import { EngineAlarmRollback } from '../constructs/engine-alarm-rollback';
 import { grantDeploys } from '../deploy-permissions';
 import { grantMaintenance } from '../maintenance-permissions';
-import { STAGE_WILDCARD_REASON } from '../pipeline-permissions';
+import { pipelineStages } from '../pipeline-permissions';
 
 export interface OpsbotAccessStackProps extends StackProps {
   readonly config: OpsbotConfig;
@@ -108,15 +108,9 @@ export class OpsbotAccessStack extends Stack {
       this.role.addToPolicy(
         new PolicyStatement({
           actions: ['codepipeline:RetryStageExecution'],
-          resources: pipelines.map((arn) => `${arn}/*`),
+          resources: pipelineStages(this, pipelines),
         }),
       );
-      for (const arn of pipelines) {
-        Validations.of(this).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${arn.replace(Aws.PARTITION, '<AWS::Partition>')}/*]`,
-          reason: STAGE_WILDCARD_REASON,
-        });
-      }
     }
     grantDeploys(this, this.role, props.config, (a) => a.id === account.id);
     grantMaintenance(this, this.role, props.config, (a) => a.id === account.id);

@@ -49,7 +49,7 @@ import { OpsbotLexBot } from '../constructs/lex-bot';
 import { SelfWatch } from '../constructs/self-watch';
 import { grantDeploys } from '../deploy-permissions';
 import { grantMaintenance } from '../maintenance-permissions';
-import { STAGE_WILDCARD_REASON } from '../pipeline-permissions';
+import { pipelineStages } from '../pipeline-permissions';
 import { accessStackName, forwardingAccounts } from './access-stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -130,15 +130,9 @@ export class OpsbotStack extends Stack {
       this.workerFunction.addToRolePolicy(
         new PolicyStatement({
           actions: ['codepipeline:RetryStageExecution'],
-          resources: arns.map((arn) => `${arn}/*`),
+          resources: pipelineStages(this, arns),
         }),
       );
-      for (const arn of arns) {
-        Validations.of(this).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${arn.replace(Aws.PARTITION, '<AWS::Partition>')}/*]`,
-          reason: STAGE_WILDCARD_REASON,
-        });
-      }
     }
   }
 

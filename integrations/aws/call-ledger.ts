@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Pluggable } from '@smithy/types';
 
 /**
  * The ledger of AWS calls: every SDK client opsbot builds (the client factory, the secrets reader, the Lex client,
@@ -60,6 +61,42 @@ interface SendingClient {
   config: { serviceId?: string; region?: unknown };
 }
 
+/**
+ * Records the calls of an SDK client opsbot does not build itself but configures, such as the STS client the SDK's
+ * `fromTemporaryCredentials` makes to assume a role (its `clientPlugins`): a middleware, so it sees what is sent.
+ */
+export function recordingPlugin(place: CallPlace & { readonly region: string }): Pluggable<object, object> {
+  return {
+    applyToStack(stack) {
+      stack.add(
+        (next, context) => async (args) => {
+          if (listeners.size === 0) return next(args);
+          const caller = callers.getStore() ?? place.caller ?? 'unknown';
+          const call = (answer: { output?: unknown; error?: string }): RecordedCall => ({
+            caller,
+            service: String(context.clientName ?? 'unknown').replace(/Client$/, ''),
+            operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''),
+            region: place.region,
+            ...(place.account !== undefined && { account: place.account }),
+            input: args.input,
+            ...answer,
+          });
+          try {
+            const result = await next(args);
+            toListeners(call({ output: result.output }));
+            return result;
+          } catch (error) {
+            toListeners(call({ error: (error as { name?: string } | undefined)?.name ?? 'Error' }));
+            throw error;
+          }
+        },
+        // The SDK may apply a client's plugins more than once (each time credentials are refreshed): replace, never add.
+        { step: 'initialize', name: 'opsbotCallLedger', override: true },
+      );
+    },
+  };
+}
+
 const places = new WeakMap<object, CallPlace>();
 
 /** Where a recorded client's calls go (tests answering for an account read it). */
@@ -70,8 +107,9 @@ export function callPlaceOf(client: object): CallPlace | undefined {
 type Command = { input?: unknown; constructor: { name: string } };
 
 /**
- * Records each call `client` sends. The client's own `send` (or a test's stub of it, looked up at call time) still
- * sends it; nothing changes when no one listens.
+ * Records each call `client` sends. The client's own `send` (or a test's stub of it on the client's class, looked up at
+ * call time) still sends it; nothing changes when no one listens. A stub put on the client instance itself replaces
+ * this wrapper, and its calls go unrecorded.
  * @example
  * const ecs = recordCalls(new ECSClient({ region }), { account: '222222222222', roleArn });
  */
@@ -82,11 +120,18 @@ export function recordCalls<C>(client: C, place: CallPlace = {}): C {
   c.send = ((command: Command, ...rest: unknown[]) => {
     const sent = (prototype.send as (...a: unknown[]) => Promise<unknown>).call(c, command, ...rest);
     if (listeners.size > 0) {
-      // Recording never changes the call: whatever goes wrong here is the test's to see, not the caller's.
+      // Recording never changes the call: what goes wrong here reaches the listeners as a call they cannot judge.
       try {
         record(toListeners, c, command, place, Promise.resolve(sent));
-      } catch {
-        // nothing recorded
+      } catch (error) {
+        toListeners({
+          caller: callers.getStore() ?? place.caller ?? 'unknown',
+          service: 'unrecorded',
+          operation: String(command?.constructor?.name),
+          region: 'unknown',
+          input: undefined,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return sent;

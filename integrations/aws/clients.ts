@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { OpsbotError } from '../errors';
-import { recordCalls } from './call-ledger';
+import { recordCalls, recordingPlugin } from './call-ledger';
 
 /** An AWS account as opsbot reaches it: its name in configuration, its id, and the role to assume there, if any. */
 export interface AwsAccount {
@@ -122,6 +122,8 @@ export function assumeRoleCredentials(
         ...(options.region !== undefined && { region: options.region }),
         ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
       },
+      // STS's AssumeRole, as sent, for the tests' call ledger.
+      clientPlugins: [recordingPlugin({ region: options.region ?? 'unknown' })],
     });
   };
 }

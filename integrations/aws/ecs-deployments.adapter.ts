@@ -353,7 +353,8 @@ export class AwsDeployments implements Deployments {
   }
 
   async active(): Promise<Deployment[]> {
-    // A target without a cluster cannot be deployed on AWS (opsbot's role may read no ECS service for it).
+    // A target without a cluster is not deployable on AWS: the stacks grant nothing on its ECS service or CodeDeploy
+    // group, so asking would only be refused.
     const deployable = this.targets.filter((t) => t.cluster !== '');
     const found = await mapLimit(deployable, 8, async (target) => {
       try {

@@ -3,9 +3,10 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { vocabularyOf } from '../../bot/vocabulary';
-import { LEX_LIMITS } from '../../infra/lex/bot-definition';
+import { LEX_LIMITS, lexBotLocale } from '../../infra/lex/bot-definition';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
 import { intents } from '../../intents';
+import { TWO_ACCOUNT_DEPLOYS } from '../support/configs';
 
 interface LexSlotType {
   Name: string;
@@ -140,5 +141,31 @@ describe('the Lex V2 bot generated from the intent declarations', () => {
     expect(lex).toHaveLength(1);
     expect(lex[0]?.Action).toBe('lex:RecognizeText');
     expect(JSON.stringify(lex[0]?.Resource)).toMatch(/:bot-alias\/.*LexBot.*BotAliasId/);
+  });
+});
+
+describe('the Lex V2 bot of a configuration that names no pipelines', () => {
+  it('has no pipeline slot type to resolve to nothing, and no slot or utterance that would name one', () => {
+    // Prepare
+    const config = parseConfig(TWO_ACCOUNT_DEPLOYS);
+
+    // Act
+    const locale = lexBotLocale(intents, vocabularyOf(config));
+
+    // Assess
+    const used = intents.flatMap((i) => Object.values(i.slots).map((s) => s.type));
+    expect(used).toContain('Pipeline');
+    expect((locale.slotTypes as Array<{ name: string }>).map((t) => t.name)).not.toContain('Pipeline');
+    const lexIntents = (locale.intents ?? []) as Array<{
+      name: string;
+      slots?: Array<{ slotTypeName: string }>;
+      sampleUtterances?: Array<{ utterance: string }>;
+    }>;
+    expect(lexIntents.flatMap((i) => i.slots ?? []).filter((s) => s.slotTypeName === 'Pipeline')).toEqual([]);
+    expect(
+      lexIntents.flatMap((i) => i.sampleUtterances ?? []).filter((u) => u.utterance.includes('{pipeline}')),
+    ).toEqual([]);
+    // The pipeline questions are still understood, without a name: "are the pipelines green?"
+    expect(lexIntents.find((i) => i.name === 'PipelineStatus')?.sampleUtterances?.length).toBeGreaterThan(0);
   });
 });

@@ -182,8 +182,9 @@ export function awsWorld(home: string): AwsWorld {
         status: world.failing ? 'ROLLBACK_SUCCESSFUL' : 'IN_PROGRESS',
         ...(world.failing && { statusReason: 'tasks failed to start' }),
         lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
-        createdAt: new Date(Date.now() + 1_000),
-        startedAt: new Date(Date.now() + 1_000),
+        // Started a minute ago: an alarm now fires during it.
+        createdAt: new Date(Date.now() - 60_000),
+        startedAt: new Date(Date.now() - 60_000),
         targetServiceRevision: {
           arn: sr(w, cluster ?? '', service ?? ''),
           requestedTaskCount: 2,
@@ -247,7 +248,7 @@ export function awsWorld(home: string): AwsWorld {
       applicationName: g.application,
       deploymentGroupName: g.group,
       status: world.failing ? 'Failed' : 'Ready',
-      createTime: new Date(),
+      createTime: new Date(Date.now() - 60_000),
       description: 'opsbot: v1.8.2 for U0ANA00001',
       deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
       blueGreenDeploymentConfiguration: {

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { withSlackSecrets } from '../../bot/lambdas/secrets';
+import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { readSettings } from '../../bot/settings';
 
 const SIGNING_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-signing-AbCdEf';
@@ -26,6 +29,23 @@ describe('Slack secrets from Secrets Manager', () => {
       botToken: 'xoxb-real-token',
       botTokenIsDefault: false,
     });
+  });
+
+  it('gives the worker its bot token alone: it is given no signing secret to read', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'xoxb-from-secrets-manager' });
+    const worker = readSettings({
+      AWS_LAMBDA_FUNCTION_NAME: 'opsbot-worker',
+      OPSBOT_FUNCTION: 'worker',
+      SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN,
+    });
+
+    // Act
+    const ready = await withSlackSecrets(worker, { fresh: true });
+
+    // Assess
+    expect(ready.botToken).toBe('xoxb-from-secrets-manager');
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([TOKEN_ARN]);
   });
 
   it('says how to set a secret that has no value yet', async () => {
@@ -61,27 +81,28 @@ describe('the development signing secret', () => {
     expect(() => readSettings({})).not.toThrow();
   });
 
-  it('is not asked of the worker, which checks no signature and is given no signing secret to read', async () => {
+  it('is not asked of the worker, which checks no signature', () => {
+    // Act
+    const worker = () => readSettings({ AWS_LAMBDA_FUNCTION_NAME: 'opsbot-worker', OPSBOT_FUNCTION: 'worker' });
+
+    // Assess
+    expect(worker).not.toThrow();
+    expect(() => readSettings({ OPSBOT_FUNCTION: 'edge' })).toThrow(/OPSBOT_FUNCTION: expected "slack" or "worker"/);
+  });
+
+  it('is refused by the Slack edge on AWS even when the environment calls it the worker', () => {
     // Prepare
-    const secrets = mockClient(SecretsManagerClient);
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'xoxb-from-secrets-manager' });
+    const mislabelled = readSettings({
+      AWS_LAMBDA_FUNCTION_NAME: 'opsbot-slack',
+      OPSBOT_FUNCTION: 'worker',
+      OPSBOT_BACKEND: 'aws',
+    });
 
     // Act
-    const worker = readSettings({
-      AWS_LAMBDA_FUNCTION_NAME: 'opsbot-worker',
-      OPSBOT_FUNCTION: 'worker',
-      SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN,
-    });
-    const ready = await withSlackSecrets(worker, { fresh: true });
+    const build = () => createSlackHandler(mislabelled, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')));
 
-    // Assess: the worker reads its bot token and nothing else
-    expect(ready.botToken).toBe('xoxb-from-secrets-manager');
-    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([TOKEN_ARN]);
-    expect(() => readSettings({ AWS_LAMBDA_FUNCTION_NAME: 'opsbot-slack', OPSBOT_FUNCTION: 'slack' })).toThrow(
-      /SLACK_SIGNING_SECRET: the development default is refused in Lambda/,
-    );
-    expect(() => readSettings({ OPSBOT_FUNCTION: 'edge' })).toThrow(/OPSBOT_FUNCTION: expected "slack" or "worker"/);
-    secrets.restore();
+    // Assess
+    expect(build).toThrow(/SLACK_SIGNING_SECRET: the development default is refused on AWS/);
   });
 });
 
