@@ -408,20 +408,24 @@ describeMoto("opsbot on AWS, judged by AWS's rules: every call allowed by the IA
     let verdict: Verdict;
     let made: RecordedCall[];
     let unjudged: string[];
+    // Prepare and Act, once for the three checks: synthesize, run opsbot as deployed, judge every call.
     beforeAll(async () => {
       ({ verdict, made, unjudged } = await proveOnAws(build(), moto));
     }, 120_000);
 
     it('makes no call the deployed IAM would deny', () => {
+      // Assess
       expect(verdict.denied).toEqual([]);
     });
 
     it('grants no action that no call needs', () => {
+      // Assess
       expect(verdict.unused).toEqual([]);
       expect(unjudged).toEqual([]);
     });
 
     it('was driven through both functions, and the watcher’s poll step where a service can be deployed', () => {
+      // Assess
       const callers = new Set(made.map((c) => c.caller));
       expect([...callers]).toEqual(expect.arrayContaining(['slack', 'worker', ...(deploys ? ['watcher'] : [])]));
       expect(made.filter((c) => c.caller === 'unknown')).toEqual([]);
