@@ -3,9 +3,10 @@ import type { Pluggable } from '@smithy/types';
 
 /**
  * The ledger of AWS calls: every SDK client opsbot builds (the client factory, the secrets reader, the Lex client,
- * the job hand-over, the Step Functions starter, the DynamoDB Store) passes its calls here before sending them. In
- * production nothing listens and a call costs one check. Tests listen, and judge each call by IAM as AWS would:
- * the function that made it, the account and region it went to, the operation and its actual input.
+ * the job hand-over, the Step Functions starter, the DynamoDB Store, the audit CLI), and the STS client the SDK builds
+ * to assume a role, tell it each call they send, with AWS's answer once it came. In production nothing listens and a
+ * call costs one check. Tests listen, and judge each call by IAM as AWS would: the code path that made it, the account
+ * and region it went to, the operation and its actual input.
  */
 
 /** One AWS call as the ledger keeps it. */
