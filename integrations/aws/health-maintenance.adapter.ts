@@ -268,13 +268,36 @@ function groupEntities<E extends { entityValue?: string; tags?: Record<string, s
   return into;
 }
 
-/** What both Health views read: scheduled changes still upcoming or open, in the configured regions and global. */
+/** How many regions one Health event filter takes (`EventFilter.regions`: at most 10 items). */
+export const HEALTH_FILTER_REGIONS = 10;
+
+/**
+ * What both Health views read: scheduled changes still upcoming or open, in the configured regions and global; one
+ * filter per 10 regions, since Health refuses a filter naming more (every call would fail with 10 or more regions).
+ */
 function scheduledChanges(regions: readonly string[]) {
-  return {
-    eventTypeCategories: ['scheduledChange' as const],
-    eventStatusCodes: ['upcoming' as const, 'open' as const],
-    regions: [...regions, 'global'],
-  };
+  const all = [...new Set([...regions, 'global'])];
+  const filters = [];
+  for (let i = 0; i < all.length; i += HEALTH_FILTER_REGIONS) {
+    filters.push({
+      eventTypeCategories: ['scheduledChange' as const],
+      eventStatusCodes: ['upcoming' as const, 'open' as const],
+      regions: all.slice(i, i + HEALTH_FILTER_REGIONS),
+    });
+  }
+  return filters;
+}
+
+/** Every page of a Health listing, for each of `filters` in turn (one region belongs to one filter only). */
+async function pagesOfEach<F, P extends { nextToken?: string }>(
+  filters: readonly F[],
+  fetch: (filter: F, nextToken: string | undefined) => Promise<P>,
+): Promise<P[]> {
+  const pages: P[] = [];
+  for (const filter of filters) {
+    pages.push(...(await allPages((nextToken) => fetch(filter, nextToken), (page) => page.nextToken)));
+  }
+  return pages;
 }
 
 /** Health scheduled changes of one account: events, then their descriptions and affected entities, 10 at a time. */
@@ -285,18 +308,12 @@ async function accountHealth(
   window: { from: number; until: number },
   call: Call,
 ): Promise<MaintenanceNotice[]> {
-  const pages = await allPages(
-    (nextToken) =>
-      call(() =>
-        client.send(
-          new DescribeEventsCommand({
-            filter: scheduledChanges(regions),
-            maxResults: 100,
-            ...(nextToken !== undefined && { nextToken }),
-          }),
-        ),
+  const pages = await pagesOfEach(scheduledChanges(regions), (filter, nextToken) =>
+    call(() =>
+      client.send(
+        new DescribeEventsCommand({ filter, maxResults: 100, ...(nextToken !== undefined && { nextToken }) }),
       ),
-    (page) => page.nextToken,
+    ),
   );
   const events = inWindow(pages, window);
   const descriptions = new Map<string, string>();
@@ -362,22 +379,20 @@ async function organizationHealth(
 ): Promise<MaintenanceNotice[]> {
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const out: MaintenanceNotice[] = [];
-  const pages = await allPages(
-    (nextToken) =>
-      call(() =>
-        client.send(
-          new DescribeEventsForOrganizationCommand({
-            filter: {
-              ...scheduledChanges(regions),
-              // Only the configured accounts' events, where the filter can say so (it takes 50 ids).
-              ...(byId.size <= 50 && { awsAccountIds: [...byId.keys()] }),
-            },
-            maxResults: 100,
-            ...(nextToken !== undefined && { nextToken }),
-          }),
-        ),
+  const pages = await pagesOfEach(scheduledChanges(regions), (filter, nextToken) =>
+    call(() =>
+      client.send(
+        new DescribeEventsForOrganizationCommand({
+          filter: {
+            ...filter,
+            // Only the configured accounts' events, where the filter can say so (it takes 50 ids).
+            ...(byId.size <= 50 && { awsAccountIds: [...byId.keys()] }),
+          },
+          maxResults: 100,
+          ...(nextToken !== undefined && { nextToken }),
+        }),
       ),
-    (page) => page.nextToken,
+    ),
   );
   const events = inWindow(pages, window);
   // Events one after another would take minutes across a large organization: a few at a time.

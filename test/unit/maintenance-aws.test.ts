@@ -351,6 +351,74 @@ describeShared('AWS maintenance sources (aws-sdk-client-mock, AWS’s published 
     expect(ec2.commandCalls(DescribeInstanceStatusCommand).length).toBe(2);
   });
 
+  it('reads AWS Health in every one of 12 regions, though one Health filter takes at most 10', async () => {
+    // Prepare: Health refuses a filter naming more than 10 regions, as its API does (EventFilter.regions: 1–10 items)
+    const { health } = mocks();
+    const regions = [
+      'us-east-1',
+      'us-east-2',
+      'us-west-1',
+      'us-west-2',
+      'eu-west-1',
+      'eu-west-2',
+      'eu-west-3',
+      'eu-central-1',
+      'eu-north-1',
+      'ap-southeast-1',
+      'ap-southeast-2',
+      'ap-northeast-1',
+    ];
+    const refuseOverTen = (input: { filter?: { regions?: string[] } }) => {
+      if ((input.filter?.regions?.length ?? 0) > 10) {
+        throw Object.assign(
+          new Error(
+            "1 validation error detected: Value at 'filter.regions' failed to satisfy constraint: Member must have length less than or equal to 10",
+          ),
+          { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } },
+        );
+      }
+      const last = input.filter?.regions?.at(-1) as string;
+      return {
+        events: [
+          {
+            arn: `arn:aws:health:${last}::event/EC2/AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED/${last}`,
+            service: 'EC2',
+            eventTypeCode: 'AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED',
+            eventTypeCategory: 'scheduledChange',
+            region: last,
+            startTime: new Date(NOW + 2 * DAY),
+            statusCode: 'upcoming',
+          },
+        ],
+      };
+    };
+    health.on(DescribeEventsCommand).callsFake(refuseOverTen);
+    health.on(DescribeEventsForOrganizationCommand).callsFake(refuseOverTen);
+    health.on(DescribeEventDetailsCommand).resolves({ successfulSet: [] });
+    health.on(DescribeAffectedEntitiesCommand).resolves({ entities: [] });
+    health.on(DescribeAffectedAccountsForOrganizationCommand).resolves({ affectedAccounts: ['111111111111'] });
+    health.on(DescribeEventDetailsForOrganizationCommand).resolves({ successfulSet: [] });
+    health.on(DescribeAffectedEntitiesForOrganizationCommand).resolves({ entities: [] });
+
+    // Act
+    const perAccount = await adapter({ accounts: [{ account: TOOLS, regions }] }).upcoming(WINDOW);
+    const organizational = await adapter({ accounts: [{ account: TOOLS, regions }], organization: TOOLS }).upcoming(
+      WINDOW,
+    );
+
+    // Assess: every region and global asked about, no filter over 10, the events of both halves read
+    for (const [reading, command] of [
+      [perAccount, DescribeEventsCommand],
+      [organizational, DescribeEventsForOrganizationCommand],
+    ] as const) {
+      expect(reading.failures).toEqual([]);
+      const asked = health.commandCalls(command).map((c) => c.args[0].input.filter?.regions ?? []);
+      expect(asked.every((r) => r.length <= 10)).toBe(true);
+      expect(asked.flat().sort()).toEqual([...regions, 'global'].sort());
+      expect(reading.notices.filter((n) => n.source === 'health')).toHaveLength(2);
+    }
+  });
+
   it('reads AWS Health once through the organizational view, for the configured accounts only', async () => {
     // Prepare
     const { health } = mocks();
