@@ -30,3 +30,12 @@ export function unknownTarget(service: string, environment: string): OpsbotError
     'Try `/deploy status` to see what runs where.',
   );
 }
+
+/** ECS stops a service deployment only by rolling it back: a stop that would leave it half-way is refused plainly. */
+export function ecsStopsOnlyByRollingBack(service: string, environment: string): OpsbotError {
+  return new OpsbotError(
+    'STOP_NEEDS_ROLLBACK',
+    `ECS can stop the deployment of ${service} in ${environment} only by rolling it back; nothing was stopped.`,
+    'Cancel it (which rolls it back), or let it finish and roll back with `/deploy rollback`.',
+  );
+}

@@ -36,7 +36,7 @@ import type {
   StartDeployment,
   StopDeployment,
 } from '../deployments.port';
-import { OpsbotError, unknownTarget } from '../errors';
+import { ecsStopsOnlyByRollingBack, OpsbotError, unknownTarget } from '../errors';
 import { awsError, mapLimit, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
 import { codeDeployProgress, ecsProgress, type Progress } from './deploy-progress';
@@ -240,14 +240,10 @@ export class AwsDeployments implements Deployments {
     const target = this.target(service, environment);
     const { ecs, codedeploy } = this.clients(target);
     if (id.startsWith('arn:')) {
+      if (!options.rollback) throw ecsStopsOnlyByRollingBack(service, environment);
       await call(
-        () =>
-          ecs.send(
-            new StopServiceDeploymentCommand({
-              serviceDeploymentArn: id,
-              stopType: options.rollback ? 'ROLLBACK' : 'ABORT',
-            }),
-          ),
+        // ROLLBACK is the one stop type AWS documents for StopServiceDeployment.
+        () => ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: id, stopType: 'ROLLBACK' })),
         'ecs:StopServiceDeployment',
         target,
       );

@@ -295,7 +295,12 @@ async function pagesOfEach<F, P extends { nextToken?: string }>(
 ): Promise<P[]> {
   const pages: P[] = [];
   for (const filter of filters) {
-    pages.push(...(await allPages((nextToken) => fetch(filter, nextToken), (page) => page.nextToken)));
+    pages.push(
+      ...(await allPages(
+        (nextToken) => fetch(filter, nextToken),
+        (page) => page.nextToken,
+      )),
+    );
   }
   return pages;
 }

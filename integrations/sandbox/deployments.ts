@@ -8,7 +8,7 @@ import type {
   StartDeployment,
   StopDeployment,
 } from '../deployments.port';
-import { OpsbotError } from '../errors';
+import { ecsStopsOnlyByRollingBack, OpsbotError } from '../errors';
 import type { SandboxClock } from './clock';
 import { MINUTE, type SandboxWorld, seededRandom, worldTarget } from './world';
 
@@ -211,6 +211,8 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
 
   async stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment> {
     const record = this.record(service, environment, id);
+    // As ECS: a service deployment is stopped only by rolling it back.
+    if (!options.rollback && record.engine !== 'codedeploy') throw ecsStopsOnlyByRollingBack(service, environment);
     if (this.view(record).status !== 'InProgress') {
       // As CodeDeploy (DeploymentAlreadyCompletedException) and ECS (a service deployment no longer in progress).
       throw new OpsbotError(

@@ -525,6 +525,18 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     expect(viaEcs.step).toBe('RollingBack');
   });
 
+  it('stops an ECS service deployment only by rolling it back, the one stop type AWS documents', async () => {
+    // Prepare
+    const { ecs, deployments } = setup('ECS', 'LINEAR');
+
+    // Act
+    const halfWay = deployments.stop('web', 'prod', 'arn:aws:ecs:x', { rollback: false, reason: 'stop' });
+
+    // Assess
+    await expect(halfWay).rejects.toMatchObject({ code: 'STOP_NEEDS_ROLLBACK' });
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+
   it('reads a gate on either engine and answers it with the engine’s own call', async () => {
     // Prepare: an ECS PAUSE hook awaiting action, and a CodeDeploy deployment ready and waiting to reroute
     const { ecs, codedeploy, deployments } = setup('ECS', 'BLUE_GREEN');

@@ -215,6 +215,44 @@ describe('sandbox account: blue/green deployments on a controlled clock', () => 
     expect(latest).toMatchObject({ id: d.id, reason: 'alarm api-staging-5xx went to ALARM', step: 'RolledBack' });
   });
 
+  it('stops a deployment of ECS’s own engine only by rolling it back, as ECS does; CodeDeploy’s either way', async () => {
+    // Prepare: api on ECS's linear strategy, web on CodeDeploy
+    const clock = new SandboxClock(START);
+    const ecsWorld: SandboxWorld = {
+      ...world,
+      services: world.services.map((service) =>
+        service.name === 'api'
+          ? { ...service, environments: service.environments.map((e) => ({ ...e, engine: 'ecs-linear' as const })) }
+          : service,
+      ),
+    };
+    const sandbox = new SandboxAccount(ecsWorld, clock, 7);
+    const onEcs = await sandbox.deployments.start({
+      service: 'api',
+      environment: 'staging',
+      version: 'v2',
+      requestedBy: 'U1',
+    });
+    const onCodeDeploy = await sandbox.deployments.start({
+      service: 'web',
+      environment: 'staging',
+      version: 'v2',
+      requestedBy: 'U1',
+    });
+
+    // Act
+    const halfWay = sandbox.deployments.stop('api', 'staging', onEcs.id, { rollback: false, reason: 'stop' });
+    const codeDeployStop = await sandbox.deployments.stop('web', 'staging', onCodeDeploy.id, {
+      rollback: false,
+      reason: 'stop',
+    });
+
+    // Assess
+    await expect(halfWay).rejects.toMatchObject({ code: 'STOP_NEEDS_ROLLBACK' });
+    expect((await sandbox.deployments.get('api', 'staging', onEcs.id)).status).toBe('InProgress');
+    expect(codeDeployStop.reason).toBe('stop');
+  });
+
   it('refuses a second deployment of the same service and environment while one runs', async () => {
     // Prepare
     const { sandbox } = account();
