@@ -25,8 +25,10 @@ type ClientClass<C> = new (settings: ClientSettings) => C;
 /** Builds the credentials for a role (`fromTemporaryCredentials`, in production); replaced in tests. */
 export type RoleCredentials = (account: AwsAccount & { roleArn: string }) => AwsCredentialIdentityProvider;
 
-/** How long an assumed role's session lasts; the SDK refreshes it before it expires. */
+/** How long an assumed role's session lasts; it is assumed again before it expires. */
 const SESSION_SECONDS = 3600;
+/** How long before its expiry an assumed role's credentials are replaced (the SDK's own clients refresh 5 min ahead). */
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 /**
  * The one client factory: SDK v3 clients per (service, account, region), built on first use and kept for the life of
@@ -75,14 +77,38 @@ export class AwsClients {
     return client;
   }
 
-  /** One credentials provider per role, shared by every client in that account, whatever the service or region. */
+  /**
+   * One credentials provider per role, shared by every client in that account, whatever the service or region; and
+   * one assumption of the role, shared by all of them until it nears its expiry (each client would otherwise assume
+   * the role itself: across 200 accounts and 4 regions, thousands of AssumeRole calls in a cold container, enough for
+   * STS to throttle). Calls that ask together wait for the same assumption; a failed one is not kept.
+   */
   private credentials(account: AwsAccount & { roleArn: string }): AwsCredentialIdentityProvider {
     let provider = this.roles.get(account.roleArn);
     if (provider === undefined) {
       const assume = this.options.roleCredentials(account);
+      let assumed: Promise<AwsCredentialIdentity> | undefined;
+      let expiresAt = 0;
+      const fresh = () => {
+        if (assumed === undefined || Date.now() >= expiresAt - REFRESH_BEFORE_EXPIRY_MS) {
+          expiresAt = Number.POSITIVE_INFINITY;
+          const attempt = assume().then(
+            (credentials) => {
+              expiresAt = credentials.expiration?.getTime() ?? Date.now() + SESSION_SECONDS * 1000;
+              return credentials;
+            },
+            (error: unknown) => {
+              if (assumed === attempt) assumed = undefined;
+              throw error;
+            },
+          );
+          assumed = attempt;
+        }
+        return assumed;
+      };
       provider = async (): Promise<AwsCredentialIdentity> => {
         try {
-          return await assume();
+          return await fresh();
         } catch (error) {
           throw new OpsbotError(
             'ROLE_NOT_ASSUMABLE',

@@ -2,6 +2,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AccountPipelines } from '../../integrations/aws/account-pipelines';
+import { listenToCalls, type RecordedCall } from '../../integrations/aws/call-ledger';
 import { type AwsAccount, AwsClients, assumeRoleCredentials } from '../../integrations/aws/clients';
 import { CodePipelinePipelines } from '../../integrations/aws/codepipeline.adapter';
 import { createMotoPipeline, describeMoto, fixMotoTimestamps, type Moto, startMoto } from '../support/moto';
@@ -43,6 +44,39 @@ describeMoto('AWS clients per account and region, through STS AssumeRole on moto
   });
   afterAll(async () => {
     await moto.stop();
+  });
+
+  it('assumes a role once for every client of its account, whatever the service or region, until it nears expiry', async () => {
+    // Prepare: a fresh factory, and the STS calls it makes, as sent
+    const fresh = new AwsClients({
+      defaults: { endpoint: moto.endpoint, maxAttempts: 1, credentials: moto.clientConfig.credentials },
+      roleCredentials: assumeRoleCredentials({
+        region: 'eu-west-1',
+        endpoint: moto.endpoint,
+        masterCredentials: moto.clientConfig.credentials,
+      }),
+    });
+    const assumed: RecordedCall[] = [];
+    const stop = listenToCalls((call) => {
+      if (call.operation === 'AssumeRole') assumed.push(call);
+    });
+
+    // Act: eight clients of the account, their credentials asked for together, then again
+    const eight = ['eu-west-1', 'us-east-1', 'eu-central-1', 'ap-southeast-2'].flatMap((region) => [
+      fresh.get(STSClient, prod, region),
+      fresh.get(CodePipelineClient, prod, region),
+    ]);
+    const credentials = await Promise.all(
+      eight.map((client) => (client.config.credentials as () => Promise<{ accessKeyId: string }>)()),
+    );
+    const again = fresh.get(CodePipelineClient, prod, 'us-east-1');
+    await (again.config.credentials as () => Promise<unknown>)();
+    stop();
+
+    // Assess
+    expect(assumed).toHaveLength(1);
+    expect(assumed[0]?.input).toMatchObject({ RoleArn: prod.roleArn, ExternalId: 'opsbot-example' });
+    expect(new Set(credentials.map((c) => c.accessKeyId)).size).toBe(1);
   });
 
   it('assumes the account’s role, and builds one client per service, account and region, reused', async () => {
