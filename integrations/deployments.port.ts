@@ -29,6 +29,11 @@ export interface ServiceRevision {
   /** The image's tag, or its digest (`sha256:…`) when it runs by digest. */
   readonly version: string;
   readonly engine: DeploymentEngine;
+  /**
+   * Tags of the running revision a deploy's new revision cannot keep (keys AWS reserves, starting with `aws:`, and
+   * those past ECS's 50), by key; absent when all are kept.
+   */
+  readonly tagsLeftOut?: readonly string[];
 }
 
 /** A deployment's tasks: the new revision's when the engine reports them per revision. */

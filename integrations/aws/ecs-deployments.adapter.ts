@@ -40,7 +40,7 @@ import { ecsStopsOnlyByRollingBack, OpsbotError, unknownTarget } from '../errors
 import { awsError, mapLimit, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
 import { codeDeployProgress, ecsProgress, type Progress } from './deploy-progress';
-import { imageReference, nextRevision, parseImage } from './task-definition';
+import { imageReference, nextRevision, parseImage, revisionTags } from './task-definition';
 
 /** The AppSpec hooks of an ECS deployment, each naming the Lambda function CodeDeploy invokes. */
 export type AppSpecHook =
@@ -127,6 +127,11 @@ export class AwsDeployments implements Deployments {
     const target = this.target(service, environment);
     const running = await this.running(target);
     const image = containerImage(running.taskDefinition, target);
+    // What a deploy's new revision could not keep of the running one's tags (its Confirm card says so).
+    const { leftOut } = revisionTags(
+      running.tags,
+      [REQUESTED_BY_TAG, VERSION_TAG, PREVIOUS_VERSION_TAG].map((key) => ({ key, value: '' })),
+    );
     return {
       service,
       environment,
@@ -134,6 +139,7 @@ export class AwsDeployments implements Deployments {
       image,
       version: parseImage(image).version ?? 'latest',
       engine: running.engine,
+      ...(leftOut.length > 0 && { tagsLeftOut: leftOut }),
     };
   }
 
@@ -145,15 +151,12 @@ export class AwsDeployments implements Deployments {
     const currentImage = containerImage(running.taskDefinition, target);
     const repositoryUri = target.repositoryUri ?? parseImage(currentImage).repositoryUri;
     const previousVersion = parseImage(currentImage).version ?? 'latest';
-    const tags = [
-      ...(running.tags ?? []).filter(
-        (t) => t.key !== REQUESTED_BY_TAG && t.key !== VERSION_TAG && t.key !== PREVIOUS_VERSION_TAG,
-      ),
+    const { tags } = revisionTags(running.tags, [
       { key: REQUESTED_BY_TAG, value: request.requestedBy },
       { key: VERSION_TAG, value: request.version },
       // History reads it back: a rollback redeploys what ran before.
       { key: PREVIOUS_VERSION_TAG, value: previousVersion },
-    ];
+    ]);
     const input = nextRevision(
       running.taskDefinition,
       tags,

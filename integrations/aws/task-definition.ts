@@ -59,6 +59,30 @@ export function nextRevision(
   return input as unknown as RegisterTaskDefinitionCommandInput;
 }
 
+/** The most tags ECS keeps on a resource (tags whose key starts with `aws:` are AWS's own and do not count). */
+export const ECS_TAG_LIMIT = 50;
+
+/**
+ * The tags of a new revision: the running revision's, then opsbot's own (replacing any of the same key), without the
+ * ones RegisterTaskDefinition refuses, and within ECS's limit; and the keys of the running revision's tags left out.
+ * Keys starting with `aws:` (in any case) are reserved for AWS (CloudFormation tags what it creates with them) and
+ * cannot be set; past the limit, the running revision's last tags give way to opsbot's.
+ */
+export function revisionTags(
+  running: readonly Tag[] | undefined,
+  opsbot: readonly Tag[],
+): { readonly tags: Tag[]; readonly leftOut: string[] } {
+  const ours = new Set(opsbot.map((t) => t.key));
+  const candidates = (running ?? []).filter((t) => !ours.has(t.key));
+  const reserved = candidates.filter((t) => /^aws:/i.test(t.key ?? ''));
+  const theirs = candidates.filter((t) => !/^aws:/i.test(t.key ?? ''));
+  const room = Math.max(0, ECS_TAG_LIMIT - opsbot.length);
+  return {
+    tags: [...theirs.slice(0, room), ...opsbot],
+    leftOut: [...reserved, ...theirs.slice(room)].map((t) => t.key ?? ''),
+  };
+}
+
 /** An image reference in a repository: `repo:tag`, or `repo@sha256:…` for a digest. */
 export function imageReference(repositoryUri: string, version: string): string {
   return version.startsWith('sha256:') ? `${repositoryUri}@${version}` : `${repositoryUri}:${version}`;

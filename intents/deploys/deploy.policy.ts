@@ -15,6 +15,7 @@ async function changeDetails(
     ports.deployments.current(service, environment),
     ports.images.find(service, environment, version),
   ]);
+  const leftOut = current.tagsLeftOut ?? [];
   return [
     'Now ',
     code(current.version),
@@ -22,6 +23,16 @@ async function changeDetails(
     code(version),
     ...(image !== undefined ? [`, pushed ${ago(image.pushedAt, ports.clock.now())}`] : []),
     '.',
+    ...(leftOut.length > 0
+      ? [
+          ` The new revision leaves out ${leftOut.length === 1 ? 'the tag' : `${leftOut.length} tags`} `,
+          ...leftOut.slice(0, 5).flatMap((key, i) => [...(i > 0 ? [', '] : []), code(key)]),
+          ...(leftOut.length > 5 ? [` and ${leftOut.length - 5} more`] : []),
+          ' of the running one (AWS reserves keys starting with ',
+          code('aws:'),
+          '; ECS keeps 50 tags).',
+        ]
+      : []),
   ];
 }
 

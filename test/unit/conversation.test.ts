@@ -97,6 +97,29 @@ describe('conversation planner', () => {
     expect(step.kind === 'confirm' && shown(step.reply)).toContain('Now `v1.6.0` → `v1.8.2`, pushed 12 d ago.');
   });
 
+  it('says on the Confirm card which tags of the running revision the new one cannot keep', async () => {
+    // Prepare: the running revision as AWS reports it, with tags AWS reserves (CloudFormation's) among its own
+    const { ports } = sandboxPorts(example);
+    const current = ports.deployments.current.bind(ports.deployments);
+    ports.deployments.current = async (service, environment) => ({
+      ...(await current(service, environment)),
+      tagsLeftOut: ['aws:cloudformation:stack-name', 'aws:cloudformation:logical-id'],
+    });
+
+    // Act
+    const step = await new ConversationPlanner(registry, ports).plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.8.2' },
+      actor: alice,
+      confirmed: false,
+    });
+
+    // Assess
+    expect(step.kind === 'confirm' && shown(step.reply)).toContain(
+      'The new revision leaves out 2 tags `aws:cloudformation:stack-name`, `aws:cloudformation:logical-id` of the running one (AWS reserves keys starting with `aws:`; ECS keeps 50 tags).',
+    );
+  });
+
   it('asks for confirmation of a side effect, then runs once confirmed', async () => {
     // Prepare
     const slots = { service: 'api', environment: 'staging', version: 'v1.0.0' };

@@ -165,6 +165,58 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     });
   });
 
+  it('registers a revision ECS accepts from one CloudFormation tagged, and says which tags it left out', async () => {
+    // Prepare: the running revision carries CloudFormation's tags; ECS refuses keys starting with aws:
+    const { ecs, codedeploy, deployments } = setup();
+    ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: RUNNING,
+      tags: [
+        { key: 'team', value: 'storefront' },
+        { key: 'aws:cloudformation:stack-name', value: 'web-prod' },
+      ],
+    });
+    ecs.on(RegisterTaskDefinitionCommand).callsFake((input: { tags?: Array<{ key?: string }> }) => {
+      if ((input.tags ?? []).some((t) => /^aws:/i.test(t.key ?? '')))
+        throw Object.assign(new Error('Invalid tag key. The aws: prefix is reserved for AWS use.'), {
+          name: 'InvalidParameterException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      if ((input.tags ?? []).length > 50)
+        throw Object.assign(new Error('Too many tags.'), { name: 'InvalidParameterException', $fault: 'client' });
+      return {
+        taskDefinition: {
+          ...RUNNING,
+          revision: 42,
+          taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42',
+        },
+      };
+    });
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: 'd-NEW000001', status: 'Created' } });
+
+    // Act
+    const current = await deployments.current('web', 'prod');
+    const started = await deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      requestedBy: 'U0ANA00001',
+    });
+
+    // Assess
+    expect(current.tagsLeftOut).toEqual(['aws:cloudformation:stack-name']);
+    expect(started.id).toBe('d-NEW000001');
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input.tags?.map((t) => t.key)).toEqual([
+      'team',
+      'opsbot:requested-by',
+      'opsbot:version',
+      'opsbot:previous-version',
+    ]);
+  });
+
   it('deploys a digest by digest', async () => {
     // Prepare
     const { ecs, codedeploy, deployments } = setup();

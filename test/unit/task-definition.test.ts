@@ -1,4 +1,4 @@
-import { imageReference, parseImage } from '../../integrations/aws/task-definition';
+import { ECS_TAG_LIMIT, imageReference, parseImage, revisionTags } from '../../integrations/aws/task-definition';
 
 describe('image references', () => {
   it.each([
@@ -26,5 +26,43 @@ describe('image references', () => {
   it('writes a tag after a colon and a digest after an at sign', () => {
     expect(imageReference('r/web', 'v1')).toBe('r/web:v1');
     expect(imageReference('r/web', `sha256:${'c'.repeat(64)}`)).toBe(`r/web@sha256:${'c'.repeat(64)}`);
+  });
+});
+
+describe('the tags of a new revision', () => {
+  const opsbot = [
+    { key: 'opsbot:requested-by', value: 'U0ANA00001' },
+    { key: 'opsbot:version', value: 'v1.8.2' },
+    { key: 'opsbot:previous-version', value: 'v1.8.1' },
+  ];
+
+  it('leave out the keys AWS reserves, in any case, and replace opsbot’s own', () => {
+    // Act
+    const { tags, leftOut } = revisionTags(
+      [
+        { key: 'team', value: 'storefront' },
+        { key: 'aws:cloudformation:stack-name', value: 'web' },
+        { key: 'AWS:Custom', value: 'x' },
+        { key: 'opsbot:version', value: 'v1.8.1' },
+      ],
+      opsbot,
+    );
+
+    // Assess
+    expect(tags).toEqual([{ key: 'team', value: 'storefront' }, ...opsbot]);
+    expect(leftOut).toEqual(['aws:cloudformation:stack-name', 'AWS:Custom']);
+  });
+
+  it('keep within ECS’s 50, opsbot’s first, and name what gave way', () => {
+    // Prepare: a revision with 49 tags of its own
+    const running = Array.from({ length: 49 }, (_, i) => ({ key: `t${i + 1}`, value: String(i + 1) }));
+
+    // Act
+    const { tags, leftOut } = revisionTags(running, opsbot);
+
+    // Assess
+    expect(tags).toHaveLength(ECS_TAG_LIMIT);
+    expect(tags.slice(-3)).toEqual(opsbot);
+    expect(leftOut).toEqual(['t48', 't49']);
   });
 });
