@@ -211,26 +211,37 @@ export class AwsDeployments implements Deployments {
       'ecs:UpdateService',
       target,
     );
+    const who = { version: request.version, previousVersion, requestedBy: request.requestedBy };
     const found = await this.deploymentOf(target, startedAt, revisionArn);
     if (found === undefined) {
-      // The service was changed: the deployment is under way even though ECS has not listed it yet.
-      throw new OpsbotError(
-        'DEPLOYMENT_NOT_LISTED',
-        `ECS took the new revision of ${request.service} in ${request.environment} (${familyRevision(
-          registered.taskDefinition as TaskDefinition,
-        )}) and is deploying it, but has not listed the deployment yet.`,
-        `Ask “how is the ${request.service} deploy going?” in a minute; do not deploy it again.`,
+      // The service was changed, so ECS is deploying even though it has not listed the deployment yet: the deploy
+      // is watched under an id that names the new revision until ECS lists it (get resolves it), never dropped.
+      return this.deployment(
+        target,
+        unlistedId(startedAt, revisionArn),
+        running.engine,
+        unlistedProgress(startedAt),
+        who,
       );
     }
-    return this.ecsDeployment(target, found, running.engine, {
-      version: request.version,
-      previousVersion,
-      requestedBy: request.requestedBy,
-    });
+    return this.ecsDeployment(target, found, running.engine, who);
   }
 
   async get(service: string, environment: string, id: string): Promise<Deployment> {
     const target = this.target(service, environment);
+    const unlisted = parseUnlisted(id);
+    if (unlisted !== undefined) {
+      const running = await this.running(target);
+      const found = await this.deploymentOf(target, unlisted.startedAt, unlisted.revisionArn, 1);
+      // Listed now: its own ARN from here on. Not yet: still starting.
+      if (found !== undefined) return this.ecsDeployment(target, found, running.engine);
+      const told = await this.told(target, unlisted.revisionArn);
+      return this.deployment(target, id, running.engine, unlistedProgress(unlisted.startedAt), {
+        version: told.version ?? '?',
+        previousVersion: told.previousVersion ?? '?',
+        requestedBy: told.requestedBy ?? '',
+      });
+    }
     if (id.startsWith('arn:')) {
       const [d] = await this.describeEcs(target, [id]);
       if (d === undefined) throw unknownDeployment(id);
@@ -242,6 +253,7 @@ export class AwsDeployments implements Deployments {
   async stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment> {
     const target = this.target(service, environment);
     const { ecs, codedeploy } = this.clients(target);
+    if (parseUnlisted(id) !== undefined) throw notListedYet(service, environment);
     if (id.startsWith('arn:')) {
       if (!options.rollback) throw ecsStopsOnlyByRollingBack(service, environment);
       await call(
@@ -270,6 +282,7 @@ export class AwsDeployments implements Deployments {
   ): Promise<void> {
     const target = this.target(service, environment);
     const { ecs, codedeploy } = this.clients(target);
+    if (parseUnlisted(id) !== undefined) throw notListedYet(service, environment);
     if (gate.kind === 'ecs-pause-hook') {
       await call(
         () =>
@@ -680,8 +693,9 @@ export class AwsDeployments implements Deployments {
     target: DeployTarget,
     since: number,
     taskDefinitionArn: string,
+    attempts = LIST_ATTEMPTS,
   ): Promise<ServiceDeployment | undefined> {
-    for (let attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await this.sleep(LIST_WAIT_MS);
       // ECS's clock and ours differ a little.
       for (const d of await this.listedEcs(target, { createdAt: { after: new Date(since - 60_000) } })) {
@@ -841,6 +855,37 @@ function unknownDeployment(id: string): OpsbotError {
 }
 
 /** One AWS call, throttling retried, its errors turned into answers a person can act on. */
+/**
+ * The id of an ECS deployment opsbot started but ECS has not listed yet: when it started and the new revision, from
+ * which the deployment is found once ECS lists it.
+ */
+const UNLISTED = 'ecs-unlisted:';
+
+function unlistedId(startedAt: number, revisionArn: string): string {
+  return `${UNLISTED}${startedAt}:${revisionArn}`;
+}
+
+function parseUnlisted(id: string): { startedAt: number; revisionArn: string } | undefined {
+  if (!id.startsWith(UNLISTED)) return undefined;
+  const rest = id.slice(UNLISTED.length);
+  const colon = rest.indexOf(':');
+  const startedAt = Number(rest.slice(0, colon));
+  return colon > 0 && Number.isFinite(startedAt) ? { startedAt, revisionArn: rest.slice(colon + 1) } : undefined;
+}
+
+/** A deployment ECS has been asked for and not yet listed: in progress, starting, nothing on green. */
+function unlistedProgress(startedAt: number): Progress {
+  return { status: 'InProgress', step: 'Created', trafficOnGreen: 0, startedAt };
+}
+
+function notListedYet(service: string, environment: string): OpsbotError {
+  return new OpsbotError(
+    'DEPLOYMENT_NOT_LISTED',
+    `ECS is deploying ${service} in ${environment} but has not listed the deployment yet, so it cannot be stopped or answered yet.`,
+    'Try again in a minute; opsbot is watching it.',
+  );
+}
+
 async function call<T>(fn: () => Promise<T>, action: string, target: DeployTarget): Promise<T> {
   try {
     return await retryThrottled(fn);

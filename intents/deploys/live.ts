@@ -447,6 +447,12 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
       return { done: true };
     }
     let d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+    if (d.id !== run.deploymentId) {
+      // The engine listed the deployment it had not yet when it started (ECS may take a while): its own id from here.
+      run.deploymentId = d.id;
+      await saveRun(run, ports);
+      await ports.audit.update(run.auditId, { deploymentId: d.id });
+    }
     await tellStory(run, `step:${d.step}`, stepStory(d), ports);
     if (d.gate !== undefined) await askAtGate(run, d, d.gate, ports);
     // The safety net under the alarm events: a rollback alarm that went to ALARM since the deploy started.

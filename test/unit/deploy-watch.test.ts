@@ -11,8 +11,10 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { ExecutionAlreadyExists, InvalidArn, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -106,6 +108,7 @@ function awsPorts(controller: 'CODE_DEPLOY' | 'ECS') {
     [TARGET],
     () => ({ ecs: new ECSClient({ region: 'eu-west-1' }), codedeploy: new CodeDeployClient({ region: 'eu-west-1' }) }),
     () => base.clock.now(),
+    async () => undefined,
   );
   const ports: IntentPorts = { ...base.ports, deployments };
   return { ...base, ports, ecs, codedeploy };
@@ -171,6 +174,51 @@ describe('the watcher’s poll step against mocked CodeDeploy and ECS', () => {
     expect(await ports.store.get('lock:web:prod')).toBeUndefined();
     const [record] = await ports.audit.list({ since: 0 });
     expect([record?.action, record?.outcome, record?.deploymentId]).toEqual(['Deploy', 'succeeded', 'd-NEW000001']);
+  });
+
+  it('watches an ECS deploy that ECS has not listed yet when it starts, and follows it under its own id once listed', async () => {
+    // Prepare: ECS takes the new revision, but lists no deployment for it within the start's three looks
+    const { ports, ecs, clock, watcher } = awsPorts('ECS');
+    const arn = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/late1';
+    const revision = 'arn:aws:ecs:eu-west-1:111111111111:service-revision/prod/web/r42';
+    ecs.on(UpdateServiceCommand).resolves({});
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+
+    // Act
+    await startRun(
+      { kind: 'deploy', service: 'web', environment: 'prod', version: 'v1.8.2' },
+      { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
+      ports,
+    );
+    const runId = (await ports.store.list<DeployRun>('deploys'))[0]?.id as string;
+    const started = await loadRun(runId, ports);
+    const stillUnlisted = await pollRun(runId, ports);
+    // ECS lists it now
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: arn }] });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: arn,
+          status: 'IN_PROGRESS',
+          lifecycleStage: 'SCALE_UP',
+          createdAt: new Date(clock.now()),
+          targetServiceRevision: { arn: revision, requestedTaskCount: 2, runningTaskCount: 1, pendingTaskCount: 1 },
+        },
+      ],
+    });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ taskDefinition: `${TASK_DEF}:42` }] });
+    clock.advance(10_000);
+    const listed = await pollRun(runId, ports);
+
+    // Assess: running and watched from the start, the lock held, then under the deployment's own ARN
+    expect(started?.state).toBe('running');
+    expect(started?.deploymentId).toMatch(/^ecs-unlisted:/);
+    expect(watcher.watching()).toContain(runId);
+    expect(await ports.store.get('lock:web:prod')).toBeDefined();
+    expect([stillUnlisted.done, listed.done]).toEqual([false, false]);
+    expect((await loadRun(runId, ports))?.deploymentId).toBe(arn);
+    const [record] = await ports.audit.list({ since: 0 });
+    expect([record?.outcome, record?.deploymentId]).toEqual(['started', arn]);
   });
 
   it('ends an ECS deployment that rolled back as failed, with the reason its tasks would not start', async () => {

@@ -112,6 +112,7 @@ function setup(controller: 'CODE_DEPLOY' | 'ECS' | 'EXTERNAL' = 'CODE_DEPLOY', s
     [TARGET],
     () => ({ ecs: new ECSClient({ region: 'eu-west-1' }), codedeploy: new CodeDeployClient({ region: 'eu-west-1' }) }),
     () => Date.parse('2026-11-23T09:00:00Z'),
+    async () => undefined,
   );
   return { ecs, codedeploy, deployments };
 }
@@ -575,6 +576,27 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     });
     expect(viaCodeDeploy.stoppedBy).toBe('U1');
     expect(viaEcs.step).toBe('RollingBack');
+  });
+
+  it('says plainly that a deployment ECS has not listed yet cannot be stopped yet, and asks ECS nothing', async () => {
+    // Prepare: started, not listed by ECS within the start's looks
+    const { ecs, deployments } = setup('ECS', 'LINEAR');
+    ecs.on(UpdateServiceCommand).resolves({});
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const started = await deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      requestedBy: 'U1',
+    });
+
+    // Act
+    const stop = deployments.stop('web', 'prod', started.id, { rollback: true, reason: 'alarm' });
+
+    // Assess
+    expect([started.status, started.step]).toEqual(['InProgress', 'Created']);
+    await expect(stop).rejects.toMatchObject({ code: 'DEPLOYMENT_NOT_LISTED' });
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
   });
 
   it('stops an ECS service deployment only by rolling it back, the one stop type AWS documents', async () => {
