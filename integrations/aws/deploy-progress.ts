@@ -132,14 +132,21 @@ function taskCounts(target: ECSTarget | undefined): TaskCounts | undefined {
   return { running: green.runningCount ?? 0, pending: green.pendingCount ?? 0, desired: green.desiredCount ?? 0 };
 }
 
-/** ECS's lifecycle stages in the order a deployment goes through them. */
-export const ECS_STAGES: readonly ServiceDeploymentLifecycleStage[] = [
+/**
+ * A lifecycle stage ECS documents for linear and canary deployments (before each shift of production traffic, where
+ * hooks may pause) that the SDK's enum does not list yet.
+ */
+type DocumentedStage = ServiceDeploymentLifecycleStage | 'PRE_PRODUCTION_TRAFFIC_SHIFT';
+
+/** ECS's lifecycle stages, every one AWS documents, in the order a deployment goes through them. */
+export const ECS_STAGES: readonly DocumentedStage[] = [
   'RECONCILE_SERVICE',
   'PRE_SCALE_UP',
   'SCALE_UP',
   'POST_SCALE_UP',
   'TEST_TRAFFIC_SHIFT',
   'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
   'PRODUCTION_TRAFFIC_SHIFT',
   'POST_PRODUCTION_TRAFFIC_SHIFT',
   'BAKE_TIME',
@@ -150,10 +157,12 @@ export const ECS_STAGES: readonly ServiceDeploymentLifecycleStage[] = [
  * An ECS stage's step, by its position in the lifecycle rather than by name: short stages can pass between two
  * polls, so a poll may land anywhere after the last one (ecspresso compares stages the same way).
  */
-function ecsStep(stage: ServiceDeploymentLifecycleStage | undefined): DeploymentStep {
-  const at = stage === undefined ? -1 : ECS_STAGES.indexOf(stage);
+function ecsStep(stage: string | undefined, trafficOnGreen: number): DeploymentStep {
+  const at = stage === undefined ? -1 : ECS_STAGES.indexOf(stage as DocumentedStage);
   if (at < 0) return 'InstallingGreen';
   if (at < ECS_STAGES.indexOf('TEST_TRAFFIC_SHIFT')) return 'InstallingGreen';
+  // Before each step of a linear or canary deployment: green is up, and production traffic has begun to move or not.
+  if (stage === 'PRE_PRODUCTION_TRAFFIC_SHIFT') return trafficOnGreen > 0 ? 'ShiftingTraffic' : 'TestTraffic';
   if (at < ECS_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')) return 'TestTraffic';
   if (at < ECS_STAGES.indexOf('BAKE_TIME')) return 'ShiftingTraffic';
   if (at < ECS_STAGES.indexOf('CLEAN_UP')) return 'Baking';
@@ -235,7 +244,7 @@ export function ecsProgress(d: ServiceDeployment): Progress {
       return {
         ...base,
         status: 'InProgress',
-        step: ecsStep(d.lifecycleStage),
+        step: ecsStep(d.lifecycleStage, traffic),
         trafficOnGreen: traffic,
         ...(gate !== undefined && { gate }),
       };

@@ -876,11 +876,28 @@ describe('deployment progress, engine by engine', () => {
       'InstallingGreen',
       'TestTraffic',
       'TestTraffic',
+      // PRE_PRODUCTION_TRAFFIC_SHIFT with 30% already on green: between two steps of a linear deployment
+      'ShiftingTraffic',
       'ShiftingTraffic',
       'ShiftingTraffic',
       'Baking',
       'TerminatingBlue',
     ]);
+  });
+
+  it('shows a linear deployment paused before production traffic as green up and waiting, not as installing', () => {
+    // Act: a PAUSE hook awaiting its answer at PRE_PRODUCTION_TRAFFIC_SHIFT, before the first step and before a later one
+    const paused = (traffic: number) =>
+      ecsProgress({
+        status: 'IN_PROGRESS',
+        lifecycleStage: 'PRE_PRODUCTION_TRAFFIC_SHIFT' as ServiceDeployment['lifecycleStage'],
+        targetServiceRevision: { requestedProductionTrafficWeight: traffic },
+        lifecycleHookDetails: [{ hookId: 'hook-1', targetType: 'PAUSE', status: 'AWAITING_ACTION' }],
+      } as ServiceDeployment);
+
+    // Assess
+    expect([paused(0).step, paused(0).gate?.kind]).toEqual(['TestTraffic', 'ecs-pause-hook']);
+    expect([paused(20).step, paused(20).trafficOnGreen]).toEqual(['ShiftingTraffic', 20]);
   });
 
   it.each([
