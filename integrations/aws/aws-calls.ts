@@ -4,7 +4,26 @@ export interface AwsErrorInfo {
   readonly name: string;
   readonly status?: number;
   readonly throttled: boolean;
+  /** AWS having a bad minute: a 5xx, a timeout, a connection reset. The same request may well work a moment later. */
+  readonly transient: boolean;
 }
+
+/** Errors of AWS's side or of the way there, by name (SDK v3 and Node's network errors). */
+const TRANSIENT = new Set([
+  'InternalFailure',
+  'InternalServerError',
+  'InternalServerException',
+  'ServerException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
 
 const THROTTLING = new Set([
   'ThrottlingException',
@@ -19,12 +38,23 @@ const THROTTLING = new Set([
 /** The name, HTTP status and throttling of an SDK v3 error; undefined for anything else. */
 export function awsError(error: unknown): AwsErrorInfo | undefined {
   if (typeof error !== 'object' || error === null || !('name' in error)) return undefined;
-  const e = error as { name: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+  const e = error as {
+    name: string;
+    code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: { throttling?: boolean };
+  };
   const status = e.$metadata?.httpStatusCode;
   return {
     name: e.name,
     ...(status !== undefined && { status }),
     throttled: THROTTLING.has(e.name) || e.$retryable?.throttling === true || status === 429,
+    transient:
+      TRANSIENT.has(e.name) ||
+      (e.code !== undefined && TRANSIENT.has(e.code)) ||
+      e.$fault === 'server' ||
+      (status !== undefined && status >= 500),
   };
 }
 
@@ -40,9 +70,28 @@ export interface RetryOptions {
 
 /**
  * Retries a call that AWS throttled, backing off exponentially with full jitter. Clients are built with one SDK
- * attempt and adaptive rate limiting, so this is the only retry layer and calls are never retried twice over.
+ * attempt and adaptive rate limiting, so this is the only retry layer and calls are never retried twice over. A
+ * throttled request was refused before it did anything, so any call may be retried so; a call that changes something
+ * is retried for nothing else, since a 5xx or a timeout may come after it took effect.
  */
 export async function retryThrottled<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return retrying(fn, options, (e) => e.throttled);
+}
+
+/**
+ * Retries a read that AWS throttled or failed on its side (a 5xx, a timeout, a reset connection), as
+ * {@link retryThrottled} does: four attempts in all, about 1.4 s of waiting at most, so a poll or a digest source
+ * rides out AWS's bad minute rather than failing on it.
+ */
+export async function retryRead<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return retrying(fn, options, (e) => e.throttled || e.transient);
+}
+
+async function retrying<T>(
+  fn: () => Promise<T>,
+  options: RetryOptions,
+  worthRetrying: (error: AwsErrorInfo) => boolean,
+): Promise<T> {
   const attempts = options.attempts ?? 4;
   const base = options.baseDelayMs ?? 200;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -51,7 +100,8 @@ export async function retryThrottled<T>(fn: () => Promise<T>, options: RetryOpti
     try {
       return await fn();
     } catch (error) {
-      if (attempt >= attempts || awsError(error)?.throttled !== true) throw error;
+      const e = awsError(error);
+      if (attempt >= attempts || e === undefined || !worthRetrying(e)) throw error;
       await sleep(Math.floor(random() * base * 2 ** (attempt - 1)));
     }
   }

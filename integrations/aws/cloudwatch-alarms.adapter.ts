@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { type AlarmMeasure, type AlarmState, type Alarms, bandOf } from '../alarms.port';
 import { OpsbotError } from '../errors';
+import { retryRead } from './aws-calls';
 import type { AwsAccount } from './clients';
 
 /** A service's rollback alarms in one account and region (an alarm named by ARN may live elsewhere than the service). */
@@ -87,12 +88,16 @@ async function pages(
   for (let i = 0; i < names.length; i += 100) {
     let nextToken: string | undefined;
     do {
-      const page = await client.send(
-        new DescribeAlarmsCommand({
-          AlarmNames: names.slice(i, i + 100),
-          AlarmTypes: [type],
-          ...(nextToken !== undefined && { NextToken: nextToken }),
-        }),
+      const token = nextToken;
+      // A read: retried when throttled or when CloudWatch fails on its side (the watcher's safety net rides it out).
+      const page = await retryRead(() =>
+        client.send(
+          new DescribeAlarmsCommand({
+            AlarmNames: names.slice(i, i + 100),
+            AlarmTypes: [type],
+            ...(token !== undefined && { NextToken: token }),
+          }),
+        ),
       );
       for (const alarm of page.MetricAlarms ?? []) push(out, alarm, metricMeasure(alarm), alarm.Threshold);
       for (const alarm of page.CompositeAlarms ?? []) {

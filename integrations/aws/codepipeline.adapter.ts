@@ -19,7 +19,7 @@ import type {
   Pipelines,
 } from '../pipelines.port';
 import { executionSuperseded, stageNotRetryable } from '../pipelines.port';
-import { awsError, mapLimit, type RetryOptions, retryThrottled } from './aws-calls';
+import { awsError, mapLimit, type RetryOptions, retryRead, retryThrottled } from './aws-calls';
 
 const STATUSES: readonly PipelineStatus[] = [
   'InProgress',
@@ -214,7 +214,9 @@ export class CodePipelinePipelines implements Pipelines {
   }
 
   private call<T>(action: string, fn: () => Promise<T>, pipeline?: string, stage?: string): Promise<T> {
-    return retryThrottled(fn, this.options).catch((error: unknown) => {
+    // A retry of a stage may have taken effect when AWS fails on its side: only the reads are tried again then.
+    const retry = action === 'RetryStageExecution' ? retryThrottled : retryRead;
+    return retry(fn, this.options).catch((error: unknown) => {
       throw translate(error, action, pipeline, stage);
     });
   }

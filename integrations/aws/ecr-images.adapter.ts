@@ -1,7 +1,7 @@
 import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
 import { OpsbotError, unknownTarget } from '../errors';
 import type { Images, ImageVersion } from '../images.port';
-import { awsError, retryThrottled } from './aws-calls';
+import { awsError, retryRead } from './aws-calls';
 import type { AwsAccount } from './clients';
 import { ecrRepositoryName, parseImage } from './task-definition';
 
@@ -40,7 +40,7 @@ export class EcrImages implements Images {
   async find(service: string, environment: string, version: string): Promise<ImageVersion | undefined> {
     const { target, name, registryId, region } = await this.place(service, environment);
     try {
-      const found = await retryThrottled(() =>
+      const found = await retryRead(() =>
         this.client(target, region).send(
           new DescribeImagesCommand({
             repositoryName: name,
@@ -68,7 +68,7 @@ export class EcrImages implements Images {
     let nextToken: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
-        const result = await retryThrottled(() =>
+        const result = await retryRead(() =>
           this.client(target, region).send(
             new DescribeImagesCommand({
               repositoryName: name,

@@ -37,7 +37,7 @@ import type {
   StopDeployment,
 } from '../deployments.port';
 import { ecsStopsOnlyByRollingBack, OpsbotError, unknownTarget } from '../errors';
-import { awsError, mapLimit, retryThrottled } from './aws-calls';
+import { awsError, mapLimit, retryRead, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
 import { codeDeployProgress, ecsProgress, type Progress } from './deploy-progress';
 import { imageReference, nextRevision, parseImage, revisionTags } from './task-definition';
@@ -199,18 +199,27 @@ export class AwsDeployments implements Deployments {
     }
 
     const startedAt = this.now();
-    await call(
-      () =>
-        ecs.send(
-          new UpdateServiceCommand({
-            cluster: target.cluster,
-            service: target.ecsService,
-            taskDefinition: revisionArn,
-          }),
-        ),
-      'ecs:UpdateService',
-      target,
-    );
+    const update = () =>
+      call(
+        () =>
+          ecs.send(
+            new UpdateServiceCommand({
+              cluster: target.cluster,
+              service: target.ecsService,
+              taskDefinition: revisionArn,
+            }),
+          ),
+        'ecs:UpdateService',
+        target,
+      );
+    try {
+      await update();
+    } catch (error) {
+      // A server fault or a timeout may come after ECS took the change: look before asking again, never twice over.
+      if (awsError(error)?.transient !== true) throw error;
+      const now = await this.running(target);
+      if (now.service.taskDefinition !== revisionArn) await update();
+    }
     const who = { version: request.version, previousVersion, requestedBy: request.requestedBy };
     const found = await this.deploymentOf(target, startedAt, revisionArn);
     if (found === undefined) {
@@ -886,9 +895,12 @@ function notListedYet(service: string, environment: string): OpsbotError {
   );
 }
 
+/** Reads, which are retried when AWS has a bad minute; the rest change something and are retried only throttled. */
+const READ = /^[a-z]+:(Describe|Get|List|BatchGet)/;
+
 async function call<T>(fn: () => Promise<T>, action: string, target: DeployTarget): Promise<T> {
   try {
-    return await retryThrottled(fn);
+    return await (READ.test(action) ? retryRead(fn) : retryThrottled(fn));
   } catch (error) {
     throw translate(error, action, target);
   }

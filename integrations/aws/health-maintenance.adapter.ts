@@ -27,7 +27,7 @@ import type {
   NoticeAccount,
   NoticeResource,
 } from '../maintenance.port';
-import { allPages, awsError, mapLimit, type RetryOptions, retryThrottled } from './aws-calls';
+import { allPages, awsError, mapLimit, type RetryOptions, retryRead } from './aws-calls';
 import type { AwsAccount } from './clients';
 
 /** The clients the sources read with, each for one account and region (from the one client factory). */
@@ -95,7 +95,8 @@ export class AwsMaintenance implements Maintenance {
         return [];
       }
     };
-    const call = <T>(fn: () => Promise<T>) => retryThrottled(fn, this.retry);
+    // Every source is read only: retried when throttled or when AWS fails on its side.
+    const call = <T>(fn: () => Promise<T>) => retryRead(fn, this.retry);
     const regions = [...new Set(regional.map((p) => p.region))];
     const [health, ec2, rds, elasticache, opensearch] = await Promise.all([
       this.places.organization !== undefined

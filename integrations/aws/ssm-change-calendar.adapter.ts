@@ -1,6 +1,7 @@
 import { GetCalendarStateCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { CalendarState, ChangeCalendars } from '../calendars.port';
 import { OpsbotError } from '../errors';
+import { retryRead } from './aws-calls';
 import type { AwsAccount } from './clients';
 
 /** An environment's change calendar, where it lives. */
@@ -23,7 +24,9 @@ export class SsmChangeCalendars implements ChangeCalendars {
     const place = this.places.find((p) => p.environment === environment);
     if (place === undefined) return undefined;
     try {
-      const answer = await this.client(place).send(new GetCalendarStateCommand({ CalendarNames: [place.calendar] }));
+      const answer = await retryRead(() =>
+        this.client(place).send(new GetCalendarStateCommand({ CalendarNames: [place.calendar] })),
+      );
       const next = answer.NextTransitionTime !== undefined ? Date.parse(answer.NextTransitionTime) : Number.NaN;
       return {
         calendar: place.calendar,
