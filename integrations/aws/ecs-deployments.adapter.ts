@@ -172,26 +172,37 @@ export class AwsDeployments implements Deployments {
 
     if (running.engine === 'codedeploy') {
       const group = codeDeployGroup(target);
-      const created = await call(
-        () =>
-          codedeploy.send(
-            new CreateDeploymentCommand({
-              applicationName: group.application,
-              deploymentGroupName: group.deploymentGroup,
-              description: `opsbot: ${request.version} for ${request.requestedBy}`,
-              revision: {
-                revisionType: 'AppSpecContent',
-                appSpecContent: { content: appSpec(target, running.service, revisionArn) },
-              },
-              // A rollback must not be stopped by the very alarm it answers (CodeDeploy asks UpdateDeploymentGroup
-              // permission for this).
-              ...(request.rollback === true && { overrideAlarmConfiguration: { enabled: false } }),
-            }),
-          ),
-        'codedeploy:CreateDeployment',
-        target,
-      );
-      return this.codeDeployDeployment(target, created.deploymentId as string, {
+      const description = `opsbot: ${request.version} for ${request.requestedBy}`;
+      const askedAt = this.now();
+      const create = () =>
+        call(
+          () =>
+            codedeploy.send(
+              new CreateDeploymentCommand({
+                applicationName: group.application,
+                deploymentGroupName: group.deploymentGroup,
+                description,
+                revision: {
+                  revisionType: 'AppSpecContent',
+                  appSpecContent: { content: appSpec(target, running.service, revisionArn) },
+                },
+                // A rollback must not be stopped by the very alarm it answers (CodeDeploy asks UpdateDeploymentGroup
+                // permission for this).
+                ...(request.rollback === true && { overrideAlarmConfiguration: { enabled: false } }),
+              }),
+            ),
+          'codedeploy:CreateDeployment',
+          target,
+        );
+      let deploymentId: string | undefined;
+      try {
+        deploymentId = (await create()).deploymentId;
+      } catch (error) {
+        // A server fault or a timeout may come after CodeDeploy created it: look before asking again, never twice over.
+        if (awsError(error)?.transient !== true) throw error;
+        deploymentId = (await this.createdSince(target, askedAt, description)) ?? (await create()).deploymentId;
+      }
+      return this.codeDeployDeployment(target, deploymentId as string, {
         version: request.version,
         previousVersion,
         requestedBy: request.requestedBy,
@@ -420,6 +431,37 @@ export class AwsDeployments implements Deployments {
       );
     }
     return target;
+  }
+
+  /**
+   * The deployment of `target`'s group that opsbot asked for since `since` with `description`, if CodeDeploy created
+   * it: one deploy at a time per service and environment holds a lock, so that request can only be this one.
+   */
+  private async createdSince(target: DeployTarget, since: number, description: string): Promise<string | undefined> {
+    const { codedeploy } = this.clients(target);
+    const group = codeDeployGroup(target);
+    const listed = await call(
+      () =>
+        codedeploy.send(
+          new ListDeploymentsCommand({
+            applicationName: group.application,
+            deploymentGroupName: group.deploymentGroup,
+            includeOnlyStatuses: [...CODEDEPLOY_ACTIVE],
+            // CodeDeploy's clock and ours differ a little.
+            createTimeRange: { start: new Date(since - 60_000) },
+          }),
+        ),
+      'codedeploy:ListDeployments',
+      target,
+    );
+    const ids = listed.deployments ?? [];
+    if (ids.length === 0) return undefined;
+    const found = await call(
+      () => codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 25) })),
+      'codedeploy:BatchGetDeployments',
+      target,
+    );
+    return found.deploymentsInfo?.find((d) => d.description === description)?.deploymentId;
   }
 
   /** The service as ECS has it: its engine, and the task definition it runs (with tags). */

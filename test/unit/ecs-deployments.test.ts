@@ -218,6 +218,64 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     ]);
   });
 
+  it('does not create a second CodeDeploy deployment when CreateDeployment failed on AWS’s side after creating one', async () => {
+    // Prepare: CreateDeployment answers 503, yet CodeDeploy lists the deployment opsbot asked for
+    const { codedeploy, deployments } = setup();
+    const fault = Object.assign(new Error('Service Unavailable'), {
+      name: 'ServiceUnavailableException',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 503 },
+    });
+    codedeploy.on(CreateDeploymentCommand).rejects(fault);
+    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-OTHER0001', 'd-OURS00001'] });
+    codedeploy.on(BatchGetDeploymentsCommand).resolves({
+      deploymentsInfo: [
+        { deploymentId: 'd-OTHER0001', description: 'opsbot: v1.8.0 for U0BEN00001' },
+        { deploymentId: 'd-OURS00001', description: 'opsbot: v1.8.2 for U0ANA00001' },
+      ],
+    });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: 'd-OURS00001', status: 'Created' } });
+
+    // Act
+    const started = await deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      requestedBy: 'U0ANA00001',
+    });
+
+    // Assess
+    expect(started.id).toBe('d-OURS00001');
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
+  });
+
+  it('asks CodeDeploy again, once, when a CreateDeployment that failed on AWS’s side created nothing', async () => {
+    // Prepare
+    const { codedeploy, deployments } = setup();
+    codedeploy
+      .on(CreateDeploymentCommand)
+      .rejectsOnce(Object.assign(new Error('timed out'), { name: 'TimeoutError' }))
+      .resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: 'd-NEW000001', status: 'Created' } });
+
+    // Act
+    const started = await deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      requestedBy: 'U0ANA00001',
+    });
+
+    // Assess
+    expect(started.id).toBe('d-NEW000001');
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(2);
+  });
+
   it('deploys a digest by digest', async () => {
     // Prepare
     const { ecs, codedeploy, deployments } = setup();
