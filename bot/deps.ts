@@ -83,6 +83,8 @@ export interface DepsOverrides {
   readonly people?: People;
   /** The NLU service instead of the configured one (tests hand in Lex over a mocked client). */
   readonly nlu?: Nlu;
+  /** Where AWS Health's active endpoint is, instead of looking it up in DNS (tests make no such look-up). */
+  readonly healthRegion?: () => Promise<string>;
 }
 
 interface Account {
@@ -114,7 +116,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   const matcher = new LocalMatcher(registry.all, vocabulary);
   const account =
     settings.backend === 'aws'
-      ? awsAccount(settings, config)
+      ? awsAccount(settings, config, overrides)
       : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
   // On the sandbox the Store keeps the sandbox's time: a lock or an approval expires as the page moves the clock.
   const store = overrides.store ?? createStore(settings, () => account.clock.now());
@@ -304,7 +306,7 @@ export function lazyPort<T extends object>(make: () => Promise<T>): T {
  * The real account, through SDK v3 clients for the function's own region and credentials, built on first use.
  * Adapters are imported inside the factories: their SDK imports would otherwise load at cold start.
  */
-function awsAccount(settings: Settings, config: OpsbotConfig): Account {
+function awsAccount(settings: Settings, config: OpsbotConfig, overrides: DepsOverrides): Account {
   // One SDK attempt with adaptive rate limiting: the adapter owns retries, so a call is never retried twice over.
   const clients = () => clientFactory(settings.awsRegion);
   const deployments: Deployments = lazyPort(async () => {
@@ -359,9 +361,11 @@ function awsAccount(settings: Settings, config: OpsbotConfig): Account {
       const { ElastiCacheClient } = await import('@aws-sdk/client-elasticache');
       const { OpenSearchClient } = await import('@aws-sdk/client-opensearch');
       const { AwsMaintenance } = await import('../integrations/aws/health-maintenance.adapter');
-      // Each account and region through its own client, from the one factory; AWS Health answers from us-east-1.
+      const { activeHealthRegion } = await import('../integrations/aws/health-endpoint');
+      // Each account and region through its own client, from the one factory; AWS Health through its active endpoint.
       return new AwsMaintenance(maintenancePlaces(config), {
-        health: (account) => clients().get(HealthClient, account, 'us-east-1'),
+        health: (account, region) => clients().get(HealthClient, account, region),
+        healthRegion: overrides.healthRegion ?? activeHealthRegion(),
         ec2: (account, region) => clients().get(EC2Client, account, region),
         rds: (account, region) => clients().get(RDSClient, account, region),
         elasticache: (account, region) => clients().get(ElastiCacheClient, account, region),

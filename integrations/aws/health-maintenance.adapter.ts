@@ -32,7 +32,10 @@ import type { AwsAccount } from './clients';
 
 /** The clients the sources read with, each for one account and region (from the one client factory). */
 export interface MaintenanceClients {
-  health(account: AwsAccount): HealthClient;
+  /** AWS Health, through the endpoint of `region`: its active one ({@link MaintenanceClients.healthRegion}). */
+  health(account: AwsAccount, region: string): HealthClient;
+  /** The region of AWS Health's active endpoint (us-east-1 unless Health has failed over); us-east-1 when not given. */
+  healthRegion?(): Promise<string>;
   ec2(account: AwsAccount, region: string): EC2Client;
   rds(account: AwsAccount, region: string): RDSClient;
   elasticache(account: AwsAccount, region: string): ElastiCacheClient;
@@ -98,11 +101,12 @@ export class AwsMaintenance implements Maintenance {
     // Every source is read only: retried when throttled or when AWS fails on its side.
     const call = <T>(fn: () => Promise<T>) => retryRead(fn, this.retry);
     const regions = [...new Set(regional.map((p) => p.region))];
+    const healthRegion = (await this.clients.healthRegion?.()) ?? 'us-east-1';
     const [health, ec2, rds, elasticache, opensearch] = await Promise.all([
       this.places.organization !== undefined
         ? read('health', this.places.organization, undefined, () =>
             organizationHealth(
-              this.clients.health(this.places.organization as AwsAccount),
+              this.clients.health(this.places.organization as AwsAccount, healthRegion),
               accounts.map((a) => a.account),
               regions,
               window,
@@ -111,7 +115,7 @@ export class AwsMaintenance implements Maintenance {
           ).then((n) => [n])
         : mapLimit(accounts, CONCURRENCY, ({ account, regions: own }) =>
             read('health', account, undefined, () =>
-              accountHealth(this.clients.health(account), account, own, window, call),
+              accountHealth(this.clients.health(account, healthRegion), account, own, window, call),
             ),
           ),
       mapLimit(regional, CONCURRENCY, ({ account, region }) =>

@@ -65,7 +65,8 @@ export async function driveOpsbot(
     const workerSettings = await asCaller('worker', () =>
       withSlackSecrets(readSettings({ ...deployed.worker, ...lambda }), { fresh: true }),
     );
-    const worker = createDeps(workerSettings, config);
+    // AWS Health's active endpoint: its default region, without a DNS look-up.
+    const worker = createDeps(workerSettings, config, { healthRegion: async () => 'us-east-1' });
 
     const runHandedOver = async () => {
       for (const job of world.invoked.splice(0)) await handleWorkerInput(job as Job, worker.worker);

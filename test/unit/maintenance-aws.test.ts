@@ -419,6 +419,34 @@ describeShared('AWS maintenance sources (aws-sdk-client-mock, AWS’s published 
     }
   });
 
+  it('reads AWS Health through its active endpoint, us-east-2 while Health has failed over', async () => {
+    // Prepare
+    mocks();
+    const asked: string[] = [];
+    const adapter = new AwsMaintenance(
+      { accounts: [{ account: TOOLS, regions: ['eu-west-1'] }], serviceTag: 'opsbot:service' },
+      {
+        health: (_account, region) => {
+          asked.push(region);
+          return new HealthClient({ region });
+        },
+        healthRegion: async () => 'us-east-2',
+        ec2: () => new EC2Client({ region: 'eu-west-1' }),
+        rds: () => new RDSClient({ region: 'eu-west-1' }),
+        elasticache: () => new ElastiCacheClient({ region: 'eu-west-1' }),
+        opensearch: () => new OpenSearchClient({ region: 'eu-west-1' }),
+      },
+      { sleep: async () => undefined },
+    );
+
+    // Act
+    const reading = await adapter.upcoming(WINDOW);
+
+    // Assess
+    expect(reading.failures).toEqual([]);
+    expect(asked).toEqual(['us-east-2']);
+  });
+
   it('reads AWS Health once through the organizational view, for the configured accounts only', async () => {
     // Prepare
     const { health } = mocks();
