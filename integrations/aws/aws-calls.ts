@@ -87,6 +87,20 @@ export async function retryRead<T>(fn: () => Promise<T>, options: RetryOptions =
   return retrying(fn, options, (e) => e.throttled || e.transient);
 }
 
+/**
+ * A call that changes something, asked once more only when it failed on AWS's side (a server fault or a timeout may
+ * come after AWS took it) and `taken` finds it did not take effect: never twice over.
+ * @returns what `ask` answered, or what `taken` found.
+ */
+export async function changeOnce<T>(ask: () => Promise<T>, taken: () => Promise<T | undefined>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    if (awsError(error)?.transient !== true) throw error;
+    return (await taken()) ?? (await ask());
+  }
+}
+
 async function retrying<T>(
   fn: () => Promise<T>,
   options: RetryOptions,

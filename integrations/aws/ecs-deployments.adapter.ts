@@ -37,7 +37,7 @@ import type {
   StopDeployment,
 } from '../deployments.port';
 import { ecsStopsOnlyByRollingBack, OpsbotError, unknownTarget } from '../errors';
-import { awsError, mapLimit, retryRead, retryThrottled } from './aws-calls';
+import { awsError, changeOnce, mapLimit, retryRead, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
 import { codeDeployProgress, ecsProgress, type Progress } from './deploy-progress';
 import { imageReference, nextRevision, parseImage, revisionTags } from './task-definition';
@@ -169,6 +169,7 @@ export class AwsDeployments implements Deployments {
       target,
     );
     const revisionArn = registered.taskDefinition?.taskDefinitionArn as string;
+    const who = { version: request.version, previousVersion, requestedBy: request.requestedBy };
 
     if (running.engine === 'codedeploy') {
       const group = codeDeployGroup(target);
@@ -194,19 +195,11 @@ export class AwsDeployments implements Deployments {
           'codedeploy:CreateDeployment',
           target,
         );
-      let deploymentId: string | undefined;
-      try {
-        deploymentId = (await create()).deploymentId;
-      } catch (error) {
-        // A server fault or a timeout may come after CodeDeploy created it: look before asking again, never twice over.
-        if (awsError(error)?.transient !== true) throw error;
-        deploymentId = (await this.createdSince(target, askedAt, description)) ?? (await create()).deploymentId;
-      }
-      return this.codeDeployDeployment(target, deploymentId as string, {
-        version: request.version,
-        previousVersion,
-        requestedBy: request.requestedBy,
-      });
+      const deploymentId = await changeOnce(
+        async () => (await create()).deploymentId,
+        () => this.createdSince(target, askedAt, description),
+      );
+      return this.codeDeployDeployment(target, deploymentId as string, who);
     }
 
     const startedAt = this.now();
@@ -223,15 +216,13 @@ export class AwsDeployments implements Deployments {
         'ecs:UpdateService',
         target,
       );
-    try {
-      await update();
-    } catch (error) {
-      // A server fault or a timeout may come after ECS took the change: look before asking again, never twice over.
-      if (awsError(error)?.transient !== true) throw error;
-      const now = await this.running(target);
-      if (now.service.taskDefinition !== revisionArn) await update();
-    }
-    const who = { version: request.version, previousVersion, requestedBy: request.requestedBy };
+    await changeOnce(
+      async () => {
+        await update();
+        return true;
+      },
+      async () => ((await this.running(target)).service.taskDefinition === revisionArn ? true : undefined),
+    );
     const found = await this.deploymentOf(target, startedAt, revisionArn);
     if (found === undefined) {
       // The service was changed, so ECS is deploying even though it has not listed the deployment yet: the deploy

@@ -4,9 +4,8 @@ import { OpsbotAccessStack, type OpsbotAccessStackProps } from '../../infra/stac
 
 /** Test configurations shared by the infra tests. */
 
-/** Two services: web on CodeDeploy, worker on ECS; staging in opsbot's own account, prod in another. */
-export const TWO_ACCOUNT_DEPLOYS = `
-slack:
+/** The Slack ids, staging and a protected prod with change calendars, opsbot's own account and prod's. */
+const TWO_ACCOUNTS = `slack:
   botUserId: U0OPSBOT01
   botId: B0OPSBOT01
   channels: { deploys: C0DEPLOYS01, alerts: C0ALERTS001, notices: C0NOTICES01 }
@@ -16,7 +15,11 @@ environments:
 accounts:
   tools: { id: "111111111111" }
   prod: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/opsbot", externalId: opsbot-example }
-services:
+`;
+
+/** Two services: web on CodeDeploy, worker on ECS; staging in opsbot's own account, prod in another. */
+export const TWO_ACCOUNT_DEPLOYS = `
+${TWO_ACCOUNTS}services:
   web:
     environments:
       staging: { account: tools, region: eu-west-1, cluster: staging, repository: web, codedeploy: { application: web, deploymentGroup: web-staging }, rollbackAlarms: [web-staging-5xx] }
@@ -53,17 +56,7 @@ export function prodAccessStack(
  * accounts, change calendars in two accounts.
  */
 export const EVERY_ENGINE = `
-slack:
-  botUserId: U0OPSBOT01
-  botId: B0OPSBOT01
-  channels: { deploys: C0DEPLOYS01, alerts: C0ALERTS001, notices: C0NOTICES01 }
-environments:
-  staging: { changeCalendar: { name: staging-changes, region: eu-west-1 } }
-  prod: { protected: true, deployers: everyone, changeCalendar: { name: prod-changes, account: prod, region: eu-west-1 } }
-accounts:
-  tools: { id: "111111111111" }
-  prod: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/opsbot", externalId: opsbot-example }
-  org: { id: "555555555555", roleArn: "arn:aws:iam::555555555555:role/opsbot-health", externalId: opsbot-org }
+${TWO_ACCOUNTS}  org: { id: "555555555555", roleArn: "arn:aws:iam::555555555555:role/opsbot-health", externalId: opsbot-org }
 services:
   web:
     pipeline: web-pipeline
