@@ -80,6 +80,20 @@ export interface DeployActionJob {
 export interface WatchJob {
   readonly kind: 'watch';
   readonly runId: string;
+  /** When the execution polling it started (`$$.Execution.StartTime`, ISO 8601). */
+  readonly watchedSince?: string;
+}
+
+/**
+ * How long one watcher execution polls before the poll asks it to hand the deploy over to a fresh one: well within
+ * the execution's 50-hour timeout however slow its polls are (its 700 rounds take about two hours when they are not).
+ */
+export const WATCH_EXECUTION_MS = 6 * 60 * 60_000;
+
+/** Whether the execution that sent `job` has polled long enough to hand over, at `now`. */
+export function watchedLongEnough(job: WatchJob, now: number): boolean {
+  const since = job.watchedSince === undefined ? Number.NaN : Date.parse(job.watchedSince);
+  return Number.isFinite(since) && now - since >= WATCH_EXECUTION_MS;
 }
 
 export function isWatchJob(input: unknown): input is WatchJob {

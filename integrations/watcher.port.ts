@@ -1,6 +1,8 @@
 /** What a poll of a watched deploy found: whether there is anything left to watch. */
 export interface WatchResult {
   readonly done: boolean;
+  /** The watcher should go on in a fresh execution of itself (Step Functions' history has a limit). */
+  readonly handOver?: boolean;
 }
 
 /**

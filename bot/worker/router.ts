@@ -7,7 +7,7 @@ import {
   type ReactionPorts,
   type ReactionRegistry,
 } from '../../intents/define-reaction';
-import { isWatchJob, type Job, type WatchJob } from '../jobs';
+import { isWatchJob, type Job, type WatchJob, watchedLongEnough } from '../jobs';
 import { runJob, type WorkerDeps } from './dispatcher';
 
 export interface RouterDeps extends WorkerDeps {
@@ -26,8 +26,10 @@ export async function handleWorkerInput(
   options: { readonly deadline?: number } = {},
 ): Promise<WatchResult | undefined> {
   if (isWatchJob(input)) {
-    // The Step Functions watcher's poll step: its answer decides whether the execution waits and polls again.
-    return asCaller('watcher', () => pollRun(input.runId, deps.ports));
+    // The Step Functions watcher's poll step: its answer decides whether the execution waits and polls again, or
+    // hands the deploy over to a fresh execution (the state machine reads both fields).
+    const { done } = await asCaller('watcher', () => pollRun(input.runId, deps.ports));
+    return { done, handOver: !done && watchedLongEnough(input, deps.ports.clock.now()) };
   }
   return asCaller('worker', () => routeToWorker(input, deps, options));
 }

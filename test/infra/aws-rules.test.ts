@@ -130,28 +130,34 @@ async function judgeServiceCalls(deployed: DeployedRoles, checked: string[]): Pr
     for (const id of stack.logicalIdsOf('AWS::StepFunctions::StateMachine')) {
       const properties = stack.resource(id).Properties as Record<string, unknown>;
       const definition = JSON.parse(stack.resolveString(properties.DefinitionString, `${id}.DefinitionString`)) as {
-        States: Record<string, { Type: string; Resource?: string; Parameters?: { FunctionName?: string } }>;
+        States: Record<
+          string,
+          { Type: string; Resource?: string; Parameters?: { FunctionName?: string; StateMachineArn?: string } }
+        >;
       };
-      const invoked = Object.values(definition.States).flatMap((state) =>
+      // Its tasks: Lambda invocations (the poll step) and executions it starts (the watcher handing over to itself).
+      const calls = Object.values(definition.States).flatMap((state): RecordedCall[] =>
         state.Type !== 'Task'
           ? []
           : state.Resource === 'arn:aws:states:::lambda:invoke'
-            ? [state.Parameters?.FunctionName as string]
+            ? [call(stack, 'Lambda', 'Invoke', { FunctionName: state.Parameters?.FunctionName as string })]
             : state.Resource?.startsWith('arn:aws:lambda:') === true
-              ? [state.Resource]
-              : [],
+              ? [call(stack, 'Lambda', 'Invoke', { FunctionName: state.Resource })]
+              : state.Resource === 'arn:aws:states:::states:startExecution'
+                ? [
+                    call(stack, 'SFN', 'StartExecution', {
+                      stateMachineArn: state.Parameters?.StateMachineArn as string,
+                    }),
+                  ]
+                : [],
       );
-      await judgeAs(
-        stack,
-        stack.resolveString(properties.RoleArn),
-        invoked.map((name) => call(stack, 'Lambda', 'Invoke', { FunctionName: name })),
-        [
-          {
-            action: 'logs:*',
-            reason: 'Step Functions delivers the state machine’s execution logs through CloudWatch Logs’ log delivery.',
-          },
-        ],
-      );
+      expect(calls.length).toBe(Object.values(definition.States).filter((s) => s.Type === 'Task').length);
+      await judgeAs(stack, stack.resolveString(properties.RoleArn), calls, [
+        {
+          action: 'logs:*',
+          reason: 'Step Functions delivers the state machine’s execution logs through CloudWatch Logs’ log delivery.',
+        },
+      ]);
     }
     // Rules that forward events to another bus (the access stacks' to opsbot's) put them there as the rule's role.
     for (const id of stack.logicalIdsOf('AWS::Events::Rule')) {

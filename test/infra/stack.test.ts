@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { HAND_OVER_ROUNDS } from '../../infra/constructs/deploy-watcher';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
 import { LISTING_INDEX } from '../../integrations/store.port';
 import { reactions } from '../../intents';
@@ -199,7 +200,7 @@ describe('the synthesized opsbot stack', () => {
     ]);
   });
 
-  it('watches deploys with a Standard state machine: Wait, poll through the worker, Choice — logged and alarmed', () => {
+  it('watches deploys with a Standard state machine: Wait, poll through the worker, Choice, Count — handing over to itself, logged and alarmed', () => {
     // Prepare
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     const body = machine?.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] };
@@ -214,21 +215,37 @@ describe('the synthesized opsbot stack', () => {
     expect(definition.States.Poll).toMatchObject({
       Type: 'Task',
       Resource: expect.stringContaining('lambda:invoke'),
-      Parameters: { Payload: { kind: 'watch', 'runId.$': '$.runId' } },
-      ResultSelector: { 'done.$': '$.Payload.done' },
+      Parameters: { Payload: { kind: 'watch', 'runId.$': '$.runId', 'watchedSince.$': '$$.Execution.StartTime' } },
+      ResultSelector: { 'done.$': '$.Payload.done', 'handOver.$': '$.Payload.handOver' },
       ResultPath: '$.poll',
       Next: 'Done?',
     });
     expect(definition.States['Done?']).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.poll.done', BooleanEquals: true, Next: 'Ended' }],
-      Default: 'Wait',
+      Choices: [
+        { Variable: '$.poll.done', BooleanEquals: true, Next: 'Ended' },
+        {
+          Or: [
+            { Variable: '$.round', NumericGreaterThanEquals: HAND_OVER_ROUNDS - 1 },
+            { Variable: '$.poll.handOver', BooleanEquals: true },
+          ],
+          Next: 'Hand over',
+        },
+      ],
+      Default: 'Count',
+    });
+    expect(definition.States.Count).toMatchObject({ Type: 'Pass', Next: 'Wait' });
+    expect(definition.States['Hand over']).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:TOKEN:states:::states:startExecution',
+      Parameters: { 'Name.$': "States.Format('{}.w{}', $.execution, States.MathAdd($.generation, 1))" },
+      Next: 'Handed over',
     });
     expect(definition.States.Ended).toEqual({ Type: 'Succeed' });
     expect(definition.TimeoutSeconds).toBe(50 * 60 * 60);
-    // A failing poll goes back to Wait: watching ends when a poll says done, or at the timeout
+    // A failing poll answers "not done" and counts as a round: watching ends when a poll says done, or at the timeout
     expect(definition.States.Poll).toMatchObject({
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.pollError', Next: 'Wait' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.pollError', Next: 'Unanswered' }],
     });
     expect(machine?.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     // Failed, timed out or aborted: any of the three raises the alarm (asserted in self-watch.test.ts).
@@ -238,16 +255,27 @@ describe('the synthesized opsbot stack', () => {
     });
     // The worker knows the state machine's ARN. The example configures no cluster, so nothing can be deployed on
     // AWS and the worker may start no execution; with a deployable service it may start this state machine's only.
+    // The state machine itself may start itself only (its hand-over).
     const arn = {
       'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':stateMachine:Opsbot-deploy-watcher$')])],
     };
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ OPSBOT_WATCHER: arn }) },
     });
-    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('states:StartExecution');
+    const starting = (t: Template) =>
+      Object.entries(t.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) => JSON.stringify(p).includes('states:StartExecution'))
+        .map(([id, p]) => [id, (p.Properties.Roles as Array<{ Ref: string }>).map((r) => r.Ref)]);
+    expect(starting(template)).toEqual([
+      [
+        expect.stringMatching(/^DeployWatcherStateMachineRoleDefaultPolicy/),
+        [expect.stringMatching(/^DeployWatcherStateMachineRole/)],
+      ],
+    ]);
     const deployable = Template.fromStack(
       new OpsbotStack(new App(), 'Opsbot', { config: parseConfig(TWO_ACCOUNT_DEPLOYS) }),
     );
+    expect(starting(deployable)).toHaveLength(2);
     deployable.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: arn }]),

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { ExecutionAlreadyExists, InvalidArn, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { handleWorkerInput, type RouterDeps } from '../../bot/worker/router';
 import { AwsDeployments, type DeployTarget } from '../../integrations/aws/ecs-deployments.adapter';
 import { StepFunctionsWatcher } from '../../integrations/aws/step-functions-watcher.adapter';
 import { Claims } from '../../integrations/claims';
@@ -47,8 +48,60 @@ describe('the Step Functions watcher (aws-sdk-client-mock)', () => {
     expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
       stateMachineArn: ARN,
       name: 'r-0123456789abcdef',
-      input: JSON.stringify({ kind: 'watch', runId: 'r-0123456789abcdef' }),
+      input: JSON.stringify({
+        kind: 'watch',
+        runId: 'r-0123456789abcdef',
+        execution: 'r-0123456789abcdef',
+        generation: 0,
+        round: 0,
+      }),
     });
+  });
+
+  it('names the first execution so that its successors’ names (`.w<generation>`) fit Step Functions’ 80 characters', async () => {
+    // Prepare: an id longer than an execution name may be, with characters a name may not have
+    const sfn = mockClient(SFNClient);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:r-1`, startDate: new Date() });
+    const id = `ecs-unlisted:web/prod:${'r'.repeat(90)}`;
+
+    // Act
+    await new StepFunctionsWatcher(new SFNClient({ region: 'eu-west-1' }), ARN).watch(id);
+
+    // Assess
+    const sent = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(sent?.name).toMatch(/^ecs-unlisted_web_prod_r+$/);
+    expect(sent?.name).toHaveLength(72);
+    expect(JSON.parse(sent?.input as string)).toMatchObject({ runId: id, execution: sent?.name, generation: 0 });
+  });
+
+  it('asks for a hand-over from the poll step once its execution has polled six hours, and not when the deploy is done', async () => {
+    // Prepare
+    const { ports, clock } = sandboxPorts();
+    const worker = { ports } as unknown as RouterDeps;
+    const job = (since: number) => ({
+      kind: 'watch' as const,
+      runId: 'r-none',
+      watchedSince: new Date(since).toISOString(),
+    });
+    await ports.store.put(
+      runKey('r-going'),
+      { id: 'r-going', state: 'awaiting-approval', requestedAt: clock.now() },
+      3600,
+    );
+
+    // Act
+    const fresh = await handleWorkerInput({ ...job(clock.now() - 60_000), runId: 'r-going' }, worker);
+    const old = await handleWorkerInput({ ...job(clock.now() - 6 * 60 * 60_000), runId: 'r-going' }, worker);
+    const unknownAge = await handleWorkerInput({ kind: 'watch', runId: 'r-going', watchedSince: 'yesterday' }, worker);
+    const ended = await handleWorkerInput(job(clock.now() - 7 * 60 * 60_000), worker);
+
+    // Assess
+    expect([fresh, old, unknownAge, ended]).toEqual([
+      { done: false, handOver: false },
+      { done: false, handOver: true },
+      { done: false, handOver: false },
+      { done: true, handOver: false },
+    ]);
   });
 
   it('treats an execution that already exists as watched, and says any other failure', async () => {
