@@ -2,9 +2,11 @@ import { defineReaction, type EventBridgeEvent } from '../define-reaction';
 import { pollRun, runningRuns } from './live';
 
 /**
- * CodeDeploy's and ECS's own word that a deployment changed state (or an ECS hook began to wait): the deploys it may concern are polled at once,
- * so their messages show the end without waiting for the watcher's next poll (a change short of the end still waits
- * for the 10 s between updates). Polling is idempotent (a poll after the end changes nothing), so a repeated or late
+ * CodeDeploy's and ECS's own word that a deployment changed state: the deploys it may concern are polled at once, so
+ * their messages show the end without waiting for the watcher's next poll (a change short of the end still waits for
+ * the 10 s between updates). ECS documents no event for a lifecycle hook that waits (EventBridge's event reference for
+ * aws.ecs lists container instance, task, service action and deployment state changes only): a PAUSE hook at a gate
+ * is found by the watcher's poll, within 10 s. Polling is idempotent (a poll after the end changes nothing), so a repeated or late
  * event does no harm.
  */
 export const deployEvents = defineReaction({
@@ -21,11 +23,6 @@ export const deployEvents = defineReaction({
       source: 'aws.ecs',
       detailType: 'ECS Deployment State Change',
       purpose: 'ECS service deployment state changes',
-    },
-    {
-      source: 'aws.ecs',
-      detailType: 'ECS Hook State Change',
-      purpose: 'ECS lifecycle hooks (a PAUSE hook waiting at a gate)',
     },
   ],
   async handle(event: EventBridgeEvent, ports) {

@@ -296,6 +296,50 @@ describe('the synthesized opsbot stack', () => {
     });
   });
 
+  it('subscribes only to events AWS documents, by source and detail type', () => {
+    // Prepare: the detail types of EventBridge's event reference (docs.aws.amazon.com/eventbridge/latest/ref/), for the
+    // sources opsbot listens to
+    const documented: Record<string, string[]> = {
+      'aws.ecs': [
+        'ECS Container Instance State Change',
+        'ECS Task State Change',
+        'ECS Service Action',
+        'ECS Deployment State Change',
+      ],
+      'aws.codedeploy': [
+        'CodeDeploy Deployment State-change Notification',
+        'CodeDeploy Instance State-change Notification',
+      ],
+      'aws.codepipeline': [
+        'CodePipeline Pipeline Execution State Change',
+        'CodePipeline Stage Execution State Change',
+        'CodePipeline Action Execution State Change',
+      ],
+      'aws.cloudwatch': ['CloudWatch Alarm State Change'],
+      'aws.health': ['AWS Health Event'],
+    };
+    const deployable = Template.fromStack(
+      new OpsbotStack(new App(), 'Opsbot', { config: parseConfig(TWO_ACCOUNT_DEPLOYS) }),
+    );
+
+    // Act
+    const subscribed = [template, deployable].flatMap((t) =>
+      Object.values(t.findResources('AWS::Events::Rule')).flatMap((rule) => {
+        const pattern = rule.Properties.EventPattern as { source?: string[]; 'detail-type'?: string[] } | undefined;
+        return (pattern?.source ?? []).flatMap((source) =>
+          (pattern?.['detail-type'] ?? ['(any)']).map((type) => `${source}: ${type}`),
+        );
+      }),
+    );
+
+    // Assess
+    expect(subscribed.length).toBeGreaterThan(3);
+    for (const pair of subscribed) {
+      const [source, type] = pair.split(': ') as [string, string];
+      expect({ pair, documented: documented[source]?.includes(type) ?? false }).toEqual({ pair, documented: true });
+    }
+  });
+
   it('posts the maintenance digest daily at the configured time in the team’s time zone, through EventBridge Scheduler', () => {
     // Prepare
     const berlin = new OpsbotStack(new App(), 'Opsbot', {
