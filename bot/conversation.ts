@@ -177,7 +177,9 @@ export class ConversationPlanner {
     userId: string,
   ): Promise<Reply> {
     const text = (await intent.confirmation?.(slots, this.ports)) ?? { action: intent.description };
-    const request = { intent: intent.name, slots, userId, nonce: randomUUID() };
+    // What the card pinned travels with its buttons (stored by opsbot, never read back from Slack).
+    const pins = Object.fromEntries(Object.entries(text.pins ?? {}).map(([name, value]) => [`pinned:${name}`, value]));
+    const request = { intent: intent.name, slots: { ...slots, ...pins }, userId, nonce: randomUUID() };
     return {
       title: text.title ?? `Confirm: ${intent.name.toLowerCase()}`,
       summary: ['Confirm: ', ...runsOf(text.action), '?'],

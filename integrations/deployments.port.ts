@@ -94,7 +94,13 @@ export interface Gate {
 export interface StartDeployment {
   readonly service: string;
   readonly environment: string;
+  /** The tag (or digest) people asked for, as the deploy's messages and records name it. */
   readonly version: string;
+  /**
+   * The image's digest (`sha256:…`) as the Confirm card showed it: the new revision runs the image by this digest, so
+   * a tag pushed again after Confirm does not change what runs. Without it, the version is deployed as it is named.
+   */
+  readonly digest?: string;
   readonly requestedBy: string;
   /**
    * A rollback: CodeDeploy is told to leave the group's own alarms out of it (`overrideAlarmConfiguration`), or an

@@ -192,6 +192,16 @@ export interface ConfirmationText {
   readonly warning?: Line;
   /** A risky change: its Confirm button is red. */
   readonly danger?: boolean;
+  /**
+   * What the card shows that the change must use as shown (the image's digest): kept with the card's buttons and
+   * handed back to `handle` among the slots, each under `pinned:<name>` (a key no person's words can fill).
+   */
+  readonly pins?: Readonly<Record<string, string>>;
+}
+
+/** A value the Confirm card pinned (`ConfirmationText.pins`), from the slots `handle` receives. */
+export function pinned(slots: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return slots[`pinned:${name}`];
 }
 
 export interface IntentDefinition<S extends string = string> {

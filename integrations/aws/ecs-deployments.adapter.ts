@@ -80,6 +80,17 @@ export interface TargetClients {
 /** Tags opsbot puts on the revisions it registers, so history can say who asked for what. */
 export const REQUESTED_BY_TAG = 'opsbot:requested-by';
 export const VERSION_TAG = 'opsbot:version';
+
+/**
+ * The version a revision runs, as people name it: the image's tag, or for an image opsbot pinned by digest the tag
+ * it was asked for (its `opsbot:version` tag); the digest itself when neither says more.
+ */
+function versionOf(image: string, tags: readonly { key?: string; value?: string }[] | undefined): string {
+  const named = parseImage(image).version;
+  const asked = tags?.find((t) => t.key === VERSION_TAG)?.value;
+  if (named?.startsWith('sha256:') === true && asked !== undefined && asked !== '') return asked;
+  return named ?? 'latest';
+}
 export const PREVIOUS_VERSION_TAG = 'opsbot:previous-version';
 
 /** What a deployment's revision says of itself: the version, what it replaced, who asked. */
@@ -137,7 +148,7 @@ export class AwsDeployments implements Deployments {
       environment,
       taskDefinition: familyRevision(running.taskDefinition),
       image,
-      version: parseImage(image).version ?? 'latest',
+      version: versionOf(image, running.tags),
       engine: running.engine,
       ...(leftOut.length > 0 && { tagsLeftOut: leftOut }),
     };
@@ -150,7 +161,7 @@ export class AwsDeployments implements Deployments {
     if (running.engine !== 'codedeploy') await this.refuseIfDeploying(target);
     const currentImage = containerImage(running.taskDefinition, target);
     const repositoryUri = target.repositoryUri ?? parseImage(currentImage).repositoryUri;
-    const previousVersion = parseImage(currentImage).version ?? 'latest';
+    const previousVersion = versionOf(currentImage, running.tags);
     const { tags } = revisionTags(running.tags, [
       { key: REQUESTED_BY_TAG, value: request.requestedBy },
       { key: VERSION_TAG, value: request.version },
@@ -161,7 +172,10 @@ export class AwsDeployments implements Deployments {
       running.taskDefinition,
       tags,
       target.container,
-      imageReference(repositoryUri, request.version),
+      // The digest the Confirm card showed, when it showed one: what runs is what was confirmed.
+      request.digest !== undefined
+        ? imageReference(repositoryUri, request.digest)
+        : imageReference(repositoryUri, request.version),
     );
     const registered = await call(
       () => ecs.send(new RegisterTaskDefinitionCommand(input)),

@@ -31,6 +31,8 @@ export const GATE_TIMEOUT_MS = 60 * 60_000;
 interface Revision {
   readonly version: string;
   readonly revision: number;
+  /** The digest it runs by, when a deploy pinned one. */
+  readonly digest?: string;
 }
 
 interface DeploymentRecord {
@@ -38,6 +40,8 @@ interface DeploymentRecord {
   readonly service: string;
   readonly environment: string;
   readonly version: string;
+  /** The digest the new revision runs by (what the Confirm card showed). */
+  readonly digest?: string;
   readonly previousVersion: string;
   readonly requestedBy: string;
   readonly startedAt: number;
@@ -160,7 +164,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       service,
       environment,
       taskDefinition: `${service}-${environment}:${r.revision}`,
-      image: `${sandboxRepository(this.target(service, environment), service)}:${r.version}`,
+      image: `${sandboxRepository(this.target(service, environment), service)}${r.digest !== undefined ? `@${r.digest}` : `:${r.version}`}`,
       version: r.version,
       engine: this.target(service, environment).engine ?? 'codedeploy',
     };
@@ -195,6 +199,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       service: request.service,
       environment: request.environment,
       version: request.version,
+      ...(request.digest !== undefined && { digest: request.digest }),
       previousVersion: this.revision(request.service, request.environment).version,
       taskDefinition: `${request.service}-${request.environment}:${this.revision(request.service, request.environment).revision + 1}`,
       requestedBy: request.requestedBy,
@@ -398,7 +403,11 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     for (const r of this.records) {
       if (this.applied.has(r.id) || this.view(r).status !== 'Succeeded') continue;
       const current = this.revision(r.service, r.environment);
-      this.revisions.set(key(r.service, r.environment), { version: r.version, revision: current.revision + 1 });
+      this.revisions.set(key(r.service, r.environment), {
+        version: r.version,
+        revision: current.revision + 1,
+        ...(r.digest !== undefined && { digest: r.digest }),
+      });
       this.applied.add(r.id);
     }
   }

@@ -41,6 +41,21 @@ export class SandboxImages implements Images {
     }
   }
 
+  /**
+   * Pushes a new image under `tag` now, as a build that reuses a tag does: the tag names another digest from here on.
+   */
+  push(service: string, tag: string): ImageVersion {
+    const images = this.releases.get(service) ?? [];
+    const pushedAt = this.clock.now();
+    const image = {
+      tag,
+      digest: `sha256:${createHash('sha256').update(`${service}:${tag}:${pushedAt}:${images.length}`).digest('hex')}`,
+      pushedAt,
+    };
+    this.releases.set(service, [...images.filter((i) => i.tag !== tag), image]);
+    return image;
+  }
+
   async repository(service: string, environment: string): Promise<string> {
     return sandboxRepository(this.environment(service, environment), service);
   }

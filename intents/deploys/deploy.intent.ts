@@ -1,5 +1,5 @@
 import { defineIntent } from '../define-intent';
-import { changeConfirmation, changeRefusal, offeredVersions, versionRefusal } from './deploy.policy';
+import { changeConfirmation, changeRefusal, offeredVersions, pinnedDigest, versionRefusal } from './deploy.policy';
 import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
 import { lockRefusal, startRun } from './live';
 import { holdRefusal } from './locks';
@@ -86,8 +86,16 @@ export const deploy = defineIntent({
   async handle({ slots, actor }, ports) {
     const { service, environment, version } = slots as Required<typeof slots>;
     const override = await overrideInForce(slots, actor, ports);
+    const digest = pinnedDigest(slots);
     return startRun(
-      { kind: 'deploy', service, environment, version, ...(override !== undefined && { override }) },
+      {
+        kind: 'deploy',
+        service,
+        environment,
+        version,
+        ...(digest !== undefined && { digest }),
+        ...(override !== undefined && { override }),
+      },
       actor,
       ports,
     );

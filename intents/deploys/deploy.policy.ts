@@ -1,5 +1,12 @@
 import { type AccessRule, access, accessRefusal } from '../access';
-import type { Actor, Choice, ConfirmationText, IntentPorts, Refusal } from '../define-intent';
+import {
+  type Actor,
+  type Choice,
+  type ConfirmationText,
+  type IntentPorts,
+  pinned,
+  type Refusal,
+} from '../define-intent';
 import { ago } from '../format';
 import { affectedServices } from '../maintenance-affects';
 import { channelLink, code, type Line, notice, type Run, strong } from '../reply';
@@ -8,7 +15,7 @@ import { channelLink, code, type Line, notice, type Run, strong } from '../reply
 async function changeDetails(
   slots: { readonly service?: string; readonly environment?: string; readonly version?: string },
   ports: IntentPorts,
-): Promise<Line | undefined> {
+): Promise<{ line: Line; digest?: string } | undefined> {
   const { service, environment, version } = slots;
   if (service === undefined || environment === undefined || version === undefined) return undefined;
   const [current, image] = await Promise.all([
@@ -16,11 +23,13 @@ async function changeDetails(
     ports.images.find(service, environment, version),
   ]);
   const leftOut = current.tagsLeftOut ?? [];
-  return [
+  const line: Line = [
     'Now ',
     code(current.version),
     ' → ',
     code(version),
+    // The tag and the image it names now: the deploy runs this image, even if the tag is pushed again meanwhile.
+    ...(image !== undefined && image.digest !== version ? [' (', code(shortDigest(image.digest)), ')'] : []),
     ...(image !== undefined ? [`, pushed ${ago(image.pushedAt, ports.clock.now())}`] : []),
     '.',
     ...(leftOut.length > 0
@@ -34,6 +43,18 @@ async function changeDetails(
         ]
       : []),
   ];
+  return { line, ...(image !== undefined && { digest: image.digest }) };
+}
+
+/** `sha256:` and the first 12 hex digits, as `docker images` shows an image id. */
+export function shortDigest(digest: string): string {
+  return digest.startsWith('sha256:') ? digest.slice(0, 'sha256:'.length + 12) : digest;
+}
+
+/** The digest the Confirm card showed for the version, from the slots its Confirm hands back. */
+export function pinnedDigest(slots: Readonly<Record<string, string | undefined>>): string | undefined {
+  const digest = pinned(slots, 'digest');
+  return digest !== undefined && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
 }
 
 /** Who may change an environment, as an access rule: its deployers; guests never where it is protected. */
@@ -234,9 +255,10 @@ export async function changeConfirmation(
   return {
     title: `Confirm: ${verb.toLowerCase()}`,
     action,
-    ...(details !== undefined && { details }),
+    ...(details !== undefined && { details: details.line }),
     ...(warning.length > 0 && { warning }),
     ...(protectedEnv && { danger: true }),
+    ...(details?.digest !== undefined && { pins: { digest: details.digest } }),
   };
 }
 

@@ -126,7 +126,7 @@ export async function deployStatusReply(
  * successful deploy is deployed again.
  */
 export async function rollbackService(
-  slots: { service: string; environment: string; version?: string },
+  slots: { service: string; environment: string; version?: string; digest?: string },
   actor: Actor,
   ports: IntentPorts,
 ): Promise<Reply> {
@@ -145,7 +145,14 @@ export async function rollbackService(
   if (slots.version !== undefined) {
     // Back to a named earlier version: a deploy of it, marked as a rollback, through the same rules.
     return startRun(
-      { kind: 'rollback', service: slots.service, environment: slots.environment, version: slots.version },
+      {
+        kind: 'rollback',
+        service: slots.service,
+        environment: slots.environment,
+        version: slots.version,
+        // The image its Confirm card showed.
+        ...(slots.digest !== undefined && { digest: slots.digest }),
+      },
       actor,
       ports,
     );

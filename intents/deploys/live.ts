@@ -47,6 +47,8 @@ export interface DeployRun {
   readonly service: string;
   readonly environment: string;
   readonly version: string;
+  /** The image's digest the Confirm card showed: the deployment runs the image by it. */
+  readonly digest?: string;
   readonly previousVersion: string;
   readonly requestedBy: string;
   readonly requestedAt: number;
@@ -181,6 +183,8 @@ export async function startRun(
     readonly service: string;
     readonly environment: string;
     readonly version: string;
+    /** The digest the Confirm card showed for the version (`pinnedDigest` of its slots). */
+    readonly digest?: string;
     readonly override?: string;
   },
   actor: Actor,
@@ -196,6 +200,7 @@ async function beginRun(
     readonly service: string;
     readonly environment: string;
     readonly version: string;
+    readonly digest?: string;
     readonly override?: string;
     readonly trigger?: DeployRun['trigger'];
   },
@@ -237,7 +242,13 @@ async function beginRun(
     action: request.kind === 'rollback' ? 'Rollback' : 'Deploy',
     outcome: approval ? 'awaiting-approval' : 'started',
     actor,
-    target: { service, environment, version, previousVersion: current.version },
+    target: {
+      service,
+      environment,
+      version,
+      previousVersion: current.version,
+      ...(request.digest !== undefined && { digest: request.digest }),
+    },
     ...(request.override !== undefined && { note: `freeze override: ${request.override}` }),
   });
   const run: DeployRun = {
@@ -246,6 +257,7 @@ async function beginRun(
     service,
     environment,
     version,
+    ...(request.digest !== undefined && { digest: request.digest }),
     previousVersion: current.version,
     requestedBy: actor.userId,
     requestedAt: now,
@@ -322,6 +334,7 @@ async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
     service: run.service,
     environment: run.environment,
     version: run.version,
+    ...(run.digest !== undefined && { digest: run.digest }),
     requestedBy: run.requestedBy,
     ...(run.kind === 'rollback' && { rollback: true }),
   });

@@ -1,6 +1,6 @@
 import { defineIntent } from '../define-intent';
 import { code, strong } from '../reply';
-import { changeConfirmation, changeRefusal, versionRefusal } from './deploy.policy';
+import { changeConfirmation, changeRefusal, pinnedDigest, versionRefusal } from './deploy.policy';
 import { rollbackService } from './deployments.handler';
 
 /** Roll a service back to the revision it ran before its latest deploy. */
@@ -70,8 +70,14 @@ export const rollback = defineIntent({
   },
   async handle({ slots, actor }, ports) {
     const { service, environment, version } = slots;
+    const digest = pinnedDigest(slots);
     return rollbackService(
-      { service: service as string, environment: environment as string, ...(version !== undefined && { version }) },
+      {
+        service: service as string,
+        environment: environment as string,
+        ...(version !== undefined && { version }),
+        ...(version !== undefined && digest !== undefined && { digest }),
+      },
       actor,
       ports,
     );

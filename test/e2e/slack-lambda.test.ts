@@ -1,5 +1,6 @@
 import type { Job } from '../../bot/jobs';
 import type { People } from '../../integrations/people.port';
+import type { SandboxImages } from '../../integrations/sandbox/images';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { describeShared, sharedJson } from '../support/fixtures';
@@ -56,9 +57,29 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
 
       // Assess
-      expect(asked).toContain('Now `v1.7.1` → `v1.9.2`, pushed 4 d ago.');
+      expect(asked).toMatch(/Now `v1\.7\.1` → `v1\.9\.2` \(`sha256:[0-9a-f]{12}`\), pushed 4 d ago\./);
       const [running] = await h.sandbox.deployments.active();
       expect(running).toEqual(expect.objectContaining({ service: 'web', environment: 'staging', version: 'v1.9.2' }));
+    });
+
+    it('deploys the image its Confirm card showed, by digest, when the tag is pushed again before Confirm', async () => {
+      // Prepare
+      const shown = (await h.sandbox.images.find('web', 'staging', 'v1.9.2'))?.digest as string;
+      const card = (await slash(h, 'web staging v1.9.2')).ack as StandInMessage;
+      const asked = allText(card);
+      const pushed = (h.sandbox.images as SandboxImages).push('web', 'v1.9.2');
+
+      // Act
+      await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+      await h.advance(20 * 60_000);
+
+      // Assess: the card showed tag and digest; the revision runs that digest, and is still called v1.9.2
+      expect(asked).toContain(`Now \`v1.7.1\` → \`v1.9.2\` (\`${shown.slice(0, 19)}\`), pushed 4 d ago.`);
+      expect(pushed.digest).not.toBe(shown);
+      const now = await h.sandbox.deployments.current('web', 'staging');
+      expect([now.version, now.image]).toEqual(['v1.9.2', `111111111111.dkr.ecr.eu-west-1.amazonaws.com/web@${shown}`]);
+      const [record] = await h.deps.worker.ports.audit.list({ since: 0 });
+      expect(record?.target).toEqual(expect.objectContaining({ version: 'v1.9.2', digest: shown }));
     });
 
     it('deploys a service on ECS’s linear strategy as it does a CodeDeploy one: tag buttons, Confirm, progress', async () => {

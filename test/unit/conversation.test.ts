@@ -94,7 +94,31 @@ describe('conversation planner', () => {
     });
 
     // Assess
-    expect(step.kind === 'confirm' && shown(step.reply)).toContain('Now `v1.6.0` → `v1.8.2`, pushed 12 d ago.');
+    expect(step.kind === 'confirm' && shown(step.reply)).toMatch(
+      /Now `v1\.6\.0` → `v1\.8\.2` \(`sha256:[0-9a-f]{12}`\), pushed 12 d ago\./,
+    );
+  });
+
+  it('pins the digest its Confirm card shows to the card’s buttons, so Confirm deploys that image', async () => {
+    // Prepare
+    const image = await sandboxPorts(example).ports.images.find('web', 'prod', 'v1.8.2');
+
+    // Act
+    const step = await planner().plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'prod', version: 'v1.8.2' },
+      actor: alice,
+      confirmed: false,
+    });
+
+    // Assess
+    const confirm = step.kind === 'confirm' ? step.reply.buttons?.[0]?.payload : undefined;
+    expect(confirm).toEqual(
+      expect.objectContaining({
+        kind: 'confirm',
+        slots: { service: 'web', environment: 'prod', version: 'v1.8.2', 'pinned:digest': image?.digest },
+      }),
+    );
   });
 
   it('says on the Confirm card which tags of the running revision the new one cannot keep', async () => {

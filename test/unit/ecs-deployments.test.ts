@@ -293,6 +293,37 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     expect(input?.containerDefinitions?.[0]?.image).toBe(`${REPO}@${digest}`);
   });
 
+  it('runs a tag by the digest its Confirm card showed, and still names the tag as the version running', async () => {
+    // Prepare
+    const { ecs, codedeploy, deployments } = setup();
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW000001' });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: 'd-NEW000001', status: 'Created' } });
+    const digest = `sha256:${'b'.repeat(64)}`;
+
+    // Act
+    await deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v1.8.2',
+      digest,
+      requestedBy: 'U0ANA00001',
+    });
+    const input = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
+    // …and once that revision runs, what it reports
+    ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: { ...RUNNING, containerDefinitions: input?.containerDefinitions },
+      tags: input?.tags,
+    });
+    const now = await deployments.current('web', 'prod');
+
+    // Assess
+    expect(input?.containerDefinitions?.[0]?.image).toBe(`${REPO}@${digest}`);
+    expect(input?.tags).toEqual(expect.arrayContaining([{ key: 'opsbot:version', value: 'v1.8.2' }]));
+    expect([now.image, now.version]).toEqual([`${REPO}@${digest}`, 'v1.8.2']);
+  });
+
   it('starts a CodeDeploy deployment with an AppSpec naming the new revision, the load balancer and the hooks', async () => {
     // Prepare
     const { codedeploy, deployments } = setup();
