@@ -1,14 +1,9 @@
-import { Aws, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
+import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { maintenancePlaces, resolveAccount } from '../../bot/accounts';
+import { resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
-import { ownAlarmDescription, ownAlarmName } from '../../intents/self/own-alarms';
-import { alarmedGroups, rollbackAlarms } from '../alarm-events';
+import { alarmedGroups } from '../alarm-events';
 import { EngineAlarmRollback } from '../constructs/engine-alarm-rollback';
 import { grantDeploys } from '../deploy-permissions';
 import { grantMaintenance } from '../maintenance-permissions';
@@ -26,11 +21,6 @@ export interface OpsbotAccessStackProps extends StackProps {
    */
   readonly trustedRoleNames?: string;
   /**
-   * The region of opsbot's own event bus, where this account's rollback alarm events are forwarded.
-   * @default this stack's own region
-   */
-  readonly homeRegion?: string;
-  /**
    * Defence in depth: give each configured CodeDeploy deployment group in this account its rollback alarms as its own
    * alarm configuration, with automatic rollback on alarm, so CodeDeploy rolls back even while opsbot is down.
    * @default false (the groups are left as they are)
@@ -44,32 +34,15 @@ export function accessStackName(accountName: string): string {
 }
 
 /**
- * The accounts (ids) whose events the access stacks forward to opsbot's bus: those with rollback alarms, and those
- * whose AWS Health scheduled changes the digest reads — other than opsbot's own.
- */
-export function forwardingAccounts(config: OpsbotConfig): string[] {
-  return [
-    ...new Set([
-      ...rollbackAlarms(config)
-        .filter((a) => a.account.roleArn !== undefined)
-        .map((a) => a.account.id),
-      ...maintenancePlaces(config)
-        .accounts.filter((a) => a.account.roleArn !== undefined)
-        .map((a) => a.account.id),
-    ]),
-  ].sort();
-}
-
-/**
  * Deployed to every account opsbot works in but its own: the role opsbot assumes there (the name and external id
  * configured under `accounts`), trusted by opsbot's worker role in the home account only, with the permissions
  * opsbot needs in this account: read and retry of the configured pipelines here, and deploys of the configured
- * services here (ECS, CodeDeploy, ECR, iam:PassRole towards ECS tasks only).
+ * services here (ECS, CodeDeploy, ECR, iam:PassRole towards ECS tasks only). IAM is global, so one access stack
+ * serves every region of its account; the events of each region reach opsbot through that place's
+ * `OpsbotEventsStack`.
  */
 export class OpsbotAccessStack extends Stack {
   readonly role: Role;
-  /** The alarm on events that could not be forwarded to opsbot's bus; undefined when this stack forwards nothing. */
-  readonly forwardingAlarm?: Alarm;
 
   constructor(scope: Construct, id: string, props: OpsbotAccessStackProps) {
     super(scope, id, props);
@@ -119,71 +92,5 @@ export class OpsbotAccessStack extends Stack {
       const groups = alarmedGroups(props.config, account.id);
       if (groups.length > 0) new EngineAlarmRollback(this, 'EngineAlarmRollback', { groups });
     }
-
-    // This account's rollback alarms change state here: their events go on to opsbot's bus in the home account.
-    const names = [
-      ...new Set(
-        rollbackAlarms(props.config)
-          .filter((a) => a.account.id === account.id)
-          .map((a) => a.name),
-      ),
-    ];
-    const home = EventBus.fromEventBusArn(
-      this,
-      'OpsbotBus',
-      `arn:${Aws.PARTITION}:events:${props.homeRegion ?? Aws.REGION}:${props.homeAccountId}:event-bus/default`,
-    );
-    const health = maintenancePlaces(props.config).accounts.some((a) => a.account.id === account.id);
-    if (!health && names.length === 0) return;
-
-    // What cannot be put on opsbot's bus (its policy missing, the home region wrong) is kept here, and alarmed: a
-    // rollback alarm that never reaches opsbot is one it never acts on. That alarm's own changes travel the same
-    // forwarding, so they reach opsbot when a delivery failed now and then, not when forwarding is broken for good
-    // (then they land in this queue too): the alarm is in this account's console either way.
-    const deadLetters = new Queue(this, 'ForwardingDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the forwarding rules’ event bus targets.',
-    });
-    const stuck = new Alarm(this, 'ForwardingDeadLettersAlarm', {
-      alarmName: ownAlarmName(this.stackName, 'forward-dead-letters'),
-      alarmDescription: ownAlarmDescription('forward-dead-letters'),
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const target = new EventBusTarget(home, { deadLetterQueue: deadLetters });
-
-    // So do AWS Health's scheduled changes, when the maintenance digest reads this account.
-    if (health) {
-      new Rule(this, 'ForwardHealthEvents', {
-        description: 'opsbot: AWS Health scheduled changes → opsbot’s event bus in its own account',
-        eventPattern: {
-          source: ['aws.health'],
-          detailType: ['AWS Health Event'],
-          detail: { eventTypeCategory: ['scheduledChange'] },
-        },
-        targets: [target],
-      });
-    }
-    new Rule(this, 'ForwardAlarmEvents', {
-      description: 'opsbot: rollback alarms (and its forwarding alarm) changing state → opsbot’s event bus',
-      eventPattern: {
-        source: ['aws.cloudwatch'],
-        detailType: ['CloudWatch Alarm State Change'],
-        detail: { alarmName: [...names.sort(), ownAlarmName(this.stackName, 'forward-dead-letters')] },
-      },
-      targets: [target],
-    });
-    this.forwardingAlarm = stuck;
   }
 }

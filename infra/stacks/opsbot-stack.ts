@@ -11,6 +11,7 @@ import {
   Stack,
   type StackProps,
   TimeZone,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -48,9 +49,9 @@ import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
 import { SelfWatch } from '../constructs/self-watch';
 import { grantDeploys } from '../deploy-permissions';
+import { type EventPlace, eventPlaces, eventsStackName, hasEvents } from '../event-places';
 import { grantMaintenance } from '../maintenance-permissions';
 import { pipelineStages } from '../pipeline-permissions';
-import { accessStackName, forwardingAccounts } from './access-stack';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -75,6 +76,26 @@ export interface OpsbotStackProps extends StackProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * The region opsbot's stack runs in, when its environment does not say (an environment-agnostic synth): the
+   * places whose events are forwarded to it are every other one (`OpsbotEventsStack`).
+   * @default the stack's own region, when known; otherwise only other accounts' places are known to be elsewhere
+   */
+  readonly homeRegion?: string;
+}
+
+/**
+ * The places whose events reach opsbot's bus through an `OpsbotEventsStack`: every place with events but opsbot's own
+ * region of its own account (the account listed without a role). With opsbot's region unknown, its own account's
+ * places are left out (said at synth by infra/app.ts).
+ */
+export function forwardingPlaces(config: OpsbotConfig, homeRegion: string | undefined): EventPlace[] {
+  const home = Object.values(config.accounts).find((a) => a.roleArn === undefined)?.id;
+  return eventPlaces(config).filter(
+    (p) =>
+      hasEvents(p) &&
+      (p.account.id === home ? homeRegion !== undefined && p.region !== homeRegion : p.account.roleArn !== undefined),
+  );
 }
 
 /**
@@ -333,13 +354,16 @@ export class OpsbotStack extends Stack {
       deadLetters,
       api,
     });
-    const forwarding = forwardingAccounts(props.config);
+    const places = forwardingPlaces(
+      props.config,
+      props.homeRegion ?? (Token.isUnresolved(this.region) ? undefined : this.region),
+    );
+    // Other accounts put events on this bus (their places' forwarding); this account's other regions need no policy.
+    const forwarding = [...new Set(places.filter((p) => p.account.roleArn !== undefined).map((p) => p.account.id))];
     this.ownAlarmNames = [
       ...this.selfWatch.alarmNames,
       SelfWatch.alarmName(this, 'deploy-watcher-failures'),
-      ...Object.entries(props.config.accounts)
-        .filter(([, a]) => a.roleArn !== undefined && forwarding.includes(a.id))
-        .map(([name]) => ownAlarmName(accessStackName(name), 'forward-dead-letters')),
+      ...places.map((place) => ownAlarmName(eventsStackName(place), 'forward-dead-letters')),
     ].sort();
 
     // The events the reactions declare (and only those, about configured things), pushed to the worker.
@@ -427,9 +451,7 @@ export class OpsbotStack extends Stack {
     });
     grantMaintenance(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
-    // The other accounts' rollback alarm events arrive through their default bus (OpsbotAccessStack forwards them).
-    // …and so do their AWS Health scheduled changes, for the accounts the digest reads, and the changes of the alarm
-    // on that forwarding.
+    // The other accounts' events arrive through their default buses (each place's OpsbotEventsStack forwards them).
     for (const accountId of forwarding) {
       // The plain resource: CfnEventBusPolicy's deprecated `principal` getter warns at every synth.
       new CfnResource(this, `AlarmEventsFrom${accountId}`, {

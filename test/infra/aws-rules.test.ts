@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App, type Stack } from 'aws-cdk-lib';
 import { EXAMPLE_CONFIG_PATH, type OpsbotConfig, parseConfig } from '../../bot/config';
-import { accessStackName, OpsbotAccessStack } from '../../infra/stacks/access-stack';
-import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+import { opsbotStacks } from '../../infra/opsbot-app';
+import type { OpsbotAccessStack } from '../../infra/stacks/access-stack';
+import type { OpsbotEventsStack } from '../../infra/stacks/events-stack';
+import type { OpsbotStack } from '../../infra/stacks/opsbot-stack';
 import { asCaller, listenToCalls, type RecordedCall } from '../../integrations/aws/call-ledger';
 import { assumeRoleCredentials } from '../../integrations/aws/clients';
 import { awsWorld } from '../support/aws-world';
@@ -36,26 +38,19 @@ interface Synthesized {
   readonly config: OpsbotConfig;
   readonly home: OpsbotStack;
   readonly access: readonly OpsbotAccessStack[];
+  /** The forwarding of each other place's events to opsbot's bus. */
+  readonly events: readonly OpsbotEventsStack[];
 }
 
-/** The app as infra/app.ts builds it, placed in opsbot's account and region. */
+/** The app as infra/app.ts builds it (opsbotStacks), opsbot placed in its account and region. */
 function synthesize(configText: string, options: { engineAlarmRollback?: boolean } = {}): Synthesized {
   const config = parseConfig(configText);
-  const app = new App();
-  const home = new OpsbotStack(app, 'Opsbot', { config, env: { account: HOME, region: REGION } });
-  const access = Object.entries(config.accounts)
-    .filter(([, a]) => a.roleArn !== undefined)
-    .map(
-      ([name, a]) =>
-        new OpsbotAccessStack(app, accessStackName(name), {
-          config,
-          accountName: name,
-          homeAccountId: HOME,
-          engineAlarmRollback: options.engineAlarmRollback === true,
-          env: { account: a.id, region: REGION },
-        }),
-    );
-  return { config, home, access };
+  const stacks = opsbotStacks(new App(), config, {
+    homeAccount: HOME,
+    homeRegion: REGION,
+    engineAlarmRollback: options.engineAlarmRollback === true,
+  });
+  return { config, ...stacks };
 }
 
 const logicalId = (stack: Stack, path: string) =>
@@ -250,8 +245,13 @@ function customResourceCalls(stack: DeployedRoles['stacks'][number]): RecordedCa
 }
 
 async function proveOnAws(synthesized: Synthesized, moto: Moto) {
-  const { config, home, access } = synthesized;
-  const deployed = deployedRoles([home, ...access].map((stack) => deployedStack(stack)));
+  const { config, home, access, events } = synthesized;
+  // An access stack is deployed in one region of its account (its IAM is global): here, opsbot's.
+  const deployed = deployedRoles([
+    deployedStack(home),
+    ...access.map((stack) => deployedStack(stack, { region: REGION })),
+    ...events.map((stack) => deployedStack(stack)),
+  ]);
   const slackFunction = logicalId(home, 'Slack');
   const workerFunction = logicalId(home, 'Worker');
   const environments = {

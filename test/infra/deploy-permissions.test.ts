@@ -1,7 +1,8 @@
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../bot/config';
+import { opsbotStacks } from '../../infra/opsbot-app';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
 import { TWO_ACCOUNT_DEPLOYS as CONFIG, prodAccessStack } from '../support/configs';
 
@@ -38,7 +39,7 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
   const config = parseConfig(CONFIG);
   const app = new App();
   const home = new OpsbotStack(app, 'Opsbot', { config });
-  const access = prodAccessStack(app, config, { homeRegion: 'eu-west-1' });
+  const access = prodAccessStack(app, config);
   const homeStatements = statementsOf(Template.fromStack(home));
   const accessStatements = statementsOf(Template.fromStack(access));
 
@@ -138,23 +139,37 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
       },
     });
     expect(Object.keys(homeTemplate.findResources('AWS::Events::EventBusPolicy'))).toHaveLength(1);
-    // The prod account's default bus forwards its alarms' changes, and only those (and those of the alarm on that
-    // forwarding), to opsbot's.
-    const accessTemplate = Template.fromStack(access);
-    accessTemplate.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.cloudwatch'],
-        'detail-type': ['CloudWatch Alarm State Change'],
-        detail: { alarmName: ['edge-5xx', 'web-prod-5xx', 'OpsbotAccess-prod-self-watch-forward-dead-letters'] },
-      },
-      Targets: [
-        {
-          Arn: {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:event-bus/default']],
-          },
-        },
-      ],
+    // Each of prod's places forwards its own alarms' changes, and only those (and those of the alarm on that
+    // forwarding), to opsbot's bus: web-prod-5xx from eu-west-1, edge-5xx (named by ARN) from us-east-1.
+    const placed = opsbotStacks(new App(), config, { homeAccount: '111111111111', homeRegion: 'eu-west-1' });
+    const forwarded = placed.events.map((stack) => {
+      const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
+      return [
+        stack.stackName,
+        stack.region,
+        Object.values(rules)
+          .filter((r) => r.Properties.EventPattern.source[0] === 'aws.cloudwatch')
+          .map((r) => r.Properties.EventPattern.detail.alarmName),
+        Object.values(rules).map((r) => r.Properties.Targets[0].Arn),
+      ];
     });
+    const bus = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:event-bus/default']],
+    };
+    expect(forwarded).toEqual([
+      [
+        'OpsbotEvents-prod-eu-west-1',
+        'eu-west-1',
+        [['web-prod-5xx'], ['OpsbotEvents-prod-eu-west-1-self-watch-forward-dead-letters']],
+        expect.arrayContaining([bus]),
+      ],
+      [
+        'OpsbotEvents-prod-us-east-1',
+        'us-east-1',
+        [['edge-5xx'], ['OpsbotEvents-prod-us-east-1-self-watch-forward-dead-letters']],
+        [bus, bus],
+      ],
+    ]);
   });
 
   it('can give CodeDeploy the same alarms, with auto-rollback, so AWS rolls back while opsbot is down', () => {
@@ -219,7 +234,7 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     ]);
   });
 
-  it('sends AWS Health scheduled changes to the worker, the other accounts’ forwarded by OpsbotAccessStack', () => {
+  it('sends AWS Health scheduled changes to the worker, the other accounts’ forwarded by their events stacks', () => {
     Template.fromStack(home).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.health'],
@@ -227,7 +242,9 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
         detail: { eventTypeCategory: ['scheduledChange'] },
       },
     });
-    Template.fromStack(access).hasResourceProperties('AWS::Events::Rule', {
+    const placed = opsbotStacks(new App(), config, { homeAccount: '111111111111', homeRegion: 'eu-west-1' });
+    const prod = placed.events.find((stack) => stack.stackName === 'OpsbotEvents-prod-eu-west-1') as Stack;
+    Template.fromStack(prod).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.health'],
         'detail-type': ['AWS Health Event'],

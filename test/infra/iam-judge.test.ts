@@ -593,7 +593,7 @@ describe('iam-judge: recorded AWS calls judged by IAM', () => {
     const config = parseConfig(TWO_ACCOUNT_DEPLOYS);
     const app = new App();
     const home = new OpsbotStack(app, 'Opsbot', { config, env: { account: HOME, region: REGION } });
-    const access = prodAccessStack(app, config, { homeRegion: REGION });
+    const access = prodAccessStack(app, config);
     const roles = deployedRoles([deployedStack(home), deployedStack(access, { region: REGION })]);
     const functionId = (prefix: string) =>
       roles.roles.flatMap((r) => r.usedBy.functions).find((id) => id.startsWith(prefix)) as string;

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
+import type { EventPlace } from '../../infra/event-places';
+import { OpsbotEventsStack } from '../../infra/stacks/events-stack';
+import { forwardingPlaces, OpsbotStack } from '../../infra/stacks/opsbot-stack';
 import { reactions } from '../../intents';
 import { ReactionRegistry } from '../../intents/define-reaction';
 import { readOwnAlarmName } from '../../intents/self/own-alarms';
-import { prodAccessStack } from '../support/configs';
 import { alarmStateChange } from '../support/ports';
 
 /** Bundling is skipped (the `aws:cdk:bundling-stacks` context): these tests read alarms and rules, not code. */
@@ -19,8 +20,16 @@ type Target = { Arn: unknown; DeadLetterConfig?: unknown; RetryPolicy?: unknown 
 describe('opsbot watches itself: alarms on its own parts, and their changes sent to the worker', () => {
   const config = parseConfig(exampleText());
   const app = unbundled();
-  const stack = new OpsbotStack(app, 'Opsbot', { config });
-  const access = prodAccessStack(app, config);
+  const stack = new OpsbotStack(app, 'Opsbot', { config, homeRegion: 'eu-west-1' });
+  // prod's eu-west-1 place forwards its events to opsbot's bus (opsbot's own account's us-east-1 and prod's too).
+  const access = new OpsbotEventsStack(app, 'OpsbotEvents-prod-eu-west-1', {
+    place: forwardingPlaces(config, 'eu-west-1').find(
+      (p) => p.account.name === 'prod' && p.region === 'eu-west-1',
+    ) as EventPlace,
+    homeAccountId: '111111111111',
+    homeRegion: 'eu-west-1',
+    env: { account: '222222222222', region: 'eu-west-1' },
+  });
   const template = Template.fromStack(stack);
   const accessTemplate = Template.fromStack(access);
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
@@ -117,7 +126,7 @@ describe('opsbot watches itself: alarms on its own parts, and their changes sent
       expect(a.Properties.AlarmDescription).toMatch(/^opsbot watches itself: .+\. Look at .+\.$/);
     }
     accessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'OpsbotAccess-prod-self-watch-forward-dead-letters',
+      AlarmName: 'OpsbotEvents-prod-eu-west-1-self-watch-forward-dead-letters',
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 0,
@@ -126,12 +135,15 @@ describe('opsbot watches itself: alarms on its own parts, and their changes sent
     });
   });
 
-  it('sends exactly these alarms’ changes to the worker, from this account and the forwarding one', () => {
-    // Prepare
+  it('sends exactly these alarms’ changes to the worker, from this account and the forwarding ones', () => {
+    // Prepare: the forwarding of each other place (prod's regions, and opsbot's own account's us-east-1, where the
+    // digest reads AWS Health) has an alarm of its own
     const rule = ruleOf('OpsbotHealthEvents');
     const names = [
       ...alarms.map((a) => a.Properties.AlarmName as string),
-      'OpsbotAccess-prod-self-watch-forward-dead-letters',
+      'OpsbotEvents-prod-eu-west-1-self-watch-forward-dead-letters',
+      'OpsbotEvents-prod-us-east-1-self-watch-forward-dead-letters',
+      'OpsbotEvents-tools-us-east-1-self-watch-forward-dead-letters',
     ].sort();
 
     // Assess
@@ -192,13 +204,13 @@ describe('opsbot watches itself: alarms on its own parts, and their changes sent
     }
   });
 
-  it('keeps what an access stack could not forward to opsbot’s bus, in a queue of its own', () => {
+  it('keeps what an events stack could not forward to opsbot’s bus, in a queue of its own', () => {
     // Prepare
     const [queueId] = Object.keys(accessTemplate.findResources('AWS::SQS::Queue'));
     const forwarding = Object.values(accessTemplate.findResources('AWS::Events::Rule')) as Resource[];
 
-    // Assess: both forwarding rules (AWS Health's, and the alarms')
-    expect(forwarding).toHaveLength(2);
+    // Assess: the forwarding rules (the rollback alarms', AWS Health's, and that of the queue's own alarm)
+    expect(forwarding).toHaveLength(3);
     for (const rule of forwarding) {
       for (const target of rule.Properties.Targets as Target[]) {
         expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
