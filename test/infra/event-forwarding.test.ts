@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../bot/config';
 import { opsbotStacks } from '../../infra/opsbot-app';
 import { Claims } from '../../integrations/claims';
@@ -134,6 +135,18 @@ describe('events from every account and region reach opsbot’s bus (two account
       for (const { targets } of rulesOf(stack))
         expect(targets.map((t) => [t.Arn, t.RoleArn !== undefined])).toEqual([[bus, true]]);
     }
+  });
+
+  it('passes cdk-nag’s AWS Solutions checks in every events stack', () => {
+    // Act
+    const problems = events.flatMap((stack) =>
+      new AwsSolutionsChecks(stack.node.scope as App)
+        .validateScope(stack)
+        .violations.map((v) => `${stack.stackName} ${v.ruleName}: ${v.violatingResources.length}`),
+    );
+
+    // Assess
+    expect(problems).toEqual([]);
   });
 
   it('opens opsbot’s bus to the other account only, and tells every forwarding alarm as one of its own', () => {
