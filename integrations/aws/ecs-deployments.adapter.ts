@@ -37,6 +37,7 @@ import type {
   StopDeployment,
 } from '../deployments.port';
 import { ecsStopsOnlyByRollingBack, OpsbotError, unknownTarget } from '../errors';
+import { notListedYet, parseUnlisted, unlistedId } from '../unlisted-deployment';
 import { awsError, changeOnce, mapLimit, retryRead, retryThrottled } from './aws-calls';
 import type { AwsAccount } from './clients';
 import { codeDeployProgress, ecsProgress, type Progress } from './deploy-progress';
@@ -906,42 +907,16 @@ function deploymentInProgress(target: DeployTarget, cause?: unknown): OpsbotErro
   );
 }
 
-function unknownDeployment(id: string): OpsbotError {
-  return new OpsbotError('UNKNOWN_DEPLOYMENT', `There is no deployment ${id}.`);
-}
-
-/** One AWS call, throttling retried, its errors turned into answers a person can act on. */
-/**
- * The id of an ECS deployment opsbot started but ECS has not listed yet: when it started and the new revision, from
- * which the deployment is found once ECS lists it.
- */
-const UNLISTED = 'ecs-unlisted:';
-
-function unlistedId(startedAt: number, revisionArn: string): string {
-  return `${UNLISTED}${startedAt}:${revisionArn}`;
-}
-
-function parseUnlisted(id: string): { startedAt: number; revisionArn: string } | undefined {
-  if (!id.startsWith(UNLISTED)) return undefined;
-  const rest = id.slice(UNLISTED.length);
-  const colon = rest.indexOf(':');
-  const startedAt = Number(rest.slice(0, colon));
-  return colon > 0 && Number.isFinite(startedAt) ? { startedAt, revisionArn: rest.slice(colon + 1) } : undefined;
-}
-
 /** A deployment ECS has been asked for and not yet listed: in progress, starting, nothing on green. */
 function unlistedProgress(startedAt: number): Progress {
   return { status: 'InProgress', step: 'Created', trafficOnGreen: 0, startedAt };
 }
 
-function notListedYet(service: string, environment: string): OpsbotError {
-  return new OpsbotError(
-    'DEPLOYMENT_NOT_LISTED',
-    `ECS is deploying ${service} in ${environment} but has not listed the deployment yet, so it cannot be stopped or answered yet.`,
-    'Try again in a minute; opsbot is watching it.',
-  );
+function unknownDeployment(id: string): OpsbotError {
+  return new OpsbotError('UNKNOWN_DEPLOYMENT', `There is no deployment ${id}.`);
 }
 
+/** One AWS call, throttling retried, its errors turned into answers a person can act on. */
 /** Reads, which are retried when AWS has a bad minute; the rest change something and are retried only throttled. */
 const READ = /^[a-z]+:(Describe|Get|List|BatchGet)/;
 

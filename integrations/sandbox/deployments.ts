@@ -9,6 +9,7 @@ import type {
   StopDeployment,
 } from '../deployments.port';
 import { ecsStopsOnlyByRollingBack, OpsbotError } from '../errors';
+import { notListedYet, parseUnlisted, unlistedId } from '../unlisted-deployment';
 import type { SandboxClock } from './clock';
 import { MINUTE, type SandboxWorld, seededRandom, worldTarget } from './world';
 
@@ -49,6 +50,8 @@ interface DeploymentRecord {
   readonly engine: DeploymentEngine;
   /** The service's desired task count. */
   readonly desired: number;
+  /** When ECS lists it (an ECS deployment listed late); until then it is known by its unlisted id only. */
+  readonly listedAt?: number;
   /** The task definition revision it registered (family:revision). */
   readonly taskDefinition: string;
   stoppedAt?: number;
@@ -84,6 +87,11 @@ export interface SandboxDeploymentControls {
   failNext(service: string, environment: string): void;
   /** The next deployment of the service there waits at a gate before production traffic moves. */
   gateNext(service: string, environment: string): void;
+  /**
+   * The next ECS deployment of the service there is listed by ECS only `ms` after it started (ECS may take a while
+   * after UpdateService): until then it goes by the id of a deployment not listed yet, as on AWS.
+   */
+  listLate(service: string, environment: string, ms: number): void;
   /** Every service and environment, with its engine and whether its next deployment will fail. */
   targets(): SandboxTarget[];
 }
@@ -92,6 +100,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
   private revisions = new Map<string, Revision>();
   private readonly failing = new Set<string>();
   private readonly gating = new Set<string>();
+  private readonly late = new Map<string, number>();
   private records: DeploymentRecord[] = [];
   private nextDeployment = 1;
   private readonly applied = new Set<string>();
@@ -126,6 +135,11 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     this.gating.add(key(service, environment));
   }
 
+  listLate(service: string, environment: string, ms: number): void {
+    this.target(service, environment);
+    this.late.set(key(service, environment), ms);
+  }
+
   async proceed(
     service: string,
     environment: string,
@@ -133,6 +147,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     gate: Gate,
     action: 'continue' | 'rollback',
   ): Promise<void> {
+    if (parseUnlisted(id) !== undefined) throw notListedYet(service, environment);
     const record = this.record(service, environment, id);
     const waiting = this.view(record).gate;
     if (waiting === undefined || waiting.id !== gate.id) {
@@ -175,7 +190,11 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     this.settle();
     const running = this.records.find(
       (r) =>
-        r.service === request.service && r.environment === request.environment && this.view(r).status === 'InProgress',
+        // As ECS's listing: a deployment it has not listed yet is not seen.
+        r.service === request.service &&
+        r.environment === request.environment &&
+        this.listed(r) &&
+        this.view(r).status === 'InProgress',
     );
     if (running !== undefined) {
       throw new OpsbotError(
@@ -205,16 +224,41 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       requestedBy: request.requestedBy,
       startedAt: this.clock.now(),
       bakeMs: env.engineBakeMinutes * MINUTE,
+      ...(engine !== 'codedeploy' &&
+        this.late.has(key(request.service, request.environment)) && {
+          listedAt: this.clock.now() + (this.late.get(key(request.service, request.environment)) as number),
+        }),
     };
+    this.late.delete(key(request.service, request.environment));
     this.records.push(record);
-    return this.view(record);
+    return this.viewAsListed(record);
+  }
+
+  /** A deployment as ECS lists it: by its unlisted id, starting, until ECS lists it (as the AWS adapter says it). */
+  private viewAsListed(record: DeploymentRecord): Deployment {
+    const view = this.view(record);
+    if (this.listed(record)) return view;
+    const { endedAt: _, ...rest } = view;
+    return {
+      ...rest,
+      id: unlistedId(record.startedAt, record.taskDefinition),
+      status: 'InProgress',
+      step: 'Created',
+      trafficOnGreen: 0,
+    };
+  }
+
+  private listed(record: DeploymentRecord): boolean {
+    return record.listedAt === undefined || this.clock.now() >= record.listedAt;
   }
 
   async get(service: string, environment: string, id: string): Promise<Deployment> {
-    return this.view(this.record(service, environment, id));
+    return this.viewAsListed(this.record(service, environment, id));
   }
 
   async stop(service: string, environment: string, id: string, options: StopDeployment): Promise<Deployment> {
+    // As on AWS: what ECS has not listed cannot be stopped yet.
+    if (parseUnlisted(id) !== undefined) throw notListedYet(service, environment);
     const record = this.record(service, environment, id);
     // As ECS: a service deployment is stopped only by rolling it back.
     if (!options.rollback && record.engine !== 'codedeploy') throw ecsStopsOnlyByRollingBack(service, environment);
@@ -235,14 +279,17 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
 
   async history(service: string, environment: string, limit = 10): Promise<Deployment[]> {
     return this.records
-      .filter((r) => r.service === service && r.environment === environment)
+      .filter((r) => r.service === service && r.environment === environment && this.listed(r))
       .slice(-limit)
       .reverse()
       .map((r) => this.view(r));
   }
 
   async active(): Promise<Deployment[]> {
-    return this.records.map((r) => this.view(r)).filter((d) => d.status === 'InProgress');
+    return this.records
+      .filter((r) => this.listed(r))
+      .map((r) => this.view(r))
+      .filter((d) => d.status === 'InProgress');
   }
 
   private target(service: string, environment: string) {
@@ -255,7 +302,15 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
   }
 
   private record(service: string, environment: string, id: string): DeploymentRecord {
-    const record = this.records.find((r) => r.id === id && r.service === service && r.environment === environment);
+    const unlisted = parseUnlisted(id);
+    const record = this.records.find(
+      (r) =>
+        r.service === service &&
+        r.environment === environment &&
+        (unlisted === undefined
+          ? r.id === id
+          : r.startedAt === unlisted.startedAt && r.taskDefinition === unlisted.revisionArn),
+    );
     if (record === undefined) throw new OpsbotError('UNKNOWN_DEPLOYMENT', `There is no deployment ${id}.`);
     return record;
   }

@@ -4,6 +4,7 @@
  * latency), and this process's peak RSS. Run by `npm run bench` in a process of its own; prints one JSON line.
  */
 import { parseConfig } from '../../bot/config';
+import { type AwsAccount, AwsClients, type ClientSettings } from '../../integrations/aws/clients';
 import { AwsMaintenance } from '../../integrations/aws/health-maintenance.adapter';
 import { runDigest } from '../../intents/maintenance/digest';
 import { sandboxPorts } from '../support/ports';
@@ -76,21 +77,53 @@ export async function maintenanceDigestFanOut(accounts = 200, regionCount = 4, l
         throw new Error(`unexpected ${command.constructor.name}`);
     }
   };
-  const client = {
-    send: (command: { constructor: { name: string }; input: Record<string, unknown> }) =>
-      new Promise((resolve) => {
-        calls++;
-        setTimeout(() => resolve(respond(command)), latencyMs);
-      }),
-  } as never;
+  // Each account's clients come from the real client factory, which assumes the account's role for them: STS answers
+  // after the same latency, and every client asks its credentials before each call, as the SDK's do.
+  let stsCalls = 0;
+  const factory = new AwsClients({
+    roleCredentials: () => async () => {
+      stsCalls++;
+      await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      return { accessKeyId: 'ASIA', secretAccessKey: 'secret', expiration: new Date(Date.now() + 3_600_000) };
+    },
+  });
+  class StandIn {
+    constructor(private readonly settings: ClientSettings) {}
+    async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
+      const { credentials } = this.settings;
+      if (typeof credentials === 'function') await credentials();
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      return respond(command);
+    }
+  }
+  class Health extends StandIn {}
+  class Ec2 extends StandIn {}
+  class Rds extends StandIn {}
+  class ElastiCache extends StandIn {}
+  class OpenSearch extends StandIn {}
+  const via =
+    (Client: new (settings: ClientSettings) => StandIn) =>
+    (account: AwsAccount, region: string): never =>
+      factory.get(Client, account, region) as never;
   const regions = ['eu-west-1', 'us-east-1', 'eu-central-1', 'ap-southeast-2'].slice(0, regionCount);
   const places = Array.from({ length: accounts }, (_, i) => ({
-    account: { name: `account-${i}`, id: String(100000000000 + i) },
+    account: {
+      name: `account-${i}`,
+      id: String(100000000000 + i),
+      roleArn: `arn:aws:iam::${100000000000 + i}:role/opsbot`,
+    },
     regions,
   }));
   const adapter = new AwsMaintenance(
     { accounts: places, serviceTag: 'opsbot:service' },
-    { health: () => client, ec2: () => client, rds: () => client, elasticache: () => client, opensearch: () => client },
+    {
+      health: via(Health),
+      ec2: via(Ec2),
+      rds: via(Rds),
+      elasticache: via(ElastiCache),
+      opensearch: via(OpenSearch),
+    },
   );
   // The ports the worker has, on a small configuration (the accounts above are the adapter's).
   const { ports } = sandboxPorts(
@@ -114,6 +147,8 @@ export async function maintenanceDigestFanOut(accounts = 200, regionCount = 4, l
     regions: regionCount,
     simulatedLatencyMs: latencyMs,
     awsCalls: calls,
+    // Assumptions of the accounts' roles the digest made (one per account is the target).
+    stsCalls,
     notices: result.entries.length,
     digestMs: Math.round(ms),
     sequentialMs: calls * latencyMs,

@@ -237,6 +237,7 @@ async function maintenanceDigestFanOut() {
     regions: number;
     simulatedLatencyMs: number;
     awsCalls: number;
+    stsCalls: number;
     notices: number;
     digestMs: number;
     sequentialMs: number;
@@ -402,6 +403,7 @@ async function main() {
       '≥ 25× faster',
     ],
     [`  same ${digest.awsCalls} calls one by one`, `${digest.sequentialMs} ms`, ''],
+    ['  STS AssumeRole calls it made', `${digest.stsCalls}`, `one per account (${digest.accounts})`],
     ['  peak RSS (before it ran)', `${digest.peakRssMb} MB (${digest.baselineRssMb} MB)`, '≤ 200 MB'],
     ['local store: mention ack p50, empty', `${fileStore.emptyP50Ms} ms`, ''],
     [

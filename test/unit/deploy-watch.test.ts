@@ -274,6 +274,46 @@ describe('the watcher’s poll step against mocked CodeDeploy and ECS', () => {
     expect([record?.outcome, record?.deploymentId]).toEqual(['started', arn]);
   });
 
+  it('lists an ECS deployment late in the sandbox too, where the run is watched through it alike', async () => {
+    // Prepare: worker's staging deploys on ECS linear in the sandbox; ECS lists its next deployment 15 s after it starts
+    const { ports, sandbox, clock, watcher } = sandboxPorts();
+    sandbox.deployments.listLate('worker', 'staging', 15_000);
+    const [newest] = await ports.images.newest('worker', 'staging', 1);
+
+    // Act
+    await startRun(
+      { kind: 'deploy', service: 'worker', environment: 'staging', version: newest?.tag as string },
+      { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
+      ports,
+    );
+    const runId = (await ports.store.list<DeployRun>('deploys'))[0]?.id as string;
+    const started = (await loadRun(runId, ports)) as DeployRun;
+    const listedAtFirst = await ports.deployments.active();
+    const stop = await ports.deployments
+      .stop('worker', 'staging', started.deploymentId as string, { rollback: true, reason: 'test' })
+      .catch((error: unknown) => error as { code?: string; message?: string });
+    const stillUnlisted = await pollRun(runId, ports);
+    clock.advance(20_000);
+    const listed = await pollRun(runId, ports);
+
+    // Assess: as on AWS — watched from the start under the unlisted id, the lock held, a stop refused plainly, then
+    // followed under the deployment's own ARN
+    expect(started.state).toBe('running');
+    expect(started.deploymentId).toMatch(/^ecs-unlisted:/);
+    expect(listedAtFirst).toEqual([]);
+    expect(watcher.watching()).toContain(runId);
+    expect(await ports.store.get('lock:worker:staging')).toBeDefined();
+    expect(stop).toMatchObject({
+      code: 'DEPLOYMENT_NOT_LISTED',
+      message:
+        'ECS is deploying worker in staging but has not listed the deployment yet, so it cannot be stopped or answered yet.',
+    });
+    expect([stillUnlisted.done, listed.done]).toEqual([false, false]);
+    expect((await loadRun(runId, ports))?.deploymentId).toMatch(
+      /^arn:aws:ecs:.*:service-deployment\/staging\/worker\//,
+    );
+  });
+
   it('ends an ECS deployment that rolled back as failed, with the reason its tasks would not start', async () => {
     // Prepare: a run of an ECS blue/green deployment, as launch stores it
     const { ports, ecs, announcer, clock } = awsPorts('ECS');
