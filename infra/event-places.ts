@@ -77,16 +77,6 @@ export function hasEvents(place: EventPlace): boolean {
   return place.alarms.length > 0 || place.pipelines.length > 0 || place.deploys || place.health;
 }
 
-/**
- * The places whose events must be forwarded to opsbot's bus in `homeAccountId`/`homeRegion`: every place with events
- * but that one.
- */
-export function forwardedPlaces(config: OpsbotConfig, homeAccountId: string, homeRegion: string): EventPlace[] {
-  return eventPlaces(config).filter(
-    (p) => hasEvents(p) && !(p.account.id === homeAccountId && p.region === homeRegion),
-  );
-}
-
 /** The name of the stack that forwards a place's events: `OpsbotEvents-<account name>-<region>`. */
 export function eventsStackName(place: Pick<EventPlace, 'account' | 'region'>): string {
   return `OpsbotEvents-${place.account.name}-${place.region}`;

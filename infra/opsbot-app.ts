@@ -1,6 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import type { OpsbotConfig } from '../bot/config';
-import { eventsStackName } from './event-places';
+import { eventPlaces, eventsStackName } from './event-places';
 import { accessStackName, OpsbotAccessStack } from './stacks/access-stack';
 import { OpsbotEventsStack } from './stacks/events-stack';
 import { forwardingPlaces, OpsbotStack } from './stacks/opsbot-stack';
@@ -9,7 +9,10 @@ export interface OpsbotStacks {
   readonly home: OpsbotStack;
   /** The role opsbot assumes in each other account (`OpsbotAccess-<name>`). */
   readonly access: readonly OpsbotAccessStack[];
-  /** The forwarding of each other place's events to opsbot's bus (`OpsbotEvents-<account>-<region>`). */
+  /**
+   * The forwarding of each other place's events to opsbot's bus (`OpsbotEvents-<account>-<region>`): only with
+   * opsbot's region given (`homeRegion`), never guessed from the credentials that deploy them.
+   */
   readonly events: readonly OpsbotEventsStack[];
 }
 
@@ -25,6 +28,8 @@ export function opsbotStacks(
   options: {
     readonly homeAccount?: string;
     readonly homeRegion?: string;
+    /** Where opsbot's own stack is deployed when `homeRegion` is not given (cdk's region for it). */
+    readonly ownRegion?: string;
     readonly engineAlarmRollback?: boolean;
     readonly warn?: (message: string) => void;
   } = {},
@@ -34,7 +39,9 @@ export function opsbotStacks(
   const home = new OpsbotStack(app, 'Opsbot', {
     config,
     ...(homeRegion !== undefined && { homeRegion }),
-    ...(options.homeAccount !== undefined && { env: { account: options.homeAccount, region: homeRegion } }),
+    ...(options.homeAccount !== undefined && {
+      env: { account: options.homeAccount, region: homeRegion ?? options.ownRegion },
+    }),
   });
   const homeId = Object.values(config.accounts).find((a) => a.roleArn === undefined)?.id;
   const access: OpsbotAccessStack[] = [];
@@ -55,9 +62,18 @@ export function opsbotStacks(
     );
   }
   const events: OpsbotEventsStack[] = [];
-  if (homeId === undefined || homeRegion === undefined) {
+  // opsbot's account: the one listed without a role, else the one cdk deploys to, else the one id used without a role.
+  const ownIds = [
+    ...new Set(
+      eventPlaces(config)
+        .filter((p) => p.account.roleArn === undefined)
+        .map((p) => p.account.id),
+    ),
+  ];
+  const ownId = homeId ?? options.homeAccount ?? (ownIds.length === 1 ? ownIds[0] : undefined);
+  if (ownId === undefined || homeRegion === undefined) {
     warn(
-      "opsbot's region is unknown (set OPSBOT_HOME_REGION, or deploy with a region): the events of other accounts and regions are not forwarded in this synth.",
+      "opsbot's account or region is unknown (list it under accounts without a role; set OPSBOT_HOME_REGION): the events of other accounts and regions are not forwarded in this synth.",
     );
     return { home, access, events };
   }
@@ -65,7 +81,7 @@ export function opsbotStacks(
     events.push(
       new OpsbotEventsStack(app, eventsStackName(place), {
         place,
-        homeAccountId: homeId,
+        homeAccountId: ownId,
         homeRegion,
         env: { account: place.account.id, region: place.region },
       }),

@@ -59,7 +59,7 @@ export interface DeployWatcherProps {
  * the deploy is done. CodeDeploy's and ECS's state-change events end a deploy's message sooner; a poll after the end
  * changes nothing. A deploy has one execution at a time: the first is named after it (so starting it twice starts it
  * once); after `HAND_OVER_ROUNDS` rounds, or when the poll says so, the execution starts its successor
- * (`<name>.w<generation>`, a name that repeats the start rather than doubling it) and ends, before Step Functions'
+ * (`<name>_w<generation>`: names of letters, digits, `-` and `_` only, which CloudWatch logging of executions needs; a name that repeats the start rather than doubling it) and ends, before Step Functions'
  * 25,000-event history limit could end it. A hand-over that fails is tried again after the next round: the
  * execution watches on meanwhile. Executions that failed, timed out or were aborted raise an alarm.
  */
@@ -112,7 +112,7 @@ export class DeployWatcher extends Construct {
     const handOver = new StepFunctionsStartExecution(this, 'Hand over', {
       stateMachine: StateMachine.fromStateMachineArn(this, 'Itself', this.stateMachineArn),
       name: JsonPath.format(
-        '{}.w{}',
+        '{}_w{}',
         JsonPath.stringAt('$.execution'),
         JsonPath.mathAdd(JsonPath.numberAt('$.generation'), 1),
       ),

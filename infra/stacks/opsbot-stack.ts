@@ -86,15 +86,13 @@ export interface OpsbotStackProps extends StackProps {
 
 /**
  * The places whose events reach opsbot's bus through an `OpsbotEventsStack`: every place with events but opsbot's own
- * region of its own account (the account listed without a role). With opsbot's region unknown, its own account's
- * places are left out (said at synth by infra/app.ts).
+ * region of its own account (an account without a role: the one listed so, or an account id used without an
+ * `accounts:` entry, which is opsbot's own). With opsbot's region unknown, its own account's places are left out
+ * (said at synth by infra/opsbot-app.ts).
  */
 export function forwardingPlaces(config: OpsbotConfig, homeRegion: string | undefined): EventPlace[] {
-  const home = Object.values(config.accounts).find((a) => a.roleArn === undefined)?.id;
   return eventPlaces(config).filter(
-    (p) =>
-      hasEvents(p) &&
-      (p.account.id === home ? homeRegion !== undefined && p.region !== homeRegion : p.account.roleArn !== undefined),
+    (p) => hasEvents(p) && (p.account.roleArn !== undefined || (homeRegion !== undefined && p.region !== homeRegion)),
   );
 }
 

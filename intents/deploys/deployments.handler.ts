@@ -17,7 +17,7 @@ import {
   strong,
 } from '../reply';
 import { changeRefusal, versionRefusal } from './deploy.policy';
-import { startRun } from './live';
+import { type DeployRun, startRun } from './live';
 
 function deploymentLine(d: Deployment, now: number): Run[] {
   const state: Run[] =
@@ -193,8 +193,17 @@ export async function rollbackService(
     (await changeRefusal({ ...slots, version: previous }, actor, ports)) ??
     (await versionRefusal({ ...slots, version: previous }, ports));
   if (refused !== undefined) return refused.reply;
+  // The image that ran before it, by digest when opsbot's deploy recorded one (the tag may have moved since).
+  const from = new Date(last.startedAt - 60 * 60_000).toISOString();
+  const deployed = (await ports.store.list<DeployRun>('deploys', { from })).find((r) => r.deploymentId === last.id);
   return startRun(
-    { kind: 'rollback', service: slots.service, environment: slots.environment, version: previous },
+    {
+      kind: 'rollback',
+      service: slots.service,
+      environment: slots.environment,
+      version: previous,
+      ...(deployed?.previousDigest !== undefined && { digest: deployed.previousDigest }),
+    },
     actor,
     ports,
   );

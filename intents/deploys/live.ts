@@ -36,6 +36,11 @@ export const DEPLOY_TIMEOUT_MS = 2 * 60 * 60_000;
 /** How often a poll renews a running deploy's lock for another `DEPLOY_TIMEOUT_MS`. */
 const LOCK_RENEW_EVERY_MS = 10 * 60_000;
 
+/** The digest an image reference runs by (`repo@sha256:…`), if it names one. */
+export function digestOf(image: string): string | undefined {
+  return /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+}
+
 /** Where a deploy opsbot runs is, from Confirm to its end. */
 export type RunState = 'awaiting-approval' | 'running' | 'ended';
 export type RunOutcome = 'succeeded' | 'failed' | 'stopped' | 'rejected' | 'expired';
@@ -50,6 +55,8 @@ export interface DeployRun {
   /** The image's digest the Confirm card showed: the deployment runs the image by it. */
   readonly digest?: string;
   readonly previousVersion: string;
+  /** The digest the replaced revision ran by, when it ran by one: a rollback deploys that image, not the tag's now. */
+  readonly previousDigest?: string;
   readonly requestedBy: string;
   readonly requestedAt: number;
   readonly actor: Actor;
@@ -259,6 +266,7 @@ async function beginRun(
     version,
     ...(request.digest !== undefined && { digest: request.digest }),
     previousVersion: current.version,
+    ...(digestOf(current.image) !== undefined && { previousDigest: digestOf(current.image) }),
     requestedBy: actor.userId,
     requestedAt: now,
     actor,
@@ -1374,6 +1382,8 @@ export async function redeployOnAlarm(run: DeployRun, alarm: AlarmState, ports: 
         service: run.service,
         environment: run.environment,
         version: run.previousVersion,
+        // The image that ran before, by digest when it ran by one (the tag may have been pushed again since).
+        ...(run.previousDigest !== undefined && { digest: run.previousDigest }),
         trigger: { alarm: alarm.name, runId: run.id },
       },
       { userId: OPSBOT, ...(run.actor.channelId !== undefined && { channelId: run.actor.channelId }) },

@@ -82,6 +82,26 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
       expect(record?.target).toEqual(expect.objectContaining({ version: 'v1.9.2', digest: shown }));
     });
 
+    it('rolls back to the image that ran before, by digest, though its tag was pushed again since', async () => {
+      // Prepare: v1.9.2 deployed from its card (by digest), then v1.9.3; then v1.9.2 is pushed again
+      const ran = (await h.sandbox.images.find('web', 'staging', 'v1.9.2'))?.digest as string;
+      for (const version of ['v1.9.2', 'v1.9.3']) {
+        const card = (await slash(h, `web staging ${version}`)).ack as StandInMessage;
+        await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+        await h.advance(20 * 60_000);
+      }
+      (h.sandbox.images as SandboxImages).push('web', 'v1.9.2');
+
+      // Act
+      const card = (await slash(h, 'rollback web staging')).ack as StandInMessage;
+      await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+      await h.advance(20 * 60_000);
+
+      // Assess: v1.9.2 runs again, the image that ran then
+      const now = await h.sandbox.deployments.current('web', 'staging');
+      expect([now.version, now.image]).toEqual(['v1.9.2', `111111111111.dkr.ecr.eu-west-1.amazonaws.com/web@${ran}`]);
+    });
+
     it('deploys a service on ECS’s linear strategy as it does a CodeDeploy one: tag buttons, Confirm, progress', async () => {
       // Prepare: the example's last service, worker, is on ECS linear in the sandbox
       const question = (await slash(h, 'worker staging')).ack as StandInMessage;

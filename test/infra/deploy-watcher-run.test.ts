@@ -240,7 +240,7 @@ describe('the deploy watcher state machine, run over days', () => {
     expect(executions.at(-1)?.end).toBe('Ended');
     // …named after the first, its generation counted, watching the same deploy from the first round
     expect(executions.map((e) => e.name)).toEqual(
-      executions.map((_, i) => (i === 0 ? first?.name : `${first?.name}.w${i}`)),
+      executions.map((_, i) => (i === 0 ? first?.name : `${first?.name}_w${i}`)),
     );
     expect(executions.map((e) => [e.input.runId, e.input.generation, e.input.round])).toEqual(
       executions.map((_, i) => [run.id, i, 0]),
@@ -320,7 +320,7 @@ describe('the deploy watcher state machine, run over days', () => {
     // Assess: the first execution polled on between its tries, then ended; one successor watched to the end
     const [first, second] = executions;
     expect([first?.end, first?.polls]).toEqual(['Handed over', HAND_OVER_ROUNDS + 2]);
-    expect(second?.name).toBe(`${first?.name}.w1`);
+    expect(second?.name).toBe(`${first?.name}_w1`);
     expect(executions.filter((e) => e.name === second?.name)).toHaveLength(1);
     expect(asked).toBeGreaterThan(8);
     expect(executions.at(-1)?.end).toBe('Ended');

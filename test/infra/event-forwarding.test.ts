@@ -65,6 +65,28 @@ function synthesize() {
 }
 
 describe('events from every account and region reach opsbot’s bus (two accounts, three regions)', () => {
+  it('forwards another region of opsbot’s own account when the configuration lists no accounts (one account)', () => {
+    // Prepare: no accounts section; web's alarm named by ARN in us-east-1 of the same account
+    const config = parseConfig(`
+environments: { prod: {} }
+services:
+  web:
+    environments:
+      prod: { account: "111111111111", region: eu-west-1, rollbackAlarms: [web-5xx, "arn:aws:cloudwatch:us-east-1:111111111111:alarm:edge-5xx"] }
+notices: { regions: [eu-west-1] }
+`);
+
+    // Act
+    const placed = opsbotStacks(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), config, {
+      homeRegion: HOME_REGION,
+    });
+
+    // Assess
+    expect(placed.events.map((stack) => [stack.stackName, stack.account, stack.region])).toEqual([
+      ['OpsbotEvents-111111111111-us-east-1', '111111111111', 'us-east-1'],
+    ]);
+  });
+
   const synthesized = synthesize();
   const { home, events, rulesOf } = synthesized;
 

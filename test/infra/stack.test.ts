@@ -238,7 +238,7 @@ describe('the synthesized opsbot stack', () => {
     expect(definition.States['Hand over']).toMatchObject({
       Type: 'Task',
       Resource: 'arn:TOKEN:states:::states:startExecution',
-      Parameters: { 'Name.$': "States.Format('{}.w{}', $.execution, States.MathAdd($.generation, 1))" },
+      Parameters: { 'Name.$': "States.Format('{}_w{}', $.execution, States.MathAdd($.generation, 1))" },
       Next: 'Handed over',
     });
     expect(definition.States.Ended).toEqual({ Type: 'Succeed' });

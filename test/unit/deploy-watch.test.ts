@@ -58,7 +58,7 @@ describe('the Step Functions watcher (aws-sdk-client-mock)', () => {
     });
   });
 
-  it('names the first execution so that its successors’ names (`.w<generation>`) fit Step Functions’ 80 characters', async () => {
+  it('names the first execution so that its successors’ names (`_w<generation>`) fit Step Functions’ 80 characters', async () => {
     // Prepare: an id longer than an execution name may be, with characters a name may not have
     const sfn = mockClient(SFNClient);
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:r-1`, startDate: new Date() });
