@@ -124,7 +124,9 @@ export class DeployWatcher extends Construct {
       associateWithParent: true,
       resultPath: JsonPath.DISCARD,
     });
-    // Asked again with the same name and input, StartExecution answers as it did: a retry never starts two.
+    // A name already taken is not tried again (the catch below); anything else is, and asked again with the same name
+    // and input, StartExecution answers as it did: a retry never starts two.
+    handOver.addRetry({ errors: ['StepFunctions.ExecutionAlreadyExistsException'], maxAttempts: 0 });
     handOver.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 2, backoffRate: 2 });
     // A successor that already ended (it found the deploy done) has the same name: the deploy is watched to its end.
     handOver.addCatch(handedOver, { errors: ['StepFunctions.ExecutionAlreadyExistsException'] });

@@ -239,6 +239,12 @@ describe('the synthesized opsbot stack', () => {
       Type: 'Task',
       Resource: 'arn:TOKEN:states:::states:startExecution',
       Parameters: { 'Name.$': "States.Format('{}_w{}', $.execution, States.MathAdd($.generation, 1))" },
+      // A successor's name already taken is caught at once, not retried
+      Retry: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], MaxAttempts: 0 }, expect.anything()],
+      Catch: [
+        { ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], Next: 'Handed over' },
+        { ErrorEquals: ['States.ALL'], Next: 'Count' },
+      ],
       Next: 'Handed over',
     });
     expect(definition.States.Ended).toEqual({ Type: 'Succeed' });
