@@ -364,6 +364,30 @@ describe('item 6: errors inside a listener, and payloads opsbot does not handle'
     await h.close();
   });
 
+  it('answers a slash command that carries no trigger_id (as bolt-js’s own fixture), rather than staying silent', async () => {
+    // Prepare
+    const h = await harness();
+    const help = new URLSearchParams(slashCommandBody('help', { responseUrl: 'http://127.0.0.1:9/r' }));
+    help.delete('trigger_id');
+    const deploy = new URLSearchParams(
+      slashCommandBody('web staging v1.9.2', {
+        responseUrl: h.standIn.mintResponseUrl({ channel: CHANNEL, user: ALICE }),
+      }),
+    );
+    deploy.delete('trigger_id');
+
+    // Act
+    const helped = await h.send(signedEvent(help.toString(), FORM));
+    const deployed = await h.sendAndSettle(signedEvent(deploy.toString(), FORM));
+
+    // Assess: help answered in the acknowledgement; the deploy acknowledged and its Confirm card sent
+    expect([helped.statusCode, deployed.statusCode]).toEqual([200, 200]);
+    expect(JSON.parse(helped.body).blocks[0].text.text).toBe('What opsbot can do');
+    expect(deployed.body).toContain('Working on');
+    expect(JSON.stringify(h.standIn.messages.at(-1))).toContain('Confirm');
+    await h.close();
+  });
+
   it('answers 200 to odd-typed payloads: null, scalar or missing event, user, channel or actions', async () => {
     // Prepare
     const h = await harness();
