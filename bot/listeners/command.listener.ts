@@ -8,15 +8,63 @@ import type { EdgeDeps } from '../edge-deps';
 import { renderReply, type SlackMessage } from '../views/render';
 import { MAX_UNDERSTOOD_CHARACTERS, tooLong } from '../worker/interpreter';
 
-/** First words that name a subcommand; anything else is read as `deploy …`. */
-const SUBCOMMANDS =
-  /^(help|usage|rollback|roll|revert|undo|lock|locks|unlock|status|deploys|deployments|pipelines?|builds?|ci|maintenance|notices|health|what|which|who|when|how|is|are|any|did|show|list)\b/i;
+/**
+ * The slash command's grammar: its first word names the command, and the rest is that command's data (a lock's reason
+ * that says "deploy" or "rollback" is still a lock's reason). A first word that names no command starts a deploy
+ * (`/deploy web prod v1.2.3`); a question (`/deploy who holds the lock on api prod?`) is read as words are.
+ */
+export const COMMANDS: Readonly<Record<string, string>> = {
+  help: 'Help',
+  usage: 'Help',
+  deploy: 'Deploy',
+  rollback: 'Rollback',
+  revert: 'Rollback',
+  undo: 'Rollback',
+  lock: 'Lock',
+  unlock: 'Unlock',
+  locks: 'LockStatus',
+  status: 'DeployStatus',
+  deploys: 'DeployStatus',
+  deployments: 'DeployStatus',
+  history: 'DeployStatus',
+  pipelines: 'PipelineStatus',
+  pipeline: 'PipelineStatus',
+  builds: 'PipelineStatus',
+  build: 'PipelineStatus',
+  ci: 'PipelineStatus',
+  maintenance: 'MaintenanceNotices',
+  notices: 'MaintenanceNotices',
+  health: 'MaintenanceNotices',
+};
 
-/** `/deploy api prod v1.2.3` reads as "deploy api prod v1.2.3"; `/deploy rollback api prod` as it is. */
-export function commandUtterance(text: string): string {
+/** First words of a question, which is read as any message to opsbot is. */
+const QUESTION = /^(what|which|who|whose|when|where|why|how|is|are|was|were|any|did|does|do|can|could|show|list)$/i;
+
+/** What a slash command's text asks for: the command its first word names and that command's data, or a question. */
+export type CommandReading =
+  | { readonly kind: 'command'; readonly intent: string; readonly data: string }
+  | { readonly kind: 'question'; readonly text: string };
+
+export function readCommand(text: string): CommandReading {
   const trimmed = text.trim();
-  if (trimmed === '') return 'help';
-  return SUBCOMMANDS.test(trimmed) ? trimmed : `deploy ${trimmed}`;
+  if (trimmed === '') return { kind: 'command', intent: 'Help', data: '' };
+  const [first = '', second = ''] = trimmed.split(/\s+/, 2);
+  const word = first.toLowerCase().replace(/[?!.,:;]+$/, '');
+  const after = (n: number) => trimmed.split(/\s+/).slice(n).join(' ');
+  if (word === 'roll' && second.toLowerCase() === 'back')
+    return { kind: 'command', intent: 'Rollback', data: after(2) };
+  const intent = COMMANDS[word];
+  if (intent !== undefined) return { kind: 'command', intent, data: after(1) };
+  if (QUESTION.test(word)) return { kind: 'question', text: trimmed };
+  return { kind: 'command', intent: 'Deploy', data: trimmed };
+}
+
+/** A lock's names come first (`lock web prod`), then its reason: only those leading words are read for its slots. */
+function leadingNames(data: string, isName: (word: string) => boolean): string {
+  const words = data.trim().split(/\s+/);
+  let n = 0;
+  while (n < words.length && (isName(words[n] as string) || /^(in|on|of|the)$/i.test(words[n] as string))) n++;
+  return words.slice(0, n).join(' ');
 }
 
 /** An acknowledgement that carries a reply; its buttons, if any, are issued (stored) first. */
@@ -46,13 +94,23 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
     }
     // `override: <why>` (an admin deploying into a freeze) is said after the request, not read as part of it.
     const { text: request, override } = takeOverride(text);
-    const classified = deps.matcher.classify(commandUtterance(request));
+    const reading = readCommand(request);
+    const isName = (word: string) => deps.matcher.namesAnything(word);
+    const classified =
+      reading.kind === 'question'
+        ? deps.matcher.classify(reading.text)
+        : deps.matcher.classifyAs(
+            reading.intent,
+            reading.intent === 'Lock' ? leadingNames(reading.data, isName) : reading.data,
+          );
+    const lock = classified.intent === 'Lock' && reading.kind === 'command';
     const result = {
       ...classified,
       slots: {
         ...classified.slots,
         ...(override !== undefined && { override }),
-        ...(classified.intent === 'Lock' && lockDetails(request, (word) => deps.matcher.namesAnything(word))),
+        ...(lock && lockDetails(`lock ${reading.data}`, isName)),
+        ...(classified.intent === 'Lock' && !lock && lockDetails(request, isName)),
       },
     };
     if (result.intent === 'Help') {

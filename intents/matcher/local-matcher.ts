@@ -214,6 +214,18 @@ export class LocalMatcher {
     };
   }
 
+  /**
+   * Reads text as the data of an intent already chosen (a slash command's first word chose it): its slots only, from
+   * whatever the text names; no word in it can choose another intent.
+   */
+  classifyAs(intentName: string, rawText: string): Classification {
+    const intent = this.intents.get(intentName);
+    if (intent === undefined) throw new Error(`classifyAs: no intent ${intentName}`);
+    const text = cleanSlackText(rawText);
+    const { slots, unresolved } = this.fillSlots(intent, tokenize(text));
+    return { text, intent: intentName, slots, confidence: 1, ...(unresolved !== undefined && { unresolved }) };
+  }
+
   /** True when a word names a configured service or environment (by name or alias). */
   namesAnything(word: string): boolean {
     return (

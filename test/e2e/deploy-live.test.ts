@@ -323,6 +323,33 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
   });
 
   describe('hand locks', () => {
+    it('reads the first word as the command: `locks` asks who holds it, and a lock’s reason that says deploy stays a reason', async () => {
+      // Prepare
+      h = await harness();
+
+      // Act
+      const asked = (await slash(h, 'locks api prod')).ack as StandInMessage;
+      const askedService = (await slash(h, 'locks api')).ack as StandInMessage;
+      const takenAfterAsking = await h.deps.worker.ports.store.get('lock:api:prod');
+      const locked = (await slash(h, 'lock web prod deploy v1.2.3 later')).ack as StandInMessage;
+      const lockedRollback = (await slash(h, 'lock payments dev rollback payments dev')).ack as StandInMessage;
+
+      // Assess: two answers about locks, no lock taken by them; two locks with their reasons, and no Confirm card
+      expect(takenAfterAsking).toBeUndefined();
+      expect(unescaped(allText(asked))).toContain('Nobody holds a lock on api in prod.');
+      expect(allText(askedService)).not.toContain('In which environment');
+      expect(unescaped(allText(locked))).toContain(
+        '🔒 *web* is locked in *prod* by <@U0ALICE001>: deploy v1.2.3 later',
+      );
+      expect(unescaped(allText(lockedRollback))).toContain(
+        '🔒 *payments* is locked in *dev* by <@U0ALICE001>: rollback payments dev',
+      );
+      for (const answer of [asked, askedService, locked, lockedRollback]) {
+        expect(allText(answer)).not.toContain('opsbot.confirm');
+      }
+      expect(await h.sandbox.deployments.active()).toEqual([]);
+    });
+
     it('locks with a reason and an end, refuses others’ deploys, says who holds it, and only the holder or an admin lifts it', async () => {
       // Prepare
       const { readFileSync } = await import('node:fs');

@@ -421,9 +421,11 @@ describe('item 6: errors inside a listener, and payloads opsbot does not handle'
   it('acknowledges a command whose listener fails, telling the person with a reference id', async () => {
     // Prepare: reading the command throws inside the listener
     const h = await harness();
-    h.deps.edge.matcher.classify = () => {
+    const broken = () => {
       throw new Error('the matcher broke');
     };
+    h.deps.edge.matcher.classify = broken;
+    h.deps.edge.matcher.classifyAs = broken;
 
     // Act
     const started = Date.now();
