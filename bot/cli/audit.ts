@@ -5,6 +5,7 @@ import { FileStore } from '../../integrations/sandbox/file-store';
 import type { Store } from '../../integrations/store.port';
 import { StoreAudit } from '../../integrations/store-audit';
 import { readSettings } from '../settings';
+import { jsonForTerminal, shownInTerminal } from './terminal';
 
 const USAGE = 'usage: opsbot audit [--since 7d|24h|30m|2026-11-01] [--service <name>] [--environment <name>] [--json]';
 
@@ -25,7 +26,7 @@ export function auditText(r: AuditRecord): string {
     .filter(([k]) => k !== 'override')
     .map(([, v]) => v)
     .join(' ');
-  return [
+  const line = [
     r.at.slice(0, 16).replace('T', ' '),
     r.action.padEnd(10),
     target.padEnd(28),
@@ -36,6 +37,8 @@ export function auditText(r: AuditRecord): string {
     ...(r.deploymentId !== undefined ? [r.deploymentId] : []),
     ...(r.note !== undefined ? [`— ${r.note}`] : []),
   ].join('  ');
+  // Every field but the time came from outside at some point (a reason, a note, a name): shown, never obeyed.
+  return shownInTerminal(line);
 }
 
 /** The Store the deployed or local opsbot writes: DynamoDB with `OPSBOT_TABLE`, else the local data directory. */
@@ -65,7 +68,7 @@ export async function printAudit(
     else if (/^--(since|service|environment)$/.test(arg) && args[i + 1] !== undefined)
       options.set(arg.slice(2), args[++i] as string);
     else {
-      err.write(`opsbot audit: unexpected "${arg}"\n${USAGE}\n`);
+      err.write(`opsbot audit: unexpected "${shownInTerminal(arg)}"\n${USAGE}\n`);
       return 2;
     }
   }
@@ -82,7 +85,7 @@ export async function printAudit(
     ...(typeof service === 'string' && { service }),
     ...(typeof environment === 'string' && { environment }),
   });
-  if (options.get('json') === true) out.write(`${JSON.stringify(records, null, 2)}\n`);
+  if (options.get('json') === true) out.write(`${jsonForTerminal(records, 2)}\n`);
   else if (records.length === 0) out.write(`No audit records since ${new Date(since).toISOString()}.\n`);
   else out.write(`${records.map(auditText).join('\n')}\n`);
   return 0;

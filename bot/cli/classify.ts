@@ -5,6 +5,7 @@ import { IntentRegistry } from '../../intents/registry';
 import { loadConfig } from '../config';
 import { readSettings } from '../settings';
 import { vocabularyOf } from '../vocabulary';
+import { jsonForTerminal } from './terminal';
 
 /**
  * `opsbot classify`: one utterance per input line → one JSON object per output line, in order.
@@ -22,7 +23,7 @@ export async function classifyLines(
   for await (const line of lines) {
     const { text, intent, slots, confidence } = matcher.classify(line);
     output.write(
-      `${JSON.stringify({ text: line, intent, slots, confidence, ...(text !== line && { cleaned: text }) })}\n`,
+      `${jsonForTerminal({ text: line, intent, slots, confidence, ...(text !== line && { cleaned: text }) })}\n`,
     );
   }
   return 0;

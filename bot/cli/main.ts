@@ -1,6 +1,7 @@
 import { ConfigError } from '../settings';
 import { printAudit } from './audit';
 import { classifyLines } from './classify';
+import { shownInTerminal } from './terminal';
 
 const USAGE = `usage: opsbot <command>
 
@@ -25,7 +26,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:
-      process.stderr.write(`opsbot: unknown command "${command}"\n${USAGE}`);
+      process.stderr.write(`opsbot: unknown command "${shownInTerminal(String(command))}"\n${USAGE}`);
       return 2;
   }
 }
@@ -35,7 +36,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`opsbot: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    // Line by line: the message's own lines stay lines, what it quotes from outside is shown escaped.
+    const message = error instanceof ConfigError ? error.message : String(error);
+    process.stderr.write(`opsbot: ${message.split('\n').map(shownInTerminal).join('\n')}\n`);
     process.exitCode = 1;
   },
 );

@@ -116,4 +116,40 @@ describe('npx opsbot audit', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--since takes 7d, 24h, 30m or a date');
   });
+
+  it('prints what came from outside escaped, never raw: ESC sequences, C1 controls and bidi overrides', async () => {
+    // Prepare: a lock whose reason carries a terminal escape (clear screen, set title, bell), a C1 CSI and a bidi override
+    const { FileStore } = await import('../../integrations/sandbox/file-store');
+    const { StoreAudit } = await import('../../integrations/store-audit');
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-audit-'));
+    const audit = new StoreAudit(new FileStore(join(dataDir, 'store.jsonl')), { warn: () => undefined });
+    const note = 'db\u001b[2J\u001b]0;pwned\u0007 migration \u009b31m red\u202e evil\nfake line';
+    await audit.record({
+      action: 'Lock',
+      outcome: 'done',
+      actor: { userId: 'U0ALICE001' },
+      target: { service: 'web', environment: 'prod' },
+      note,
+    });
+    const run = (args: string[]) =>
+      spawnSync('npx', ['opsbot', 'audit', ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, OPSBOT_DATA_DIR: dataDir, OPSBOT_TABLE: '' },
+      });
+
+    // Act
+    const text = run([]);
+    const json = run(['--json']);
+    const bad = run(['--\u001b[31mred']);
+
+    // Assess: nothing a terminal would obey; the JSON still reads back to the same note
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what the output must not contain
+    const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    for (const output of [text.stdout, json.stdout, bad.stderr]) expect(output).not.toMatch(unsafe);
+    expect(text.stdout.trim().split('\n')).toHaveLength(1);
+    expect(text.stdout).toContain('— db\\x1b[2J\\x1b]0;pwned\\x07 migration \\x9b31m red\\u{202e} evil\\x0afake line');
+    expect((JSON.parse(json.stdout) as Array<{ note: string }>)[0]?.note).toBe(note);
+    expect(bad.stderr).toContain('unexpected "--\\x1b[31mred"');
+  });
 });
