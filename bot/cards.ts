@@ -23,15 +23,21 @@ interface StoredCard {
   readonly buttons: readonly ButtonPayload[];
   /** The thread the card was posted in: a click continues there, whatever the click's payload says. */
   readonly threadTs?: string;
+  /** Where it was posted (cards issued before this was kept have neither). */
+  readonly channel?: string;
+  readonly team?: string;
 }
 
 /** Where a card is posted. */
 export interface CardPlace {
   readonly threadTs?: string;
+  /** The channel (and workspace) the card is posted in: a click from anywhere else is refused. */
+  readonly channel?: string;
+  readonly team?: string;
 }
 
 /** Why a click was not taken. */
-export type Unopened = 'unknown' | 'expired' | 'wrong-kind';
+export type Unopened = 'unknown' | 'expired' | 'wrong-kind' | 'elsewhere';
 
 /**
  * The buttons opsbot issued, kept in the Store. A button carries only an opaque id (`<card id>.<position>`); what it
@@ -62,6 +68,8 @@ export class IssuedButtons {
       createdAt: this.now(),
       buttons: buttons.map((b) => b.payload),
       ...(place.threadTs !== undefined && { threadTs: place.threadTs }),
+      ...(place.channel !== undefined && place.channel !== '' && { channel: place.channel }),
+      ...(place.team !== undefined && place.team !== '' && { team: place.team }),
     };
     // Kept a day past its lifetime, so a late click is told it expired rather than that it is unknown.
     const ttl = Math.max(...buttons.map((b) => LIFETIME_SECONDS[b.payload.kind])) + 24 * 60 * 60;
@@ -73,6 +81,8 @@ export class IssuedButtons {
   async open<K extends ButtonPayload['kind']>(
     kind: K,
     value: string | undefined,
+    /** Where the click came from, as Slack says: it must be where the card was posted. */
+    from: { readonly channel?: string; readonly team?: string } = {},
   ): Promise<
     | { ok: true; payload: Extract<ButtonPayload, { kind: K }>; cardId: string; threadTs?: string }
     | { ok: false; why: Unopened }
@@ -85,6 +95,12 @@ export class IssuedButtons {
     if (card === undefined || payload === undefined) return { ok: false, why: 'unknown' };
     if (payload.kind !== kind) return { ok: false, why: 'wrong-kind' };
     if (this.now() - card.createdAt > LIFETIME_SECONDS[payload.kind] * 1000) return { ok: false, why: 'expired' };
+    // A card answers where it was posted: a click claiming another channel or workspace is not its click.
+    if (
+      (card.channel !== undefined && from.channel !== card.channel) ||
+      (card.team !== undefined && from.team !== card.team)
+    )
+      return { ok: false, why: 'elsewhere' };
     return {
       ok: true,
       payload: payload as Extract<ButtonPayload, { kind: K }>,

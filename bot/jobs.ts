@@ -5,6 +5,8 @@ import type { Reply } from '../intents/reply';
 /** Where the answer to a job goes. */
 export interface ReplyTo {
   readonly channel: string;
+  /** The workspace of the request: cards posted in answer answer clicks from there only. */
+  readonly team?: string;
   /** Thread to answer in (mentions, DMs in threads). */
   readonly threadTs?: string;
   /** The thread already had replies before this request: a private answer can be shown inside it. */

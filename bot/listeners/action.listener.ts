@@ -170,6 +170,7 @@ const WHY: Record<Unopened, string> = {
   unknown: 'That button is not one opsbot issued (or it is from an older opsbot), so nothing was done.',
   expired: 'That button has expired, so nothing was done.',
   'wrong-kind': 'That button is not one opsbot issued, so nothing was done.',
+  elsewhere: 'That button belongs to a message in another channel or workspace, so nothing was done.',
 };
 
 /**
@@ -188,12 +189,16 @@ async function open<K extends ButtonPayload['kind']>(
     channelId: channel,
     ...(body.team?.id !== undefined && { teamId: body.team.id }),
   };
-  const opened = await deps.buttons.open(kind, action.value);
+  const opened = await deps.buttons.open(kind, action.value, {
+    channel,
+    ...(body.team?.id !== undefined && { team: body.team.id }),
+  });
   const container = body.container as { is_ephemeral?: boolean; thread_ts?: string } | undefined;
   const threadTs = (opened.ok ? opened.threadTs : undefined) ?? (body.message?.thread_ts as string | undefined);
   const messageTs = body.container?.message_ts ?? (body.message?.ts as string | undefined);
   const replyTo: ReplyTo = {
     channel,
+    ...(body.team?.id !== undefined && { team: body.team.id }),
     responseUrl: body.response_url,
     originalPrivate: container?.is_ephemeral !== false,
     ...(threadTs !== undefined && { threadTs }),

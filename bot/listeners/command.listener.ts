@@ -149,7 +149,15 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
           ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
         });
     if (step !== undefined && step.kind !== 'run') {
-      await ack(ephemeral(step.reply, await deps.buttons.renderOne(step.reply)));
+      await ack(
+        ephemeral(
+          step.reply,
+          await deps.buttons.renderOne(step.reply, {
+            channel: command.channel_id,
+            ...(typeof command.team_id === 'string' && { team: command.team_id }),
+          }),
+        ),
+      );
       return;
     }
     try {
@@ -160,7 +168,12 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
         actor,
         confirmed: false,
         // The answer replaces the "Working on…" notice below.
-        replyTo: { channel: command.channel_id, responseUrl: command.response_url, replaceOriginal: true },
+        replyTo: {
+          channel: command.channel_id,
+          ...(typeof command.team_id === 'string' && { team: command.team_id }),
+          responseUrl: command.response_url,
+          replaceOriginal: true,
+        },
       });
     } catch (error) {
       deps.log.error('command.dispatch_failed', { error: (error as Error).message });

@@ -82,7 +82,7 @@ async function handOver(deps: EdgeDeps, message: IncomingMessage, replyTo: Reply
       kind: 'interpret',
       text: message.text,
       actor,
-      replyTo,
+      replyTo: { ...replyTo, ...(message.team !== undefined && { team: message.team }) },
       conversationKey: conversationKey(message.team, message.channel, replyTo.threadTs),
     });
   } catch (error) {

@@ -21,7 +21,11 @@ export async function answer(
   reply: Reply,
   { chat, buttons }: { readonly chat: Chat; readonly buttons: IssuedButtons },
 ): Promise<void> {
-  const pages = await buttons.render(reply, { ...(to.threadTs !== undefined && { threadTs: to.threadTs }) });
+  const pages = await buttons.render(reply, {
+    channel: to.channel,
+    ...(to.team !== undefined && { team: to.team }),
+    ...(to.threadTs !== undefined && { threadTs: to.threadTs }),
+  });
   const visibility = reply.visibility ?? 'private';
   if (to.responseUrl !== undefined) {
     const originalPrivate = to.originalPrivate ?? true;
@@ -115,7 +119,7 @@ export function slackAnnouncer(
         return undefined;
       }
       let first: string | undefined;
-      for (const [page, message] of (await buttons.render(reply)).entries()) {
+      for (const [page, message] of (await buttons.render(reply, { channel: target.channel })).entries()) {
         const ts =
           options.key === undefined
             ? await chat.post(target, message)
@@ -125,7 +129,7 @@ export function slackAnnouncer(
       return { channel: target.channel, ts: first as string };
     },
     async update(message, reply) {
-      const [page] = await buttons.render(reply);
+      const [page] = await buttons.render(reply, { channel: message.channel });
       if (page !== undefined) await chat.update(message.channel, message.ts, page);
     },
   };

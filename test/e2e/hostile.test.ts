@@ -10,6 +10,7 @@ import { type LocalServer, startLocalServer } from '../../bot/local/server';
 import { createMemoryLog } from '../../bot/logger';
 import { readSettings } from '../../bot/settings';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
+import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { ALICE, CHANNEL, command, FORM, type Harness, harness, JSON_TYPE, mention, slash } from '../support/harness';
 import { buttonClickBody, eventBody, signedEvent, slashCommandBody } from '../support/slack';
@@ -176,6 +177,56 @@ describe('item 3: a Confirm click carrying a request opsbot never issued', () =>
     await h.close();
   });
 });
+
+describe('cards are bound to where they were posted', () => {
+  it('refuses a Confirm whose click claims another channel or another workspace, and starts nothing', async () => {
+    // Prepare: Alice's Confirm card for a prod deploy, in #deploys of T0LOCAL001
+    const h = await harness();
+    const card = (await slash(h, 'web prod v1.9.2')).ack as StandInMessage;
+    const value = buttonValue(card, 'opsbot.confirm');
+    const clickFrom = (where: { channel?: string; team?: string }) =>
+      signedEvent(
+        buttonClickBody({
+          user: ALICE,
+          actionId: 'opsbot.confirm',
+          value,
+          channel: where.channel ?? CHANNEL,
+          ...(where.team !== undefined && { team: where.team }),
+          messageTs: card.ts,
+          responseUrl: h.standIn.mintResponseUrl({ channel: where.channel ?? CHANNEL, user: ALICE }),
+        }),
+        FORM,
+      );
+
+    // Act
+    const otherChannel = await h.sendAndSettle(clickFrom({ channel: 'C0ELSEWHERE' }));
+    const otherTeam = await h.sendAndSettle(clickFrom({ team: 'T0EVILCORP1' }));
+    const active = await h.sandbox.deployments.active();
+    const here = await h.sendAndSettle(clickFrom({}));
+
+    // Assess: both refused and audited, nothing deployed; the click from where the card is still works
+    expect([otherChannel.statusCode, otherTeam.statusCode, here.statusCode]).toEqual([200, 200, 200]);
+    expect(active).toEqual([]);
+    const refusals = (await h.deps.worker.ports.audit.list({ since: 0 })).filter((r) => r.outcome === 'refused');
+    expect(refusals.map((r) => [r.action, r.reason])).toEqual([
+      ['button:confirm', 'elsewhere'],
+      ['button:confirm', 'elsewhere'],
+    ]);
+    expect(h.bot().some((m) => /another channel or workspace, so nothing was done/.test(m.text ?? ''))).toBe(true);
+    expect(await h.sandbox.deployments.active()).toEqual([
+      expect.objectContaining({ service: 'web', environment: 'prod', version: 'v1.9.2' }),
+    ]);
+    await h.close();
+  });
+});
+
+/** The value of the first button of `message` whose action id starts with `prefix`. */
+function buttonValue(message: StandInMessage, prefix: string): string {
+  const actions = (message.blocks ?? []).flatMap(
+    (b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<Record<string, unknown>>,
+  );
+  return String(actions.find((a) => a.type === 'button' && String(a.action_id).startsWith(prefix))?.value);
+}
 
 describe('a form with a repeated key (Bolt would read it as an array)', () => {
   it('is dropped: a click’s payload beside a command’s fields posts no card', async () => {

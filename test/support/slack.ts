@@ -111,15 +111,18 @@ export function buttonClickBody(input: {
   messageTs: string;
   threadTs?: string;
   responseUrl: string;
+  /** The workspace the click claims; T0LOCAL001 by default. */
+  team?: string;
 }): string {
+  const team = input.team ?? 'T0LOCAL001';
   const payload = {
     type: 'block_actions',
-    user: { id: input.user, username: input.user.toLowerCase(), team_id: 'T0LOCAL001' },
+    user: { id: input.user, username: input.user.toLowerCase(), team_id: team },
     api_app_id: 'A0OPSBOT01',
     token: 'legacy-verification-token',
     container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel, is_ephemeral: false },
     trigger_id: nextId('trigger.'),
-    team: { id: 'T0LOCAL001', domain: 'opsbot-test' },
+    team: { id: team, domain: 'opsbot-test' },
     channel: { id: input.channel, name: 'deploys' },
     message: {
       type: 'message',
