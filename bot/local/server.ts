@@ -39,6 +39,15 @@ export interface LocalServer {
  * the Lambda edge) and, unless a real bot token is set, a stand-in of the Slack Web API that the bot posts to.
  * Socket Mode (a real workspace without a public URL) is `startSocketMode` in `socket.ts`.
  */
+/**
+ * What `npm start` says of `SLACK_API_URL` when it serves the Slack Web API itself (no `SLACK_BOT_TOKEN`: the local
+ * page's stand-in), where the variable cannot apply; nothing when it applies (a real bot token) or is not set.
+ */
+export function ignoredSlackApiUrl(settings: Pick<Settings, 'slackApiUrl'>, usesStandIn: boolean): string | undefined {
+  if (!usesStandIn || settings.slackApiUrl === undefined) return undefined;
+  return 'SLACK_API_URL is ignored: without SLACK_BOT_TOKEN, npm start serves the Slack Web API itself (for the local page); set SLACK_BOT_TOKEN to send Slack calls to SLACK_API_URL';
+}
+
 export async function startLocalServer(
   settings: Settings,
   config: OpsbotConfig,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SandboxClock } from '../../integrations/sandbox/clock';
 import { loadConfig } from '../config';
 import { readSettings } from '../settings';
-import { SLACK_EVENTS_PATH, startLocalServer } from './server';
+import { ignoredSlackApiUrl, SLACK_EVENTS_PATH, startLocalServer } from './server';
 import { failedToStart, runSocketMode } from './socket-start';
 
 /** `npm start`: opsbot on this machine; with `SLACK_APP_TOKEN` set, connected to a real workspace over Socket Mode. */
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   if (settings.signingSecretIsDefault) {
     lines.push('  Signing secret:               the development default (set SLACK_SIGNING_SECRET for a real app)');
   }
+  const ignored = ignoredSlackApiUrl(settings, local.standIn !== undefined);
+  if (ignored !== undefined) lines.push(`  ${ignored}`);
   if (local.standIn !== undefined) {
     lines.push(`  The channel as JSON:          ${local.url}/local/messages`);
     lines.push(`  Token for scripts:            ${join(settings.dataDir, 'local-token')} (send it as X-Opsbot-Token)`);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -212,4 +212,39 @@ describe('npm start with a broken configuration', () => {
     expect(result.stderr).toContain('environments.prod.protected: Invalid input: expected boolean');
     expect(result.stdout).not.toContain('opsbot is running');
   });
+});
+
+describe('npm start with SLACK_API_URL set and no bot token', () => {
+  it('says at start that it ignores SLACK_API_URL, since it serves the Slack Web API itself for the local page', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-start-'));
+    const { SLACK_BOT_TOKEN: _bot, SLACK_APP_TOKEN: _app, ...env } = process.env;
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bot', 'local', 'start.ts')],
+      {
+        env: { ...env, PORT: '0', OPSBOT_DATA_DIR: dataDir, SLACK_API_URL: 'http://127.0.0.1:9/api/' },
+      },
+    );
+
+    // Act: what it prints until it says how to reach the page
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`npm start said only: ${out}`)), 20_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (out.includes('AWS:')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGTERM');
+
+    // Assess
+    expect(out).toContain('opsbot is running');
+    expect(out).toContain(
+      'SLACK_API_URL is ignored: without SLACK_BOT_TOKEN, npm start serves the Slack Web API itself',
+    );
+  }, 30_000);
 });
