@@ -22,6 +22,7 @@ export interface Chat {
   findPosted(target: PostTarget, key: string, oldest: number): Promise<string | undefined>;
   /** Posts a message only `user` sees (refusals, errors, private confirmations). */
   postEphemeral(target: PostTarget, user: string, message: ChatMessage): Promise<void>;
+  /** Replaces a message; throws `OpsbotError('MESSAGE_GONE')` when it is no longer in Slack (someone deleted it). */
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;
   /** Answers through an interaction's `response_url`. */
   respond(

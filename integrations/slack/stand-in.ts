@@ -370,6 +370,15 @@ export class SlackStandIn {
     return { status: 200 };
   }
 
+  /** A person deletes a message (its replies stay): from here on `chat.update` of it answers `message_not_found`. */
+  deleteMessage(ts: string): void {
+    const i = this.messages.findIndex((m) => m.ts === ts);
+    if (i >= 0) {
+      this.messages.splice(i, 1);
+      this.changed();
+    }
+  }
+
   private append(m: Omit<StandInMessage, 'ts' | 'updates'>): StandInMessage {
     const message: StandInMessage = { ...m, ts: this.nextTs(), updates: 0 };
     this.messages.push(message);

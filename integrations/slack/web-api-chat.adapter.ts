@@ -141,14 +141,22 @@ export class SlackWebApiChat implements Chat {
 
   async update(channel: string, ts: string, message: ChatMessage): Promise<void> {
     // The same update twice shows the same message: safe to repeat.
-    await this.deliver(async () => {
-      await this.client.chat.update({
-        channel,
-        ts,
-        text: message.text,
-        ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+    try {
+      await this.deliver(async () => {
+        await this.client.chat.update({
+          channel,
+          ts,
+          text: message.text,
+          ...(message.blocks !== undefined && { blocks: message.blocks as Blocks }),
+        });
       });
-    });
+    } catch (error) {
+      // Someone deleted it: said as such, so the caller posts it again rather than failing for good.
+      if ((error as { data?: { error?: unknown } }).data?.error === 'message_not_found') {
+        throw new OpsbotError('MESSAGE_GONE', 'That message is no longer in Slack.', undefined, { cause: error });
+      }
+      throw error;
+    }
   }
 
   /**

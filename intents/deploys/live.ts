@@ -563,7 +563,21 @@ async function show(run: DeployRun, d: Deployment | undefined, ports: IntentPort
   const shown = digest(reply);
   if (shown === run.shown) return;
   if (!force && run.shownAt !== undefined && now - run.shownAt < UPDATE_EVERY_MS) return;
-  for (const message of run.messages) await ports.announcer.update(message, reply);
+  const messages: PostedMessage[] = [];
+  for (const message of run.messages) {
+    try {
+      await ports.announcer.update(message, reply);
+      messages.push(message);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'MESSAGE_GONE') throw error;
+      // Someone deleted the deploy's message: it is posted again in its channel (the deploy, its alarms and its lock go
+      // on either way); one that cannot be posted again is dropped.
+      ports.log.warn('deploy.message_gone', { runId: run.id, channel: message.channel });
+      const again = await ports.announcer.post({ channelId: message.channel }, reply).catch(() => undefined);
+      if (again !== undefined) messages.push(again);
+    }
+  }
+  run.messages = messages;
   run.shown = shown;
   run.shownAt = now;
 }

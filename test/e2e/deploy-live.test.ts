@@ -65,6 +65,27 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
   let h: Harness;
   afterEach(async () => h.close());
 
+  it('posts the message again when someone deletes it, and watches the deploy to its end all the same', async () => {
+    // Prepare: a deploy under way; then its message is deleted in Slack
+    h = await harness();
+    await confirmDeploy(h, 'web staging v1.8.2');
+    const first = liveMessage(h, 'web');
+    await h.advance(60_000);
+    h.standIn.deleteMessage(first.ts);
+
+    // Act
+    await h.advance(30 * 60_000);
+
+    // Assess: a new message shows the end; the run ended, its lock released, its audit record succeeded
+    const again = liveMessage(h, 'web');
+    expect(again.ts).not.toBe(first.ts);
+    expect(unescaped(again.text)).toMatch(/^web v[\d.]+ → v1\.8\.2 in staging: Succeeded in \d+ min/);
+    expect(await h.deps.worker.ports.store.get('lock:web:staging')).toBeUndefined();
+    const [record] = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect([record?.action, record?.outcome]).toEqual(['Deploy', 'succeeded']);
+    expect(h.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+
   it('shows each step in place, tells each phase in its thread, and ends with its duration and revision', async () => {
     // Prepare
     h = await harness();
