@@ -195,12 +195,16 @@ async function perform(step: Step, job: Job, deps: WorkerDeps): Promise<void> {
       if (key !== undefined) await deps.store.delete(key);
       const actor: Actor = job.actor;
       deps.log.info('intent.run', { intent: step.intent.name, slots: step.slots, user: actor.userId });
-      await reply(
-        await step.intent.handle(
-          { intent: step.intent.name, slots: step.slots, actor, ...(job.kind === 'interpret' && { text: job.text }) },
-          deps.ports,
-        ),
+      const answered = await step.intent.handle(
+        { intent: step.intent.name, slots: step.slots, actor, ...(job.kind === 'interpret' && { text: job.text }) },
+        deps.ports,
       );
+      try {
+        await reply(answered);
+      } catch (error) {
+        // What was asked has been done: a failure to say so must not say that nothing was.
+        throw step.intent.sideEffects ? new DoneButUntold(error) : error;
+      }
       return;
     }
   }
@@ -211,9 +215,25 @@ function inConversation(reply: Reply, job: Job): Reply {
   return job.replyTo.threadTs !== undefined ? { ...reply, visibility: 'channel' } : reply;
 }
 
+/** A change that was made, whose answer Slack did not take. */
+class DoneButUntold extends Error {
+  constructor(readonly original: unknown) {
+    super('the change was made; its answer could not be sent');
+    this.name = 'DoneButUntold';
+  }
+}
+
 async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promise<void> {
   let reply: Reply;
-  if (isOpsbotError(error)) {
+  if (error instanceof DoneButUntold) {
+    const ref = randomBytes(4).toString('hex');
+    deps.log.error('job.answer_failed', { ref, kind: job.kind, error: describeError(error.original) });
+    reply = notice(
+      'warning',
+      ['What you asked was done, but Slack did not take my answer (reference ', code(ref), ').'],
+      'A deploy’s message follows in the channel once Slack answers; do not ask again.',
+    );
+  } else if (isOpsbotError(error)) {
     deps.log.info('intent.refused', { code: error.code, user: job.actor.userId });
     reply = notice('warning', error.userMessage, error.hint);
   } else {

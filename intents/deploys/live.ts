@@ -75,6 +75,8 @@ export interface DeployRun {
   endedBy?: string;
   /** When a poll last renewed the deploy's lock. */
   lockRenewedAt?: number;
+  /** Slack did not take the deploy's message when it started: each poll posts it until Slack does. */
+  messagesPending?: boolean;
   /** What the message shows now (a digest), and when it was last updated. */
   shown?: string;
   shownAt?: number;
@@ -305,6 +307,9 @@ async function beginRun(
           ...describeRun(run),
           ' has started',
           ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'follow it here')] : []),
+          ...(run.messagesPending === true
+            ? ['; Slack did not take its message yet, which will follow in the channel']
+            : []),
           '.',
         ]),
       ),
@@ -361,21 +366,32 @@ async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
         ...(run.approvedBy !== undefined && { approvedBy: run.approvedBy }),
       });
       const reply = liveReply(run, d, ports.clock.now());
-      if (run.messages.length === 0) {
-        run.messages = await postMessages(run, reply, ports);
-      } else {
-        for (const message of run.messages) await ports.announcer.update(message, reply);
+      try {
+        if (run.messages.length === 0) {
+          run.messages = await postMessages(run, reply, ports);
+        } else {
+          for (const message of run.messages) await ports.announcer.update(message, reply);
+        }
+        run.shown = digest(reply);
+        run.shownAt = ports.clock.now();
+      } catch (error) {
+        // Slack is down: the deployment runs and is watched all the same; its message follows once Slack answers.
+        ports.log.warn('deploy.message_pending', { runId: run.id, error: (error as Error).name });
+        run.messagesPending = true;
       }
-      run.shown = digest(reply);
-      run.shownAt = ports.clock.now();
       await saveRun(run, ports);
       await holdLockWithMessage(run, ports);
-      await tellStory(run, `start`, ['Started by ', ...requester(run), ' · deployment ', code(d.id)], ports);
-      await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+      if (run.messagesPending !== true) await tellStart(run, d, ports);
     } finally {
       await ports.watcher.watch(run.id);
     }
   });
+}
+
+/** The thread's first lines: who started it, the deployment, and where it is. */
+async function tellStart(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<void> {
+  await tellStory(run, `start`, ['Started by ', ...requester(run), ' · deployment ', code(d.id)], ports);
+  await tellStory(run, `step:${d.step}`, stepStory(d), ports);
 }
 
 /** How long one poll may hold a run: longer than any poll takes (the worker's own timeout is 60 s). */
@@ -468,6 +484,22 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
       return { done: true };
     }
     let d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+    if (run.messagesPending === true) {
+      // The message Slack did not take when the deploy started (posts are keyed: never twice).
+      const posted = await postMessages(run, liveReply(run, d, ports.clock.now()), ports).catch(() => undefined);
+      if (posted !== undefined) {
+        run.messages = posted;
+        delete run.messagesPending;
+        await saveRun(run, ports);
+        await holdLockWithMessage(run, ports);
+        await tellStory(
+          run,
+          `start`,
+          ['Started by ', ...requester(run), ' · deployment ', code(run.deploymentId as string)],
+          ports,
+        );
+      }
+    }
     if (d.id !== run.deploymentId) {
       // The engine listed the deployment it had not yet when it started (ECS may take a while): its own id from here.
       run.deploymentId = d.id;

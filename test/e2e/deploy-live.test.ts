@@ -65,6 +65,43 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
   let h: Harness;
   afterEach(async () => h.close());
 
+  it('starts the deploy when Slack is down at Confirm, says so, and posts its message once Slack is back', async () => {
+    // Prepare: the Confirm card; then chat.postMessage fails (Slack down) for a while. Slack calls are retried on a
+    // clock of their own, so the test does not wait out their back-off
+    let waited = 0;
+    h = await harness({
+      delivery: {
+        sleep: async (ms) => {
+          waited += ms;
+        },
+        now: () => waited,
+      },
+    });
+    const card = (await slash(h, 'web staging v1.8.2')).ack as StandInMessage;
+    h.standIn.failNext('chat.postMessage', { status: 503 }, 200);
+
+    // Act: Confirm while Slack is down; Slack comes back; the watcher polls
+    await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+    const during = h.bot().filter((m) => !m.ephemeral && m.thread_ts === undefined && m.text.startsWith('web '));
+    const told = h.bot().at(-1) as StandInMessage;
+    h.standIn.clearFaults();
+    await h.advance(20_000);
+    const after = liveMessage(h, 'web');
+    await h.advance(30 * 60_000);
+
+    // Assess: the deployment ran from the click; the person was told it started and its message would follow; the
+    // message came once Slack answered, with its thread, and the deploy was watched to its end
+    expect(during).toEqual([]);
+    expect(unescaped(told.text)).toContain(
+      'has started; Slack did not take its message yet, which will follow in the channel',
+    );
+    expect(unescaped(told.text)).not.toContain('Nothing further was done');
+    expect(thread(h, after)[0]).toMatch(/Started by <@U0ALICE001> · deployment d-SANDBOX\d+$/);
+    expect(unescaped(liveMessage(h, 'web').text)).toMatch(/Succeeded in \d+ min/);
+    const [record] = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect([record?.action, record?.outcome]).toEqual(['Deploy', 'succeeded']);
+  });
+
   it('posts the message again when someone deletes it, and watches the deploy to its end all the same', async () => {
     // Prepare: a deploy under way; then its message is deleted in Slack
     h = await harness();

@@ -436,7 +436,7 @@ describe('the deploy message’s pace', () => {
 });
 
 describe('a deploy whose message could not be posted', () => {
-  it('keeps its lock and is watched to its end, which releases the lock', async () => {
+  it('keeps its lock, says its message will follow, posts it at the next poll and is watched to its end', async () => {
     // Prepare: Slack refuses the first post (after the deployment started)
     const { ports, announcer, clock, watcher, sandbox } = sandboxPorts();
     const post = announcer.post.bind(announcer);
@@ -450,11 +450,12 @@ describe('a deploy whose message could not be posted', () => {
     };
 
     // Act
-    const failed = await startRun(
+    const told = await startRun(
       { kind: 'deploy', service: 'api', environment: 'staging', version: 'v1.4.0' },
       { userId: 'U0ANA00001', channelId: 'C0TEAM0001' },
       ports,
-    ).catch((e: unknown) => e);
+    );
+    const postedAtStart = announcer.posts.length;
     const started = await sandbox.deployments.active();
     const lockedDuring = await ports.store.get('lock:api:staging');
     const watched = watcher.watching();
@@ -464,7 +465,9 @@ describe('a deploy whose message could not be posted', () => {
     }
 
     // Assess
-    expect((failed as Error).message).toBe('slack is down');
+    expect(allTextOf(told)).toContain('Slack did not take its message yet, which will follow in the channel');
+    expect(postedAtStart).toBe(0);
+    expect(announcer.posts.some((p) => p.thread === undefined && p.to === 'C0TEAM0001')).toBe(true);
     expect(started.map((d) => [d.service, d.environment])).toEqual([['api', 'staging']]);
     expect(lockedDuring).toBeDefined();
     expect(watched).toHaveLength(1);
