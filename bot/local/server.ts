@@ -48,16 +48,37 @@ export function ignoredSlackApiUrl(settings: Pick<Settings, 'slackApiUrl'>, uses
   return 'SLACK_API_URL is ignored: without SLACK_BOT_TOKEN, npm start serves the Slack Web API itself (for the local page); set SLACK_BOT_TOKEN to send Slack calls to SLACK_API_URL';
 }
 
+/** Connections the local server keeps open at once; more are refused until some close. */
+const MAX_CONNECTIONS = 256;
+
 export async function startLocalServer(
   settings: Settings,
   config: OpsbotConfig,
-  options: { host?: string; useStandIn?: boolean; overrides?: DepsOverrides } = {},
+  options: {
+    host?: string;
+    useStandIn?: boolean;
+    overrides?: DepsOverrides;
+    /** How long a connection may take to send its headers, and its whole request (tests shorten them). */
+    timeouts?: { readonly headersMs: number; readonly requestMs: number };
+  } = {},
 ): Promise<LocalServer> {
   const host = options.host ?? settings.host;
   let route: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end();
   };
-  const server = createServer((req, res) => route(req, res));
+  // A connection that never finishes its headers or its body is closed after a few seconds (checked every second),
+  // and no more than MAX_CONNECTIONS are open at once: a stalled client cannot hold the server.
+  const timeouts = options.timeouts ?? { headersMs: 5_000, requestMs: 10_000 };
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => route(req, res),
+  );
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve) => server.listen(settings.port, host, resolve));
   // Listening on every address still serves this machine at 127.0.0.1: the stand-in's URLs and the page use it.
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -115,6 +136,17 @@ export async function startLocalServer(
 
   route = (req, res) => {
     void serve(req, res).catch((error: unknown) => {
+      // A client that went away (or was timed out) mid-request is no failure of opsbot's.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (
+        req.destroyed ||
+        code === 'ECONNRESET' ||
+        code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+        (error as Error).message === 'aborted'
+      ) {
+        log.debug('local.request_aborted', { code: String(code ?? 'aborted') });
+        return;
+      }
       log.error('local.request_failed', { error: (error as Error).message });
       if (!res.headersSent) res.writeHead(500).end();
     });

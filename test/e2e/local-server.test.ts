@@ -248,3 +248,23 @@ describe('npm start with SLACK_API_URL set and no bot token', () => {
     );
   }, 30_000);
 });
+
+describe('npm start: connections that never finish', () => {
+  it('closes connections that stall in their headers or their body within the timeouts, and logs no error', () => {
+    // Prepare / Act: 40 clients that stop halfway, against the server with short timeouts, in a process of its own
+    const result = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'test', 'support', 'stalled-clients.ts')],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    const { closedAfterMs, errors } = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as {
+      closedAfterMs: number[];
+      errors: unknown[];
+    };
+
+    // Assess: every one closed by the server within a few seconds; nothing logged as an error
+    expect(closedAfterMs).toHaveLength(40);
+    expect(closedAfterMs.filter((ms) => ms < 0 || ms > 5_000)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 40_000);
+});
