@@ -77,6 +77,18 @@ export function hasEvents(place: EventPlace): boolean {
   return place.alarms.length > 0 || place.pipelines.length > 0 || place.deploys || place.health;
 }
 
+/**
+ * The places whose events reach opsbot's bus through an `OpsbotEventsStack`: every place with events but opsbot's own
+ * region of its own account (an account without a role: the one listed so, or an account id used without an
+ * `accounts:` entry, which is opsbot's own). With opsbot's region unknown, its own account's places are left out
+ * (said at synth by infra/opsbot-app.ts).
+ */
+export function forwardingPlaces(config: OpsbotConfig, homeRegion: string | undefined): EventPlace[] {
+  return eventPlaces(config).filter(
+    (p) => hasEvents(p) && (p.account.roleArn !== undefined || (homeRegion !== undefined && p.region !== homeRegion)),
+  );
+}
+
 /** The name of the stack that forwards a place's events: `OpsbotEvents-<account name>-<region>`. */
 export function eventsStackName(place: Pick<EventPlace, 'account' | 'region'>): string {
   return `OpsbotEvents-${place.account.name}-${place.region}`;

@@ -1,9 +1,9 @@
 import type { App } from 'aws-cdk-lib';
 import type { OpsbotConfig } from '../bot/config';
-import { eventPlaces, eventsStackName } from './event-places';
+import { eventPlaces, eventsStackName, forwardingPlaces } from './event-places';
 import { accessStackName, OpsbotAccessStack } from './stacks/access-stack';
 import { OpsbotEventsStack } from './stacks/events-stack';
-import { forwardingPlaces, OpsbotStack } from './stacks/opsbot-stack';
+import { OpsbotStack } from './stacks/opsbot-stack';
 
 export interface OpsbotStacks {
   readonly home: OpsbotStack;

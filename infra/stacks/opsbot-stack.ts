@@ -49,7 +49,7 @@ import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
 import { SelfWatch } from '../constructs/self-watch';
 import { grantDeploys } from '../deploy-permissions';
-import { type EventPlace, eventPlaces, eventsStackName, hasEvents } from '../event-places';
+import { eventsStackName, forwardingPlaces } from '../event-places';
 import { grantMaintenance } from '../maintenance-permissions';
 import { pipelineStages } from '../pipeline-permissions';
 
@@ -82,18 +82,6 @@ export interface OpsbotStackProps extends StackProps {
    * @default the stack's own region, when known; otherwise only other accounts' places are known to be elsewhere
    */
   readonly homeRegion?: string;
-}
-
-/**
- * The places whose events reach opsbot's bus through an `OpsbotEventsStack`: every place with events but opsbot's own
- * region of its own account (an account without a role: the one listed so, or an account id used without an
- * `accounts:` entry, which is opsbot's own). With opsbot's region unknown, its own account's places are left out
- * (said at synth by infra/opsbot-app.ts).
- */
-export function forwardingPlaces(config: OpsbotConfig, homeRegion: string | undefined): EventPlace[] {
-  return eventPlaces(config).filter(
-    (p) => hasEvents(p) && (p.account.roleArn !== undefined || (homeRegion !== undefined && p.region !== homeRegion)),
-  );
 }
 
 /**

@@ -492,12 +492,7 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
         delete run.messagesPending;
         await saveRun(run, ports);
         await holdLockWithMessage(run, ports);
-        await tellStory(
-          run,
-          `start`,
-          ['Started by ', ...requester(run), ' · deployment ', code(run.deploymentId as string)],
-          ports,
-        );
+        await tellStart(run, d, ports);
       }
     }
     if (d.id !== run.deploymentId) {
@@ -605,7 +600,10 @@ async function show(run: DeployRun, d: Deployment | undefined, ports: IntentPort
       // Someone deleted the deploy's message: it is posted again in its channel (the deploy, its alarms and its lock go
       // on either way); one that cannot be posted again is dropped.
       ports.log.warn('deploy.message_gone', { runId: run.id, channel: message.channel });
-      const again = await ports.announcer.post({ channelId: message.channel }, reply).catch(() => undefined);
+      // Keyed, so a post whose answer Slack lost is not made twice at the next poll.
+      const again = await ports.announcer
+        .post({ channelId: message.channel }, reply, { key: `deploy:${run.id}:${message.channel}:after:${message.ts}` })
+        .catch(() => undefined);
       if (again !== undefined) messages.push(again);
     }
   }
