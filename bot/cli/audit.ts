@@ -50,7 +50,8 @@ async function openStore(): Promise<Store> {
     const { recordCalls } = await import('../../integrations/aws/call-ledger');
     return new DynamoDbStore(recordCalls(new DynamoDBClient({}), { caller: 'cli' }), settings.tableName);
   }
-  return new FileStore(join(settings.dataDir, 'store.jsonl'));
+  // Read only: the running opsbot owns the journal (appends, compaction); the CLI never rewrites it under it.
+  return new FileStore(join(settings.dataDir, 'store.jsonl'), Date.now, { readOnly: true });
 }
 
 /** `opsbot audit`: the audit trail outside Slack, newest first; `--json` for one JSON array. */

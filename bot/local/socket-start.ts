@@ -1,3 +1,4 @@
+import { isOpsbotError } from '../../integrations/errors';
 import '../node-support';
 import { SandboxClock } from '../../integrations/sandbox/clock';
 import { loadConfig } from '../config';
@@ -46,6 +47,9 @@ export async function runSocketMode(settings: Settings): Promise<void> {
 export function failedToStart(error: unknown): never {
   if (error instanceof ConfigError || error instanceof SlackUnreachableError) {
     process.stderr.write(`opsbot: ${error.message}\n`);
+  } else if (isOpsbotError(error)) {
+    // A store another opsbot holds, a disk that refuses: said plainly, with what to do.
+    process.stderr.write(`opsbot: ${error.userMessage}${error.hint !== undefined ? `\n  ${error.hint}` : ''}\n`);
   } else process.stderr.write(`opsbot: could not start: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 }

@@ -11,7 +11,10 @@ export interface StoredItem {
 export interface MemoryStoreOptions {
   /** Items to start with (a file's content, for the file store). */
   readonly initial?: ReadonlyMap<string, StoredItem>;
-  /** Called with each change, the item written or undefined for a delete (the file store journals it). */
+  /**
+   * Called with each change before it takes effect, the item written or undefined for a delete (the file store
+   * journals it): when it throws, nothing changes and the call fails.
+   */
   readonly onWrite?: (key: string, item: StoredItem | undefined) => void;
 }
 
@@ -55,7 +58,9 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    if (this.items.delete(key)) this.options.onWrite?.(key, undefined);
+    if (!this.items.has(key)) return;
+    this.options.onWrite?.(key, undefined);
+    this.items.delete(key);
   }
 
   /** The live keys, in the order they were first written. */
@@ -85,7 +90,7 @@ export class MemoryStore implements Store {
       expiresAt: this.now() + ttlSeconds * 1000,
       ...(listing !== undefined && { listing }),
     };
-    this.items.set(key, item);
     this.options.onWrite?.(key, item);
+    this.items.set(key, item);
   }
 }

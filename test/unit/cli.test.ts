@@ -152,4 +152,57 @@ describe('npx opsbot audit', () => {
     expect((JSON.parse(json.stdout) as Array<{ note: string }>)[0]?.note).toBe(note);
     expect(bad.stderr).toContain('unexpected "--\\x1b[31mred"');
   });
+
+  it('reads beside a running opsbot without losing a write: 600 audit records written while the CLI runs in a loop', async () => {
+    // Prepare: the writer is this process (as npm start is), each record written then updated, as a deploy's is
+    const { spawn } = await import('node:child_process');
+    const { existsSync, writeFileSync } = await import('node:fs');
+    const { FileStore } = await import('../../integrations/sandbox/file-store');
+    const { StoreAudit } = await import('../../integrations/store-audit');
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-audit-'));
+    const path = join(dataDir, 'store.jsonl');
+    const audit = new StoreAudit(new FileStore(path), { warn: () => undefined });
+    const stop = join(dataDir, 'stop');
+    let runs = 0;
+    const loop = spawn(
+      'bash',
+      ['-c', `while [ ! -e "${stop}" ]; do node bot/cli/opsbot.js audit --json > /dev/null || exit 1; echo run; done`],
+      { cwd: ROOT, env: { ...process.env, OPSBOT_DATA_DIR: dataDir, OPSBOT_TABLE: '' } },
+    );
+    loop.stdout.on('data', (chunk: Buffer) => {
+      runs += chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l === 'run').length;
+    });
+    const exited = new Promise<number | null>((done) => loop.on('exit', done));
+
+    // Act: keep writing until the CLI has read (and, before, compacted) the journal several times
+    let written = 0;
+    while (written < 600 || runs < 4) {
+      if (written < 600) {
+        const id = await audit.record({
+          action: 'Deploy',
+          outcome: 'started',
+          actor: { userId: 'U0ALICE001' },
+          target: { service: 'api', environment: 'prod', version: `v1.${written}.0` },
+        });
+        await audit.update(id, { outcome: 'succeeded' });
+        written++;
+      }
+      await new Promise((r) => setTimeout(r, written < 600 ? 8 : 50));
+    }
+    writeFileSync(stop, '');
+    const code = await exited;
+    const afterRestart = await new StoreAudit(new FileStore(path, Date.now, { readOnly: true }), {
+      warn: () => undefined,
+    }).list({ since: 0 });
+
+    // Assess: every acknowledged record is in the journal, as written last
+    expect(code).toBe(0);
+    expect(runs).toBeGreaterThanOrEqual(4);
+    expect(afterRestart).toHaveLength(600);
+    expect(afterRestart.every((r) => r.outcome === 'succeeded')).toBe(true);
+    expect(existsSync(`${path}.lock`)).toBe(true);
+  }, 120_000);
 });
