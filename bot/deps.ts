@@ -25,6 +25,7 @@ import { SandboxClock } from '../integrations/sandbox/clock';
 import { FileStore } from '../integrations/sandbox/file-store';
 import { InProcessJobQueue } from '../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../integrations/sandbox/memory-store';
+import { keepSandbox } from '../integrations/sandbox/saved-sandbox';
 import { type DeliveryPolicy, SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
 import { SlackWebApiPeople } from '../integrations/slack/web-api-people.adapter';
 import type { Store } from '../integrations/store.port';
@@ -117,7 +118,12 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   const account =
     settings.backend === 'aws'
       ? awsAccount(settings, config, overrides)
-      : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
+      : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides, {
+          // Kept beside the local store, as long as that is the store: a restart continues what it holds.
+          ...(overrides.store === undefined &&
+            settings.tableName === undefined && { path: join(settings.dataDir, 'sandbox.json') }),
+          log,
+        });
   // On the sandbox the Store keeps the sandbox's time: a lock or an approval expires as the page moves the clock.
   const store = overrides.store ?? createStore(settings, () => account.clock.now());
   const claims = new Claims(store);
@@ -476,14 +482,21 @@ function clientFactory(region: string | undefined): AwsClients {
   return factory;
 }
 
-function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverrides): Account {
+function sandboxAccount(
+  config: OpsbotConfig,
+  seed: number,
+  overrides: DepsOverrides,
+  kept: { readonly path?: string; readonly log: Log },
+): Account {
   const clock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
   const calendars = new Map(
     Object.entries(config.environments).flatMap(([name, e]) =>
       e.changeCalendar !== undefined ? [[name, e.changeCalendar.name] as const] : [],
     ),
   );
-  const sandbox = new SandboxAccount(sandboxWorld(config), clock, seed, calendars);
+  const world = sandboxWorld(config);
+  const sandbox = new SandboxAccount(world, clock, seed, calendars);
+  if (kept.path !== undefined) keepSandbox(sandbox, kept.path, { world, seed }, kept.log);
   return {
     pipelines: sandbox.pipelines,
     deployments: sandbox.deployments,

@@ -952,6 +952,12 @@ function translate(error: unknown, action: string, target: DeployTarget): unknow
       { cause: error },
     );
   }
+  if (e.name === 'DeploymentDoesNotExistException') {
+    // Gone from CodeDeploy (its application deleted, or another account): the run that watches it ends.
+    return new OpsbotError('UNKNOWN_DEPLOYMENT', `CodeDeploy does not know that deployment of ${where}.`, undefined, {
+      cause: error,
+    });
+  }
   if (e.name === 'DeploymentLimitExceededException' || e.name === 'DeploymentAlreadyStartedException') {
     return deploymentInProgress(target, error);
   }

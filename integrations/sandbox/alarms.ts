@@ -60,6 +60,16 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
     this.reset();
   }
 
+  snapshot(): unknown {
+    return { alarms: [...this.alarms], events: this.events };
+  }
+
+  restore(saved: unknown): void {
+    const s = saved as { alarms: Array<[string, Simulated]>; events: number };
+    this.alarms = new Map(s.alarms);
+    this.events = s.events;
+  }
+
   /** Every alarm back to OK (the clock is left where it is). */
   reset(): void {
     const updatedAt = this.clock.now() - DAY;

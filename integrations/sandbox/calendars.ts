@@ -35,4 +35,15 @@ export class SandboxCalendars implements ChangeCalendars {
   reset(): void {
     this.closed.clear();
   }
+
+  snapshot(): unknown {
+    // JSON has no undefined: a calendar closed with no end is saved with null.
+    return { closed: [...this.closed].map(([calendar, until]) => [calendar, until ?? null]) };
+  }
+
+  restore(saved: unknown): void {
+    this.closed.clear();
+    for (const [calendar, until] of (saved as { closed: Array<[string, number | null]> }).closed)
+      this.closed.set(calendar, until ?? undefined);
+  }
 }

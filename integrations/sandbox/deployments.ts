@@ -66,6 +66,17 @@ interface DeploymentRecord {
   continuedAt?: number;
 }
 
+/** What {@link SandboxDeployments.snapshot} saves. */
+interface DeploymentsSnapshot {
+  readonly revisions: Array<[string, Revision]>;
+  readonly failing: string[];
+  readonly gating: string[];
+  readonly late: Array<[string, number]>;
+  readonly records: DeploymentRecord[];
+  readonly nextDeployment: number;
+  readonly applied: string[];
+}
+
 /**
  * ECS blue/green through CodeDeploy, simulated: each service starts on a seeded revision, and a deployment's step
  * and traffic follow from how long it has run on the sandbox clock, so tests and the local page can move it
@@ -161,14 +172,44 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     }
   }
 
-  /** Back to the seeded revisions, with no deployments (the clock is left where it is). */
+  /** What the twin holds, as JSON: saved beside the local store, so a restart of `npm start` continues it. */
+  snapshot(): DeploymentsSnapshot {
+    return {
+      revisions: [...this.revisions],
+      failing: [...this.failing],
+      gating: [...this.gating],
+      late: [...this.late],
+      records: this.records,
+      nextDeployment: this.nextDeployment,
+      applied: [...this.applied],
+    };
+  }
+
+  restore(saved: unknown): void {
+    const s = saved as DeploymentsSnapshot;
+    this.revisions = new Map(s.revisions);
+    refill(this.failing, s.failing);
+    refill(this.gating, s.gating);
+    this.late.clear();
+    for (const [k, v] of s.late) this.late.set(k, v);
+    this.records = structuredClone(s.records);
+    this.nextDeployment = s.nextDeployment;
+    refill(this.applied, s.applied);
+  }
+
+  /** Back to the seeded revisions, with no deployments (the clock is left where it is; ids are never reused). */
   reset(): void {
     this.failing.clear();
     this.gating.clear();
     this.revisions = seedRevisions(this.world, seededRandom(this.seed));
     this.records = [];
     this.applied.clear();
-    this.nextDeployment = 1;
+    // The ids go on: a deployment id names one deployment, in the audit too, however often the sandbox is reset.
+  }
+
+  /** Deployment ids from `next` on, as an earlier account (saved for another configuration) left them. */
+  continueIds(next: number): void {
+    if (Number.isSafeInteger(next)) this.nextDeployment = Math.max(this.nextDeployment, next);
   }
 
   async current(service: string, environment: string): Promise<ServiceRevision> {
@@ -526,6 +567,11 @@ function phases(
     { step: 'Baking', ms: bakeMs, traffic: 100 },
     { step: 'TerminatingBlue', ms: LIFECYCLE.terminateBlueMs, traffic: 100 },
   ];
+}
+
+function refill<T>(set: Set<T>, values: readonly T[]): void {
+  set.clear();
+  for (const value of values) set.add(value);
 }
 
 function key(service: string, environment: string): string {

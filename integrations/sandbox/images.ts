@@ -20,6 +20,16 @@ export class SandboxImages implements Images {
     this.reset();
   }
 
+  snapshot(): unknown {
+    return { releases: [...this.releases] };
+  }
+
+  restore(saved: unknown): void {
+    this.releases.clear();
+    for (const [service, images] of (saved as { releases: Array<[string, ImageVersion[]]> }).releases)
+      this.releases.set(service, images);
+  }
+
   reset(): void {
     this.releases.clear();
     const running = seededVersions(this.world, this.seed);

@@ -40,6 +40,17 @@ export class SandboxMaintenance implements Maintenance {
     this.reset();
   }
 
+  snapshot(): unknown {
+    return { script: this.script, seededDay: this.seededDay, failing: [...this.failing] };
+  }
+
+  restore(saved: unknown): void {
+    const s = saved as { script: Scripted[]; seededDay: number; failing: Array<[string, MaintenanceFailure]> };
+    this.script = s.script;
+    this.seededDay = s.seededDay;
+    this.failing = new Map(s.failing);
+  }
+
   /** Back to the seeded script, starting from the clock's current day. */
   reset(): void {
     this.seededDay = Math.floor(this.clock.now() / DAY);

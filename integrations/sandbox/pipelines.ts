@@ -75,6 +75,14 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
     this.reset();
   }
 
+  snapshot(): unknown {
+    return { executions: [...this.executions] };
+  }
+
+  restore(saved: unknown): void {
+    this.executions = new Map((saved as { executions: Array<[string, Execution[]]> }).executions);
+  }
+
   /** Back to the seeded executions, with the failed stage failing again (the clock is left where it is). */
   reset(): void {
     const random = randomAfterRevisions(this.world, this.seed);

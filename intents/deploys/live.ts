@@ -73,6 +73,8 @@ export interface DeployRun {
   outcome?: RunOutcome;
   /** Who pressed Cancel, or rejected it. */
   endedBy?: string;
+  /** Since when AWS says it does not know the run's deployment (it ends after {@link LOST_AFTER_MS}). */
+  unknownSince?: number;
   /** When a poll last renewed the deploy's lock. */
   lockRenewedAt?: number;
   /** Slack did not take the deploy's message when it started: each poll posts it until Slack does. */
@@ -483,7 +485,14 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
       await expire(run, ports);
       return { done: true };
     }
-    let d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+    let d: Deployment;
+    try {
+      d = await ports.deployments.get(run.service, run.environment, run.deploymentId as string);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'UNKNOWN_DEPLOYMENT') throw error;
+      return lost(run, ports);
+    }
+    if (run.unknownSince !== undefined) delete run.unknownSince;
     if (run.messagesPending === true) {
       // The message Slack did not take when the deploy started (posts are keyed: never twice).
       const posted = await postMessages(run, liveReply(run, d, ports.clock.now()), ports).catch(() => undefined);
@@ -526,6 +535,44 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
   });
   // Another poll holds the run: it is not done as far as this one knows.
   return result ?? { done: false };
+}
+
+/** How long AWS must deny knowing a run's deployment before opsbot ends the run (a moment's inconsistency is not it). */
+export const LOST_AFTER_MS = 60_000;
+
+/**
+ * A run whose deployment AWS no longer knows (deleted with its service or account, or a sandbox that was reset): once
+ * AWS has said so for a minute, the run ends as failed with a line in its thread that says why, the audit record says
+ * so and the lock is released — rather than polled until the deploy timeout, holding the service.
+ */
+async function lost(run: DeployRun, ports: IntentPorts): Promise<WatchResult> {
+  const now = ports.clock.now();
+  run.unknownSince ??= now;
+  if (now - run.unknownSince < LOST_AFTER_MS) {
+    await saveRun(run, ports);
+    return { done: false };
+  }
+  ports.log.warn('deploy.deployment_unknown', { runId: run.id, deploymentId: run.deploymentId });
+  const d: Deployment = {
+    id: run.deploymentId as string,
+    service: run.service,
+    environment: run.environment,
+    version: run.version,
+    previousVersion: run.previousVersion,
+    status: 'Failed',
+    step: 'Failed',
+    trafficOnGreen: 0,
+    startedAt: run.startedAt ?? run.requestedAt,
+    endedAt: now,
+    requestedBy: run.requestedBy,
+    engine: run.engine ?? 'codedeploy',
+    error: {
+      code: 'UNKNOWN_DEPLOYMENT',
+      message: `AWS no longer knows deployment ${run.deploymentId}, so opsbot stopped watching it and released the lock. Check what runs with \`/deploy status ${run.service} ${run.environment}\`.`,
+    },
+  };
+  await end(run, d, ports);
+  return { done: true };
 }
 
 /** The end, once: the audit outcome, the lock released, the final message and the story's last line. */

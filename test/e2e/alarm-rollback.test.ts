@@ -217,6 +217,30 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     });
   });
 
+  it('still rolls back on an alarm in the bake window when someone deleted the deploy’s message', async () => {
+    // Prepare: a deploy whose message is deleted while it runs; it succeeds and bakes
+    h = await harness();
+    const previous = (await h.sandbox.deployments.current('web', 'staging')).version;
+    await deployTo(h, 'web staging v1.8.2');
+    const first = messageOf(h, 'web');
+    await h.advance(60_000);
+    h.standIn.deleteMessage(first.ts);
+    await h.advance(19 * 60_000);
+    const again = messageOf(h, 'web');
+
+    // Act: the alarm fires within the bake window
+    await deliver(h, h.sandbox.alarms.trip('web-staging-5xx-errors'));
+    await h.advance(20 * 60_000);
+
+    // Assess: the previous version runs again, the message posted anew tells it, and the audit has the rollback
+    expect(again.ts).not.toBe(first.ts);
+    expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe(previous);
+    expect(unescaped(messageOf(h, 'web').text)).toContain(': Rolled back — alarm web-staging-5xx-errors');
+    const records = await h.deps.worker.ports.audit.list({ since: 0 });
+    expect(records.find((r) => r.action === 'Rollback')).toMatchObject({ outcome: 'succeeded' });
+    expect(h.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+
   it('with no deploy, posts the alarm to #alerts with Roll back now, which asks for confirmation; OK updates it', async () => {
     // Prepare: web in staging deployed an hour ago
     h = await harness();

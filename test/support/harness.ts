@@ -12,6 +12,7 @@ import { SandboxClock } from '../../integrations/sandbox/clock';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
+import { unfinishedRuns } from '../../intents/deploys/live';
 import {
   buttonClickBody,
   eventBody,
@@ -68,20 +69,31 @@ export function testSettings(extra: Partial<Settings> = {}): Settings {
   };
 }
 
-export async function harness(overrides: DepsOverrides = {}, configText?: string): Promise<Harness> {
+export async function harness(
+  overrides: DepsOverrides = {},
+  configText?: string,
+  /** A data directory: the Store and the sandbox are kept there, as `npm start` keeps them (a restart continues). */
+  options: { readonly dataDir?: string } = {},
+): Promise<Harness> {
   const stand = await startStandIn(TEST_BOT_TOKEN);
-  const settings = testSettings({ slackApiUrl: `${stand.url}/api/` });
+  const settings = testSettings({
+    slackApiUrl: `${stand.url}/api/`,
+    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+  });
   const config = parseConfig(configText ?? readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
   const log = createMemoryLog();
   // The Store keeps time by the sandbox's clock, as `npm start` does: locks and approvals expire as it moves.
   const sandboxClock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
   const { handler, deps } = createSlackHandler(settings, config, {
-    store: new MemoryStore(() => sandboxClock.now()),
+    ...(options.dataDir === undefined && { store: new MemoryStore(() => sandboxClock.now()) }),
     log,
     sandboxClock,
     ...overrides,
   });
   const jobs = deps.edge.jobs as InProcessJobQueue<Job>;
+  // As npm start does on starting: the deploys a previous run left unfinished are watched again.
+  if (options.dataDir !== undefined)
+    for (const run of await unfinishedRuns(deps.worker.ports)) await deps.watcher?.watch(run.id);
   return {
     send: (event) => handler(event, {}),
     async sendAndSettle(event) {

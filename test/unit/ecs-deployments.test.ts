@@ -434,6 +434,25 @@ describe('deploys against AWS (aws-sdk-client-mock)', () => {
     ]);
   });
 
+  it('says CodeDeploy no longer knows a deployment, so the run watching it can end', async () => {
+    // Prepare: the deployment is gone (its application deleted), as GetDeployment answers for an unknown id
+    const { codedeploy, deployments } = setup();
+    codedeploy.on(GetDeploymentCommand).rejects(
+      Object.assign(new Error('The deployment d-GONE12345 could not be found'), {
+        name: 'DeploymentDoesNotExistException',
+      }),
+    );
+
+    // Act
+    const failed = await deployments.get('web', 'prod', 'd-GONE12345').catch((e: unknown) => e);
+
+    // Assess
+    expect(isOpsbotError(failed) && [failed.code, failed.userMessage]).toEqual([
+      'UNKNOWN_DEPLOYMENT',
+      'CodeDeploy does not know that deployment of web in prod (account prod, eu-west-1).',
+    ]);
+  });
+
   it('says a deployment is already in progress when CodeDeploy refuses another', async () => {
     // Prepare
     const { codedeploy, deployments } = setup();

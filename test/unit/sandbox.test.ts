@@ -361,3 +361,99 @@ describe('sandbox account: the rest of the world', () => {
     expect((await sandbox.alarms.states('api', 'prod'))[0]?.state).toBe('OK');
   });
 });
+
+describe('sandbox account kept between runs (npm start keeps it beside the local store)', () => {
+  it('restores every twin and the clock from its file, and gives a deployment id only once', async () => {
+    // Prepare: a deploy in flight, a tripped alarm, a pushed image, a pipeline run, a closed calendar, a failing next deploy
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { keepSandbox } = await import('../../integrations/sandbox/saved-sandbox');
+    const path = join(mkdtempSync(join(tmpdir(), 'opsbot-sandbox-')), 'sandbox.json');
+    const log = { info: () => undefined, warn: () => undefined };
+    const first = account();
+    keepSandbox(first.sandbox, path, { world, seed: 7 }, log);
+    const started = await first.sandbox.deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v2.0.0',
+      requestedBy: 'U1',
+    });
+    first.clock.advance(s(90));
+    first.sandbox.alarms.trip('api-prod-5xx');
+    first.sandbox.images.push('web', 'v9.9.9');
+    first.sandbox.pipelines.run('web-pipeline', 'succeed');
+    first.sandbox.calendars.close('prod-freeze', START + 86_400_000);
+    first.sandbox.deployments.failNext('api', 'staging');
+    const seen = async (sandbox: SandboxAccount) => ({
+      active: await sandbox.deployments.active(),
+      alarms: sandbox.alarms.all(),
+      image: await sandbox.images.find('web', 'prod', 'v9.9.9'),
+      pipelines: await sandbox.pipelines.list(),
+      targets: sandbox.deployments.targets(),
+      now: sandbox.clock.now(),
+    });
+    const before = await seen(first.sandbox);
+
+    // Act: another account, as the next run of npm start makes it
+    const second = account();
+    const restored = keepSandbox(second.sandbox, path, { world, seed: 7 }, log);
+    const after = await seen(second.sandbox);
+    const next = await second.sandbox.deployments.start({
+      service: 'api',
+      environment: 'prod',
+      version: 'v2.0.0',
+      requestedBy: 'U1',
+    });
+    second.sandbox.reset();
+    const afterReset = await second.sandbox.deployments.start({
+      service: 'web',
+      environment: 'staging',
+      version: 'v2.0.0',
+      requestedBy: 'U1',
+    });
+
+    // Assess
+    expect(restored).toBe(true);
+    expect(after).toEqual(before);
+    expect(before.active.map((d) => [d.id, d.step])).toEqual([[started.id, 'ShiftingTraffic']]);
+    expect(new Set([started.id, next.id, afterReset.id]).size).toBe(3);
+  });
+
+  it('starts a fresh account from a file saved for another world, and still never gives an id twice', async () => {
+    // Prepare
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { keepSandbox } = await import('../../integrations/sandbox/saved-sandbox');
+    const path = join(mkdtempSync(join(tmpdir(), 'opsbot-sandbox-')), 'sandbox.json');
+    const info: string[] = [];
+    const log = { info: (m: string) => info.push(m), warn: (m: string) => info.push(m) };
+    const first = account();
+    keepSandbox(first.sandbox, path, { world, seed: 7 }, log);
+    const old = await first.sandbox.deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v2.0.0',
+      requestedBy: 'U1',
+    });
+    const broken = join(path, '..', 'broken.json');
+    writeFileSync(broken, '{"format":1,"clo');
+
+    // Act
+    const other = account(8);
+    const fromOther = keepSandbox(other.sandbox, path, { world, seed: 8 }, log);
+    const fresh = await other.sandbox.deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'v2.0.0',
+      requestedBy: 'U1',
+    });
+    const unreadable = keepSandbox(account().sandbox, broken, { world, seed: 7 }, log);
+
+    // Assess
+    expect([fromOther, unreadable]).toEqual([false, false]);
+    expect(fresh.id).not.toBe(old.id);
+    expect(info).toEqual(['sandbox.saved_for_another_world', 'sandbox.saved_unreadable']);
+  });
+});
