@@ -113,6 +113,11 @@ export const WEB_API_METHODS: Readonly<Record<string, WebApiMethod>> = {
     scopes: ['chat:write'],
     why: 'a deploy message updated in place (SlackWebApiChat.update)',
   },
+  'chat.delete': {
+    token: 'bot',
+    scopes: ['chat:write'],
+    why: 'a copy of a post that Slack received after opsbot gave up on it and posted again (SlackWebApiChat.post)',
+  },
   'chat.postEphemeral': {
     token: 'bot',
     scopes: ['chat:write'],

@@ -36,7 +36,13 @@ export interface StandInPerson {
 /** A failure the stand-in plays for a Web API call (see {@link SlackStandIn.failNext}). */
 export type StandInFault =
   | { readonly error: string }
-  | { readonly status: number; readonly retryAfter?: number; readonly afterDoing?: boolean };
+  | {
+      readonly status: number;
+      readonly retryAfter?: number;
+      readonly afterDoing?: boolean;
+      /** The call is carried out this long after its failed answer: Slack received it after the client gave up. */
+      readonly landsAfterMs?: number;
+    };
 
 interface ResponseTarget {
   readonly channel: string;
@@ -173,6 +179,7 @@ export class SlackStandIn {
       } else {
         // An outage: the call is refused before it is carried out, or carried out and its answer lost.
         if (fault.afterDoing === true) this.call(method, args, auth);
+        else if (fault.landsAfterMs !== undefined) setTimeout(() => this.call(method, args, auth), fault.landsAfterMs);
         else this.calls.push({ method, args });
         res.writeHead(fault.status, {
           'Content-Type': 'text/plain',
@@ -309,6 +316,14 @@ export class SlackStandIn {
           ...(threadTs && { thread_ts: threadTs }),
         });
         return { ok: true, message_ts: m.ts };
+      }
+      case 'chat.delete': {
+        // A bot deletes its own messages with chat:write, as Slack allows.
+        const target = this.messages.find((m) => m.ts === args.ts && m.channel === channel && !m.ephemeral);
+        if (target === undefined) return { ok: false, error: 'message_not_found' };
+        if (target.from !== 'bot') return { ok: false, error: 'cant_delete_message' };
+        this.deleteMessage(target.ts);
+        return { ok: true, channel, ts: target.ts };
       }
       case 'chat.update': {
         const target = this.messages.find((m) => m.ts === args.ts && m.channel === channel && !m.ephemeral);

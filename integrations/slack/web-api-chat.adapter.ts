@@ -18,6 +18,12 @@ export interface DeliveryPolicy {
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
   readonly now: () => number;
+  /**
+   * How long a request Slack did not answer may still take to land (a client timeout, a dropped connection: it may
+   * be in flight still). A post is looked for only this long after its attempt failed; one posted again is looked
+   * for again this long after, and any other copy that landed meanwhile is deleted.
+   */
+  readonly landingMs: number;
   /** Told of each retry (to log it): why, and how long until the next attempt. */
   readonly onRetry?: (retry: { readonly reason: string; readonly waitMs: number }) => void;
   /**
@@ -34,6 +40,7 @@ const DEFAULT_DELIVERY: DeliveryPolicy = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
   now: () => Date.now(),
+  landingMs: 8_000,
 };
 
 /** Pages of history read when looking for a post: a busy channel's last minutes, not its archive. */
@@ -51,7 +58,8 @@ type Failure =
  * `rejectRateLimitedCalls: true`): this adapter does, so that a post is never shown twice. A 429 is waited out for
  * its Retry-After; a 5xx, a timeout or a dropped connection may have been carried out, so before a post is tried
  * again it is looked up by the key in its metadata (`conversations.history` / `conversations.replies`, scopes
- * `channels:history` and `groups:history`).
+ * `channels:history` and `groups:history`) — once it would have landed (`landingMs`), and again after a post made
+ * anew, deleting any other copy that landed late (`chat.delete`): a post is shown once whatever the timing.
  */
 export class SlackWebApiChat implements Chat {
   private readonly delivery: DeliveryPolicy;
@@ -68,15 +76,22 @@ export class SlackWebApiChat implements Chat {
     const key = options.key ?? randomUUID();
     // Slack's clocks and ours differ a little: look back a minute before the first attempt.
     const oldest = Date.now() / 1000 - 60;
-    return this.deliver(async (uncertain) => {
-      if (uncertain) {
+    let again = false;
+    let checkable = true;
+    const ts = await this.deliver(async (uncertainSince) => {
+      if (uncertainSince !== undefined) {
+        // A request Slack did not answer may land still: it is looked for once it would have.
+        const wait = this.delivery.landingMs - (this.delivery.now() - uncertainSince);
+        if (wait > 0) await this.delivery.sleep(wait);
         const landed = await this.lookup(target, key, oldest).catch((error: unknown) => {
           if (classify(error).kind !== 'refused') throw error;
           // Slack will not say whether it landed: post again, and say why it could not be checked.
           this.delivery.onUncheckable?.({ reason: describe(error) });
+          checkable = false;
           return undefined;
         });
         if (landed !== undefined) return landed;
+        again = true;
       }
       const result = await this.client.chat.postMessage({
         channel: target.channel,
@@ -88,6 +103,26 @@ export class SlackWebApiChat implements Chat {
       if (result.ts === undefined) throw new Error('chat.postMessage returned no ts');
       return result.ts;
     });
+    // Looked for, not found, posted anew: a copy that lands late is taken back (not when Slack will not be asked).
+    if (again && checkable) await this.keepOnly(target, key, oldest, ts);
+    return ts;
+  }
+
+  /**
+   * After a post made anew while an earlier attempt may still land: waits as long as that may take, then deletes every
+   * other copy with the same key (the bot's own messages, which chat:write may delete). Best effort: a copy it cannot
+   * see or delete stays, and is said in the log through `onUncheckable`.
+   */
+  private async keepOnly(target: PostTarget, key: string, oldest: number, ts: string): Promise<void> {
+    try {
+      if (this.delivery.landingMs > 0) await this.delivery.sleep(this.delivery.landingMs);
+      const copies = await this.lookupAll(target, key, oldest);
+      for (const copy of copies) {
+        if (copy !== ts) await this.client.chat.delete({ channel: target.channel, ts: copy });
+      }
+    } catch (error) {
+      this.delivery.onUncheckable?.({ reason: describe(error) });
+    }
   }
 
   findPosted(target: PostTarget, key: string, oldest: number): Promise<string | undefined> {
@@ -100,6 +135,12 @@ export class SlackWebApiChat implements Chat {
    * `im:history`, `mpim:history`) or the thread (`conversations.replies`) since `oldest`, page by page.
    */
   private async lookup(target: PostTarget, key: string, oldest: number): Promise<string | undefined> {
+    return (await this.lookupAll(target, key, oldest, 1))[0];
+  }
+
+  /** Every post with `key` (up to `most`), newest first as Slack lists them. */
+  private async lookupAll(target: PostTarget, key: string, oldest: number, most = 10): Promise<string[]> {
+    const found: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < LOOKUP_PAGES; page++) {
       const common = {
@@ -113,22 +154,24 @@ export class SlackWebApiChat implements Chat {
         target.threadTs !== undefined
           ? await this.client.conversations.replies({ ...common, ts: target.threadTs })
           : await this.client.conversations.history(common);
-      const found = result.messages?.find(
-        (m) =>
+      for (const m of result.messages ?? []) {
+        const mine =
           m.metadata?.event_type === POST_EVENT_TYPE &&
-          (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === key,
-      );
-      if (found?.ts !== undefined) return found.ts;
+          (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === key;
+        if (mine && m.ts !== undefined) found.push(m.ts);
+        if (found.length >= most) return found;
+      }
       cursor = result.response_metadata?.next_cursor;
-      if (result.has_more !== true || cursor === undefined || cursor === '') return undefined;
+      if (result.has_more !== true || cursor === undefined || cursor === '') return found;
     }
-    return undefined;
+    return found;
   }
 
   async postEphemeral(target: PostTarget, user: string, message: ChatMessage): Promise<void> {
     // Nothing finds an ephemeral message again: only a refusal that certainly showed nothing (a 429) is retried.
-    await this.deliver(async (uncertain) => {
-      if (uncertain) throw new OpsbotError('SLACK_UNAVAILABLE', 'Slack did not answer, so my answer may be lost.');
+    await this.deliver(async (uncertainSince) => {
+      if (uncertainSince !== undefined)
+        throw new OpsbotError('SLACK_UNAVAILABLE', 'Slack did not answer, so my answer may be lost.');
       await this.client.chat.postEphemeral({
         channel: target.channel,
         user,
@@ -160,20 +203,20 @@ export class SlackWebApiChat implements Chat {
   }
 
   /**
-   * Runs a Web API call until it succeeds, is refused for good, or the budget is spent. `attempt` is told whether an
-   * earlier attempt may have been carried out.
+   * Runs a Web API call until it succeeds, is refused for good, or the budget is spent. `attempt` is told since when
+   * an earlier attempt may have been carried out (the last one Slack did not answer), if one may.
    */
-  private async deliver<T>(attempt: (uncertain: boolean) => Promise<T>): Promise<T> {
+  private async deliver<T>(attempt: (uncertainSince: number | undefined) => Promise<T>): Promise<T> {
     const { budgetMs, baseDelayMs, maxDelayMs, sleep, random, now } = this.delivery;
     const started = now();
-    let uncertain = false;
+    let uncertainSince: number | undefined;
     for (let failures = 0; ; failures++) {
       try {
-        return await attempt(uncertain);
+        return await attempt(uncertainSince);
       } catch (error) {
         const failure = classify(error);
         if (failure.kind === 'refused') throw error;
-        if (failure.kind === 'unavailable') uncertain = true;
+        if (failure.kind === 'unavailable') uncertainSince = now();
         const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** failures) * (0.5 + random() / 2);
         const wait = failure.kind === 'rate-limited' ? Math.max(failure.retryAfterMs, baseDelayMs) : backoff;
         // The budget counts the attempts' own time too, so the job ends within its function's timeout.

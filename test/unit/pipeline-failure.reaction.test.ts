@@ -21,7 +21,11 @@ const noPipelines: Pipelines = {
   retryStage: async () => undefined,
 };
 
-async function setup(pipelines: Pipelines = noPipelines) {
+/**
+ * `real`: a late landing in the stand-in is real time, so these waits are slept too (short ones, with `landingMs`).
+ * Otherwise a request that was not answered is looked for at once (`landingMs` 0), so the waits are the back-off's.
+ */
+async function setup(pipelines: Pipelines = noPipelines, real?: { readonly landingMs: number }) {
   const stand = await startStandIn();
   // Time is simulated: waits are recorded, not slept, and each Web API call takes `callMs` (none unless a test says).
   const waits: number[] = [];
@@ -44,9 +48,12 @@ async function setup(pipelines: Pipelines = noPipelines) {
       random: () => 1,
       now: () => clock.now,
       onUncheckable: (problem) => void unchecked.push(problem.reason),
+      landingMs: real?.landingMs ?? 0,
+      ...(real !== undefined && { baseDelayMs: 10 }),
       sleep: async (ms) => {
         waits.push(ms);
         clock.now += ms;
+        if (real !== undefined) await new Promise((resolve) => setTimeout(resolve, ms));
       },
     },
   );
@@ -225,6 +232,45 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
       expect(s.standIn.messages).toHaveLength(2);
     });
 
+    it('shows a post Slack received only after the client gave up once: it is looked for once it would have landed', async () => {
+      // Prepare: Slack answers 503, then carries the post out 100 ms later
+      const s = await setup(noPipelines, { landingMs: 400 });
+      s.standIn.failNext('chat.postMessage', { status: 503, landsAfterMs: 100 });
+
+      // Act
+      await s.send(pipelineFailed());
+      await s.send(pipelineSucceeded());
+      await s.close();
+
+      // Assess: one alert, and the recovery in its thread
+      const [alert, recovery, ...more] = s.standIn.messages;
+      expect(alert?.text).toContain('myPipeline failed');
+      expect(recovery?.thread_ts).toBe(alert?.ts);
+      expect(more).toEqual([]);
+    });
+
+    it('deletes the copy of a post that landed even later than it was looked for, keeping the one it answered with', async () => {
+      // Prepare: the post lands 450 ms after its failed answer, after opsbot looked (300 ms) and posted again
+      const s = await setup(noPipelines, { landingMs: 300 });
+      s.standIn.failNext('chat.postMessage', { status: 503, landsAfterMs: 450 });
+
+      // Act
+      await s.send(pipelineFailed());
+      const shown = s.standIn.messages.map((m) => m.ts);
+      await s.send(pipelineSucceeded());
+      await s.close();
+
+      // Assess: both alerts were posted (and the recovery), one was taken back; the recovery is in the thread of the one
+      // that stayed
+      expect(posts(s)).toBe(3);
+      expect(s.standIn.calls.filter((c) => c.method === 'chat.delete')).toHaveLength(1);
+      expect(shown).toHaveLength(1);
+      const [alert, recovery, ...more] = s.standIn.messages;
+      expect(alert?.ts).toBe(shown[0]);
+      expect(recovery?.thread_ts).toBe(alert?.ts);
+      expect(more).toEqual([]);
+    });
+
     it('gives up within its budget, and a redelivery after Slack is back shows the alert once', async () => {
       // Prepare: the post lands, its answer is lost, and Slack stays down past the 30 s budget, each call taking 5 s
       const s = await setup();
@@ -251,7 +297,7 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
       // Prepare: the app lacks the history scope
       const s = await setup();
       s.standIn.failNext('chat.postMessage', { status: 502, afterDoing: true });
-      s.standIn.failNext('conversations.history', { error: 'missing_scope' });
+      s.standIn.failNext('conversations.history', { error: 'missing_scope' }, 2);
 
       // Act
       await s.send(pipelineFailed());

@@ -33,6 +33,7 @@ const HISTORY = ['channels:history', 'groups:history', 'im:history', 'mpim:histo
 const METHOD_SCOPES: Record<string, { token: 'bot' | 'app'; scopes: string[] }> = {
   'chat.postMessage': { token: 'bot', scopes: ['chat:write'] },
   'chat.update': { token: 'bot', scopes: ['chat:write'] },
+  'chat.delete': { token: 'bot', scopes: ['chat:write'] },
   'chat.postEphemeral': { token: 'bot', scopes: ['chat:write'] },
   'conversations.history': { token: 'bot', scopes: HISTORY },
   'conversations.replies': { token: 'bot', scopes: HISTORY },
