@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 
@@ -7,13 +7,21 @@ import { join } from 'node:path';
 export const TOKEN_HEADER = 'x-opsbot-token';
 
 /**
- * A fresh token for this run of `npm start`, written to `<data dir>/local-token` (readable by you alone) for scripts;
- * the page gets it from the server. Like Jupyter's: a page on another site cannot read it, so it cannot drive the bot.
+ * The local page's token, in `<data dir>/local-token` (readable by you alone) for scripts: the one a previous run left
+ * there, so a page open across a restart keeps working, or a fresh one. The page gets it as Jupyter's does: from the
+ * URL `npm start` prints, then a cookie. A page on another site cannot read it, so it cannot drive the bot.
  */
 export function createLocalToken(dataDir: string): string {
-  const token = randomBytes(24).toString('base64url');
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'local-token');
+  const kept = (() => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  })();
+  const token = /^[A-Za-z0-9_-]{32,}$/.test(kept) ? kept : randomBytes(24).toString('base64url');
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
   return token;
@@ -36,14 +44,35 @@ export type LocalVerdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly status: 403 | 415; readonly message: string };
 
+/** The cookie that carries the token for the page on `port` (cookies do not tell ports apart: the name does). */
+export function tokenCookieName(port: string | number): string {
+  return `opsbot_token_${port}`;
+}
+
+/** The Set-Cookie of the page's token: sent back to this server only, never to a script or another site. */
+export function tokenCookie(port: string | number, token: string): string {
+  return `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+/** What a request without the token is told: what to do, in the page and from a script, naming no file path. */
+export const TOKEN_MISSING =
+  "This page's token is missing or out of date (opsbot may have restarted with a new one): reload this page, or open " +
+  `the link npm start printed. Scripts send the token in the ${TOKEN_HEADER} header (the local-token file in ` +
+  "opsbot's data directory).";
+
 /**
  * The local page's routes (`/`, `/local/*`, the Web API stand-in) are served to this machine only: the peer must be
  * on loopback and the Host a loopback name (a DNS-rebinding name is refused); a POST that says it comes from another
- * origin is refused; and a POST to `/local/*` must be JSON (a cross-site form or `text/plain` post is refused before
- * any work) and carry the run's token. The bot's own `response_url` posts are exempt from the token: their ids are
- * secret.
+ * origin is refused; a POST to `/local/*` must be JSON (a cross-site form or `text/plain` post is refused before
+ * any work); and the page and every `/local/*` route, reads too, need the run's token (header, `token` query, or the
+ * page's cookie). The bot's own `response_url` posts are exempt from the token: their ids are secret.
  */
-export function checkLocalRequest(req: IncomingMessage, path: string, token: string): LocalVerdict {
+export function checkLocalRequest(
+  req: IncomingMessage,
+  path: string,
+  token: string,
+  cookie = tokenCookieName(new URL(`http://${req.headers.host ?? 'local'}`).port),
+): LocalVerdict {
   const host = req.headers.host;
   // This machine only: by the peer's address (whatever it claims), and by the Host name (against DNS rebinding).
   if (!isLoopbackPeer(req.socket.remoteAddress) || !isLoopbackHost(host)) {
@@ -58,27 +87,37 @@ export function checkLocalRequest(req: IncomingMessage, path: string, token: str
   if (req.method === 'POST' && origin !== undefined && origin !== `http://${host}`) {
     return { ok: false, status: 403, message: 'Requests from other sites are refused.' };
   }
-  if (req.method !== 'POST' || !path.startsWith('/local/')) return { ok: true };
-  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
-    return { ok: false, status: 415, message: 'Send JSON (Content-Type: application/json).' };
+  if (path !== '/' && !path.startsWith('/local/')) return { ok: true };
+  if (req.method === 'POST') {
+    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return { ok: false, status: 415, message: 'Send JSON (Content-Type: application/json).' };
+    }
   }
   if (path.startsWith('/local/response/')) return { ok: true };
-  const given = tokenOf(req);
-  if (given === undefined || !same(given, token)) {
-    return {
-      ok: false,
-      status: 403,
-      message: `Send the run's token in the ${TOKEN_HEADER} header: it is in .opsbot/local-token and in the URL npm start printed.`,
-    };
-  }
+  const given = tokensOf(req, cookie);
+  if (!given.some((t) => same(t, token))) return { ok: false, status: 403, message: TOKEN_MISSING };
   return { ok: true };
 }
 
-function tokenOf(req: IncomingMessage): string | undefined {
+/** The tokens a request carries: its header, its `token` query parameter, its cookie. */
+function tokensOf(req: IncomingMessage, cookie: string): string[] {
   const header = req.headers[TOKEN_HEADER];
-  if (typeof header === 'string') return header;
-  return new URL(req.url ?? '/', 'http://local').searchParams.get('token') ?? undefined;
+  const query = new URL(req.url ?? '/', 'http://local').searchParams.get('token');
+  const fromCookie = (req.headers.cookie ?? '')
+    .split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${cookie}=`))
+    ?.slice(cookie.length + 1);
+  return [typeof header === 'string' ? header : undefined, query ?? undefined, fromCookie].filter(
+    (t): t is string => t !== undefined && t !== '',
+  );
+}
+
+/** Whether the request brings the token in its URL (the link `npm start` printed): the page then sets its cookie. */
+export function tokenInUrl(req: IncomingMessage, token: string): boolean {
+  const query = new URL(req.url ?? '/', 'http://local').searchParams.get('token');
+  return query !== null && same(query, token);
 }
 
 function same(a: string, b: string): boolean {

@@ -20,17 +20,13 @@ export function pageRoutes(parts: {
   readonly standIn: SlackStandIn;
   readonly workspace: LocalWorkspace;
   readonly sandbox?: SandboxAccount;
-  /** This run's token: the page carries it, so its posts are its own. */
-  readonly token: string;
   /** The channels the page lists (the configured ones, and a DM with the bot). */
   readonly channels: ReadonlyArray<{ readonly id: string; readonly name: string }>;
   /** Hands an event to the worker as EventBridge would (the sandbox's pipeline runs). */
   readonly deliver: (event: unknown) => Promise<void>;
 }) {
-  const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8').replace(
-    '<meta name="opsbot-token" content="">',
-    `<meta name="opsbot-token" content="${parts.token}">`,
-  );
+  // The page carries no token: its cookie does (set from the link npm start printed), sent with each of its requests.
+  const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
   const script = readFileSync(join(PAGE_DIR, 'page.js'), 'utf8');
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {

@@ -15,7 +15,7 @@ import { checkSlackRequest } from '../edge/verify';
 import type { Settings } from '../settings';
 import { handleWorkerInput } from '../worker/router';
 import { readCapped, tooLarge } from './body';
-import { checkLocalRequest, createLocalToken } from './guard';
+import { checkLocalRequest, createLocalToken, tokenCookie, tokenCookieName, tokenInUrl } from './guard';
 import { pageRoutes } from './page';
 
 /** The Slack request URL path, locally and behind API Gateway. */
@@ -82,7 +82,8 @@ export async function startLocalServer(
   await new Promise<void>((resolve) => server.listen(settings.port, host, resolve));
   // Listening on every address still serves this machine at 127.0.0.1: the stand-in's URLs and the page use it.
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const url = `http://${reachable}:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${reachable}:${port}`;
 
   const useStandIn = options.useStandIn ?? true;
   // The stand-in's bot token is new each run, so nothing but this bot can post as it.
@@ -108,7 +109,6 @@ export async function startLocalServer(
       ? pageRoutes({
           standIn,
           workspace,
-          token,
           channels: [
             ...Object.entries(config.slack?.channels ?? { deploys: workspace.channel }).map(([name, id]) => ({
               id,
@@ -195,9 +195,14 @@ export async function startLocalServer(
       receiver.requestListener(req, res);
       return;
     }
-    const local = checkLocalRequest(req, path, token);
+    const local = checkLocalRequest(req, path, token, tokenCookieName(port));
     if (!local.ok) {
       res.writeHead(local.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(local.message);
+      return;
+    }
+    if (req.method === 'GET' && path === '/' && tokenInUrl(req, token)) {
+      // As Jupyter: the link's token becomes the page's cookie, and leaves the address bar (and the history).
+      res.writeHead(302, { Location: '/', 'Set-Cookie': tokenCookie(port, token), 'Cache-Control': 'no-store' }).end();
       return;
     }
     if (standIn !== undefined && (await standIn.handle(req, res))) return;

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const ignored = ignoredSlackApiUrl(settings, local.standIn !== undefined);
   if (ignored !== undefined) lines.push(`  ${ignored}`);
   if (local.standIn !== undefined) {
-    lines.push(`  The channel as JSON:          ${local.url}/local/messages`);
+    lines.push(`  The channel as JSON:          ${local.url}/local/messages (with the token, as below)`);
     lines.push(`  Token for scripts:            ${join(settings.dataDir, 'local-token')} (send it as X-Opsbot-Token)`);
   }
   lines.push(

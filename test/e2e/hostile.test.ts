@@ -49,7 +49,7 @@ async function postSigned(local: LocalServer, body: string, contentType: string)
 }
 
 async function alive(local: LocalServer): Promise<boolean> {
-  const response = await fetch(`${local.url}/local/messages`);
+  const response = await fetch(`${local.url}/local/messages`, { headers: { 'x-opsbot-token': local.token } });
   return response.status === 200;
 }
 
@@ -341,12 +341,52 @@ describe('item 4: the local page’s routes, driven from another site', () => {
     const byQuery = await post(`/local/sandbox/reset?token=${local.token}`, {
       headers: { 'content-type': 'application/json' },
     });
-    const page = await (await fetch(`${local.url}/`)).text();
 
     // Assess
     expect([byHeader.status, byQuery.status]).toEqual([200, 200]);
-    expect(page).toContain(`<meta name="opsbot-token" content="${local.token}">`);
   });
+
+  it('asks the run’s token for every read too: the page, the channel, the sandbox, the stream', async () => {
+    // Act: as another process on this machine would, with no token, a guessed one, then the run's
+    const reads = ['/', '/local/messages', '/local/sandbox', '/local/stream', '/local/page.js'];
+    const without = await Promise.all(reads.map((path) => fetch(`${local.url}${path}`)));
+    const guessed = await Promise.all(
+      reads.map((path) => fetch(`${local.url}${path}`, { headers: { cookie: `opsbot_token_${port()}=guessed` } })),
+    );
+    const withToken = await Promise.all(
+      reads.map((path) => fetch(`${local.url}${path}`, { headers: { 'x-opsbot-token': local.token } })),
+    );
+    const refusal = await without[1]?.text();
+    for (const response of [...without, ...guessed, ...withToken]) await response.body?.cancel().catch(() => undefined);
+
+    // Assess: refused without it, with no file path in what is said
+    expect(without.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(guessed.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(withToken.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(refusal).toContain('reload this page, or open the link npm start printed');
+    expect(refusal).not.toMatch(/\.opsbot|\/tmp|local-token\b.*\//);
+  });
+
+  it('turns the printed link into the page’s cookie, as Jupyter does: the page then carries no token', async () => {
+    // Act
+    const link = await fetch(`${local.url}/?token=${local.token}`, { redirect: 'manual' });
+    const cookie = (link.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const page = await fetch(`${local.url}/`, { headers: { cookie } });
+    const html = await page.text();
+    const channel = await fetch(`${local.url}/local/messages`, { headers: { cookie } });
+    await channel.body?.cancel();
+
+    // Assess
+    expect(link.status).toBe(302);
+    expect(link.headers.get('location')).toBe('/');
+    expect(link.headers.get('set-cookie')).toBe(
+      `opsbot_token_${port()}=${local.token}; HttpOnly; SameSite=Strict; Path=/`,
+    );
+    expect([page.status, channel.status]).toEqual([200, 200]);
+    expect(html).not.toContain(local.token);
+  });
+
+  const port = () => new URL(local.url).port;
 });
 
 describe('item 5: a long single word', () => {
@@ -742,5 +782,22 @@ describe('the run token file', () => {
     expect(readFileSync(path, 'utf8').trim()).toBe(local.token);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     await local.close();
+  });
+
+  it('is kept across a restart, so a page open then goes on working', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-token-'));
+    const first = await localServer(dataDir);
+    const token = first.token;
+    await first.close();
+
+    // Act
+    const second = await localServer(dataDir);
+    const read = await fetch(`${second.url}/local/messages`, { headers: { 'x-opsbot-token': token } });
+
+    // Assess
+    expect(second.token).toBe(token);
+    expect(read.status).toBe(200);
+    await second.close();
   });
 });

@@ -42,7 +42,8 @@ describeBrowser('the local channel page in headless Chromium', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(local.url);
+    // The link npm start prints: its token becomes the page's cookie.
+    await page.goto(`${local.url}/?token=${local.token}`);
   }, 60_000);
 
   afterAll(async () => {
@@ -153,5 +154,29 @@ describeBrowser('the local channel page in headless Chromium', () => {
     if (process.env.OPSBOT_SCREENSHOT !== undefined) {
       await page.screenshot({ path: resolve(__dirname, '..', '..', 'bot', 'local', 'page', 'screenshot.png') });
     }
+  });
+
+  it('says to reload the page when it lost its token (opsbot restarted with a new one), naming no file', async () => {
+    // Prepare: the page's cookie no longer holds this run's token
+    const url = new URL(local.url);
+    await page
+      .context()
+      .addCookies([
+        { name: `opsbot_token_${url.port}`, value: 'from-an-earlier-run', domain: url.hostname, path: '/' },
+      ]);
+    const alerts: string[] = [];
+    page.on('dialog', (dialog) => {
+      alerts.push(dialog.message());
+      void dialog.dismiss();
+    });
+
+    // Act
+    await type('/deploy help');
+
+    // Assess
+    const lost = page.locator('#lost');
+    await lost.waitFor({ state: 'visible' });
+    await expect(lost.textContent()).resolves.toContain('reload this page');
+    expect(alerts).toEqual([]);
   });
 });

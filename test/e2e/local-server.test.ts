@@ -79,7 +79,9 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
 
     // Act
     await post(body, 'application/json');
-    const messages = (await (await fetch(`${local.url}/local/messages`)).json()) as StandInMessage[];
+    const messages = (await (
+      await fetch(`${local.url}/local/messages`, { headers: { 'x-opsbot-token': local.token } })
+    ).json()) as StandInMessage[];
 
     // Assess
     expect(messages).toHaveLength(1);
@@ -126,7 +128,9 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
 
     // Act
     const marked = await post('/local/sandbox/deploy-fail', { service: 'web', environment: 'staging' });
-    const panel = (await (await fetch(`${local.url}/local/sandbox`)).json()) as {
+    const panel = (await (
+      await fetch(`${local.url}/local/sandbox`, { headers: { 'x-opsbot-token': local.token } })
+    ).json()) as {
       targets: Array<{ service: string; environment: string; failing: boolean; engine: string }>;
     };
     const unknown = await post('/local/sandbox/deploy-fail', { service: 'nope', environment: 'staging' });

@@ -169,12 +169,16 @@ function render() {
 }
 
 async function refresh() {
-  messages = await (await fetch('/local/messages')).json();
+  const response = await fetch('/local/messages');
+  if (lostToken(response)) return;
+  messages = await response.json();
   render();
 }
 
 async function refreshSandbox() {
-  const state = await (await fetch('/local/sandbox')).json();
+  const response = await fetch('/local/sandbox');
+  if (lostToken(response)) return;
+  const state = await response.json();
   if (Array.isArray(state.channels) && state.channels.length > 0) {
     channels = state.channels;
     renderChannels();
@@ -209,15 +213,24 @@ async function refreshSandbox() {
           .join('');
 }
 
-/** This run's token, which the server put in the page: posts without it are refused. */
-const TOKEN = document.querySelector('meta[name="opsbot-token"]')?.getAttribute('content') ?? '';
+/**
+ * A request refused for want of the token (opsbot restarted with a new one, or the cookie was cleared): the page says
+ * to reload it, once, instead of failing at every refresh. True when so.
+ */
+function lostToken(response) {
+  if (response.status !== 403) return false;
+  $('lost').hidden = false;
+  return true;
+}
 
 async function post(path, body) {
+  // The token travels in the page's cookie (same origin, SameSite=Strict): nothing here holds it.
   const response = await fetch(path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-opsbot-token': TOKEN },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body ?? {}),
   });
+  if (lostToken(response)) return;
   if (!response.ok) alert(await response.text());
 }
 
