@@ -118,14 +118,14 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   const account =
     settings.backend === 'aws'
       ? awsAccount(settings, config, overrides)
-      : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides, {
-          // Kept beside the local store, as long as that is the store: a restart continues what it holds.
-          ...(overrides.store === undefined &&
-            settings.tableName === undefined && { path: join(settings.dataDir, 'sandbox.json') }),
-          log,
-        });
+      : sandboxAccount(config, overrides.sandboxSeed ?? settings.sandboxSeed, overrides);
   // On the sandbox the Store keeps the sandbox's time: a lock or an approval expires as the page moves the clock.
   const store = overrides.store ?? createStore(settings, () => account.clock.now());
+  if (account.sandbox !== undefined && overrides.store === undefined && store instanceof FileStore) {
+    // Kept beside the local store, once this process holds it (a second opsbot on the directory was refused above):
+    // a restart continues what the account held.
+    keepSandbox(account.sandbox, join(settings.dataDir, 'sandbox.json'), account.sandbox.made, log);
+  }
   const claims = new Claims(store);
   const buttons = new IssuedButtons(store);
   const bot = config.slack ?? LOCAL_BOT;
@@ -482,21 +482,14 @@ function clientFactory(region: string | undefined): AwsClients {
   return factory;
 }
 
-function sandboxAccount(
-  config: OpsbotConfig,
-  seed: number,
-  overrides: DepsOverrides,
-  kept: { readonly path?: string; readonly log: Log },
-): Account {
+function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverrides): Account {
   const clock = overrides.sandboxClock ?? new SandboxClock(SANDBOX_EPOCH);
   const calendars = new Map(
     Object.entries(config.environments).flatMap(([name, e]) =>
       e.changeCalendar !== undefined ? [[name, e.changeCalendar.name] as const] : [],
     ),
   );
-  const world = sandboxWorld(config);
-  const sandbox = new SandboxAccount(world, clock, seed, calendars);
-  if (kept.path !== undefined) keepSandbox(sandbox, kept.path, { world, seed }, kept.log);
+  const sandbox = new SandboxAccount(sandboxWorld(config), clock, seed, calendars);
   return {
     pipelines: sandbox.pipelines,
     deployments: sandbox.deployments,

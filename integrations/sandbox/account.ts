@@ -47,6 +47,9 @@ export class SandboxAccount {
   private readonly twins: ReadonlyMap<TwinName, Twin>;
   private readonly listeners = new Set<() => void>();
 
+  /** What it was made from: a saved state is restored into an account made from the same. */
+  readonly made: { readonly world: SandboxWorld; readonly seed: number };
+
   constructor(
     world: SandboxWorld,
     readonly clock: SandboxClock,
@@ -54,6 +57,7 @@ export class SandboxAccount {
     /** The change calendar each environment follows, by environment. */
     calendars: ReadonlyMap<string, string> = new Map(),
   ) {
+    this.made = { world, seed };
     const twins = {
       pipelines: new SandboxPipelines(world, clock, seed),
       deployments: new SandboxDeployments(world, clock, seed),
