@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, type IntentDefinition, type IntentPorts, missingSlots } from '../intents/define-intent';
+import {
+  type Actor,
+  type IntentDefinition,
+  type IntentPorts,
+  missingSlots,
+  type Refusal,
+} from '../intents/define-intent';
 import type { UnresolvedSlot } from '../intents/matcher/local-matcher';
 import type { IntentRegistry } from '../intents/registry';
 import {
@@ -15,6 +21,20 @@ import {
   strong,
 } from '../intents/reply';
 import { namesOf } from '../intents/vocabulary';
+
+/** The Cancel of a question: drops the request as it stood (the same answer as "cancel" typed in the thread). */
+function cancelButton(intent: string, slots: Readonly<Record<string, string>>, userId: string): Button {
+  return { label: 'Cancel', payload: { kind: 'cancel', intent, slots, userId, nonce: randomUUID() } };
+}
+
+/** "cancel", "never mind", "stop", "forget it" (and the same in Korean, Spanish, German): a question dropped. */
+const DROP =
+  /^(?:(?:ok(?:ay)?|no|oh|please)[\s,.!]+)*(?:cancel(?:\s+(?:it|that))?|never\s*mind|nvm|stop|forget\s+(?:it|that|about\s+it)|abort|drop\s+it|quit|취소|그만|됐어|cancelar|olvídalo|abbrechen|vergiss\s+es)(?:[\s,.!]+(?:please|thanks|thank\s+you))*[\s.!]*$/iu;
+
+/** Whether a reply to opsbot's question drops the request instead of answering it. */
+export function dropsQuestion(text: string): boolean {
+  return DROP.test(text.trim());
+}
 
 /** A request still being put together: kept while opsbot waits for a missing slot. */
 export interface PendingRequest {
@@ -63,6 +83,11 @@ export class ConversationPlanner {
 
     const [missing] = missingSlots(intent, input.slots);
     if (missing !== undefined) {
+      const early = await intent.checkEarly?.(
+        { intent: intent.name, slots: input.slots, actor: input.actor },
+        this.ports,
+      );
+      if (early !== undefined) return this.refused(intent, input, early);
       return {
         kind: 'ask',
         reply: await this.askFor(intent, missing, input.slots, input.actor.userId),
@@ -71,21 +96,34 @@ export class ConversationPlanner {
     }
 
     const refusal = await intent.check?.({ intent: intent.name, slots: input.slots, actor: input.actor }, this.ports);
-    if (refusal !== undefined) {
-      await this.ports.audit.record({
-        action: intent.name,
-        outcome: 'refused',
-        reason: refusal.reason,
-        actor: input.actor,
-        target: input.slots,
-      });
-      return { kind: 'answer', reply: refusal.reply };
-    }
+    if (refusal !== undefined) return this.refused(intent, input, refusal);
 
     if (intent.sideEffects && intent.confirm !== false && !input.confirmed) {
       return { kind: 'confirm', reply: await this.confirmation(intent, input.slots, input.actor.userId) };
     }
     return { kind: 'run', intent, slots: input.slots };
+  }
+
+  private async refused(intent: IntentDefinition, input: PlanInput, refusal: Refusal): Promise<Step> {
+    await this.ports.audit.record({
+      action: intent.name,
+      outcome: 'refused',
+      reason: refusal.reason,
+      actor: input.actor,
+      target: input.slots,
+    });
+    return { kind: 'answer', reply: refusal.reply };
+  }
+
+  /** A request someone dropped while opsbot was asking (the Cancel button, or "cancel" in the thread). */
+  dropped(intent: string, slots: Readonly<Record<string, string>>, userId: string): Reply {
+    const what = [intent.toLowerCase(), ...Object.values(slots)].join(' ');
+    return {
+      summary: ['Cancelled: ', code(what), '. Nothing was changed.'],
+      sections: [[[status('none'), ' Cancelled: ', code(what), '. Nothing was changed.']]],
+      context: [['Cancelled by ', mention(userId), '.']],
+      visibility: 'channel',
+    };
   }
 
   /** "I don't know a service called X — did you mean Y?", with a button per suggestion that continues the request. */
@@ -96,21 +134,24 @@ export class ConversationPlanner {
       u.suggestions.length > 0
         ? [' — did you mean ', ...u.suggestions.flatMap((s, i) => (i === 0 ? [strong(s)] : [' or ', strong(s)])), '?']
         : ['.'];
-    const buttons = u.suggestions.map(
-      (value): Button => ({
-        label: value,
-        payload: {
-          kind: 'choose',
-          intent: intent.name,
-          slots: { ...input.slots, [u.slot]: value },
-          userId: input.actor.userId,
-        },
-      }),
-    );
+    const buttons = [
+      ...u.suggestions.map(
+        (value): Button => ({
+          label: value,
+          payload: {
+            kind: 'choose',
+            intent: intent.name,
+            slots: { ...input.slots, [u.slot]: value },
+            userId: input.actor.userId,
+          },
+        }),
+      ),
+      cancelButton(intent.name, input.slots, input.actor.userId),
+    ];
     return {
       summary: [`I don't know a ${kind} called “`, u.value, '”', ...suggestion],
       sections: [[[`I don't know a ${kind} called “`, u.value, '”', ...suggestion]]],
-      ...(buttons.length > 0 && { buttons }),
+      buttons,
       context: [`Known ${kind}s: ${namesOf(this.ports.vocabulary, u.type).join(', ')}.`],
       visibility: 'private',
     };
@@ -131,20 +172,23 @@ export class ConversationPlanner {
       named.length > 0
         ? named.map((value) => ({ value, label: value }))
         : ((await intent.choices?.(slot, slots, this.ports).catch(() => undefined)) ?? []);
-    const buttons =
-      choices.length > 0 && choices.length <= 10
+    // Every question can be dropped: a Cancel button beside the choices.
+    const buttons = [
+      ...(choices.length > 0 && choices.length <= 10
         ? choices.map(
             (choice): Button => ({
               label: choice.label,
               payload: { kind: 'choose', intent: intent.name, slots: { ...slots, [slot]: choice.value }, userId },
             }),
           )
-        : undefined;
+        : []),
+      cancelButton(intent.name, slots, userId),
+    ];
     const sofar = Object.entries(slots).flatMap(([k, v], i): Run[] => [...(i === 0 ? [] : [', ']), `${k} `, strong(v)]);
     return {
       summary: prompt,
       sections: [[[...(preface !== undefined ? [...runsOf(preface), ' '] : []), prompt]]],
-      ...(buttons !== undefined && { buttons }),
+      buttons,
       context: [
         [
           intent.description,
@@ -158,9 +202,12 @@ export class ConversationPlanner {
     };
   }
 
-  /** The answer to Cancel on a confirmation card, where the card was. */
+  /** The answer to Cancel on a confirmation card (or a question), where the card was. */
   async cancelled(decision: Decision): Promise<Reply> {
     const intent = this.registry.get(decision.intent);
+    // A question's Cancel: the request was never complete, so it is said as it stood.
+    if (intent === undefined || missingSlots(intent, decision.slots).length > 0)
+      return this.dropped(decision.intent, decision.slots, decision.userId);
     const text = await Promise.resolve(intent?.confirmation?.(decision.slots, this.ports)).catch(() => undefined);
     const action = text?.action ?? decision.intent;
     return {
@@ -187,6 +234,7 @@ export class ConversationPlanner {
         [
           [...runsOf(text.action), '?'],
           ...(text.details !== undefined ? [text.details] : []),
+          ...(text.then !== undefined ? [text.then] : []),
           ...(text.warning !== undefined ? [[status('warning'), ' ', ...runsOf(text.warning)]] : []),
         ],
       ],

@@ -188,6 +188,8 @@ export interface ConfirmationText {
   readonly action: Line;
   /** What it changes, as it is now: `web runs v1.6.0 in prod; v1.8.2 was pushed 2 d ago`. */
   readonly details?: Line;
+  /** What follows Confirm when it is not the change itself (an approval). */
+  readonly then?: Line;
   /** Said under it, e.g. that the environment is protected. */
   readonly warning?: Line;
   /** A risky change: its Confirm button is red. */
@@ -220,6 +222,11 @@ export interface IntentDefinition<S extends string = string> {
   readonly usage?: string;
   /** Policy for a complete request, before confirmation and again at it: a refusal that says who can, or nothing. */
   readonly check?: (request: IntentRequest<S>, ports: IntentPorts) => Promise<Refusal | undefined>;
+  /**
+   * A refusal that can be told before every slot is known (a service busy deploying there, or locked): said before
+   * opsbot asks anything else, so nobody picks a version only to hear the service is busy.
+   */
+  readonly checkEarly?: (request: IntentRequest<S>, ports: IntentPorts) => Promise<Refusal | undefined>;
   /** How the confirmation card of a side effect states it. */
   readonly confirmation?: (
     slots: Readonly<Partial<Record<S, string>>>,

@@ -3,6 +3,7 @@ import type { Actor } from '../../intents/define-intent';
 import { retryRefusal } from '../../intents/pipelines/retry.policy';
 import { type ButtonPayload, code, type Decision, mention, notice, type Reply, strong } from '../../intents/reply';
 import type { Unopened } from '../cards';
+import type { PendingRequest } from '../conversation';
 import type { EdgeDeps } from '../edge-deps';
 import { conversationKey, type Job, type ReplyTo, retryClaim } from '../jobs';
 import { actionPattern } from '../views/buttons';
@@ -58,6 +59,11 @@ export function registerActions(app: App, deps: EdgeDeps): void {
     await ack();
     const click = await open(deps, body, action, 'cancel');
     if (click === undefined || !(await decide(deps, click, click.payload, 'cancel'))) return;
+    if (click.threadKey !== undefined) {
+      // A question's Cancel ends the conversation it asked in, so a later reply there is not read as its answer.
+      const pending = await deps.store.get<PendingRequest>(click.threadKey);
+      if (pending?.userId === click.actor.userId) await deps.store.delete(click.threadKey);
+    }
     await deps.audit.record({
       action: click.payload.intent,
       outcome: 'cancelled',

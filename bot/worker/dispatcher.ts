@@ -13,7 +13,13 @@ import { retryStage } from '../../intents/pipelines/retry';
 import type { IntentRegistry } from '../../intents/registry';
 import { code, notice, type Reply } from '../../intents/reply';
 import type { IssuedButtons } from '../cards';
-import { type ConversationPlanner, PENDING_TTL_SECONDS, type PendingRequest, type Step } from '../conversation';
+import {
+  type ConversationPlanner,
+  dropsQuestion,
+  PENDING_TTL_SECONDS,
+  type PendingRequest,
+  type Step,
+} from '../conversation';
 import { claimDelivery, type FulfilJob, type InterpretJob, type Job, retryClaim } from '../jobs';
 import type { Log } from '../logger';
 import { answer } from './answer';
@@ -95,6 +101,19 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     return { kind: 'answer', reply: tooLong() };
   const stored = await deps.store.get<PendingRequest>(job.conversationKey);
   const pending = stored !== undefined && stored.userId === job.actor.userId ? stored : undefined;
+  if (pending !== undefined && dropsQuestion(cleanSlackText(job.text, deps.botUserId))) {
+    // "never mind" while opsbot asks: the request is dropped (the answer deletes the conversation), not read as a value.
+    await deps.ports.audit.record({
+      action: pending.intent,
+      outcome: 'cancelled',
+      actor: job.actor,
+      target: pending.slots,
+    });
+    return {
+      kind: 'answer',
+      reply: inConversation(deps.planner.dropped(pending.intent, pending.slots, job.actor.userId), job),
+    };
+  }
   const sessionId = lexSessionId(job.actor.teamId, job.replyTo.channel, job.replyTo.threadTs, job.actor.userId);
   // `override: <why>` (an admin deploying into a freeze) is said after the request, not understood as part of it.
   const { text, override } = takeOverride(job.text);

@@ -65,6 +65,12 @@ export const deploy = defineIntent({
         (await holdRefusal(slots.service, slots.environment, actor, ports)))
       : undefined) ??
     (await versionRefusal(slots, ports)),
+  // Busy or locked is said as soon as the service and environment are known, before a version is asked for.
+  checkEarly: async ({ slots, actor }, ports) =>
+    slots.service !== undefined && slots.environment !== undefined
+      ? ((await lockRefusal(slots.service, slots.environment, ports)) ??
+        (await holdRefusal(slots.service, slots.environment, actor, ports)))
+      : undefined,
   confirmation: async (slots, ports) => {
     const text = await changeConfirmation('Deploy', slots, ports);
     // An admin's override of a freeze is said on the card the channel sees, and kept with the deploy.

@@ -9,7 +9,7 @@ import {
 } from '../define-intent';
 import { ago } from '../format';
 import { affectedServices } from '../maintenance-affects';
-import { channelLink, code, type Line, notice, type Run, strong } from '../reply';
+import { channelLink, code, type Line, mention, notice, type Run, strong } from '../reply';
 
 /** "Now: `v1.6.0` → `v1.8.2`, pushed 2 d ago." — what a deploy changes, read from the account. */
 async function changeDetails(
@@ -252,10 +252,19 @@ export async function changeConfirmation(
     ...(protectedEnv ? [strong(slots.environment as string), ' is a protected environment.'] : []),
     ...(maintenance !== undefined ? [...(protectedEnv ? [' '] : []), ...maintenance] : []),
   ];
+  const rules = slots.environment !== undefined ? ports.rules.environment(slots.environment) : undefined;
+  const approvers = approverRuns(rules?.approvers);
   return {
     title: `Confirm: ${verb.toLowerCase()}`,
     action,
     ...(details !== undefined && { details: details.line }),
+    ...(rules?.approval === true && {
+      then: [
+        'After you confirm, ',
+        ...(approvers !== undefined ? ['one of ', ...approvers] : ['someone else who may deploy there']),
+        ' must approve it before it starts.',
+      ],
+    }),
     ...(warning.length > 0 && { warning }),
     ...(protectedEnv && { danger: true }),
     ...(details?.digest !== undefined && { pins: { digest: details.digest } }),
@@ -297,4 +306,13 @@ async function maintenanceSoon(
     soon.length > 1 ? ` (and ${soon.length - 1} more)` : '',
     '.',
   ];
+}
+
+/** The approvers as mentions (a user group as the group); undefined for everyone who may deploy. */
+export function approverRuns(approvers: 'everyone' | readonly string[] | undefined): Run[] | undefined {
+  if (approvers === undefined || approvers === 'everyone') return undefined;
+  return approvers.flatMap((id, i): Run[] => [
+    ...(i === 0 ? [] : [i === approvers.length - 1 ? ' or ' : ', ']),
+    id.startsWith('S') ? { kind: 'group', groupId: id } : mention(id),
+  ]);
 }

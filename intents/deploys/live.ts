@@ -19,7 +19,7 @@ import {
   strong,
 } from '../reply';
 import { alarmFacts } from './alarm-story';
-import { approvalRefusal, changeRefusal } from './deploy.policy';
+import { approvalRefusal, approverRuns, changeRefusal } from './deploy.policy';
 import { freezeRefusal } from './freeze';
 
 /** How long a deploy's record is kept: its message is updated and its history read from it for a month. */
@@ -165,7 +165,7 @@ export function deployingWords(lock: DeployLock, service: string, environment: s
 export async function lockRefusal(
   service: string,
   environment: string,
-  ports: Pick<IntentPorts, 'store' | 'clock'>,
+  ports: Pick<IntentPorts, 'store' | 'clock'> & Partial<Pick<IntentPorts, 'deployments'>>,
 ): Promise<Refusal | undefined> {
   const lock = await ports.store.get<DeployLock>(lockKey(service, environment));
   if (lock === undefined) return undefined;
@@ -175,6 +175,7 @@ export async function lockRefusal(
       'refused',
       [
         ...deployingWords(lock, service, environment),
+        ...(await progressWords(lock, ports)),
         ` since ${clockTime(lock.since)} (${ago(lock.since, ports.clock.now())})`,
         ...(lock.message !== undefined ? [' — ', messageLink(lock.message, 'see that deploy')] : []),
         '. One deploy at a time: nothing was started.',
@@ -182,6 +183,28 @@ export async function lockRefusal(
       ['Ask again once it has finished, or ask them to cancel it.'],
     ),
   };
+}
+
+/** " (installing the new task set, 0% of traffic moved)": how far the deploy holding a lock has got, when it can be read. */
+async function progressWords(
+  lock: DeployLock,
+  ports: Pick<IntentPorts, 'store'> & Partial<Pick<IntentPorts, 'deployments'>>,
+): Promise<Run[]> {
+  if (ports.deployments === undefined) return [];
+  try {
+    const run = await loadRun(lock.runId, ports);
+    if (run === undefined) return [];
+    if (run.state === 'awaiting-approval') return [' (waiting for approval)'];
+    if (run.deploymentId === undefined) return [];
+    const d = await ports.deployments.get(run.service, run.environment, run.deploymentId);
+    const step = stepWords(d.step)
+      .replace(/\s*\(.*?\)/g, '')
+      .toLowerCase();
+    return [` (${step}, ${d.trafficOnGreen}% on the new version)`];
+  } catch {
+    // What it is at is a courtesy: the refusal stands without it.
+    return [];
+  }
 }
 
 /**
@@ -765,6 +788,37 @@ function title(run: DeployRun): string {
     : `Deploying ${run.service} ${run.version} to ${run.environment}`;
 }
 
+/** The header of a run that ended: how it ended, never "Deploying …" above a deploy that is over. */
+function endedTitle(run: DeployRun): string {
+  const what =
+    run.kind === 'rollback'
+      ? `rollback of ${run.service} in ${run.environment} to ${run.version}`
+      : `deploy of ${run.service} ${run.version} to ${run.environment}`;
+  const alarm = run.alarm;
+  if (alarm !== undefined && run.kind === 'deploy') {
+    const undone =
+      (alarm.action === 'redeployed' && alarm.rollbackOutcome === 'succeeded') ||
+      ((alarm.action === 'stopped' || alarm.action === 'engine') && run.final?.step === 'RolledBack');
+    return undone
+      ? `Rolled back: ${run.service} ${run.version} in ${run.environment} (alarm ${alarm.name})`
+      : `Alarm ${alarm.name} on the ${what}`;
+  }
+  switch (run.outcome) {
+    case 'succeeded':
+      return run.kind === 'rollback'
+        ? `Rolled ${run.service} in ${run.environment} back to ${run.version}`
+        : `Deployed ${run.service} ${run.version} to ${run.environment}`;
+    case 'failed':
+      return `The ${what} failed`;
+    case 'stopped':
+      return `The ${what} was stopped`;
+    case 'rejected':
+      return `The ${what} was rejected`;
+    default:
+      return `The ${what} expired before it was approved`;
+  }
+}
+
 /** "web `v1.6.0` → `v1.8.2` in prod". */
 function changeOf(run: DeployRun): Run[] {
   return [
@@ -831,7 +885,7 @@ export function liveReply(run: DeployRun, deployment: Deployment | undefined, no
           ]
         : [];
     return {
-      title: title(run),
+      title: endedTitle(run),
       summary: [...change, ': ', ...(Array.isArray(outcome) ? outcome : [outcome])],
       sections: [
         [
@@ -919,22 +973,23 @@ export function liveReply(run: DeployRun, deployment: Deployment | undefined, no
 
 /** The card a second person approves: who asked, what, until when, and Approve / Reject. */
 export function approvalCard(run: DeployRun, ports: Pick<IntentPorts, 'rules'>): Reply {
-  const approvers = ports.rules.environment(run.environment)?.approvers;
-  const who: Run[] =
-    approvers === undefined || approvers === 'everyone'
-      ? ['anyone who may deploy there']
-      : approvers.flatMap((id, i): Run[] => [
-          ...(i === 0 ? [] : [', ']),
-          id.startsWith('S') ? { kind: 'group', groupId: id } : mention(id),
-        ]);
+  const who = approverRuns(ports.rules.environment(run.environment)?.approvers);
   const change = changeOf(run);
   return {
     title: `Approval needed: ${title(run)}`,
-    summary: [...change, ': waiting for approval'],
+    // The notification names the approvers, so Slack tells them.
+    summary: [...change, ': waiting for approval', ...(who !== undefined ? [' by ', ...who] : [])],
     sections: [
       [
         [status('waiting'), ' ', ...change],
-        ['Asked by ', mention(run.requestedBy), `. Needs one of `, ...who, ' to approve; not the person who asked.'],
+        [
+          'Asked by ',
+          mention(run.requestedBy),
+          '. ',
+          ...(who !== undefined
+            ? ['Needs one of ', ...who, ' to approve (not the person who asked).']
+            : ['Anyone who may deploy there, other than the person who asked, can approve it.']),
+        ],
         ...(run.override !== undefined ? [['Freeze overridden: ', run.override]] : []),
       ],
     ],

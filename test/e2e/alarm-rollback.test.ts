@@ -199,7 +199,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     await h.advance(20 * 60_000);
 
     // Assess
-    expect(unescaped(allText(rollback))).toContain(`Rolling web in staging back to ${previous}`);
+    expect(unescaped(allText(rollback))).toContain(`Rolled web in staging back to ${previous}`);
     expect(unescaped(allText(rollback))).toContain('Asked by opsbot, on alarm `web-staging-5xx-errors`');
     expect(unescaped(rollback.text)).toContain('Succeeded in');
     expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe(previous);
@@ -302,7 +302,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     // Assess
     expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe('v1.8.2');
     const rollbacks = h.bot().filter((m) => m.thread_ts === undefined && m.text.includes('→ v1.8.2'));
-    expect(rollbacks.map((m) => unescaped(allText(m))).join('\n')).toContain('Rolling web in staging back to v1.8.2');
+    expect(rollbacks.map((m) => unescaped(allText(m))).join('\n')).toContain('Rolled web in staging back to v1.8.2');
   });
 
   it('leaves a deploy alone for an alarm that went off before it started (a late event), saying so', async () => {

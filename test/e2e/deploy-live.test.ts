@@ -248,7 +248,9 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
 
     // Assess
     const text = unescaped(allText(second.ack as StandInMessage));
-    expect(text).toMatch(/<@U0ALICE001> is deploying \*worker\* `v1\.10\.0` to \*staging\* since \d\d:\d\d UTC/);
+    expect(text).toMatch(
+      /<@U0ALICE001> is deploying \*worker\* `v1\.10\.0` to \*staging\* \(installing the new task set, 0% on the new version\) since \d\d:\d\d UTC/,
+    );
     expect(text).toContain(`https://slack.com/archives/${CHANNEL}/p${message.ts.replace('.', '')}`);
     expect(text).not.toContain('opsbot.confirm');
   });
@@ -575,7 +577,9 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
       const confirm = await confirmDeploy(h, 'web prod v1.8.2');
       expect(unescaped(confirm.text)).toMatch(/now waits for a second person to approve it/);
       const card = liveMessage(h, 'web');
-      expect(unescaped(allText(card))).toContain('Needs one of <@U0BOB00001>, <@U0CAROL001> to approve');
+      expect(unescaped(allText(card))).toContain(
+        'Needs one of <@U0BOB00001> or <@U0CAROL001> to approve (not the person who asked).',
+      );
       expect(await h.sandbox.deployments.active()).toEqual([]);
 
       // Act

@@ -30,7 +30,7 @@ describe('conversation planner', () => {
       userId: 'U0ALICE001',
     });
     expect(summaryText(step.reply)).toBe('Which environment should I deploy to?');
-    expect(step.reply.buttons?.map((a) => a.label)).toEqual(['dev', 'staging', 'prod']);
+    expect(step.reply.buttons?.map((a) => a.label)).toEqual(['dev', 'staging', 'prod', 'Cancel']);
     expect(step.reply.buttons?.[2]?.payload).toEqual({
       kind: 'choose',
       intent: 'Deploy',
@@ -55,6 +55,7 @@ describe('conversation planner', () => {
       'v1.9.2 · 4 d ago',
       'v1.9.1 · 6 d ago',
       'v1.9.0 · 8 d ago',
+      'Cancel',
     ]);
     expect(labels(prod)).toEqual([
       'v1.9.3 · 2 d ago',
@@ -62,6 +63,7 @@ describe('conversation planner', () => {
       'v1.9.1 · 6 d ago',
       'v1.9.0 · 8 d ago',
       'v1.8.3 · 10 d ago',
+      'Cancel',
     ]);
     expect(prod.kind === 'ask' && prod.reply.buttons?.[0]?.payload).toEqual(
       expect.objectContaining({ kind: 'choose', slots: { service: 'web', environment: 'prod', version: 'v1.9.3' } }),
