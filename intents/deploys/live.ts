@@ -73,6 +73,8 @@ export interface DeployRun {
   outcome?: RunOutcome;
   /** Who pressed Cancel, or rejected it. */
   endedBy?: string;
+  /** The gate its thread asks about, while the engine waits there. */
+  openGate?: string;
   /** Since when AWS says it does not know the run's deployment (it ends after {@link LOST_AFTER_MS}). */
   unknownSince?: number;
   /** When a poll last renewed the deploy's lock. */
@@ -534,7 +536,15 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
       await ports.audit.update(run.auditId, { deploymentId: d.id });
     }
     await tellStory(run, `step:${d.step}`, stepStory(d), ports);
-    if (d.gate !== undefined) await askAtGate(run, d, d.gate, ports);
+    if (run.openGate !== undefined && d.gate?.id !== run.openGate) {
+      // The engine moved on (a timeout, a rollback, an answer from elsewhere): the question keeps no live buttons.
+      await closeGateAsk(run.id, run.openGate, [status('none'), ' No longer waiting here.'], ports);
+      delete run.openGate;
+    }
+    if (d.gate !== undefined) {
+      await askAtGate(run, d, d.gate, ports);
+      run.openGate = d.gate.id;
+    }
     // The safety net under the alarm events: a rollback alarm that went to ALARM since the deploy started.
     if (run.kind === 'deploy' && d.status === 'InProgress' && d.step !== 'RollingBack') {
       const fired = await firedAlarm(run, ports);
@@ -646,11 +656,43 @@ async function end(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<v
     await tellStory(run, 'end', endStory(run, d), ports);
     await saveRun(run, ports);
     if (run.trigger !== undefined) await tellUndone(run, d, ports);
+    await tellAlerts(run, d, ports);
   } catch (error) {
     // Not saved as ended: the next poll ends it again (each step above is safe to repeat).
     await claims.release(`deploy-end:${run.id}`);
     throw error;
   }
+}
+
+/**
+ * What the alerts channel hears of a run's end (once, keyed): a deploy that failed, one an alarm stopped or rolled
+ * back, and every rollback (opsbot's on an alarm, or a person's) — with a link to the deploy's message and thread.
+ * A deploy that succeeded, or was cancelled by a person, is the deploys channel's news, not an alert.
+ */
+async function tellAlerts(run: DeployRun, d: Deployment, ports: IntentPorts): Promise<void> {
+  const alarmed = run.alarm !== undefined && run.alarm.action !== 'redeployed';
+  const worth = run.outcome === 'failed' || alarmed || run.kind === 'rollback';
+  if (!worth || run.outcome === 'expired' || run.outcome === 'rejected') return;
+  const [message] = run.messages;
+  const kind: StatusKind =
+    run.outcome === 'failed' ? 'failed' : run.kind === 'rollback' || alarmed ? 'rolledBack' : 'stopped';
+  const line: Run[] = [
+    status(kind),
+    ' ',
+    strong(endedTitle(run)),
+    ...(d.error !== undefined && run.outcome === 'failed' ? [': ', code(d.error.code)] : []),
+    ...(run.trigger !== undefined ? [' · on alarm ', code(run.trigger.alarm)] : []),
+    ...(message !== undefined ? [' · ', messageLink(message, 'the deploy and its thread')] : []),
+  ];
+  await ports.announcer
+    .post(
+      { channel: 'alerts' },
+      { summary: [endedTitle(run)], sections: [[line]], visibility: 'channel' },
+      {
+        key: `deploy-alert:${run.id}`,
+      },
+    )
+    .catch((error: unknown) => ports.log.warn('deploy.alert_failed', { runId: run.id, error: String(error) }));
 }
 
 /** Updates the message when what it shows changed: at most every 10 s, unless forced (the end). */
@@ -961,12 +1003,17 @@ export function liveReply(run: DeployRun, deployment: Deployment | undefined, no
     ...(d?.step !== 'RollingBack' && {
       buttons: [{ label: 'Cancel', style: 'danger', payload: { kind: 'deploy-cancel', runId: run.id } }],
     }),
-    context: [
-      [
-        ...(run.deploymentId !== undefined ? ['Deployment ', code(run.deploymentId), ' · '] : []),
-        'Cancel stops it and rolls back',
+    ...((run.deploymentId !== undefined || d?.step !== 'RollingBack') && {
+      context: [
+        [
+          ...(run.deploymentId !== undefined ? ['Deployment ', code(run.deploymentId)] : []),
+          // Said only beside the button it explains.
+          ...(d?.step !== 'RollingBack'
+            ? [...(run.deploymentId !== undefined ? [' · '] : []), 'Cancel stops it and rolls back']
+            : []),
+        ],
       ],
-    ],
+    }),
     visibility: 'channel',
   };
 }
@@ -1206,7 +1253,10 @@ async function askAtGate(run: DeployRun, d: Deployment, gate: Gate, ports: Inten
     visibility: 'channel',
   };
   try {
-    await ports.announcer.post({ thread: message }, reply, { key });
+    const asked = await ports.announcer.post({ thread: message }, reply, { key });
+    // Kept, so the question loses its buttons once answered (or once the deploy moved on without an answer).
+    if (asked !== undefined)
+      await ports.store.put(gateAskKey(run.id, gate.id), { message: asked, text } satisfies GateAsk, RUN_TTL_SECONDS);
   } catch (error) {
     await claims.release(key);
     throw error;
@@ -1217,6 +1267,24 @@ async function askAtGate(run: DeployRun, d: Deployment, gate: Gate, ports: Inten
  * Shift traffic or Roll back pressed at a gate: by someone who may deploy there, once, while the engine still waits at
  * that gate; the engine is told, the thread says who answered, and the message moves on at once.
  */
+/** A gate's question in a deploy's thread: where it was posted and what it said. */
+interface GateAsk {
+  readonly message: PostedMessage;
+  readonly text: Run[];
+}
+
+const gateAskKey = (runId: string, gateId: string) => `deploy-gate-ask:${runId}:${gateId}`;
+
+/** The gate's question, its buttons replaced by how it was answered. */
+async function closeGateAsk(runId: string, gateId: string, answer: Line, ports: IntentPorts): Promise<void> {
+  const ask = await ports.store.get<GateAsk>(gateAskKey(runId, gateId));
+  if (ask === undefined) return;
+  await ports.store.delete(gateAskKey(runId, gateId));
+  await ports.announcer
+    .update(ask.message, { summary: ask.text, sections: [[ask.text, answer]], visibility: 'channel' })
+    .catch((error: unknown) => ports.log.warn('deploy.gate_close_failed', { runId, error: String(error) }));
+}
+
 export async function answerGate(
   runId: string,
   gateId: string,
@@ -1258,14 +1326,12 @@ export async function answerGate(
     target,
     ...(run.deploymentId !== undefined && { deploymentId: run.deploymentId }),
   });
-  await tellStory(
-    run,
-    `gate-answer:${gateId}`,
+  const answered: Run[] =
     action === 'continue'
       ? [mention(actor.userId), ' shifted production traffic to green']
-      : [mention(actor.userId), ' rolled back at the gate'],
-    ports,
-  );
+      : [mention(actor.userId), ' rolled back at the gate'];
+  await closeGateAsk(run.id, gateId, [status(action === 'continue' ? 'ok' : 'rolledBack'), ' ', ...answered], ports);
+  await tellStory(run, `gate-answer:${gateId}`, answered, ports);
   // The thread says it at once; the message follows within the 10 s its updates are spaced by.
   await pollRun(run.id, ports);
   return undefined;

@@ -351,6 +351,9 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
       expect(waiting).toContain('Green is up on the test listener, waiting for someone to shift production traffic');
       expect(waiting).toMatch(/times out \d\d:\d\d UTC, then AWS stops the deploy and rolls back/);
       expect(unescaped(gate.text)).toMatch(/Green is up on the test listener: web v1\.8\.2 in staging runs 2\/2 tasks/);
+      // Answered, the question keeps no live buttons, and says who answered how
+      expect(JSON.stringify(gate.blocks)).not.toContain('"button"');
+      expect(unescaped(allText(gate))).toContain('<@U0BOB00001> shifted production traffic to green');
       const lines = thread(h, message).join('\n');
       expect(lines).toContain('<@U0BOB00001> shifted production traffic to green');
       expect(h.bot().some((m) => m.ephemeral && m.user === BOB && m.text.includes('already answered'))).toBe(true);

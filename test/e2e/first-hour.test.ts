@@ -144,4 +144,34 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
     expect(during).toBe('Deploying web v1.8.2 to staging');
     expect(header()).toBe('Deployed web v1.8.2 to staging');
   });
+
+  it('tells the alerts channel of a failed deploy and of an alarm’s rollback, linking the deploy’s thread', async () => {
+    // Prepare: web's next deploy to staging fails; api deploys to staging and an alarm fires in its bake window
+    h = await harness();
+    h.sandbox.deployments.failNext('web', 'staging');
+    const web = (await slash(h, 'web staging v1.8.2')).ack as StandInMessage;
+    await h.sendAndSettle(click(h, web, 'opsbot.confirm'));
+    const api = (await slash(h, 'api staging v1.5.0')).ack as StandInMessage;
+    await h.sendAndSettle(click(h, api, 'opsbot.confirm'));
+
+    // Act
+    await h.advance(20 * 60_000);
+    const { handleWorkerInput } = await import('../../bot/worker/router');
+    for (const event of h.sandbox.alarms.trip('api-staging-5xx-errors'))
+      await handleWorkerInput(event as never, h.deps.worker);
+    await h.advance(20 * 60_000);
+
+    // Assess
+    const alerts = h
+      .bot()
+      .filter((m) => m.channel === 'C0ALERTS001')
+      .map((m) => unescaped(allText(m)));
+    expect(alerts.find((t) => t.startsWith('The deploy of web v1.8.2 to staging failed'))).toContain(
+      'the deploy and its thread',
+    );
+    expect(alerts.find((t) => t.startsWith('Rolled api in staging back to'))).toContain(
+      'on alarm `api-staging-5xx-errors`',
+    );
+    expect(alerts).toHaveLength(2);
+  });
 });
