@@ -50,7 +50,9 @@ export type Step =
   | { readonly kind: 'answer'; readonly reply: Reply; readonly question?: boolean }
   | { readonly kind: 'ask'; readonly reply: Reply; readonly pending: PendingRequest }
   | { readonly kind: 'confirm'; readonly reply: Reply }
-  | { readonly kind: 'run'; readonly intent: IntentDefinition; readonly slots: Readonly<Record<string, string>> };
+  | { readonly kind: 'run'; readonly intent: IntentDefinition; readonly slots: Readonly<Record<string, string>> }
+  /** A request for several targets: said first, then each target's own step (a card, a question, a refusal). */
+  | { readonly kind: 'several'; readonly preface: Reply; readonly steps: readonly Step[] };
 
 /** How long a half-finished request waits for its missing slot. */
 export const PENDING_TTL_SECONDS = 60 * 60;

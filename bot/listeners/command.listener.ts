@@ -148,7 +148,8 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
           confirmed: false,
           ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
         });
-    if (step !== undefined && step.kind !== 'run') {
+    // The planner makes several steps only of a message's words (the worker's), never of a slash command.
+    if (step !== undefined && step.kind !== 'run' && step.kind !== 'several') {
       await ack(
         ephemeral(
           step.reply,

@@ -9,6 +9,7 @@ import { answerGate, cancelRun, decideApproval } from '../../intents/deploys/liv
 import { lockDetails } from '../../intents/deploys/locks';
 import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-matcher';
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
+import { MAX_TARGETS, severalTargets } from '../../intents/matcher/several';
 import { retryStage } from '../../intents/pipelines/retry';
 import type { IntentRegistry } from '../../intents/registry';
 import { code, notice, type Reply } from '../../intents/reply';
@@ -130,6 +131,11 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
         lockDetails(cleanSlackText(text, deps.botUserId), (word) => deps.matcher.namesAnything(word))),
     },
   };
+  const several =
+    pending === undefined && MANY_TARGETS.has(understood.intent)
+      ? severalTargets(deps.matcher, cleanSlackText(text, deps.botUserId))
+      : undefined;
+  if (several !== undefined) return planSeveral(understood.intent, several, understood.slots, job, deps);
   if (pending !== undefined) {
     // A reply to opsbot's question is read as the value asked for: with Lex only when Lex placed nothing (its
     // session holds the dialog); without Lex unless the reply is plainly a new request.
@@ -168,6 +174,49 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
   return step;
 }
 
+/** The changes a message may ask of several services or environments at once: one card each. */
+const MANY_TARGETS = new Set(['Deploy', 'Rollback']);
+
+/**
+ * "deploy web and api to staging": each target planned on its own (its card, its question, its refusal), never
+ * silently fewer than asked; the person is told first how many there are.
+ */
+async function planSeveral(
+  intent: string,
+  targets: ReadonlyArray<Record<string, string>>,
+  said: Readonly<Record<string, string>>,
+  job: InterpretJob,
+  deps: WorkerDeps,
+): Promise<Step> {
+  const names = targets.map((t) => [t.service, t.environment].filter(Boolean).join(' in '));
+  if (targets.length > MAX_TARGETS) {
+    return {
+      kind: 'answer',
+      reply: notice(
+        'refused',
+        `That names ${targets.length} targets (${names.join(', ')}); I take at most ${MAX_TARGETS} in one message, so nothing was asked.`,
+        'Ask for fewer at a time.',
+      ),
+    };
+  }
+  // What was said besides the targets (an admin's freeze override) goes with each of them.
+  const rest = Object.fromEntries(
+    Object.entries(said).filter(([slot]) => !['service', 'environment', 'version'].includes(slot)),
+  );
+  const steps: Step[] = [];
+  for (const target of targets) {
+    steps.push(await deps.planner.plan({ intent, slots: { ...rest, ...target }, actor: job.actor, confirmed: false }));
+  }
+  const verb = intent === 'Rollback' ? 'roll back' : 'deploy';
+  return {
+    kind: 'several',
+    preface: notice('none', [
+      `You asked to ${verb} ${names.length} targets: ${names.join(', ')}. One card each, below.`,
+    ]),
+    steps,
+  };
+}
+
 /** How sure the matcher must be that a reply in a conversation is a different request. */
 const NEW_REQUEST_CONFIDENCE = 0.6;
 
@@ -197,12 +246,22 @@ async function fulfil(job: FulfilJob, deps: WorkerDeps): Promise<Step> {
   return deps.planner.plan({ intent: job.intent, slots: job.slots, actor: job.actor, confirmed: job.confirmed });
 }
 
-async function perform(step: Step, job: Job, deps: WorkerDeps): Promise<void> {
+async function perform(step: Step, job: Job, deps: WorkerDeps, asked = false): Promise<void> {
   const key = job.conversationKey;
   const reply = (r: Reply) => answer(job.replyTo, job.actor.userId, r, deps);
   switch (step.kind) {
+    case 'several': {
+      await reply(inConversation(step.preface, job));
+      // One conversation a thread: a typed reply answers the first question; the others are answered by their buttons.
+      let questioned = false;
+      for (const each of step.steps) {
+        await perform(each, job, deps, questioned);
+        questioned ||= each.kind === 'ask';
+      }
+      return;
+    }
     case 'ask':
-      if (key !== undefined) await deps.store.put(key, step.pending, PENDING_TTL_SECONDS);
+      if (key !== undefined && !asked) await deps.store.put(key, step.pending, PENDING_TTL_SECONDS);
       await reply(inConversation(step.reply, job));
       return;
     case 'answer':

@@ -174,4 +174,25 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
     );
     expect(alerts).toHaveLength(2);
   });
+
+  it('asks about every service a request names, one card each, never silently fewer', async () => {
+    // Prepare
+    h = await harness();
+
+    // Act
+    const both = mention('deploy web and api to staging');
+    await h.sendAndSettle(both.event);
+    const versioned = mention('deploy web v1.8.2 and api v1.5.0 to staging');
+    await h.sendAndSettle(versioned.event);
+
+    // Assess: the first asks each its version; the second offers a Confirm card each, with its own version
+    const first = inThread(h, both.ts).map((m) => unescaped(m.text));
+    expect(first[0]).toBe('You asked to deploy 2 targets: web in staging, api in staging. One card each, below.');
+    expect(first.slice(1).filter((t) => t.startsWith('Which version'))).toHaveLength(2);
+    const cards = h.bot().filter((m) => m.text.startsWith('Confirm:'));
+    expect(cards.map((m) => unescaped(m.text))).toEqual([
+      expect.stringMatching(/^Confirm: Deploy web v1\.8\.2 to staging/),
+      expect.stringMatching(/^Confirm: Deploy api v1\.5\.0 to staging/),
+    ]);
+  });
 });
