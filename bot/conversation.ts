@@ -236,7 +236,7 @@ export class ConversationPlanner {
         [
           [...runsOf(text.action), '?'],
           ...(text.details !== undefined ? [text.details] : []),
-          ...(text.then !== undefined ? [text.then] : []),
+          ...(text.afterConfirm !== undefined ? [text.afterConfirm] : []),
           ...(text.warning !== undefined ? [[status('warning'), ' ', ...runsOf(text.warning)]] : []),
         ],
       ],

@@ -189,7 +189,7 @@ export interface ConfirmationText {
   /** What it changes, as it is now: `web runs v1.6.0 in prod; v1.8.2 was pushed 2 d ago`. */
   readonly details?: Line;
   /** What follows Confirm when it is not the change itself (an approval). */
-  readonly then?: Line;
+  readonly afterConfirm?: Line;
   /** Said under it, e.g. that the environment is protected. */
   readonly warning?: Line;
   /** A risky change: its Confirm button is red. */

@@ -259,7 +259,7 @@ export async function changeConfirmation(
     action,
     ...(details !== undefined && { details: details.line }),
     ...(rules?.approval === true && {
-      then: [
+      afterConfirm: [
         'After you confirm, ',
         ...(approvers !== undefined ? ['one of ', ...approvers] : ['someone else who may deploy there']),
         ' must approve it before it starts.',

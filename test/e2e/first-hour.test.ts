@@ -134,7 +134,7 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
     await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
     const live = () =>
       h.bot().find((m) => !m.ephemeral && m.thread_ts === undefined && m.text.startsWith('web ')) as StandInMessage;
-    const header = () => (live().blocks?.[0] as { text?: { text?: string } }).text?.text;
+    const header = () => ((live().blocks ?? [])[0] as { text?: { text?: string } } | undefined)?.text?.text;
     const during = header();
 
     // Act
