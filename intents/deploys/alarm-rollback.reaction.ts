@@ -119,9 +119,24 @@ export async function alarmFired(
     }
     if (last.kind === 'deploy' && last.outcome === 'succeeded') return redeployOnAlarm(last, alarm, ports);
   }
-  // The version to go back to, when opsbot deployed the one running: the one before it.
-  const back = last?.kind === 'deploy' && last.outcome === 'succeeded' ? last.previousVersion : undefined;
+  // The version to go back to: the one before opsbot's last deploy, else the one before the engine's last deployment.
+  const back =
+    last?.kind === 'deploy' && last.outcome === 'succeeded'
+      ? last.previousVersion
+      : await engineBefore(target.service, target.environment, ports);
   return alertAlarm(target, alarm, back, ports);
+}
+
+/** The version the engine's last successful deployment replaced (CodeDeploy or ECS history), when it says. */
+async function engineBefore(service: string, environment: string, ports: IntentPorts): Promise<string | undefined> {
+  try {
+    const [latest] = await ports.deployments.history(service, environment, 1);
+    const previous = latest?.status === 'Succeeded' ? latest.previousVersion : undefined;
+    return previous !== undefined && previous !== '?' && previous !== latest?.version ? previous : undefined;
+  } catch {
+    // Unread history offers no button rather than one that cannot work.
+    return undefined;
+  }
 }
 
 /**
@@ -163,24 +178,38 @@ async function alertAlarm(
             strong(target.environment),
             ' is running or baking, so opsbot changed nothing.',
           ],
+          // What the button does, or why there is none.
+          back !== undefined
+            ? [
+                'Roll back now deploys ',
+                code(back),
+                ' again once you confirm it; for those who may deploy to ',
+                strong(target.environment),
+                '.',
+              ]
+            : [
+                'opsbot knows no earlier version of ',
+                strong(target.service),
+                ' here to offer; to roll back, name one: ',
+                code(`/deploy rollback ${target.service} ${target.environment} <version>`),
+                '.',
+              ],
         ],
       ],
-      buttons: [
-        {
-          label: back !== undefined ? `Roll back now to ${back}` : 'Roll back now',
-          style: 'danger',
-          payload: {
-            kind: 'request',
-            intent: 'Rollback',
-            slots: {
-              service: target.service,
-              environment: target.environment,
-              ...(back !== undefined && { version: back }),
+      // Only what can be done: a button names the version it deploys again; without one known, no button.
+      ...(back !== undefined && {
+        buttons: [
+          {
+            label: `Roll back now to ${back}`,
+            style: 'danger' as const,
+            payload: {
+              kind: 'request' as const,
+              intent: 'Rollback',
+              slots: { service: target.service, environment: target.environment, version: back },
             },
           },
-        },
-      ],
-      context: [['Roll back now asks for confirmation; for those who may deploy to ', strong(target.environment), '.']],
+        ],
+      }),
       visibility: 'channel',
     };
     const message = await ports.announcer.post({ channel: 'alerts' }, reply, { key: `${key}:${record.firedAt}` });

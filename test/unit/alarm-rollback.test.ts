@@ -86,7 +86,7 @@ describeShared('the AlarmRollback reaction, driven by AWS’s published alarm ev
         'Outside its expected band 0.0206 to 0.3007 · datapoint 0',
       ],
     ],
-  ])('posts %s to #alerts, with a Roll back now button, when no deploy is running', async (name, lines) => {
+  ])('posts %s to #alerts when no deploy is running, offering no rollback it cannot name', async (name, lines) => {
     // Prepare
     const { handle, announcer } = setup();
 
@@ -100,9 +100,34 @@ describeShared('the AlarmRollback reaction, driven by AWS’s published alarm ev
     const text = textOf(alerts[0]?.reply);
     for (const line of lines) expect(text).toContain(line);
     expect(text).toContain('No deploy of web in staging is running or baking, so opsbot changed nothing.');
-    expect(alerts[0]?.reply.buttons?.map((b) => [b.label, b.payload])).toEqual([
-      ['Roll back now', { kind: 'request', intent: 'Rollback', slots: { service: 'web', environment: 'staging' } }],
+    // Neither opsbot nor the engine knows a version before this one: no button that would lead nowhere
+    expect(alerts[0]?.reply.buttons).toBeUndefined();
+    expect(text).toContain(
+      'opsbot knows no earlier version of web here to offer; to roll back, name one: /deploy rollback web staging <version>.',
+    );
+  });
+
+  it('offers Roll back now to the version the engine’s last deployment replaced, and says what the button does', async () => {
+    // Prepare: web was deployed to staging outside opsbot (the engine's history knows it)
+    const { handle, announcer, sandbox, clock } = setup();
+    const before = (await sandbox.deployments.current('web', 'staging')).version;
+    await sandbox.deployments.start({ service: 'web', environment: 'staging', version: 'v1.8.2', requestedBy: 'ci' });
+    clock.advance(60 * 60_000);
+
+    // Act
+    await handle(fixture('aws-docs__single-metric'));
+
+    // Assess
+    const [alert] = announcer.messages().filter((m) => m.to === 'C0ALERTS001');
+    expect(alert?.reply.buttons?.map((b) => [b.label, b.payload])).toEqual([
+      [
+        `Roll back now to ${before}`,
+        { kind: 'request', intent: 'Rollback', slots: { service: 'web', environment: 'staging', version: before } },
+      ],
     ]);
+    expect(textOf(alert?.reply)).toContain(
+      `Roll back now deploys ${before} again once you confirm it; for those who may deploy to staging.`,
+    );
   });
 
   it('updates the alert when the alarm goes back to OK: "recovered after 6 min", and the button goes', async () => {
