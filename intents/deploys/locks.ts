@@ -134,7 +134,7 @@ export async function lockService(
     ]);
   }
   await ports.audit.record({ action: 'Lock', outcome: 'done', actor, target, note: hold.reason });
-  return {
+  const reply: Reply = {
     summary: [`🔒 ${service} is locked in ${environment}: `, hold.reason],
     sections: [
       [
@@ -157,6 +157,14 @@ export async function lockService(
     context: [['Deploys by anyone else wait. Lift it with ', code(`/deploy unlock ${service} ${environment}`), '.']],
     visibility: 'channel',
   };
+  // Taken in a DM (or anywhere but the deploys channel): the team hears of it where deploys are.
+  const deploys = ports.announcer.channels.deploys;
+  if (deploys !== undefined && actor.channelId !== deploys) {
+    await ports.announcer
+      .post({ channel: 'deploys' }, reply, { key: `lock-told:${service}:${environment}:${hold.since}:${until ?? ''}` })
+      .catch((error: unknown) => ports.log.warn('lock.tell_failed', { error: String(error) }));
+  }
+  return reply;
 }
 
 /** Lifts a hand lock: its holder, or an admin. */

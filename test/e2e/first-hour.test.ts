@@ -195,4 +195,31 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
       expect.stringMatching(/^Confirm: Deploy api v1\.5\.0 to staging/),
     ]);
   });
+
+  it('tells the deploys channel of a lock taken in a direct message', async () => {
+    // Prepare
+    h = await harness();
+    const { eventBody, signedEvent } = await import('../support/slack');
+    const { JSON_TYPE } = await import('../support/harness');
+    const ts = `${Math.floor(Date.now() / 1000)}.000400`;
+    const dm = signedEvent(
+      eventBody({
+        type: 'message',
+        channel_type: 'im',
+        user: ALICE,
+        text: 'lock web in staging for the db migration',
+        ts,
+        channel: 'D0ALICEDM1',
+        event_ts: ts,
+      }),
+      JSON_TYPE,
+    );
+
+    // Act
+    await h.sendAndSettle(dm);
+
+    // Assess: Alice hears it in the DM, and the team in #deploys
+    const told = h.bot().filter((m) => unescaped(m.text).startsWith('🔒 web is locked in staging'));
+    expect(told.map((m) => m.channel).sort()).toEqual(['C0DEPLOYS01', 'D0ALICEDM1']);
+  });
 });
