@@ -150,9 +150,10 @@ export class ConversationPlanner {
       ),
       cancelButton(intent.name, input.slots, input.actor.userId),
     ];
+    const a = /^[aeiou]/.test(kind) ? 'an' : 'a';
     return {
-      summary: [`I don't know a ${kind} called “`, u.value, '”', ...suggestion],
-      sections: [[[`I don't know a ${kind} called “`, u.value, '”', ...suggestion]]],
+      summary: [`I don't know ${a} ${kind} called “`, u.value, '”', ...suggestion],
+      sections: [[[`I don't know ${a} ${kind} called “`, u.value, '”', ...suggestion]]],
       buttons,
       context: [`Known ${kind}s: ${namesOf(this.ports.vocabulary, u.type).join(', ')}.`],
       visibility: 'private',

@@ -18,6 +18,7 @@ export function rulesFrom(config: OpsbotConfig): Rules {
         approval: environment.approval,
         deployers,
         approvers: environment.approvers ?? deployers,
+        approversKey: environment.approvers !== undefined ? 'approvers' : 'deployers',
         ...(environment.channels !== undefined && { channels: environment.channels }),
         freezes: environment.freezes,
       };

@@ -111,6 +111,8 @@ export interface EnvironmentRules {
   readonly deployers: Who;
   /** Who may approve a change to it: its `approvers`, or its deployers when none are configured. */
   readonly approvers: Who;
+  /** Where the approvers are configured: `approvers`, or `deployers` when they default to those. */
+  readonly approversKey?: 'approvers' | 'deployers';
   /** Channel ids where changes to it may be requested; none: anywhere. */
   readonly channels?: readonly string[];
   /** When deploys to it are frozen. */

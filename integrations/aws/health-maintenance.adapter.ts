@@ -463,8 +463,8 @@ function ec2Options(code: string, deadline: number | undefined): string[] {
     case 'instance-reboot':
     case 'system-reboot':
       return [
-        'Reboot it yourself before then (the event is then done)',
-        ...(deadline !== undefined ? ['Or move it within its window (ModifyInstanceEventStartTime)'] : []),
+        'reboot it yourself before then (the event is then done)',
+        ...(deadline !== undefined ? ['move it within its window (ModifyInstanceEventStartTime)'] : []),
       ];
     case 'instance-retirement':
     case 'instance-stop':

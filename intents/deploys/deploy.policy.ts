@@ -138,7 +138,8 @@ export async function approvalRefusal(
   if (rules === undefined) return undefined;
   const rule: AccessRule = {
     allowed: rules.approvers,
-    configuredAt: `environments.${environment}.approvers`,
+    // The key the configuration has: approvers default to the deployers.
+    configuredAt: `environments.${environment}.${rules.approversKey ?? 'approvers'}`,
     guests: rules.protected ? 'refused' : 'allowed',
   };
   if (actor.userId === requester) {

@@ -271,7 +271,9 @@ function auditLine(r: AuditRecord, now: number): Run[] {
       : r.outcome === 'failed'
         ? ['; it failed', ...(r.note !== undefined ? [' (', code(r.note.split(':')[0] ?? r.note), ')'] : [])]
         : r.outcome === 'stopped'
-          ? ['; it was stopped', ...(r.endedBy !== undefined ? [' by ', mention(r.endedBy)] : [])]
+          ? r.note?.startsWith('alarm ') === true
+            ? ['; it was rolled back on alarm ', code(r.note.slice('alarm '.length).split(' · ')[0] as string)]
+            : ['; it was stopped', ...(r.endedBy !== undefined ? [' by ', mention(r.endedBy)] : [])]
           : r.outcome === 'rejected'
             ? ['; it was rejected', ...(r.endedBy !== undefined ? [' by ', mention(r.endedBy)] : [])]
             : r.outcome === 'expired'

@@ -316,7 +316,7 @@ async function beginRun(
         run,
         reply: inChannel(
           notice('waiting', [
-            'Confirmed. ',
+            'Confirmed: ',
             ...describeRun(run),
             ' now waits for a second person to approve it',
             ...(run.messages[0] !== undefined ? [' — ', messageLink(run.messages[0], 'the request')] : []),
@@ -535,7 +535,8 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
       await saveRun(run, ports);
       await ports.audit.update(run.auditId, { deploymentId: d.id });
     }
-    await tellStory(run, `step:${d.step}`, stepStory(d), ports);
+    // A step that ends the deployment is told by the end line ("Succeeded in 14 min"), not twice.
+    if (d.status === 'InProgress') await tellStory(run, `step:${d.step}`, stepStory(d), ports);
     if (run.openGate !== undefined && d.gate?.id !== run.openGate) {
       // The engine moved on (a timeout, a rollback, an answer from elsewhere): the question keeps no live buttons.
       await closeGateAsk(run.id, run.openGate, [status('none'), ' No longer waiting here.'], ports);
@@ -996,7 +997,8 @@ export function liveReply(run: DeployRun, deployment: Deployment | undefined, no
         ...(tasks !== undefined ? [tasks] : []),
         [
           ...people(run),
-          ` · started ${clockTime(started)}, running ${duration(Math.floor((now - started) / 60_000) * 60_000)}`,
+          // Whole minutes, so the message changes once a minute; under one, said as such rather than "0 s".
+          ` · started ${clockTime(started)}, running ${now - started < 60_000 ? 'under a minute' : duration(Math.floor((now - started) / 60_000) * 60_000)}`,
         ],
       ],
     ],

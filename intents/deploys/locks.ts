@@ -1,6 +1,6 @@
 import { access, isAdmin } from '../access';
 import type { Actor, IntentPorts, Refusal } from '../define-intent';
-import { ago } from '../format';
+import { ago, plural } from '../format';
 import { code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
 import { localTime, zonedInstant } from './freeze';
 import { clockTime, type DeployLock, deployingWords, loadRun, lockKey, messageLink } from './live';
@@ -242,7 +242,7 @@ export async function lockStatus(
   }
   return {
     title: `Locks on ${scope}`,
-    summary: `${lines.length} lock(s) on ${scope}`,
+    summary: `${plural(lines.length, 'lock')} on ${scope}`,
     sections: [lines],
     visibility: 'channel',
   };

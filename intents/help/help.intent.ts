@@ -1,6 +1,11 @@
 import { defineIntent, type IntentDefinition } from '../define-intent';
 import { code, type Reply, strong } from '../reply';
 
+/** "Deploy …" → "deploy …"; "AWS …" stays. */
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text[0]?.toLowerCase()}${text.slice(1)}` : text;
+}
+
 /** Help generated from the intent declarations: what each intent does, its command and a way to say it. */
 export function helpReply(intents: readonly IntentDefinition[]): Reply {
   const listed = intents.filter((i) => i.usage !== undefined);
@@ -14,7 +19,8 @@ export function helpReply(intents: readonly IntentDefinition[]): Reply {
   });
   return {
     title: 'What opsbot can do',
-    summary: `opsbot can: ${listed.map((i) => i.description.toLowerCase()).join('; ')}.`,
+    // Each description as it is written ("Show AWS maintenance" keeps its AWS), its first letter lowered mid-sentence.
+    summary: `opsbot can: ${listed.map((i) => lowerFirst(i.description)).join('; ')}.`,
     sections,
     context: ['Mention me in a channel or send me a direct message; I answer in a thread.'],
     visibility: 'channel',

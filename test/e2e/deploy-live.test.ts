@@ -153,7 +153,6 @@ describe('a deploy lives in one message (signed Slack requests, the sandbox, the
       'Shifting production traffic',
       'Baking: watching alarms',
       'Terminating the old task set (blue)',
-      'Succeeded',
       expect.stringMatching(/^Succeeded in \d+ min · task definition web-staging:\d+$/),
     ]);
     expect(allText(message)).not.toContain('opsbot.deploy-cancel');
