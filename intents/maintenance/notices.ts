@@ -98,7 +98,9 @@ export function noticeLines(
       : []),
   ];
   if (facts.length > 0) lines.push(facts);
-  if (notice.options.length > 0) lines.push([`You can: ${notice.options.join('; ')}`]);
+  // One sentence: each source's options, as its API words them ("Apply it now", "Or stop it"), joined mid-sentence.
+  if (notice.options.length > 0)
+    lines.push([`You can: ${notice.options.map((o) => lowerFirst(o.replace(/^or\s+/i, ''))).join('; ')}`]);
   lines.push([link(notice.console, `Open in the AWS console (${SOURCE_NAMES[notice.source]})`)]);
   return lines;
 }
@@ -128,4 +130,9 @@ export function failureLines(failures: readonly MaintenanceFailure[]): Line[] {
     f.region !== undefined && f.reason !== 'role' ? `, ${f.region}` : '',
     f.reason === 'role' ? `: ${f.message}` : ` · ${[...sources].join(', ')}: ${f.message}`,
   ]);
+}
+
+/** "Apply it now" → "apply it now"; "AWS applies…" stays. */
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text[0]?.toLowerCase()}${text.slice(1)}` : text;
 }
