@@ -6,6 +6,7 @@ import type { SandboxAccount } from '../../integrations/sandbox/account';
 import type { LocalWorkspace } from '../../integrations/slack/local-workspace';
 import type { SlackStandIn } from '../../integrations/slack/stand-in';
 import { readCapped, tooLarge } from './body';
+import type { LocalCast, LocalPerson } from './people';
 
 /** What the page posts is a line of text or a click: far less than this. */
 const MAX_PAGE_BODY_BYTES = 64 * 1024;
@@ -13,21 +14,50 @@ const MAX_PAGE_BODY_BYTES = 64 * 1024;
 const PAGE_DIR = join(__dirname, 'page');
 
 /**
- * The local channel page and its small API: what the person types goes to the {@link LocalWorkspace} (which
- * delivers it to the bot as Slack would), the channel comes from the stand-in, and the panel drives the sandbox.
+ * The local channel page and its small API: what a person types goes to the {@link LocalWorkspace} (which
+ * delivers it to the bot as Slack would, signed as the person the page acts as), the channel comes from the stand-in,
+ * and the panel drives the sandbox.
  */
 export function pageRoutes(parts: {
   readonly standIn: SlackStandIn;
   readonly workspace: LocalWorkspace;
   readonly sandbox?: SandboxAccount;
-  /** The channels the page lists (the configured ones, and a DM with the bot). */
+  /** The configured channels the page lists; each person's DM with the bot is listed for them alone. */
   readonly channels: ReadonlyArray<{ readonly id: string; readonly name: string }>;
+  /** The people the page can act as (the first when a request names nobody), and the roles nobody has. */
+  readonly cast: LocalCast;
   /** Hands an event to the worker as EventBridge would (the sandbox's pipeline runs). */
   readonly deliver: (event: unknown) => Promise<void>;
 }) {
   // The page carries no token: its cookie does (set from the link npm start printed), sent with each of its requests.
   const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
   const script = readFileSync(join(PAGE_DIR, 'page.js'), 'utf8');
+  const { people } = parts.cast;
+
+  /** The person a request acts as: one the page offers, never an id taken on trust; the first when it names nobody. */
+  const personOf = (body: Record<string, unknown>): LocalPerson => {
+    const first = people[0] as LocalPerson;
+    if (body.user === undefined) return first;
+    const person = people.find((p) => p.id === body.user);
+    if (person === undefined) {
+      throw new Error(
+        `"user" must be one of the people this page acts as: ${people.map((p) => `${p.id} (${p.name})`).join(', ')}.`,
+      );
+    }
+    return person;
+  };
+  /** A channel the page shows to this person: a configured one, or their own DM; the deploys channel when unnamed. */
+  const channelOf = (body: Record<string, unknown>, person: LocalPerson): string => {
+    if (body.channel === undefined) return parts.workspace.channel;
+    const channel =
+      parts.channels.find((c) => c.id === body.channel)?.id ?? (body.channel === person.dm ? person.dm : undefined);
+    if (channel === undefined) {
+      throw new Error(
+        `"channel" must be one of ${[...parts.channels.map((c) => c.id), person.dm].join(', ')} (${person.name}'s DM is ${person.dm}).`,
+      );
+    }
+    return channel;
+  };
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -45,6 +75,9 @@ export function pageRoutes(parts: {
       req.on('close', stop);
       return true;
     }
+    if (req.method === 'GET' && path === '/local/workspace') {
+      return json(res, 200, { channels: parts.channels, people, notes: parts.cast.notes });
+    }
     if (req.method === 'GET' && path === '/local/sandbox') {
       const sandbox = parts.sandbox;
       const alarms = sandbox === undefined ? [] : sandbox.alarms.all();
@@ -55,7 +88,6 @@ export function pageRoutes(parts: {
         alarms,
         pipelines,
         targets,
-        channels: parts.channels,
       });
     }
     if (req.method !== 'POST' || !path.startsWith('/local/')) return false;
@@ -69,16 +101,16 @@ export function pageRoutes(parts: {
     try {
       switch (path) {
         case '/local/send': {
-          const channel = parts.channels.find((c) => c.id === body.channel)?.id;
-          await parts.workspace.send(
-            String(body.text ?? ''),
-            typeof body.thread_ts === 'string' ? body.thread_ts : undefined,
-            channel,
-          );
+          const person = personOf(body);
+          await parts.workspace.send(String(body.text ?? ''), {
+            channel: channelOf(body, person),
+            user: person.id,
+            ...(typeof body.thread_ts === 'string' && { threadTs: body.thread_ts }),
+          });
           return json(res, 200, { ok: true });
         }
         case '/local/click':
-          await parts.workspace.click(String(body.ts), String(body.action_id));
+          await parts.workspace.click(String(body.ts), String(body.action_id), personOf(body).id);
           return json(res, 200, { ok: true });
         case '/local/sandbox/alarm': {
           // The change reaches the worker as CloudWatch's EventBridge event would: the same reaction acts on it.

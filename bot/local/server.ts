@@ -17,6 +17,7 @@ import { handleWorkerInput } from '../worker/router';
 import { readCapped, tooLarge } from './body';
 import { checkLocalRequest, createLocalToken, tokenCookie, tokenCookieName, tokenInUrl } from './guard';
 import { pageRoutes } from './page';
+import { localPeople } from './people';
 
 /** The Slack request URL path, locally and behind API Gateway. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -94,6 +95,14 @@ export async function startLocalServer(
   const deps = createDeps(effective, config, options.overrides);
   const log = deps.edge.log;
 
+  // The people the page can act as, with the rights the configuration gives them; what Slack says of them (a guest
+  // account, a user group's members) is said by the stand-in, as Slack would answer users.info and usergroups.
+  const cast = localPeople(config);
+  for (const person of cast.people) {
+    if (person.guest === true) standIn?.people.set(person.id, { guest: 'multi-channel' });
+    for (const group of person.groups ?? [])
+      standIn?.groups.set(group, [...(standIn.groups.get(group) ?? []), person.id]);
+  }
   const workspace =
     standIn === undefined
       ? undefined
@@ -102,6 +111,8 @@ export async function startLocalServer(
           signingSecret: settings.signingSecret,
           botUserId: deps.edge.botUserId,
           command: deps.edge.command,
+          ...(config.slack !== undefined && { channel: config.slack.channels.deploys }),
+          ...(cast.people[0] !== undefined && { user: cast.people[0].id }),
         });
   const token = createLocalToken(settings.dataDir);
   const page =
@@ -109,13 +120,11 @@ export async function startLocalServer(
       ? pageRoutes({
           standIn,
           workspace,
-          channels: [
-            ...Object.entries(config.slack?.channels ?? { deploys: workspace.channel }).map(([name, id]) => ({
-              id,
-              name: `#${name}`,
-            })),
-            { id: workspace.dmChannel, name: 'opsbot (DM)' },
-          ],
+          channels: Object.entries(config.slack?.channels ?? { deploys: workspace.channel }).map(([name, id]) => ({
+            id,
+            name: `#${name}`,
+          })),
+          cast,
           deliver: async (event) => {
             await handleWorkerInput(event as EventBridgeEvent, deps.worker);
           },
@@ -236,7 +245,12 @@ export async function watchDeploysLocally(deps: Deps): Promise<() => void> {
   if (watcher === undefined) return () => undefined;
   const log = deps.edge.log;
   const ticking = setInterval(() => {
-    void watcher.tick().catch((error: unknown) => log.warn('deploy.tick_failed', { error: String(error) }));
+    void (async () => {
+      await watcher.tick();
+      // A retried pipeline stage ends on the sandbox clock: its events reach the worker as EventBridge delivers them.
+      for (const event of deps.sandbox?.pipelines.dueEvents() ?? [])
+        await handleWorkerInput(event as EventBridgeEvent, deps.worker);
+    })().catch((error: unknown) => log.warn('deploy.tick_failed', { error: String(error) }));
   }, 1000);
   ticking.unref();
   for (const run of await unfinishedRuns(deps.worker.ports).catch(() => [])) await watcher.watch(run.id);

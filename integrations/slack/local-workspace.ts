@@ -9,22 +9,29 @@ export interface LocalWorkspaceOptions {
   readonly botUserId: string;
   readonly team?: string;
   readonly channel?: string;
-  /** The person typing on the local page. */
+  /** Who acts when a call names nobody (the local page names the person it acts as). */
   readonly user?: string;
   readonly command?: string;
 }
 
+/** Where a person's message goes, and who sends it: the deploys channel, at the top level, as the default person. */
+export interface SendOptions {
+  readonly threadTs?: string;
+  readonly channel?: string;
+  /** The person's Slack user id; the caller decides who may be named (the local page offers a few people). */
+  readonly user?: string;
+}
+
 /**
- * Plays Slack's part for the local channel page: records what the person types in the stand-in's channel and
+ * Plays Slack's part for the local channel page: records what a person types in the stand-in's channel and
  * delivers it to the app exactly as Slack would — a signed Events API `app_mention`, a signed slash command with a
- * `response_url`, a signed `block_actions` click — over HTTP to the request URL. Nothing reaches the bot any other way.
+ * `response_url`, a signed `block_actions` click — over HTTP to the request URL, each signed as the person who acted.
+ * Nothing reaches the bot any other way.
  */
 export class LocalWorkspace {
   readonly team: string;
   readonly channel: string;
   readonly user: string;
-  /** The person's direct-message channel with the bot. */
-  readonly dmChannel: string;
   private readonly command: string;
 
   constructor(
@@ -34,32 +41,43 @@ export class LocalWorkspace {
     this.team = options.team ?? 'T0LOCAL001';
     this.channel = options.channel ?? 'C0DEPLOYS01';
     this.user = options.user ?? 'U0YOU00001';
-    this.dmChannel = 'D0YOUDM001';
     this.command = options.command ?? '/deploy';
   }
 
+  /** A person's direct-message channel with the bot: each person has their own, as in Slack. */
+  static dmChannelOf(user: string): string {
+    return `D${user.slice(1)}`;
+  }
+
   /**
-   * What the person typed, in a channel (the deploys channel unless another is named): `/deploy …` runs the command;
+   * What a person typed, in a channel (the deploys channel unless another is named): `/deploy …` runs the command;
    * anything else is a message to the bot — a mention in a channel, a direct message in the DM.
    */
-  async send(text: string, threadTs?: string, channel: string = this.channel): Promise<void> {
+  async send(text: string, options: SendOptions = {}): Promise<void> {
     const trimmed = text.trim();
     if (trimmed === '') return;
+    const channel = options.channel ?? this.channel;
+    const user = options.user ?? this.user;
     if (trimmed === this.command || trimmed.startsWith(`${this.command} `)) {
-      await this.runCommand(trimmed.slice(this.command.length).trim(), channel);
+      await this.runCommand(trimmed.slice(this.command.length).trim(), channel, user);
       return;
     }
-    await this.mention(trimmed, threadTs, channel);
+    await this.mention(trimmed, options.threadTs, channel, user);
   }
 
   /** A message to the bot (the page treats every message as a mention), at the top level or in a thread. */
-  async mention(text: string, threadTs?: string, channel: string = this.channel): Promise<StandInMessage> {
-    const message = this.standIn.addPersonMessage(channel, this.user, text, threadTs);
+  async mention(
+    text: string,
+    threadTs?: string,
+    channel: string = this.channel,
+    user: string = this.user,
+  ): Promise<StandInMessage> {
+    const message = this.standIn.addPersonMessage(channel, user, text, threadTs);
     const direct = channel.startsWith('D');
     const event = {
       type: direct ? 'message' : 'app_mention',
       ...(direct && { channel_type: 'im' }),
-      user: this.user,
+      user,
       text: direct ? text : `<@${this.options.botUserId}> ${text}`,
       ts: message.ts,
       channel,
@@ -82,15 +100,15 @@ export class LocalWorkspace {
   }
 
   /** A slash command; its acknowledgement shows in the channel as Slack shows it (only to the person, usually). */
-  async runCommand(text: string, channel: string = this.channel): Promise<void> {
-    this.standIn.addPersonMessage(channel, this.user, `${this.command} ${text}`.trim());
-    const responseUrl = this.standIn.mintResponseUrl({ channel, user: this.user });
+  async runCommand(text: string, channel: string = this.channel, user: string = this.user): Promise<void> {
+    this.standIn.addPersonMessage(channel, user, `${this.command} ${text}`.trim());
+    const responseUrl = this.standIn.mintResponseUrl({ channel, user });
     const body = new URLSearchParams({
       token: 'local',
       team_id: this.team,
       channel_id: channel,
-      user_id: this.user,
-      user_name: 'you',
+      user_id: user,
+      user_name: user.toLowerCase(),
       command: this.command,
       text,
       api_app_id: 'A0LOCAL001',
@@ -103,20 +121,23 @@ export class LocalWorkspace {
         ? undefined
         : (JSON.parse(response) as { text?: string; blocks?: unknown[]; response_type?: string });
     if (ack !== undefined && (ack.text !== undefined || ack.blocks !== undefined)) {
-      this.standIn.addAcknowledgement(channel, this.user, ack, responseUrl);
+      this.standIn.addAcknowledgement(channel, user, ack, responseUrl);
     }
   }
 
-  /** A click on a button of a message in the channel. */
-  async click(messageTs: string, actionId: string): Promise<void> {
-    const message = this.standIn.messages.find((m) => m.ts === messageTs);
+  /**
+   * A person's click on a button of a message in the channel. A message visible only to someone else cannot be
+   * clicked, as Slack never shows it to anyone else.
+   */
+  async click(messageTs: string, actionId: string, user: string = this.user): Promise<void> {
+    const message = this.standIn.messages.find((m) => m.ts === messageTs && (!m.ephemeral || m.user === user));
     const button = message?.blocks
       ?.flatMap((b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<Record<string, unknown>>)
       .find((e) => e.type === 'button' && e.action_id === actionId);
     if (message === undefined || button === undefined) throw new Error(`no button ${actionId} on message ${messageTs}`);
     const payload = {
       type: 'block_actions',
-      user: { id: this.user, username: 'you', team_id: this.team },
+      user: { id: user, username: user.toLowerCase(), team_id: this.team },
       api_app_id: 'A0LOCAL001',
       token: 'local',
       container: {
@@ -136,7 +157,7 @@ export class LocalWorkspace {
       },
       response_url: this.standIn.mintResponseUrl({
         channel: message.channel,
-        user: this.user,
+        user,
         messageTs: message.ts,
         ...(message.thread_ts !== undefined && { threadTs: message.thread_ts }),
       }),

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { signSlackRequest } from '../../bot/edge/verify';
 import type { Job } from '../../bot/jobs';
@@ -110,10 +111,14 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
     // Assess
     expect([failed.status, passed.status]).toEqual([200, 200]);
     const alerts = (local.standIn?.messages ?? []).filter((m) => m.channel === 'C0ALERTS001');
-    expect(alerts.map((m) => m.text)).toEqual([
-      'api-pipeline failed at Build › Build: Error while executing command: npm test. Reason: exit status 1',
-      expect.stringMatching(/^api-pipeline recovered: execution [0-9a-f]{8} succeeded\.$/),
+    // The failure card was redrawn in place as recovered, and the recovery is said in its thread too.
+    expect(alerts.map((m) => [m.text, m.updates])).toEqual([
+      [expect.stringMatching(/^api-pipeline recovered: execution [0-9a-f]{8} succeeded\.$/), 1],
+      [expect.stringMatching(/^api-pipeline recovered: execution [0-9a-f]{8} succeeded\.$/), 0],
     ]);
+    expect(JSON.stringify(alerts[0]?.blocks)).toContain(
+      'It had failed at *Build* › *Build*: Error while executing command: npm test. Reason: exit status 1',
+    );
     expect(alerts[1]?.thread_ts).toBe(alerts[0]?.ts);
   });
 
@@ -153,6 +158,151 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
     });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toBe('nope is not deployed to staging in this account.');
+  });
+});
+
+describe('npm start: the people the local page acts as', () => {
+  let local: LocalServer;
+
+  beforeEach(async () => {
+    const settings = readSettings({
+      SLACK_SIGNING_SECRET: SECRET,
+      PORT: '0',
+      OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-data-')),
+    });
+    local = await startLocalServer(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
+      overrides: { log: createMemoryLog() },
+    });
+  });
+  afterEach(async () => {
+    await local.close();
+  });
+
+  const page = (path: string, body: unknown) =>
+    fetch(`${local.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-opsbot-token': local.token },
+      body: JSON.stringify(body),
+    });
+  const settle = () => (local.deps.edge.jobs as InProcessJobQueue<Job>).drain();
+  const said = (user: string) =>
+    (local.standIn?.messages ?? []).filter((m) => m.from === 'bot' && m.user === user).map((m) => m.text);
+
+  it('offers, in the example world, two deployers and a guest, and says that nobody approves or administers', async () => {
+    // Act
+    const response = await fetch(`${local.url}/local/workspace`, { headers: { 'x-opsbot-token': local.token } });
+    const withoutToken = await fetch(`${local.url}/local/workspace`);
+    await withoutToken.body?.cancel();
+    const workspace = (await response.json()) as {
+      people: Array<{ id: string; name: string; role: string; dm: string }>;
+      notes: string[];
+      channels: Array<{ id: string; name: string }>;
+    };
+
+    // Assess
+    expect(workspace.people.map((p) => [p.name, p.id, p.role, p.dm])).toEqual([
+      ['Dana', 'U0YOU00001', 'deploys to prod (environments.prod.deployers: everyone)', 'D0YOU00001'],
+      ['Avery', 'U0AVERY001', 'also deploys to prod (environments.prod.deployers: everyone)', 'D0AVERY001'],
+      [
+        'Nico',
+        'U0NICO0001',
+        'a guest account, listed nowhere: refused where an environment is protected',
+        'D0NICO0001',
+      ],
+    ]);
+    expect(workspace.notes).toEqual([
+      'No environment asks for a second person’s approval (approval: true under an environment).',
+      'No admins: this configuration lists none under admins.',
+    ]);
+    expect(workspace.channels.map((c) => c.name)).toEqual(['#deploys', '#alerts', '#notices']);
+    expect(withoutToken.status).toBe(403);
+  });
+
+  it('signs what the page sends as the person it names: Nico, a guest, is refused prod; Dana is asked to confirm', async () => {
+    // Act
+    const asNico = await page('/local/send', { text: '/deploy web prod v1.8.2', user: 'U0NICO0001' });
+    const asDana = await page('/local/send', { text: '/deploy web prod v1.8.2', user: 'U0YOU00001' });
+    await settle();
+
+    // Assess
+    expect([asNico.status, asDana.status]).toEqual([200, 200]);
+    expect(said('U0NICO0001')).toEqual(['Guest accounts are not allowed to change prod.']);
+    const card = local.standIn?.messages.find((m) => m.text === 'Confirm: Deploy web v1.8.2 to prod?');
+    expect(JSON.stringify(card?.blocks)).toContain('Requested by <@U0YOU00001>. Only they can confirm.');
+  });
+
+  it('refuses with 400 a person it does not offer, someone else’s DM, and a click on what only someone else sees', async () => {
+    // Prepare: the question Dana is asked, which only she sees
+    await page('/local/send', { text: '/deploy web' });
+    await settle();
+    const asked = local.standIn?.messages.find((m) => m.ephemeral && m.user === 'U0YOU00001') as StandInMessage;
+    const before = local.standIn?.messages.length;
+
+    // Act
+    const stranger = await page('/local/send', { text: '/deploy web prod v1.8.2', user: 'U0EVIL0001' });
+    const notAnId = await page('/local/click', {
+      ts: asked.ts,
+      action_id: 'opsbot.choose',
+      user: { id: 'U0YOU00001' },
+    });
+    const othersDm = await page('/local/send', { text: 'hello', user: 'U0NICO0001', channel: 'D0YOU00001' });
+    const othersQuestion = await page('/local/click', { ts: asked.ts, action_id: 'opsbot.choose', user: 'U0AVERY001' });
+    await settle();
+
+    // Assess: each refused, saying what to send instead, and nothing reached the bot or the channel
+    expect([stranger.status, notAnId.status, othersDm.status, othersQuestion.status]).toEqual([400, 400, 400, 400]);
+    expect(await stranger.text()).toBe(
+      '"user" must be one of the people this page acts as: U0YOU00001 (Dana), U0AVERY001 (Avery), U0NICO0001 (Nico).',
+    );
+    expect(await othersDm.text()).toBe(
+      '"channel" must be one of C0DEPLOYS01, C0ALERTS001, C0NOTICES01, D0NICO0001 (Nico\'s DM is D0NICO0001).',
+    );
+    expect(await othersQuestion.text()).toBe(`no button opsbot.choose on message ${asked.ts}`);
+    expect(local.standIn?.messages.length).toBe(before);
+  });
+});
+
+describe('npm start: the local page’s people where a rule names only a user group', () => {
+  it('puts the deployer it makes up in that group, as Slack would list its members, so that prod takes her deploy', async () => {
+    // Prepare: prod's deployers are one user group, and the admins another
+    const world = parseYaml(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+    world.admins = ['S0ADMINS01'];
+    world.environments.prod.deployers = ['S0DEPLOYS1'];
+    const local = await startLocalServer(
+      readSettings({
+        SLACK_SIGNING_SECRET: SECRET,
+        PORT: '0',
+        OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-')),
+      }),
+      parseConfig(stringifyYaml(world)),
+      { overrides: { log: createMemoryLog() } },
+    );
+    try {
+      const workspace = (await (
+        await fetch(`${local.url}/local/workspace`, { headers: { 'x-opsbot-token': local.token } })
+      ).json()) as { people: Array<{ id: string; name: string; role: string }> };
+      const dana = workspace.people.find((p) => p.name === 'Dana');
+
+      // Act
+      await fetch(`${local.url}/local/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-opsbot-token': local.token },
+        body: JSON.stringify({ text: '/deploy web prod v1.8.2', user: dana?.id }),
+      });
+      await (local.deps.edge.jobs as InProcessJobQueue<Job>).drain();
+
+      // Assess
+      expect(workspace.people.map((p) => [p.name, p.role])).toEqual([
+        ['Dana', 'deploys to prod (environments.prod.deployers)'],
+        ['Avery', 'also deploys to prod (environments.prod.deployers)'],
+        ['Alex', 'an admin (admins)'],
+        ['Nico', 'listed nowhere in the configuration'],
+      ]);
+      expect(local.standIn?.groups.get('S0DEPLOYS1')).toEqual([dana?.id, 'U0AVERY001']);
+      expect(local.standIn?.messages.map((m) => m.text)).toContain('Confirm: Deploy web v1.8.2 to prod?');
+    } finally {
+      await local.close();
+    }
   });
 });
 

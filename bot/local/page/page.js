@@ -1,5 +1,5 @@
 // The local channel page: renders the stand-in's channel from Block Kit and sends what you type to Slack's
-// stand-in, which signs it and delivers it to opsbot's request URL.
+// stand-in, which signs it as the person you act as and delivers it to opsbot's request URL.
 
 const EMOJI = {
   white_check_mark: '✅',
@@ -47,13 +47,29 @@ const EMOJI = {
   robot_face: '🤖',
 };
 
+/** What a newcomer can try first: shown, clickable, in the welcome at the top of the first channel. */
+const EXAMPLES = [
+  '/deploy help',
+  'is the web pipeline green?',
+  '/deploy web staging v1.9.0',
+  'roll back billing in production',
+  'any AWS maintenance this week?',
+];
+
 const $ = (id) => document.getElementById(id);
 let replyTo = null;
 let messages = [];
-/** The channels the page lists, and the one shown; how many messages of each you have seen. */
+/** The configured channels (the first is where the page opens), and the one shown; how many of each you have seen. */
 let channels = [{ id: 'C0DEPLOYS01', name: '#deploys' }];
 let current = 'C0DEPLOYS01';
 const seen = {};
+/** The people the page can act as (from the server's configuration), and who acts now: it signs every send and click. */
+let people = [];
+let notes = [];
+let acting = null;
+/** A message a link led to, highlighted until `flashUntil`. */
+let flashTs = null;
+let flashUntil = 0;
 
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -77,9 +93,7 @@ function mrkdwn(text) {
     .replace(/<(https?:\/\/[^>]+)>/g, (_, url) =>
       keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(url)}</a>`),
     )
-    .replace(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g, (_, id) =>
-      keep(`<b>@${id === 'U0YOU00001' ? 'you' : escapeHtml(id)}</b>`),
-    )
+    .replace(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g, (_, id) => keep(`<b>@${escapeHtml(nameOf(id))}</b>`))
     .replace(/<#[CGD][A-Z0-9]+\|([^>]*)>/g, (_, name) => keep(`<b>#${escapeHtml(name)}</b>`))
     .replace(/<!(here|channel|everyone)>/g, (_, who) => keep(`<b>@${who}</b>`));
   out = shown(out)
@@ -121,39 +135,129 @@ function renderBlocks(message) {
     .join('');
 }
 
+/** A person's name on this page, or their id when the page does not offer them. */
+function nameOf(id) {
+  return people.find((p) => p.id === id)?.name ?? id;
+}
+
+function person() {
+  return people.find((p) => p.id === acting);
+}
+
+/** The channels this person sees: the configured ones, and their own DM with the bot. */
+function shownChannels() {
+  const me = person();
+  return me === undefined ? channels : [...channels, { id: me.dm, name: 'opsbot (DM)' }];
+}
+
+/** What this person sees of a channel: everyone's messages, and those visible only to them (as Slack shows them). */
+function visibleIn(channel) {
+  return messages.filter((m) => m.channel === channel && (!m.ephemeral || m.user === acting));
+}
+
+/**
+ * opsbot's own links to a message (https://slack.com/archives/<channel>/p<ts without its dot>): the channel and ts,
+ * so the page can show the message instead of leaving for Slack; null for any other link.
+ */
+function slackMessageLink(href) {
+  const match = /^https:\/\/slack\.com\/archives\/([CGD][A-Z0-9]+)\/p(\d+)(\d{6})(?:[?#].*)?$/.exec(href);
+  return match === null ? null : { channel: match[1], ts: `${match[2]}.${match[3]}` };
+}
+
+/** Shows the message a link points at: its channel, scrolled to it, highlighted for a moment. */
+function showMessage(channel, ts) {
+  const target = messages.find((m) => m.ts === ts && m.channel === channel && (!m.ephemeral || m.user === acting));
+  if (target === undefined || !shownChannels().some((c) => c.id === channel)) {
+    say('That message is not on this page: it was deleted, or only someone else can see it.');
+    return;
+  }
+  current = channel;
+  replyTo = null;
+  flashTs = ts;
+  flashUntil = Date.now() + 2500;
+  render();
+  document.querySelector(`#messages .msg[data-ts="${CSS.escape(ts)}"]`)?.scrollIntoView({ block: 'center' });
+  setTimeout(() => {
+    if (Date.now() >= flashUntil) render();
+  }, 2600);
+}
+
+/** A short line above the composer, gone after a few seconds. */
+function say(text) {
+  $('note').textContent = text;
+  setTimeout(() => {
+    if ($('note').textContent === text) $('note').textContent = '';
+  }, 5000);
+}
+
+/** The page's own welcome, at the top of the first channel: not a message of the channel, and never sent to opsbot. */
+function welcome() {
+  const me = person();
+  const examples = EXAMPLES.map(
+    (text) =>
+      `<button type="button" data-try="${escapeHtml(text)}">${text.startsWith('/') ? `<code>${escapeHtml(text)}</code>` : escapeHtml(text)}</button>`,
+  ).join('');
+  return `<div class="msg welcome"><span class="who">Welcome</span><span class="ts">shown by this page only</span>
+    <h3 class="hdr">opsbot on your machine</h3>
+    <div class="sec">This page stands in for Slack: what you send reaches opsbot as Slack would deliver it, signed as the person you act as${me === undefined ? '' : ` (now <b>${escapeHtml(me.name)}</b>)`}, and opsbot answers from the sandbox account. Click one to send it:</div>
+    <div class="actions try">${examples}</div>
+    <div class="ctx"><span>Switch person at the top right to approve someone else's deploy, see who may confirm it, or lift someone else's lock.</span></div></div>`;
+}
+
 function time(ts) {
   return new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
 function renderMessage(m, replies) {
-  const who = m.from === 'bot' ? 'opsbot' : 'you';
+  const who = m.from === 'bot' ? 'opsbot' : nameOf(m.user ?? '');
   const edited = m.updates > 0 ? ' <span class="edited">(edited)</span>' : '';
   const eph = m.ephemeral ? '<div class="eph">Only visible to you</div>' : '';
   const thread =
     replies.length > 0 ? `<div class="thread">${replies.map((r) => renderMessage(r, [])).join('')}</div>` : '';
   const replyButton =
     m.thread_ts === undefined && !m.ephemeral
-      ? `<button type="button" class="replylink" data-thread="${m.ts}">Reply in thread</button>`
+      ? `<button type="button" class="replylink" data-thread="${escapeHtml(m.ts)}">Reply in thread</button>`
       : '';
-  return `<div class="msg" data-ts="${m.ts}"><span class="who">${who}</span><span class="ts">${time(m.ts)}</span>${edited}
+  const flash = m.ts === flashTs && Date.now() < flashUntil ? ' flash' : '';
+  return `<div class="msg${flash}" data-ts="${escapeHtml(m.ts)}"><span class="who">${escapeHtml(who)}</span><span class="ts">${time(m.ts)}</span>${edited}
     <div class="body">${renderBlocks(m)}</div>${eph}${replyButton}${thread}</div>`;
 }
 
 function renderChannels() {
-  $('channels').innerHTML = channels
+  $('channels').innerHTML = shownChannels()
     .map((c) => {
-      const count = messages.filter((m) => m.channel === c.id).length;
+      const count = visibleIn(c.id).length;
       const unread = c.id === current ? 0 : count - (seen[c.id] ?? 0);
       return `<button type="button" class="chan${c.id === current ? ' current' : ''}" data-channel="${escapeHtml(c.id)}">${escapeHtml(c.name)}${unread > 0 ? ` <span class="unread">${unread}</span>` : ''}</button>`;
     })
     .join('');
-  $('title').textContent = channels.find((c) => c.id === current)?.name ?? current;
+  $('title').textContent = shownChannels().find((c) => c.id === current)?.name ?? current;
+}
+
+/** Who the page acts as: the switcher, and what the configuration lets them do. */
+function renderPeople() {
+  $('person').innerHTML = people
+    .map(
+      (p) =>
+        `<option value="${escapeHtml(p.id)}"${p.id === acting ? ' selected' : ''}>${escapeHtml(p.name)} (${escapeHtml(p.id)})</option>`,
+    )
+    .join('');
+  const me = person();
+  $('role').textContent = me === undefined ? '' : me.role;
+  $('people').innerHTML = people
+    .map(
+      (p) =>
+        `<div class="alarm"><span><b>${escapeHtml(p.name)}</b> <small>${escapeHtml(p.role)}</small></span>${p.id === acting ? '<small>acting</small>' : `<button type="button" class="tool" data-person="${escapeHtml(p.id)}">Act as</button>`}</div>`,
+    )
+    .join('');
+  $('notes').textContent = notes.join(' ');
+  $('text').placeholder = `Message opsbot as ${me?.name ?? 'you'}, or /deploy help`;
 }
 
 function render() {
   const box = $('messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  const here = messages.filter((m) => m.channel === current);
+  const here = visibleIn(current);
   seen[current] = here.length;
   renderChannels();
   const top = here.filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
@@ -162,7 +266,9 @@ function render() {
     if (m.thread_ts !== undefined && m.thread_ts !== m.ts)
       byThread.set(m.thread_ts, [...(byThread.get(m.thread_ts) ?? []), m]);
   }
-  box.innerHTML = top.map((m) => renderMessage(m, byThread.get(m.ts) ?? [])).join('');
+  box.innerHTML =
+    (current === channels[0]?.id ? welcome() : '') +
+    top.map((m) => renderMessage(m, byThread.get(m.ts) ?? [])).join('');
   if (atBottom) box.scrollTop = box.scrollHeight;
   $('target').innerHTML =
     replyTo === null ? '' : `Replying in thread <button type="button" id="leave">back to channel</button>`;
@@ -175,14 +281,35 @@ async function refresh() {
   render();
 }
 
+/** The channels and the people the server offers, read once: the page opens on the first channel, as the first person. */
+async function loadWorkspace() {
+  const response = await fetch('/local/workspace');
+  if (lostToken(response)) return;
+  const workspace = await response.json();
+  if (Array.isArray(workspace.channels) && workspace.channels.length > 0) channels = workspace.channels;
+  people = Array.isArray(workspace.people) ? workspace.people : [];
+  notes = Array.isArray(workspace.notes) ? workspace.notes : [];
+  const kept = sessionStorage.getItem('opsbot-person');
+  acting = people.find((p) => p.id === kept)?.id ?? people[0]?.id ?? null;
+  if (!shownChannels().some((c) => c.id === current)) current = channels[0].id;
+  renderPeople();
+}
+
+/** Acts as another of the offered people from now on; a DM shown becomes theirs. */
+function actAs(id) {
+  const wasDm = current === person()?.dm;
+  acting = people.find((p) => p.id === id)?.id ?? acting;
+  sessionStorage.setItem('opsbot-person', acting);
+  if (wasDm) current = person()?.dm ?? channels[0].id;
+  replyTo = null;
+  renderPeople();
+  render();
+}
+
 async function refreshSandbox() {
   const response = await fetch('/local/sandbox');
   if (lostToken(response)) return;
   const state = await response.json();
-  if (Array.isArray(state.channels) && state.channels.length > 0) {
-    channels = state.channels;
-    renderChannels();
-  }
   $('pipelines').innerHTML = (state.pipelines ?? [])
     .map(
       (
@@ -242,15 +369,28 @@ $('composer').addEventListener('submit', async (event) => {
   await post('/local/send', {
     text,
     channel: current,
+    user: acting,
     ...(replyTo !== null && !text.trim().startsWith('/') && { thread_ts: replyTo }),
   });
 });
 
+$('person').addEventListener('change', (event) => actAs(event.target.value));
+
 document.addEventListener('click', async (event) => {
   const target = event.target;
   if (!(target instanceof HTMLElement)) return;
-  if (target.dataset.action !== undefined)
-    await post('/local/click', { ts: target.dataset.ts, action_id: target.dataset.action });
+  const link = target.closest('a[href]');
+  const toMessage = link === null ? null : slackMessageLink(link.getAttribute('href'));
+  if (toMessage !== null) {
+    // Slack would open the message; here it is on this page, so the page shows it rather than leave for slack.com.
+    event.preventDefault();
+    showMessage(toMessage.channel, toMessage.ts);
+  } else if (target.dataset.person !== undefined) {
+    actAs(target.dataset.person);
+  } else if (target.closest('[data-try]') !== null) {
+    await post('/local/send', { text: target.closest('[data-try]').dataset.try, channel: current, user: acting });
+  } else if (target.dataset.action !== undefined)
+    await post('/local/click', { ts: target.dataset.ts, action_id: target.dataset.action, user: acting });
   else if (target.closest('[data-channel]') !== null) {
     current = target.closest('[data-channel]').dataset.channel;
     replyTo = null;
@@ -294,6 +434,6 @@ document.addEventListener('click', async (event) => {
 
 const stream = new EventSource('/local/stream');
 stream.addEventListener('message', () => void refresh());
-void refresh();
+void loadWorkspace().then(refresh);
 void refreshSandbox();
 setInterval(() => void refreshSandbox(), 5000);
