@@ -15,6 +15,10 @@ interface Execution {
   readonly failedStage?: number;
   /** When its failed stage was retried: from then, as in CodePipeline, that stage runs again, then the rest. */
   readonly retriedAt?: number;
+  /** That retry fails again in the same stage (see {@link SandboxPipelineControls.failNextRetry}). */
+  readonly retryFails?: boolean;
+  /** The retry (its `retriedAt`) whose end EventBridge has delivered: each retry's end is delivered once. */
+  readonly endDelivered?: number;
 }
 
 /** An EventBridge event as CodePipeline sends it (the shape of AWS's published samples). */
@@ -37,6 +41,14 @@ export interface SandboxPipelineControls {
    * the events EventBridge would deliver for it, to be routed as EventBridge would.
    */
   run(name: string, outcome: 'fail' | 'succeed'): CodePipelineEvent[];
+  /** Makes the next retry of the pipeline's failed stage fail again in that stage, as a build still broken does. */
+  failNextRetry(name: string): void;
+  /**
+   * The events EventBridge would deliver, by now on the sandbox clock, for retried executions that have ended: the
+   * execution's SUCCEEDED, or its failed action and FAILED when the retry failed again. Each end is given once, to be
+   * routed as EventBridge would; whatever moves the clock on asks for them.
+   */
+  dueEvents(): CodePipelineEvent[];
 }
 
 /** How long each stage of a retried execution runs in the sandbox. */
@@ -66,6 +78,8 @@ const STAGES = [
  */
 export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
   private executions = new Map<string, Execution[]>();
+  /** Pipelines whose next retry fails again. */
+  private failingRetries = new Set<string>();
 
   constructor(
     private readonly world: SandboxWorld,
@@ -76,11 +90,14 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
   }
 
   snapshot(): unknown {
-    return { executions: [...this.executions] };
+    return { executions: [...this.executions], failingRetries: [...this.failingRetries] };
   }
 
   restore(saved: unknown): void {
-    this.executions = new Map((saved as { executions: Array<[string, Execution[]]> }).executions);
+    const state = saved as { executions: Array<[string, Execution[]]>; failingRetries?: string[] };
+    this.executions = new Map(state.executions);
+    // A state saved before retries could be made to fail has none.
+    this.failingRetries = new Set(state.failingRetries ?? []);
   }
 
   /** Back to the seeded executions, with the failed stage failing again (the clock is left where it is). */
@@ -88,6 +105,7 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
     const random = randomAfterRevisions(this.world, this.seed);
     const now = this.clock.now();
     this.executions = new Map();
+    this.failingRetries = new Set();
     const failing = this.world.pipelines.length === 0 ? -1 : Math.floor(random() * this.world.pipelines.length);
     this.world.pipelines.forEach((p, i) => {
       const runs: Execution[] = [];
@@ -115,45 +133,91 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
     return this.detail(name);
   }
 
-  /** As CodePipeline: only the latest execution of a stage, and only a stage with failed actions, is retried. */
+  /**
+   * As CodePipeline: only the latest execution of a stage, and only a stage whose actions have failed (again, after an
+   * earlier retry), is retried; one running again is not.
+   */
   async retryStage(name: string, stage: string, executionId: string): Promise<void> {
     const runs = this.runs(name);
     const latest = runs.at(-1) as Execution;
     if (executionId !== latest.id) throw executionSuperseded(name, stage);
-    const failed = latest.failedStage === undefined ? undefined : STAGES[latest.failedStage]?.name;
-    if (failed !== stage || latest.retriedAt !== undefined) throw stageNotRetryable(name, stage);
-    runs[runs.length - 1] = { ...latest, retriedAt: this.clock.now() };
+    const failed = this.detail(name).stages.find((s) => s.status === 'Failed')?.name;
+    if (failed !== stage) throw stageNotRetryable(name, stage);
+    runs[runs.length - 1] = { ...latest, retriedAt: this.clock.now(), retryFails: this.failingRetries.delete(name) };
+  }
+
+  failNextRetry(name: string): void {
+    this.runs(name);
+    this.failingRetries.add(name);
+  }
+
+  dueEvents(): CodePipelineEvent[] {
+    const now = this.clock.now();
+    const due: CodePipelineEvent[] = [];
+    for (const [name, runs] of this.executions) {
+      runs.forEach((run, i) => {
+        if (run.failedStage === undefined || run.retriedAt === undefined || run.endDelivered === run.retriedAt) return;
+        // A retry that fails again ends with its stage; one that passes, after every stage left has run.
+        const stagesRun = run.retryFails === true ? 1 : STAGES.length - run.failedStage;
+        const endsAt = run.retriedAt + stagesRun * RETRIED_STAGE_MS;
+        if (endsAt > now) return;
+        runs[i] = { ...run, endDelivered: run.retriedAt };
+        // An id of its own for each event, as EventBridge gives, the same however often the sandbox is restored.
+        const seed = endsAt + Number.parseInt(run.id.slice(0, 8), 16);
+        due.push(
+          ...this.events(name, run, endsAt, run.retryFails === true ? 'fail' : 'succeed', (n) =>
+            eventId(seededRandom(seed + n)),
+          ),
+        );
+      });
+    }
+    return due;
   }
 
   run(name: string, outcome: 'fail' | 'succeed'): CodePipelineEvent[] {
     const runs = this.runs(name);
-    const p = this.world.pipelines.find((x) => x.name === name) as SandboxWorld['pipelines'][number];
     const now = this.clock.now();
     const random = seededRandom(now);
-    const id = `${hex(random)}-${hex(random).slice(0, 4)}-4${hex(random).slice(0, 3)}-a${hex(random).slice(0, 3)}-${hex(random)}${hex(random).slice(0, 4)}`;
-    runs.push({
+    const id = eventId(random);
+    const run: Execution = {
       id,
       startedAt: now - 9 * MINUTE,
       commit: hex(random) + hex(random),
       message: COMMIT_MESSAGES[Math.floor(random() * COMMIT_MESSAGES.length)] as string,
       author: AUTHORS[Math.floor(random() * AUTHORS.length)] as string,
       ...(outcome === 'fail' && { failedStage: 1 }),
-    });
+    };
+    runs.push(run);
+    return this.events(name, run, now, outcome, (n) => `${id.slice(0, 24)}${String(n).padStart(12, '0')}`);
+  }
+
+  /**
+   * What EventBridge delivers when an execution ends, of the events opsbot's rules match: the execution's SUCCEEDED;
+   * or its failed action (with the error CodeBuild reports) and then its FAILED.
+   */
+  private events(
+    name: string,
+    run: Execution,
+    at: number,
+    outcome: 'fail' | 'succeed',
+    id: (n: number) => string,
+  ): CodePipelineEvent[] {
+    const p = this.world.pipelines.find((x) => x.name === name) as SandboxWorld['pipelines'][number];
     const event = (detailType: string, detail: Record<string, unknown>, n: number): CodePipelineEvent => ({
       version: '0',
-      id: `${id.slice(0, 24)}${String(n).padStart(12, '0')}`,
+      id: id(n),
       'detail-type': detailType,
       source: 'aws.codepipeline',
       account: p.account,
-      time: new Date(now).toISOString(),
+      time: new Date(at).toISOString(),
       region: p.region,
       resources: [`arn:aws:codepipeline:${p.region}:${p.account}:${name}`],
-      detail: { pipeline: name, 'execution-id': id, version: 1, ...detail },
+      detail: { pipeline: name, 'execution-id': run.id, version: 1, ...detail },
     });
     if (outcome === 'succeed') {
       return [event('CodePipeline Pipeline Execution State Change', { state: 'SUCCEEDED' }, 1)];
     }
-    const stage = STAGES[1];
+    const stage = STAGES[run.failedStage ?? 1] ?? STAGES[1];
     return [
       event(
         'CodePipeline Action Execution State Change',
@@ -165,7 +229,7 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
           type: { owner: 'AWS', provider: stage.provider, category: 'Build', version: '1' },
           'execution-result': {
             'external-execution-summary': BUILD_ERROR,
-            'external-execution-url': `https://${p.region}.console.aws.amazon.com/codesuite/codebuild/projects/${name.replace(/-pipeline$/, '')}-build/history`,
+            'external-execution-url': buildLogs(p.region, name),
             'error-code': 'JobFailed',
           },
         },
@@ -220,10 +284,19 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
               ? 'Failed'
               : 'Unknown';
       if (latest.failedStage !== undefined && latest.retriedAt !== undefined && i >= latest.failedStage) {
-        // The retried stage runs again from the retry, and the stages after it follow, one after another.
+        // The retried stage runs again from the retry, and the stages after it follow, one after another; a retry that
+        // fails again stops at its stage, as the first run did.
         const starts = latest.retriedAt + (i - latest.failedStage) * RETRIED_STAGE_MS;
-        status = now < starts ? 'Unknown' : now < starts + RETRIED_STAGE_MS ? 'InProgress' : 'Succeeded';
-        changedAt = status === 'Succeeded' ? starts + RETRIED_STAGE_MS : starts;
+        const ended = latest.retryFails === true ? 'Failed' : 'Succeeded';
+        status =
+          latest.retryFails === true && i > latest.failedStage
+            ? 'Unknown'
+            : now < starts
+              ? 'Unknown'
+              : now < starts + RETRIED_STAGE_MS
+                ? 'InProgress'
+                : ended;
+        changedAt = status === ended ? starts + RETRIED_STAGE_MS : starts;
       }
       const failed = status === 'Failed';
       return {
@@ -236,9 +309,7 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
             status,
             ...(status !== 'Unknown' && { lastChangedAt: changedAt }),
             ...(failed && { errorMessage: BUILD_ERROR }),
-            ...(stage.provider === 'CodeBuild' && {
-              url: `https://${p.region}.console.aws.amazon.com/codesuite/codebuild/projects/${name.replace(/-pipeline$/, '')}-build/history`,
-            }),
+            ...(stage.provider === 'CodeBuild' && { url: buildLogs(p.region, name) }),
           },
         ],
       };
@@ -251,6 +322,16 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
       url: `${console}/view`,
     };
   }
+}
+
+/** An id in the shape CodePipeline's execution ids and EventBridge's event ids have (a UUID). */
+function eventId(random: () => number): string {
+  return `${hex(random)}-${hex(random).slice(0, 4)}-4${hex(random).slice(0, 3)}-a${hex(random).slice(0, 3)}-${hex(random)}${hex(random).slice(0, 4)}`;
+}
+
+/** The CodeBuild project's history, where the sandbox's Build action links. */
+function buildLogs(region: string, pipeline: string): string {
+  return `https://${region}.console.aws.amazon.com/codesuite/codebuild/projects/${pipeline.replace(/-pipeline$/, '')}-build/history`;
 }
 
 function hex(random: () => number): string {

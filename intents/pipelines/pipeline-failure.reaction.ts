@@ -1,17 +1,19 @@
-import { defineReaction, type EventBridgeEvent, type PostedMessage, type ReactionPorts } from '../define-reaction';
-import { code, link, type Reply, type Run, status, strong } from '../reply';
-
-interface ActionFailure {
-  readonly stage: string;
-  readonly action: string;
-  readonly summary?: string;
-  readonly errorCode?: string;
-  readonly url?: string;
-}
-
-interface Alert extends PostedMessage {
-  readonly executionId: string;
-}
+import { defineReaction, type EventBridgeEvent, type ReactionPorts } from '../define-reaction';
+import { code, type Reply, status, strong } from '../reply';
+import {
+  type ActionFailure,
+  ALERT_TTL_SECONDS,
+  type AlertCard,
+  actionFailureKey,
+  alertKey,
+  failureCard,
+  isKept,
+  type KeptAlert,
+  type PipelineAlert,
+  redraw,
+  short,
+} from './failure-card';
+import { retryEnded } from './retry';
 
 const DAY = 24 * 60 * 60;
 /**
@@ -26,12 +28,13 @@ export const PIPELINE_EVENT_TYPES = {
 } as const;
 
 /**
- * Pushes pipeline failures to the alerts channel, and their recovery to the failure's thread. EventBridge
- * delivers at least once, so every event is claimed first and a repeat changes nothing.
+ * Pushes pipeline failures to the alerts channel as a card with Retry, and follows the card to the end: a retried
+ * execution that fails again, or any later execution that succeeds, redraws it in place and says so in its thread.
+ * EventBridge delivers at least once, so every event is claimed first and a repeat changes nothing.
  */
 export const pipelineFailure = defineReaction({
   name: 'PipelineFailure',
-  description: 'Announce a failed pipeline execution in the alerts channel, and its recovery in that thread',
+  description: 'Announce a failed pipeline execution in the alerts channel, and follow it to its recovery',
   events: [
     {
       source: 'aws.codepipeline',
@@ -94,42 +97,123 @@ async function handleClaimed(
       ...(text(result['error-code']) !== '' && { errorCode: text(result['error-code']) }),
       ...(text(result['external-execution-url']) !== '' && { url: text(result['external-execution-url']) }),
     };
-    await ports.store.put(`pipeline-action-failure:${pipeline}:${executionId}`, failure, DAY);
+    await ports.store.put(actionFailureKey(pipeline, executionId), failure, DAY);
     return;
   }
 
   if (state === 'FAILED') {
     const failure =
-      (await ports.store.get<ActionFailure>(`pipeline-action-failure:${pipeline}:${executionId}`)) ??
+      (await ports.store.get<ActionFailure>(actionFailureKey(pipeline, executionId))) ??
       (await failureFromState(pipeline, ports));
-    const posted = await ports.announcer.post(
-      { channel: 'alerts' },
-      failureReply(pipeline, executionId, failure, event),
-      { key: `pipeline-failure:${pipeline}:${executionId}` },
-    );
-    if (posted === undefined) return;
-    const alert: Alert = { ...posted, executionId };
-    await ports.store.put(`pipeline-alert:${pipeline}`, alert, 30 * DAY);
-    ports.log.info('pipeline.failure_posted', { pipeline, executionId });
+    const alert = await ports.store.get<PipelineAlert>(alertKey(pipeline));
+    if (alert !== undefined && alert.executionId === executionId) {
+      // The execution the card is about failed once more: it was retried (from its card, another, or the console).
+      await failedAgain(alert, pipeline, failure, event, ports);
+    } else {
+      await postFailure(pipeline, executionId, failure, event, ports);
+    }
+    await retryEnded({ pipeline, executionId, eventId: event.id, outcome: 'failed', failure }, ports);
     return;
   }
   if (state === 'SUCCEEDED') {
-    const alert = await ports.store.get<Alert>(`pipeline-alert:${pipeline}`);
-    if (alert === undefined) return;
-    await ports.announcer.post(
-      { thread: { channel: alert.channel, ts: alert.ts } },
-      {
-        summary: `${pipeline} recovered: execution ${short(executionId)} succeeded.`,
-        sections: [
-          [[status('ok'), ' ', strong(pipeline), ' recovered: execution ', code(short(executionId)), ' succeeded.']],
-        ],
-        visibility: 'channel',
-      },
-      { key: `pipeline-recovery:${pipeline}:${executionId}` },
-    );
-    await ports.store.delete(`pipeline-alert:${pipeline}`);
-    ports.log.info('pipeline.recovery_posted', { pipeline, executionId });
+    const alert = await ports.store.get<PipelineAlert>(alertKey(pipeline));
+    if (alert !== undefined) await recovered(alert, pipeline, executionId, ports);
+    await retryEnded({ pipeline, executionId, eventId: event.id, outcome: 'succeeded' }, ports);
   }
+}
+
+/** A new failure: its card, with Retry, in the alerts channel. */
+async function postFailure(
+  pipeline: string,
+  executionId: string,
+  failure: ActionFailure | undefined,
+  event: EventBridgeEvent,
+  ports: ReactionPorts,
+): Promise<void> {
+  const card: AlertCard = {
+    pipeline,
+    executionId,
+    state: 'failed',
+    account: event.account,
+    region: event.region,
+    ...(failure !== undefined && { failure }),
+  };
+  const posted = await ports.announcer.post({ channel: 'alerts' }, failureCard(card), {
+    key: `pipeline-failure:${pipeline}:${executionId}`,
+  });
+  if (posted === undefined) return;
+  await ports.store.put(alertKey(pipeline), { ...card, ...posted } satisfies KeptAlert, ALERT_TTL_SECONDS);
+  ports.log.info('pipeline.failure_posted', { pipeline, executionId });
+}
+
+/** The card's execution failed again: the card shows the new failure, with Retry again, and its thread says so. */
+async function failedAgain(
+  alert: PipelineAlert,
+  pipeline: string,
+  failure: ActionFailure | undefined,
+  event: EventBridgeEvent,
+  ports: ReactionPorts,
+): Promise<void> {
+  if (isKept(alert)) {
+    const again: KeptAlert = { ...alert, state: 'failed-again', ...(failure !== undefined && { failure }) };
+    await redraw(again, ports);
+    await ports.store.put(alertKey(pipeline), again, ALERT_TTL_SECONDS);
+  }
+  await ports.announcer.post({ thread: { channel: alert.channel, ts: alert.ts } }, failedAgainLine(pipeline, failure), {
+    key: `pipeline-failed-again:${pipeline}:${alert.executionId}:${event.id}`,
+  });
+  ports.log.info('pipeline.failed_again_posted', { pipeline, executionId: alert.executionId });
+}
+
+/** A later execution succeeded: the card says recovered, with nothing left to press, and its thread says so. */
+async function recovered(
+  alert: PipelineAlert,
+  pipeline: string,
+  executionId: string,
+  ports: ReactionPorts,
+): Promise<void> {
+  if (isKept(alert)) await redraw({ ...alert, state: 'recovered', recoveredBy: executionId }, ports);
+  await ports.announcer.post(
+    { thread: { channel: alert.channel, ts: alert.ts } },
+    {
+      summary: `${pipeline} recovered: execution ${short(executionId)} succeeded.`,
+      sections: [
+        [[status('ok'), ' ', strong(pipeline), ' recovered: execution ', code(short(executionId)), ' succeeded.']],
+      ],
+      visibility: 'channel',
+    },
+    { key: `pipeline-recovery:${pipeline}:${executionId}` },
+  );
+  await ports.store.delete(alertKey(pipeline));
+  ports.log.info('pipeline.recovery_posted', { pipeline, executionId });
+}
+
+function failedAgainLine(pipeline: string, failure: ActionFailure | undefined): Reply {
+  const error = failure?.summary ?? 'no error message was reported';
+  return {
+    summary:
+      failure === undefined
+        ? `${pipeline} failed again.`
+        : `${pipeline} failed again at ${failure.stage} › ${failure.action}: ${error}`,
+    sections: [
+      [
+        failure === undefined
+          ? [status('failed'), ' ', strong(pipeline), ' failed again.']
+          : [
+              status('failed'),
+              ' ',
+              strong(pipeline),
+              ' failed again at ',
+              strong(failure.stage),
+              ' › ',
+              strong(failure.action),
+              ': ',
+              error,
+            ],
+      ],
+    ],
+    visibility: 'channel',
+  };
 }
 
 /** When the action's own event did not arrive (or arrived late), the pipeline's state names the failure. */
@@ -151,46 +235,4 @@ async function failureFromState(pipeline: string, ports: ReactionPorts): Promise
     ports.log.warn('pipeline.state_unavailable', { pipeline, error: (error as Error).name });
   }
   return undefined;
-}
-
-function failureReply(
-  pipeline: string,
-  executionId: string,
-  failure: ActionFailure | undefined,
-  event: EventBridgeEvent,
-): Reply {
-  const where = failure === undefined ? '' : ` at ${failure.stage} › ${failure.action}`;
-  const error = failure?.summary ?? 'no error message was reported';
-  const headline: Run[] =
-    failure === undefined
-      ? [status('failed'), ' ', strong(pipeline), ' failed.']
-      : [
-          status('failed'),
-          ' ',
-          strong(pipeline),
-          ' failed at ',
-          strong(failure.stage),
-          ' › ',
-          strong(failure.action),
-          ': ',
-          error,
-          ...(failure.errorCode !== undefined ? [' (', code(failure.errorCode), ')'] : []),
-        ];
-  return {
-    title: `${pipeline} failed`,
-    summary: `${pipeline} failed${where}: ${error}`,
-    sections: [[headline, ...(failure?.url !== undefined ? [link(failure.url, 'Open the action’s details')] : [])]],
-    context: [
-      [
-        'Execution ',
-        code(short(executionId)),
-        ` · account ${event.account} · ${event.region} · ask “why is the ${pipeline} pipeline failing?”`,
-      ],
-    ],
-    visibility: 'channel',
-  };
-}
-
-function short(id: string): string {
-  return id.slice(0, 8);
 }

@@ -154,4 +154,15 @@ describe('what opsbot writes reads right: no doubled words, no "(s)", capitals a
     // Assess
     expect(found).toHaveLength(6);
   });
+
+  it('names a pipeline once: “why is api-pipeline failing?”, never “the api-pipeline pipeline”', async () => {
+    // Prepare
+    const { whyFailing } = await import('../../intents/pipelines/failure-card');
+
+    // Act
+    const asked = [whyFailing('api-pipeline'), whyFailing('web')];
+
+    // Assess
+    expect(asked).toEqual(['why is api-pipeline failing?', 'why is the web pipeline failing?']);
+  });
 });

@@ -7,6 +7,7 @@ import type { Job } from '../../bot/jobs';
 import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { createMemoryLog } from '../../bot/logger';
 import type { Settings } from '../../bot/settings';
+import { handleWorkerInput } from '../../bot/worker/router';
 import type { SandboxAccount } from '../../integrations/sandbox/account';
 import { SandboxClock } from '../../integrations/sandbox/clock';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
@@ -112,6 +113,8 @@ export async function harness(
       for (let left = ms; left > 0; left -= 10_000) {
         sandbox.clock.advance(Math.min(10_000, left));
         await deps.watcher?.tick();
+        // A retried pipeline stage that ended on the sandbox clock: its events, as EventBridge delivers them.
+        for (const event of sandbox.pipelines.dueEvents()) await handleWorkerInput(event as never, deps.worker);
         await jobs.drain();
       }
     },

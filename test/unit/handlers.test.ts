@@ -172,7 +172,9 @@ describe('maintenance on the sandbox', () => {
     );
     expect(lines).toContain('The instance is scheduled for a reboot — `web-prod-ecs-1` · affects *web*');
     expect(lines).toContain('*In the next 7 days · prod*');
-    expect(lines).toContain('You can: reboot it yourself before then (the event is then done); move it within its window');
+    expect(lines).toContain(
+      'You can: reboot it yourself before then (the event is then done); move it within its window',
+    );
     expect(lines.indexOf('system-reboot')).toBeLessThan(lines.indexOf('system-update'));
   });
 });

@@ -80,7 +80,7 @@ describeShared('AWS Health scheduled changes as AWS announces them (its publishe
     expect(text(post?.reply)).toContain(
       'LAMBDA AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT · samples (123456789012) · us-west-2',
     );
-    expect(text(post?.reply)).toContain('You can: Upgrade or migrate before the date AWS gives (an end of support)');
+    expect(text(post?.reply)).toContain('You can: upgrade or migrate before the date AWS gives (an end of support)');
   });
 
   it('reads the ECS task patching sample (an EventBridge PutEvents entry), and ignores issues and unknown accounts', async () => {

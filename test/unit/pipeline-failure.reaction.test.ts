@@ -5,6 +5,7 @@ import { slackAnnouncer } from '../../bot/worker/answer';
 import { Claims, claimKey } from '../../integrations/claims';
 import type { Pipelines } from '../../integrations/pipelines.port';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
+import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { SlackWebApiChat } from '../../integrations/slack/web-api-chat.adapter';
 import type { EventBridgeEvent, ReactionPorts } from '../../intents/define-reaction';
 import { pipelineFailure } from '../../intents/pipelines/pipeline-failure.reaction';
@@ -13,6 +14,22 @@ import { sandboxPorts } from '../support/ports';
 import { startStandIn, TEST_BOT_TOKEN } from '../support/slack';
 
 const ALERTS = 'C0ALERTS001';
+
+/** A card's heading, as Slack shows it above the card. */
+function heading(message: StandInMessage | undefined): string | undefined {
+  const header = (message?.blocks ?? []).find((b) => (b as { type?: string }).type === 'header');
+  return (header as { text?: { text?: string } } | undefined)?.text?.text;
+}
+
+/** The labels of a card's buttons: what a person can still press. */
+function buttonsOf(message: StandInMessage | undefined): string[] {
+  return (message?.blocks ?? [])
+    .flatMap(
+      (b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<{ type?: string; text?: { text: string } }>,
+    )
+    .filter((e) => e.type === 'button')
+    .map((e) => e.text?.text ?? '');
+}
 const noPipelines: Pipelines = {
   list: async () => [],
   get: async () => {
@@ -128,6 +145,117 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
     expect(replies[0]?.text).toBe('myPipeline recovered: execution 12345678 succeeded.');
   });
 
+  it('offers Retry on the failed stage, its button carrying only the id of the card opsbot stored', async () => {
+    // Prepare
+    const s = await setup();
+
+    // Act
+    await s.send(actionFailed());
+    await s.send(pipelineFailed());
+    await s.close();
+
+    // Assess
+    const [card] = s.standIn.messages;
+    expect(buttonsOf(card)).toEqual(['Retry Deploy']);
+    const value = JSON.stringify(card?.blocks).match(/"value":"([^"]*)"/)?.[1];
+    expect(value).toMatch(/^[A-Za-z0-9_-]{22}\.0$/);
+    const opened = await new IssuedButtons(s.deps.store).open('retry-stage', value, { channel: ALERTS });
+    expect(opened).toMatchObject({
+      ok: true,
+      payload: {
+        kind: 'retry-stage',
+        pipeline: 'myPipeline',
+        stage: 'Deploy',
+        executionId: '12345678-1234-5678-abcd-12345678abcd',
+      },
+    });
+  });
+
+  it('redraws the card in place as recovered, with nothing left to press, when a later execution succeeds', async () => {
+    // Prepare
+    const s = await setup();
+    await s.send(actionFailed());
+    await s.send(pipelineFailed());
+
+    // Act
+    await s.send(pipelineSucceeded());
+    await s.send(pipelineSucceeded());
+    await s.close();
+
+    // Assess
+    const [card, ...thread] = s.standIn.messages;
+    expect([heading(card), card?.text, buttonsOf(card), card?.updates]).toEqual([
+      'myPipeline recovered',
+      'myPipeline recovered: execution 12345678 succeeded.',
+      [],
+      1,
+    ]);
+    expect(JSON.stringify(card?.blocks)).toContain(
+      'It had failed at *Deploy* › *Deploy*: Deployment &lt;ID&gt; failed (`JobFailed`)',
+    );
+    expect(thread.map((m) => [m.thread_ts, m.text])).toEqual([
+      [card?.ts, 'myPipeline recovered: execution 12345678 succeeded.'],
+    ]);
+  });
+
+  it('says "failed again" on the card and in its thread when the same execution fails once more (retried in the console)', async () => {
+    // Prepare
+    const s = await setup();
+    await s.send(actionFailed());
+    await s.send(pipelineFailed());
+    const hostile = actionFailed();
+    const again = {
+      ...hostile,
+      id: 'a-second-failure',
+      detail: {
+        ...(hostile.detail as Record<string, unknown>),
+        'execution-result': { 'external-execution-summary': '<!channel> still broken', 'error-code': 'JobFailed' },
+      },
+    };
+
+    // Act: EventBridge delivers the new failure twice
+    for (let i = 0; i < 2; i++) {
+      await s.send(again);
+      await s.send({ ...pipelineFailed(), id: 'a-second-execution-failure' });
+    }
+    await s.close();
+
+    // Assess: the one card, redrawn once, with Retry again; one line in its thread; nothing from outside unescaped
+    const [card, ...thread] = s.standIn.messages;
+    expect([heading(card), card?.text, buttonsOf(card), card?.updates]).toEqual([
+      'myPipeline failed again',
+      'myPipeline failed again at Deploy › Deploy: &lt;!channel&gt; still broken',
+      ['Retry Deploy'],
+      1,
+    ]);
+    expect(thread.map((m) => [m.thread_ts, m.text])).toEqual([
+      [card?.ts, 'myPipeline failed again at Deploy › Deploy: &lt;!channel&gt; still broken'],
+    ]);
+    expect(JSON.stringify(s.standIn.messages)).not.toContain('<!channel>');
+  });
+
+  it('answers a card posted before cards were kept whole in its thread, and leaves the card as it is', async () => {
+    // Prepare: what an earlier opsbot kept of its card
+    const s = await setup();
+    const ts = await s.direct.post({ channel: ALERTS }, { text: 'myPipeline failed' });
+    await s.deps.store.put(
+      'pipeline-alert:myPipeline',
+      { channel: ALERTS, ts, executionId: '12345678-1234-5678-abcd-12345678abcd' },
+      30 * 24 * 60 * 60,
+    );
+
+    // Act
+    await s.send(pipelineSucceeded());
+    await s.close();
+
+    // Assess
+    const [card, ...thread] = s.standIn.messages;
+    expect([card?.text, card?.updates]).toEqual(['myPipeline failed', 0]);
+    expect(thread.map((m) => [m.thread_ts, m.text])).toEqual([
+      [ts, 'myPipeline recovered: execution 12345678 succeeded.'],
+    ]);
+  });
+
   it('posts nothing for a success with no failure before it, or for a start', async () => {
     // Prepare
     const s = await setup();
@@ -226,8 +354,8 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
       // Assess
       expect(posts(s)).toBe(2);
       const [alert, recovery] = s.standIn.messages;
-      expect(alert?.text).toContain('myPipeline failed');
-      // The recovery found the alert it was lost for: it is in that thread.
+      // The recovery found the alert it was lost for: it redrew that card, and is in its thread.
+      expect([heading(alert), alert?.updates]).toEqual(['myPipeline recovered', 1]);
       expect(recovery?.thread_ts).toBe(alert?.ts);
       expect(s.standIn.messages).toHaveLength(2);
     });
@@ -242,9 +370,9 @@ describeShared('pipeline failures pushed to Slack, from EventBridge events publi
       await s.send(pipelineSucceeded());
       await s.close();
 
-      // Assess: one alert, and the recovery in its thread
+      // Assess: one alert, now recovered, and the recovery in its thread
       const [alert, recovery, ...more] = s.standIn.messages;
-      expect(alert?.text).toContain('myPipeline failed');
+      expect(heading(alert)).toBe('myPipeline recovered');
       expect(recovery?.thread_ts).toBe(alert?.ts);
       expect(more).toEqual([]);
     });
