@@ -354,6 +354,62 @@ describeBrowser('the local channel page in headless Chromium', () => {
     await shot('locks');
   });
 
+  it('drops a question by its Cancel button, or by “never mind” in its thread', async () => {
+    // Prepare
+    await page.locator('[data-channel="C0DEPLOYS01"]').click();
+    await actAs(DANA);
+    await type('deploy web');
+    const first = page.locator('#messages > .msg', { hasText: 'deploy web' }).last();
+    const question = first.locator('.thread .msg', { hasText: 'Which environment should I deploy to?' });
+    await question.waitFor();
+
+    // Act: Cancel on the question; then a second question dropped in words
+    await question.locator('button', { hasText: 'Cancel' }).click();
+    await first.locator('.thread .msg', { hasText: 'Cancelled: deploy web. Nothing was changed.' }).waitFor();
+    await shot('cancel');
+    await type('deploy worker');
+    const second = page.locator('#messages > .msg', { hasText: 'deploy worker' }).last();
+    await second.locator('.thread .msg', { hasText: 'Which environment should I deploy to?' }).waitFor();
+    await second.locator('.replylink').first().click();
+    await type('never mind');
+
+    // Assess
+    await second.locator('.thread .msg', { hasText: 'Cancelled: deploy worker. Nothing was changed.' }).waitFor();
+    await expect(first.locator('.thread button', { hasText: 'Cancel' }).count()).resolves.toBe(0);
+    await page.locator('#leave').click();
+  });
+
+  it('offers one card for each service a request names, and says a busy service is busy before asking anything', async () => {
+    // Prepare
+    await actAs(DANA);
+
+    // Act: two services in one request; Dana confirms api's card; then Avery asks to deploy api there
+    await type('deploy web v1.8.2 and api v1.5.3 to staging');
+    const asked = page.locator('#messages > .msg', { hasText: 'deploy web v1.8.2 and api v1.5.3 to staging' });
+    const cards = asked.locator('.thread .msg', { has: page.locator('h3.hdr', { hasText: 'Confirm: deploy' }) });
+    await cards.nth(1).waitFor();
+    const texts = await cards.allTextContents();
+    await shot('several');
+    await cards.filter({ hasText: 'api' }).locator('button', { hasText: 'Confirm' }).click();
+    await page.locator('#messages > .msg', { hasText: 'Deploying api v1.5.3 to staging' }).waitFor();
+    await actAs(AVERY);
+    await type('deploy api to staging');
+    const busy = page.locator('.msg', { hasText: 'is deploying api' }).last();
+    await busy.waitFor();
+    await shot('busy');
+
+    // Assess
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain('Deploy web v1.8.2 to staging?');
+    expect(texts[1]).toContain('Deploy api v1.5.3 to staging?');
+    await expect(busy.textContent()).resolves.toMatch(
+      /@Dana is deploying api v1\.5\.3 to staging \(.*% on the new version\)/,
+    );
+    await expect(page.locator('.msg', { hasText: 'Which version' }).filter({ hasText: 'api' }).count()).resolves.toBe(
+      0,
+    );
+  });
+
   it('says to reload the page when it lost its token (opsbot restarted with a new one), naming no file', async () => {
     // Prepare: the page's cookie no longer holds this run's token
     const url = new URL(local.url);
