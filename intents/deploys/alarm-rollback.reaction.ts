@@ -1,25 +1,14 @@
 import type { AlarmState } from '../../integrations/alarms.port';
 import { type AlarmChange, readAlarmChange } from '../alarm-change';
-import type { IntentPorts, PostedMessage } from '../define-intent';
+import type { IntentPorts } from '../define-intent';
 import { defineReaction, type EventBridgeEvent } from '../define-reaction';
 import { code, type Line, notice, type Reply, status, strong } from '../reply';
+import { type AlarmAlert, alertKey } from './alarm-alerts';
 import { alarmFacts } from './alarm-story';
 import { type AlarmOutcome, duration, recentRuns, redeployOnAlarm, stopOnAlarm, tellAlarmIgnored } from './live';
 
 /** How long an alert about an alarm is remembered, to update it when the alarm recovers. */
 const ALERT_TTL_SECONDS = 7 * 24 * 60 * 60;
-
-/** An alarm posted to the alerts channel while it is in ALARM. */
-interface AlarmAlert {
-  readonly alarm: string;
-  readonly service: string;
-  readonly environment: string;
-  readonly firedAt: number;
-  readonly message?: PostedMessage;
-}
-
-const alertKey = (service: string, environment: string, alarm: string) =>
-  `alarm-alert:${service}:${environment}:${alarm}`;
 
 /**
  * CloudWatch's word that a rollback alarm changed state (a rule limited to the configured alarms, in every account

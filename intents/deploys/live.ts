@@ -18,6 +18,7 @@ import {
   status,
   strong,
 } from '../reply';
+import { type AlarmAlert, actedOnLine, alertKey } from './alarm-alerts';
 import { alarmFacts } from './alarm-story';
 import { approvalRefusal, approverRuns, changeRefusal } from './deploy.policy';
 import { freezeRefusal } from './freeze';
@@ -409,10 +410,35 @@ async function launch(run: DeployRun, ports: IntentPorts): Promise<void> {
       await saveRun(run, ports);
       await holdLockWithMessage(run, ports);
       if (run.messagesPending !== true) await tellStart(run, d, ports);
+      if (run.kind === 'rollback' && run.trigger === undefined) await answerAlarmAlerts(run, ports);
     } finally {
       await ports.watcher.watch(run.id);
     }
   });
+}
+
+/**
+ * A person's rollback answers the alarm alerts of its service in its environment: each loses its Roll back now button
+ * and says who is rolling back to what, linking the rollback's message (its recovery to OK is still told there).
+ */
+async function answerAlarmAlerts(run: DeployRun, ports: IntentPorts): Promise<void> {
+  const [message] = run.messages;
+  for (const place of ports.rules.rollbackAlarms(run.service, run.environment).alarms) {
+    const key = alertKey(run.service, run.environment, place.name);
+    const alert = await ports.store.get<AlarmAlert>(key);
+    if (alert?.message === undefined || alert.actedOn !== undefined) continue;
+    const acted: AlarmAlert = { ...alert, actedOn: { by: run.requestedBy, version: run.version } };
+    await ports.store.put(key, acted, 7 * 24 * 60 * 60);
+    const line = actedOnLine(acted, message !== undefined ? [' — ', messageLink(message, 'follow it here')] : []);
+    await ports.announcer
+      .update(alert.message, {
+        title: `Alarm ${place.name}: ${run.service} in ${run.environment}`,
+        summary: line,
+        sections: [[['Alarm ', code(place.name), ' is in ALARM.'], line]],
+        visibility: 'channel',
+      })
+      .catch((error: unknown) => ports.log.warn('alarm.alert_update_failed', { error: String(error) }));
+  }
 }
 
 /** The thread's first lines: who started it, the deployment, and where it is. */

@@ -269,6 +269,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
       .find((m) => allText(m).includes('opsbot.confirm')) as StandInMessage;
     const confirmText = unescaped(allText(card));
     await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+    const acted = unescaped(allText(alert as StandInMessage));
     await h.advance(7 * 60_000);
     await deliver(h, h.sandbox.alarms.clear('web-staging-5xx-errors'));
     await h.advance(20 * 60_000);
@@ -282,6 +283,9 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     const text = unescaped(allText(alert as StandInMessage));
     expect(text).toContain('Alarm `web-staging-5xx-errors` recovered after 7 min: back to OK.');
     expect(text).not.toContain('Roll back now');
+    // Once someone rolled back from it, the alert says so and its button is gone
+    expect(acted).toContain(`<@U0ALICE001> is rolling web in staging back to ${previous} — follow it here.`);
+    expect(acted).not.toContain('opsbot.request');
     expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe(previous);
     const records = await h.deps.worker.ports.audit.list({ since: 0 });
     expect(records.find((r) => r.action === 'Rollback')?.actor.userId).toBe(ALICE);
