@@ -7,7 +7,8 @@ import { deployStatus } from './deploys/deploy-status.intent';
 import { lock, lockStatusIntent, unlock } from './deploys/lock.intent';
 import { rollback } from './deploys/rollback.intent';
 
-export { pollRun, unfinishedRuns } from './deploys/live';
+export { unfinishedRuns } from './deploys/run/record';
+export { pollRun } from './deploys/run/watch';
 
 import { fallback } from './fallback/fallback.intent';
 import { help } from './help/help.intent';

@@ -5,7 +5,10 @@ import { defineReaction, type EventBridgeEvent } from '../define-reaction';
 import { code, type Line, notice, type Reply, status, strong } from '../reply';
 import { type AlarmAlert, alertKey } from './alarm-alerts';
 import { alarmFacts } from './alarm-story';
-import { type AlarmOutcome, duration, recentRuns, redeployOnAlarm, stopOnAlarm, tellAlarmIgnored } from './live';
+import { type AlarmOutcome, redeployOnAlarm, stopOnAlarm, tellAlarmIgnored } from './run/alarm-response';
+import { recentRuns } from './run/record';
+import { pollRun } from './run/watch';
+import { duration } from './run/words';
 
 /** How long an alert about an alarm is remembered, to update it when the alarm recovers. */
 const ALERT_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -91,7 +94,7 @@ export async function alarmFired(
       await tellAlarmIgnored(running, alarm, 'this rollback goes on, nothing more was done.', ports);
       return 'none';
     }
-    return stopOnAlarm(running, alarm, ports);
+    return stopOnAlarm(running, alarm, ports, pollRun);
   }
   const now = ports.clock.now();
   const last = runs.find((r) => r.state === 'ended' && r.outcome !== 'rejected' && r.outcome !== 'expired');
@@ -106,7 +109,7 @@ export async function alarmFired(
       await tellAlarmIgnored(last, alarm, 'opsbot already rolled this back, nothing more was done.', ports);
       return 'none';
     }
-    if (last.kind === 'deploy' && last.outcome === 'succeeded') return redeployOnAlarm(last, alarm, ports);
+    if (last.kind === 'deploy' && last.outcome === 'succeeded') return redeployOnAlarm(last, alarm, ports, pollRun);
   }
   // The version to go back to: the one before opsbot's last deploy, else the one before the engine's last deployment.
   const back =

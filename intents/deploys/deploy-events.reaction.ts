@@ -1,5 +1,6 @@
 import { defineReaction, type EventBridgeEvent } from '../define-reaction';
-import { pollRun, runningRuns } from './live';
+import { runningRuns } from './run/record';
+import { pollRun } from './run/watch';
 
 /**
  * CodeDeploy's and ECS's own word that a deployment changed state: the deploys it may concern are polled at once, so

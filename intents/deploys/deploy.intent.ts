@@ -1,8 +1,9 @@
 import { defineIntent } from '../define-intent';
 import { changeConfirmation, changeRefusal, offeredVersions, pinnedDigest, versionRefusal } from './deploy.policy';
 import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
-import { lockRefusal, startRun } from './live';
 import { holdRefusal } from './locks';
+import { lockRefusal } from './run/lock';
+import { startRun } from './run/start';
 
 /** Deploy an image tag of a service to an environment (blue/green through CodeDeploy). */
 export const deploy = defineIntent({

@@ -17,7 +17,8 @@ import {
   strong,
 } from '../reply';
 import { changeRefusal, versionRefusal } from './deploy.policy';
-import { type DeployRun, startRun } from './live';
+import type { DeployRun } from './run/record';
+import { startRun } from './run/start';
 
 function deploymentLine(d: Deployment, now: number): Run[] {
   const state: Run[] =

@@ -3,7 +3,9 @@ import type { Actor, IntentPorts, Refusal } from '../define-intent';
 import { ago, plural } from '../format';
 import { code, type Line, mention, notice, type Reply, type Run, strong } from '../reply';
 import { localTime, zonedInstant } from './freeze';
-import { clockTime, type DeployLock, deployingWords, loadRun, lockKey, messageLink } from './live';
+import { type DeployLock, deployingWords, lockKey } from './run/lock';
+import { loadRun } from './run/record';
+import { clockTime, messageLink } from './run/words';
 
 /** A lock someone put on a service in an environment by hand: deploys by anyone else wait until it is lifted. */
 export interface Hold {

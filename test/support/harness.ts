@@ -13,7 +13,7 @@ import { SandboxClock } from '../../integrations/sandbox/clock';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
-import { unfinishedRuns } from '../../intents/deploys/live';
+import { unfinishedRuns } from '../../intents/deploys/run/record';
 import {
   buttonClickBody,
   eventBody,

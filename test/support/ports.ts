@@ -14,7 +14,7 @@ import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import { StoreAudit } from '../../integrations/store-audit';
 import { intents } from '../../intents';
 import type { Announcer, ChannelRole, IntentPorts, PostedMessage } from '../../intents/define-intent';
-import { pollRun } from '../../intents/deploys/live';
+import { pollRun } from '../../intents/deploys/run/watch';
 import { plainText, type Reply } from '../../intents/reply';
 
 export const exampleConfig = (): OpsbotConfig => parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));

@@ -22,7 +22,9 @@ import { Claims } from '../../integrations/claims';
 import type { IntentPorts } from '../../intents/define-intent';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { alarmRollback } from '../../intents/deploys/alarm-rollback.reaction';
-import { type DeployRun, pollRun, runKey, startRun } from '../../intents/deploys/live';
+import { type DeployRun, runKey } from '../../intents/deploys/run/record';
+import { startRun } from '../../intents/deploys/run/start';
+import { pollRun } from '../../intents/deploys/run/watch';
 import { plainText } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
 

@@ -25,8 +25,10 @@ import { Claims } from '../../integrations/claims';
 import { ClockWatcher } from '../../integrations/clock-watcher';
 import type { IntentPorts } from '../../intents/define-intent';
 import { deployEvents, serviceArnOf } from '../../intents/deploys/deploy-events.reaction';
-import { type DeployRun, loadRun, pollRun, runKey, startRun } from '../../intents/deploys/live';
 import { lockService } from '../../intents/deploys/locks';
+import { type DeployRun, loadRun, runKey } from '../../intents/deploys/run/record';
+import { startRun } from '../../intents/deploys/run/start';
+import { pollRun } from '../../intents/deploys/run/watch';
 import { plainText, type Reply } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
 

@@ -1,7 +1,7 @@
 import { LIFECYCLE } from '../../integrations/sandbox/account';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
 import { deployStatusReply, rollbackService } from '../../intents/deploys/deployments.handler';
-import { startRun } from '../../intents/deploys/live';
+import { startRun } from '../../intents/deploys/run/start';
 import { upcomingMaintenance } from '../../intents/maintenance/maintenance.handler';
 import { pipelineCard, pipelinesOverview } from '../../intents/pipelines/pipeline-card';
 import { shown as body, sandboxPorts as ports, smallPrint, summaryText } from '../support/ports';
