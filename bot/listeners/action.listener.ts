@@ -1,175 +1,44 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { buttons } from '../../intents/buttons';
+import { type ButtonPorts, ButtonRegistry, type ButtonWork } from '../../intents/define-button';
 import type { Actor } from '../../intents/define-intent';
-import { retryRefusal } from '../../intents/pipelines/retry.policy';
-import { type ButtonPayload, code, type Decision, mention, notice, type Reply, strong } from '../../intents/reply';
+import { type ButtonPayload, code, notice, type Reply } from '../../intents/reply';
 import type { Unopened } from '../cards';
 import type { PendingRequest } from '../conversation';
 import type { EdgeDeps } from '../edge-deps';
-import { conversationKey, type Job, type ReplyTo, retryClaim } from '../jobs';
+import { conversationKey, type Job, type ReplyTo } from '../jobs';
 import { actionPattern } from '../views/buttons';
 
-/** A confirmation card can be answered once; remembered for a day. */
-const DECISION_TTL_SECONDS = 24 * 60 * 60;
-/** A retry started from a card is not started again for ten minutes, however often it is clicked. */
-const RETRY_TTL_SECONDS = 10 * 60;
-
 /**
- * Buttons: choosing a slot value, confirming or cancelling a change, retrying a failed stage. A button's value is
- * only an id: what it asks is read from what opsbot stored when it posted the card, and the click is checked
- * against it (the right person, not expired, not answered before).
+ * Buttons. What each kind means — who may press it, once only, what it does — is declared in the capability that
+ * issues it (`intents/buttons.ts`); this edge only opens the stored card (a button's value is only an id), checks the
+ * click came from where the card was posted and in time, and hands the click to the declaration of its kind.
  */
 export function registerActions(app: App, deps: EdgeDeps): void {
-  app.action<BlockAction<ButtonAction>>(actionPattern('choose'), async ({ ack, body, action }) => {
-    await ack();
-    const click = await open(deps, body, action, 'choose');
-    if (click === undefined) return;
-    const choice = click.payload;
-    if (choice.userId !== click.actor.userId) {
-      return deps.jobs.send(say(click, notice('refused', ['This question is for ', mention(choice.userId), '.'])));
-    }
-    // One answer a question: a double click continues the request once.
-    const claim = `choice:${click.cardId}`;
-    if (!(await deps.claims.claim(claim, DECISION_TTL_SECONDS))) return;
-    await sendOrRelease(deps, claim, {
-      kind: 'fulfil',
-      intent: choice.intent,
-      slots: choice.slots,
-      actor: click.actor,
-      confirmed: false,
-      replyTo: { ...click.replyTo, replaceOriginal: true },
-      ...(click.threadKey !== undefined && { conversationKey: click.threadKey }),
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(actionPattern('confirm'), async ({ ack, body, action }) => {
-    await ack();
-    const click = await open(deps, body, action, 'confirm');
-    if (click === undefined || !(await decide(deps, click, click.payload, 'confirm'))) return;
-    await sendOrRelease(deps, `decision:${click.payload.nonce}`, {
-      kind: 'fulfil',
-      intent: click.payload.intent,
-      slots: click.payload.slots,
-      actor: click.actor,
-      confirmed: true,
-      replyTo: { ...click.replyTo, replaceOriginal: true },
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(actionPattern('cancel'), async ({ ack, body, action }) => {
-    await ack();
-    const click = await open(deps, body, action, 'cancel');
-    if (click === undefined || !(await decide(deps, click, click.payload, 'cancel'))) return;
-    if (click.threadKey !== undefined) {
-      // A question's Cancel ends the conversation it asked in, so a later reply there is not read as its answer.
-      const pending = await deps.store.get<PendingRequest>(click.threadKey);
-      if (pending?.userId === click.actor.userId) await deps.store.delete(click.threadKey);
-    }
-    await deps.audit.record({
-      action: click.payload.intent,
-      outcome: 'cancelled',
-      actor: click.actor,
-      target: click.payload.slots,
-    });
-    await sendOrRelease(deps, `decision:${click.payload.nonce}`, {
-      ...say(click, await deps.planner.cancelled(click.payload)),
-      replyTo: { ...click.replyTo, replaceOriginal: true },
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(actionPattern('retry-stage'), async ({ ack, body, action }) => {
-    await ack();
-    const click = await open(deps, body, action, 'retry-stage');
-    if (click === undefined) return;
-    const request = click.payload;
-    const refusal = await retryRefusal(request.pipeline, click.actor, deps);
-    if (refusal !== undefined) {
-      await deps.audit.record({
-        action: 'RetryStage',
-        outcome: 'refused',
-        reason: refusal.reason,
-        actor: click.actor,
-        target: { pipeline: request.pipeline, stage: request.stage },
-      });
-      return deps.jobs.send(say(click, refusal.reply));
-    }
-    // A double click, or two people at once, retry the stage once.
-    const key = retryClaim(request);
-    if (!(await deps.claims.claim(key, RETRY_TTL_SECONDS, click.actor.userId))) {
-      return deps.jobs.send(
-        say(
-          click,
-          notice('none', [
-            'A retry of ',
-            strong(request.stage),
-            ' in ',
-            strong(request.pipeline),
-            ' was already started.',
-          ]),
-        ),
-      );
-    }
-    await sendOrRelease(deps, key, {
-      kind: 'retry-stage',
-      pipeline: request.pipeline,
-      stage: request.stage,
-      executionId: request.executionId,
-      actor: click.actor,
-      replyTo: click.replyTo,
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(actionPattern('request'), async ({ ack, body, action }) => {
-    await ack();
-    const click = await open(deps, body, action, 'request');
-    if (click === undefined) return;
-    // Asked as the clicker: planned, checked and confirmed as if they had typed it; the message stays as it is.
-    await deps.jobs.send({
-      kind: 'fulfil',
-      intent: click.payload.intent,
-      slots: click.payload.slots,
-      actor: click.actor,
-      confirmed: false,
-      replyTo: { ...click.replyTo, replaceOriginal: false },
-    });
-  });
-
-  for (const kind of ['deploy-cancel', 'approve', 'reject'] as const) {
-    app.action<BlockAction<ButtonAction>>(actionPattern(kind), async ({ ack, body, action }) => {
+  // The registry refuses two declarations of one kind: one click, one meaning.
+  for (const button of new ButtonRegistry(buttons).all) {
+    app.action<BlockAction<ButtonAction>>(actionPattern(button.kind), async ({ ack, body, action }) => {
       await ack();
-      const click = await open(deps, body, action, kind);
+      const click = await open(deps, body, action, button.kind);
       if (click === undefined) return;
-      // Who may, whether it is still open, and once only: decided by the worker against the deploy's record.
-      await deps.jobs.send({
-        kind: 'deploy-action',
-        action: kind === 'deploy-cancel' ? 'cancel' : kind,
-        runId: click.payload.runId,
-        actor: click.actor,
-        replyTo: { ...click.replyTo, replaceOriginal: false },
-      });
+      const pressed = await button.press(click, portsFor(deps, click));
+      if (pressed.kind === 'told') {
+        if (pressed.reply !== undefined) await deps.jobs.send(say(click, pressed.reply));
+        return;
+      }
+      const job = jobFor(pressed.work, click);
+      if (pressed.claim === undefined) return deps.jobs.send(job);
+      await sendOrRelease(deps, pressed.claim, job);
     });
   }
-
-  app.action<BlockAction<ButtonAction>>(actionPattern('gate'), async ({ ack, body, action }) => {
-    await ack();
-    const click = await open(deps, body, action, 'gate');
-    if (click === undefined) return;
-    await deps.jobs.send({
-      kind: 'deploy-action',
-      action: click.payload.action === 'continue' ? 'gate-continue' : 'gate-rollback',
-      runId: click.payload.runId,
-      gateId: click.payload.gateId,
-      actor: click.actor,
-      replyTo: { ...click.replyTo, replaceOriginal: false },
-    });
-  });
 }
 
-interface Click<P> {
+interface Click {
   readonly cardId: string;
   readonly actor: Actor;
   readonly replyTo: ReplyTo;
   readonly threadKey?: string;
-  readonly payload: P;
+  readonly payload: ButtonPayload;
 }
 
 const WHY: Record<Unopened, string> = {
@@ -183,12 +52,12 @@ const WHY: Record<Unopened, string> = {
  * The click, with what its button asks read from the Store. A value matching no stored card — altered, forged, or
  * from before — is refused, audited, and the clicker told why.
  */
-async function open<K extends ButtonPayload['kind']>(
+async function open(
   deps: EdgeDeps,
   body: BlockAction,
   action: ButtonAction,
-  kind: K,
-): Promise<Click<Extract<ButtonPayload, { kind: K }>> | undefined> {
+  kind: ButtonPayload['kind'],
+): Promise<Click | undefined> {
   const channel = body.channel?.id ?? body.container?.channel_id ?? '';
   const actor: Actor = {
     userId: body.user.id,
@@ -229,32 +98,61 @@ async function open<K extends ButtonPayload['kind']>(
   };
 }
 
-/**
- * A confirmation card is answered once, by the person who asked: true when this click is that answer; otherwise
- * tells the clicker why nothing happens.
- */
-async function decide(
-  deps: EdgeDeps,
-  click: Click<unknown>,
-  request: Decision,
-  verb: 'confirm' | 'cancel',
-): Promise<boolean> {
-  if (request.userId !== click.actor.userId) {
-    await deps.audit.record({
-      action: verb === 'confirm' ? 'Confirm' : 'Cancel',
-      outcome: 'refused',
-      reason: 'not-the-requester',
-      actor: click.actor,
-      target: { intent: request.intent, ...request.slots },
-    });
-    await deps.jobs.send(say(click, notice('refused', ['Only ', mention(request.userId), ` can ${verb} this.`])));
-    return false;
+/** What a declaration may use at the click: the edge's ports, and the conversation the card was asked in. */
+function portsFor(deps: EdgeDeps, click: Click): ButtonPorts {
+  return {
+    rules: deps.rules,
+    people: deps.people,
+    claims: deps.claims,
+    audit: deps.audit,
+    conversation: {
+      async end() {
+        if (click.threadKey === undefined) return;
+        const pending = await deps.store.get<PendingRequest>(click.threadKey);
+        if (pending?.userId === click.actor.userId) await deps.store.delete(click.threadKey);
+      },
+      cancelled: (decision) => deps.planner.cancelled(decision),
+    },
+  };
+}
+
+/** The job that does what the button declared, answering where the click came from. */
+function jobFor(work: ButtonWork, click: Click): Job {
+  const { actor } = click;
+  const replyTo =
+    work.replaceOriginal === undefined ? click.replyTo : { ...click.replyTo, replaceOriginal: work.replaceOriginal };
+  switch (work.kind) {
+    case 'fulfil':
+      return {
+        kind: 'fulfil',
+        intent: work.intent,
+        slots: work.slots,
+        actor,
+        confirmed: work.confirmed,
+        replyTo,
+        ...(work.inConversation === true && click.threadKey !== undefined && { conversationKey: click.threadKey }),
+      };
+    case 'retry-stage':
+      return {
+        kind: 'retry-stage',
+        pipeline: work.pipeline,
+        stage: work.stage,
+        executionId: work.executionId,
+        actor,
+        replyTo,
+      };
+    case 'deploy-action':
+      return {
+        kind: 'deploy-action',
+        action: work.action,
+        runId: work.runId,
+        ...(work.gateId !== undefined && { gateId: work.gateId }),
+        actor,
+        replyTo,
+      };
+    case 'say':
+      return { kind: 'say', reply: work.reply, actor, replyTo };
   }
-  if (!(await deps.claims.claim(`decision:${request.nonce}`, DECISION_TTL_SECONDS, verb))) {
-    await deps.jobs.send(say(click, notice('none', 'This was already answered; nothing more was done.')));
-    return false;
-  }
-  return true;
 }
 
 /** Hands the job over; if that fails, the claim is released so the click can be tried again. */
@@ -268,6 +166,6 @@ async function sendOrRelease(deps: EdgeDeps, claim: string, job: Job): Promise<v
 }
 
 /** A notice for the clicker alone, leaving the card as it is. */
-function say(click: Click<unknown>, reply: Reply) {
+function say(click: Click, reply: Reply) {
   return { kind: 'say' as const, reply, actor: click.actor, replyTo: { ...click.replyTo, replaceOriginal: false } };
 }

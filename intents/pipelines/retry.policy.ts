@@ -16,3 +16,15 @@ export async function retryRefusal(pipeline: string, actor: Actor, ports: Access
   const allowed = await access(actor, rule, ports);
   return allowed.ok ? undefined : accessRefusal(allowed, ['retry ', strong(pipeline)], rule, ports);
 }
+
+/**
+ * The claim that makes a stage's retry start once, however often Retry is clicked: the Retry button takes it (as
+ * `retryClaim` in `bot/jobs.ts` says too), and the end of the retry gives it up.
+ */
+export function retryClaimKey(retry: {
+  readonly pipeline: string;
+  readonly executionId: string;
+  readonly stage: string;
+}): string {
+  return `retry:${retry.pipeline}:${retry.executionId}:${retry.stage}`;
+}

@@ -15,7 +15,9 @@ import {
   whyFailing,
 } from './failure-card';
 import { pipelineCard } from './pipeline-card';
-import { retryRefusal } from './retry.policy';
+import { retryClaimKey, retryRefusal } from './retry.policy';
+
+export { retryClaimKey };
 
 /** A retry is followed for a day: CodePipeline's longest actions end well within it. */
 const FOLLOW_UP_TTL_SECONDS = 24 * 60 * 60;
@@ -233,16 +235,4 @@ function endLine(
 
 function followUpKey(pipeline: string, executionId: string): string {
   return `pipeline-retry:${pipeline}:${executionId}`;
-}
-
-/**
- * The claim that makes a stage's retry start once, however often Retry is clicked: the edge takes it (as
- * `retryClaim` in `bot/jobs.ts`, which must say the same), and the end of the retry gives it up.
- */
-export function retryClaimKey(retry: {
-  readonly pipeline: string;
-  readonly executionId: string;
-  readonly stage: string;
-}): string {
-  return `retry:${retry.pipeline}:${retry.executionId}:${retry.stage}`;
 }
