@@ -107,11 +107,6 @@ export function isWatchJob(input: unknown): input is WatchJob {
   );
 }
 
-/** The claim that makes a stage's retry start once, however often Retry is clicked. */
-export function retryClaim(job: Pick<RetryStageJob, 'pipeline' | 'executionId' | 'stage'>): string {
-  return `retry:${job.pipeline}:${job.executionId}:${job.stage}`;
-}
-
 /** Work the Slack function hands to the worker function. */
 /**
  * Every job the Slack function hands over names its delivery (`<event_id or trigger_id>#<n>`): the worker claims

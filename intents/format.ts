@@ -73,6 +73,11 @@ export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** The text with its first letter lower-cased, mid-sentence ("Deploy …" → "deploy …"); "AWS …" keeps its case. */
+export function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text[0]?.toLowerCase()}${text.slice(1)}` : text;
+}
+
 /** The text with its first letter upper-cased: a phrase that starts a sentence. */
 export function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -13,6 +13,7 @@ import { FALLBACK_INTENT, type LocalMatcher } from '../../intents/matcher/local-
 import { cleanSlackText, tokenize } from '../../intents/matcher/normalize';
 import { MAX_TARGETS, severalTargets } from '../../intents/matcher/several';
 import { retryStage } from '../../intents/pipelines/retry';
+import { retryClaimKey } from '../../intents/pipelines/retry.policy';
 import type { IntentRegistry } from '../../intents/registry';
 import { code, notice, type Reply } from '../../intents/reply';
 import type { IssuedButtons } from '../cards';
@@ -23,7 +24,7 @@ import {
   type PendingRequest,
   type Step,
 } from '../conversation';
-import { claimDelivery, type FulfilJob, type InterpretJob, type Job, retryClaim } from '../jobs';
+import { claimDelivery, type FulfilJob, type InterpretJob, type Job } from '../jobs';
 import type { Log } from '../logger';
 import { answer } from './answer';
 import { type Interpreter, lexSessionId, MAX_UNDERSTOOD_CHARACTERS, tooLong, type Understanding } from './interpreter';
@@ -59,7 +60,7 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
     if (job.kind === 'retry-stage') {
       const { reply, outcome, card } = await retryStage(job, job.actor, deps.ports);
       // Refused here (the rules or Slack's answer changed since the click): nothing started, so Retry stays open.
-      if (outcome === 'refused') await new Claims(deps.store).release(retryClaim(job));
+      if (outcome === 'refused') await new Claims(deps.store).release(retryClaimKey(job));
       if (card !== undefined) {
         // The card shows the new attempt in place (no stale Retry button); the retry is told in its thread.
         await answer({ ...job.replyTo, replaceOriginal: true }, job.actor.userId, card, deps);

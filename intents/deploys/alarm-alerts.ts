@@ -12,6 +12,9 @@ export interface AlarmAlert {
   readonly actedOn?: { readonly by: string; readonly version: string };
 }
 
+/** How long an alarm's alert is remembered (to say it recovered, or that someone rolled back from it). */
+export const ALERT_TTL_SECONDS = 7 * 24 * 60 * 60;
+
 export const alertKey = (service: string, environment: string, alarm: string) =>
   `alarm-alert:${service}:${environment}:${alarm}`;
 

@@ -3,7 +3,7 @@ import { type AlarmChange, readAlarmChange } from '../alarm-change';
 import type { IntentPorts } from '../define-intent';
 import { defineReaction, type EventBridgeEvent } from '../define-reaction';
 import { code, type Line, notice, type Reply, status, strong } from '../reply';
-import { type AlarmAlert, alertKey } from './alarm-alerts';
+import { ALERT_TTL_SECONDS, type AlarmAlert, alertKey } from './alarm-alerts';
 import { alarmFacts } from './alarm-story';
 import { type AlarmOutcome, redeployOnAlarm, stopOnAlarm, tellAlarmIgnored } from './run/alarm-response';
 import { recentRuns } from './run/record';
@@ -11,7 +11,6 @@ import { pollRun } from './run/watch';
 import { duration } from './run/words';
 
 /** How long an alert about an alarm is remembered, to update it when the alarm recovers. */
-const ALERT_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /**
  * CloudWatch's word that a rollback alarm changed state (a rule limited to the configured alarms, in every account

@@ -1,10 +1,6 @@
 import { defineIntent, type IntentDefinition } from '../define-intent';
+import { lowerFirst } from '../format';
 import { code, type Reply, strong } from '../reply';
-
-/** "Deploy …" → "deploy …"; "AWS …" stays. */
-function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? `${text[0]?.toLowerCase()}${text.slice(1)}` : text;
-}
 
 /** Help generated from the intent declarations: what each intent does, its command and a way to say it. */
 export function helpReply(intents: readonly IntentDefinition[]): Reply {

@@ -1,5 +1,6 @@
 import type { MaintenanceFailure, MaintenanceNotice } from '../../integrations/maintenance.port';
 import type { MaintenanceRules } from '../define-intent';
+import { lowerFirst } from '../format';
 import { affectedServices } from '../maintenance-affects';
 
 export { affectedServices };
@@ -130,9 +131,4 @@ export function failureLines(failures: readonly MaintenanceFailure[]): Line[] {
     f.region !== undefined && f.reason !== 'role' ? `, ${f.region}` : '',
     f.reason === 'role' ? `: ${f.message}` : ` · ${[...sources].join(', ')}: ${f.message}`,
   ]);
-}
-
-/** "Apply it now" → "apply it now"; "AWS applies…" stays. */
-function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? `${text[0]?.toLowerCase()}${text.slice(1)}` : text;
 }

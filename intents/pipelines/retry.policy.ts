@@ -18,8 +18,8 @@ export async function retryRefusal(pipeline: string, actor: Actor, ports: Access
 }
 
 /**
- * The claim that makes a stage's retry start once, however often Retry is clicked: the Retry button takes it (as
- * `retryClaim` in `bot/jobs.ts` says too), and the end of the retry gives it up.
+ * The claim that makes a stage's retry start once, however often Retry is clicked: the Retry button takes it, the
+ * worker gives it up when the retry was refused, and the end of the retry gives it up.
  */
 export function retryClaimKey(retry: {
   readonly pipeline: string;

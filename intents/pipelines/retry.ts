@@ -17,8 +17,6 @@ import {
 import { pipelineCard } from './pipeline-card';
 import { retryClaimKey, retryRefusal } from './retry.policy';
 
-export { retryClaimKey };
-
 /** A retry is followed for a day: CodePipeline's longest actions end well within it. */
 const FOLLOW_UP_TTL_SECONDS = 24 * 60 * 60;
 

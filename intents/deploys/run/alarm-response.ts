@@ -69,6 +69,13 @@ export type AlarmOutcome = 'stopped' | 'engine' | 'redeployed' | 'failed' | 'non
 /** The claim that makes an alarm act on a run once, whichever alarm, event or poll comes first. */
 const alarmClaim = (runId: string) => `deploy-alarm:${runId}`;
 
+/** One alarm acts on a run: true for the first; a later one is only told in the thread ("also went to ALARM"). */
+async function firstAlarm(run: DeployRun, alarm: AlarmState, claims: Claims, ports: IntentPorts): Promise<boolean> {
+  if (await claims.claim(alarmClaim(run.id), RUN_TTL_SECONDS, alarm.name)) return true;
+  await tellAlsoInAlarm(run, alarm, ports);
+  return false;
+}
+
 /**
  * A rollback alarm went to ALARM while the run deploys: the deployment is stopped with rollback (CodeDeploy
  * `StopDeployment` with auto-rollback, ECS `StopServiceDeployment` ROLLBACK), once per run whatever arrives after
@@ -83,10 +90,7 @@ export async function stopOnAlarm(
   known?: Deployment,
 ): Promise<AlarmOutcome> {
   const claims = new Claims(ports.store);
-  if (!(await claims.claim(alarmClaim(run.id), RUN_TTL_SECONDS, alarm.name))) {
-    await tellAlsoInAlarm(run, alarm, ports);
-    return 'none';
-  }
+  if (!(await firstAlarm(run, alarm, claims, ports))) return 'none';
   const now = ports.clock.now();
   let action: AlarmAction['action'];
   try {
@@ -218,10 +222,7 @@ export async function redeployOnAlarm(
   lookAgain: LookAgain,
 ): Promise<AlarmOutcome> {
   const claims = new Claims(ports.store);
-  if (!(await claims.claim(alarmClaim(run.id), RUN_TTL_SECONDS, alarm.name))) {
-    await tellAlsoInAlarm(run, alarm, ports);
-    return 'none';
-  }
+  if (!(await firstAlarm(run, alarm, claims, ports))) return 'none';
   const now = ports.clock.now();
   if (!known(run.previousVersion)) {
     const unknown = new Error('I can’t tell which version this deploy replaced');

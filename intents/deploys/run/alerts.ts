@@ -1,7 +1,7 @@
 import type { Deployment } from '../../../integrations/deployments.port';
 import type { IntentPorts } from '../../define-intent';
 import { code, type Run, type StatusKind, status, strong } from '../../reply';
-import { type AlarmAlert, actedOnLine, alertKey } from '../alarm-alerts';
+import { ALERT_TTL_SECONDS, type AlarmAlert, actedOnLine, alertKey } from '../alarm-alerts';
 import { endedTitle } from './message';
 import type { DeployRun } from './record';
 import { messageLink } from './words';
@@ -17,7 +17,7 @@ export async function answerAlarmAlerts(run: DeployRun, ports: IntentPorts): Pro
     const alert = await ports.store.get<AlarmAlert>(key);
     if (alert?.message === undefined || alert.actedOn !== undefined) continue;
     const acted: AlarmAlert = { ...alert, actedOn: { by: run.requestedBy, version: run.version } };
-    await ports.store.put(key, acted, 7 * 24 * 60 * 60);
+    await ports.store.put(key, acted, ALERT_TTL_SECONDS);
     const line = actedOnLine(acted, message !== undefined ? [' — ', messageLink(message, 'follow it here')] : []);
     await ports.announcer
       .update(alert.message, {

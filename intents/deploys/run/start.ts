@@ -8,37 +8,30 @@ import { digest, postMessages } from './show';
 import { tellStart } from './story';
 import { describeRun, inChannel, messageLink } from './words';
 
+/** What a run is asked to do: a deploy or a rollback of a service in an environment to a version. */
+export interface RunRequest {
+  readonly kind: DeployRun['kind'];
+  readonly service: string;
+  readonly environment: string;
+  readonly version: string;
+  /** The digest the Confirm card showed for the version (`pinnedDigest` of its slots). */
+  readonly digest?: string;
+  readonly override?: string;
+  /** A rollback opsbot starts by itself on an alarm (it needs no approval). */
+  readonly trigger?: DeployRun['trigger'];
+}
+
 /**
  * Starts a confirmed deploy (or a rollback by deploying the earlier version): takes the lock, writes the audit
  * record, and either waits for a second person's approval or starts the deployment and its live message.
  */
-export async function startRun(
-  request: {
-    readonly kind: DeployRun['kind'];
-    readonly service: string;
-    readonly environment: string;
-    readonly version: string;
-    /** The digest the Confirm card showed for the version (`pinnedDigest` of its slots). */
-    readonly digest?: string;
-    readonly override?: string;
-  },
-  actor: Actor,
-  ports: IntentPorts,
-): Promise<Reply> {
+export async function startRun(request: Omit<RunRequest, 'trigger'>, actor: Actor, ports: IntentPorts): Promise<Reply> {
   return (await beginRun(request, actor, ports)).reply;
 }
 
 /** `startRun`, with the run when one began; a rollback opsbot starts on an alarm needs no approval. */
 export async function beginRun(
-  request: {
-    readonly kind: DeployRun['kind'];
-    readonly service: string;
-    readonly environment: string;
-    readonly version: string;
-    readonly digest?: string;
-    readonly override?: string;
-    readonly trigger?: DeployRun['trigger'];
-  },
+  request: RunRequest,
   actor: Actor,
   ports: IntentPorts,
 ): Promise<{ reply: Reply; run?: DeployRun }> {
