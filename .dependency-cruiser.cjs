@@ -47,6 +47,25 @@ module.exports = {
       to: { path: '^(integrations|bot)/', pathNot: '^bot/(accounts|config|deployed-config|settings|vocabulary)[.]ts$' },
     },
     {
+      name: 'slack-function-declarations-only',
+      comment:
+        'The slack function (its Lambda entry and all it reaches, dynamic imports included) reads the intents as ' +
+        'declared, never what they do: no handler or reaction, no deploy run, no worker or composition of it, no ' +
+        'sandbox. The bundle test checks the built bundle the same way.',
+      severity: 'error',
+      from: { path: '^bot/lambdas/slack[.]lambda[.]ts$' },
+      to: {
+        path: [
+          '^intents/index[.]ts$',
+          '^intents/.+[.](handler|reaction)[.]ts$',
+          '^intents/deploys/run/',
+          '^bot/(worker/|deps[.]ts$|lambdas/slack-handler[.]ts$)',
+          '^integrations/sandbox/',
+        ],
+        reachable: true,
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Actor,
+  type IntentBehaviour,
+  type IntentDeclaration,
   type IntentDefinition,
   type IntentPorts,
   missingSlots,
@@ -14,6 +16,7 @@ import {
   type Decision,
   type Line,
   mention,
+  notice,
   type Reply,
   type Run,
   runsOf,
@@ -36,6 +39,27 @@ export function dropsQuestion(text: string): boolean {
   return DROP.test(text.trim());
 }
 
+/**
+ * The most text opsbot reads in one message: Lex V2's RecognizeText input limit (1,024 characters). The local
+ * matcher gets no more, so a message is understood the same way whichever of them reads it.
+ */
+export const MAX_UNDERSTOOD_CHARACTERS = 1024;
+
+/** The answer to a message longer than opsbot reads. */
+export function tooLong(): Reply {
+  return notice('refused', "That's longer than I can read; please shorten it.", [
+    `I read up to ${MAX_UNDERSTOOD_CHARACTERS.toLocaleString('en')} characters. Try `,
+    code('/deploy help'),
+    ' for the short forms.',
+  ]);
+}
+
+/** An intent as the planner reads it: declared, with its behaviour when the worker plans. */
+type PlannedIntent = IntentDeclaration & Partial<IntentBehaviour>;
+
+/** What the planner reads besides the intents: the names people use, and the audit that records refusals. */
+export type PlannerPorts = Pick<IntentPorts, 'vocabulary' | 'audit'>;
+
 /** A request still being put together: kept while opsbot waits for a missing slot. */
 export interface PendingRequest {
   readonly intent: string;
@@ -50,7 +74,7 @@ export type Step =
   | { readonly kind: 'answer'; readonly reply: Reply; readonly question?: boolean }
   | { readonly kind: 'ask'; readonly reply: Reply; readonly pending: PendingRequest }
   | { readonly kind: 'confirm'; readonly reply: Reply }
-  | { readonly kind: 'run'; readonly intent: IntentDefinition; readonly slots: Readonly<Record<string, string>> }
+  | { readonly kind: 'run'; readonly intent: IntentDeclaration; readonly slots: Readonly<Record<string, string>> }
   /** A request for several targets: said first, then each target's own step (a card, a question, a refusal). */
   | { readonly kind: 'several'; readonly preface: Reply; readonly steps: readonly Step[] };
 
@@ -72,23 +96,40 @@ export interface PlanInput {
  * the mechanics live here.
  */
 export class ConversationPlanner {
-  constructor(
-    private readonly registry: IntentRegistry,
-    private readonly ports: IntentPorts,
+  private constructor(
+    private readonly registry: IntentRegistry<PlannedIntent>,
+    private readonly ports: PlannerPorts,
+    /** What the intents' behaviour reads; none on the acknowledgement path, which plans no change. */
+    private readonly behaviourPorts: IntentPorts | undefined,
   ) {}
+
+  /** The worker's planner: every intent with its behaviour (its policy, its confirmation card, the values offered). */
+  static withBehaviour(registry: IntentRegistry<IntentDefinition>, ports: IntentPorts): ConversationPlanner {
+    return new ConversationPlanner(registry, ports, ports);
+  }
+
+  /**
+   * The acknowledgement's planner, from the declarations alone: it answers what needs no behaviour (a name it does
+   * not know, a question's missing detail) and refuses to plan a change, whose policy is the worker's.
+   */
+  static fromDeclarations(registry: IntentRegistry<IntentDeclaration>, ports: PlannerPorts): ConversationPlanner {
+    return new ConversationPlanner(registry, ports, undefined);
+  }
 
   async plan(input: PlanInput): Promise<Step> {
     const intent = this.registry.require(input.intent);
     if (input.unresolved !== undefined) {
       return { kind: 'answer', reply: this.unknownValue(intent, input), question: true };
     }
+    const full = this.behaviourPorts;
+    if (full === undefined && intent.sideEffects) {
+      throw new Error(`${intent.name} changes something: the worker plans it, with its policy`);
+    }
 
     const [missing] = missingSlots(intent, input.slots);
     if (missing !== undefined) {
-      const early = await intent.checkEarly?.(
-        { intent: intent.name, slots: input.slots, actor: input.actor },
-        this.ports,
-      );
+      const early =
+        full && (await intent.checkEarly?.({ intent: intent.name, slots: input.slots, actor: input.actor }, full));
       if (early !== undefined) return this.refused(intent, input, early);
       return {
         kind: 'ask',
@@ -97,16 +138,20 @@ export class ConversationPlanner {
       };
     }
 
-    const refusal = await intent.check?.({ intent: intent.name, slots: input.slots, actor: input.actor }, this.ports);
+    const refusal =
+      full && (await intent.check?.({ intent: intent.name, slots: input.slots, actor: input.actor }, full));
     if (refusal !== undefined) return this.refused(intent, input, refusal);
 
     if (intent.sideEffects && intent.confirm !== false && !input.confirmed) {
-      return { kind: 'confirm', reply: await this.confirmation(intent, input.slots, input.actor.userId) };
+      return {
+        kind: 'confirm',
+        reply: await this.confirmation(intent, input.slots, input.actor.userId, full as IntentPorts),
+      };
     }
     return { kind: 'run', intent, slots: input.slots };
   }
 
-  private async refused(intent: IntentDefinition, input: PlanInput, refusal: Refusal): Promise<Step> {
+  private async refused(intent: PlannedIntent, input: PlanInput, refusal: Refusal): Promise<Step> {
     await this.ports.audit.record({
       action: intent.name,
       outcome: 'refused',
@@ -129,7 +174,7 @@ export class ConversationPlanner {
   }
 
   /** "I don't know a service called X — did you mean Y?", with a button per suggestion that continues the request. */
-  private unknownValue(intent: IntentDefinition, input: PlanInput): Reply {
+  private unknownValue(intent: PlannedIntent, input: PlanInput): Reply {
     const u = input.unresolved as UnresolvedSlot;
     const kind = u.type.toLowerCase();
     const suggestion: Run[] =
@@ -162,7 +207,7 @@ export class ConversationPlanner {
 
   /** The question for a missing slot, with a button per configured value where there are a few. */
   async askFor(
-    intent: IntentDefinition,
+    intent: PlannedIntent,
     slot: string,
     slots: Readonly<Record<string, string>>,
     userId: string,
@@ -174,7 +219,8 @@ export class ConversationPlanner {
     const choices =
       named.length > 0
         ? named.map((value) => ({ value, label: value }))
-        : ((await intent.choices?.(slot, slots, this.ports).catch(() => undefined)) ?? []);
+        : ((this.behaviourPorts && (await intent.choices?.(slot, slots, this.behaviourPorts).catch(() => undefined))) ??
+          []);
     // Every question can be dropped: a Cancel button beside the choices.
     const buttons = [
       ...(choices.length > 0 && choices.length <= 10
@@ -205,14 +251,13 @@ export class ConversationPlanner {
     };
   }
 
-  /** The answer to Cancel on a confirmation card (or a question), where the card was. */
+  /** The answer to Cancel on a confirmation card (or a question), where the card was: the change as the card said it. */
   async cancelled(decision: Decision): Promise<Reply> {
     const intent = this.registry.get(decision.intent);
     // A question's Cancel: the request was never complete, so it is said as it stood.
     if (intent === undefined || missingSlots(intent, decision.slots).length > 0)
       return this.dropped(decision.intent, decision.slots, decision.userId);
-    const text = await Promise.resolve(intent?.confirmation?.(decision.slots, this.ports)).catch(() => undefined);
-    const action = text?.action ?? decision.intent;
+    const action = decision.action ?? decision.intent;
     return {
       summary: ['Cancelled: ', ...runsOf(action), '. Nothing was changed.'],
       sections: [[[status('none'), ' Cancelled: ', ...runsOf(action), '. Nothing was changed.']]],
@@ -222,14 +267,22 @@ export class ConversationPlanner {
   }
 
   private async confirmation(
-    intent: IntentDefinition,
+    intent: PlannedIntent,
     slots: Readonly<Record<string, string>>,
     userId: string,
+    ports: IntentPorts,
   ): Promise<Reply> {
-    const text = (await intent.confirmation?.(slots, this.ports)) ?? { action: intent.description };
-    // What the card pinned travels with its buttons (stored by opsbot, never read back from Slack).
+    const text = (await intent.confirmation?.(slots, ports)) ?? { action: intent.description };
+    // What the card pinned travels with its buttons (stored by opsbot, never read back from Slack), and so does the
+    // change as the card states it, which Cancel repeats.
     const pins = Object.fromEntries(Object.entries(text.pins ?? {}).map(([name, value]) => [`pinned:${name}`, value]));
-    const request = { intent: intent.name, slots: { ...slots, ...pins }, userId, nonce: randomUUID() };
+    const request = {
+      intent: intent.name,
+      slots: { ...slots, ...pins },
+      userId,
+      nonce: randomUUID(),
+      action: text.action,
+    };
     return {
       title: text.title ?? `Confirm: ${intent.name.toLowerCase()}`,
       summary: ['Confirm: ', ...runsOf(text.action), '?'],

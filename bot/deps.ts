@@ -1,16 +1,13 @@
 import { join } from 'node:path';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
 import type { Alarms } from '../integrations/alarms.port';
 import { asCaller, recordCalls } from '../integrations/aws/call-ledger';
 import { AwsClients, assumeRoleCredentials } from '../integrations/aws/clients';
 import type { AlarmSet } from '../integrations/aws/cloudwatch-alarms.adapter';
 import type { DeployTarget } from '../integrations/aws/ecs-deployments.adapter';
-import { LambdaJobQueue } from '../integrations/aws/lambda-jobs.adapter';
 import type { CalendarPlace } from '../integrations/aws/ssm-change-calendar.adapter';
 import type { ChangeCalendars } from '../integrations/calendars.port';
 import type { Chat } from '../integrations/chat.port';
-import { Claims } from '../integrations/claims';
 import { type Clock, systemClock } from '../integrations/clock.port';
 import { ClockWatcher } from '../integrations/clock-watcher';
 import type { Deployments } from '../integrations/deployments.port';
@@ -27,34 +24,26 @@ import { InProcessJobQueue } from '../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../integrations/sandbox/memory-store';
 import { keepSandbox } from '../integrations/sandbox/saved-sandbox';
 import { type DeliveryPolicy, SlackWebApiChat } from '../integrations/slack/web-api-chat.adapter';
-import { SlackWebApiPeople } from '../integrations/slack/web-api-people.adapter';
 import type { Store } from '../integrations/store.port';
-import { StoreAudit } from '../integrations/store-audit';
 import type { DeployWatcher } from '../integrations/watcher.port';
 import { intents, pollRun, reactions } from '../intents';
 import type { IntentPorts } from '../intents/define-intent';
-import { type ReactionPorts, ReactionRegistry } from '../intents/define-reaction';
-import { LocalMatcher } from '../intents/matcher/local-matcher';
+import { ReactionRegistry } from '../intents/define-reaction';
 import { IntentRegistry } from '../intents/registry';
 import { alarmPlace, maintenancePlaces, resolveAccount } from './accounts';
-import { IssuedButtons } from './cards';
 import type { OpsbotConfig } from './config';
 import { ConversationPlanner } from './conversation';
-import type { EdgeDeps } from './edge-deps';
+import { composeEdge, dynamoStore, type EdgeDeps, settingsLog, slackPeople, workerJobs } from './edge-deps';
 import type { Job } from './jobs';
-import { createLogger, type Log } from './logger';
-import { rulesFrom } from './rules';
+import { lazyPort } from './lazy-port';
+import { describeError, type Log } from './logger';
 import { sandboxWorld } from './sandbox-world';
 import type { Settings } from './settings';
-import { SLASH_COMMAND } from './slack-app';
 import { vocabularyOf } from './vocabulary';
 import { slackAnnouncer } from './worker/answer';
-import { describeError, runJob } from './worker/dispatcher';
+import { runJob } from './worker/dispatcher';
 import { Interpreter } from './worker/interpreter';
 import type { RouterDeps } from './worker/router';
-
-/** Development ids for the bot when configuration names none (local runs). */
-const LOCAL_BOT = { botUserId: 'U0OPSBOT01', botId: 'B0OPSBOT01' } as const;
 
 /** Where the sandbox's clock starts: a fixed Monday morning, so a seed always gives the same account. */
 export const SANDBOX_EPOCH = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -105,16 +94,7 @@ interface Account {
  * Lambda invoke or an in-process queue for jobs.
  */
 export function createDeps(settings: Settings, config: OpsbotConfig, overrides: DepsOverrides = {}): Deps {
-  const log =
-    overrides.log ??
-    createLogger(settings.logLevel, 'opsbot', () => [
-      settings.signingSecret,
-      settings.botToken,
-      settings.appToken ?? '',
-    ]);
-  const registry = new IntentRegistry(intents);
-  const vocabulary = vocabularyOf(config);
-  const matcher = new LocalMatcher(registry.all, vocabulary);
+  const log = overrides.log ?? settingsLog(settings);
   const account =
     settings.backend === 'aws'
       ? awsAccount(settings, config, overrides)
@@ -126,9 +106,17 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     // a restart continues what the account held.
     keepSandbox(account.sandbox, join(settings.dataDir, 'sandbox.json'), account.sandbox.made, log);
   }
-  const claims = new Claims(store);
-  const buttons = new IssuedButtons(store);
-  const bot = config.slack ?? LOCAL_BOT;
+  // The worker is built below; a job handed over in this process runs once it is.
+  let worker: RouterDeps | undefined;
+  const jobs = overrides.jobs ?? jobQueue(settings, () => worker as RouterDeps, log);
+  const edge = composeEdge(config, {
+    log,
+    store,
+    jobs,
+    people: overrides.people ?? slackPeople(settings),
+    now: () => account.clock.now(),
+  });
+  const registry = new IntentRegistry(intents);
   const chat =
     overrides.chat ??
     new SlackWebApiChat(
@@ -152,25 +140,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
         ...overrides.delivery,
       },
     );
-  const people =
-    overrides.people ??
-    new SlackWebApiPeople(
-      new WebClient(settings.botToken, {
-        ...(settings.slackApiUrl !== undefined && { slackApiUrl: settings.slackApiUrl }),
-        // Asked on the acknowledgement path too (one call at a time per question, asked together): a slow or
-        // rate-limiting Slack is answered "try again" within about a second rather than waited for.
-        timeout: 1_000,
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-      }),
-    );
-  const audit = new StoreAudit(
-    store,
-    log,
-    () => account.clock.now(),
-    (config.audit?.retentionDays ?? 365) * 24 * 60 * 60,
-  );
-  const announcer = slackAnnouncer(chat, buttons, config.slack?.channels ?? {}, log, store);
+  const announcer = slackAnnouncer(chat, edge.buttons, config.slack?.channels ?? {}, log, store);
   const clockWatcher =
     settings.watcherStateMachineArn === undefined
       ? new ClockWatcher(account.clock, (runId, error) =>
@@ -179,7 +149,7 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
       : undefined;
   const watcher = clockWatcher ?? stepFunctionsWatcher(settings.watcherStateMachineArn as string);
   const ports: IntentPorts = {
-    vocabulary,
+    vocabulary: vocabularyOf(config),
     intents: registry.all,
     pipelines: account.pipelines,
     deployments: account.deployments,
@@ -188,49 +158,28 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     maintenance: account.maintenance,
     calendars: account.calendars,
     clock: account.clock,
-    rules: rulesFrom(config),
-    people,
-    audit,
+    rules: edge.rules,
+    people: edge.people,
+    audit: edge.audit,
     store,
     announcer,
     watcher,
     log,
   };
   clockWatcher?.attach((runId) => asCaller('watcher', () => pollRun(runId, ports)));
-  const planner = new ConversationPlanner(registry, ports);
-  const interpreter = new Interpreter(matcher, registry, log, overrides.nlu ?? lexNlu(settings), bot.botUserId);
-  const reactionPorts: ReactionPorts = { ...ports, claims };
-  const worker: RouterDeps = {
+  worker = {
     registry,
-    matcher,
-    interpreter,
-    planner,
+    matcher: edge.matcher,
+    interpreter: new Interpreter(edge.matcher, registry, log, overrides.nlu ?? lexNlu(settings), edge.botUserId),
+    planner: ConversationPlanner.withBehaviour(registry, ports),
     store,
     chat,
-    buttons,
+    buttons: edge.buttons,
     ports,
     log,
-    botUserId: bot.botUserId,
+    botUserId: edge.botUserId,
     reactions: new ReactionRegistry(reactions),
-    reactionPorts,
-  };
-  const jobs = overrides.jobs ?? jobQueue(settings, worker, log);
-  const edge: EdgeDeps = {
-    config,
-    registry,
-    matcher,
-    planner,
-    store,
-    claims,
-    buttons,
-    jobs,
-    log,
-    botUserId: bot.botUserId,
-    botId: bot.botId,
-    command: SLASH_COMMAND.command,
-    rules: ports.rules,
-    people,
-    audit,
+    reactionPorts: { ...ports, claims: edge.claims },
   };
   return {
     edge,
@@ -262,50 +211,9 @@ function lexNlu(settings: Settings): Nlu | undefined {
 }
 
 function createStore(settings: Settings, now: () => number): Store {
-  if (settings.tableName !== undefined) return lazyDynamoStore(settings.tableName);
+  if (settings.tableName !== undefined) return dynamoStore(settings.tableName);
   if (settings.backend === 'sandbox') return new FileStore(join(settings.dataDir, 'store.jsonl'), now);
   return new MemoryStore(now);
-}
-
-/** The DynamoDB Store, with its SDK loaded on first use rather than at cold start. */
-function lazyDynamoStore(tableName: string): Store {
-  return lazyPort(async () => {
-    const [{ DynamoDBClient }, { DynamoDbStore }] = await Promise.all([
-      import('../integrations/aws/dynamodb-client'),
-      import('../integrations/aws/dynamodb-store.adapter'),
-    ]);
-    return new DynamoDbStore(recordCalls(new DynamoDBClient({})), tableName);
-  });
-}
-
-/**
- * A port whose construction waits for its first call: the Slack function builds the worker's ports too, but its
- * ack path never calls them, so neither their adapters nor their SDK clients load at cold start (in the Slack
- * function's bundle they are chunks of their own, read on first use). Every port method is async, so each call
- * awaits the construction; a construction that fails is tried again on the next call.
- */
-export function lazyPort<T extends object>(make: () => Promise<T>): T {
-  let made: Promise<T> | undefined;
-  const build = () => {
-    made ??= make().catch((error: unknown) => {
-      made = undefined;
-      throw error;
-    });
-    return made;
-  };
-  return new Proxy({} as T, {
-    get(_target, property) {
-      // Not a promise itself, and nothing to show for introspection.
-      if (property === 'then' || typeof property === 'symbol') return undefined;
-      return async (...args: unknown[]) => {
-        const port = await build();
-        const method: unknown = Reflect.get(port, property);
-        if (typeof method !== 'function')
-          throw new TypeError(`opsbot: ${String(property)} is not a method of this port`);
-        return method.apply(port, args);
-      };
-    },
-  });
 }
 
 /**
@@ -502,17 +410,10 @@ function sandboxAccount(config: OpsbotConfig, seed: number, overrides: DepsOverr
   };
 }
 
-function jobQueue(settings: Settings, worker: RouterDeps, log: Log): JobQueue<Job> {
-  if (settings.workerFunctionName !== undefined) {
-    let client: Promise<LambdaClient> | undefined;
-    const lambda = () => {
-      client ??= import('../integrations/aws/lambda-client').then(({ handoverClient }) => handoverClient());
-      return client;
-    };
-    return new LambdaJobQueue<Job>(lambda, settings.workerFunctionName);
-  }
+function jobQueue(settings: Settings, worker: () => RouterDeps, log: Log): JobQueue<Job> {
+  if (settings.workerFunctionName !== undefined) return workerJobs(settings.workerFunctionName);
   return new InProcessJobQueue<Job>(
-    (job) => asCaller('worker', () => runJob(job, worker)),
+    (job) => asCaller('worker', () => runJob(job, worker())),
     (error) => log.error('job.crashed', { error: (error as Error).message }),
   );
 }

@@ -1,22 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-
 import type { Log } from '../integrations/log.port';
+import { correlationId } from './correlation';
 
+export { correlationId, withCorrelation } from './correlation';
 export type { Log };
-
-/** The request being handled: the Slack delivery (event_id, trigger_id), the EventBridge event id, the run polled. */
-const correlation = new AsyncLocalStorage<string>();
-
-/** Runs `work` with `id` as the correlation id of every entry it logs (and of the work it starts). */
-export function withCorrelation<T>(id: string | undefined, work: () => T): T {
-  return id === undefined || id === '' ? work() : correlation.run(id.slice(0, 200), work);
-}
-
-/** The correlation id of the request being handled, if any. */
-export function correlationId(): string | undefined {
-  return correlation.getStore();
-}
 
 const REDACTED = '[redacted]';
 /** Keys whose values are never logged, whatever they hold (a response_url can post for 30 minutes). */
@@ -80,9 +67,15 @@ export function createLogger(
   serviceName = 'opsbot',
   secrets: () => readonly string[] = () => [],
 ): Log {
-  const logger = new Logger({ serviceName, logLevel: level });
+  // Built at the first entry: a Lambda cold start that logs nothing (the acknowledgement at ERROR level) never pays
+  // for it.
+  let made: Logger | undefined;
+  const logger = () => {
+    made ??= new Logger({ serviceName, logLevel: level });
+    return made;
+  };
   const entry = (message: string, extra: Record<string, unknown> | undefined) => {
-    const id = correlation.getStore();
+    const id = correlationId();
     const tag = id === undefined ? {} : { correlation_id: id };
     try {
       const known = secrets();
@@ -94,10 +87,10 @@ export function createLogger(
     }
   };
   return {
-    debug: (m, e) => logger.debug(...entry(m, e)),
-    info: (m, e) => logger.info(...entry(m, e)),
-    warn: (m, e) => logger.warn(...entry(m, e)),
-    error: (m, e) => logger.error(...entry(m, e)),
+    debug: (m, e) => logger().debug(...entry(m, e)),
+    info: (m, e) => logger().info(...entry(m, e)),
+    warn: (m, e) => logger().warn(...entry(m, e)),
+    error: (m, e) => logger().error(...entry(m, e)),
   };
 }
 
@@ -110,4 +103,10 @@ export function createMemoryLog(): Log & {
     entries.push({ level, message, ...(extra !== undefined && { extra }) });
   };
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** An error's name and message, without request payloads or tokens that SDK errors may carry. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.replace(/xox[a-z]-[A-Za-z0-9-]+/g, 'xox?-***');
+  return String(error);
 }

@@ -42,7 +42,7 @@ export interface IntentRequest<S extends string = string> {
 export interface IntentPorts {
   readonly vocabulary: Vocabulary;
   /** Every registered intent, for help. */
-  readonly intents: readonly IntentDefinition[];
+  readonly intents: readonly IntentDeclaration[];
   readonly pipelines: Pipelines;
   readonly deployments: Deployments;
   /** The images a service can be deployed from (ECR). */
@@ -208,13 +208,20 @@ export function pinned(slots: Readonly<Record<string, string | undefined>>, name
   return slots[`pinned:${name}`];
 }
 
-export interface IntentDefinition<S extends string = string> {
+/**
+ * What an intent is, without what it does: its name, grammar and slots, and which surface answers it. The Slack
+ * edge, the matcher, help and the Lex bot infra generates read declarations only, so none of them loads a handler.
+ */
+export interface IntentDeclaration<S extends string = string> {
   readonly name: string;
   readonly description: string;
   /** Sample utterances; `{slot}` placeholders name declared slots. */
   readonly utterances: readonly string[];
   readonly slots: Readonly<Record<S, SlotDeclaration>>;
-  /** True when the intent changes something: confirmation, idempotency and audit are enforced by the dispatcher. */
+  /**
+   * True when the intent changes something: confirmation, idempotency and audit are enforced by the dispatcher, and
+   * the worker plans it (its policy reads the account), never the acknowledgement.
+   */
   readonly sideEffects: boolean;
   /** A change that needs no confirmation card (a lock, which changes nothing in AWS); default: it does. */
   readonly confirm?: boolean;
@@ -222,6 +229,10 @@ export interface IntentDefinition<S extends string = string> {
   readonly examples: Readonly<Record<string, Readonly<Partial<Record<S, string>>>>>;
   /** How the slash command spells it, for help (`/deploy rollback <service> <environment>`). */
   readonly usage?: string;
+}
+
+/** What an intent does: its policy, its confirmation card, the values it offers, and its handler. The worker's. */
+export interface IntentBehaviour<S extends string = string> {
   /** Policy for a complete request, before confirmation and again at it: a refusal that says who can, or nothing. */
   readonly check?: (request: IntentRequest<S>, ports: IntentPorts) => Promise<Refusal | undefined>;
   /**
@@ -243,20 +254,35 @@ export interface IntentDefinition<S extends string = string> {
   handle(request: IntentRequest<S>, ports: IntentPorts): Promise<Reply>;
 }
 
+/** An intent with its behaviour: what the worker runs. */
+export interface IntentDefinition<S extends string = string> extends IntentDeclaration<S>, IntentBehaviour<S> {}
+
 /**
- * Declares an intent: its grammar, slots, help and handler in one object.
+ * Declares an intent: its grammar, slots and help, in a module of its own that imports no handler (`*.intent.ts`).
  * @example
- * export const help = defineIntent({
+ * export const helpIntent = declareIntent({
  *   name: 'Help', description: 'List what opsbot can do', utterances: ['help'], slots: {},
- *   sideEffects: false, examples: { help: {} }, async handle(_, ports) { return helpReply(ports.intents); },
+ *   sideEffects: false, examples: { help: {} },
  * });
  */
-export function defineIntent<S extends string>(definition: IntentDefinition<S>): IntentDefinition<S> {
-  return definition;
+export function declareIntent<S extends string>(declaration: IntentDeclaration<S>): IntentDeclaration<S> {
+  return declaration;
+}
+
+/**
+ * Gives a declared intent its behaviour (`*.handler.ts`), for the worker.
+ * @example
+ * export const help = defineIntent(helpIntent, { async handle(_, ports) { return helpReply(ports.intents); } });
+ */
+export function defineIntent<S extends string>(
+  declaration: IntentDeclaration<S>,
+  behaviour: IntentBehaviour<S>,
+): IntentDefinition<S> {
+  return { ...declaration, ...behaviour };
 }
 
 /** The required slots of an intent that `slots` does not fill yet, in declaration order. */
-export function missingSlots(intent: IntentDefinition, slots: Readonly<Record<string, string | undefined>>): string[] {
+export function missingSlots(intent: IntentDeclaration, slots: Readonly<Record<string, string | undefined>>): string[] {
   return Object.entries(intent.slots)
     .filter(([slot, declaration]) => declaration.required === true && slots[slot] === undefined)
     .map(([slot]) => slot);

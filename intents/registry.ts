@@ -1,20 +1,32 @@
-import { type IntentDefinition, placeholdersOf } from './define-intent';
+import { type IntentDeclaration, type IntentDefinition, placeholdersOf } from './define-intent';
 
-/** The intents opsbot knows, looked up by name. Built from an explicit array. */
-export class IntentRegistry {
-  private readonly byName = new Map<string, IntentDefinition>();
+/**
+ * The intents opsbot knows, looked up by name. Built from an explicit array: of declarations on the Slack edge
+ * (`intents/declarations.ts`), of definitions with their behaviour in the worker (`intents/index.ts`).
+ */
+export class IntentRegistry<T extends IntentDeclaration = IntentDefinition> {
+  private readonly byName = new Map<string, T>();
 
   /**
-   * @throws when two intents share a name, two intents claim the same utterance,
-   * or an utterance names a slot its intent does not declare.
+   * @throws when two intents share a name, or (unless `checked`) two intents claim the same utterance or an utterance
+   * names a slot its intent does not declare.
+   * @param options.checked the declarations were checked when the code was built ({@link IntentRegistry.check}, run
+   *   by the Lambda bundling and the tests): the slack function's cold start does not check them again.
    */
-  constructor(intents: readonly IntentDefinition[]) {
-    const claimed = new Map<string, string>();
+  constructor(intents: readonly T[], options: { readonly checked?: boolean } = {}) {
+    if (options.checked !== true) IntentRegistry.check(intents);
     for (const intent of intents) {
       if (this.byName.has(intent.name)) {
         throw new Error(`Two intents are named "${intent.name}"; intent names must be unique`);
       }
       this.byName.set(intent.name, intent);
+    }
+  }
+
+  /** @throws when two intents claim the same utterance, or an utterance names a slot its intent does not declare. */
+  static check(intents: readonly IntentDeclaration[]): void {
+    const claimed = new Map<string, string>();
+    for (const intent of intents) {
       for (const utterance of intent.utterances) {
         const key = utterance.trim().toLowerCase().replace(/\s+/g, ' ');
         const owner = claimed.get(key);
@@ -33,16 +45,16 @@ export class IntentRegistry {
     }
   }
 
-  get all(): readonly IntentDefinition[] {
+  get all(): readonly T[] {
     return [...this.byName.values()];
   }
 
-  get(name: string): IntentDefinition | undefined {
+  get(name: string): T | undefined {
     return this.byName.get(name);
   }
 
   /** Like {@link get}, for names that must exist (the fallback intent). */
-  require(name: string): IntentDefinition {
+  require(name: string): T {
     const intent = this.byName.get(name);
     if (intent === undefined) throw new Error(`No intent is registered as "${name}"`);
     return intent;

@@ -82,6 +82,8 @@ export interface Decision {
   readonly slots: Readonly<Record<string, string>>;
   readonly userId: string;
   readonly nonce: string;
+  /** The change as its card stated it (`Deploy web v1.8.2 to prod`), for what Cancel says; kept with the card. */
+  readonly action?: Line;
 }
 
 export interface Button {

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { intents } from '../../intents';
+import { declarations } from '../../intents/declarations';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
 import { IntentRegistry } from '../../intents/registry';
 import { loadConfig } from '../config';
@@ -18,7 +18,7 @@ export async function classifyLines(
 ): Promise<number> {
   const loaded = loadConfig(readSettings());
   if (loaded.isExample) errors.write('opsbot: no opsbot.config.yaml here; classifying against the example world.\n');
-  const matcher = new LocalMatcher(new IntentRegistry(intents).all, vocabularyOf(loaded.config));
+  const matcher = new LocalMatcher(new IntentRegistry(declarations).all, vocabularyOf(loaded.config));
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     const { text, intent, slots, confidence } = matcher.classify(line);

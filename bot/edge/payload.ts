@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
 import type { Audit } from '../../integrations/audit.port';
 import { ACTIONS } from '../views/buttons';
+import { array, looseObject, nullable, oneOf, optional, string } from './shape';
 
 /**
  * What passes the signature check can still be null, huge, mistyped or crafted. Every payload is validated here,
@@ -10,70 +10,69 @@ import { ACTIONS } from '../views/buttons';
  */
 
 /** Slack ids: users, channels, teams, enterprises (`U0123ABCD`, `D024BE91L`, `T0001`, `E111`). */
-const id = z.string().check(z.regex(/^[A-Z0-9]{2,32}$/));
+const id = string({ pattern: /^[A-Z0-9]{2,32}$/ });
 /** Message timestamps (`1795433183.023000`; Slack's own docs have one without the dot). */
-const ts = z.string().check(z.regex(/^\d{1,20}(\.\d{1,8})?$/));
+const ts = string({ pattern: /^\d{1,20}(\.\d{1,8})?$/ });
 /** Past Slack's own limits (40,000 characters a message), bounded by the body cap: too long is answered, not dropped. */
-const text = z.string().check(z.maxLength(200_000));
-const deliveryId = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
-const url = z.string().check(z.maxLength(2048), z.regex(/^https?:\/\/\S+$/));
+const text = string({ max: 200_000 });
+const deliveryId = string({ pattern: /^[A-Za-z0-9._-]{1,128}$/ });
+const url = string({ max: 2048, pattern: /^https?:\/\/\S+$/ });
 
-const messageEvent = z.looseObject({
-  type: z.enum(['app_mention', 'message']),
+const messageEvent = looseObject({
+  type: oneOf('app_mention', 'message'),
   channel: id,
   ts,
-  user: z.optional(id),
-  text: z.optional(text),
-  thread_ts: z.optional(ts),
-  channel_type: z.optional(z.string().check(z.maxLength(32))),
-  bot_id: z.optional(z.string().check(z.maxLength(64))),
-  subtype: z.optional(z.string().check(z.maxLength(64))),
+  user: optional(id),
+  text: optional(text),
+  thread_ts: optional(ts),
+  channel_type: optional(string({ max: 32 })),
+  bot_id: optional(string({ max: 64 })),
+  subtype: optional(string({ max: 64 })),
 });
 
-const eventCallback = z.looseObject({
-  type: z.literal('event_callback'),
+const eventCallback = looseObject({
+  type: oneOf('event_callback'),
   event_id: deliveryId,
-  team_id: z.optional(id),
+  team_id: optional(id),
   event: messageEvent,
 });
 
-const urlVerification = z.looseObject({
-  type: z.literal('url_verification'),
-  challenge: z.string().check(z.minLength(1), z.maxLength(512)),
+const urlVerification = looseObject({
+  type: oneOf('url_verification'),
+  challenge: string({ min: 1, max: 512 }),
 });
 
-const slashCommand = z.looseObject({
-  command: z.string().check(z.regex(/^\/[a-z0-9_-]{1,32}$/i)),
-  text: z.optional(text),
+const slashCommand = looseObject({
+  command: string({ pattern: /^\/[a-z0-9_-]{1,32}$/i }),
+  text: optional(text),
   user_id: id,
   channel_id: id,
-  team_id: z.optional(id),
+  team_id: optional(id),
   response_url: url,
   // Slack sends one, but a command without it is still a command (bolt-js's own fixture has none): answered, just
   // without a delivery id (Slack does not redeliver commands).
-  trigger_id: z.optional(deliveryId),
+  trigger_id: optional(deliveryId),
 });
 
 const OUR_ACTION = new RegExp(`^(${Object.values(ACTIONS).join('|').replace(/\./g, '\\.')})(\\.\\d+)?$`);
 
-const blockActions = z.looseObject({
-  type: z.literal('block_actions'),
-  user: z.looseObject({ id }),
-  team: z.optional(z.nullable(z.looseObject({ id: z.optional(id) }))),
-  channel: z.optional(z.looseObject({ id })),
-  container: z.optional(z.looseObject({ channel_id: z.optional(id), message_ts: z.optional(ts) })),
-  message: z.optional(z.looseObject({ ts: z.optional(ts), thread_ts: z.optional(ts) })),
+const blockActions = looseObject({
+  type: oneOf('block_actions'),
+  user: looseObject({ id }),
+  team: optional(nullable(looseObject({ id: optional(id) }))),
+  channel: optional(looseObject({ id })),
+  container: optional(looseObject({ channel_id: optional(id), message_ts: optional(ts) })),
+  message: optional(looseObject({ ts: optional(ts), thread_ts: optional(ts) })),
   response_url: url,
-  trigger_id: z.optional(deliveryId),
-  actions: z
-    .array(
-      z.looseObject({
-        type: z.literal('button'),
-        action_id: z.string().check(z.regex(OUR_ACTION)),
-        value: z.optional(z.string().check(z.maxLength(2000))),
-      }),
-    )
-    .check(z.minLength(1), z.maxLength(25)),
+  trigger_id: optional(deliveryId),
+  actions: array(
+    looseObject({
+      type: oneOf('button'),
+      action_id: string({ pattern: OUR_ACTION }),
+      value: optional(string({ max: 2000 })),
+    }),
+    { min: 1, max: 25 },
+  ),
 });
 
 export type PayloadVerdict =
@@ -191,17 +190,16 @@ function teamOf(contentType: string | undefined, body: string): [string | undefi
 function checkShape(contentType: string | undefined, body: string, command: string): PayloadVerdict {
   if (contentType === 'application/json') {
     const json = parseJson(body);
-    const event = eventCallback.safeParse(json);
-    if (event.success) {
+    if (eventCallback(json)) {
       // A channel message outside any thread is never for opsbot (a mention arrives as app_mention): it is dropped
       // here, before any Store write or worker invoke.
-      const e = event.data.event;
+      const e = json.event;
       const direct = e.channel_type === 'im' || (e.channel_type === undefined && e.channel.startsWith('D'));
       if (e.type === 'message' && !direct && e.thread_ts === undefined)
         return { kind: 'ignore', reason: 'channel-message' };
       return { kind: 'handle' };
     }
-    if (urlVerification.safeParse(json).success) return { kind: 'handle' };
+    if (urlVerification(json)) return { kind: 'handle' };
     return { kind: 'ignore', reason: `json:${describe(json)}` };
   }
   if (contentType === 'application/x-www-form-urlencoded') {
@@ -214,19 +212,16 @@ function checkShape(contentType: string | undefined, body: string, command: stri
     if (payload !== null) {
       if (keys.length !== 1) return { kind: 'ignore', reason: 'form:payload-with-fields' };
       const json = parseJson(payload);
-      return blockActions.safeParse(json).success
-        ? { kind: 'handle' }
-        : { kind: 'ignore', reason: `interactivity:${describe(json)}` };
+      return blockActions(json) ? { kind: 'handle' } : { kind: 'ignore', reason: `interactivity:${describe(json)}` };
     }
     const fields = Object.fromEntries(form);
-    const parsed = slashCommand.safeParse(fields);
-    if (!parsed.success) return { kind: 'ignore', reason: 'form:unreadable' };
-    if (parsed.data.command !== command) {
+    if (!slashCommand(fields)) return { kind: 'ignore', reason: 'form:unreadable' };
+    if (fields.command !== command) {
       return {
         kind: 'answer',
         body: JSON.stringify({
           response_type: 'ephemeral',
-          text: `opsbot answers ${command}; it has no ${parsed.data.command}. Try ${command} help.`,
+          text: `opsbot answers ${command}; it has no ${fields.command}. Try ${command} help.`,
         }),
       };
     }

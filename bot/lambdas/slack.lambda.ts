@@ -1,6 +1,6 @@
+import { withCorrelation } from '../correlation';
 import { readDeployedConfig } from '../deployed-config';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../edge/lambda-edge';
-import { withCorrelation } from '../logger';
 import { readSettings } from '../settings';
 import { needsSecrets, refreshedWithSecrets, withSlackSecrets } from './secrets';
 
@@ -22,13 +22,13 @@ const build = async (fresh: boolean) => {
   const secrets = withSlackSecrets(settings, { fresh, requested });
   await Promise.race([sent, secrets.then(ignore, ignore)]);
   if (settings.workerFunctionName !== undefined) void import('../../integrations/aws/lambda-client').catch(ignore);
-  const [withSecrets, { createSlackHandler }] = await Promise.all([secrets, import('./slack-handler')]);
-  return createSlackHandler(withSecrets, config).handler;
+  const [withSecrets, { createSlackEdgeHandler }] = await Promise.all([secrets, import('./slack-edge')]);
+  return createSlackEdgeHandler(withSecrets, config);
 };
 
 // The call ledger (integrations/aws/call-ledger.ts) is left out of this entry on purpose: importing it here moves
 // shared code ahead of the secrets' reads and costs the cold first ack about 15 ms (`npm run bench`). The edge's own
-// calls are labelled by createSlackHandler, in the handler's chunk.
+// calls are labelled by slackHandlerOver, in the edge's chunk.
 // Built at init: the secrets read from Secrets Manager (or the environment) as the function starts rather than on
 // its first request. Read again once they are older than their cache lifetime, so a rotated secret takes effect
 // within it; secrets from the environment are never read again. A build that fails (a secret not set yet) is tried

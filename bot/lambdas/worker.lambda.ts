@@ -1,10 +1,10 @@
 import { asCaller } from '../../integrations/aws/call-ledger';
 import type { WatchResult } from '../../integrations/watcher.port';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
+import { withCorrelation } from '../correlation';
 import { readDeployedConfig } from '../deployed-config';
 import { createDeps, type Deps } from '../deps';
 import type { Job, WatchJob } from '../jobs';
-import { withCorrelation } from '../logger';
 import { readSettings } from '../settings';
 import { correlationOf, handleWorkerInput } from '../worker/router';
 import { needsSecrets, refreshedWithSecrets, withSlackSecrets } from './secrets';

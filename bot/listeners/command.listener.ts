@@ -1,12 +1,11 @@
 import type { App, RespondArguments } from '@slack/bolt';
-import { takeOverride } from '../../intents/deploys/freeze';
-import { lockDetails } from '../../intents/deploys/locks';
-import { helpReply } from '../../intents/help/help.intent';
+import { lockDetails, takeOverride } from '../../intents/deploys/request-words';
+import { helpReply } from '../../intents/help/help-reply';
 import { FALLBACK_INTENT } from '../../intents/matcher/local-matcher';
 import { code, notice, type Reply, status } from '../../intents/reply';
+import { MAX_UNDERSTOOD_CHARACTERS, tooLong } from '../conversation';
 import type { EdgeDeps } from '../edge-deps';
 import { renderReply, type SlackMessage } from '../views/render';
-import { MAX_UNDERSTOOD_CHARACTERS, tooLong } from '../worker/interpreter';
 
 /**
  * The slash command's grammar: its first word names the command, and the rest is that command's data (a lock's reason

@@ -3,8 +3,8 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { code, notice } from '../../intents/reply';
 import type { EdgeDeps } from '../edge-deps';
 import type { ReplyTo } from '../jobs';
+import { describeError } from '../logger';
 import { renderReply } from '../views/render';
-import { describeError } from '../worker/dispatcher';
 
 type Body = Record<string, unknown>;
 const field = (value: unknown, key: string): unknown =>

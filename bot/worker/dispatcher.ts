@@ -4,8 +4,7 @@ import { Claims } from '../../integrations/claims';
 import { isOpsbotError } from '../../integrations/errors';
 import type { Store } from '../../integrations/store.port';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
-import { takeOverride } from '../../intents/deploys/freeze';
-import { lockDetails } from '../../intents/deploys/locks';
+import { lockDetails, takeOverride } from '../../intents/deploys/request-words';
 import { decideApproval } from '../../intents/deploys/run/approval';
 import { cancelRun } from '../../intents/deploys/run/cancel';
 import { answerGate } from '../../intents/deploys/run/gate-answer';
@@ -20,14 +19,16 @@ import type { IssuedButtons } from '../cards';
 import {
   type ConversationPlanner,
   dropsQuestion,
+  MAX_UNDERSTOOD_CHARACTERS,
   PENDING_TTL_SECONDS,
   type PendingRequest,
   type Step,
+  tooLong,
 } from '../conversation';
 import { claimDelivery, type FulfilJob, type InterpretJob, type Job } from '../jobs';
-import type { Log } from '../logger';
+import { describeError, type Log } from '../logger';
 import { answer } from './answer';
-import { type Interpreter, lexSessionId, MAX_UNDERSTOOD_CHARACTERS, tooLong, type Understanding } from './interpreter';
+import { type Interpreter, lexSessionId, type Understanding } from './interpreter';
 
 export interface WorkerDeps {
   readonly registry: IntentRegistry;
@@ -275,16 +276,17 @@ async function perform(step: Step, job: Job, deps: WorkerDeps, asked = false): P
     case 'run': {
       if (key !== undefined) await deps.store.delete(key);
       const actor: Actor = job.actor;
-      deps.log.info('intent.run', { intent: step.intent.name, slots: step.slots, user: actor.userId });
-      const answered = await step.intent.handle(
-        { intent: step.intent.name, slots: step.slots, actor, ...(job.kind === 'interpret' && { text: job.text }) },
+      const intent = deps.registry.require(step.intent.name);
+      deps.log.info('intent.run', { intent: intent.name, slots: step.slots, user: actor.userId });
+      const answered = await intent.handle(
+        { intent: intent.name, slots: step.slots, actor, ...(job.kind === 'interpret' && { text: job.text }) },
         deps.ports,
       );
       try {
         await reply(answered);
       } catch (error) {
         // What was asked has been done: a failure to say so must not say that nothing was.
-        throw step.intent.sideEffects ? new DoneButUntold(error) : error;
+        throw intent.sideEffects ? new DoneButUntold(error) : error;
       }
       return;
     }
@@ -331,10 +333,4 @@ async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promis
   } catch (postError) {
     deps.log.error('job.answer_failed', { error: describeError(postError) });
   }
-}
-
-/** An error's name and message, without request payloads or tokens that SDK errors may carry. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.replace(/xox[a-z]-[A-Za-z0-9-]+/g, 'xox?-***');
-  return String(error);
 }

@@ -9,7 +9,6 @@ import {
 } from '../../intents/matcher/local-matcher';
 import { cleanSlackText } from '../../intents/matcher/normalize';
 import type { IntentRegistry } from '../../intents/registry';
-import { code, notice, type Reply } from '../../intents/reply';
 import type { Log } from '../logger';
 
 /** What the worker needs to know about a message: intent, canonical slots, and where the dialog stands. */
@@ -19,21 +18,6 @@ export interface Understanding extends Classification {
   /** The NLU service's own question, when it asked for a slot. */
   readonly prompt?: string;
   readonly source: 'lex' | 'matcher';
-}
-
-/**
- * The most text opsbot reads in one message: Lex V2's RecognizeText input limit (1,024 characters). The local
- * matcher gets no more, so a message is understood the same way whichever of them reads it.
- */
-export const MAX_UNDERSTOOD_CHARACTERS = 1024;
-
-/** The answer to a message longer than opsbot reads. */
-export function tooLong(): Reply {
-  return notice('refused', "That's longer than I can read; please shorten it.", [
-    `I read up to ${MAX_UNDERSTOOD_CHARACTERS.toLocaleString('en')} characters. Try `,
-    code('/deploy help'),
-    ' for the short forms.',
-  ]);
 }
 
 /** The longest opsbot waits for Lex, whatever time is left. */

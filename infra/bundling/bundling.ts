@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { declarations } from '../../intents/declarations';
+import { compileGrammar } from '../../intents/matcher/tables';
+import { IntentRegistry } from '../../intents/registry';
 
 /** The stub that replaces modules a function never uses. */
 export const UNUSED_MODULE = resolve(__dirname, 'unused-module.cjs');
@@ -35,6 +38,8 @@ export interface LambdaBundleOptions {
   legalComments: 'none';
   external: string[];
   alias: Record<string, string>;
+  /** Globals replaced at bundling time: `OPSBOT_MATCHER_TABLES`, the matcher's grammar compiled (JSON). */
+  define?: Record<string, string>;
   /** ESM only: code behind a dynamic `import()` goes to a chunk of its own, read when first imported. */
   splitting?: boolean;
   mainFields?: string[];
@@ -79,6 +84,10 @@ function sdkPackages(): string[] {
  *   when first used, so V8 never parses what the request does not run. Packages are resolved through their
  *   `module` entry (ES modules) so that esbuild can leave out what is never imported. `npm run bench` (cold first
  *   ack) measures the difference.
+ * - The slack function carries the local matcher's grammar prebuilt (`intents/matcher/tables.ts`), so its cold
+ *   start compiles only what depends on the configured names. The worker, which CDK's NodejsFunction bundles through
+ *   a shell command line (where the tables' `$Service` features would be expanded), compiles it at start, as `npm
+ *   start` and the tests do.
  */
 export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
   const edge = new Set<string>(EDGE_SDK_CLIENTS);
@@ -100,10 +109,19 @@ export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
   if (name === 'worker') return shared;
   return {
     ...shared,
+    // The matcher's grammar depends on the intent declarations only: checked and compiled here, not at every cold
+    // start.
+    define: { OPSBOT_MATCHER_TABLES: JSON.stringify(compileGrammar(checked(declarations))) },
     format: 'esm',
     splitting: true,
     mainFields: ['module', 'main'],
     outExtension: { '.js': '.mjs' },
     banner: { js: ESM_COMMONJS_SHIM },
   };
+}
+
+/** The declarations, once {@link IntentRegistry.check} has passed them: a bundle is never built from bad ones. */
+function checked<T extends Parameters<typeof IntentRegistry.check>[0]>(intents: T): T {
+  IntentRegistry.check(intents);
+  return intents;
 }

@@ -2,12 +2,12 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnBot, CfnBotAlias, CfnBotVersion } from 'aws-cdk-lib/aws-lex';
 import { Construct } from 'constructs';
-import type { IntentDefinition } from '../../intents/define-intent';
+import type { IntentDeclaration } from '../../intents/define-intent';
 import type { Vocabulary } from '../../intents/vocabulary';
 import { definitionHash, LEX_LOCALE, lexBotLocale } from '../lex/bot-definition';
 
 export interface OpsbotLexBotProps {
-  readonly intents: readonly IntentDefinition[];
+  readonly intents: readonly IntentDeclaration[];
   readonly vocabulary: Vocabulary;
   /**
    * How long Lex keeps an idle conversation.

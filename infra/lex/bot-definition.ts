@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CfnBot } from 'aws-cdk-lib/aws-lex';
-import type { IntentDefinition } from '../../intents/define-intent';
+import type { IntentDeclaration } from '../../intents/define-intent';
 import { PERIODS, type SlotType, type Vocabulary } from '../../intents/vocabulary';
 
 /** Amazon Lex V2 build-time quotas opsbot's bot must stay within (Lex V2 guide, "Guidelines and quotas"). */
@@ -86,7 +86,7 @@ function plainText(value: string): CfnBot.PromptSpecificationProperty {
  * sample utterances and slots (prompts from the declarations), slot types whose values and synonyms are the
  * configured names and aliases, and the built-in fallback. One source for Lex and the local matcher.
  */
-export function lexBotLocale(intents: readonly IntentDefinition[], vocabulary: Vocabulary): CfnBot.BotLocaleProperty {
+export function lexBotLocale(intents: readonly IntentDeclaration[], vocabulary: Vocabulary): CfnBot.BotLocaleProperty {
   const usedTypes = new Set(intents.flatMap((i) => Object.values(i.slots).map((s) => s.type)));
   const slotTypes: CfnBot.SlotTypeProperty[] = [...usedTypes].flatMap((type) => {
     const slotType =

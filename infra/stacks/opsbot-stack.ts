@@ -39,7 +39,8 @@ import { resolveAccount } from '../../bot/accounts';
 import type { OpsbotConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
 import { vocabularyOf } from '../../bot/vocabulary';
-import { intents, reactions } from '../../intents';
+import { reactions } from '../../intents';
+import { declarations } from '../../intents/declarations';
 import type { EventType } from '../../intents/define-reaction';
 import { ownAlarmDescription, ownAlarmName, readOwnAlarmName } from '../../intents/self/own-alarms';
 import { rollbackAlarms } from '../alarm-events';
@@ -217,7 +218,7 @@ export class OpsbotStack extends Stack {
     // Deploys in opsbot's own account; elsewhere through the role OpsbotAccessStack creates there.
     grantDeploys(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
-    const lex = new OpsbotLexBot(this, 'Lex', { intents, vocabulary: vocabularyOf(props.config) });
+    const lex = new OpsbotLexBot(this, 'Lex', { intents: declarations, vocabulary: vocabularyOf(props.config) });
     lex.grantRecognizeText(this.workerFunction);
     this.workerFunction.addEnvironment('OPSBOT_LEX_BOT_ID', lex.bot.attrId);
     this.workerFunction.addEnvironment('OPSBOT_LEX_BOT_ALIAS_ID', lex.alias.attrBotAliasId);

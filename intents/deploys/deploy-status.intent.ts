@@ -1,8 +1,7 @@
-import { defineIntent } from '../define-intent';
-import { deployStatusReply } from './deployments.handler';
+import { declareIntent } from '../define-intent';
 
 /** What is deployed where, and how running deploys are going. */
-export const deployStatus = defineIntent({
+export const deployStatusIntent = declareIntent({
   name: 'DeployStatus',
   description: 'Show what is deployed where and how running deploys are going',
   usage: '/deploy status [service] [environment]',
@@ -60,8 +59,5 @@ export const deployStatus = defineIntent({
     'any deploys in progress?': {},
     'who deployed payments last?': { service: 'payments' },
     'what happened to api in prod this week?': { service: 'api', environment: 'prod' },
-  },
-  async handle({ slots }, ports) {
-    return deployStatusReply(slots, ports);
   },
 });

@@ -150,17 +150,6 @@ async function calendarFreeze(
   };
 }
 
-/** `… override: hotfix for INC-42` → the request without it, and the override's reason. */
-export function takeOverride(text: string): { readonly text: string; readonly override?: string } {
-  const match = /\s+(?:--)?override\s*[:=]?\s+(.+)$/is.exec(text);
-  if (match === null) return { text };
-  const reason = (match[1] ?? '')
-    .trim()
-    .replace(/^["'“]|["'”]$/g, '')
-    .slice(0, 200);
-  return { text: text.slice(0, match.index), ...(reason !== '' && { override: reason }) };
-}
-
 /** The freeze override a request carries (not a declared slot: only `override: …` in the text sets it). */
 export function overrideOf(slots: Readonly<Record<string, string | undefined>>): string | undefined {
   return slots.override;

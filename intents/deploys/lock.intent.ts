@@ -1,9 +1,7 @@
-import { defineIntent } from '../define-intent';
-import { changeRefusal } from './deploy.policy';
-import { lockService, lockStatus, unlockService } from './locks';
+import { declareIntent } from '../define-intent';
 
 /** Lock a service in an environment by hand, with a reason: deploys by anyone else wait. */
-export const lock = defineIntent({
+export const lockIntent = declareIntent({
   name: 'Lock',
   description: 'Lock a service in an environment, with a reason: deploys by anyone else wait',
   usage: '/deploy lock <service> <environment> [reason] [until HH:MM]',
@@ -24,28 +22,14 @@ export const lock = defineIntent({
   // Planned by the worker (its rules ask Slack who the person is) but not confirmed: a lock changes nothing in AWS.
   sideEffects: true,
   confirm: false,
-  check: ({ slots, actor }, ports) => changeRefusal(slots, actor, ports),
   examples: {
     'lock api prod': { service: 'api', environment: 'prod' },
     'lock payments in production': { service: 'payments', environment: 'prod' },
   },
-  async handle({ slots, actor }, ports) {
-    const all = slots as Readonly<Record<string, string | undefined>>;
-    return lockService(
-      {
-        service: all.service as string,
-        environment: all.environment as string,
-        ...(all.note !== undefined && { note: all.note }),
-        ...(all.until !== undefined && { until: all.until }),
-      },
-      actor,
-      ports,
-    );
-  },
 });
 
 /** Lift a hand lock: its holder, or an admin. */
-export const unlock = defineIntent({
+export const unlockIntent = declareIntent({
   name: 'Unlock',
   description: 'Lift the lock on a service in an environment (its holder, or an admin)',
   usage: '/deploy unlock <service> <environment>',
@@ -68,13 +52,10 @@ export const unlock = defineIntent({
     'unlock api prod': { service: 'api', environment: 'prod' },
     'release the lock on web in staging': { service: 'web', environment: 'staging' },
   },
-  async handle({ slots, actor }, ports) {
-    return unlockService({ service: slots.service as string, environment: slots.environment as string }, actor, ports);
-  },
 });
 
 /** Who holds a lock: deploys in progress and hand locks. */
-export const lockStatusIntent = defineIntent({
+export const lockStatusIntent = declareIntent({
   name: 'LockStatus',
   description: 'Show who holds a lock on a service: deploys in progress and hand locks',
   usage: '/deploy locks [service] [environment]',
@@ -101,8 +82,5 @@ export const lockStatusIntent = defineIntent({
     'who holds the lock on api?': { service: 'api' },
     'is payments locked in prod': { service: 'payments', environment: 'prod' },
     'show locks': {},
-  },
-  async handle({ slots }, ports) {
-    return lockStatus(slots, ports);
   },
 });

@@ -1,10 +1,7 @@
-import { defineIntent } from '../define-intent';
-import { code, strong } from '../reply';
-import { changeConfirmation, changeRefusal, pinnedDigest, versionRefusal } from './deploy.policy';
-import { rollbackService } from './deployments.handler';
+import { declareIntent } from '../define-intent';
 
 /** Roll a service back to the revision it ran before its latest deploy. */
-export const rollback = defineIntent({
+export const rollbackIntent = declareIntent({
   name: 'Rollback',
   description: 'Roll a service back to its previous revision',
   usage: '/deploy rollback <service> <environment>',
@@ -43,43 +40,10 @@ export const rollback = defineIntent({
     version: { type: 'Version', required: false, prompt: 'Which earlier version?' },
   },
   sideEffects: true,
-  check: async ({ slots, actor }, ports) =>
-    (await changeRefusal(slots, actor, ports)) ??
-    (slots.version !== undefined ? await versionRefusal(slots, ports) : undefined),
-  confirmation: async (slots, ports) => {
-    const text = await changeConfirmation('Roll back', slots, ports);
-    return slots.version === undefined
-      ? text
-      : {
-          ...text,
-          action: [
-            'Roll back ',
-            strong(slots.service ?? ''),
-            ' in ',
-            strong(slots.environment ?? ''),
-            ' to ',
-            code(slots.version),
-          ],
-        };
-  },
   examples: {
     'roll back billing in production': { service: 'payments', environment: 'prod' },
     'rollback web in prod': { service: 'web', environment: 'prod' },
     'revert the api on staging': { service: 'api', environment: 'staging' },
     'roll back api in prod to v1.7.0': { service: 'api', environment: 'prod', version: 'v1.7.0' },
-  },
-  async handle({ slots, actor }, ports) {
-    const { service, environment, version } = slots;
-    const digest = pinnedDigest(slots);
-    return rollbackService(
-      {
-        service: service as string,
-        environment: environment as string,
-        ...(version !== undefined && { version }),
-        ...(version !== undefined && digest !== undefined && { digest }),
-      },
-      actor,
-      ports,
-    );
   },
 });

@@ -1,29 +1,7 @@
-import { defineIntent, type IntentDefinition } from '../define-intent';
-import { lowerFirst } from '../format';
-import { code, type Reply, strong } from '../reply';
+import { declareIntent } from '../define-intent';
 
-/** Help generated from the intent declarations: what each intent does, its command and a way to say it. */
-export function helpReply(intents: readonly IntentDefinition[]): Reply {
-  const listed = intents.filter((i) => i.usage !== undefined);
-  const sections = listed.map((intent) => {
-    const sample = intent.utterances.find((u) => u.includes('{')) ?? intent.utterances[0];
-    return [
-      strong(intent.description),
-      code(intent.usage as string),
-      ...(sample === undefined ? [] : [`or say “${sample.replace(/\{(\w+)\}/g, '<$1>')}”`]),
-    ];
-  });
-  return {
-    title: 'What opsbot can do',
-    // Each description as it is written ("Show AWS maintenance" keeps its AWS), its first letter lowered mid-sentence.
-    summary: `opsbot can: ${listed.map((i) => lowerFirst(i.description)).join('; ')}.`,
-    sections,
-    context: ['Mention me in a channel or send me a direct message; I answer in a thread.'],
-    visibility: 'channel',
-  };
-}
-
-export const help = defineIntent({
+/** What opsbot can do, generated from the declarations. */
+export const helpIntent = declareIntent({
   name: 'Help',
   description: 'Show what opsbot can do',
   usage: '/deploy help',
@@ -44,7 +22,4 @@ export const help = defineIntent({
   slots: {},
   sideEffects: false,
   examples: { help: {}, 'what commands do you know': {} },
-  async handle(_request, { intents }) {
-    return helpReply(intents);
-  },
 });

@@ -1,8 +1,7 @@
-import { defineIntent } from '../define-intent';
-import { upcomingMaintenance } from './maintenance.handler';
+import { declareIntent } from '../define-intent';
 
 /** Upcoming AWS scheduled maintenance across the configured accounts and regions: for a period, a service, an account. */
-export const maintenanceNotices = defineIntent({
+export const maintenanceNoticesIntent = declareIntent({
   name: 'MaintenanceNotices',
   description: 'List upcoming AWS scheduled maintenance (Health, EC2 events, RDS, ElastiCache, OpenSearch)',
   usage: '/deploy maintenance [service] [7 days | this week | tomorrow]',
@@ -62,8 +61,5 @@ export const maintenanceNotices = defineIntent({
     'maintenance affecting payments': { service: 'payments' },
     'anything in prod account next month?': { account: 'prod', period: 'next-month' },
     'maintenance web 3 days': { service: 'web', period: '3-days' },
-  },
-  async handle({ slots }, ports) {
-    return upcomingMaintenance(ports, slots);
   },
 });

@@ -1,11 +1,11 @@
-import type { IntentDefinition } from '../define-intent';
+import type { IntentDeclaration } from '../define-intent';
 import type { SlotType, Vocabulary } from '../vocabulary';
 import { isSwap, TypoIndex } from './fuzzy';
 import { cleanSlackText, stem, type Token, tokenize } from './normalize';
 import { COMMON_WORDS, type Entity, SlotResolver } from './resolver';
+import { FALLBACK_INTENT, type GrammarTables, grammarTables, SOFT_TYPES, STOPWORDS, slotFeature } from './tables';
 
-/** The intent the matcher returns when nothing fits. */
-export const FALLBACK_INTENT = 'FallbackIntent';
+export { FALLBACK_INTENT } from './tables';
 
 /** A slot value the person gave that matches nothing configured. */
 export interface UnresolvedSlot {
@@ -26,86 +26,17 @@ export interface Classification {
   readonly unresolved?: UnresolvedSlot;
 }
 
-/** Slot types whose values fill slots without weighing on which intent was meant. */
-const SOFT_TYPES: ReadonlySet<SlotType> = new Set<SlotType>(['Period', 'Account']);
-
-/** Words that carry no intent. Question words stay: they tell status questions from commands. */
-const STOPWORDS = new Set([
-  'the',
-  'a',
-  'an',
-  'to',
-  'in',
-  'on',
-  'of',
-  'for',
-  'it',
-  'me',
-  'my',
-  'please',
-  'pls',
-  'can',
-  'you',
-  'could',
-  'would',
-  'i',
-  'we',
-  'our',
-  'us',
-  'and',
-  'at',
-  'be',
-  'this',
-  'that',
-  'hey',
-  'hi',
-  'hello',
-  'there',
-  'with',
-  'opsbot',
-  'bot',
-  'just',
-  'into',
-  'onto',
-  'from',
-  'up',
-  'now',
-  'right',
-  'so',
-  'some',
-  'thanks',
-  'thank',
-  'yo',
-  'ok',
-  'okay',
-  'will',
-  'should',
-  'u',
-  'ur',
-  'our',
-  'your',
-  'its',
-  'let',
-  'lets',
-  'go',
-  'ahead',
-  'out',
-  'over',
-]);
-
 /** Below this similarity an utterance is not placed; it goes to the fallback intent. */
 const THRESHOLD = 0.34;
 
 interface Template {
   readonly intent: string;
-  readonly weights: ReadonlyMap<string, number>;
   readonly norm: number;
 }
 
-const slotFeature = (type: SlotType) => `$${type}`;
-
 /**
- * The embedded default NLU: compiled from the intent declarations and the configured names.
+ * The embedded default NLU: the grammar compiled from the intent declarations (prebuilt in the deployed bundles,
+ * `tables.ts`) and the configured names.
  * An utterance becomes a bag of word stems and slot types, scored against every sample utterance
  * (cosine similarity, words weighted by how few intents use them); the best intent wins if it is
  * close enough, and its slots are filled from the values found.
@@ -114,56 +45,41 @@ export class LocalMatcher {
   readonly resolver: SlotResolver;
   private readonly templates: Template[] = [];
   private readonly postings = new Map<string, Array<{ template: number; weight: number }>>();
-  private readonly idf = new Map<string, number>();
-  private readonly keywordTypos: TypoIndex;
-  private readonly intents: ReadonlyMap<string, IntentDefinition>;
+  private readonly idf: ReadonlyMap<string, number>;
+  private readonly keywords: readonly string[];
+  /** Built when a word first needs correcting: many requests never do. */
+  private keywordTypos: TypoIndex | undefined;
+  private readonly intents: ReadonlyMap<string, IntentDeclaration>;
   private readonly unknownWeight: number;
 
-  constructor(intents: readonly IntentDefinition[], vocabulary: Vocabulary) {
+  /**
+   * @param tables the grammar compiled from these declarations; by default the tables the bundle carries for them
+   *   (`infra/bundling/bundling.ts`), else compiled now.
+   */
+  constructor(
+    intents: readonly IntentDeclaration[],
+    vocabulary: Vocabulary,
+    tables: GrammarTables = grammarTables(intents),
+  ) {
     this.intents = new Map(intents.map((i) => [i.name, i]));
-    const grammar = new Set<string>();
-    const perTemplate: Array<{ intent: string; features: Set<string> }> = [];
-    for (const intent of intents) {
-      if (intent.name === FALLBACK_INTENT) continue;
-      for (const utterance of intent.utterances) {
-        const features = new Set<string>();
-        const bare = utterance.replace(/\{([a-zA-Z]+)\}/g, (_, slot: string) => {
-          const declaration = intent.slots[slot];
-          if (declaration !== undefined && !SOFT_TYPES.has(declaration.type))
-            features.add(slotFeature(declaration.type));
-          return ' ';
-        });
-        for (const token of tokenize(bare)) {
-          grammar.add(token.word);
-          if (!STOPWORDS.has(token.word)) features.add(stem(token.word));
+    this.resolver = new SlotResolver(vocabulary, tables.grammar);
+    this.keywords = tables.keywords;
+    this.idf = new Map(tables.idf);
+    this.unknownWeight = tables.unknownWeight;
+    for (const { name, templates } of tables.intents) {
+      for (const features of templates) {
+        const template = this.templates.length;
+        let sum = 0;
+        for (const f of features) {
+          const [feature, weight] = tables.idf[f] as readonly [string, number];
+          sum += weight * weight;
+          const list = this.postings.get(feature) ?? [];
+          list.push({ template, weight });
+          this.postings.set(feature, list);
         }
-        perTemplate.push({ intent: intent.name, features });
+        this.templates.push({ intent: name, norm: Math.sqrt(sum) });
       }
     }
-    this.resolver = new SlotResolver(vocabulary, grammar);
-    this.keywordTypos = new TypoIndex([...grammar].filter((w) => !STOPWORDS.has(w) && w.length >= 4));
-
-    const intentCount = new Set(perTemplate.map((t) => t.intent)).size;
-    const intentsWith = new Map<string, Set<string>>();
-    for (const { intent, features } of perTemplate) {
-      for (const f of features) intentsWith.set(f, (intentsWith.get(f) ?? new Set()).add(intent));
-    }
-    for (const [f, owners] of intentsWith) this.idf.set(f, Math.log(1 + intentCount / owners.size));
-    this.unknownWeight = Math.log(1 + intentCount);
-
-    perTemplate.forEach(({ intent, features }, index) => {
-      const weights = new Map<string, number>();
-      let sum = 0;
-      for (const f of features) {
-        const w = this.idf.get(f) as number;
-        weights.set(f, w);
-        sum += w * w;
-        const list = this.postings.get(f) ?? [];
-        list.push({ template: index, weight: w });
-        this.postings.set(f, list);
-      }
-      this.templates.push({ intent, weights, norm: Math.sqrt(sum) });
-    });
   }
 
   /**
@@ -203,7 +119,7 @@ export class LocalMatcher {
       return { text, intent: FALLBACK_INTENT, slots: {}, confidence: round(1 - bestScore) };
     }
     const intentName = (this.templates[best] as Template).intent;
-    const intent = this.intents.get(intentName) as IntentDefinition;
+    const intent = this.intents.get(intentName) as IntentDeclaration;
     const { slots, unresolved } = this.fillSlots(intent, tokens, entities);
     return {
       text,
@@ -235,7 +151,7 @@ export class LocalMatcher {
 
   /** Fills an intent's slots from the entities found; a leftover unknown word in a missing slot's place is reported. */
   fillSlots(
-    intent: IntentDefinition,
+    intent: IntentDeclaration,
     tokens: readonly Token[],
     entities: readonly Entity[] = this.resolver.extract(tokens),
   ): { slots: Record<string, string>; unresolved?: UnresolvedSlot } {
@@ -299,6 +215,7 @@ export class LocalMatcher {
   /** A keyword one typo away (`deply` → `deploy`); short and everyday words are left alone. */
   private correctKeyword(word: string): string | undefined {
     if (word.length < 4 || COMMON_WORDS.has(word)) return undefined;
+    this.keywordTypos ??= new TypoIndex(this.keywords);
     const corrected = this.keywordTypos.correct(word);
     // Four-letter words collide too easily (`sing` → `using`): only a swap of two letters counts there.
     return word.length >= 5 || (corrected !== undefined && isSwap(word, corrected)) ? corrected : undefined;

@@ -1,8 +1,7 @@
-import { defineIntent } from '../define-intent';
-import { pipelineCard, pipelinesOverview } from './pipeline-card';
+import { declareIntent } from '../define-intent';
 
 /** CodePipeline status: one pipeline stage by stage, or an overview of all. */
-export const pipelineStatus = defineIntent({
+export const pipelineStatusIntent = declareIntent({
   name: 'PipelineStatus',
   description: 'Show CodePipeline status: all pipelines, or one stage by stage',
   usage: '/deploy pipelines [pipeline]',
@@ -50,8 +49,5 @@ export const pipelineStatus = defineIntent({
     'status of the api pipeline': { pipeline: 'api-pipeline' },
     'did the worker build fail?': { pipeline: 'worker-pipeline' },
     pipelines: {},
-  },
-  async handle({ slots, actor }, ports) {
-    return slots.pipeline === undefined ? pipelinesOverview(ports) : pipelineCard(slots.pipeline, ports, actor);
   },
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLambdaBundle, deployedSlackEnv, invokeAsLambda } from '../support/bundle';
 import { startSilentServer } from '../support/silent-server';
-import { signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
+import { signedEvent, slashCommandBody } from '../support/slack';
 
 /** One signed slash command, as Slack sends it to the request URL. */
 function command(text: string) {
@@ -20,12 +20,7 @@ describe('the bundled slack function, as it ships', () => {
       'slack',
       mkdtempSync(join(tmpdir(), 'opsbot-bundle-')),
     );
-    const env = {
-      PATH: process.env.PATH,
-      OPSBOT_CONFIG: configPath,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-bundle',
-    };
+    const env = deployedSlackEnv(configPath);
 
     // Act
     const run = await invokeAsLambda(outfile, command('help'), env);
@@ -39,13 +34,39 @@ describe('the bundled slack function, as it ships', () => {
     // The function reads validated JSON: neither the YAML parser nor the configuration schema (full zod) ships.
     expect(bundle).not.toMatch(/YAMLParseError|ZodISODateTime/);
     // The acknowledgement path's three SDK clients (DynamoDB, Lambda, Secrets Manager) with the SDK core are bundled
-    // in (loading them from node_modules costs more than the rest of the cold start); the clients only the worker
-    // calls are not. A cold start reads about half of it: the Store's client and the worker's adapters are chunks
-    // read on first use.
+    // in (loading them from node_modules costs more than the rest of the cold start); no client only the worker
+    // calls is even referred to. The Store's client is a chunk read on first use.
     expect(bundle).toContain('DynamoDBClient');
-    expect(bundle).toMatch(/from"@aws-sdk\/client-ecs"/);
+    expect(bundle).not.toMatch(/@aws-sdk\/client-(ecs|codedeploy|codepipeline|cloudwatch|ecr|health|lex-runtime-v2)/);
     expect(bytes).toBeLessThan(1.2 * 1024 * 1024);
     expect(coldBytes).toBeLessThan(0.7 * 1024 * 1024);
+  });
+
+  it('holds the intents as declared and nothing of what they do: no handler, reaction, deploy run or worker', async () => {
+    // Act
+    const { modules } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
+
+    // Assess: the declarations are there, and no module that runs an intent, a reaction or a job
+    expect(modules).toEqual(expect.arrayContaining(['intents/declarations.ts', 'intents/deploys/deploy.intent.ts']));
+    const behaviour = modules.filter((module) =>
+      /^intents\/index\.ts$|^intents\/.+\.(handler|reaction)\.ts$|^intents\/deploys\/run\/|^bot\/(worker\/|deps\.ts$)|^integrations\/sandbox\//.test(
+        module,
+      ),
+    );
+    expect(behaviour).toEqual([]);
+  });
+
+  it('refuses to start without the worker it hands its jobs to, saying what to set', async () => {
+    // Prepare: the deployed environment without the worker function's name
+    const { outfile, configPath } = await buildLambdaBundle('slack', mkdtempSync(join(tmpdir(), 'opsbot-bundle-')));
+    const { OPSBOT_WORKER_FUNCTION: _, ...env } = deployedSlackEnv(configPath);
+
+    // Act
+    const run = await invokeAsLambda(outfile, command('help'), env);
+
+    // Assess
+    expect(run.result?.statusCode).not.toBe(200);
+    expect(run.stderr).toContain('OPSBOT_WORKER_FUNCTION');
   });
 
   it('answers with the AWS backend, as deployed, without loading an SDK client it did not bundle', async () => {

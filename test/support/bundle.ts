@@ -14,7 +14,8 @@ const ROOT = resolve(__dirname, '..', '..');
  * Bundles a Lambda function with the options the CDK stack uses, beside the example world's configuration as
  * the function reads it (validated JSON): what the benchmark measures and the bundle test runs is what ships.
  * - `bytes`: every file of the bundle (source maps aside);
- * - `coldBytes`: what a cold start reads: the entry, the chunks it imports, and those it imports while starting.
+ * - `coldBytes`: what a cold start reads: the entry, the chunks it imports, and those it imports while starting;
+ * - `modules`: the source modules it holds.
  */
 export async function buildLambdaBundle(name: 'slack' | 'worker', dir: string) {
   mkdirSync(dir, { recursive: true });
@@ -37,6 +38,8 @@ export async function buildLambdaBundle(name: 'slack' | 'worker', dir: string) {
     bytes: code.reduce((sum, [, output]) => sum + output.bytes, 0),
     coldBytes: coldBytes(metafile, relative(process.cwd(), outfile)),
     files: code.map(([file]) => resolve(process.cwd(), file)),
+    /** The source modules bundled, relative to the repository (`intents/declarations.ts`, `node_modules/…`). */
+    modules: Object.keys(metafile.inputs).map((input) => relative(ROOT, resolve(process.cwd(), input))),
   };
 }
 

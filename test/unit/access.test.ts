@@ -103,7 +103,7 @@ function world() {
   people.groups.set('S0DEPLOYERS', [PEOPLE.deployer, PEOPLE.guest]);
   people.people.set(PEOPLE.guest, { guest: true });
   people.people.set(PEOPLE['other workspace'], { teamId: 'T0OTHER001' });
-  const planner = new ConversationPlanner(new IntentRegistry(intents), ports);
+  const planner = ConversationPlanner.withBehaviour(new IntentRegistry(intents), ports);
   return { ports, people, store, planner };
 }
 

@@ -4,6 +4,7 @@ import { ConversationPlanner } from '../../bot/conversation';
 import { actionId } from '../../bot/views/buttons';
 import { renderReply } from '../../bot/views/render';
 import { intents } from '../../intents';
+import { declarations } from '../../intents/declarations';
 import { IntentRegistry } from '../../intents/registry';
 import { sandboxPorts, shown, smallPrint, summaryText } from '../support/ports';
 
@@ -12,7 +13,7 @@ const registry = new IntentRegistry(intents);
 const alice = { userId: 'U0ALICE001' };
 
 function planner(config = example) {
-  return new ConversationPlanner(registry, sandboxPorts(config).ports);
+  return ConversationPlanner.withBehaviour(registry, sandboxPorts(config).ports);
 }
 
 describe('conversation planner', () => {
@@ -133,7 +134,7 @@ describe('conversation planner', () => {
     });
 
     // Act
-    const step = await new ConversationPlanner(registry, ports).plan({
+    const step = await ConversationPlanner.withBehaviour(registry, ports).plan({
       intent: 'Deploy',
       slots: { service: 'web', environment: 'prod', version: 'v1.8.2' },
       actor: alice,
@@ -265,5 +266,43 @@ describe('conversation planner', () => {
     });
     expect(prod.kind).toBe('answer');
     expect(dev.kind).toBe('confirm');
+  });
+});
+
+describe('the acknowledgement’s planner, from the declarations alone', () => {
+  const declared = () =>
+    ConversationPlanner.fromDeclarations(new IntentRegistry(declarations), {
+      vocabulary: sandboxPorts(example).ports.vocabulary,
+      audit: sandboxPorts(example).ports.audit,
+    });
+
+  it('answers a question and a name it does not know, as the worker would', async () => {
+    // Act
+    const question = await declared().plan({ intent: 'PipelineStatus', slots: {}, actor: alice, confirmed: false });
+    const unknown = await declared().plan({
+      intent: 'DeployStatus',
+      slots: {},
+      actor: alice,
+      confirmed: false,
+      unresolved: { slot: 'service', type: 'Service', value: 'wbe', suggestions: ['web'] },
+    });
+
+    // Assess
+    expect(question.kind).toBe('run');
+    expect(unknown.kind).toBe('answer');
+    if (unknown.kind === 'answer') expect(summaryText(unknown.reply)).toContain('did you mean web?');
+  });
+
+  it('refuses to plan a change, whose policy only the worker can read', async () => {
+    // Act
+    const planned = declared().plan({
+      intent: 'Deploy',
+      slots: { service: 'web', environment: 'staging', version: 'v1.8.2' },
+      actor: alice,
+      confirmed: false,
+    });
+
+    // Assess
+    await expect(planned).rejects.toThrow('Deploy changes something: the worker plans it, with its policy');
   });
 });

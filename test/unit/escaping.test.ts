@@ -110,7 +110,7 @@ async function pushedAlert(text: string): Promise<Reply> {
   return posted[0] as Reply;
 }
 
-const planner = () => new ConversationPlanner(new IntentRegistry(intents), sandboxPorts().ports);
+const planner = () => ConversationPlanner.withBehaviour(new IntentRegistry(intents), sandboxPorts().ports);
 
 /** Every surface that shows text from outside, given that text. */
 const surfaces: Record<string, (text: string) => Promise<Reply>> = {

@@ -1,5 +1,6 @@
 import type { Freeze } from '../../intents/define-intent';
-import { activeFreeze, localTime, takeOverride, zonedInstant } from '../../intents/deploys/freeze';
+import { activeFreeze, localTime, zonedInstant } from '../../intents/deploys/freeze';
+import { takeOverride } from '../../intents/deploys/request-words';
 
 const BERLIN = 'Europe/Berlin';
 /** Friday 24 Nov 2026 does not exist: 2026-11-27 is a Friday. */

@@ -1,4 +1,4 @@
-import { lazyPort } from '../../bot/deps';
+import { lazyPort } from '../../bot/lazy-port';
 import type { Pipelines } from '../../integrations/pipelines.port';
 
 /** A port built by a factory that counts its builds and can be told to fail. */

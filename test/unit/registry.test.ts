@@ -3,6 +3,7 @@ import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { createMemoryLog } from '../../bot/logger';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { intents, reactions } from '../../intents';
+import { declarations } from '../../intents/declarations';
 import { defineIntent, missingSlots } from '../../intents/define-intent';
 import { defineReaction, ReactionRegistry } from '../../intents/define-reaction';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
@@ -10,15 +11,10 @@ import { IntentRegistry } from '../../intents/registry';
 import { alarmStateChange } from '../support/ports';
 
 const intent = (name: string, utterances: string[], slots = {}) =>
-  defineIntent({
-    name,
-    description: name,
-    utterances,
-    slots,
-    sideEffects: false,
-    examples: {},
-    handle: async () => ({ summary: '' }),
-  });
+  defineIntent(
+    { name, description: name, utterances, slots, sideEffects: false, examples: {} },
+    { handle: async () => ({ summary: '' }) },
+  );
 
 describe('intent registry', () => {
   it('holds the declared intents under their canonical names', () => {
@@ -56,6 +52,38 @@ describe('intent registry', () => {
     expect(() => new IntentRegistry([intent('A', ['deploy {service}'])])).toThrow(
       '{service}, which is not a declared slot',
     );
+  });
+
+  it('checks declarations on their own, as the Lambda bundling does before it compiles the matcher', () => {
+    // Prepare: a declaration whose utterance names a slot it does not declare
+    const broken = [...declarations, intent('Broken', ['break {thing}'])];
+
+    // Act and Assess
+    expect(() => IntentRegistry.check(broken)).toThrow('{thing}, which is not a declared slot');
+    expect(() => IntentRegistry.check(declarations)).not.toThrow();
+  });
+});
+
+describe('declarations and the worker’s intents', () => {
+  it('are the same intents in the same order, each with its declared grammar', () => {
+    // Assess: what the edge and Lex read is exactly what the worker runs
+    expect(intents.map((i) => i.name)).toEqual(declarations.map((d) => d.name));
+    intents.forEach((definition, i) => {
+      const declared = declarations[i];
+      expect(definition.utterances).toBe(declared?.utterances);
+      expect(definition.slots).toBe(declared?.slots);
+      expect(definition.sideEffects).toBe(declared?.sideEffects);
+      expect(typeof definition.handle).toBe('function');
+    });
+  });
+
+  it('declare nothing the edge would run: no handler, policy or confirmation', () => {
+    // Assess
+    for (const declared of declarations) {
+      expect(Object.keys(declared)).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(handle|check|checkEarly|confirmation|choices)$/)]),
+      );
+    }
   });
 });
 

@@ -1,0 +1,58 @@
+import { defineIntent } from '../define-intent';
+import { deployIntent } from './deploy.intent';
+import { changeConfirmation, changeRefusal, offeredVersions, pinnedDigest, versionRefusal } from './deploy.policy';
+import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
+import { holdRefusal } from './locks';
+import { lockRefusal } from './run/lock';
+import { startRun } from './run/start';
+
+/** A deploy: its policy (rules, freeze, lock, version), its confirmation card, the versions it offers, and the run it starts. */
+export const deploy = defineIntent(deployIntent, {
+  check: async ({ slots, actor }, ports) =>
+    (await changeRefusal(slots, actor, ports)) ??
+    (await freezeRefusal(
+      { ...slots, ...(overrideOf(slots) !== undefined && { override: overrideOf(slots) }) },
+      actor,
+      ports,
+    )) ??
+    (slots.service !== undefined && slots.environment !== undefined
+      ? ((await lockRefusal(slots.service, slots.environment, ports)) ??
+        (await holdRefusal(slots.service, slots.environment, actor, ports)))
+      : undefined) ??
+    (await versionRefusal(slots, ports)),
+  // Busy or locked is said as soon as the service and environment are known, before a version is asked for.
+  checkEarly: async ({ slots, actor }, ports) =>
+    slots.service !== undefined && slots.environment !== undefined
+      ? ((await lockRefusal(slots.service, slots.environment, ports)) ??
+        (await holdRefusal(slots.service, slots.environment, actor, ports)))
+      : undefined,
+  confirmation: async (slots, ports) => {
+    const text = await changeConfirmation('Deploy', slots, ports);
+    // An admin's override of a freeze is said on the card the channel sees, and kept with the deploy.
+    const override = overrideOf(slots);
+    return override === undefined || slots.environment === undefined || !(await frozen(slots.environment, ports))
+      ? text
+      : { ...text, warning: ['Deploying into a freeze, overridden by an admin: ', override], danger: true };
+  },
+  choices: async (slot, slots, ports) =>
+    slot === 'version' && slots.service !== undefined && slots.environment !== undefined
+      ? offeredVersions(slots.service, slots.environment, ports)
+      : undefined,
+  async handle({ slots, actor }, ports) {
+    const { service, environment, version } = slots as Required<typeof slots>;
+    const override = await overrideInForce(slots, actor, ports);
+    const digest = pinnedDigest(slots);
+    return startRun(
+      {
+        kind: 'deploy',
+        service,
+        environment,
+        version,
+        ...(digest !== undefined && { digest }),
+        ...(override !== undefined && { override }),
+      },
+      actor,
+      ports,
+    );
+  },
+});
