@@ -149,6 +149,8 @@ export interface ColdStartFigures {
     /** The least Bolt and the SDK cost for the same command, and that as a ratio to the obvious app. */
     readonly floorMs: number;
     readonly floorRatio: number;
+    /** opsbot's cold first ack as a multiple of the floor's, same run: what opsbot's own code costs on top. */
+    readonly toFloor: number;
     /** opsbot's cold first ack with Secrets Manager {@link SECRETS_LATENCY_MS} away. */
     readonly opsbotSecretsAwayMs: number;
     /** Every file of the slack bundle, and what its cold start reads of it (the entry and the chunks it loads). */
@@ -381,6 +383,7 @@ export async function coldStartFigures(runs = 11, warmRequests = 1000): Promise<
         ratio: Math.round((opsbotMs / obviousMs) * 100) / 100,
         floorMs: ms(percentile(floorFirst, 50)),
         floorRatio: Math.round((percentile(floorFirst, 50) / obviousMs) * 100) / 100,
+        toFloor: Math.round((opsbotMs / percentile(floorFirst, 50)) * 100) / 100,
         opsbotSecretsAwayMs: ms(percentile(awayFirst, 50)),
         opsbotBundleBytes: ours.bytes,
         opsbotColdBytes: ours.coldBytes,
