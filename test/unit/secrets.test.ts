@@ -41,7 +41,7 @@ describe('Slack secrets from Secrets Manager', () => {
     });
 
     // Act
-    const ready = await withSlackSecrets(worker, { fresh: true });
+    const ready = await withSlackSecrets(worker);
 
     // Assess
     expect(ready.botToken).toBe('xoxb-from-secrets-manager');
