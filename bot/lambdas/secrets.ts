@@ -53,24 +53,18 @@ export function needsSecrets(settings: Settings): boolean {
  */
 export const SECRET_READ = { timeoutMs: 1_000, attempts: 2 } as const;
 
-/** The Secrets Manager client and its one command, loaded and built once per process. */
-let reader:
-  | Promise<{
-      readonly client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient;
-      readonly GetSecretValueCommand: typeof import('@aws-sdk/client-secrets-manager').GetSecretValueCommand;
-    }>
-  | undefined;
+let provider: Promise<import('@aws-lambda-powertools/parameters/secrets').SecretsProvider> | undefined;
 
 /**
- * Reads the Slack signing secret and bot token from Secrets Manager (`GetSecretValue`, with {@link SECRET_READ}'s
- * limits). Each build of a handler reads them afresh ({@link refreshedWithSecrets} rebuilds it every five minutes),
- * so no cache of its own is kept. The slack function starts this at init, and loads the rest of its code once
- * `requested` says the reads have started. Values are never logged.
+ * Reads the Slack signing secret and bot token from Secrets Manager through Powertools Parameters (cached for
+ * five minutes), with {@link SECRET_READ}'s limits. The slack function starts this at init, and loads the rest of
+ * its code once `requested` says the reads have started. Values are never logged.
  * @throws {ConfigError} when a secret is empty, saying how to set it.
  */
 export async function withSlackSecrets(
   settings: Settings,
   options: {
+    readonly fresh?: boolean;
     /**
      * Called once both reads have started (handed to the SDK, which builds, signs and sends them as the event loop
      * lets it), long before Secrets Manager answers; not called when no read is needed.
@@ -79,17 +73,24 @@ export async function withSlackSecrets(
   } = {},
 ): Promise<Settings> {
   if (!needsSecrets(settings)) return settings;
-  reader ??= import('../../integrations/aws/secrets-client').then(
-    ({ GetSecretValueCommand, secretsClient }) => ({ client: secretsClient(SECRET_READ), GetSecretValueCommand }),
+  provider ??= Promise.all([
+    import('@aws-lambda-powertools/parameters/secrets'),
+    import('../../integrations/aws/secrets-client'),
+  ]).then(
+    ([{ SecretsProvider }, { secretsClient }]) => new SecretsProvider({ awsSdkV3Client: secretsClient(SECRET_READ) }),
     (error: unknown) => {
-      reader = undefined;
+      provider = undefined;
       throw error;
     },
   );
-  const { client: secrets, GetSecretValueCommand } = await reader;
+  const secrets = await provider;
   const read = async (arn: string | undefined, what: string): Promise<string | undefined> => {
     if (arn === undefined) return undefined;
-    const { SecretString: value } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
+    // A rebuild reads the secret afresh: Powertools' own cache would otherwise hand back the rotated-out value.
+    const value = await secrets.get(arn, {
+      maxAge: SECRET_MAX_AGE_SECONDS,
+      ...(options.fresh === true && { forceFetch: true }),
+    });
     if (typeof value !== 'string' || value.trim() === '') {
       throw new ConfigError('Secrets Manager', [
         `${what} (${arn}) has no value: set it with \`aws secretsmanager put-secret-value --secret-id ${arn} --secret-string …\``,

@@ -14,12 +14,12 @@ type Handler = (event: HttpLambdaEvent, context: unknown) => Promise<HttpLambdaR
 // secrets' reads have started, so the requests go out and Secrets Manager answers between those compiles rather
 // than after them (`npm run bench`, cold first ack with Secrets Manager away).
 const ignore = () => undefined;
-const build = async () => {
+const build = async (fresh: boolean) => {
   let requested: () => void = () => undefined;
   const sent = new Promise<void>((resolve) => {
     requested = resolve;
   });
-  const secrets = withSlackSecrets(settings, { requested });
+  const secrets = withSlackSecrets(settings, { fresh, requested });
   await Promise.race([sent, secrets.then(ignore, ignore)]);
   if (settings.workerFunctionName !== undefined) void import('../../integrations/aws/lambda-client').catch(ignore);
   const [withSecrets, { createSlackEdgeHandler }] = await Promise.all([secrets, import('./slack-edge')]);

@@ -14,7 +14,8 @@ const settings = readSettings();
 const config = readDeployedConfig(settings);
 // Built on first use; with the Slack secrets in Secrets Manager, built again once they are older than their cache
 // lifetime, so a rotation takes effect.
-const build = () => asCaller('worker', async () => createDeps(await withSlackSecrets(settings), config));
+const build = (fresh: boolean) =>
+  asCaller('worker', async () => createDeps(await withSlackSecrets(settings, { fresh }), config));
 const deps = needsSecrets(settings)
   ? refreshedWithSecrets<Deps>(build)
   : refreshedWithSecrets<Deps>(build, { maxAgeMs: Number.POSITIVE_INFINITY });

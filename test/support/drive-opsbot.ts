@@ -43,7 +43,7 @@ export async function driveOpsbot(
   try {
     // The slack function: its secrets, then a command and a mention, each handed over to the worker.
     const slackSettings = await asCaller('slack', () =>
-      withSlackSecrets(readSettings({ ...deployed.slack, ...lambda })),
+      withSlackSecrets(readSettings({ ...deployed.slack, ...lambda }), { fresh: true }),
     );
     const slack = createSlackHandler(slackSettings, config);
     const send = (event: ReturnType<typeof signedEvent>) => slack.handler(event, {});
@@ -63,7 +63,7 @@ export async function driveOpsbot(
 
     // The worker, built as its entry builds it, runs what it was handed.
     const workerSettings = await asCaller('worker', () =>
-      withSlackSecrets(readSettings({ ...deployed.worker, ...lambda })),
+      withSlackSecrets(readSettings({ ...deployed.worker, ...lambda }), { fresh: true }),
     );
     // AWS Health's active endpoint: its default region, without a DNS look-up.
     const worker = createDeps(workerSettings, config, { healthRegion: async () => 'us-east-1' });

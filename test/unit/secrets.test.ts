@@ -41,7 +41,7 @@ describe('Slack secrets from Secrets Manager', () => {
     });
 
     // Act
-    const ready = await withSlackSecrets(worker);
+    const ready = await withSlackSecrets(worker, { fresh: true });
 
     // Assess
     expect(ready.botToken).toBe('xoxb-from-secrets-manager');
