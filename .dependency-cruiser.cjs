@@ -1,4 +1,6 @@
 /** Layer rules from the house style: the edge knows Slack, intents know neither Slack nor AWS. */
+const SLACK_FUNCTION_MODULES = require('./infra/bundling/slack-function-modules.cjs');
+
 module.exports = {
   forbidden: [
     {
@@ -47,23 +49,14 @@ module.exports = {
       to: { path: '^(integrations|bot)/', pathNot: '^bot/(accounts|config|deployed-config|settings|vocabulary)[.]ts$' },
     },
     {
-      name: 'slack-function-declarations-only',
+      name: 'slack-function-edge-only',
       comment:
-        'The slack function (its Lambda entry and all it reaches, dynamic imports included) reads the intents as ' +
-        'declared, never what they do: no handler or reaction, no deploy run, no worker or composition of it, no ' +
-        'sandbox. The bundle test checks the built bundle the same way.',
+        'The slack function (its Lambda entry and all it reaches, type-only and dynamic imports included) loads ' +
+        'only what infra/bundling/slack-function-modules.cjs allows: the edge and the intents as declared, never a ' +
+        'handler, reaction, deploy run, policy that reads an account, worker or sandbox.',
       severity: 'error',
       from: { path: '^bot/lambdas/slack[.]lambda[.]ts$' },
-      to: {
-        path: [
-          '^intents/index[.]ts$',
-          '^intents/.+[.](handler|reaction)[.]ts$',
-          '^intents/deploys/run/',
-          '^bot/(worker/|deps[.]ts$|lambdas/slack-handler[.]ts$)',
-          '^integrations/sandbox/',
-        ],
-        reachable: true,
-      },
+      to: { path: '^(bot|intents|integrations)/', pathNot: SLACK_FUNCTION_MODULES, reachable: true },
     },
     {
       name: 'no-circular',

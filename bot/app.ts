@@ -50,9 +50,10 @@ export function boltLogger(log: Log): SlackLogger {
   return {
     // Bolt's debug output includes whole requests (and their tokens): only what it says about itself is kept.
     debug: (...args: unknown[]) => {
+      // Read only at DEBUG: Bolt writes whole requests at this level, on every request.
+      if (level !== LogLevel.DEBUG) return;
       const message = text(args);
-      if (level === LogLevel.DEBUG && !/^AWS event:|"token"|xox[a-z]-/.test(message))
-        log.debug(message, { source: 'bolt' });
+      if (!/^AWS event:|"token"|xox[a-z]-/.test(message)) log.debug(message, { source: 'bolt' });
     },
     info: (...args: unknown[]) => log.info(text(args), { source: 'bolt' }),
     warn: (...args: unknown[]) => log.warn(text(args), { source: 'bolt' }),

@@ -75,6 +75,8 @@ export type Step =
   | { readonly kind: 'ask'; readonly reply: Reply; readonly pending: PendingRequest }
   | { readonly kind: 'confirm'; readonly reply: Reply }
   | { readonly kind: 'run'; readonly intent: IntentDeclaration; readonly slots: Readonly<Record<string, string>> }
+  /** A change the acknowledgement's planner cannot plan (its policy reads the account): the worker's to plan. */
+  | { readonly kind: 'handover' }
   /** A request for several targets: said first, then each target's own step (a card, a question, a refusal). */
   | { readonly kind: 'several'; readonly preface: Reply; readonly steps: readonly Step[] };
 
@@ -110,7 +112,7 @@ export class ConversationPlanner {
 
   /**
    * The acknowledgement's planner, from the declarations alone: it answers what needs no behaviour (a name it does
-   * not know, a question's missing detail) and refuses to plan a change, whose policy is the worker's.
+   * not know, a question's missing detail) and hands a change over to the worker, whose policy reads the account.
    */
   static fromDeclarations(registry: IntentRegistry<IntentDeclaration>, ports: PlannerPorts): ConversationPlanner {
     return new ConversationPlanner(registry, ports, undefined);
@@ -122,9 +124,7 @@ export class ConversationPlanner {
       return { kind: 'answer', reply: this.unknownValue(intent, input), question: true };
     }
     const full = this.behaviourPorts;
-    if (full === undefined && intent.sideEffects) {
-      throw new Error(`${intent.name} changes something: the worker plans it, with its policy`);
-    }
+    if (full === undefined && intent.sideEffects) return { kind: 'handover' };
 
     const [missing] = missingSlots(intent, input.slots);
     if (missing !== undefined) {
@@ -142,11 +142,9 @@ export class ConversationPlanner {
       full && (await intent.check?.({ intent: intent.name, slots: input.slots, actor: input.actor }, full));
     if (refusal !== undefined) return this.refused(intent, input, refusal);
 
-    if (intent.sideEffects && intent.confirm !== false && !input.confirmed) {
-      return {
-        kind: 'confirm',
-        reply: await this.confirmation(intent, input.slots, input.actor.userId, full as IntentPorts),
-      };
+    // A change always has its behaviour here (without it, it was handed over above).
+    if (intent.sideEffects && intent.confirm !== false && !input.confirmed && full !== undefined) {
+      return { kind: 'confirm', reply: await this.confirmation(intent, input.slots, input.actor.userId, full) };
     }
     return { kind: 'run', intent, slots: input.slots };
   }
@@ -257,7 +255,8 @@ export class ConversationPlanner {
     // A question's Cancel: the request was never complete, so it is said as it stood.
     if (intent === undefined || missingSlots(intent, decision.slots).length > 0)
       return this.dropped(decision.intent, decision.slots, decision.userId);
-    const action = decision.action ?? decision.intent;
+    // A card issued before cards kept their action says the request as it stood.
+    const action = decision.action ?? [intent.name.toLowerCase(), ...Object.values(decision.slots)].join(' ');
     return {
       summary: ['Cancelled: ', ...runsOf(action), '. Nothing was changed.'],
       sections: [[[status('none'), ' Cancelled: ', ...runsOf(action), '. Nothing was changed.']]],
@@ -276,13 +275,7 @@ export class ConversationPlanner {
     // What the card pinned travels with its buttons (stored by opsbot, never read back from Slack), and so does the
     // change as the card states it, which Cancel repeats.
     const pins = Object.fromEntries(Object.entries(text.pins ?? {}).map(([name, value]) => [`pinned:${name}`, value]));
-    const request = {
-      intent: intent.name,
-      slots: { ...slots, ...pins },
-      userId,
-      nonce: randomUUID(),
-      action: text.action,
-    };
+    const request = { intent: intent.name, slots: { ...slots, ...pins }, userId, nonce: randomUUID() };
     return {
       title: text.title ?? `Confirm: ${intent.name.toLowerCase()}`,
       summary: ['Confirm: ', ...runsOf(text.action), '?'],
@@ -300,7 +293,7 @@ export class ConversationPlanner {
           style: text.danger === true ? 'danger' : 'primary',
           payload: { kind: 'confirm', ...request },
         },
-        { label: 'Cancel', payload: { kind: 'cancel', ...request } },
+        { label: 'Cancel', payload: { kind: 'cancel', ...request, action: text.action } },
       ],
       context: [['Requested by ', mention(userId), '. Only they can confirm.']],
       // The team sees what is about to change, and who asked.

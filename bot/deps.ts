@@ -108,7 +108,16 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
   }
   // The worker is built below; a job handed over in this process runs once it is.
   let worker: RouterDeps | undefined;
-  const jobs = overrides.jobs ?? jobQueue(settings, () => worker as RouterDeps, log);
+  const jobs =
+    overrides.jobs ??
+    jobQueue(
+      settings,
+      () => {
+        if (worker === undefined) throw new Error('A job was handed over before the worker was built');
+        return worker;
+      },
+      log,
+    );
   const edge = composeEdge(config, {
     log,
     store,

@@ -69,8 +69,9 @@ export interface EdgeParts {
  * an account or loads an intent's behaviour.
  */
 export function composeEdge(config: OpsbotConfig, parts: EdgeParts): EdgeDeps {
-  // Checked when the bundle was built (lambdaBundleOptions) and by the tests, not at every cold start.
-  const registry = new IntentRegistry<IntentDeclaration>(declarations, { checked: true });
+  // opsbot's own declarations: checked when a Lambda bundle is built, by the worker's registry and by the tests,
+  // not again at every cold start of the edge.
+  const registry = new IntentRegistry<IntentDeclaration>(declarations, { alreadyChecked: true });
   const vocabulary = vocabularyOf(config);
   const audit = new StoreAudit(parts.store, parts.log, parts.now, (config.audit?.retentionDays ?? 365) * 24 * 60 * 60);
   const bot = config.slack ?? LOCAL_BOT;

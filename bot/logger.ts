@@ -2,7 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Log } from '../integrations/log.port';
 import { correlationId } from './correlation';
 
-export { correlationId, withCorrelation } from './correlation';
 export type { Log };
 
 const REDACTED = '[redacted]';

@@ -14,14 +14,14 @@ import { pipelineStatusIntent } from './pipelines/pipeline-status.intent';
  * worker; a test keeps the two lists the same intents in the same order.
  */
 export const declarations: readonly IntentDeclaration[] = [
-  deployIntent as IntentDeclaration,
-  rollbackIntent as IntentDeclaration,
-  deployStatusIntent as IntentDeclaration,
-  lockIntent as IntentDeclaration,
-  unlockIntent as IntentDeclaration,
-  lockStatusIntent as IntentDeclaration,
-  pipelineStatusIntent as IntentDeclaration,
-  maintenanceNoticesIntent as IntentDeclaration,
+  deployIntent,
+  rollbackIntent,
+  deployStatusIntent,
+  lockIntent,
+  unlockIntent,
+  lockStatusIntent,
+  pipelineStatusIntent,
+  maintenanceNoticesIntent,
   helpIntent,
   fallbackIntent,
 ];

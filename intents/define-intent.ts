@@ -259,6 +259,8 @@ export interface IntentDefinition<S extends string = string> extends IntentDecla
 
 /**
  * Declares an intent: its grammar, slots and help, in a module of its own that imports no handler (`*.intent.ts`).
+ * By convention the declaration is named `<name>Intent` (`deployIntent`) and its definition, which the worker runs,
+ * takes the plain name (`deploy`, in `deploy.handler.ts`).
  * @example
  * export const helpIntent = declareIntent({
  *   name: 'Help', description: 'List what opsbot can do', utterances: ['help'], slots: {},

@@ -24,13 +24,13 @@ import { opsbotHealth } from './self/opsbot-health.reaction';
  * explicit list. The Slack edge never imports it (a dependency-cruiser rule and the bundle test keep it so).
  */
 export const intents: readonly IntentDefinition[] = [
-  deploy as IntentDefinition,
-  rollback as IntentDefinition,
-  deployStatus as IntentDefinition,
-  lock as IntentDefinition,
-  unlock as IntentDefinition,
-  lockStatus as IntentDefinition,
-  pipelineStatus as IntentDefinition,
+  deploy,
+  rollback,
+  deployStatus,
+  lock,
+  unlock,
+  lockStatus,
+  pipelineStatus,
   maintenanceNotices,
   help,
   fallback,

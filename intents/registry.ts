@@ -8,13 +8,14 @@ export class IntentRegistry<T extends IntentDeclaration = IntentDefinition> {
   private readonly byName = new Map<string, T>();
 
   /**
-   * @throws when two intents share a name, or (unless `checked`) two intents claim the same utterance or an utterance
-   * names a slot its intent does not declare.
-   * @param options.checked the declarations were checked when the code was built ({@link IntentRegistry.check}, run
-   *   by the Lambda bundling and the tests): the slack function's cold start does not check them again.
+   * @throws when two intents share a name, or (unless `alreadyChecked`) two intents claim the same utterance or an
+   * utterance names a slot its intent does not declare.
+   * @param options.alreadyChecked the declarations are opsbot's own, checked when the code was built
+   *   ({@link IntentRegistry.check}: by the Lambda bundling, the worker's registry and the tests), so the slack
+   *   function's cold start does not check them again.
    */
-  constructor(intents: readonly T[], options: { readonly checked?: boolean } = {}) {
-    if (options.checked !== true) IntentRegistry.check(intents);
+  constructor(intents: readonly T[], options: { readonly alreadyChecked?: boolean } = {}) {
+    if (options.alreadyChecked !== true) IntentRegistry.check(intents);
     for (const intent of intents) {
       if (this.byName.has(intent.name)) {
         throw new Error(`Two intents are named "${intent.name}"; intent names must be unique`);

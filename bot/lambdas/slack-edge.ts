@@ -12,13 +12,7 @@ import { ConfigError, type Settings } from '../settings';
  * the listeners. What the edge cannot answer in the acknowledgement it hands to the worker as a job.
  */
 export function slackHandlerOver(edge: EdgeDeps, settings: Settings, config: OpsbotConfig) {
-  // The development signing secret is public: whatever the environment says this function is, the edge that checks
-  // signatures on AWS refuses it.
-  if (settings.backend === 'aws' && settings.signingSecretIsDefault) {
-    throw new ConfigError('environment', [
-      'SLACK_SIGNING_SECRET: the development default is refused on AWS; set SLACK_SIGNING_SECRET_ARN to the secret holding the Slack app signing secret (the CDK stack does)',
-    ]);
-  }
+  refuseDevelopmentSecret(settings);
   const log = edge.log;
   const receiver = new AwsLambdaReceiver({ signingSecret: settings.signingSecret, logger: boltLogger(log) });
   createApp(edge, {
@@ -46,5 +40,18 @@ export function slackHandlerOver(edge: EdgeDeps, settings: Settings, config: Ops
  * declarations and nothing of their behaviour, of the accounts' adapters or of the worker.
  */
 export function createSlackEdgeHandler(settings: Settings, config: OpsbotConfig) {
+  refuseDevelopmentSecret(settings);
   return slackHandlerOver(createEdgeDeps(settings, config), settings, config);
+}
+
+/**
+ * The development signing secret is public: whatever the environment says this function is, the edge that checks
+ * signatures on AWS refuses it.
+ */
+function refuseDevelopmentSecret(settings: Settings): void {
+  if (settings.backend === 'aws' && settings.signingSecretIsDefault) {
+    throw new ConfigError('environment', [
+      'SLACK_SIGNING_SECRET: the development default is refused on AWS; set SLACK_SIGNING_SECRET_ARN to the secret holding the Slack app signing secret (the CDK stack does)',
+    ]);
+  }
 }

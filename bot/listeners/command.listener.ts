@@ -135,20 +135,18 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
       );
       return;
     }
-    // A change is planned by the worker: its policy reads the account (the version in ECR, what runs now, the
-    // newest tags) and Slack (who is asking), which the acknowledgement path neither may nor should wait for.
-    const change = deps.registry.require(result.intent).sideEffects && result.unresolved === undefined;
-    const step = change
-      ? undefined
-      : await deps.planner.plan({
-          intent: result.intent,
-          slots: result.slots,
-          actor,
-          confirmed: false,
-          ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
-        });
+    // The acknowledgement's planner answers what needs no account (a name it does not know, a question's missing
+    // detail) and hands a change over: its policy reads the account (the version in ECR, what runs now, the newest
+    // tags) and Slack (who is asking), which the acknowledgement path neither may nor should wait for.
+    const step = await deps.planner.plan({
+      intent: result.intent,
+      slots: result.slots,
+      actor,
+      confirmed: false,
+      ...(result.unresolved !== undefined && { unresolved: result.unresolved }),
+    });
     // The planner makes several steps only of a message's words (the worker's), never of a slash command.
-    if (step !== undefined && step.kind !== 'run' && step.kind !== 'several') {
+    if (step.kind !== 'run' && step.kind !== 'handover' && step.kind !== 'several') {
       await ack(
         ephemeral(
           step.reply,

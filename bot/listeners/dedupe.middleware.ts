@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { JobQueue } from '../../integrations/jobs.port';
+import { withCorrelation } from '../correlation';
 import type { Job } from '../jobs';
-import { withCorrelation } from '../logger';
 
 /** The id Slack gives one delivery of one thing: `event_id` for events, `trigger_id` for commands and buttons. */
 export function deliveryId(body: Record<string, unknown>): string | undefined {

@@ -273,6 +273,9 @@ async function perform(step: Step, job: Job, deps: WorkerDeps, asked = false): P
       if (key !== undefined) await deps.store.delete(key);
       await reply(step.kind === 'answer' && step.question === true ? inConversation(step.reply, job) : step.reply);
       return;
+    case 'handover':
+      // Only the acknowledgement's planner, which has no behaviour, hands a change over; this one plans it.
+      throw new Error(`the worker's planner handed ${job.kind} over`);
     case 'run': {
       if (key !== undefined) await deps.store.delete(key);
       const actor: Actor = job.actor;

@@ -1,7 +1,7 @@
 import { defineIntent } from '../define-intent';
 import { changeRefusal } from './deploy.policy';
 import { lockIntent, lockStatusIntent, unlockIntent } from './lock.intent';
-import { lockService, lockStatus as lockStatusReply, unlockService } from './locks';
+import { lockService, lockStatusReply, unlockService } from './locks';
 
 /** A hand lock, taken by those who may change the environment. */
 export const lock = defineIntent(lockIntent, {

@@ -175,7 +175,7 @@ export async function unlockService(
 }
 
 /** Who holds what on a service (or every service): deploys in progress and hand locks, per environment. */
-export async function lockStatus(
+export async function lockStatusReply(
   slots: { service?: string; environment?: string },
   ports: IntentPorts,
 ): Promise<Reply> {

@@ -1,7 +1,7 @@
 import { defineIntent } from '../define-intent';
 import { code, strong } from '../reply';
 import { changeConfirmation, changeRefusal, pinnedDigest, versionRefusal } from './deploy.policy';
-import { rollbackService } from './deployments.handler';
+import { rollbackService } from './deployments';
 import { rollbackIntent } from './rollback.intent';
 
 /** A rollback: its policy, its confirmation card, and the redeploy of the version before. */

@@ -1,6 +1,6 @@
 import { defineIntent } from '../define-intent';
-import { upcomingMaintenance } from './maintenance.handler';
 import { maintenanceNoticesIntent } from './maintenance-notices.intent';
+import { upcomingMaintenance } from './upcoming';
 
 /** The maintenance coming up, as asked. */
 export const maintenanceNotices = defineIntent(maintenanceNoticesIntent, {

@@ -84,10 +84,12 @@ export type GrammarSource = Pick<IntentDeclaration, 'name' | 'utterances' | 'slo
  */
 export interface GrammarTables {
   /**
-   * Which declarations these tables were compiled from (each intent's name and number of sample utterances): a
-   * matcher given other declarations (a subset, in a test) compiles its own.
+   * A fingerprint of the declarations these tables were compiled from (each intent's name and number of sample
+   * utterances, not their text): a matcher given another list of declarations (a subset, in a test) compiles its
+   * own. It cannot tell two lists apart that differ only in an utterance's words; a bundle's tables and declarations
+   * come from the same source files, and the tables test checks they equal a fresh compile.
    */
-  readonly source: string;
+  readonly fingerprint: string;
   /**
    * Every feature of the sample utterances (a word stem or a `$SlotType`) with its weight,
    * `log(1 + intents / intents whose utterances have it)`: rarer features weigh more.
@@ -145,7 +147,7 @@ export function compileGrammar(intents: readonly GrammarSource[]): GrammarTables
   const features = [...intentsWith.keys()];
   const position = new Map(features.map((f, i) => [f, i]));
   return {
-    source: sourceOf(intents),
+    fingerprint: fingerprintOf(intents),
     idf: features.map((f) => [f, Math.log(1 + intentCount / (intentsWith.get(f) as Set<string>).size)]),
     unknownWeight: Math.log(1 + intentCount),
     intents: compiled.map(({ name, templates }) => ({
@@ -165,7 +167,7 @@ const PREBUILT: GrammarTables | undefined =
 
 /** The tables the bundle carries, when it carries them and they were compiled from these declarations. */
 export function prebuiltTables(intents: readonly GrammarSource[]): GrammarTables | undefined {
-  return PREBUILT !== undefined && PREBUILT.source === sourceOf(intents) ? PREBUILT : undefined;
+  return PREBUILT !== undefined && PREBUILT.fingerprint === fingerprintOf(intents) ? PREBUILT : undefined;
 }
 
 /** The tables the bundle carries for these declarations, else compiled now. */
@@ -177,7 +179,7 @@ export function grammarTables(intents: readonly GrammarSource[]): GrammarTables 
  * The intents' names and how many sample utterances each has. One bundle's tables and declarations come from the
  * same source files, so this only tells different lists of declarations apart, and costs next to nothing at start.
  */
-function sourceOf(intents: readonly GrammarSource[]): string {
+function fingerprintOf(intents: readonly GrammarSource[]): string {
   return intents
     .filter((i) => i.name !== FALLBACK_INTENT)
     .map((i) => `${i.name}:${i.utterances.length}`)

@@ -3,7 +3,7 @@ import type { OpsbotConfig } from '../../bot/config';
 import { createDeps } from '../../bot/deps';
 import type { Job, WatchJob } from '../../bot/jobs';
 import { withSlackSecrets } from '../../bot/lambdas/secrets';
-import { createSlackHandler } from '../../bot/lambdas/slack-handler';
+import { createSlackEdgeHandler } from '../../bot/lambdas/slack-edge';
 import { readSettings } from '../../bot/settings';
 import { handleWorkerInput } from '../../bot/worker/router';
 import { asCaller, listenToCalls, type RecordedCall } from '../../integrations/aws/call-ledger';
@@ -45,8 +45,9 @@ export async function driveOpsbot(
     const slackSettings = await asCaller('slack', () =>
       withSlackSecrets(readSettings({ ...deployed.slack, ...lambda }), { fresh: true }),
     );
-    const slack = createSlackHandler(slackSettings, config);
-    const send = (event: ReturnType<typeof signedEvent>) => slack.handler(event, {});
+    // As deployed: the edge alone, its jobs invoked on the worker function.
+    const slack = createSlackEdgeHandler(slackSettings, config);
+    const send = (event: ReturnType<typeof signedEvent>) => slack(event, {});
     await send(
       signedEvent(
         slashCommandBody('pipelines api-pipeline', {

@@ -4,7 +4,6 @@ import type { Deps, DepsOverrides } from '../../bot/deps';
 import { SANDBOX_EPOCH } from '../../bot/deps';
 import type { HttpLambdaEvent, HttpLambdaResult } from '../../bot/edge/lambda-edge';
 import type { Job } from '../../bot/jobs';
-import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { createMemoryLog } from '../../bot/logger';
 import type { Settings } from '../../bot/settings';
 import { handleWorkerInput } from '../../bot/worker/router';
@@ -23,6 +22,7 @@ import {
   TEST_BOT_TOKEN,
   TEST_SIGNING_SECRET,
 } from './slack';
+import { createSlackHandler } from './slack-handler';
 
 /**
  * The Slack edge as production runs it: the real Lambda handler, signed requests, and the Slack Web API served

@@ -293,16 +293,23 @@ describe('the acknowledgement’s planner, from the declarations alone', () => {
     if (unknown.kind === 'answer') expect(summaryText(unknown.reply)).toContain('did you mean web?');
   });
 
-  it('refuses to plan a change, whose policy only the worker can read', async () => {
+  it('hands a change over to the worker, whose policy reads the account, even with details missing', async () => {
     // Act
-    const planned = declared().plan({
+    const complete = await declared().plan({
       intent: 'Deploy',
       slots: { service: 'web', environment: 'staging', version: 'v1.8.2' },
       actor: alice,
       confirmed: false,
     });
+    const partial = await declared().plan({
+      intent: 'Rollback',
+      slots: { service: 'web' },
+      actor: alice,
+      confirmed: false,
+    });
 
-    // Assess
-    await expect(planned).rejects.toThrow('Deploy changes something: the worker plans it, with its policy');
+    // Assess: no card, no question, no refusal decided without the account
+    expect(complete).toEqual({ kind: 'handover' });
+    expect(partial).toEqual({ kind: 'handover' });
   });
 });

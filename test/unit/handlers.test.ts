@@ -1,8 +1,8 @@
 import { LIFECYCLE } from '../../integrations/sandbox/account';
 import type { Actor, IntentPorts } from '../../intents/define-intent';
-import { deployStatusReply, rollbackService } from '../../intents/deploys/deployments.handler';
+import { deployStatusReply, rollbackService } from '../../intents/deploys/deployments';
 import { startRun } from '../../intents/deploys/run/start';
-import { upcomingMaintenance } from '../../intents/maintenance/maintenance.handler';
+import { upcomingMaintenance } from '../../intents/maintenance/upcoming';
 import { pipelineCard, pipelinesOverview } from '../../intents/pipelines/pipeline-card';
 import { shown as body, sandboxPorts as ports, smallPrint, summaryText } from '../support/ports';
 

@@ -1,5 +1,6 @@
+import { correlationId, withCorrelation } from '../../bot/correlation';
 import type { Job } from '../../bot/jobs';
-import { correlationId, createLogger, withCorrelation } from '../../bot/logger';
+import { createLogger } from '../../bot/logger';
 import { correlationOf } from '../../bot/worker/router';
 import { command, harness } from '../support/harness';
 

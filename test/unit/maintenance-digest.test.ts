@@ -5,9 +5,9 @@ import type { MaintenanceNotice } from '../../integrations/maintenance.port';
 import type { IntentPorts } from '../../intents/define-intent';
 import { changeConfirmation } from '../../intents/deploys/deploy.policy';
 import { runDigest } from '../../intents/maintenance/digest';
-import { spanOf, upcomingMaintenance } from '../../intents/maintenance/maintenance.handler';
 import { maintenanceDigest } from '../../intents/maintenance/maintenance-digest.reaction';
 import { localTime } from '../../intents/maintenance/notices';
+import { spanOf, upcomingMaintenance } from '../../intents/maintenance/upcoming';
 import { plainText, type Reply } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
 

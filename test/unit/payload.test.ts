@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { checkPayload } from '../../bot/edge/payload';
-import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { createMemoryLog } from '../../bot/logger';
 import { readSettings } from '../../bot/settings';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import { buttonClickBody, eventBody, signedEvent, slashCommandBody, TEST_SIGNING_SECRET } from '../support/slack';
+import { createSlackHandler } from '../support/slack-handler';
 
 const FORM = 'application/x-www-form-urlencoded';
 const mention = (team: string) =>

@@ -77,6 +77,19 @@ describe('declarations and the worker’s intents', () => {
     });
   });
 
+  it('give an intent that changes nothing no policy, card or offered values: the acknowledgement plans it without', () => {
+    // Assess: the acknowledgement's planner, which has no behaviour, would silently skip them
+    for (const definition of intents.filter((i) => !i.sideEffects)) {
+      expect([
+        definition.name,
+        definition.check,
+        definition.checkEarly,
+        definition.confirmation,
+        definition.choices,
+      ]).toEqual([definition.name, undefined, undefined, undefined, undefined]);
+    }
+  });
+
   it('declare nothing the edge would run: no handler, policy or confirmation', () => {
     // Assess
     for (const declared of declarations) {

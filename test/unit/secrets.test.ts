@@ -3,8 +3,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { withSlackSecrets } from '../../bot/lambdas/secrets';
-import { createSlackHandler } from '../../bot/lambdas/slack-handler';
 import { readSettings } from '../../bot/settings';
+import { createSlackHandler } from '../support/slack-handler';
 
 const SIGNING_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-signing-AbCdEf';
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:opsbot-token-GhIjKl';
