@@ -59,6 +59,24 @@ module.exports = {
       to: { path: '^(bot|intents|integrations)/', pathNot: SLACK_FUNCTION_MODULES, reachable: true },
     },
     {
+      name: 'infra-declarations-only',
+      comment:
+        'Infra builds the Lex bot and the EventBridge rules from the intents and reactions as declared: nothing it ' +
+        'reaches (type-only and dynamic imports included) is a handler, a deploy run or the worker.',
+      severity: 'error',
+      from: { path: '^infra/' },
+      to: {
+        path: '^intents/',
+        pathNot: [
+          '^intents/(declarations|reaction-declarations|define-intent|define-reaction|define-button|registry|reply|vocabulary|loose|format|access|alarm-change)[.]ts$',
+          '^intents/[^/]+/[^/]+[.](intent|reaction|buttons?)[.]ts$',
+          '^intents/matcher/',
+          '^intents/self/own-alarms[.]ts$',
+        ],
+        reachable: true,
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

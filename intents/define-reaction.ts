@@ -58,7 +58,11 @@ export interface ReactionPorts extends IntentPorts {
   readonly claims: Claims;
 }
 
-export interface ReactionDefinition {
+/**
+ * What a reaction is, without what it does: its name and the events it claims, which is all infra's EventBridge
+ * rules need (`<name>.reaction.ts`; its handler is in `<name>.handler.ts`).
+ */
+export interface ReactionDeclaration {
   readonly name: string;
   readonly description: string;
   /**
@@ -66,7 +70,15 @@ export interface ReactionDefinition {
    * when one of them narrows it (`only`).
    */
   readonly events: readonly EventType[];
+}
+
+export interface ReactionDefinition extends ReactionDeclaration {
   handle(event: EventBridgeEvent, ports: ReactionPorts): Promise<void>;
+}
+
+/** Declares a reaction: its name and the events it claims, in a module that imports no handler. */
+export function declareReaction(declaration: ReactionDeclaration): ReactionDeclaration {
+  return declaration;
 }
 
 export interface Reaction extends ReactionDefinition {

@@ -1,8 +1,8 @@
 import type { IntentDefinition } from './define-intent';
 import type { Reaction } from './define-reaction';
-import { alarmRollback } from './deploys/alarm-rollback.reaction';
+import { alarmRollback } from './deploys/alarm-rollback.handler';
 import { deploy } from './deploys/deploy.handler';
-import { deployEvents } from './deploys/deploy-events.reaction';
+import { deployEvents } from './deploys/deploy-events.handler';
 import { deployStatus } from './deploys/deploy-status.handler';
 import { lock, lockStatus, unlock } from './deploys/lock.handler';
 import { rollback } from './deploys/rollback.handler';
@@ -12,12 +12,12 @@ export { pollRun } from './deploys/run/watch';
 
 import { fallback } from './fallback/fallback.handler';
 import { help } from './help/help.handler';
-import { healthEvents } from './maintenance/health-events.reaction';
-import { maintenanceDigest } from './maintenance/maintenance-digest.reaction';
+import { healthEvents } from './maintenance/health-events.handler';
+import { maintenanceDigest } from './maintenance/maintenance-digest.handler';
 import { maintenanceNotices } from './maintenance/maintenance-notices.handler';
-import { pipelineFailure } from './pipelines/pipeline-failure.reaction';
+import { pipelineFailure } from './pipelines/pipeline-failure.handler';
 import { pipelineStatus } from './pipelines/pipeline-status.handler';
-import { opsbotHealth } from './self/opsbot-health.reaction';
+import { opsbotHealth } from './self/opsbot-health.handler';
 
 /**
  * Every intent opsbot knows, with its behaviour, in the order of `declarations.ts`: the worker's registry is this
@@ -36,7 +36,10 @@ export const intents: readonly IntentDefinition[] = [
   fallback,
 ];
 
-/** Every reaction to events opsbot has. The reaction registry is this explicit list. */
+/**
+ * Every reaction to events opsbot has, with its handler, in the order of `reactionDeclarations`: the worker's
+ * reaction registry is this explicit list.
+ */
 export const reactions: readonly Reaction[] = [
   pipelineFailure,
   deployEvents,

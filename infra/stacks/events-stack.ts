@@ -4,8 +4,8 @@ import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { reactions } from '../../intents';
 import type { EventType } from '../../intents/define-reaction';
+import { reactionDeclarations as reactions } from '../../intents/reaction-declarations';
 import { ownAlarmDescription, ownAlarmName } from '../../intents/self/own-alarms';
 import type { EventPlace } from '../event-places';
 

@@ -1,11 +1,7 @@
-import { defineReaction } from '../define-reaction';
-import { localDay, runDigest } from './digest';
+import { declareReaction } from '../define-reaction';
 
-/**
- * The daily digest, delivered by an EventBridge Scheduler schedule at `notices.at` in the team's time zone. The
- * schedule's time names the day, so a redelivery of the same schedule posts nothing more.
- */
-export const maintenanceDigest = defineReaction({
+/** The schedule of the daily maintenance digest. */
+export const maintenanceDigestReaction = declareReaction({
   name: 'MaintenanceDigest',
   description: 'Post the daily digest of AWS scheduled maintenance',
   events: [
@@ -16,8 +12,4 @@ export const maintenanceDigest = defineReaction({
       purpose: 'the daily maintenance digest',
     },
   ],
-  async handle(event, ports) {
-    const at = Date.parse(String(event.time));
-    await runDigest(ports, { day: localDay(Number.isNaN(at) ? ports.clock.now() : at, ports.rules.timeZone) });
-  },
 });

@@ -21,7 +21,7 @@ import { AwsDeployments, type DeployTarget } from '../../integrations/aws/ecs-de
 import { Claims } from '../../integrations/claims';
 import type { IntentPorts } from '../../intents/define-intent';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
-import { alarmRollback } from '../../intents/deploys/alarm-rollback.reaction';
+import { alarmRollback } from '../../intents/deploys/alarm-rollback.handler';
 import { type DeployRun, runKey } from '../../intents/deploys/run/record';
 import { startRun } from '../../intents/deploys/run/start';
 import { pollRun } from '../../intents/deploys/run/watch';

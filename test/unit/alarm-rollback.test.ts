@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { Claims } from '../../integrations/claims';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
-import { alarmRollback } from '../../intents/deploys/alarm-rollback.reaction';
+import { alarmRollback } from '../../intents/deploys/alarm-rollback.handler';
 import type { DeployRun } from '../../intents/deploys/run/record';
 import { startRun } from '../../intents/deploys/run/start';
 import { plainText, type Reply } from '../../intents/reply';

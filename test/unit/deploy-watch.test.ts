@@ -24,7 +24,7 @@ import { StepFunctionsWatcher } from '../../integrations/aws/step-functions-watc
 import { Claims } from '../../integrations/claims';
 import { ClockWatcher } from '../../integrations/clock-watcher';
 import type { IntentPorts } from '../../intents/define-intent';
-import { deployEvents, serviceArnOf } from '../../intents/deploys/deploy-events.reaction';
+import { deployEvents, serviceArnOf } from '../../intents/deploys/deploy-events.handler';
 import { lockService } from '../../intents/deploys/locks';
 import { type DeployRun, loadRun, runKey } from '../../intents/deploys/run/record';
 import { startRun } from '../../intents/deploys/run/start';

@@ -12,7 +12,7 @@ import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { deploymentCard } from '../../intents/deploys/deployments';
 import { upcomingMaintenance } from '../../intents/maintenance/upcoming';
 import { pipelineCard, pipelinesOverview } from '../../intents/pipelines/pipeline-card';
-import { pipelineFailure } from '../../intents/pipelines/pipeline-failure.reaction';
+import { pipelineFailure } from '../../intents/pipelines/pipeline-failure.handler';
 import { retryStage } from '../../intents/pipelines/retry';
 import { IntentRegistry } from '../../intents/registry';
 import { notice, type Reply } from '../../intents/reply';

@@ -3,7 +3,7 @@ import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { Claims } from '../../integrations/claims';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { runDigest } from '../../intents/maintenance/digest';
-import { healthEvents, noticeFromHealthEvent } from '../../intents/maintenance/health-events.reaction';
+import { healthEvents, noticeFromHealthEvent } from '../../intents/maintenance/health-events.handler';
 import { plainText, type Reply } from '../../intents/reply';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { sandboxPorts } from '../support/ports';

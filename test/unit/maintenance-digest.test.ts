@@ -5,7 +5,7 @@ import type { MaintenanceNotice } from '../../integrations/maintenance.port';
 import type { IntentPorts } from '../../intents/define-intent';
 import { changeConfirmation } from '../../intents/deploys/deploy.policy';
 import { runDigest } from '../../intents/maintenance/digest';
-import { maintenanceDigest } from '../../intents/maintenance/maintenance-digest.reaction';
+import { maintenanceDigest } from '../../intents/maintenance/maintenance-digest.handler';
 import { localTime } from '../../intents/maintenance/notices';
 import { spanOf, upcomingMaintenance } from '../../intents/maintenance/upcoming';
 import { plainText, type Reply } from '../../intents/reply';

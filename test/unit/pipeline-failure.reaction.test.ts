@@ -8,7 +8,7 @@ import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { SlackWebApiChat } from '../../integrations/slack/web-api-chat.adapter';
 import type { EventBridgeEvent, ReactionPorts } from '../../intents/define-reaction';
-import { pipelineFailure } from '../../intents/pipelines/pipeline-failure.reaction';
+import { pipelineFailure } from '../../intents/pipelines/pipeline-failure.handler';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { sandboxPorts } from '../support/ports';
 import { startStandIn, TEST_BOT_TOKEN } from '../support/slack';

@@ -7,6 +7,7 @@ import { declarations } from '../../intents/declarations';
 import { defineIntent, missingSlots } from '../../intents/define-intent';
 import { defineReaction, ReactionRegistry } from '../../intents/define-reaction';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
+import { reactionDeclarations } from '../../intents/reaction-declarations';
 import { IntentRegistry } from '../../intents/registry';
 import { alarmStateChange } from '../support/ports';
 
@@ -74,6 +75,15 @@ describe('declarations and the worker’s intents', () => {
       expect(definition.slots).toBe(declared?.slots);
       expect(definition.sideEffects).toBe(declared?.sideEffects);
       expect(typeof definition.handle).toBe('function');
+    });
+  });
+
+  it('and the reactions are those declared for infra, in the same order, each claiming the declared events', () => {
+    // Assess: the EventBridge rules infra builds from the declarations are the events the worker's reactions take
+    expect(reactions.map((r) => r.name)).toEqual(reactionDeclarations.map((d) => d.name));
+    reactions.forEach((reaction, i) => {
+      expect(reaction.events).toBe(reactionDeclarations[i]?.events);
+      expect(typeof reaction.handle).toBe('function');
     });
   });
 
