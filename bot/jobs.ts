@@ -32,6 +32,16 @@ export interface InterpretJob {
   readonly replyTo: ReplyTo;
   /** Store key of the conversation this message may continue. */
   readonly conversationKey: string;
+  /** The message's claim ({@link messageKey}): one message delivered as two events is understood once. */
+  readonly message?: string;
+}
+
+/** Remembered long enough to see the same message arrive as both a mention and a message event. */
+const MESSAGE_TTL_SECONDS = 10 * 60;
+
+/** A message's claim key, by its channel and timestamp. */
+export function messageKey(channel: string, ts: string): string {
+  return `message:${channel}:${ts}`;
 }
 
 /** An intent with its slots already known: parsed slash commands, slot choices and confirmations. */
@@ -128,9 +138,15 @@ const DELIVERY_TTL_SECONDS = 60 * 60;
 
 /**
  * The worker's side of a Slack delivery: claims the job's delivery id before anything is done, so a repeat delivery
- * (Slack retries up to three times, and may send the same event_id twice) changes nothing twice. False for a repeat.
+ * (Slack retries up to three times, and may send the same event_id twice) changes nothing twice, and a message's
+ * claim, so one message delivered as two events is understood once. False for a repeat.
  */
 export async function claimDelivery(job: Job, claims: Claims): Promise<boolean> {
-  if (job.delivery === undefined) return true;
-  return claims.claim(`delivery:${job.delivery}`, DELIVERY_TTL_SECONDS, { at: Date.now() });
+  if (
+    job.delivery !== undefined &&
+    !(await claims.claim(`delivery:${job.delivery}`, DELIVERY_TTL_SECONDS, { at: Date.now() }))
+  )
+    return false;
+  // A mention in a DM arrives as both app_mention and message.im, two deliveries of one message: the first wins.
+  return job.kind !== 'interpret' || job.message === undefined || claims.claim(job.message, MESSAGE_TTL_SECONDS);
 }

@@ -2,10 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Actor } from '../../intents/define-intent';
 import type { PendingRequest } from '../conversation';
 import type { EdgeDeps } from '../edge-deps';
-import { conversationKey, type ReplyTo } from '../jobs';
-
-/** Remembered long enough to see the same message arrive as both a mention and a message event. */
-const SEEN_TTL_SECONDS = 10 * 60;
+import { conversationKey, messageKey, type ReplyTo } from '../jobs';
 
 interface IncomingMessage {
   readonly text: string;
@@ -68,26 +65,22 @@ export function registerMessages(app: App, deps: EdgeDeps): void {
   });
 }
 
+/**
+ * Hands the message to the worker. The acknowledgement writes nothing: a mention in a DM arrives as both
+ * app_mention and message.im, and the worker takes the message once (`InterpretJob.message`).
+ */
 async function handOver(deps: EdgeDeps, message: IncomingMessage, replyTo: ReplyTo): Promise<void> {
-  // A mention in a DM can arrive as both app_mention and message.im: the first one wins.
-  const seen = `message:${message.channel}:${message.ts}`;
-  if (!(await deps.claims.claim(seen, SEEN_TTL_SECONDS))) return;
   const actor: Actor = {
     userId: message.user,
     channelId: message.channel,
     ...(message.team !== undefined && { teamId: message.team }),
   };
-  try {
-    await deps.jobs.send({
-      kind: 'interpret',
-      text: message.text,
-      actor,
-      replyTo: { ...replyTo, ...(message.team !== undefined && { team: message.team }) },
-      conversationKey: conversationKey(message.team, message.channel, replyTo.threadTs),
-    });
-  } catch (error) {
-    // Not handed over: forget the message, so Slack's retry can try again.
-    await deps.claims.release(seen);
-    throw error;
-  }
+  await deps.jobs.send({
+    kind: 'interpret',
+    text: message.text,
+    actor,
+    replyTo: { ...replyTo, ...(message.team !== undefined && { team: message.team }) },
+    conversationKey: conversationKey(message.team, message.channel, replyTo.threadTs),
+    message: messageKey(message.channel, message.ts),
+  });
 }

@@ -59,8 +59,6 @@ export async function driveOpsbot(
     // Lex hears the first configured pipeline asked about.
     world.pipeline = Object.keys(config.pipelines)[0] ?? 'none';
     await send(signedMention('is the api pipeline green?'));
-    world.refuseHandOver = true;
-    await send(signedMention('is the web pipeline green?'));
 
     // The worker, built as its entry builds it, runs what it was handed.
     const workerSettings = await asCaller('worker', () =>
@@ -79,6 +77,9 @@ export async function driveOpsbot(
       JSON.stringify(m.blocks ?? []).includes('"action_id":"opsbot.retry'),
     );
     if (card === undefined) throw new Error('no pipeline card with Retry was posted for the mention');
+    // The first click's hand-over is refused, so its claim is given up and the second click retries the stage.
+    world.refuseHandOver = true;
+    await send(click({ standIn: stand.standIn } as unknown as Harness, card, 'opsbot.retry', ALICE));
     await send(click({ standIn: stand.standIn } as unknown as Harness, card, 'opsbot.retry', ALICE));
     await runHandedOver();
 
