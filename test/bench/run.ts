@@ -282,7 +282,7 @@ function coldRows(cold: ColdStartFigures | undefined): Array<[string, string, st
       `${warmAck.p50Ms} / ${warmAck.p99Ms} ms`,
       'p99 ≤ 10 ms',
     ],
-    ['  mentions (Store on moto)', `${warmAck.mentionP50Ms} / ${warmAck.mentionP99Ms} ms`, 'p99 ≤ 10 ms'],
+    ['  mentions (handed over, nothing stored)', `${warmAck.mentionP50Ms} / ${warmAck.mentionP99Ms} ms`, 'p99 ≤ 10 ms'],
     ['slack: peak RSS', `${warmAck.maxRssMb} MB`, ''],
     ...(workerFirstJob === undefined
       ? []
