@@ -102,11 +102,11 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
 }
 
 async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number): Promise<Step> {
-  if (cleanSlackText(job.text, deps.botUserId).length > MAX_UNDERSTOOD_CHARACTERS)
-    return { kind: 'answer', reply: tooLong() };
+  const said = cleanSlackText(job.text, deps.botUserId);
+  if (said.length > MAX_UNDERSTOOD_CHARACTERS) return { kind: 'answer', reply: tooLong() };
   const stored = await deps.store.get<PendingRequest>(job.conversationKey);
   const pending = stored !== undefined && stored.userId === job.actor.userId ? stored : undefined;
-  if (pending !== undefined && dropsQuestion(cleanSlackText(job.text, deps.botUserId))) {
+  if (pending !== undefined && dropsQuestion(said)) {
     // "never mind" while opsbot asks: the request is dropped (the answer deletes the conversation), not read as a value.
     await deps.ports.audit.record({
       action: pending.intent,
@@ -122,6 +122,7 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
   const sessionId = lexSessionId(job.actor.teamId, job.replyTo.channel, job.replyTo.threadTs, job.actor.userId);
   // `override: <why>` (an admin deploying into a freeze) is said after the request, not understood as part of it.
   const { text, override } = takeOverride(job.text);
+  const asked = cleanSlackText(text, deps.botUserId);
   const read = await deps.interpreter.understand(text, {
     sessionId,
     ...(deadline !== undefined && { deadline }),
@@ -131,14 +132,11 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     slots: {
       ...read.slots,
       ...(override !== undefined && { override }),
-      ...(read.intent === 'Lock' &&
-        lockDetails(cleanSlackText(text, deps.botUserId), (word) => deps.matcher.namesAnything(word))),
+      ...(read.intent === 'Lock' && lockDetails(asked, (word) => deps.matcher.namesAnything(word))),
     },
   };
   const several =
-    pending === undefined && MANY_TARGETS.has(understood.intent)
-      ? severalTargets(deps.matcher, cleanSlackText(text, deps.botUserId))
-      : undefined;
+    pending === undefined && MANY_TARGETS.has(understood.intent) ? severalTargets(deps.matcher, asked) : undefined;
   if (several !== undefined) return planSeveral(understood.intent, several, understood.slots, job, deps);
   if (pending !== undefined) {
     // A reply to opsbot's question is read as the value asked for: with Lex only when Lex placed nothing (its
@@ -250,22 +248,28 @@ async function fulfil(job: FulfilJob, deps: WorkerDeps): Promise<Step> {
   return deps.planner.plan({ intent: job.intent, slots: job.slots, actor: job.actor, confirmed: job.confirmed });
 }
 
-async function perform(step: Step, job: Job, deps: WorkerDeps, asked = false): Promise<void> {
-  const key = job.conversationKey;
+/**
+ * Says or does a step. The thread's conversation (the question a typed reply answers) is kept or ended by the step,
+ * except for the targets of a request for several, whose conversation their `several` step keeps as a whole.
+ */
+async function perform(step: Step, job: Job, deps: WorkerDeps, target = false): Promise<void> {
+  const key = target ? undefined : job.conversationKey;
   const reply = (r: Reply) => answer(job.replyTo, job.actor.userId, r, deps);
   switch (step.kind) {
     case 'several': {
-      await reply(inConversation(step.preface, job));
-      // One conversation a thread: a typed reply answers the first question; the others are answered by their buttons.
-      let questioned = false;
-      for (const each of step.steps) {
-        await perform(each, job, deps, questioned);
-        questioned ||= each.kind === 'ask';
+      // One conversation a thread: a typed reply answers the first question; the others are answered by their
+      // buttons, and no target's card or refusal ends another's question.
+      const question = step.steps.find((each) => each.kind === 'ask');
+      if (key !== undefined) {
+        if (question?.kind === 'ask') await deps.store.put(key, question.pending, PENDING_TTL_SECONDS);
+        else await deps.store.delete(key);
       }
+      await reply(inConversation(step.preface, job));
+      for (const each of step.steps) await perform(each, job, deps, true);
       return;
     }
     case 'ask':
-      if (key !== undefined && !asked) await deps.store.put(key, step.pending, PENDING_TTL_SECONDS);
+      if (key !== undefined) await deps.store.put(key, step.pending, PENDING_TTL_SECONDS);
       await reply(inConversation(step.reply, job));
       return;
     case 'answer':

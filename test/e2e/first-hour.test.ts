@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import {
   ALICE,
   allText,
   BOB,
   click,
+  confirmDeploy,
+  deliver,
+  directMessage,
   type Harness,
   harness,
   mention,
@@ -84,8 +88,7 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
   it('says a service is busy deploying, with who and how far, before asking for a version', async () => {
     // Prepare: Alice's deploy of web to staging is a minute and a half in
     h = await harness();
-    const card = (await slash(h, 'web staging v1.8.2')).ack as StandInMessage;
-    await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+    await confirmDeploy(h, 'web staging v1.8.2');
     await h.advance(100_000);
 
     // Act: Bob asks to deploy web to staging, without a version
@@ -103,7 +106,6 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
 
   it('tells the approvers: the Confirm card says approval follows, and the request mentions them', async () => {
     // Prepare: prod needs a second person's approval, by Bob or Carol
-    const { readFileSync } = await import('node:fs');
     const config = readFileSync('opsbot.config.example.yaml', 'utf8')
       .replace('approval: false #', 'approval: true #')
       .replace(
@@ -130,8 +132,7 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
   it('says in the header how a deploy ended, never “Deploying …” above a deploy that is over', async () => {
     // Prepare
     h = await harness();
-    const card = (await slash(h, 'web staging v1.8.2')).ack as StandInMessage;
-    await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+    await confirmDeploy(h, 'web staging v1.8.2');
     const live = () =>
       h.bot().find((m) => !m.ephemeral && m.thread_ts === undefined && m.text.startsWith('web ')) as StandInMessage;
     const header = () => ((live().blocks ?? [])[0] as { text?: { text?: string } } | undefined)?.text?.text;
@@ -149,16 +150,12 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
     // Prepare: web's next deploy to staging fails; api deploys to staging and an alarm fires in its bake window
     h = await harness();
     h.sandbox.deployments.failNext('web', 'staging');
-    const web = (await slash(h, 'web staging v1.8.2')).ack as StandInMessage;
-    await h.sendAndSettle(click(h, web, 'opsbot.confirm'));
-    const api = (await slash(h, 'api staging v1.5.0')).ack as StandInMessage;
-    await h.sendAndSettle(click(h, api, 'opsbot.confirm'));
+    await confirmDeploy(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'api staging v1.5.0');
 
     // Act
     await h.advance(20 * 60_000);
-    const { handleWorkerInput } = await import('../../bot/worker/router');
-    for (const event of h.sandbox.alarms.trip('api-staging-5xx-errors'))
-      await handleWorkerInput(event as never, h.deps.worker);
+    await deliver(h, h.sandbox.alarms.trip('api-staging-5xx-errors'));
     await h.advance(20 * 60_000);
 
     // Assess
@@ -196,24 +193,27 @@ describe('a new team’s first hour: questions can be dropped, and a busy servic
     ]);
   });
 
+  it('keeps the question of a request for several while another target gets its card, so a typed answer is read', async () => {
+    // Prepare: web is asked its version, api (named with one) gets its Confirm card after the question
+    h = await harness();
+    const both = mention('deploy web and api v1.5.0 to staging');
+    await h.sendAndSettle(both.event);
+
+    // Act: the version typed in the thread
+    await h.sendAndSettle(threadReply('v1.8.2', both.ts));
+
+    // Assess: it answered web's question
+    const cards = h.bot().filter((m) => m.text.startsWith('Confirm:'));
+    expect(cards.map((m) => unescaped(m.text))).toEqual([
+      expect.stringMatching(/^Confirm: Deploy api v1\.5\.0 to staging/),
+      expect.stringMatching(/^Confirm: Deploy web v1\.8\.2 to staging/),
+    ]);
+  });
+
   it('tells the deploys channel of a lock taken in a direct message', async () => {
     // Prepare
     h = await harness();
-    const { eventBody, signedEvent } = await import('../support/slack');
-    const { JSON_TYPE } = await import('../support/harness');
-    const ts = `${Math.floor(Date.now() / 1000)}.000400`;
-    const dm = signedEvent(
-      eventBody({
-        type: 'message',
-        channel_type: 'im',
-        user: ALICE,
-        text: 'lock web in staging for the db migration',
-        ts,
-        channel: 'D0ALICEDM1',
-        event_ts: ts,
-      }),
-      JSON_TYPE,
-    );
+    const dm = directMessage('lock web in staging for the db migration');
 
     // Act
     await h.sendAndSettle(dm);
