@@ -54,6 +54,21 @@ export function tooLong(): Reply {
   ]);
 }
 
+/** A request as it stood when it was dropped: "deploy api prod". */
+function asItStood(intent: string, slots: Readonly<Record<string, string>>): string {
+  return [intent.toLowerCase(), ...Object.values(slots)].join(' ');
+}
+
+/** "Cancelled: <what>. Nothing was changed.", for the channel, with who cancelled it. */
+function cancelledReply(what: readonly Run[], userId: string): Reply {
+  return {
+    summary: ['Cancelled: ', ...what, '. Nothing was changed.'],
+    sections: [[[status('none'), ' Cancelled: ', ...what, '. Nothing was changed.']]],
+    context: [['Cancelled by ', mention(userId), '.']],
+    visibility: 'channel',
+  };
+}
+
 /** An intent as the planner reads it: declared, with its behaviour when the worker plans. */
 type PlannedIntent = IntentDeclaration & Partial<IntentBehaviour>;
 
@@ -162,13 +177,7 @@ export class ConversationPlanner {
 
   /** A request someone dropped while opsbot was asking (the Cancel button, or "cancel" in the thread). */
   dropped(intent: string, slots: Readonly<Record<string, string>>, userId: string): Reply {
-    const what = [intent.toLowerCase(), ...Object.values(slots)].join(' ');
-    return {
-      summary: ['Cancelled: ', code(what), '. Nothing was changed.'],
-      sections: [[[status('none'), ' Cancelled: ', code(what), '. Nothing was changed.']]],
-      context: [['Cancelled by ', mention(userId), '.']],
-      visibility: 'channel',
-    };
+    return cancelledReply([code(asItStood(intent, slots))], userId);
   }
 
   /** "I don't know a service called X — did you mean Y?", with a button per suggestion that continues the request. */
@@ -256,13 +265,7 @@ export class ConversationPlanner {
     if (intent === undefined || missingSlots(intent, decision.slots).length > 0)
       return this.dropped(decision.intent, decision.slots, decision.userId);
     // A card issued before cards kept their action says the request as it stood.
-    const action = decision.action ?? [intent.name.toLowerCase(), ...Object.values(decision.slots)].join(' ');
-    return {
-      summary: ['Cancelled: ', ...runsOf(action), '. Nothing was changed.'],
-      sections: [[[status('none'), ' Cancelled: ', ...runsOf(action), '. Nothing was changed.']]],
-      context: [['Cancelled by ', mention(decision.userId), '.']],
-      visibility: 'channel',
-    };
+    return cancelledReply(runsOf(decision.action ?? asItStood(intent.name, decision.slots)), decision.userId);
   }
 
   private async confirmation(

@@ -25,7 +25,7 @@ import { SLASH_COMMAND } from './slack-app';
 import { vocabularyOf } from './vocabulary';
 
 /** Development ids for the bot when configuration names none (local runs). */
-export const LOCAL_BOT = { botUserId: 'U0OPSBOT01', botId: 'B0OPSBOT01' } as const;
+const LOCAL_BOT = { botUserId: 'U0OPSBOT01', botId: 'B0OPSBOT01' } as const;
 
 /** What the Slack edge needs: everything on the ack path, nothing that calls AWS services or Lex. */
 export interface EdgeDeps {

@@ -40,7 +40,6 @@ export function slackHandlerOver(edge: EdgeDeps, settings: Settings, config: Ops
  * declarations and nothing of their behaviour, of the accounts' adapters or of the worker.
  */
 export function createSlackEdgeHandler(settings: Settings, config: OpsbotConfig) {
-  refuseDevelopmentSecret(settings);
   return slackHandlerOver(createEdgeDeps(settings, config), settings, config);
 }
 

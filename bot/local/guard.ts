@@ -55,7 +55,7 @@ export function tokenCookie(port: string | number, token: string): string {
 }
 
 /** What a request without the token is told: what to do, in the page and from a script, naming no file path. */
-export const TOKEN_MISSING =
+const TOKEN_MISSING =
   "This page's token is missing or out of date (opsbot may have restarted with a new one): reload this page, or open " +
   `the link npm start printed. Scripts send the token in the ${TOKEN_HEADER} header (the local-token file in ` +
   "opsbot's data directory).";
@@ -65,14 +65,10 @@ export const TOKEN_MISSING =
  * on loopback and the Host a loopback name (a DNS-rebinding name is refused); a POST that says it comes from another
  * origin is refused; a POST to `/local/*` must be JSON (a cross-site form or `text/plain` post is refused before
  * any work); and the page and every `/local/*` route, reads too, need the run's token (header, `token` query, or the
- * page's cookie). The bot's own `response_url` posts are exempt from the token: their ids are secret.
+ * page's cookie, named `cookie`: {@link tokenCookieName}). The bot's own `response_url` posts are exempt from the token:
+ * their ids are secret.
  */
-export function checkLocalRequest(
-  req: IncomingMessage,
-  path: string,
-  token: string,
-  cookie = tokenCookieName(new URL(`http://${req.headers.host ?? 'local'}`).port),
-): LocalVerdict {
+export function checkLocalRequest(req: IncomingMessage, path: string, token: string, cookie: string): LocalVerdict {
   const host = req.headers.host;
   // This machine only: by the peer's address (whatever it claims), and by the Host name (against DNS rebinding).
   if (!isLoopbackPeer(req.socket.remoteAddress) || !isLoopbackHost(host)) {

@@ -170,17 +170,10 @@ export class FileStore extends MemoryStore implements Store {
     const text = [...live]
       .map(([k, item]) => `${JSON.stringify({ k, v: item.value, e: item.expiresAt, ...listed(item) })}\n`)
       .join('');
-    const temporary = `${this.path}.${process.pid}.tmp`;
     try {
-      this.fs.writeFileSync(temporary, text);
-      this.fs.renameSync(temporary, this.path);
+      replaceFile(this.fs, this.path, text);
     } catch {
       // The disk refused: the journal as it stands is complete, only longer than it needs to be.
-      try {
-        this.fs.unlinkSync(temporary);
-      } catch {
-        // Nothing was written.
-      }
       return;
     }
     this.lines = live.size;
@@ -217,12 +210,9 @@ function takeLock(fs: JournalFs, lock: string): void {
         'Stop that one first, or give this one a data directory of its own (OPSBOT_DATA_DIR).',
       );
     }
-    // Its process is gone (killed, or the machine restarted): the lock is stale.
-    try {
-      fs.unlinkSync(lock);
-    } catch {
-      // Another process took it over first: the next attempt sees whose it is.
-    }
+    // Its process is gone (killed, or the machine restarted): the lock is stale. Another process may take it over
+    // first: the next attempt sees whose it is.
+    tryUnlink(fs, lock);
   }
   throw new OpsbotError(
     'STORE_BUSY',
@@ -259,7 +249,26 @@ function readText(fs: JournalFs, path: string): string | undefined {
   }
 }
 
-function tryUnlink(fs: JournalFs, path: string): void {
+/**
+ * Writes `text` to `path` whole or not at all: a temporary file renamed over it, removed again when the disk refuses
+ * (the error is thrown).
+ */
+export function replaceFile(
+  fs: Pick<JournalFs, 'writeFileSync' | 'renameSync' | 'unlinkSync'>,
+  path: string,
+  text: string,
+): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temporary, text);
+    fs.renameSync(temporary, path);
+  } catch (error) {
+    tryUnlink(fs, temporary);
+    throw error;
+  }
+}
+
+function tryUnlink(fs: Pick<JournalFs, 'unlinkSync'>, path: string): void {
   try {
     fs.unlinkSync(path);
   } catch {

@@ -144,8 +144,8 @@ export class SandboxMaintenance implements Maintenance {
           deadline: at(9, 2),
           says: 'The instance is scheduled for a reboot',
           options: [
-            'reboot it yourself before then (the event is then done)',
-            'move it within its window (ModifyInstanceEventStartTime)',
+            'Reboot it yourself before then (the event is then done)',
+            'Or move it within its window (ModifyInstanceEventStartTime)',
           ],
           console: `https://${home}.console.aws.amazon.com/ec2/home?region=${home}#Events:`,
         },

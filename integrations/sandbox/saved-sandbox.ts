@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { Log } from '../log.port';
 import type { SandboxAccount, SandboxSnapshot } from './account';
+import { replaceFile } from './file-store';
 import type { SandboxWorld } from './world';
 
 /** The saved account, as `sandbox.json` holds it. */
@@ -42,19 +43,12 @@ export function keepSandbox(
     const key = `${clock}\n${twins}`;
     if (key === last) return;
     const text = `{"format":1,"world":${JSON.stringify(world)},"clock":${clock},"twins":${twins}}\n`;
-    const temporary = `${path}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(temporary, text);
-      renameSync(temporary, path);
+      replaceFile({ writeFileSync, renameSync, unlinkSync }, path, text);
       last = key;
       warned = false;
     } catch (error) {
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // Never written.
-      }
       // Said once until it works again: the account goes on in memory, as before this run kept it.
       if (!warned) log.warn('sandbox.save_failed', { error: (error as NodeJS.ErrnoException).code ?? 'unknown' });
       warned = true;

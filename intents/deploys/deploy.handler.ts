@@ -1,10 +1,23 @@
-import { defineIntent } from '../define-intent';
+import { type Actor, defineIntent, type IntentPorts, type Refusal } from '../define-intent';
 import { deployIntent } from './deploy.intent';
 import { changeConfirmation, changeRefusal, offeredVersions, pinnedDigest, versionRefusal } from './deploy.policy';
 import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
 import { holdRefusal } from './locks';
 import { lockRefusal } from './run/lock';
 import { startRun } from './run/start';
+
+/** Another deploy running, or a hand lock by someone else, on the service in the environment (once both are known). */
+async function busyRefusal(
+  slots: { readonly service?: string; readonly environment?: string },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Refusal | undefined> {
+  if (slots.service === undefined || slots.environment === undefined) return undefined;
+  return (
+    (await lockRefusal(slots.service, slots.environment, ports)) ??
+    (await holdRefusal(slots.service, slots.environment, actor, ports))
+  );
+}
 
 /** A deploy: its policy (rules, freeze, lock, version), its confirmation card, the versions it offers, and the run it starts. */
 export const deploy = defineIntent(deployIntent, {
@@ -15,17 +28,10 @@ export const deploy = defineIntent(deployIntent, {
       actor,
       ports,
     )) ??
-    (slots.service !== undefined && slots.environment !== undefined
-      ? ((await lockRefusal(slots.service, slots.environment, ports)) ??
-        (await holdRefusal(slots.service, slots.environment, actor, ports)))
-      : undefined) ??
+    (await busyRefusal(slots, actor, ports)) ??
     (await versionRefusal(slots, ports)),
   // Busy or locked is said as soon as the service and environment are known, before a version is asked for.
-  checkEarly: async ({ slots, actor }, ports) =>
-    slots.service !== undefined && slots.environment !== undefined
-      ? ((await lockRefusal(slots.service, slots.environment, ports)) ??
-        (await holdRefusal(slots.service, slots.environment, actor, ports)))
-      : undefined,
+  checkEarly: ({ slots, actor }, ports) => busyRefusal(slots, actor, ports),
   confirmation: async (slots, ports) => {
     const text = await changeConfirmation('Deploy', slots, ports);
     // An admin's override of a freeze is said on the card the channel sees, and kept with the deploy.

@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { handleWorkerInput } from '../../bot/worker/router';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
-import type { EventBridgeEvent } from '../../intents/define-reaction';
-import { ALICE, allText, click, type Harness, harness, slash, unescaped } from '../support/harness';
+import { ALICE, allText, click, confirmDeploy, deliver, type Harness, harness, unescaped } from '../support/harness';
 
 const EXAMPLE = readFileSync('opsbot.config.example.yaml', 'utf8');
 const ALERTS = 'C0ALERTS001';
-
-/** What EventBridge would deliver to the worker: the events, in order, each handled to its end. */
-async function deliver(h: Harness, events: readonly unknown[]): Promise<void> {
-  for (const event of events) await handleWorkerInput(event as EventBridgeEvent, h.deps.worker);
-  await h.settle();
-}
 
 /** A deploy's live message: the bot's top-level post in the channel whose text starts with the service. */
 function messageOf(h: Harness, service: string, nth = 0): StandInMessage {
@@ -37,12 +29,6 @@ function thread(h: Harness, message: StandInMessage): string {
     .filter((m) => m.thread_ts === message.ts)
     .map((m) => unescaped(allText(m)))
     .join('\n');
-}
-
-async function deployTo(h: Harness, text: string): Promise<StandInMessage> {
-  const card = (await slash(h, text)).ack as StandInMessage;
-  await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
-  return card;
 }
 
 /** Counts the stops opsbot asks of the sandbox's engine. */
@@ -76,7 +62,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
       // Prepare
       h = await harness({}, config);
       const stops = countStops(h);
-      await deployTo(h, `${service} staging v1.8.2`);
+      await confirmDeploy(h, `${service} staging v1.8.2`);
       const message = messageOf(h, service);
       await h.advance(2 * 60_000);
       expect(message.text).toMatch(/Shifting production traffic|Installing|Test traffic/);
@@ -110,7 +96,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     // Prepare
     h = await harness();
     const stops = countStops(h);
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     const message = messageOf(h, 'web');
     await h.advance(2 * 60_000);
 
@@ -146,7 +132,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     // Prepare
     h = await harness();
     const stops = countStops(h);
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     const message = messageOf(h, 'web');
     await h.advance(2 * 60_000);
 
@@ -162,7 +148,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
   it('tells the story without a second rollback when CodeDeploy already rolled back on its own alarm configuration', async () => {
     // Prepare
     h = await harness();
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     const message = messageOf(h, 'web');
     await h.advance(2 * 60_000);
     const [active] = await h.sandbox.deployments.active();
@@ -191,7 +177,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     // Prepare: a deploy that succeeded 5 minutes ago
     h = await harness();
     const previous = (await h.sandbox.deployments.current('web', 'staging')).version;
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     const message = messageOf(h, 'web');
     await h.advance(20 * 60_000);
     expect(unescaped(message.text)).toContain('Succeeded in');
@@ -227,7 +213,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     // Prepare: a deploy whose message is deleted while it runs; it succeeds and bakes
     h = await harness();
     const previous = (await h.sandbox.deployments.current('web', 'staging')).version;
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     const first = messageOf(h, 'web');
     await h.advance(60_000);
     h.standIn.deleteMessage(first.ts);
@@ -251,7 +237,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     // Prepare: web in staging deployed an hour ago
     h = await harness();
     const previous = (await h.sandbox.deployments.current('web', 'staging')).version;
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     await h.advance(60 * 60_000);
 
     // Act
@@ -300,9 +286,9 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
         'rollbackAlarms: [web-staging-5xx-errors, web-staging-p99-latency], bakeMinutes: 60 }',
       ),
     );
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     await h.advance(16 * 60_000);
-    await deployTo(h, 'web staging v1.9.0');
+    await confirmDeploy(h, 'web staging v1.9.0');
     await h.advance(16 * 60_000);
 
     // Act: both deploys' bake polls read the alarm (its event lost)
@@ -322,7 +308,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
     const [late] = h.sandbox.alarms.trip('web-staging-5xx-errors');
     h.sandbox.alarms.clear('web-staging-5xx-errors');
     await h.advance(60_000);
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     const message = messageOf(h, 'web');
     await h.advance(60_000);
 
@@ -337,7 +323,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
   it('leaves a Cancel that is rolling back to the person who pressed it', async () => {
     // Prepare
     h = await harness();
-    await deployTo(h, 'web staging v1.8.2');
+    await confirmDeploy(h, 'web staging v1.8.2');
     const message = messageOf(h, 'web');
     await h.advance(2 * 60_000);
     await h.sendAndSettle(click(h, message, 'opsbot.deploy-cancel'));

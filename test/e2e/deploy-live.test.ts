@@ -7,6 +7,7 @@ import {
   CHANNEL,
   click,
   command,
+  confirmDeploy,
   type Harness,
   harness,
   slash,
@@ -44,13 +45,6 @@ function thread(h: Harness, message: StandInMessage): string[] {
     .bot()
     .filter((m) => m.thread_ts === message.ts)
     .map((m) => unescaped(m.text));
-}
-
-/** Asks for a deploy and presses Confirm as the requester. */
-async function confirmDeploy(h: Harness, text: string, user = ALICE): Promise<StandInMessage> {
-  const card = (await slash(h, text, user)).ack as StandInMessage;
-  await h.sendAndSettle(click(h, card, 'opsbot.confirm', user));
-  return card;
 }
 
 const APPROVAL_CONFIG = (config: string) =>

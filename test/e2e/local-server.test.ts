@@ -16,17 +16,21 @@ import { eventBody, slashCommandBody } from '../support/slack';
 const ROOT = resolve(__dirname, '..', '..');
 const SECRET = 'local-test-secret';
 
+/** `npm start` on a configuration (the example's unless given), a fresh data directory, its log kept in memory. */
+function startExample(configText = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')): Promise<LocalServer> {
+  const settings = readSettings({
+    SLACK_SIGNING_SECRET: SECRET,
+    PORT: '0',
+    OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-data-')),
+  });
+  return startLocalServer(settings, parseConfig(configText), { overrides: { log: createMemoryLog() } });
+}
+
 describe('npm start: the local server (Bolt HTTP receiver behind the same checks, Web API stand-in)', () => {
   let local: LocalServer;
 
   beforeEach(async () => {
-    const settings = readSettings({
-      SLACK_SIGNING_SECRET: SECRET,
-      PORT: '0',
-      OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-data-')),
-    });
-    const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
-    local = await startLocalServer(settings, config, { overrides: { log: createMemoryLog() } });
+    local = await startExample();
   });
   afterEach(async () => {
     await local.close();
@@ -165,14 +169,7 @@ describe('npm start: the people the local page acts as', () => {
   let local: LocalServer;
 
   beforeEach(async () => {
-    const settings = readSettings({
-      SLACK_SIGNING_SECRET: SECRET,
-      PORT: '0',
-      OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-data-')),
-    });
-    local = await startLocalServer(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
-      overrides: { log: createMemoryLog() },
-    });
+    local = await startExample();
   });
   afterEach(async () => {
     await local.close();
@@ -268,15 +265,7 @@ describe('npm start: the local page’s people where a rule names only a user gr
     const world = parseYaml(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
     world.admins = ['S0ADMINS01'];
     world.environments.prod.deployers = ['S0DEPLOYS1'];
-    const local = await startLocalServer(
-      readSettings({
-        SLACK_SIGNING_SECRET: SECRET,
-        PORT: '0',
-        OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-')),
-      }),
-      parseConfig(stringifyYaml(world)),
-      { overrides: { log: createMemoryLog() } },
-    );
+    const local = await startExample(stringifyYaml(world));
     try {
       const workspace = (await (
         await fetch(`${local.url}/local/workspace`, { headers: { 'x-opsbot-token': local.token } })
@@ -309,14 +298,7 @@ describe('npm start: the local page’s people where a rule names only a user gr
 describe('npm start: a deploy on the local page moves by itself', () => {
   it('updates the deploy message as the sandbox clock runs, polled by the watcher without anyone asking', async () => {
     // Prepare: the page's own calls, with its token
-    const settings = readSettings({
-      SLACK_SIGNING_SECRET: SECRET,
-      PORT: '0',
-      OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-data-')),
-    });
-    const local = await startLocalServer(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
-      overrides: { log: createMemoryLog() },
-    });
+    const local = await startExample();
     const page = (path: string, body: unknown) =>
       fetch(`${local.url}${path}`, {
         method: 'POST',

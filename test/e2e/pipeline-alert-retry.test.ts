@@ -2,26 +2,11 @@ import { handleWorkerInput } from '../../bot/worker/router';
 import { RETRIED_STAGE_MS } from '../../integrations/sandbox/pipelines';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
+import { buttonsOf, heading } from '../support/cards';
 import { ALICE, allText, BOB, click, type Harness, harness, mention } from '../support/harness';
 
 const ALERTS = 'C0ALERTS001';
 const PIPELINE = 'api-pipeline';
-
-/** A card's heading, as Slack shows it above the card. */
-function heading(message: StandInMessage | undefined): string | undefined {
-  const header = (message?.blocks ?? []).find((b) => (b as { type?: string }).type === 'header');
-  return (header as { text?: { text?: string } } | undefined)?.text?.text;
-}
-
-/** The labels of a card's buttons: what a person can still press. */
-function buttonsOf(message: StandInMessage | undefined): string[] {
-  return (message?.blocks ?? [])
-    .flatMap(
-      (b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<{ type?: string; text?: { text: string } }>,
-    )
-    .filter((e) => e.type === 'button')
-    .map((e) => e.text?.text ?? '');
-}
 
 describe('a pipeline failure card in #alerts, retried from Slack and followed to its end', () => {
   let h: Harness;
@@ -47,11 +32,6 @@ describe('a pipeline failure card in #alerts, retried from Slack and followed to
    * Time passes on the sandbox clock, and what CodePipeline would send EventBridge meanwhile is delivered, as the
    * local server's tick does for deploys.
    */
-  const pass = async (ms: number) => {
-    await h.advance(ms);
-    await deliver(h.sandbox.pipelines.dueEvents());
-  };
-
   const thread = (card: StandInMessage) => h.bot().filter((m) => m.thread_ts === card.ts && !m.ephemeral);
 
   it('offers Retry on the failure card; a click retries once, and the card goes failed → retrying → recovered', async () => {
@@ -82,9 +62,9 @@ describe('a pipeline failure card in #alerts, retried from Slack and followed to
     expect(retries.map((r) => [r.outcome, r.actor.userId, r.target.stage])).toEqual([['started', ALICE, 'Build']]);
 
     // Act: the retried stages run on the sandbox clock (Build, then Deploy)
-    await pass(2 * RETRIED_STAGE_MS - 10_000);
+    await h.advance(2 * RETRIED_STAGE_MS - 10_000);
     const before = { heading: heading(card), lines: thread(card).length };
-    await pass(10_000);
+    await h.advance(10_000);
 
     // Assess: nothing is said before the execution ends; then the card says recovered, by itself, with no Retry left
     expect(before).toEqual({ heading: `${PIPELINE} retrying`, lines: 1 });
@@ -104,7 +84,7 @@ describe('a pipeline failure card in #alerts, retried from Slack and followed to
     await h.sendAndSettle(click(h, card, 'opsbot.retry'));
 
     // Act
-    await pass(RETRIED_STAGE_MS);
+    await h.advance(RETRIED_STAGE_MS);
     const again = { heading: heading(card), text: allText(card), buttons: buttonsOf(card) };
     await h.sendAndSettle(click(h, card, 'opsbot.retry', BOB));
 
@@ -152,7 +132,7 @@ describe('a pipeline failure card in #alerts, retried from Slack and followed to
     // Act
     await h.sendAndSettle(click(h, asked, 'opsbot.retry'));
     const alertWhileRetrying = heading(alert);
-    await pass(2 * RETRIED_STAGE_MS);
+    await h.advance(2 * RETRIED_STAGE_MS);
 
     // Assess: the alert followed the retry made elsewhere; the asked-for card's thread heard the end, not "ask again"
     expect(alertWhileRetrying).toBe(`${PIPELINE} retrying`);

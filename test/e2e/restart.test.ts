@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
-import { ALICE, allText, click, type Harness, harness, slash, unescaped } from '../support/harness';
+import { allText, confirmDeploy, type Harness, harness, unescaped } from '../support/harness';
 
 /** The deploy's live message: the bot's newest top-level post in the channel that starts with the service. */
 function liveMessage(h: Harness, service: string): StandInMessage | undefined {
@@ -10,11 +10,6 @@ function liveMessage(h: Harness, service: string): StandInMessage | undefined {
     .bot()
     .filter((m) => !m.ephemeral && m.thread_ts === undefined && m.text.startsWith(`${service} `))
     .at(-1);
-}
-
-async function confirmDeploy(h: Harness, text: string): Promise<void> {
-  const card = (await slash(h, text)).ack as StandInMessage;
-  await h.sendAndSettle(click(h, card, 'opsbot.confirm', ALICE));
 }
 
 describe('npm start restarted mid-deploy (the Store and the sandbox kept in the data directory)', () => {

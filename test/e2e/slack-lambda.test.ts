@@ -11,6 +11,7 @@ import {
   CHANNEL,
   click,
   command,
+  directMessage,
   FORM,
   type Harness,
   harness,
@@ -395,19 +396,7 @@ describe('Slack edge on Lambda (signed HTTP through the real handler, Web API st
 
     it('answers help in a direct message', async () => {
       // Prepare
-      const ts = `${Math.floor(Date.now() / 1000)}.000200`;
-      const event = signedEvent(
-        eventBody({
-          type: 'message',
-          channel_type: 'im',
-          user: ALICE,
-          text: 'what can you do?',
-          ts,
-          channel: 'D0ALICEDM1',
-          event_ts: ts,
-        }),
-        JSON_TYPE,
-      );
+      const event = directMessage('what can you do?');
 
       // Act
       await h.sendAndSettle(event);

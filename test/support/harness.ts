@@ -12,6 +12,7 @@ import { SandboxClock } from '../../integrations/sandbox/clock';
 import type { InProcessJobQueue } from '../../integrations/sandbox/in-process-jobs';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
 import type { SlackStandIn, StandInMessage } from '../../integrations/slack/stand-in';
+import type { EventBridgeEvent } from '../../intents/define-reaction';
 import { unfinishedRuns } from '../../intents/deploys/run/record';
 import {
   buttonClickBody,
@@ -174,6 +175,13 @@ export function threadReply(text: string, threadTs: string, user = ALICE) {
   return signedEvent(eventBody(event), JSON_TYPE);
 }
 
+/** A direct message to opsbot (no mention), as Slack delivers it: a `message` event in an `im` channel. */
+export function directMessage(text: string, user = ALICE, channel = 'D0ALICEDM1') {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  const event = { type: 'message', channel_type: 'im', user, text, ts, channel, event_ts: ts };
+  return signedEvent(eventBody(event), JSON_TYPE);
+}
+
 /** Clicks a button of a message in the stand-in, as Slack would post the click. */
 export function click(h: Harness, message: StandInMessage, actionPrefix: string, user = ALICE, label?: string) {
   const actions = (message.blocks ?? []).flatMap(
@@ -204,6 +212,19 @@ export function click(h: Harness, message: StandInMessage, actionPrefix: string,
     }),
     FORM,
   );
+}
+
+/** Asks for a deploy with the slash command and presses Confirm on its card as the requester; returns the card. */
+export async function confirmDeploy(h: Harness, text: string, user = ALICE): Promise<StandInMessage> {
+  const card = (await slash(h, text, user)).ack as StandInMessage;
+  await h.sendAndSettle(click(h, card, 'opsbot.confirm', user));
+  return card;
+}
+
+/** What EventBridge would deliver to the worker: the events, in order, each handled to its end. */
+export async function deliver(h: Harness, events: readonly unknown[]): Promise<void> {
+  for (const event of events) await handleWorkerInput(event as EventBridgeEvent, h.deps.worker);
+  await h.settle();
 }
 
 /** Shows a slash command's acknowledgement in the stand-in's channel, as Slack shows it to the person. */

@@ -254,8 +254,8 @@ describeShared('AWS maintenance sources (aws-sdk-client-mock, AWS’s published 
       resources: [{ id: 'i-0a1b2c3d4e5f60718', name: 'web-prod-ecs-1', tags: { 'opsbot:service': 'web' } }],
     });
     expect(notice?.options).toEqual([
-      'reboot it yourself before then (the event is then done)',
-      'move it within its window (ModifyInstanceEventStartTime)',
+      'Reboot it yourself before then (the event is then done)',
+      'Or move it within its window (ModifyInstanceEventStartTime)',
     ]);
   });
 

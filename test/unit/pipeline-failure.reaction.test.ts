@@ -5,31 +5,16 @@ import { slackAnnouncer } from '../../bot/worker/answer';
 import { Claims, claimKey } from '../../integrations/claims';
 import type { Pipelines } from '../../integrations/pipelines.port';
 import { MemoryStore } from '../../integrations/sandbox/memory-store';
-import type { StandInMessage } from '../../integrations/slack/stand-in';
 import { SlackWebApiChat } from '../../integrations/slack/web-api-chat.adapter';
 import type { EventBridgeEvent, ReactionPorts } from '../../intents/define-reaction';
 import { pipelineFailure } from '../../intents/pipelines/pipeline-failure.handler';
+import { buttonsOf, heading } from '../support/cards';
 import { describeShared, sharedJson } from '../support/fixtures';
 import { sandboxPorts } from '../support/ports';
 import { startStandIn, TEST_BOT_TOKEN } from '../support/slack';
 
 const ALERTS = 'C0ALERTS001';
 
-/** A card's heading, as Slack shows it above the card. */
-function heading(message: StandInMessage | undefined): string | undefined {
-  const header = (message?.blocks ?? []).find((b) => (b as { type?: string }).type === 'header');
-  return (header as { text?: { text?: string } } | undefined)?.text?.text;
-}
-
-/** The labels of a card's buttons: what a person can still press. */
-function buttonsOf(message: StandInMessage | undefined): string[] {
-  return (message?.blocks ?? [])
-    .flatMap(
-      (b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<{ type?: string; text?: { text: string } }>,
-    )
-    .filter((e) => e.type === 'button')
-    .map((e) => e.text?.text ?? '');
-}
 const noPipelines: Pipelines = {
   list: async () => [],
   get: async () => {

@@ -89,7 +89,9 @@ describe('declarations and the worker’s intents', () => {
 
   it('give an intent that changes nothing no policy, card or offered values: the acknowledgement plans it without', () => {
     // Assess: the acknowledgement's planner, which has no behaviour, would silently skip them
-    for (const definition of intents.filter((i) => !i.sideEffects)) {
+    const readOnly = intents.filter((i) => !i.sideEffects);
+    expect(readOnly.length).toBeGreaterThan(0);
+    for (const definition of readOnly) {
       expect([
         definition.name,
         definition.check,

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LIFECYCLE, SandboxAccount } from '../../integrations/sandbox/account';
 import { SandboxClock } from '../../integrations/sandbox/clock';
+import { keepSandbox } from '../../integrations/sandbox/saved-sandbox';
 import type { SandboxWorld } from '../../integrations/sandbox/world';
 
 const START = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -363,22 +367,18 @@ describe('sandbox account: the rest of the world', () => {
 });
 
 describe('sandbox account kept between runs (npm start keeps it beside the local store)', () => {
+  /** Where a run keeps its account: a file in a directory of its own. */
+  const savedAt = () => join(mkdtempSync(join(tmpdir(), 'opsbot-sandbox-')), 'sandbox.json');
+  const deploy = (sandbox: SandboxAccount, service: string, environment: string) =>
+    sandbox.deployments.start({ service, environment, version: 'v2.0.0', requestedBy: 'U1' });
+
   it('restores every twin and the clock from its file, and gives a deployment id only once', async () => {
     // Prepare: a deploy in flight, a tripped alarm, a pushed image, a pipeline run, a closed calendar, a failing next deploy
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { keepSandbox } = await import('../../integrations/sandbox/saved-sandbox');
-    const path = join(mkdtempSync(join(tmpdir(), 'opsbot-sandbox-')), 'sandbox.json');
+    const path = savedAt();
     const log = { info: () => undefined, warn: () => undefined };
     const first = account();
     keepSandbox(first.sandbox, path, { world, seed: 7 }, log);
-    const started = await first.sandbox.deployments.start({
-      service: 'web',
-      environment: 'prod',
-      version: 'v2.0.0',
-      requestedBy: 'U1',
-    });
+    const started = await deploy(first.sandbox, 'web', 'prod');
     first.clock.advance(s(90));
     first.sandbox.alarms.trip('api-prod-5xx');
     first.sandbox.images.push('web', 'v9.9.9');
@@ -399,19 +399,9 @@ describe('sandbox account kept between runs (npm start keeps it beside the local
     const second = account();
     const restored = keepSandbox(second.sandbox, path, { world, seed: 7 }, log);
     const after = await seen(second.sandbox);
-    const next = await second.sandbox.deployments.start({
-      service: 'api',
-      environment: 'prod',
-      version: 'v2.0.0',
-      requestedBy: 'U1',
-    });
+    const next = await deploy(second.sandbox, 'api', 'prod');
     second.sandbox.reset();
-    const afterReset = await second.sandbox.deployments.start({
-      service: 'web',
-      environment: 'staging',
-      version: 'v2.0.0',
-      requestedBy: 'U1',
-    });
+    const afterReset = await deploy(second.sandbox, 'web', 'staging');
 
     // Assess
     expect(restored).toBe(true);
@@ -422,33 +412,19 @@ describe('sandbox account kept between runs (npm start keeps it beside the local
 
   it('starts a fresh account from a file saved for another world, and still never gives an id twice', async () => {
     // Prepare
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { keepSandbox } = await import('../../integrations/sandbox/saved-sandbox');
-    const path = join(mkdtempSync(join(tmpdir(), 'opsbot-sandbox-')), 'sandbox.json');
+    const path = savedAt();
     const info: string[] = [];
     const log = { info: (m: string) => info.push(m), warn: (m: string) => info.push(m) };
     const first = account();
     keepSandbox(first.sandbox, path, { world, seed: 7 }, log);
-    const old = await first.sandbox.deployments.start({
-      service: 'web',
-      environment: 'prod',
-      version: 'v2.0.0',
-      requestedBy: 'U1',
-    });
+    const old = await deploy(first.sandbox, 'web', 'prod');
     const broken = join(path, '..', 'broken.json');
     writeFileSync(broken, '{"format":1,"clo');
 
     // Act
     const other = account(8);
     const fromOther = keepSandbox(other.sandbox, path, { world, seed: 8 }, log);
-    const fresh = await other.sandbox.deployments.start({
-      service: 'web',
-      environment: 'prod',
-      version: 'v2.0.0',
-      requestedBy: 'U1',
-    });
+    const fresh = await deploy(other.sandbox, 'web', 'prod');
     const unreadable = keepSandbox(account().sandbox, broken, { world, seed: 7 }, log);
 
     // Assess

@@ -6,6 +6,8 @@ import {
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
   ListDeploymentsCommand,
+  type ListDeploymentsCommandInput,
+  type ListDeploymentsCommandOutput,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import type { Service } from '@aws-sdk/client-ecs';
@@ -13,7 +15,7 @@ import type { Deployment, StartDeployment } from '../../deployments.port';
 import { OpsbotError } from '../../errors';
 import { awsError, changeOnce } from '../aws-calls';
 import { codeDeployProgress } from '../deploy-progress';
-import { type EngineContext, type Known, toDeployment } from './engine';
+import { type EngineContext, toDeployment } from './engine';
 import { call, unknownDeployment } from './errors';
 import type { Told } from './revisions';
 import type { DeployTarget } from './target';
@@ -24,6 +26,9 @@ const HISTORY_PAGES = 4;
 
 /** CodeDeploy statuses of a deployment that is not over. */
 const CODEDEPLOY_ACTIVE = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
+
+/** What a listing of the group's deployments is narrowed by. */
+type CodeDeployListFilter = Omit<ListDeploymentsCommandInput, 'applicationName' | 'deploymentGroupName'>;
 
 /**
  * ECS blue/green through CodeDeploy (a service with the `CODE_DEPLOY` controller): the new revision goes out in a
@@ -100,41 +105,19 @@ export class CodeDeployEngine {
   }
 
   async history(target: DeployTarget, limit: number): Promise<Deployment[]> {
-    const group = codeDeployGroup(target);
-    const { codedeploy } = this.context.clients(target);
     // ListDeployments promises no order: the last 30 days' ids are read (a few pages at most), then sorted.
     const ids: string[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < HISTORY_PAGES; page++) {
-      const listed = await call(
-        () =>
-          codedeploy.send(
-            new ListDeploymentsCommand({
-              applicationName: group.application,
-              deploymentGroupName: group.deploymentGroup,
-              createTimeRange: { start: new Date(this.context.now() - HISTORY_DAYS * 86_400_000) },
-              ...(nextToken !== undefined && { nextToken }),
-            }),
-          ),
-        'codedeploy:ListDeployments',
-        target,
-      );
+      const listed = await this.list(target, {
+        createTimeRange: { start: new Date(this.context.now() - HISTORY_DAYS * 86_400_000) },
+        ...(nextToken !== undefined && { nextToken }),
+      });
       ids.push(...(listed.deployments ?? []));
       nextToken = listed.nextToken;
       if (nextToken === undefined) break;
     }
-    if (ids.length === 0) return [];
-    const batches: DeploymentInfo[] = [];
-    for (let i = 0; i < ids.length; i += 25) {
-      const chunk = ids.slice(i, i + 25);
-      const batch = await call(
-        () => codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: chunk })),
-        'codedeploy:BatchGetDeployments',
-        target,
-      );
-      batches.push(...(batch.deploymentsInfo ?? []));
-    }
-    const infos = batches
+    const infos = (await this.batchGet(target, ids))
       .sort((a, b) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0))
       .slice(0, limit);
     return Promise.all(infos.map((info) => this.deployment(target, info.deploymentId as string, {}, info)));
@@ -142,19 +125,7 @@ export class CodeDeployEngine {
 
   /** The deployments of the target's group that are not over (whatever their status, as the port reads them). */
   async active(target: DeployTarget): Promise<Deployment[]> {
-    const { codedeploy } = this.context.clients(target);
-    const listed = await call(
-      () =>
-        codedeploy.send(
-          new ListDeploymentsCommand({
-            applicationName: target.codedeploy?.application,
-            deploymentGroupName: target.codedeploy?.deploymentGroup,
-            includeOnlyStatuses: [...CODEDEPLOY_ACTIVE],
-          }),
-        ),
-      'codedeploy:ListDeployments',
-      target,
-    );
+    const listed = await this.list(target, { includeOnlyStatuses: [...CODEDEPLOY_ACTIVE] });
     return Promise.all((listed.deployments ?? []).map((id) => this.deployment(target, id)));
   }
 
@@ -163,36 +134,53 @@ export class CodeDeployEngine {
    * it: one deploy at a time per service and environment holds a lock, so that request can only be this one.
    */
   private async createdSince(target: DeployTarget, since: number, description: string): Promise<string | undefined> {
+    const listed = await this.list(target, {
+      includeOnlyStatuses: [...CODEDEPLOY_ACTIVE],
+      // CodeDeploy's clock and ours differ a little.
+      createTimeRange: { start: new Date(since - 60_000) },
+    });
+    const found = await this.batchGet(target, listed.deployments ?? []);
+    return found.find((d) => d.description === description)?.deploymentId;
+  }
+
+  /** One page of the deployments CodeDeploy lists for the target's group and `filter` (their ids). */
+  private list(target: DeployTarget, filter: CodeDeployListFilter): Promise<ListDeploymentsCommandOutput> {
     const { codedeploy } = this.context.clients(target);
     const group = codeDeployGroup(target);
-    const listed = await call(
+    return call(
       () =>
         codedeploy.send(
           new ListDeploymentsCommand({
             applicationName: group.application,
             deploymentGroupName: group.deploymentGroup,
-            includeOnlyStatuses: [...CODEDEPLOY_ACTIVE],
-            // CodeDeploy's clock and ours differ a little.
-            createTimeRange: { start: new Date(since - 60_000) },
+            ...filter,
           }),
         ),
       'codedeploy:ListDeployments',
       target,
     );
-    const ids = listed.deployments ?? [];
-    if (ids.length === 0) return undefined;
-    const found = await call(
-      () => codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 25) })),
-      'codedeploy:BatchGetDeployments',
-      target,
-    );
-    return found.deploymentsInfo?.find((d) => d.description === description)?.deploymentId;
+  }
+
+  /** The deployments `ids` name, described (BatchGetDeployments takes 25 at a time). */
+  private async batchGet(target: DeployTarget, ids: readonly string[]): Promise<DeploymentInfo[]> {
+    const { codedeploy } = this.context.clients(target);
+    const infos: DeploymentInfo[] = [];
+    for (let i = 0; i < ids.length; i += 25) {
+      const chunk = ids.slice(i, i + 25);
+      const batch = await call(
+        () => codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: chunk })),
+        'codedeploy:BatchGetDeployments',
+        target,
+      );
+      infos.push(...(batch.deploymentsInfo ?? []));
+    }
+    return infos;
   }
 
   private async deployment(
     target: DeployTarget,
     id: string,
-    known: Known = {},
+    known: Told = {},
     info?: DeploymentInfo,
   ): Promise<Deployment> {
     const { codedeploy } = this.context.clients(target);

@@ -14,7 +14,7 @@ import type { Deployment, DeploymentEngine } from '../../deployments.port';
 import { parseUnlisted, unlistedId } from '../../unlisted-deployment';
 import { changeOnce } from '../aws-calls';
 import { ecsProgress, type Progress } from '../deploy-progress';
-import { type EngineContext, type Known, toDeployment } from './engine';
+import { type EngineContext, toDeployment } from './engine';
 import { call, deploymentInProgress, unknownDeployment } from './errors';
 import type { Told } from './revisions';
 import { engineOfStrategy, runningService } from './service';
@@ -155,7 +155,7 @@ export class EcsEngine {
     target: DeployTarget,
     d: ServiceDeployment,
     engine: DeploymentEngine,
-    known: Known = {},
+    known: Told = {},
   ): Promise<Deployment> {
     let progress = ecsProgress(d);
     if (progress.status === 'Failed' && d.targetServiceRevision?.arn !== undefined) {

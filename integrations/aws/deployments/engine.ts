@@ -14,13 +14,6 @@ export interface EngineContext {
   readonly revisions: Revisions;
 }
 
-/** Who a deployment is for, as far as it is known: from the request that started it, or read back later. */
-export interface Known {
-  version?: string;
-  previousVersion?: string;
-  requestedBy?: string;
-}
-
 /** A deployment in the port's words, from where its engine says it is and who it is for. */
 export function toDeployment(
   context: EngineContext,

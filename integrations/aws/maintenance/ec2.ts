@@ -16,8 +16,8 @@ function ec2Options(code: string, deadline: number | undefined): string[] {
     case 'instance-reboot':
     case 'system-reboot':
       return [
-        'reboot it yourself before then (the event is then done)',
-        ...(deadline !== undefined ? ['move it within its window (ModifyInstanceEventStartTime)'] : []),
+        'Reboot it yourself before then (the event is then done)',
+        ...(deadline !== undefined ? ['Or move it within its window (ModifyInstanceEventStartTime)'] : []),
       ];
     case 'instance-retirement':
     case 'instance-stop':

@@ -2,7 +2,7 @@ import type { AlarmState } from '../../../integrations/alarms.port';
 import { Claims, claimKey } from '../../../integrations/claims';
 import type { Deployment } from '../../../integrations/deployments.port';
 import type { IntentPorts } from '../../define-intent';
-import { code, type Line, type Reply, status } from '../../reply';
+import { code, type Line, type Reply, runsOf, status } from '../../reply';
 import { alarmFacts } from '../alarm-story';
 import { type AlarmAction, alarmKey, type DeployRun, errorNote, loadRun, OPSBOT, RUN_TTL_SECONDS } from './record';
 import { beginRun } from './start';
@@ -158,14 +158,17 @@ async function told(
     ...(run.deploymentId !== undefined && { deploymentId: run.deploymentId }),
     note: `alarm ${alarm.name}: ${action === 'engine' ? 'AWS was already rolling back' : 'stopped with rollback'}`,
   });
-  await tellStory(run, `alarm:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
-    ...alarmFacts(alarm).slice(1),
+  await tellAlarmStory(
+    run,
+    `alarm:${alarm.name}`,
+    alarm,
     action === 'engine'
       ? [
           `${run.engine === 'codedeploy' ? 'CodeDeploy' : 'ECS'} was already rolling it back (its own alarm configuration); opsbot asked nothing more of it.`,
         ]
       : [`opsbot stopped the deployment at ${clockTime(now)} and is rolling back to `, code(run.previousVersion), '.'],
-  ]);
+    ports,
+  );
   // The thread says it at once; the message follows within the 10 s its updates are spaced by.
   await lookAgain(run.id, ports);
   return action === 'engine' ? 'engine' : 'stopped';
@@ -184,18 +187,20 @@ async function tellAlsoInAlarm(run: DeployRun, alarm: AlarmState, ports: IntentP
 /** A stop that failed, told once in the thread with what to do. */
 async function stopFailed(run: DeployRun, alarm: AlarmState, error: unknown, ports: IntentPorts): Promise<void> {
   ports.log.error('deploy.alarm_stop_failed', { runId: run.id, alarm: alarm.name, error: errorNote(error) });
-  const why = (error as { userMessage?: unknown }).userMessage;
-  await tellStory(run, `alarm-stop-failed:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
-    ...alarmFacts(alarm).slice(1),
+  await tellAlarmStory(
+    run,
+    `alarm-stop-failed:${alarm.name}`,
+    alarm,
     [
       status('failed'),
       ' opsbot could not stop the deployment',
-      typeof why === 'string' ? `: ${why}` : ` (${errorNote(error)})`,
+      failedBecause(error),
       '. Press Cancel on the deploy’s message, or roll back with ',
       code(`/deploy rollback ${run.service} ${run.environment}`),
       '; opsbot tries again at its next look.',
     ],
-  ]);
+    ports,
+  );
 }
 
 /** "`p99-latency` also went to ALARM; the rollback is already under way." */
@@ -225,8 +230,10 @@ export async function redeployOnAlarm(
   if (!(await firstAlarm(run, alarm, claims, ports))) return 'none';
   const now = ports.clock.now();
   if (!known(run.previousVersion)) {
-    const unknown = new Error('I can’t tell which version this deploy replaced');
-    unknown.name = 'UnknownVersion';
+    const unknown = Object.assign(new Error('no previous version'), {
+      name: 'UnknownVersion',
+      userMessage: 'I can’t tell which version this deploy replaced',
+    });
     await redeployFailed(run, alarm, unknown, ports);
     return notRedeployed(run, alarm, now, ports, lookAgain);
   }
@@ -252,15 +259,13 @@ export async function redeployOnAlarm(
   }
   if (started.run === undefined) {
     // Refused: another deploy holds the service, or the previous version already runs. Told, not retried.
-    await tellStory(run, `alarm:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
-      ...alarmFacts(alarm).slice(1),
-      [
-        'opsbot did not deploy ',
-        code(run.previousVersion),
-        ' again: ',
-        ...(Array.isArray(started.reply.summary) ? started.reply.summary : [started.reply.summary]),
-      ],
-    ]);
+    await tellAlarmStory(
+      run,
+      `alarm:${alarm.name}`,
+      alarm,
+      ['opsbot did not deploy ', code(run.previousVersion), ' again: ', ...runsOf(started.reply.summary)],
+      ports,
+    );
     return notRedeployed(run, alarm, now, ports, lookAgain);
   }
   const record: AlarmAction = {
@@ -278,8 +283,10 @@ export async function redeployOnAlarm(
     target: { service: run.service, environment: run.environment, version: run.previousVersion },
     note: `alarm ${alarm.name} within ${duration(now - (run.endedAt ?? now))} of the deploy of ${run.version}: deploying ${run.previousVersion} again`,
   });
-  await tellStory(run, `alarm:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
-    ...alarmFacts(alarm).slice(1),
+  await tellAlarmStory(
+    run,
+    `alarm:${alarm.name}`,
+    alarm,
     [
       `${duration(now - (run.endedAt ?? now))} after this deploy succeeded: opsbot is deploying `,
       code(run.previousVersion),
@@ -287,7 +294,8 @@ export async function redeployOnAlarm(
       ...(record.rollbackMessage !== undefined ? [' — ', messageLink(record.rollbackMessage, 'follow it here')] : []),
       '.',
     ],
-  ]);
+    ports,
+  );
   await lookAgain(run.id, ports);
   return 'redeployed';
 }
@@ -311,23 +319,22 @@ async function notRedeployed(
 
 async function redeployFailed(run: DeployRun, alarm: AlarmState, error: unknown, ports: IntentPorts): Promise<void> {
   ports.log.error('deploy.alarm_redeploy_failed', { runId: run.id, alarm: alarm.name, error: errorNote(error) });
-  const why =
-    error instanceof Error && error.name === 'UnknownVersion'
-      ? error.message
-      : (error as { userMessage?: unknown }).userMessage;
-  await tellStory(run, `alarm-redeploy-failed:${alarm.name}`, alarmFacts(alarm)[0] as Line, ports, [
-    ...alarmFacts(alarm).slice(1),
+  await tellAlarmStory(
+    run,
+    `alarm-redeploy-failed:${alarm.name}`,
+    alarm,
     [
       status('failed'),
       ' opsbot did not roll back',
-      typeof why === 'string' ? `: ${why}` : ` (${errorNote(error)})`,
+      failedBecause(error),
       '. Roll back by hand with ',
       code(
         `/deploy rollback ${run.service} ${run.environment}${known(run.previousVersion) ? ` ${run.previousVersion}` : ' <version>'}`,
       ),
       '.',
     ],
-  ]);
+    ports,
+  );
 }
 
 /** Says in a run's thread that an alarm went to ALARM and nothing was done about it (once per alarm). */
@@ -350,6 +357,24 @@ export async function tellAlarmIgnored(
     ],
     ports,
   );
+}
+
+/** The alarm's facts in the run's thread (their first line is the story's line), then what opsbot did about it. */
+async function tellAlarmStory(
+  run: DeployRun,
+  key: string,
+  alarm: AlarmState,
+  did: Line,
+  ports: IntentPorts,
+): Promise<void> {
+  const [first, ...rest] = alarmFacts(alarm);
+  await tellStory(run, key, first as Line, ports, [...rest, did]);
+}
+
+/** ": <what the error tells people>", or " (<its code>)" for an error that tells people nothing. */
+function failedBecause(error: unknown): string {
+  const why = (error as { userMessage?: unknown }).userMessage;
+  return typeof why === 'string' ? `: ${why}` : ` (${errorNote(error)})`;
 }
 
 /** A version opsbot could read (the engine may not say what a revision ran). */
