@@ -68,7 +68,7 @@ module.exports = {
       to: {
         path: '^intents/',
         pathNot: [
-          '^intents/(declarations|reaction-declarations|define-intent|define-reaction|define-button|registry|reply|vocabulary|loose|format|access|alarm-change)[.]ts$',
+          '^intents/(declarations|reaction-declarations|define-intent|define-reaction|define-button|registry|reply|vocabulary|languages|loose|format|access|alarm-change)[.]ts$',
           '^intents/[^/]+/[^/]+[.](intent|reaction|buttons?)[.]ts$',
           '^intents/matcher/',
           '^intents/self/own-alarms[.]ts$',

@@ -229,6 +229,22 @@ const configSchema = z
       .default('UTC'),
     /** The audit trail: how long its records are kept. */
     audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(365) }).optional(),
+    /**
+     * The Lex bot infra generates. `assistedNlu`: Lex V2's Assisted NLU (an LLM through Amazon Bedrock helping it
+     * classify intents and resolve slots) per locale, `Primary` or `Fallback`; off unless set.
+     */
+    lex: z
+      .strictObject({
+        assistedNlu: z
+          .strictObject({
+            en_US: z.enum(['Primary', 'Fallback']).optional(),
+            ko_KR: z.enum(['Primary', 'Fallback']).optional(),
+            es_ES: z.enum(['Primary', 'Fallback']).optional(),
+            de_DE: z.enum(['Primary', 'Fallback']).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, {
       message: 'expected at least one environment',
     }),

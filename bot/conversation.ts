@@ -54,6 +54,16 @@ export function tooLong(): Reply {
   ]);
 }
 
+/** A language's name in English, from its ISO 639-1 code (`fr` → French). */
+function languageName(code: string): string | undefined {
+  try {
+    const name = new Intl.DisplayNames(['en'], { type: 'language' }).of(code);
+    return name === undefined || name === code ? undefined : name;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A request as it stood when it was dropped: "deploy api prod". */
 function asItStood(intent: string, slots: Readonly<Record<string, string>>): string {
   return [intent.toLowerCase(), ...Object.values(slots)].join(' ');
@@ -173,6 +183,59 @@ export class ConversationPlanner {
       target: input.slots,
     });
     return { kind: 'answer', reply: refusal.reply };
+  }
+
+  /**
+   * A request said in the negative or as a hypothetical ("don't deploy api yet", "what if I roll back web?"):
+   * nothing is done, and the person hears how to ask for it when they mean it.
+   */
+  declined(mood: 'negated' | 'hypothetical', intent: string, slots: Readonly<Record<string, string>>): Reply {
+    const request = asItStood(intent, slots);
+    const said: Run[] =
+      mood === 'negated'
+        ? ['OK, nothing to do: I won’t ', code(request), '.']
+        : ['I only act when asked directly, so nothing was changed.'];
+    return {
+      summary: said,
+      sections: [[[status('none'), ' ', ...said]]],
+      context: [
+        [
+          'When you want it, ask for it: ',
+          code(request),
+          ' (a change shows a Confirm card first). Replies are in English; I read English, Korean, Spanish and German.',
+        ],
+      ],
+      visibility: 'private',
+    };
+  }
+
+  /** A message in a language opsbot does not read: which ones it does. */
+  unspoken(language: string): Reply {
+    const name = languageName(language);
+    const said = `I can’t read ${name === undefined ? 'that language' : name} yet.`;
+    return {
+      summary: said,
+      sections: [
+        [[status('none'), ` ${said} I understand English, Korean (한국어), Spanish (español) and German (Deutsch).`]],
+      ],
+      context: [['I answer in English. Try ', code('/deploy help'), ' for what I can do.']],
+      visibility: 'private',
+    };
+  }
+
+  /** "Did you mean …?" for an action read through a typo or a loose match: a button does it, Cancel drops it. */
+  didYouMean(intent: string, slots: Readonly<Record<string, string>>, userId: string): Reply {
+    const request = asItStood(intent, slots);
+    return {
+      summary: ['Did you mean ', code(request), '?'],
+      sections: [[['Did you mean ', code(request), '?']]],
+      buttons: [
+        { label: `Yes: ${request}`.slice(0, 75), payload: { kind: 'choose', intent, slots, userId } },
+        cancelButton(intent, slots, userId),
+      ],
+      context: [['Nothing happens until you press a button; a change still shows a Confirm card.']],
+      visibility: 'private',
+    };
   }
 
   /** A request someone dropped while opsbot was asking (the Cancel button, or "cancel" in the thread). */

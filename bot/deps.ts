@@ -29,6 +29,7 @@ import type { DeployWatcher } from '../integrations/watcher.port';
 import { intents, pollRun, reactions } from '../intents';
 import type { IntentPorts } from '../intents/define-intent';
 import { ReactionRegistry } from '../intents/define-reaction';
+import { understandingFor } from '../intents/matcher/understanding';
 import { IntentRegistry } from '../intents/registry';
 import { alarmPlace, maintenancePlaces, resolveAccount } from './accounts';
 import type { OpsbotConfig } from './config';
@@ -176,10 +177,19 @@ export function createDeps(settings: Settings, config: OpsbotConfig, overrides: 
     log,
   };
   clockWatcher?.attach((runId) => asCaller('watcher', () => pollRun(runId, ports)));
+  // The worker reads messages in every language opsbot speaks, for their meaning as well as their words.
+  const understanding = understandingFor(registry.all, ports.vocabulary);
   worker = {
     registry,
-    matcher: edge.matcher,
-    interpreter: new Interpreter(edge.matcher, registry, log, overrides.nlu ?? lexNlu(settings), edge.botUserId),
+    matcher: understanding.matcher,
+    interpreter: new Interpreter(
+      understanding.matcher,
+      registry,
+      log,
+      overrides.nlu ?? lexNlu(settings),
+      edge.botUserId,
+      understanding.meaning,
+    ),
     planner: ConversationPlanner.withBehaviour(registry, ports),
     store,
     chat,

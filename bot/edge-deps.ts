@@ -12,6 +12,7 @@ import { StoreAudit } from '../integrations/store-audit';
 import { declarations } from '../intents/declarations';
 import type { IntentDeclaration, Rules } from '../intents/define-intent';
 import { LocalMatcher } from '../intents/matcher/local-matcher';
+import { EDGE_LANGUAGES, grammarTables } from '../intents/matcher/tables';
 import { IntentRegistry } from '../intents/registry';
 import { IssuedButtons } from './cards';
 import type { OpsbotConfig } from './config';
@@ -78,7 +79,7 @@ export function composeEdge(config: OpsbotConfig, parts: EdgeParts): EdgeDeps {
   return {
     config,
     registry,
-    matcher: new LocalMatcher(registry.all, vocabulary),
+    matcher: new LocalMatcher(registry.all, vocabulary, grammarTables(registry.all, EDGE_LANGUAGES)),
     planner: ConversationPlanner.fromDeclarations(registry, { vocabulary, audit }),
     store: parts.store,
     claims: new Claims(parts.store),

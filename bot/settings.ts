@@ -53,7 +53,14 @@ export interface Settings {
   readonly signingSecretArn?: string;
   readonly botTokenArn?: string;
   /** Amazon Lex V2 bot for mentions and DMs; unset: the local matcher. */
-  readonly lex?: { readonly botId: string; readonly botAliasId: string; readonly localeId: string };
+  readonly lex?: {
+    readonly botId: string;
+    readonly botAliasId: string;
+    /** Where a message in no configured locale goes: the first of `OPSBOT_LEX_LOCALES`. */
+    readonly localeId: string;
+    /** The bot's locales (`OPSBOT_LEX_LOCALES`, comma-separated): each message goes to the one it is written in. */
+    readonly localeIds: readonly string[];
+  };
   /** The AWS region the functions run in (console links). */
   readonly awsRegion?: string;
   /** Seed of the sandbox account: another seed, another (equally reproducible) account. */
@@ -137,7 +144,21 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...(get('AWS_REGION') !== undefined && { awsRegion: get('AWS_REGION') }),
     ...(lexBot !== undefined &&
       lexAlias !== undefined && {
-        lex: { botId: lexBot, botAliasId: lexAlias, localeId: get('OPSBOT_LEX_LOCALE') ?? 'en_US' },
+        lex: {
+          botId: lexBot,
+          botAliasId: lexAlias,
+          ...lexLocales(get('OPSBOT_LEX_LOCALES') ?? get('OPSBOT_LEX_LOCALE')),
+        },
       }),
   };
+}
+
+/** The Lex bot's locales from `OPSBOT_LEX_LOCALES` ("en_US,ko_KR,es_ES,de_DE"); English alone when unset. */
+function lexLocales(value: string | undefined): { localeId: string; localeIds: string[] } {
+  const localeIds = (value ?? 'en_US')
+    .split(',')
+    .map((l) => l.trim())
+    .filter((l) => /^[a-z]{2}_[A-Z]{2}$/.test(l));
+  const ids = localeIds.length > 0 ? localeIds : ['en_US'];
+  return { localeId: ids.includes('en_US') ? 'en_US' : (ids[0] as string), localeIds: ids };
 }

@@ -38,6 +38,7 @@ export function opsbotStacks(
   const homeRegion = options.homeRegion;
   const home = new OpsbotStack(app, 'Opsbot', {
     config,
+    ...(config.lex?.assistedNlu !== undefined && { lexAssistedNlu: config.lex.assistedNlu }),
     ...(homeRegion !== undefined && { homeRegion }),
     ...(options.homeAccount !== undefined && {
       env: { account: options.homeAccount, region: homeRegion ?? options.ownRegion },

@@ -30,6 +30,10 @@ export interface Nlu {
   interpret(
     text: string,
     conversation: NluConversation,
-    options: { readonly timeoutMs: number },
+    options: {
+      readonly timeoutMs: number;
+      /** The locale the message is written in (`ko_KR`); the service's default when it has no such locale. */
+      readonly localeId?: string;
+    },
   ): Promise<NluInterpretation>;
 }

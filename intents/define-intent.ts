@@ -10,6 +10,7 @@ import type { People } from '../integrations/people.port';
 import type { Pipelines } from '../integrations/pipelines.port';
 import type { Store } from '../integrations/store.port';
 import type { DeployWatcher } from '../integrations/watcher.port';
+import type { OtherLanguage } from './languages';
 import type { Line, Reply } from './reply';
 import type { SlotType, Vocabulary } from './vocabulary';
 
@@ -215,8 +216,13 @@ export function pinned(slots: Readonly<Record<string, string | undefined>>, name
 export interface IntentDeclaration<S extends string = string> {
   readonly name: string;
   readonly description: string;
-  /** Sample utterances; `{slot}` placeholders name declared slots. */
+  /** Sample utterances in English; `{slot}` placeholders name declared slots. */
   readonly utterances: readonly string[];
+  /**
+   * Sample utterances in the other languages opsbot understands (Korean, Spanish, German), with the same `{slot}`
+   * placeholders: the Lex bot gets a locale per language, and the local matcher learns them all.
+   */
+  readonly languages?: Readonly<Partial<Record<OtherLanguage, readonly string[]>>>;
   readonly slots: Readonly<Record<S, SlotDeclaration>>;
   /**
    * True when the intent changes something: confirmation, idempotency and audit are enforced by the dispatcher, and

@@ -135,6 +135,21 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
       ...(read.intent === 'Lock' && lockDetails(asked, (word) => deps.matcher.namesAnything(word))),
     },
   };
+  if (pending === undefined) {
+    // Meaning before keywords: a message in a language opsbot does not read, a request said in the negative or as a
+    // hypothetical, and an action read through a typo are answered before anything is planned.
+    if (read.unsupportedLanguage !== undefined) {
+      return { kind: 'answer', reply: inConversation(deps.planner.unspoken(read.unsupportedLanguage), job) };
+    }
+    if (read.declined !== undefined && (read.mood === 'negated' || read.mood === 'hypothetical')) {
+      const reply = deps.planner.declined(read.mood, read.declined.intent, read.declined.slots);
+      return { kind: 'answer', reply: inConversation(reply, job) };
+    }
+    if (read.uncertain === true) {
+      const reply = deps.planner.didYouMean(understood.intent, understood.slots, job.actor.userId);
+      return { kind: 'answer', reply: inConversation(reply, job) };
+    }
+  }
   const several =
     pending === undefined && MANY_TARGETS.has(understood.intent) ? severalTargets(deps.matcher, asked) : undefined;
   if (several !== undefined) return planSeveral(understood.intent, several, understood.slots, job, deps);

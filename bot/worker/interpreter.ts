@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DialogState, Nlu, RawSlotValue } from '../../integrations/nlu.port';
 import type { IntentDefinition } from '../../intents/define-intent';
+import { LEX_LOCALES } from '../../intents/languages';
+import type { LanguageGuess } from '../../intents/matcher/language-id';
 import {
   type Classification,
   FALLBACK_INTENT,
@@ -8,11 +10,15 @@ import {
   type UnresolvedSlot,
 } from '../../intents/matcher/local-matcher';
 import { cleanSlackText } from '../../intents/matcher/normalize';
+import type { MeaningReader, Reading } from '../../intents/matcher/understand';
 import type { IntentRegistry } from '../../intents/registry';
 import type { Log } from '../logger';
 
-/** What the worker needs to know about a message: intent, canonical slots, and where the dialog stands. */
-export interface Understanding extends Classification {
+/**
+ * What the worker needs to know about a message: intent, canonical slots, where the dialog stands, and what it
+ * means (its language and mood: a negated request is declined, not planned).
+ */
+export interface Understanding extends Classification, Partial<Omit<Reading, keyof Classification>> {
   readonly state: DialogState;
   readonly slotToElicit?: string;
   /** The NLU service's own question, when it asked for a slot. */
@@ -40,9 +46,10 @@ export function lexSessionId(
 }
 
 /**
- * Understands a message with Lex when it is configured, and with the local matcher otherwise or when Lex fails
- * (throttled, too slow, unavailable). Either way, slot values are resolved to configured names by the matcher's
- * resolver before any handler sees them.
+ * Understands a message with Lex when it is configured (in the locale of the language it is written in), and with
+ * the local matcher otherwise or when Lex fails (throttled, too slow, unavailable). Either way, slot values are
+ * resolved to configured names by the matcher's resolver, and the message is read for its meaning (a negated,
+ * hypothetical or conceptual request never becomes an action), before any handler sees it.
  */
 export class Interpreter {
   constructor(
@@ -51,6 +58,7 @@ export class Interpreter {
     private readonly log: Log,
     private readonly lex?: Nlu,
     private readonly botUserId?: string,
+    private readonly meaning?: MeaningReader,
   ) {}
 
   get usesLex(): boolean {
@@ -62,24 +70,45 @@ export class Interpreter {
     context: { sessionId: string; deadline?: number; now?: number },
   ): Promise<Understanding> {
     const cleaned = cleanSlackText(text, this.botUserId);
+    const guess: LanguageGuess = (await this.meaning?.language(cleaned)) ?? { language: 'en' };
+    const read = (understood: Understanding): Understanding => {
+      if (this.meaning === undefined) return understood;
+      const reading = this.meaning.read(understood, guess);
+      return {
+        ...understood,
+        ...reading,
+        ...(reading.intent !== understood.intent && { state: reading.intent === FALLBACK_INTENT ? 'failed' : 'ready' }),
+      };
+    };
+    if ('unsupported' in guess) return read(this.fallback(cleaned, 'matcher'));
     if (this.lex !== undefined) {
       const now = context.now ?? Date.now();
       const left = context.deadline === undefined ? LEX_TIMEOUT_MS : (context.deadline - now) / 4;
       const timeoutMs = Math.max(100, Math.min(LEX_TIMEOUT_MS, left));
       try {
-        const result = await this.lex.interpret(cleaned, { sessionId: context.sessionId }, { timeoutMs });
-        return this.resolve(cleaned, result.intent, result.slots, {
-          state: result.state,
-          ...(result.slotToElicit !== undefined && { slotToElicit: result.slotToElicit }),
-          ...(result.prompt !== undefined && { prompt: result.prompt }),
-          confidence: result.confidence ?? 1,
-        });
+        const result = await this.lex.interpret(
+          cleaned,
+          { sessionId: context.sessionId },
+          { timeoutMs, localeId: LEX_LOCALES[guess.language] },
+        );
+        return read(
+          this.resolve(cleaned, result.intent, result.slots, {
+            state: result.state,
+            ...(result.slotToElicit !== undefined && { slotToElicit: result.slotToElicit }),
+            ...(result.prompt !== undefined && { prompt: result.prompt }),
+            confidence: result.confidence ?? 1,
+          }),
+        );
       } catch (error) {
         this.log.warn('nlu.lex_failed_using_matcher', { error: (error as Error).name, timeoutMs });
       }
     }
     const local = this.matcher.classify(cleaned);
-    return { ...local, state: local.intent === FALLBACK_INTENT ? 'failed' : 'ready', source: 'matcher' };
+    return read({ ...local, state: local.intent === FALLBACK_INTENT ? 'failed' : 'ready', source: 'matcher' });
+  }
+
+  private fallback(text: string, source: Understanding['source']): Understanding {
+    return { text, intent: FALLBACK_INTENT, slots: {}, confidence: 0, state: 'failed', source };
   }
 
   /** Lex's raw slot values → configured names; the first value that names nothing configured is reported. */

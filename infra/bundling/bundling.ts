@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { declarations } from '../../intents/declarations';
-import { compileGrammar } from '../../intents/matcher/tables';
+import { compileGrammar, EDGE_LANGUAGES } from '../../intents/matcher/tables';
 import { IntentRegistry } from '../../intents/registry';
 
 /** The stub that replaces modules a function never uses. */
@@ -111,7 +111,7 @@ export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
     ...shared,
     // The matcher's grammar depends on the intent declarations only: checked and compiled here, not at every cold
     // start.
-    define: { OPSBOT_MATCHER_TABLES: JSON.stringify(compileGrammar(checked(declarations))) },
+    define: { OPSBOT_MATCHER_TABLES: JSON.stringify(compileGrammar(checked(declarations), EDGE_LANGUAGES)) },
     format: 'esm',
     splitting: true,
     mainFields: ['module', 'main'],

@@ -13,9 +13,10 @@ module.exports = [
   '^integrations/(claims|errors|store-audit)[.]ts$',
   '^integrations/aws/(call-ledger|call-limits|dynamodb-client|dynamodb-store[.]adapter|lambda-client|lambda-jobs[.]adapter|secrets-client)[.]ts$',
   '^integrations/slack/(block-kit|signing|web-api-people[.]adapter)[.]ts$',
-  '^intents/(access|buttons|conversation[.]buttons|declarations|define-button|define-intent|format|registry|reply|vocabulary)[.]ts$',
+  '^intents/(access|buttons|conversation[.]buttons|declarations|define-button|define-intent|format|languages|registry|reply|vocabulary)[.]ts$',
   '^intents/[^/]+/[^/]+[.](intent|buttons?)[.]ts$',
-  '^intents/matcher/[^/]+[.]ts$',
+  // The matcher as the acknowledgement reads slash commands: not the meaning reader, wink-nlp or eld (the worker's).
+  '^intents/matcher/(fuzzy|local-matcher|normalize|resolver|several|tables)[.]ts$',
   '^intents/help/help-reply[.]ts$',
   '^intents/deploys/request-words[.]ts$',
   '^intents/pipelines/retry[.]policy[.]ts$',

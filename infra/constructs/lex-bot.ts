@@ -4,7 +4,7 @@ import { CfnBot, CfnBotAlias, CfnBotVersion } from 'aws-cdk-lib/aws-lex';
 import { Construct } from 'constructs';
 import type { IntentDeclaration } from '../../intents/define-intent';
 import type { Vocabulary } from '../../intents/vocabulary';
-import { definitionHash, LEX_LOCALE, lexBotLocale } from '../lex/bot-definition';
+import { type AssistedNlu, definitionHash, type LexLocaleId, lexBotLocales } from '../lex/bot-definition';
 
 export interface OpsbotLexBotProps {
   readonly intents: readonly IntentDeclaration[];
@@ -14,22 +14,33 @@ export interface OpsbotLexBotProps {
    * @default 600 seconds
    */
   readonly idleSessionTtlInSeconds?: number;
+  /**
+   * Assisted NLU (Lex's Bedrock LLM for intent classification and slot resolution), by locale: `Primary` or `Fallback`.
+   * Lex runs its own model for it: the bot's role needs no Bedrock permission (none is given).
+   * @default off in every locale
+   */
+  readonly assistedNlu?: AssistedNlu;
 }
 
 /**
- * The Lex V2 bot generated from the intent declarations: one en_US locale, a version per definition, and a
- * `live` alias that the worker calls with RecognizeText. No code hooks: opsbot fulfils.
+ * The Lex V2 bot generated from the intent declarations: a locale per language opsbot understands (en_US, ko_KR,
+ * es_ES, de_DE), a version of them all per definition, and a `live` alias, enabled in every locale, that the worker
+ * calls with RecognizeText. No code hooks: opsbot fulfils.
  */
 export class OpsbotLexBot extends Construct {
   readonly bot: CfnBot;
   readonly alias: CfnBotAlias;
-  readonly localeId = LEX_LOCALE;
+  /** The bot's locales, English first: the worker recognises text in them (`OPSBOT_LEX_LOCALES`). */
+  readonly localeIds: readonly LexLocaleId[];
 
   constructor(scope: Construct, id: string, props: OpsbotLexBotProps) {
     super(scope, id);
-    const locale = lexBotLocale(props.intents, props.vocabulary);
+    const locales = lexBotLocales(props.intents, props.vocabulary, { assistedNlu: props.assistedNlu });
+    this.localeIds = locales.map((l) => l.localeId as LexLocaleId);
+    const hash = definitionHash(locales);
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lexv2.amazonaws.com'),
+      // Assisted NLU runs a model Lex manages, not one of the account's Bedrock models (unlike assisted slot resolution).
       description: 'opsbot Lex bot (text only: no permissions needed)',
     });
     this.bot = new CfnBot(this, 'Bot', {
@@ -38,19 +49,25 @@ export class OpsbotLexBot extends Construct {
       roleArn: role.roleArn,
       dataPrivacy: { ChildDirected: false },
       idleSessionTtlInSeconds: props.idleSessionTtlInSeconds ?? 600,
-      botLocales: [locale],
+      botLocales: locales,
       autoBuildBotLocales: true,
     });
-    const version = new CfnBotVersion(this, `Version${definitionHash(locale)}`, {
+    const version = new CfnBotVersion(this, `Version${hash}`, {
       botId: this.bot.attrId,
-      description: `definition ${definitionHash(locale)}`,
-      botVersionLocaleSpecification: [{ localeId: LEX_LOCALE, botVersionLocaleDetails: { sourceBotVersion: 'DRAFT' } }],
+      description: `definition ${hash}`,
+      botVersionLocaleSpecification: this.localeIds.map((localeId) => ({
+        localeId,
+        botVersionLocaleDetails: { sourceBotVersion: 'DRAFT' },
+      })),
     });
     this.alias = new CfnBotAlias(this, 'Alias', {
       botId: this.bot.attrId,
       botAliasName: 'live',
       botVersion: version.attrBotVersion,
-      botAliasLocaleSettings: [{ localeId: LEX_LOCALE, botAliasLocaleSetting: { enabled: true } }],
+      botAliasLocaleSettings: this.localeIds.map((localeId) => ({
+        localeId,
+        botAliasLocaleSetting: { enabled: true },
+      })),
     });
   }
 

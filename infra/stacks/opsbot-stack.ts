@@ -51,6 +51,7 @@ import { OpsbotLexBot } from '../constructs/lex-bot';
 import { SelfWatch } from '../constructs/self-watch';
 import { grantDeploys } from '../deploy-permissions';
 import { eventsStackName, forwardingPlaces } from '../event-places';
+import type { AssistedNlu } from '../lex/bot-definition';
 import { grantMaintenance } from '../maintenance-permissions';
 import { pipelineStages } from '../pipeline-permissions';
 
@@ -83,6 +84,11 @@ export interface OpsbotStackProps extends StackProps {
    * @default the stack's own region, when known; otherwise only other accounts' places are known to be elsewhere
    */
   readonly homeRegion?: string;
+  /**
+   * Assisted NLU in the Lex bot's locales (`Primary` or `Fallback` by locale id).
+   * @default off in every locale
+   */
+  readonly lexAssistedNlu?: AssistedNlu;
 }
 
 /**
@@ -218,11 +224,15 @@ export class OpsbotStack extends Stack {
     // Deploys in opsbot's own account; elsewhere through the role OpsbotAccessStack creates there.
     grantDeploys(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
-    const lex = new OpsbotLexBot(this, 'Lex', { intents: declarations, vocabulary: vocabularyOf(props.config) });
+    const lex = new OpsbotLexBot(this, 'Lex', {
+      intents: declarations,
+      vocabulary: vocabularyOf(props.config),
+      ...(props.lexAssistedNlu !== undefined && { assistedNlu: props.lexAssistedNlu }),
+    });
     lex.grantRecognizeText(this.workerFunction);
     this.workerFunction.addEnvironment('OPSBOT_LEX_BOT_ID', lex.bot.attrId);
     this.workerFunction.addEnvironment('OPSBOT_LEX_BOT_ALIAS_ID', lex.alias.attrBotAliasId);
-    this.workerFunction.addEnvironment('OPSBOT_LEX_LOCALE', lex.localeId);
+    this.workerFunction.addEnvironment('OPSBOT_LEX_LOCALES', lex.localeIds.join(','));
     this.lexBot = lex;
 
     // An ES module in chunks (NodejsFunction writes one file): a cold start reads what its first request runs.

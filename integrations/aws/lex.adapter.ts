@@ -8,7 +8,10 @@ import type { DialogState, Nlu, NluConversation, NluInterpretation, RawSlotValue
 export interface LexBot {
   readonly botId: string;
   readonly botAliasId: string;
+  /** The locale a message goes to when it is written in none the bot has. */
   readonly localeId: string;
+  /** Every locale the bot was built with (one per language opsbot speaks); default: `localeId` alone. */
+  readonly localeIds?: readonly string[];
 }
 
 /**
@@ -24,13 +27,16 @@ export class LexNlu implements Nlu {
   async interpret(
     text: string,
     conversation: NluConversation,
-    options: { timeoutMs: number },
+    options: { timeoutMs: number; localeId?: string },
   ): Promise<NluInterpretation> {
+    const wanted = options.localeId;
+    const localeId =
+      wanted !== undefined && (this.bot.localeIds ?? [this.bot.localeId]).includes(wanted) ? wanted : this.bot.localeId;
     const response = await this.client.send(
       new RecognizeTextCommand({
         botId: this.bot.botId,
         botAliasId: this.bot.botAliasId,
-        localeId: this.bot.localeId,
+        localeId,
         sessionId: conversation.sessionId,
         text,
       }),

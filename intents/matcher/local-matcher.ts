@@ -3,7 +3,15 @@ import type { SlotType, Vocabulary } from '../vocabulary';
 import { isSwap, TypoIndex } from './fuzzy';
 import { cleanSlackText, stem, type Token, tokenize } from './normalize';
 import { COMMON_WORDS, type Entity, SlotResolver } from './resolver';
-import { FALLBACK_INTENT, type GrammarTables, grammarTables, SOFT_TYPES, STOPWORDS, slotFeature } from './tables';
+import {
+  FALLBACK_INTENT,
+  FUNCTION_WORDS,
+  type GrammarTables,
+  grammarTables,
+  SOFT_TYPES,
+  STOPWORDS,
+  slotFeature,
+} from './tables';
 
 export { FALLBACK_INTENT } from './tables';
 
@@ -24,7 +32,18 @@ export interface Classification {
   readonly confidence: number;
   /** A value in a slot's place that resolves to nothing configured. */
   readonly unresolved?: UnresolvedSlot;
+  /** The intent was chosen through a corrected typo of its keyword ("roll bak"): worth asking "did you mean …?". */
+  readonly corrected?: boolean;
 }
+
+/** Words before a name that make it the source of a move, not its target ("promote web *from* staging to prod"). */
+const SOURCE_BEFORE: ReadonlySet<string> = new Set(['from', 'von', 'aus', 'desde']);
+/** Korean particles after a name that make it the source ("스테이징*에서*"). */
+const SOURCE_AFTER: ReadonlySet<string> = new Set(['에서', '부터']);
+/** Words before a name that make it the target ("promote web from staging *to* prod"). */
+const TARGET_BEFORE: ReadonlySet<string> = new Set(['to', 'into', 'onto', 'nach', 'auf', 'hacia', 'a', 'al']);
+/** Korean particles after a name that make it the target ("프로덕션*으로*"). */
+const TARGET_AFTER: ReadonlySet<string> = new Set(['로', '으로']);
 
 /** Below this similarity an utterance is not placed; it goes to the fallback intent. */
 const THRESHOLD = 0.34;
@@ -89,9 +108,11 @@ export class LocalMatcher {
    */
   classify(rawText: string, botUserId?: string): Classification {
     const text = cleanSlackText(rawText, botUserId);
-    const tokens = tokenize(text);
+    // "promote web staging -> prod": an arrow says where to.
+    const tokens = tokenize(text.replace(/\s*(?:->|=>|→)\s*/g, ' to '));
     const entities = this.resolver.extract(tokens);
-    const features = this.featuresOf(tokens, entities);
+    const corrections = { count: 0 };
+    const features = this.featuresOf(tokens, entities, corrections);
 
     const scores = new Float64Array(this.templates.length);
     let inputNorm = 0;
@@ -101,7 +122,7 @@ export class LocalMatcher {
       const w = this.idf.get(f) ?? this.unknownWeight;
       inputNorm += w * w;
       if (list === undefined) continue;
-      if (!f.startsWith('$')) keywordHits++;
+      if (!f.startsWith('$') && !FUNCTION_WORDS.has(f)) keywordHits++;
       for (const { template, weight } of list) scores[template] = (scores[template] as number) + weight * w;
     }
     inputNorm = Math.sqrt(inputNorm);
@@ -109,7 +130,7 @@ export class LocalMatcher {
     let best = -1;
     let bestScore = 0;
     for (let t = 0; t < scores.length; t++) {
-      const s = (scores[t] as number) / ((this.templates[t] as Template).norm * inputNorm || 1);
+      const s = similarity(scores[t] as number, (this.templates[t] as Template).norm, inputNorm);
       if (s > bestScore + 1e-9) {
         bestScore = s;
         best = t;
@@ -127,6 +148,7 @@ export class LocalMatcher {
       slots,
       confidence: round(bestScore),
       ...(unresolved !== undefined && { unresolved }),
+      ...(corrections.count > 0 && { corrected: true }),
     };
   }
 
@@ -158,8 +180,17 @@ export class LocalMatcher {
     const slots: Record<string, string> = {};
     const used = new Set<Entity>();
     const declared = Object.entries(intent.slots);
+    // "from staging to prod": the value after a source word fills the slot only when nothing else of its type does.
+    const isSource = (e: Entity) =>
+      SOURCE_BEFORE.has(tokens[e.start - 1]?.word ?? '') || SOURCE_AFTER.has(tokens[e.end]?.word ?? '');
     for (const [slot, declaration] of declared) {
-      const entity = entities.find((e) => !used.has(e) && e.type === declaration.type);
+      const ofType = entities.filter((e) => !used.has(e) && e.type === declaration.type);
+      const isTarget = (e: Entity) =>
+        TARGET_BEFORE.has(tokens[e.start - 1]?.word ?? '') || TARGET_AFTER.has(tokens[e.end]?.word ?? '');
+      const entity =
+        (ofType.length > 1 ? ofType.find((e) => isTarget(e) && !isSource(e)) : undefined) ??
+        ofType.find((e) => !isSource(e)) ??
+        ofType[0];
       if (entity !== undefined) {
         used.add(entity);
         slots[slot] = entity.value;
@@ -214,28 +245,36 @@ export class LocalMatcher {
 
   /** A keyword one typo away (`deply` → `deploy`); short and everyday words are left alone. */
   private correctKeyword(word: string): string | undefined {
-    if (word.length < 4 || COMMON_WORDS.has(word)) return undefined;
+    if (word.length < 3 || COMMON_WORDS.has(word)) return undefined;
     this.keywordTypos ??= new TypoIndex(this.keywords);
     const corrected = this.keywordTypos.correct(word);
     // Four-letter words collide too easily (`sing` → `using`): only a swap of two letters counts there.
-    return word.length >= 5 || (corrected !== undefined && isSwap(word, corrected)) ? corrected : undefined;
+    // Three- and four-letter words only for a swap or a dropped letter ("bak" → "back").
+    return word.length >= 5 ||
+      (corrected !== undefined && (isSwap(word, corrected) || corrected.length === word.length + 1))
+      ? corrected
+      : undefined;
   }
 
-  private featuresOf(tokens: readonly Token[], entities: readonly Entity[]): Set<string> {
+  private featuresOf(
+    tokens: readonly Token[],
+    entities: readonly Entity[],
+    corrections: { count: number } = { count: 0 },
+  ): Set<string> {
     const features = new Set<string>();
     let next = 0;
     for (const entity of entities) {
-      this.addWords(features, tokens.slice(next, entity.start));
+      this.addWords(features, tokens.slice(next, entity.start), corrections);
       // A period or an account fills its slot but does not choose the intent: "deploy web today" stays a deploy.
-      if (SOFT_TYPES.has(entity.type)) this.addWords(features, tokens.slice(entity.start, entity.end));
+      if (SOFT_TYPES.has(entity.type)) this.addWords(features, tokens.slice(entity.start, entity.end), corrections);
       else features.add(slotFeature(entity.type));
       next = entity.end;
     }
-    this.addWords(features, tokens.slice(next));
+    this.addWords(features, tokens.slice(next), corrections);
     return features;
   }
 
-  private addWords(features: Set<string>, tokens: readonly Token[]): void {
+  private addWords(features: Set<string>, tokens: readonly Token[], corrections: { count: number }): void {
     for (const { word } of tokens) {
       if (STOPWORDS.has(word)) continue;
       const s = stem(word);
@@ -244,9 +283,25 @@ export class LocalMatcher {
         continue;
       }
       const corrected = this.correctKeyword(word);
+      if (corrected !== undefined) corrections.count++;
       features.add(corrected === undefined ? s : stem(corrected));
     }
   }
+}
+
+/** Exponent of the template's coverage against the message's: extra words (a lock's reason) cost less than missing ones. */
+const RECALL = 0.65;
+
+/**
+ * How close a message is to a sample utterance: the share of the sample's weight the message covers, and of the
+ * message's weight the sample covers, weighed so that words the person added (a reason, a greeting) cost less than
+ * words of the sample they left out. With equal weights this is the cosine similarity.
+ */
+function similarity(dot: number, templateNorm: number, inputNorm: number): number {
+  if (dot <= 0 || templateNorm === 0 || inputNorm === 0) return 0;
+  const recall = dot / (templateNorm * templateNorm);
+  const precision = dot / (inputNorm * inputNorm);
+  return recall ** RECALL * precision ** (1 - RECALL);
 }
 
 function range(start: number, end: number): number[] {

@@ -1,4 +1,4 @@
-import { namesOf, PERIODS, type SlotType, type Vocabulary } from '../vocabulary';
+import { type NamedThing, namesOf, PERIODS, type SlotType, type Vocabulary } from '../vocabulary';
 import { closest, TypoIndex } from './fuzzy';
 import { type Token, tokenize } from './normalize';
 
@@ -22,6 +22,25 @@ function digestOrTag(version: string): string {
 
 const PIPELINE_WORDS = new Set(['pipeline', 'pipelines', 'build', 'builds', 'ci']);
 const VERSION_CUES = new Set(['version', 'tag', 'image', 'build', 'release', 'revision']);
+/** Words after a version cue that are not a tag ("the web build *from* staging"). */
+const NOT_TAGS = new Set([
+  'from',
+  'as',
+  'to',
+  'in',
+  'on',
+  'of',
+  'for',
+  'the',
+  'a',
+  'an',
+  'and',
+  'with',
+  'into',
+  'that',
+  'is',
+  'was',
+]);
 
 /** Words that look like typos of names but are ordinary English; never corrected into a name. */
 export const COMMON_WORDS: ReadonlySet<string> = new Set([
@@ -125,10 +144,12 @@ export class SlotResolver {
         this.phrases.set(first, list);
       }
     };
-    for (const s of vocabulary.services) for (const n of [s.name, ...s.aliases]) add('Service', s.name, n);
-    for (const e of vocabulary.environments) for (const n of [e.name, ...e.aliases]) add('Environment', e.name, n);
-    for (const a of vocabulary.accounts ?? []) for (const n of [a.name, ...a.aliases]) add('Account', a.name, n);
-    for (const p of PERIODS) for (const n of [p.name, ...p.aliases]) add('Period', p.name, n);
+    // A name in every spelling: its aliases, and its words in the other languages opsbot reads.
+    const spellings = (t: NamedThing) => [t.name, ...t.aliases, ...Object.values(t.words ?? {}).flat()];
+    for (const s of vocabulary.services) for (const n of spellings(s)) add('Service', s.name, n);
+    for (const e of vocabulary.environments) for (const n of spellings(e)) add('Environment', e.name, n);
+    for (const a of vocabulary.accounts ?? []) for (const n of spellings(a)) add('Account', a.name, n);
+    for (const p of PERIODS) for (const n of spellings(p)) add('Period', p.name, n);
     for (const p of vocabulary.pipelines) {
       for (const n of [p.name, ...p.aliases]) add('Pipeline', p.name, n);
       if (p.service !== undefined) this.pipelineOfService.set(p.service, p.name);
@@ -207,7 +228,7 @@ export class SlotResolver {
     const looksLikeVersion = VERSION.test(token.original) && /\d|latest|stable/i.test(token.original);
     const cued =
       i > 0 && VERSION_CUES.has(tokens[i - 1]?.word ?? '') && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(token.original);
-    if (!looksLikeVersion && !(cued && !this.grammar.has(token.word))) return undefined;
+    if (!looksLikeVersion && !(cued && !this.grammar.has(token.word) && !NOT_TAGS.has(token.word))) return undefined;
     return { type: 'Version', value: digestOrTag(token.original), start: i, end: i + 1 };
   }
 

@@ -1,4 +1,5 @@
 import type { IntentDeclaration } from '../define-intent';
+import { LANGUAGES, type Language, type OtherLanguage } from '../languages';
 import type { SlotType } from '../vocabulary';
 import { stem, tokenize } from './normalize';
 
@@ -72,11 +73,52 @@ export const STOPWORDS: ReadonlySet<string> = new Set([
   'over',
 ]);
 
+/**
+ * Question and helper words: they tell a status question from a command, but alone they place nothing ("what time
+ * is it?" is no status question).
+ */
+export const FUNCTION_WORDS: ReadonlySet<string> = new Set([
+  'what',
+  'whats',
+  'which',
+  'who',
+  'whos',
+  'how',
+  'when',
+  'where',
+  'why',
+  'is',
+  'are',
+  'was',
+  'were',
+  'did',
+  'has',
+  'have',
+  'any',
+  'all',
+  'show',
+  'get',
+  'tell',
+]);
+
 /** The feature a slot value of this type adds to an utterance's bag of words. */
 export const slotFeature = (type: SlotType) => `$${type}`;
 
 /** What the matcher's grammar is compiled from: an intent's name, sample utterances and slots. */
-export type GrammarSource = Pick<IntentDeclaration, 'name' | 'utterances' | 'slots'>;
+export type GrammarSource = Pick<IntentDeclaration, 'name' | 'utterances' | 'slots' | 'languages'>;
+
+/**
+ * The languages the Slack acknowledgement's matcher reads: the slash command's grammar is English, and messages are
+ * understood by the worker, in every language.
+ */
+export const EDGE_LANGUAGES: readonly Language[] = ['en'];
+
+/** A declaration's sample utterances in the given languages (English: `utterances`). */
+export function utterancesIn(intent: GrammarSource, languages: readonly Language[]): string[] {
+  return languages.flatMap((language) =>
+    language === 'en' ? intent.utterances : (intent.languages?.[language as OtherLanguage] ?? []),
+  );
+}
 
 /**
  * The matcher's grammar, compiled from the intent declarations alone (never from the configured names), as plain
@@ -113,13 +155,16 @@ export interface GrammarTables {
  * @example
  * new LocalMatcher(declarations, vocabulary, compileGrammar(declarations))
  */
-export function compileGrammar(intents: readonly GrammarSource[]): GrammarTables {
+export function compileGrammar(
+  intents: readonly GrammarSource[],
+  languages: readonly Language[] = LANGUAGES,
+): GrammarTables {
   const grammar = new Set<string>();
   const compiled = intents
     .filter((intent) => intent.name !== FALLBACK_INTENT)
     .map((intent) => ({
       name: intent.name,
-      templates: intent.utterances.map((utterance) => {
+      templates: utterancesIn(intent, languages).map((utterance) => {
         const features = new Set<string>();
         const bare = utterance.replace(/\{([a-zA-Z]+)\}/g, (_, slot: string) => {
           const declaration = intent.slots[slot];
@@ -147,7 +192,7 @@ export function compileGrammar(intents: readonly GrammarSource[]): GrammarTables
   const features = [...intentsWith.keys()];
   const position = new Map(features.map((f, i) => [f, i]));
   return {
-    fingerprint: fingerprintOf(intents),
+    fingerprint: fingerprintOf(intents, languages),
     idf: features.map((f) => [f, Math.log(1 + intentCount / (intentsWith.get(f) as Set<string>).size)]),
     unknownWeight: Math.log(1 + intentCount),
     intents: compiled.map(({ name, templates }) => ({
@@ -166,22 +211,28 @@ const PREBUILT: GrammarTables | undefined =
   typeof OPSBOT_MATCHER_TABLES === 'undefined' ? undefined : OPSBOT_MATCHER_TABLES;
 
 /** The tables the bundle carries, when it carries them and they were compiled from these declarations. */
-export function prebuiltTables(intents: readonly GrammarSource[]): GrammarTables | undefined {
-  return PREBUILT !== undefined && PREBUILT.fingerprint === fingerprintOf(intents) ? PREBUILT : undefined;
+export function prebuiltTables(
+  intents: readonly GrammarSource[],
+  languages: readonly Language[] = LANGUAGES,
+): GrammarTables | undefined {
+  return PREBUILT !== undefined && PREBUILT.fingerprint === fingerprintOf(intents, languages) ? PREBUILT : undefined;
 }
 
 /** The tables the bundle carries for these declarations, else compiled now. */
-export function grammarTables(intents: readonly GrammarSource[]): GrammarTables {
-  return prebuiltTables(intents) ?? compileGrammar(intents);
+export function grammarTables(
+  intents: readonly GrammarSource[],
+  languages: readonly Language[] = LANGUAGES,
+): GrammarTables {
+  return prebuiltTables(intents, languages) ?? compileGrammar(intents, languages);
 }
 
 /**
  * The intents' names and how many sample utterances each has. One bundle's tables and declarations come from the
  * same source files, so this only tells different lists of declarations apart, and costs next to nothing at start.
  */
-function fingerprintOf(intents: readonly GrammarSource[]): string {
-  return intents
+function fingerprintOf(intents: readonly GrammarSource[], languages: readonly Language[]): string {
+  return `${languages.join(',')} ${intents
     .filter((i) => i.name !== FALLBACK_INTENT)
-    .map((i) => `${i.name}:${i.utterances.length}`)
-    .join(' ');
+    .map((i) => `${i.name}:${utterancesIn(i, languages).length}`)
+    .join(' ')}`;
 }

@@ -647,10 +647,20 @@ describe('iam-judge: recorded AWS calls judged by IAM', () => {
         call('Lex Runtime V2', 'RecognizeText', {
           botId: env.OPSBOT_LEX_BOT_ID,
           botAliasId: env.OPSBOT_LEX_BOT_ALIAS_ID,
-          localeId: env.OPSBOT_LEX_LOCALE,
+          localeId: env.OPSBOT_LEX_LOCALES?.split(',')[0],
           sessionId: 's-1',
           text: 'deploy web to staging',
         }),
+        // Each message goes to the locale it is written in.
+        ...(env.OPSBOT_LEX_LOCALES?.split(',').slice(1) ?? []).map((localeId) =>
+          call('Lex Runtime V2', 'RecognizeText', {
+            botId: env.OPSBOT_LEX_BOT_ID,
+            botAliasId: env.OPSBOT_LEX_BOT_ALIAS_ID,
+            localeId,
+            sessionId: 's-1',
+            text: 'web 배포해줘',
+          }),
+        ),
         call('SFN', 'StartExecution', { stateMachineArn: env.OPSBOT_WATCHER, name: 'd-1', input: '{}' }),
         call('DynamoDB', 'Query', { TableName: env.OPSBOT_TABLE, IndexName: 'listing' }),
         call('Secrets Manager', 'GetSecretValue', { SecretId: env.SLACK_BOT_TOKEN_SECRET_ARN }),

@@ -171,6 +171,24 @@ describe('the Lex V2 model check (test/support/published-models.ts)', () => {
       `${PAINT}.InputContexts: no constraints recorded for this shape: add them to LEX_CONSTRAINTS from the full Lex V2 model (InputContextsList)`,
     ],
     [
+      'a locale Lex V2 does not support',
+      `${LOCALE}.LocaleId`,
+      'en_XX',
+      'BotLocales[en_XX].LocaleId: "en_XX" is not a locale Lex V2 supports',
+    ],
+    [
+      'an Assisted NLU mode that is neither Primary nor Fallback',
+      `${LOCALE}.GenerativeAISettings`,
+      { RuntimeSettings: { NluImprovementSpecification: { Enabled: true, AssistedNluMode: 'Always' } } },
+      'BotLocales[en_US].GenerativeAISettings.RuntimeSettings.NluImprovementSpecification.AssistedNluMode: "Always" is not one of Primary, Fallback',
+    ],
+    [
+      'Assisted NLU without its required Enabled',
+      `${LOCALE}.GenerativeAISettings`,
+      { RuntimeSettings: { NluImprovementSpecification: { AssistedNluMode: 'Primary' } } },
+      'BotLocales[en_US].GenerativeAISettings.RuntimeSettings.NluImprovementSpecification.Enabled: expected a boolean, got undefined',
+    ],
+    [
       'a slot of a slot type the locale does not have',
       `${LOCALE}.Intents.0.Slots.0.SlotTypeName`,
       'Color',
@@ -187,6 +205,62 @@ describe('the Lex V2 model check (test/support/published-models.ts)', () => {
     // Assess
     expect(violations).toEqual([line]);
   });
+
+  it('reports a built-in slot type a locale does not have: AMAZON.AlphaNumeric in ko_KR', () => {
+    // Prepare
+    const bot = validBot();
+    put(bot, `${LOCALE}.LocaleId`, 'ko_KR');
+    put(bot, `${LOCALE}.Intents.0.Slots.0.SlotTypeName`, 'AMAZON.AlphaNumeric');
+
+    // Act
+    const { violations } = checkLexBot(bot);
+
+    // Assess
+    expect(violations).toEqual([
+      'BotLocales[ko_KR].Intents[Paint].Slots[colour].SlotTypeName: AMAZON.AlphaNumeric does not exist in ko_KR',
+    ]);
+  });
+
+  it('reports Assisted NLU in a locale Lex does not run it in', () => {
+    // Prepare
+    const bot = validBot();
+    put(bot, `${LOCALE}.LocaleId`, 'nl_NL');
+    put(bot, `${LOCALE}.GenerativeAISettings`, {
+      RuntimeSettings: { NluImprovementSpecification: { Enabled: true, AssistedNluMode: 'Fallback' } },
+    });
+
+    // Act
+    const { violations } = checkLexBot(bot);
+
+    // Assess
+    expect(violations).toEqual([
+      'BotLocales[nl_NL].GenerativeAISettings.RuntimeSettings.NluImprovementSpecification: Assisted NLU does not run in nl_NL',
+    ]);
+  });
+
+  it.each(['en_US', 'ko_KR', 'es_ES', 'de_DE'])(
+    'takes Assisted NLU in %s, checked by its own rules (it is newer than the model)',
+    (localeId) => {
+      // Prepare
+      const bot = validBot();
+      put(bot, `${LOCALE}.LocaleId`, localeId);
+      put(bot, `${LOCALE}.GenerativeAISettings`, {
+        RuntimeSettings: { NluImprovementSpecification: { Enabled: true, AssistedNluMode: 'Primary' } },
+      });
+
+      // Act
+      const check = checkLexBot(bot);
+
+      // Assess
+      expect(check.violations).toEqual([]);
+      expect(check.shapes).toContain('GenerativeAISettings');
+      expect(check.skipped).toEqual([
+        expect.stringMatching(
+          /^BotLocales\[\w+\]\.GenerativeAISettings\.RuntimeSettings\.NluImprovementSpecification: /,
+        ),
+      ]);
+    },
+  );
 
   it('leaves values CloudFormation resolves at deploy time to CloudFormation, and says so', () => {
     // Prepare
@@ -246,6 +320,7 @@ describe.each(CONFIGS)('the Lex V2 bot the stack generates from %s', (_, configT
     // Prepare
     const [[, bot] = []] = bots;
     const locales = (bot?.Properties.BotLocales ?? []) as Array<{
+      LocaleId: string;
       Intents: Array<{ SampleUtterances?: unknown[]; Slots?: unknown[] }>;
       SlotTypes: Array<{ SlotTypeValues?: Array<{ Synonyms?: unknown[] }> }>;
     }>;
@@ -262,6 +337,7 @@ describe.each(CONFIGS)('the Lex V2 bot the stack generates from %s', (_, configT
     // synonym two, each slot at least ten (its setting, prompt, message group, message, text…).
     const least = 2 * utterances.length + 3 * values.length + 2 * synonyms.length + 10 * slots.length;
     expect(utterances.length).toBeGreaterThan(100);
+    expect(locales.map((l) => l.LocaleId)).toEqual(['en_US', 'ko_KR', 'es_ES', 'de_DE']);
     expect(check.nodes).toBeGreaterThanOrEqual(least);
     expect(check.constraints).toBeGreaterThan(check.nodes);
     expect([...check.shapes]).toEqual(

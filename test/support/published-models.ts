@@ -258,6 +258,11 @@ const CFN_MAPPING: Readonly<Record<string, Readonly<Record<string, CfnProperty>>
   CreateSlotTypeRequest: { Name: { member: 'slotTypeName' } },
   // The API takes the slot's id; CloudFormation its name.
   SlotPriority: { SlotName: { member: 'slotId', shape: () => 'Name' } },
+  RuntimeSettings: {
+    NluImprovementSpecification: {
+      skip: 'Assisted NLU (the API’s nluImprovement) is newer than aws-sdk v2’s model: lexLocaleViolations checks it',
+    },
+  },
   PromptSpecification: { MessageGroupsList: { member: 'messageGroups' } },
 };
 
@@ -315,6 +320,7 @@ export function checkLexBot(properties: unknown, model: LexModel = lexModel()): 
   const check = newCheck();
   visit(properties, 'CreateBotRequest', '', model, check);
   lexReferenceViolations(properties, check);
+  lexLocaleViolations(properties, check);
   return check;
 }
 
@@ -530,6 +536,114 @@ export function lexReferenceViolations(properties: unknown, check: ModelCheck = 
           );
         }
       });
+    }
+  }
+  return check;
+}
+
+/**
+ * What Lex V2 supports by locale, which no API model says (the API takes any locale id and slot type name): from the
+ * Lex V2 guide, "Languages and locales supported by Amazon Lex V2" (https://docs.aws.amazon.com/lexv2/latest/dg/how-languages.html)
+ * and "Improve intent classification and slot resolution in Lex V2 with assisted NLU"
+ * (https://docs.aws.amazon.com/lexv2/latest/dg/assisted-nlu.html).
+ */
+export const LEX_LOCALE_RULES = {
+  /** The locales a bot may have. */
+  locales: [
+    'ar_AE',
+    'ca_ES',
+    'de_AT',
+    'de_DE',
+    'en_AU',
+    'en_GB',
+    'en_IN',
+    'en_US',
+    'en_ZA',
+    'es_419',
+    'es_ES',
+    'es_US',
+    'fi_FI',
+    'fr_CA',
+    'fr_FR',
+    'hi_IN',
+    'it_IT',
+    'ja_JP',
+    'ko_KR',
+    'nl_NL',
+    'no_NO',
+    'pl_PL',
+    'pt_BR',
+    'pt_PT',
+    'sv_SE',
+    'zh_CN',
+    'zh_HK',
+  ],
+  /**
+   * Built-in slot types a locale does not have: the guide's table lists `AMAZON.AlphaNumeric` in every locale but
+   * Korean (a 2025 announcement adds it to ko_KR; the table is kept, as the stricter of the two).
+   */
+  missingBuiltInSlotTypes: { ko_KR: ['AMAZON.AlphaNumeric'] } as Readonly<Record<string, readonly string[]>>,
+  /** The locales Assisted NLU runs in, by prefix (`en_` is every English locale) or in full. */
+  assistedNlu: ['en_', 'es_', 'pt_', 'ca_', 'fr_', 'it_', 'de_', 'zh_', 'ja_JP', 'ko_KR'],
+  assistedNluModes: ['Primary', 'Fallback'],
+} as const;
+
+/**
+ * What each locale may have ({@link LEX_LOCALE_RULES}): a supported locale id, the built-in slot types that exist
+ * in it, and Assisted NLU (`GenerativeAISettings.RuntimeSettings.NluImprovementSpecification`, which aws-sdk v2's
+ * model predates, so its members are checked here: `Enabled` a boolean, `AssistedNluMode` Primary or Fallback) only
+ * where Lex runs it.
+ */
+export function lexLocaleViolations(properties: unknown, check: ModelCheck = newCheck()): ModelCheck {
+  const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isRecord) : []);
+  for (const locale of list(isRecord(properties) ? properties.BotLocales : undefined)) {
+    const id = String(locale.LocaleId);
+    const at = `BotLocales[${id}]`;
+    check.constraints++;
+    if (!(LEX_LOCALE_RULES.locales as readonly string[]).includes(id)) {
+      check.violations.push(`${at}.LocaleId: ${JSON.stringify(id)} is not a locale Lex V2 supports`);
+    }
+    const missing = LEX_LOCALE_RULES.missingBuiltInSlotTypes[id] ?? [];
+    for (const intent of list(locale.Intents)) {
+      for (const slot of list(intent.Slots)) {
+        check.constraints++;
+        if (typeof slot.SlotTypeName === 'string' && missing.includes(slot.SlotTypeName)) {
+          check.violations.push(
+            `${at}.Intents[${String(intent.Name)}].Slots[${String(slot.Name)}].SlotTypeName: ${slot.SlotTypeName} does not exist in ${id}`,
+          );
+        }
+      }
+    }
+    const runtime = isRecord(locale.GenerativeAISettings) ? locale.GenerativeAISettings.RuntimeSettings : undefined;
+    const nlu = isRecord(runtime) ? runtime.NluImprovementSpecification : undefined;
+    if (nlu === undefined) continue;
+    const here = `${at}.GenerativeAISettings.RuntimeSettings.NluImprovementSpecification`;
+    check.nodes++;
+    check.constraints++;
+    if (!isRecord(nlu)) {
+      check.violations.push(`${here}: expected an object, got ${JSON.stringify(nlu)}`);
+      continue;
+    }
+    check.constraints += 4;
+    const unknown = Object.keys(nlu).filter(
+      (k) => !['Enabled', 'AssistedNluMode', 'IntentDisambiguationSettings'].includes(k),
+    );
+    if (unknown.length > 0)
+      check.violations.push(`${here}: no member ${unknown.join(', ')} in NluImprovementSpecification`);
+    if (typeof nlu.Enabled !== 'boolean') {
+      check.violations.push(`${here}.Enabled: expected a boolean, got ${JSON.stringify(nlu.Enabled)}`);
+    }
+    const mode = nlu.AssistedNluMode;
+    if (mode !== undefined && !(LEX_LOCALE_RULES.assistedNluModes as readonly unknown[]).includes(mode)) {
+      check.violations.push(
+        `${here}.AssistedNluMode: ${JSON.stringify(mode)} is not one of ${LEX_LOCALE_RULES.assistedNluModes.join(', ')}`,
+      );
+    }
+    if (
+      nlu.Enabled === true &&
+      !LEX_LOCALE_RULES.assistedNlu.some((l) => (l.endsWith('_') ? id.startsWith(l) : id === l))
+    ) {
+      check.violations.push(`${here}: Assisted NLU does not run in ${id}`);
     }
   }
   return check;

@@ -8,7 +8,7 @@ import { vocabularyOf } from '../../bot/vocabulary';
 import { lambdaBundleOptions } from '../../infra/bundling/bundling';
 import { declarations } from '../../intents/declarations';
 import { LocalMatcher } from '../../intents/matcher/local-matcher';
-import { compileGrammar, type GrammarTables } from '../../intents/matcher/tables';
+import { compileGrammar, EDGE_LANGUAGES, type GrammarTables } from '../../intents/matcher/tables';
 import { SHARED_EXAMPLES } from '../support/fixtures';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -40,13 +40,13 @@ describe('the matcher’s grammar, prebuilt into the slack function’s bundle',
     const slack = shippedTables();
 
     // Assess
-    expect(slack).toEqual(compileGrammar(declarations));
+    expect(slack).toEqual(compileGrammar(declarations, EDGE_LANGUAGES));
   });
 
   it('understands every known phrasing exactly as a grammar compiled at start-up does', () => {
     // Prepare
     const prebuilt = new LocalMatcher(declarations, vocabulary, shippedTables());
-    const compiled = new LocalMatcher(declarations, vocabulary, compileGrammar(declarations));
+    const compiled = new LocalMatcher(declarations, vocabulary, compileGrammar(declarations, EDGE_LANGUAGES));
     const phrasings = everyPhrasing();
 
     // Act
@@ -69,10 +69,10 @@ describe('the matcher’s grammar, prebuilt into the slack function’s bundle',
         `import { declarations } from ${JSON.stringify(join(ROOT, 'intents', 'declarations'))};`,
         `import { LocalMatcher } from ${JSON.stringify(join(ROOT, 'intents', 'matcher', 'local-matcher'))};`,
         `import { prebuiltTables } from ${JSON.stringify(join(ROOT, 'intents', 'matcher', 'tables'))};`,
-        'const matcher = new LocalMatcher(declarations, JSON.parse(process.env.VOCABULARY));',
+        'const matcher = new LocalMatcher(declarations, JSON.parse(process.env.VOCABULARY), prebuiltTables(declarations, ["en"]));',
         'process.stdout.write(JSON.stringify({',
-        '  tables: prebuiltTables(declarations),',
-        '  forOtherDeclarations: prebuiltTables(declarations.slice(1)) ?? null,',
+        '  tables: prebuiltTables(declarations, ["en"]),',
+        '  forOtherDeclarations: prebuiltTables(declarations.slice(1), ["en"]) ?? null,',
         "  understood: matcher.classify('ship web 1.4.2 to prod'),",
         '}));',
       ].join('\n'),
@@ -95,8 +95,12 @@ describe('the matcher’s grammar, prebuilt into the slack function’s bundle',
     // Assess
     expect(run.stderr).toBe('');
     const report = JSON.parse(run.stdout);
-    expect(report.tables).toEqual(compileGrammar(declarations));
+    expect(report.tables).toEqual(compileGrammar(declarations, EDGE_LANGUAGES));
     expect(report.forOtherDeclarations).toBeNull();
-    expect(report.understood).toEqual(new LocalMatcher(declarations, vocabulary).classify('ship web 1.4.2 to prod'));
+    expect(report.understood).toEqual(
+      new LocalMatcher(declarations, vocabulary, compileGrammar(declarations, EDGE_LANGUAGES)).classify(
+        'ship web 1.4.2 to prod',
+      ),
+    );
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * The languages opsbot understands: English, and Korean, Spanish and German from the same declarations (each intent
+ * carries sample utterances in them). Replies stay in English.
+ */
+export const LANGUAGES = ['en', 'ko', 'es', 'de'] as const;
+
+export type Language = (typeof LANGUAGES)[number];
+
+/** The languages besides English that declarations carry sample utterances in. */
+export type OtherLanguage = Exclude<Language, 'en'>;
+
+export const OTHER_LANGUAGES: readonly OtherLanguage[] = ['ko', 'es', 'de'];
+
+/** The Lex V2 locale each language is built and recognised in. */
+export const LEX_LOCALES: Readonly<Record<Language, string>> = {
+  en: 'en_US',
+  ko: 'ko_KR',
+  es: 'es_ES',
+  de: 'de_DE',
+};
+
+/** How a reply names each language. */
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
+  en: 'English',
+  ko: 'Korean (한국어)',
+  es: 'Spanish (español)',
+  de: 'German (Deutsch)',
+};
+
+/** Words in another language for a name, by language (`프로덕션`, `producción` for prod). */
+export type WordsByLanguage = Readonly<Partial<Record<OtherLanguage, readonly string[]>>>;

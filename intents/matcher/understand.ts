@@ -1,0 +1,150 @@
+import type { IntentDeclaration } from '../define-intent';
+import { LANGUAGES, type Language, OTHER_LANGUAGES } from '../languages';
+import type { LanguageGuess, LanguageIdentifier } from './language-id';
+import type { Classification } from './local-matcher';
+import { type EnglishReader, type Mood, moodOf } from './meaning';
+import { stem, tokenize } from './normalize';
+import { FALLBACK_INTENT, STOPWORDS, utterancesIn } from './tables';
+
+/** A classification read for its meaning as well as its keywords. */
+export interface Reading extends Classification {
+  /** The language the message is written in (its Lex locale), English when it cannot be told. */
+  readonly language: Language;
+  /** A language opsbot does not speak (ISO 639-1), when the message is written in one: nothing else is read. */
+  readonly unsupportedLanguage?: string;
+  readonly mood: Mood;
+  /** What a negated or hypothetical message named, which opsbot does not do: "OK, I won't deploy api to prod". */
+  readonly declined?: { readonly intent: string; readonly slots: Readonly<Record<string, string>> };
+  /** An action chosen through a corrected typo: asked back ("did you mean …?") before it is planned. */
+  readonly uncertain?: boolean;
+}
+
+/** The question an action becomes when it is asked about rather than asked for ("who deployed api?"). */
+const ABOUT: Readonly<Record<string, string>> = {
+  Deploy: 'DeployStatus',
+  Rollback: 'DeployStatus',
+  Lock: 'LockStatus',
+  Unlock: 'LockStatus',
+};
+
+/** Below this, an action's match is too loose to act on without asking. */
+const SURE = 0.45;
+
+/**
+ * Meaning before keywords: the language a message is written in, and its mood (a request, or a negated,
+ * hypothetical or conceptual one, or a question). Only a request may become an action: a negated or hypothetical
+ * one is declined, a conceptual question gets help, and a question about an action is answered by its status.
+ * Whatever understood the words (Lex or the local matcher), opsbot reads their meaning here.
+ */
+export class MeaningReader {
+  private readonly actionStems: ReadonlySet<string>;
+  /** Words of each language's sample utterances that no other language's use. */
+  private readonly languageWords: ReadonlyMap<Language, ReadonlySet<string>>;
+  private identifier: Promise<LanguageIdentifier> | undefined;
+
+  constructor(
+    private readonly intents: readonly IntentDeclaration[],
+    private readonly isName: (word: string) => boolean,
+    private readonly readEnglish: EnglishReader | undefined,
+    private readonly loadIdentifier: () => Promise<LanguageIdentifier>,
+  ) {
+    const wordsOf = (language: Language) =>
+      new Set(
+        intents.flatMap((i) =>
+          utterancesIn(i, [language]).flatMap((u) => tokenize(u.replace(/\{\w+\}/g, ' ')).map((t) => t.word)),
+        ),
+      );
+    const all = new Map(LANGUAGES.map((language) => [language, wordsOf(language)] as const));
+    this.languageWords = new Map(
+      LANGUAGES.map((language) => {
+        const others = LANGUAGES.filter((l) => l !== language).map((l) => all.get(l) as Set<string>);
+        return [
+          language,
+          new Set([...(all.get(language) ?? [])].filter((w) => !others.some((o) => o.has(w)))),
+        ] as const;
+      }),
+    );
+    // The verbs of the actions: the first word of each of their English sample utterances ("deploy", "roll", "lock").
+    const actions = intents.filter((i) => i.sideEffects);
+    this.actionStems = new Set(
+      actions.flatMap((i) =>
+        i.utterances.flatMap((u) => {
+          const first = tokenize(u.replace(/\{\w+\}/g, ' ')).find((t) => !STOPWORDS.has(t.word));
+          return first === undefined ? [] : [stem(first.word)];
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The language of a message: Korean, Spanish, German or English, or one opsbot does not speak. Where the
+   * identifier cannot tell (a short message, read as English), the words only one language's sample utterances use
+   * decide ("sperre worker in produktion" is German).
+   */
+  async language(text: string): Promise<LanguageGuess> {
+    this.identifier ??= this.loadIdentifier();
+    const guess = (await this.identifier)(text, this.isName);
+    if (!('language' in guess) || guess.language !== 'en') return guess;
+    const words = tokenize(text).map((t) => t.word);
+    const only = (language: Language) => words.filter((w) => this.languageWords.get(language)?.has(w)).length;
+    if (only('en') > 0) return guess;
+    const other = OTHER_LANGUAGES.map((language) => [language, only(language)] as const).sort((a, b) => b[1] - a[1]);
+    const [best, second] = other;
+    return best !== undefined && best[1] > 0 && best[1] > (second?.[1] ?? 0) ? { language: best[0] } : guess;
+  }
+
+  /** A classification read for its meaning, in the language identified for it. */
+  read(classification: Classification, guess: LanguageGuess): Reading {
+    if ('unsupported' in guess) {
+      return {
+        ...classification,
+        intent: FALLBACK_INTENT,
+        slots: {},
+        language: 'en',
+        unsupportedLanguage: guess.unsupported,
+        mood: 'request',
+      };
+    }
+    const { language } = guess;
+    const action = this.intents.find((i) => i.name === classification.intent)?.sideEffects === true;
+    // The NLP library reads only what could become an action: whether it is negated, or asked about in the past.
+    const reader = action ? this.readEnglish : undefined;
+    const mood = moodOf(classification.text, language, reader, (word) => this.isActionWord(word));
+    // A question about a concept names nothing configured ("what's a pipeline?"); "what is on prod" is a question.
+    if (mood === 'conceptual' && Object.keys(classification.slots).length === 0) {
+      return { ...classification, intent: 'Help', slots: {}, language, mood };
+    }
+    if (mood === 'hypothetical' && !action)
+      return { ...classification, intent: FALLBACK_INTENT, slots: {}, language, mood };
+    if (action && (mood === 'negated' || mood === 'hypothetical')) {
+      return {
+        ...classification,
+        intent: FALLBACK_INTENT,
+        slots: {},
+        language,
+        mood,
+        declined: { intent: classification.intent, slots: classification.slots },
+      };
+    }
+    const about = ABOUT[classification.intent];
+    if (action && mood === 'question' && about !== undefined) {
+      const { service, environment } = classification.slots;
+      return {
+        ...classification,
+        intent: about,
+        slots: {
+          ...(service !== undefined && { service }),
+          ...(environment !== undefined && { environment }),
+        },
+        language,
+        mood,
+      };
+    }
+    const uncertain = action && (classification.corrected === true || classification.confidence < SURE);
+    return { ...classification, language, mood, ...(uncertain && { uncertain }) };
+  }
+
+  private isActionWord(word: string): boolean {
+    return this.actionStems.has(stem(word));
+  }
+}

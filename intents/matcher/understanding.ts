@@ -1,0 +1,34 @@
+import type { IntentDeclaration } from '../define-intent';
+import { LANGUAGES } from '../languages';
+import type { Vocabulary } from '../vocabulary';
+import { winkEnglishReader } from './english-reader';
+import { loadLanguageIdentifier } from './language-id';
+import { LocalMatcher } from './local-matcher';
+import { cleanSlackText } from './normalize';
+import { grammarTables } from './tables';
+import { MeaningReader, type Reading } from './understand';
+
+/** The worker's understanding: the matcher in every language opsbot speaks, and the meaning read beside it. */
+export interface Understanding {
+  readonly matcher: LocalMatcher;
+  readonly meaning: MeaningReader;
+}
+
+/** The worker's matcher (every language's sample utterances) and meaning reader (wink-nlp, eld). */
+export function understandingFor(intents: readonly IntentDeclaration[], vocabulary: Vocabulary): Understanding {
+  const matcher = new LocalMatcher(intents, vocabulary, grammarTables(intents, LANGUAGES));
+  const meaning = new MeaningReader(
+    intents,
+    (word) => matcher.namesAnything(word),
+    winkEnglishReader(),
+    loadLanguageIdentifier,
+  );
+  return { matcher, meaning };
+}
+
+/** A message understood by the local matcher and read for its meaning. */
+export async function readMessage(understanding: Understanding, rawText: string, botUserId?: string): Promise<Reading> {
+  const text = cleanSlackText(rawText, botUserId);
+  const guess = await understanding.meaning.language(text);
+  return understanding.meaning.read(understanding.matcher.classify(text), guess);
+}

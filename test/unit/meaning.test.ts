@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
+import { vocabularyOf } from '../../bot/vocabulary';
+import { declarations } from '../../intents/declarations';
+import { readMessage, understandingFor } from '../../intents/matcher/understanding';
+import { readLabelled, scoreSet } from '../nlu/eval';
+
+const understanding = understandingFor(
+  declarations,
+  vocabularyOf(parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'))),
+);
+const read = (text: string) => readMessage(understanding, text);
+const ACTIONS = ['Deploy', 'Rollback', 'Lock', 'Unlock'];
+
+describe('meaning before keywords', () => {
+  it.each([
+    "don't deploy api to prod yet",
+    'no need to roll back payments, it recovered',
+    'please do not lock web prod',
+    'hold off on deploying the frontend',
+    'never unlock worker in prod',
+    'nobody deploy to prod right now',
+  ])('never acts on a negated request: %s', async (text) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect(reading.intent).toBe('FallbackIntent');
+    expect(reading.mood).toBe('negated');
+    expect(ACTIONS).toContain(reading.declined?.intent);
+  });
+
+  it.each([
+    'what happens if I deploy api to prod?',
+    'should we roll back web?',
+    'would a rollback of billing cause issues',
+    'what if we locked worker in staging',
+  ])('never acts on a hypothetical: %s', async (text) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.mood]).toEqual(['FallbackIntent', 'hypothetical']);
+  });
+
+  it.each([
+    'how do rollbacks work in CodeDeploy?',
+    "what's a pipeline anyway?",
+    'explain canary deploys',
+    'what is a target group',
+  ])('answers a question about a concept with help: %s', async (text) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual(['Help', {}]);
+  });
+
+  it.each([
+    ['what did we ship to prod yesterday?', 'DeployStatus', { environment: 'prod' }],
+    ['who deployed api last', 'DeployStatus', { service: 'api' }],
+    ['was payments rolled back last night?', 'DeployStatus', { service: 'payments' }],
+    ['are there locks on worker?', 'LockStatus', { service: 'worker' }],
+    ['who locked api in staging', 'LockStatus', { service: 'api', environment: 'staging' }],
+  ])('answers a question about the past or the state of things with its status: %s', async (text, intent, slots) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual([intent, slots]);
+  });
+
+  it.each([
+    ['promote web from staging to prod', { service: 'web', environment: 'prod' }],
+    ['promote billing dev to stg', { service: 'payments', environment: 'staging' }],
+    ['promote frontend stg -> prod', { service: 'web', environment: 'prod' }],
+    ['web 스테이징에서 프로덕션으로 배포해줘', { service: 'web', environment: 'prod' }],
+  ])('takes the target of "from X to Y", not the source: %s', async (text, slots) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual(['Deploy', slots]);
+  });
+
+  it('asks back before acting on an action read through a typo', async () => {
+    // Act
+    const reading = await read('roll bak api prod');
+
+    // Assess
+    expect([reading.intent, reading.slots, reading.uncertain]).toEqual([
+      'Rollback',
+      { service: 'api', environment: 'prod' },
+      true,
+    ]);
+  });
+});
+
+describe('languages', () => {
+  it.each([
+    ['api를 prod에 배포해줘', 'ko', 'Deploy', { service: 'api', environment: 'prod' }],
+    ['web 프로덕션 롤백해줘', 'ko', 'Rollback', { service: 'web', environment: 'prod' }],
+    ['api deploy 해줘 스테이징에', 'ko', 'Deploy', { service: 'api', environment: 'staging' }],
+    [
+      'despliega payments v1.2.0 en producción',
+      'es',
+      'Deploy',
+      { service: 'payments', environment: 'prod', version: 'v1.2.0' },
+    ],
+    ['¿qué versión de web está en staging?', 'es', 'DeployStatus', { service: 'web', environment: 'staging' }],
+    ['sperre worker in produktion', 'de', 'Lock', { service: 'worker', environment: 'prod' }],
+    ['welche Version von api läuft auf prod?', 'de', 'DeployStatus', { service: 'api', environment: 'prod' }],
+  ])('understands %s (%s), names included', async (text, language, intent, slots) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.language, reading.intent, reading.slots]).toEqual([language, intent, slots]);
+  });
+
+  it.each([
+    ['api 배포하지 마', 'ko'],
+    ['no despliegues api todavía', 'es'],
+    ['bitte api noch nicht deployen', 'de'],
+  ])('never acts on a negated request in %s', async (text, language) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.language, reading.intent, reading.mood]).toEqual([language, 'FallbackIntent', 'negated']);
+  });
+
+  it('says a message in a language it does not read is one, and places nothing', async () => {
+    // Act
+    const reading = await read("déploie api en prod s'il te plaît, c'est urgent");
+
+    // Assess
+    expect([reading.intent, reading.unsupportedLanguage]).toEqual(['FallbackIntent', 'fr']);
+  });
+});
+
+describe("opsbot's own evaluation set (test/nlu/eval.jsonl, npm run nlu:eval)", () => {
+  it('places intents and slots at the figures the README states, and acts on no negated, hypothetical, conceptual or past request', async () => {
+    // Act
+    const scored = await scoreSet(readLabelled(join(__dirname, '..', 'nlu', 'eval.jsonl')));
+
+    // Assess
+    expect(scored.rows).toBeGreaterThanOrEqual(400);
+    expect(scored.intents).toBeGreaterThanOrEqual(0.93);
+    expect(scored.slots).toBeGreaterThanOrEqual(0.93);
+    expect(scored.actedOn.filter((line) => !line.startsWith('[unsupported-language]'))).toEqual([]);
+  });
+});
