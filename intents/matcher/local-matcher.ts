@@ -115,6 +115,7 @@ export class LocalMatcher {
     const features = this.featuresOf(tokens, entities, corrections);
 
     const scores = new Float64Array(this.templates.length);
+    const touched: number[] = [];
     let inputNorm = 0;
     let keywordHits = 0;
     for (const f of features) {
@@ -123,13 +124,18 @@ export class LocalMatcher {
       inputNorm += w * w;
       if (list === undefined) continue;
       if (!f.startsWith('$') && !FUNCTION_WORDS.has(f)) keywordHits++;
-      for (const { template, weight } of list) scores[template] = (scores[template] as number) + weight * w;
+      for (const { template, weight } of list) {
+        if (scores[template] === 0) touched.push(template);
+        scores[template] = (scores[template] as number) + weight * w;
+      }
     }
     inputNorm = Math.sqrt(inputNorm);
 
+    // Only the sample utterances sharing a feature can score; in declaration order, so a tie goes to the first.
+    touched.sort((a, b) => a - b);
     let best = -1;
     let bestScore = 0;
-    for (let t = 0; t < scores.length; t++) {
+    for (const t of touched) {
       const s = similarity(scores[t] as number, (this.templates[t] as Template).norm, inputNorm);
       if (s > bestScore + 1e-9) {
         bestScore = s;
