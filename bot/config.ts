@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ASSISTED_NLU_MODES, LEX_LOCALE_IDS } from '../intents/languages';
 import { ConfigError, type Settings } from './settings';
 
 /**
@@ -235,14 +236,7 @@ const configSchema = z
      */
     lex: z
       .strictObject({
-        assistedNlu: z
-          .strictObject({
-            en_US: z.enum(['Primary', 'Fallback']).optional(),
-            ko_KR: z.enum(['Primary', 'Fallback']).optional(),
-            es_ES: z.enum(['Primary', 'Fallback']).optional(),
-            de_DE: z.enum(['Primary', 'Fallback']).optional(),
-          })
-          .optional(),
+        assistedNlu: z.partialRecord(z.enum(LEX_LOCALE_IDS), z.enum(ASSISTED_NLU_MODES)).optional(),
       })
       .optional(),
     environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, {

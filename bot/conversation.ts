@@ -189,7 +189,15 @@ export class ConversationPlanner {
    * A request said in the negative or as a hypothetical ("don't deploy api yet", "what if I roll back web?"):
    * nothing is done, and the person hears how to ask for it when they mean it.
    */
-  declined(mood: 'negated' | 'hypothetical', intent: string, slots: Readonly<Record<string, string>>): Reply {
+  declined({
+    mood,
+    intent,
+    slots,
+  }: {
+    readonly mood: 'negated' | 'hypothetical';
+    readonly intent: string;
+    readonly slots: Readonly<Record<string, string>>;
+  }): Reply {
     const request = asItStood(intent, slots);
     const said: Run[] =
       mood === 'negated'

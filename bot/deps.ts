@@ -29,7 +29,7 @@ import type { DeployWatcher } from '../integrations/watcher.port';
 import { intents, pollRun, reactions } from '../intents';
 import type { IntentPorts } from '../intents/define-intent';
 import { ReactionRegistry } from '../intents/define-reaction';
-import { understandingFor } from '../intents/matcher/understanding';
+import { understandingFor } from '../intents/matcher/worker-understanding';
 import { IntentRegistry } from '../intents/registry';
 import { alarmPlace, maintenancePlaces, resolveAccount } from './accounts';
 import type { OpsbotConfig } from './config';

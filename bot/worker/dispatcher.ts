@@ -141,9 +141,8 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     if (read.unsupportedLanguage !== undefined) {
       return { kind: 'answer', reply: inConversation(deps.planner.unspoken(read.unsupportedLanguage), job) };
     }
-    if (read.declined !== undefined && (read.mood === 'negated' || read.mood === 'hypothetical')) {
-      const reply = deps.planner.declined(read.mood, read.declined.intent, read.declined.slots);
-      return { kind: 'answer', reply: inConversation(reply, job) };
+    if (read.declined !== undefined) {
+      return { kind: 'answer', reply: inConversation(deps.planner.declined(read.declined), job) };
     }
     if (read.uncertain === true) {
       const reply = deps.planner.didYouMean(understood.intent, understood.slots, job.actor.userId);

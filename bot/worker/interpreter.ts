@@ -9,8 +9,8 @@ import {
   type LocalMatcher,
   type UnresolvedSlot,
 } from '../../intents/matcher/local-matcher';
+import type { MeaningReader, Reading } from '../../intents/matcher/meaning-reader';
 import { cleanSlackText } from '../../intents/matcher/normalize';
-import type { MeaningReader, Reading } from '../../intents/matcher/understand';
 import type { IntentRegistry } from '../../intents/registry';
 import type { Log } from '../logger';
 

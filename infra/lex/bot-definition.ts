@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CfnBot } from 'aws-cdk-lib/aws-lex';
 import type { IntentDeclaration } from '../../intents/define-intent';
-import { LANGUAGES, type Language, LEX_LOCALES } from '../../intents/languages';
+import { type AssistedNluMode, LANGUAGES, type Language, LEX_LOCALES, type LexLocaleId } from '../../intents/languages';
+
+export type { AssistedNluMode, LexLocaleId };
+
 import { type NamedThing, PERIODS, type SlotType, type Vocabulary } from '../../intents/vocabulary';
 
 /** Amazon Lex V2 build-time quotas opsbot's bot must stay within (Lex V2 guide, "Guidelines and quotas"). */
@@ -16,16 +19,6 @@ export const LEX_LIMITS = {
   messageCharacters: 1000,
   nameCharacters: 100,
 } as const;
-
-/** The Lex V2 locales opsbot's bot is built in: one per language it understands (`LEX_LOCALES`). */
-export type LexLocaleId = 'en_US' | 'ko_KR' | 'es_ES' | 'de_DE';
-
-/**
- * How Assisted NLU (a Bedrock LLM that Lex runs for intent classification and slot resolution) works in a locale:
- * `Primary`, on every input; `Fallback`, only when Lex's own NLU is not confident or lands on the fallback intent.
- * (Lex V2 guide, "Improve intent classification and slot resolution in Lex V2 with assisted NLU".)
- */
-export type AssistedNluMode = 'Primary' | 'Fallback';
 
 /** Assisted NLU by locale; a locale left out runs Lex's own NLU alone. */
 export type AssistedNlu = Readonly<Partial<Record<LexLocaleId, AssistedNluMode>>>;
@@ -229,7 +222,7 @@ export function lexBotLocales(
   options: LexBotLocaleOptions = {},
 ): CfnBot.BotLocaleProperty[] {
   return LANGUAGES.map((language) =>
-    lexBotLocale(intents, vocabulary, language, options.assistedNlu?.[LEX_LOCALES[language] as LexLocaleId]),
+    lexBotLocale(intents, vocabulary, language, options.assistedNlu?.[LEX_LOCALES[language]]),
   );
 }
 

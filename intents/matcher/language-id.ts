@@ -10,10 +10,10 @@ const HANGUL = /\p{Script=Hangul}/u;
 const MIN_LETTERS = 12;
 
 /**
- * Identifies a message's language with eld (an n-gram language detector), on its words other than names, versions
- * and numbers (which read alike in every language: "api를 prod에 배포해줘" is Korean). Mixed Korean and English is
- * Korean. A short message, or one whose language eld cannot tell reliably, is English; one eld reliably places in a
- * language opsbot does not speak is reported as such.
+ * Identifies a message's language with eld (an n-gram language detector) on the whole message. Hangul makes it
+ * Korean (mixed Korean and English is Korean). A message with too few letters outside names, versions and numbers
+ * to tell is English, and so is one eld places in no language it is sure of; one eld reliably places in a language
+ * opsbot does not speak, clearly ahead of the ones it does, is reported as such.
  * @param isName true for a word that names something configured (a service, an environment, a pipeline).
  */
 export type LanguageIdentifier = (text: string, isName: (word: string) => boolean) => LanguageGuess;
@@ -21,7 +21,7 @@ export type LanguageIdentifier = (text: string, isName: (word: string) => boolea
 type Eld = typeof import('eld/extrasmall')['eld'];
 
 /**
- * Loads eld (its smallest n-gram table: a few hundred kilobytes read once, when the first message is understood) and
+ * Loads eld (its smallest n-gram table, under a megabyte, read once, when the first message is understood) and
  * returns the identifier. eld is an ES module only, hence the dynamic import.
  */
 export async function loadLanguageIdentifier(): Promise<LanguageIdentifier> {

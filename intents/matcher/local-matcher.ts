@@ -186,13 +186,14 @@ export class LocalMatcher {
     const slots: Record<string, string> = {};
     const used = new Set<Entity>();
     const declared = Object.entries(intent.slots);
-    // "from staging to prod": the value after a source word fills the slot only when nothing else of its type does.
-    const isSource = (e: Entity) =>
-      SOURCE_BEFORE.has(tokens[e.start - 1]?.word ?? '') || SOURCE_AFTER.has(tokens[e.end]?.word ?? '');
+    // "from staging to prod": of two values of a type, the target fills the slot, and a source only when nothing
+    // else of its type does.
+    const beside = (e: Entity, before: ReadonlySet<string>, after: ReadonlySet<string>) =>
+      before.has(tokens[e.start - 1]?.word ?? '') || after.has(tokens[e.end]?.word ?? '');
+    const isSource = (e: Entity) => beside(e, SOURCE_BEFORE, SOURCE_AFTER);
+    const isTarget = (e: Entity) => beside(e, TARGET_BEFORE, TARGET_AFTER);
     for (const [slot, declaration] of declared) {
       const ofType = entities.filter((e) => !used.has(e) && e.type === declaration.type);
-      const isTarget = (e: Entity) =>
-        TARGET_BEFORE.has(tokens[e.start - 1]?.word ?? '') || TARGET_AFTER.has(tokens[e.end]?.word ?? '');
       const entity =
         (ofType.length > 1 ? ofType.find((e) => isTarget(e) && !isSource(e)) : undefined) ??
         ofType.find((e) => !isSource(e)) ??
@@ -254,18 +255,19 @@ export class LocalMatcher {
     if (word.length < 3 || COMMON_WORDS.has(word)) return undefined;
     this.keywordTypos ??= new TypoIndex(this.keywords);
     const corrected = this.keywordTypos.correct(word);
-    // Four-letter words collide too easily (`sing` → `using`): only a swap of two letters counts there.
-    // Three- and four-letter words only for a swap or a dropped letter ("bak" → "back").
+    // Short words collide too easily (`sing` → `using`): below five letters only a swap of two letters counts, and
+    // for three letters a dropped one too (`bak` → `back`).
     return word.length >= 5 ||
-      (corrected !== undefined && (isSwap(word, corrected) || corrected.length === word.length + 1))
+      (corrected !== undefined && (isSwap(word, corrected) || (word.length === 3 && corrected.length === 4)))
       ? corrected
       : undefined;
   }
 
+  /** The message's features; `corrections` counts the keywords read through a typo. */
   private featuresOf(
     tokens: readonly Token[],
     entities: readonly Entity[],
-    corrections: { count: number } = { count: 0 },
+    corrections: { count: number },
   ): Set<string> {
     const features = new Set<string>();
     let next = 0;

@@ -20,6 +20,11 @@ function digestOrTag(version: string): string {
   return DIGEST.test(version) ? version.toLowerCase() : version;
 }
 
+/** "next" before a span of days, in the languages opsbot reads ("다음 7일", "los próximos 7 días", "die nächsten 7 Tage"). */
+const NEXT = new Set(['next', '다음', 'proximos', 'proximas', 'siguientes', 'nachsten', 'kommenden']);
+/** The word for days after a number ("3 days", "3일", "3 días", "3 Tage"; accents folded). */
+const DAYS = /^(?:days?|일|일간|dias?|tage|tagen)$/;
+
 const PIPELINE_WORDS = new Set(['pipeline', 'pipelines', 'build', 'builds', 'ci']);
 const VERSION_CUES = new Set(['version', 'tag', 'image', 'build', 'release', 'revision']);
 /** Words after a version cue that are not a tag ("the web build *from* staging"). */
@@ -210,14 +215,13 @@ export class SlotResolver {
   /** "3 days", "10 day", "7d": a span of days from now (1 to 90). */
   private daysAt(tokens: readonly Token[], i: number): Entity | undefined {
     // "next 3 days": the "next" belongs to the span.
-    if (tokens[i]?.word === 'next') {
+    if (NEXT.has(tokens[i]?.word ?? '')) {
       const span = this.daysAt(tokens, i + 1);
       return span === undefined ? undefined : { ...span, start: i };
     }
     const word = tokens[i]?.word ?? '';
     const short = /^(\d{1,2})d$/.exec(word);
-    const count =
-      short?.[1] ?? (/^\d{1,2}$/.test(word) && /^days?$/.test(tokens[i + 1]?.word ?? '') ? word : undefined);
+    const count = short?.[1] ?? (/^\d{1,2}$/.test(word) && DAYS.test(tokens[i + 1]?.word ?? '') ? word : undefined);
     const days = Number(count);
     if (count === undefined || days < 1 || days > 90) return undefined;
     return { type: 'Period', value: `${days}-days`, start: i, end: i + (short !== null ? 1 : 2) };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { declarations } from '../../intents/declarations';
-import { readMessage, understandingFor } from '../../intents/matcher/understanding';
+import { readMessage, understandingFor } from '../../intents/matcher/worker-understanding';
 
 export interface Labelled {
   readonly text: string;

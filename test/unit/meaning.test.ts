@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { declarations } from '../../intents/declarations';
-import { readMessage, understandingFor } from '../../intents/matcher/understanding';
+import { readMessage, understandingFor } from '../../intents/matcher/worker-understanding';
 import { readLabelled, scoreSet } from '../nlu/eval';
 
 const understanding = understandingFor(
@@ -111,6 +111,9 @@ describe('languages', () => {
     ['¿qué versión de web está en staging?', 'es', 'DeployStatus', { service: 'web', environment: 'staging' }],
     ['sperre worker in produktion', 'de', 'Lock', { service: 'worker', environment: 'prod' }],
     ['welche Version von api läuft auf prod?', 'de', 'DeployStatus', { service: 'api', environment: 'prod' }],
+    ['다음 7일 동안 AWS 점검 있어?', 'ko', 'MaintenanceNotices', { period: '7-days' }],
+    ['¿hay mantenimiento de AWS los próximos 3 días?', 'es', 'MaintenanceNotices', { period: '3-days' }],
+    ['gibt es AWS Wartung in den nächsten 10 Tagen?', 'de', 'MaintenanceNotices', { period: '10-days' }],
   ])('understands %s (%s), names included', async (text, language, intent, slots) => {
     // Act
     const reading = await read(text);

@@ -4,9 +4,9 @@ import type { Vocabulary } from '../vocabulary';
 import { winkEnglishReader } from './english-reader';
 import { loadLanguageIdentifier } from './language-id';
 import { LocalMatcher } from './local-matcher';
+import { MeaningReader, type Reading } from './meaning-reader';
 import { cleanSlackText } from './normalize';
 import { grammarTables } from './tables';
-import { MeaningReader, type Reading } from './understand';
 
 /** The worker's understanding: the matcher in every language opsbot speaks, and the meaning read beside it. */
 export interface Understanding {

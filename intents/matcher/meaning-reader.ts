@@ -6,6 +6,13 @@ import { type EnglishReader, type Mood, moodOf } from './meaning';
 import { stem, tokenize } from './normalize';
 import { FALLBACK_INTENT, STOPWORDS, utterancesIn } from './tables';
 
+/** An action said in the negative or as a hypothetical: declined, never planned. */
+export interface Declined {
+  readonly mood: 'negated' | 'hypothetical';
+  readonly intent: string;
+  readonly slots: Readonly<Record<string, string>>;
+}
+
 /** A classification read for its meaning as well as its keywords. */
 export interface Reading extends Classification {
   /** The language the message is written in (its Lex locale), English when it cannot be told. */
@@ -14,7 +21,7 @@ export interface Reading extends Classification {
   readonly unsupportedLanguage?: string;
   readonly mood: Mood;
   /** What a negated or hypothetical message named, which opsbot does not do: "OK, I won't deploy api to prod". */
-  readonly declined?: { readonly intent: string; readonly slots: Readonly<Record<string, string>> };
+  readonly declined?: Declined;
   /** An action chosen through a corrected typo: asked back ("did you mean …?") before it is planned. */
   readonly uncertain?: boolean;
 }
@@ -37,44 +44,19 @@ const SURE = 0.45;
  * Whatever understood the words (Lex or the local matcher), opsbot reads their meaning here.
  */
 export class MeaningReader {
-  private readonly actionStems: ReadonlySet<string>;
+  /** The verbs of the actions: the first word of each of their English sample utterances ("deploy", "roll"). */
+  private actionStems: ReadonlySet<string> | undefined;
   /** Words of each language's sample utterances that no other language's use. */
-  private readonly languageWords: ReadonlyMap<Language, ReadonlySet<string>>;
+  private languageWords: ReadonlyMap<Language, ReadonlySet<string>> | undefined;
   private identifier: Promise<LanguageIdentifier> | undefined;
 
+  // Built on first use, not when the worker starts: a cold start that only runs an event never needs them.
   constructor(
     private readonly intents: readonly IntentDeclaration[],
     private readonly isName: (word: string) => boolean,
     private readonly readEnglish: EnglishReader | undefined,
     private readonly loadIdentifier: () => Promise<LanguageIdentifier>,
-  ) {
-    const wordsOf = (language: Language) =>
-      new Set(
-        intents.flatMap((i) =>
-          utterancesIn(i, [language]).flatMap((u) => tokenize(u.replace(/\{\w+\}/g, ' ')).map((t) => t.word)),
-        ),
-      );
-    const all = new Map(LANGUAGES.map((language) => [language, wordsOf(language)] as const));
-    this.languageWords = new Map(
-      LANGUAGES.map((language) => {
-        const others = LANGUAGES.filter((l) => l !== language).map((l) => all.get(l) as Set<string>);
-        return [
-          language,
-          new Set([...(all.get(language) ?? [])].filter((w) => !others.some((o) => o.has(w)))),
-        ] as const;
-      }),
-    );
-    // The verbs of the actions: the first word of each of their English sample utterances ("deploy", "roll", "lock").
-    const actions = intents.filter((i) => i.sideEffects);
-    this.actionStems = new Set(
-      actions.flatMap((i) =>
-        i.utterances.flatMap((u) => {
-          const first = tokenize(u.replace(/\{\w+\}/g, ' ')).find((t) => !STOPWORDS.has(t.word));
-          return first === undefined ? [] : [stem(first.word)];
-        }),
-      ),
-    );
-  }
+  ) {}
 
   /**
    * The language of a message: Korean, Spanish, German or English, or one opsbot does not speak. Where the
@@ -86,7 +68,9 @@ export class MeaningReader {
     const guess = (await this.identifier)(text, this.isName);
     if (!('language' in guess) || guess.language !== 'en') return guess;
     const words = tokenize(text).map((t) => t.word);
-    const only = (language: Language) => words.filter((w) => this.languageWords.get(language)?.has(w)).length;
+    this.languageWords ??= onlyIn(this.intents);
+    const own = this.languageWords;
+    const only = (language: Language) => words.filter((w) => own.get(language)?.has(w)).length;
     if (only('en') > 0) return guess;
     const other = OTHER_LANGUAGES.map((language) => [language, only(language)] as const).sort((a, b) => b[1] - a[1]);
     const [best, second] = other;
@@ -123,7 +107,7 @@ export class MeaningReader {
         slots: {},
         language,
         mood,
-        declined: { intent: classification.intent, slots: classification.slots },
+        declined: { mood, intent: classification.intent, slots: classification.slots },
       };
     }
     const about = ABOUT[classification.intent];
@@ -145,6 +129,40 @@ export class MeaningReader {
   }
 
   private isActionWord(word: string): boolean {
+    this.actionStems ??= new Set(
+      this.intents
+        .filter((i) => i.sideEffects)
+        .flatMap((i) =>
+          i.utterances.flatMap((u) =>
+            wordsOf(u)
+              .filter((w) => !STOPWORDS.has(w))
+              .slice(0, 1),
+          ),
+        )
+        .map(stem),
+    );
     return this.actionStems.has(stem(word));
   }
+}
+
+/** The words of a sample utterance, its placeholders left out. */
+function wordsOf(utterance: string): string[] {
+  return tokenize(utterance.replace(/\{\w+\}/g, ' ')).map((t) => t.word);
+}
+
+/** For each language, the words of its sample utterances that no other language's use. */
+function onlyIn(intents: readonly IntentDeclaration[]): ReadonlyMap<Language, ReadonlySet<string>> {
+  const all = new Map(
+    LANGUAGES.map((language) => [
+      language,
+      new Set(intents.flatMap((i) => utterancesIn(i, [language]).flatMap(wordsOf))),
+    ]),
+  );
+  return new Map(
+    LANGUAGES.map((language) => {
+      const others = LANGUAGES.filter((l) => l !== language).map((l) => all.get(l) as Set<string>);
+      const own = [...(all.get(language) as Set<string>)].filter((w) => !others.some((o) => o.has(w)));
+      return [language, new Set(own)];
+    }),
+  );
 }
