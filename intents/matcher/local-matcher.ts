@@ -45,12 +45,22 @@ const TARGET_BEFORE: ReadonlySet<string> = new Set(['to', 'into', 'onto', 'nach'
 /** Korean particles after a name that make it the target ("프로덕션*으로*"). */
 const TARGET_AFTER: ReadonlySet<string> = new Set(['로', '으로']);
 
+/**
+ * How close a message is to a sample utterance: the share of the sample's weight the message covers (recall,
+ * `dot / |t|²`) and of the message's weight the sample covers (precision, `dot / |m|²`), weighed as
+ * `recall^RECALL · precision^(1 − RECALL)` = `dot / (|t|^(2·RECALL) · |m|^(2 − 2·RECALL))`, so that words the person
+ * added (a lock's reason, a greeting) cost less than words of the sample they left out. With RECALL ½ this is the
+ * cosine similarity.
+ */
+const RECALL = 0.65;
+
 /** Below this similarity an utterance is not placed; it goes to the fallback intent. */
 const THRESHOLD = 0.34;
 
 interface Template {
   readonly intent: string;
-  readonly norm: number;
+  /** Its norm raised to twice {@link RECALL}: its share of the similarity's denominator, computed once. */
+  readonly scale: number;
 }
 
 /**
@@ -63,6 +73,8 @@ interface Template {
 export class LocalMatcher {
   readonly resolver: SlotResolver;
   private readonly templates: Template[] = [];
+  /** Each template's score for the message being classified; zero between messages. */
+  private scores: Float64Array | undefined;
   private readonly postings = new Map<string, Array<{ template: number; weight: number }>>();
   private readonly idf: ReadonlyMap<string, number>;
   private readonly keywords: readonly string[];
@@ -96,7 +108,7 @@ export class LocalMatcher {
           list.push({ template, weight });
           this.postings.set(feature, list);
         }
-        this.templates.push({ intent: name, norm: Math.sqrt(sum) });
+        this.templates.push({ intent: name, scale: Math.sqrt(sum) ** (2 * RECALL) });
       }
     }
   }
@@ -114,7 +126,9 @@ export class LocalMatcher {
     const corrections = { count: 0 };
     const features = this.featuresOf(tokens, entities, corrections);
 
-    const scores = new Float64Array(this.templates.length);
+    // One buffer for every message (its entries zeroed again below): thousands of templates in four languages.
+    this.scores ??= new Float64Array(this.templates.length);
+    const scores = this.scores;
     const touched: number[] = [];
     let inputNorm = 0;
     let keywordHits = 0;
@@ -129,19 +143,21 @@ export class LocalMatcher {
         scores[template] = (scores[template] as number) + weight * w;
       }
     }
-    inputNorm = Math.sqrt(inputNorm);
+    // The message's share of the similarity's denominator (see RECALL), once for all its candidates.
+    const inputScale = Math.sqrt(inputNorm) ** (2 - 2 * RECALL);
 
     // Only the sample utterances sharing a feature can score; in declaration order, so a tie goes to the first.
     touched.sort((a, b) => a - b);
     let best = -1;
     let bestScore = 0;
     for (const t of touched) {
-      const s = similarity(scores[t] as number, (this.templates[t] as Template).norm, inputNorm);
+      const s = (scores[t] as number) / ((this.templates[t] as Template).scale * inputScale);
       if (s > bestScore + 1e-9) {
         bestScore = s;
         best = t;
       }
     }
+    for (const t of touched) scores[t] = 0;
     if (best < 0 || keywordHits === 0 || bestScore < THRESHOLD) {
       return { text, intent: FALLBACK_INTENT, slots: {}, confidence: round(1 - bestScore) };
     }
@@ -295,21 +311,6 @@ export class LocalMatcher {
       features.add(corrected === undefined ? s : stem(corrected));
     }
   }
-}
-
-/** Exponent of the template's coverage against the message's: extra words (a lock's reason) cost less than missing ones. */
-const RECALL = 0.65;
-
-/**
- * How close a message is to a sample utterance: the share of the sample's weight the message covers, and of the
- * message's weight the sample covers, weighed so that words the person added (a reason, a greeting) cost less than
- * words of the sample they left out. With equal weights this is the cosine similarity.
- */
-function similarity(dot: number, templateNorm: number, inputNorm: number): number {
-  if (dot <= 0 || templateNorm === 0 || inputNorm === 0) return 0;
-  const recall = dot / (templateNorm * templateNorm);
-  const precision = dot / (inputNorm * inputNorm);
-  return recall ** RECALL * precision ** (1 - RECALL);
 }
 
 function range(start: number, end: number): number[] {
