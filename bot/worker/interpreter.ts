@@ -71,9 +71,9 @@ export class Interpreter {
   ): Promise<Understanding> {
     const cleaned = cleanSlackText(text, this.botUserId);
     const guess: LanguageGuess = (await this.meaning?.language(cleaned)) ?? { language: 'en' };
-    const read = (understood: Understanding): Understanding => {
+    const read = async (understood: Understanding): Promise<Understanding> => {
       if (this.meaning === undefined) return understood;
-      const reading = this.meaning.read(understood, guess);
+      const reading = await this.meaning.read(understood, guess);
       return {
         ...understood,
         ...reading,

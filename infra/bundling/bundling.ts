@@ -25,6 +25,30 @@ export const EDGE_SDK_CLIENTS = [
   '@aws-sdk/client-secrets-manager',
 ] as const;
 
+/**
+ * Packages the worker ships as files beside its bundle (in `node_modules/`) instead of inlining them: eld's n-gram
+ * table and wink-nlp's English model are megabytes of data, which inlined would be parsed at every cold start (the
+ * worker's first job went from 236 to 629 ms, `npm run bench`). As files they are read by the first message that
+ * needs them. No package here has dependencies of its own.
+ */
+export const WORKER_FILE_PACKAGES = ['eld', 'wink-nlp', 'wink-eng-lite-web-model'] as const;
+
+/** eld's larger n-gram tables, which opsbot never imports (it reads `eld/extrasmall`): left out of the copy. */
+const UNUSED_PACKAGE_FILES = ['eld/src/ngrams/small.js', 'eld/src/ngrams/medium.js', 'eld/src/ngrams/large.js'];
+
+/**
+ * The shell commands that copy {@link WORKER_FILE_PACKAGES} from the project's `node_modules` into a bundle's
+ * directory: for CDK's NodejsFunction (`afterBundling`) and the benchmark alike.
+ */
+export function workerFilePackageCommands(outputDir: string): string[] {
+  const modules = resolve(__dirname, '..', '..', 'node_modules');
+  return [
+    `mkdir -p "${outputDir}/node_modules"`,
+    ...WORKER_FILE_PACKAGES.map((p) => `cp -R "${modules}/${p}" "${outputDir}/node_modules/"`),
+    ...UNUSED_PACKAGE_FILES.map((f) => `rm -f "${outputDir}/node_modules/${f}"`),
+  ];
+}
+
 export type LambdaName = 'slack' | 'worker';
 
 export interface LambdaBundleOptions {
@@ -103,7 +127,7 @@ export function lambdaBundleOptions(name: LambdaName): LambdaBundleOptions {
     // Mappings only: stack traces need no sources, and a smaller map is read faster at cold start.
     sourcesContent: false,
     legalComments: 'none',
-    external: name === 'worker' ? ['@aws-sdk/*'] : sdkPackages().filter((p) => !edge.has(p)),
+    external: name === 'worker' ? ['@aws-sdk/*', ...WORKER_FILE_PACKAGES] : sdkPackages().filter((p) => !edge.has(p)),
     alias: Object.fromEntries(LAMBDA_UNUSED_MODULES.map((m) => [m, UNUSED_MODULE])),
   };
   if (name === 'worker') return shared;

@@ -44,7 +44,7 @@ import type { EventType } from '../../intents/define-reaction';
 import { reactionDeclarations as reactions } from '../../intents/reaction-declarations';
 import { ownAlarmDescription, ownAlarmName, readOwnAlarmName } from '../../intents/self/own-alarms';
 import { rollbackAlarms } from '../alarm-events';
-import { lambdaBundleOptions, lambdaEntryFile } from '../bundling/bundling';
+import { lambdaBundleOptions, lambdaEntryFile, workerFilePackageCommands } from '../bundling/bundling';
 import { splitBundleCode } from '../bundling/split-bundle';
 import { DeployWatcher } from '../constructs/deploy-watcher';
 import { OpsbotLexBot } from '../constructs/lex-bot';
@@ -522,7 +522,10 @@ function functionDefaults(
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
-        afterBundling: (_input: string, output: string) => [`cp "${configFile}" "${output}/opsbot.config.json"`],
+        afterBundling: (_input: string, output: string) => [
+          `cp "${configFile}" "${output}/opsbot.config.json"`,
+          ...workerFilePackageCommands(output),
+        ],
       },
     },
   };

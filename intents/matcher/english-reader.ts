@@ -1,16 +1,18 @@
-import model from 'wink-eng-lite-web-model';
-import winkNLP from 'wink-nlp';
 import type { EnglishReader, ReadWord } from './meaning';
 
 /**
  * English as wink-nlp reads it (its lite web model): each word's normal form, lemma, part of speech and whether a
- * negation covers it. Built once, on first use (the model takes a few milliseconds to load); the worker's only.
+ * negation covers it. Loaded when first needed (the model is megabytes: in the worker's bundle it is a chunk of its
+ * own, read by the first message that could become an action, not by every cold start).
  */
-export function winkEnglishReader(): EnglishReader {
-  let nlp: ReturnType<typeof winkNLP> | undefined;
+export async function loadWinkEnglishReader(): Promise<EnglishReader> {
+  const [{ default: winkNLP }, { default: model }] = await Promise.all([
+    import('wink-nlp'),
+    import('wink-eng-lite-web-model'),
+  ]);
+  const nlp = winkNLP(model, ['sbd', 'negation', 'pos']);
+  const its = nlp.its;
   return (text: string): readonly ReadWord[] => {
-    nlp ??= winkNLP(model, ['sbd', 'negation', 'pos']);
-    const its = nlp.its;
     const tokens = nlp.readDoc(text).tokens();
     const normals = tokens.out(its.normal) as string[];
     const lemmas = tokens.out(its.lemma as never) as unknown as string[];

@@ -16,33 +16,43 @@ const MIN_LETTERS = 12;
  * opsbot does not speak, clearly ahead of the ones it does, is reported as such.
  * @param isName true for a word that names something configured (a service, an environment, a pipeline).
  */
-export type LanguageIdentifier = (text: string, isName: (word: string) => boolean) => LanguageGuess;
+export type LanguageIdentifier = (text: string, isName: (word: string) => boolean) => Promise<LanguageGuess>;
 
 type Eld = typeof import('eld/extrasmall')['eld'];
 
 /**
- * Loads eld (its smallest n-gram table, under a megabyte, read once, when the first message is understood) and
- * returns the identifier. eld is an ES module only, hence the dynamic import.
+ * The identifier, with eld (its smallest n-gram table, under a megabyte) loaded the first time a message needs it:
+ * loading takes a good part of a second of a cold worker, and Korean or a message too short to tell never needs it.
+ * eld is an ES module only, hence the dynamic import.
  */
-export async function loadLanguageIdentifier(): Promise<LanguageIdentifier> {
-  const { eld } = await import('eld/extrasmall');
-  return (text, isName) => identifyWith(eld, text, isName);
+export function languageIdentifier(): LanguageIdentifier {
+  let eld: Promise<Eld> | undefined;
+  return async (text, isName) => {
+    if (HANGUL.test(text)) return { language: 'ko' };
+    const words = tokenize(text)
+      .map((t) => t.original)
+      .filter((w) => !isName(w.toLowerCase()) && !/\d/.test(w));
+    const letters = words.join('').replace(/[^\p{L}]/gu, '').length;
+    if (letters < MIN_LETTERS || words.length < 2) return { language: 'en' };
+    eld ??= import('eld/extrasmall').then(
+      (m) => m.eld,
+      (error: unknown) => {
+        eld = undefined;
+        throw error;
+      },
+    );
+    return detect(await eld, text, words.length);
+  };
 }
 
-function identifyWith(eld: Eld, text: string, isName: (word: string) => boolean): LanguageGuess {
-  if (HANGUL.test(text)) return { language: 'ko' };
-  const words = tokenize(text)
-    .map((t) => t.original)
-    .filter((w) => !isName(w.toLowerCase()) && !/\d/.test(w));
-  const rest = words.join(' ');
-  if (rest.replace(/[^\p{L}]/gu, '').length < MIN_LETTERS || words.length < 2) return { language: 'en' };
-  // The whole message: names and versions are noise for a short one, but its words around them tell the language.
+/** eld's reading of the whole message: names and versions are noise, but the words around them tell the language. */
+function detect(eld: Eld, text: string, words: number): LanguageGuess {
   const result = eld.detect(text);
   const scores = result.getScores();
   const best = LANGUAGES.reduce((a, b) => ((scores[b] ?? 0) > (scores[a] ?? 0) ? b : a), 'en' as Language);
   if (SUPPORTED.has(result.language)) return { language: result.language as Language };
   const margin = (scores[result.language] ?? 0) - (scores[best] ?? 0);
-  if (result.language !== '' && result.isReliable() && words.length >= 3 && margin > 0.04) {
+  if (result.language !== '' && result.isReliable() && words >= 3 && margin > 0.04) {
     return { unsupported: result.language };
   }
   return { language: (scores[best] ?? 0) > 0 ? best : 'en' };

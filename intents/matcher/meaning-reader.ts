@@ -46,39 +46,51 @@ const SURE = 0.45;
 export class MeaningReader {
   /** The verbs of the actions: the first word of each of their English sample utterances ("deploy", "roll"). */
   private actionStems: ReadonlySet<string> | undefined;
-  /** Words of each language's sample utterances that no other language's use. */
-  private languageWords: ReadonlyMap<Language, ReadonlySet<string>> | undefined;
-  private identifier: Promise<LanguageIdentifier> | undefined;
+  /** Every word of the sample utterances, and by language those no other language's use. */
+  private grammar: GrammarWords | undefined;
+  private identifier: LanguageIdentifier | undefined;
+  private english: Promise<EnglishReader> | undefined;
 
-  // Built on first use, not when the worker starts: a cold start that only runs an event never needs them.
+  // Built and loaded on first use, not when the worker starts: a cold start that only runs an event never needs them.
   constructor(
     private readonly intents: readonly IntentDeclaration[],
     private readonly isName: (word: string) => boolean,
-    private readonly readEnglish: EnglishReader | undefined,
-    private readonly loadIdentifier: () => Promise<LanguageIdentifier>,
+    private readonly loaders: {
+      /** The language identifier (eld, which it loads when first needed). */
+      readonly identifier: () => LanguageIdentifier;
+      /** The NLP library's reading of English (wink-nlp); none: negation and tense in English go unread. */
+      readonly english?: () => Promise<EnglishReader>;
+    },
   ) {}
 
   /**
-   * The language of a message: Korean, Spanish, German or English, or one opsbot does not speak. Where the
+   * The language of a message: Korean, Spanish, German or English, or one opsbot does not speak. The declarations'
+   * own words speak first: a message in plain ASCII whose every word (names aside) is one of the sample utterances',
+   * some of them only English's, none only another language's, is English without asking the identifier. Where the
    * identifier cannot tell (a short message, read as English), the words only one language's sample utterances use
    * decide ("sperre worker in produktion" is German).
    */
   async language(text: string): Promise<LanguageGuess> {
-    this.identifier ??= this.loadIdentifier();
-    const guess = (await this.identifier)(text, this.isName);
-    if (!('language' in guess) || guess.language !== 'en') return guess;
-    const words = tokenize(text).map((t) => t.word);
-    this.languageWords ??= onlyIn(this.intents);
-    const own = this.languageWords;
-    const only = (language: Language) => words.filter((w) => own.get(language)?.has(w)).length;
-    if (only('en') > 0) return guess;
-    const other = OTHER_LANGUAGES.map((language) => [language, only(language)] as const).sort((a, b) => b[1] - a[1]);
-    const [best, second] = other;
-    return best !== undefined && best[1] > 0 && best[1] > (second?.[1] ?? 0) ? { language: best[0] } : guess;
+    this.grammar ??= grammarWords(this.intents);
+    const { only, all } = this.grammar;
+    const words = tokenize(text)
+      .map((t) => t.word)
+      .filter((w) => !this.isName(w) && !/\d/.test(w));
+    const count = (language: Language) => words.filter((w) => only.get(language)?.has(w)).length;
+    const others = OTHER_LANGUAGES.map((language) => [language, count(language)] as const).sort((a, b) => b[1] - a[1]);
+    const [best, second] = others;
+    const foreign = best !== undefined && best[1] > 0;
+    if (/^[\x20-\x7e]*$/.test(text) && !foreign && count('en') > 0 && words.every((w) => all.has(w))) {
+      return { language: 'en' };
+    }
+    this.identifier ??= this.loaders.identifier();
+    const guess = await this.identifier(text, this.isName);
+    if (!('language' in guess) || guess.language !== 'en' || count('en') > 0) return guess;
+    return foreign && best[1] > (second?.[1] ?? 0) ? { language: best[0] } : guess;
   }
 
   /** A classification read for its meaning, in the language identified for it. */
-  read(classification: Classification, guess: LanguageGuess): Reading {
+  async read(classification: Classification, guess: LanguageGuess): Promise<Reading> {
     if ('unsupported' in guess) {
       return {
         ...classification,
@@ -92,7 +104,7 @@ export class MeaningReader {
     const { language } = guess;
     const action = this.intents.find((i) => i.name === classification.intent)?.sideEffects === true;
     // The NLP library reads only what could become an action: whether it is negated, or asked about in the past.
-    const reader = action ? this.readEnglish : undefined;
+    const reader = action && language === 'en' ? await this.englishReader() : undefined;
     const mood = moodOf(classification.text, language, reader, (word) => this.isActionWord(word));
     // A question about a concept names nothing configured ("what's a pipeline?"); "what is on prod" is a question.
     if (mood === 'conceptual' && Object.keys(classification.slots).length === 0) {
@@ -124,8 +136,22 @@ export class MeaningReader {
         mood,
       };
     }
-    const uncertain = action && (classification.corrected === true || classification.confidence < SURE);
+    // An action whose negation could not be read (the English reader failed to load) is asked back, never done.
+    const unread = action && language === 'en' && this.loaders.english !== undefined && reader === undefined;
+    const uncertain = action && (classification.corrected === true || classification.confidence < SURE || unread);
     return { ...classification, language, mood, ...(uncertain && { uncertain }) };
+  }
+
+  /** The English reader, loaded once; a load that fails leaves this message's negation unread and is tried again. */
+  private async englishReader(): Promise<EnglishReader | undefined> {
+    if (this.loaders.english === undefined) return undefined;
+    this.english ??= this.loaders.english();
+    try {
+      return await this.english;
+    } catch {
+      this.english = undefined;
+      return undefined;
+    }
   }
 
   private isActionWord(word: string): boolean {
@@ -150,19 +176,25 @@ function wordsOf(utterance: string): string[] {
   return tokenize(utterance.replace(/\{\w+\}/g, ' ')).map((t) => t.word);
 }
 
-/** For each language, the words of its sample utterances that no other language's use. */
-function onlyIn(intents: readonly IntentDeclaration[]): ReadonlyMap<Language, ReadonlySet<string>> {
-  const all = new Map(
+interface GrammarWords {
+  readonly all: ReadonlySet<string>;
+  readonly only: ReadonlyMap<Language, ReadonlySet<string>>;
+}
+
+/** The words of the sample utterances, and for each language those no other language's use. */
+function grammarWords(intents: readonly IntentDeclaration[]): GrammarWords {
+  const by = new Map(
     LANGUAGES.map((language) => [
       language,
       new Set(intents.flatMap((i) => utterancesIn(i, [language]).flatMap(wordsOf))),
     ]),
   );
-  return new Map(
+  const only = new Map(
     LANGUAGES.map((language) => {
-      const others = LANGUAGES.filter((l) => l !== language).map((l) => all.get(l) as Set<string>);
-      const own = [...(all.get(language) as Set<string>)].filter((w) => !others.some((o) => o.has(w)));
+      const others = LANGUAGES.filter((l) => l !== language).map((l) => by.get(l) as Set<string>);
+      const own = [...(by.get(language) as Set<string>)].filter((w) => !others.some((o) => o.has(w)));
       return [language, new Set(own)];
     }),
   );
+  return { all: new Set([...by.values()].flatMap((words) => [...words])), only };
 }

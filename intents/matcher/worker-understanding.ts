@@ -1,8 +1,8 @@
 import type { IntentDeclaration } from '../define-intent';
 import { LANGUAGES } from '../languages';
 import type { Vocabulary } from '../vocabulary';
-import { winkEnglishReader } from './english-reader';
-import { loadLanguageIdentifier } from './language-id';
+import { loadWinkEnglishReader } from './english-reader';
+import { languageIdentifier } from './language-id';
 import { LocalMatcher } from './local-matcher';
 import { MeaningReader, type Reading } from './meaning-reader';
 import { cleanSlackText } from './normalize';
@@ -17,12 +17,10 @@ export interface Understanding {
 /** The worker's matcher (every language's sample utterances) and meaning reader (wink-nlp, eld). */
 export function understandingFor(intents: readonly IntentDeclaration[], vocabulary: Vocabulary): Understanding {
   const matcher = new LocalMatcher(intents, vocabulary, grammarTables(intents, LANGUAGES));
-  const meaning = new MeaningReader(
-    intents,
-    (word) => matcher.namesAnything(word),
-    winkEnglishReader(),
-    loadLanguageIdentifier,
-  );
+  const meaning = new MeaningReader(intents, (word) => matcher.namesAnything(word), {
+    identifier: languageIdentifier,
+    english: loadWinkEnglishReader,
+  });
   return { matcher, meaning };
 }
 

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SLACK_FUNCTION_MODULES from '../../infra/bundling/slack-function-modules.cjs';
@@ -111,4 +112,36 @@ describe('the bundled slack function, as it ships', () => {
     expect(run.result?.body).toContain('I could not start that, so nothing was done.');
     expect(run.ms).toBeLessThan(3_000);
   }, 20_000);
+});
+
+describe('the bundled worker, as it ships', () => {
+  it('keeps the language detector and the English model out of its bundle, and reads them from the files beside it', async () => {
+    // Prepare: built outside the repository, so nothing resolves from the project's own node_modules
+    const dir = mkdtempSync(join(tmpdir(), 'opsbot-worker-bundle-'));
+    const { bytes } = await buildLambdaBundle('worker', dir);
+    writeFileSync(
+      join(dir, 'reads.mjs'),
+      [
+        "import { createRequire } from 'node:module';",
+        'const require = createRequire(import.meta.url);',
+        "const { eld } = await import('eld/extrasmall');",
+        "const nlp = require('wink-nlp')(require('wink-eng-lite-web-model'), ['sbd', 'negation', 'pos']);",
+        "const negated = nlp.readDoc('do not deploy api').tokens().out(nlp.its.negationFlag);",
+        "process.stdout.write(JSON.stringify({ language: eld.detect('despliega la api en producción, por favor').language, negated }));",
+      ].join('\n'),
+    );
+
+    // Act
+    const run = spawnSync(process.execPath, [join(dir, 'reads.mjs')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ language: 'es', negated: [false, false, true, true] });
+    expect(bytes).toBeLessThan(1024 * 1024);
+    expect(existsSync(join(dir, 'node_modules', 'eld', 'src', 'ngrams', 'large.js'))).toBe(false);
+  });
 });

@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { renderDeployedConfig } from '../../bot/deployed-config';
-import { lambdaBundleOptions, lambdaEntryFile } from '../../infra/bundling/bundling';
+import { lambdaBundleOptions, lambdaEntryFile, workerFilePackageCommands } from '../../infra/bundling/bundling';
 import { TEST_SIGNING_SECRET } from './slack';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -29,6 +29,11 @@ export async function buildLambdaBundle(name: 'slack' | 'worker', dir: string) {
     metafile: true,
     logLevel: 'error',
   });
+  if (name === 'worker') {
+    // The packages the worker ships as files beside its bundle, copied as the stack copies them.
+    const copied = spawnSync('sh', ['-c', workerFilePackageCommands(dir).join(' && ')], { encoding: 'utf8' });
+    if (copied.status !== 0) throw new Error(`copying the worker's packages failed: ${copied.stderr}`);
+  }
   const configPath = join(dir, 'opsbot.config.json');
   writeFileSync(configPath, renderDeployedConfig(parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'))));
   const code = Object.entries(metafile.outputs).filter(([file]) => !file.endsWith('.map'));

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { vocabularyOf } from '../../bot/vocabulary';
 import { declarations } from '../../intents/declarations';
+import { languageIdentifier } from '../../intents/matcher/language-id';
+import { MeaningReader } from '../../intents/matcher/meaning-reader';
 import { readMessage, understandingFor } from '../../intents/matcher/worker-understanding';
 import { readLabelled, scoreSet } from '../nlu/eval';
 
@@ -94,6 +96,24 @@ describe('meaning before keywords', () => {
       { service: 'api', environment: 'prod' },
       true,
     ]);
+  });
+});
+
+describe('when the English reader cannot be loaded', () => {
+  it('asks back before any English action rather than risk acting on a negated one', async () => {
+    // Prepare
+    const matcher = understanding.matcher;
+    const meaning = new MeaningReader(declarations, (word) => matcher.namesAnything(word), {
+      identifier: languageIdentifier,
+      english: () => Promise.reject(new Error('chunk missing')),
+    });
+
+    // Act
+    const text = "don't deploy api to prod yet";
+    const reading = await meaning.read(matcher.classify(text), await meaning.language(text));
+
+    // Assess
+    expect([reading.intent, reading.uncertain]).toEqual(['Deploy', true]);
   });
 });
 
