@@ -69,7 +69,8 @@ module.exports = {
         path: '^intents/',
         pathNot: [
           '^intents/(declarations|reaction-declarations|define-intent|define-reaction|define-button|registry|reply|vocabulary|languages|loose|format|access|alarm-change)[.]ts$',
-          '^intents/[^/]+/[^/]+[.](intent|reaction|buttons?)[.]ts$',
+          '^intents/[^/]+/[^/]+[.](intent|languages|reaction|buttons?)[.]ts$',
+          '^intents/utterances-by-language[.]ts$',
           '^intents/matcher/',
           '^intents/self/own-alarms[.]ts$',
         ],

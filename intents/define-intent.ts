@@ -14,6 +14,9 @@ import type { OtherLanguage } from './languages';
 import type { Line, Reply } from './reply';
 import type { SlotType, Vocabulary } from './vocabulary';
 
+/** An intent's sample utterances in the other languages opsbot reads, with the same `{slot}` placeholders. */
+export type IntentLanguages = Readonly<Partial<Record<OtherLanguage, readonly string[]>>>;
+
 /** One slot of an intent: what kind of value fills it and how to ask for it. */
 export interface SlotDeclaration {
   readonly type: SlotType;
@@ -222,7 +225,7 @@ export interface IntentDeclaration<S extends string = string> {
    * Sample utterances in the other languages opsbot understands (Korean, Spanish, German), with the same `{slot}`
    * placeholders: the Lex bot gets a locale per language, and the local matcher learns them all.
    */
-  readonly languages?: Readonly<Partial<Record<OtherLanguage, readonly string[]>>>;
+  readonly languages?: IntentLanguages;
   readonly slots: Readonly<Record<S, SlotDeclaration>>;
   /**
    * True when the intent changes something: confirmation, idempotency and audit are enforced by the dispatcher, and

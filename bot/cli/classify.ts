@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { declarations } from '../../intents/declarations';
-import { LocalMatcher } from '../../intents/matcher/local-matcher';
+import { readMessage, understandingFor } from '../../intents/matcher/worker-understanding';
 import { IntentRegistry } from '../../intents/registry';
 import { loadConfig } from '../config';
 import { readSettings } from '../settings';
@@ -18,12 +18,13 @@ export async function classifyLines(
 ): Promise<number> {
   const loaded = loadConfig(readSettings());
   if (loaded.isExample) errors.write('opsbot: no opsbot.config.yaml here; classifying against the example world.\n');
-  const matcher = new LocalMatcher(new IntentRegistry(declarations).all, vocabularyOf(loaded.config));
+  // As the worker reads a message: the matcher in every language, and the message's meaning.
+  const understanding = understandingFor(new IntentRegistry(declarations).all, vocabularyOf(loaded.config));
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
-    const { text, intent, slots, confidence } = matcher.classify(line);
+    const { text, intent, slots, confidence, language, mood } = await readMessage(understanding, line);
     output.write(
-      `${jsonForTerminal({ text: line, intent, slots, confidence, ...(text !== line && { cleaned: text }) })}\n`,
+      `${jsonForTerminal({ text: line, intent, slots, confidence, language, mood, ...(text !== line && { cleaned: text }) })}\n`,
     );
   }
   return 0;

@@ -43,6 +43,7 @@ import { declarations } from '../../intents/declarations';
 import type { EventType } from '../../intents/define-reaction';
 import { reactionDeclarations as reactions } from '../../intents/reaction-declarations';
 import { ownAlarmDescription, ownAlarmName, readOwnAlarmName } from '../../intents/self/own-alarms';
+import { inEveryLanguage } from '../../intents/utterances-by-language';
 import { rollbackAlarms } from '../alarm-events';
 import { lambdaBundleOptions, lambdaEntryFile, workerFilePackageCommands } from '../bundling/bundling';
 import { splitBundleCode } from '../bundling/split-bundle';
@@ -225,7 +226,7 @@ export class OpsbotStack extends Stack {
     grantDeploys(this, this.workerFunction.role as IRole, props.config, (account) => account.roleArn === undefined);
 
     const lex = new OpsbotLexBot(this, 'Lex', {
-      intents: declarations,
+      intents: inEveryLanguage(declarations),
       vocabulary: vocabularyOf(props.config),
       ...(props.lexAssistedNlu !== undefined && { assistedNlu: props.lexAssistedNlu }),
     });

@@ -1,5 +1,6 @@
 import type { IntentDeclaration } from '../define-intent';
 import { LANGUAGES } from '../languages';
+import { inEveryLanguage } from '../utterances-by-language';
 import type { Vocabulary } from '../vocabulary';
 import { loadWinkEnglishReader } from './english-reader';
 import { languageIdentifier } from './language-id';
@@ -14,10 +15,14 @@ export interface Understanding {
   readonly meaning: MeaningReader;
 }
 
-/** The worker's matcher (every language's sample utterances) and meaning reader (wink-nlp, eld). */
+/**
+ * The worker's matcher and meaning reader (wink-nlp, eld), with the intents' sample utterances in every language
+ * (`intents/utterances-by-language.ts`).
+ */
 export function understandingFor(intents: readonly IntentDeclaration[], vocabulary: Vocabulary): Understanding {
-  const matcher = new LocalMatcher(intents, vocabulary, grammarTables(intents, LANGUAGES));
-  const meaning = new MeaningReader(intents, (word) => matcher.namesAnything(word), {
+  const multilingual = inEveryLanguage(intents);
+  const matcher = new LocalMatcher(multilingual, vocabulary, grammarTables(multilingual, LANGUAGES));
+  const meaning = new MeaningReader(multilingual, (word) => matcher.namesAnything(word), {
     identifier: languageIdentifier,
     english: loadWinkEnglishReader,
   });

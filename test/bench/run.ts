@@ -33,7 +33,7 @@ import { type DeployRun, loadRun } from '../../intents/deploys/run/record';
 import { startRun } from '../../intents/deploys/run/start';
 import { pollRun } from '../../intents/deploys/run/watch';
 import { stepWords } from '../../intents/format';
-import { LocalMatcher } from '../../intents/matcher/local-matcher';
+import { understandingFor } from '../../intents/matcher/worker-understanding';
 import { plainText } from '../../intents/reply';
 import { sandboxPorts } from '../support/ports';
 import { type ColdStartFigures, coldStartFigures, SECRETS_LATENCY_MS } from './cold-start';
@@ -85,7 +85,8 @@ async function fileStoreAck(stored = 100_000, samples = 2000) {
 
 function matcherThroughput() {
   const config = parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
-  const matcher = new LocalMatcher(intents, vocabularyOf(config));
+  // The worker's matcher: every language's sample utterances.
+  const { matcher } = understandingFor(intents, vocabularyOf(config));
   const utterances = readFileSync(join(ROOT, 'test', 'nlu', 'utterances.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)

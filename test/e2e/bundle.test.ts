@@ -39,6 +39,9 @@ describe('the bundled slack function, as it ships', () => {
     // in (loading them from node_modules costs more than the rest of the cold start); no client only the worker
     // calls is even referred to. The Store's client is a chunk read on first use.
     expect(bundle).toContain('DynamoDBClient');
+    // Slash commands are English: the intents' sample utterances in other languages are the worker's and Lex's.
+    expect(bundle).not.toContain('despliega {service}');
+    expect(bundle).not.toContain('{service}를 배포해줘');
     expect(bundle).not.toMatch(/@aws-sdk\/client-(ecs|codedeploy|codepipeline|cloudwatch|ecr|health|lex-runtime-v2)/);
     expect(bytes).toBeLessThan(1.2 * 1024 * 1024);
     expect(coldBytes).toBeLessThan(0.7 * 1024 * 1024);

@@ -6,11 +6,15 @@ import { vocabularyOf } from '../../bot/vocabulary';
 import { LEX_LIMITS, lexBotLocale, lexBotLocales } from '../../infra/lex/bot-definition';
 import { opsbotStacks } from '../../infra/opsbot-app';
 import { OpsbotStack } from '../../infra/stacks/opsbot-stack';
-import { intents } from '../../intents';
+import { intents as definitions } from '../../intents';
 import { LANGUAGES, type Language, LEX_LOCALES, OTHER_LANGUAGES, type OtherLanguage } from '../../intents/languages';
+import { inEveryLanguage } from '../../intents/utterances-by-language';
 import { PERIODS } from '../../intents/vocabulary';
 import { TWO_ACCOUNT_DEPLOYS } from '../support/configs';
 import { checkLexBot, LEX_LOCALE_RULES } from '../support/published-models';
+
+/** The intents with their sample utterances in every language, as the Lex bot and the worker read them. */
+const intents = inEveryLanguage(definitions);
 
 interface LexSlotType {
   Name: string;

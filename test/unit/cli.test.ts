@@ -10,7 +10,7 @@ describe('npx opsbot classify', () => {
     // Act
     const result = spawnSync('npx', ['opsbot', 'classify'], {
       cwd: ROOT,
-      input: 'deploy frontend v2 to production\n\nwhat time is it in London\n',
+      input: "deploy frontend v2 to production\n\nwhat time is it in London\ndon't deploy api to prod yet\n",
       encoding: 'utf8',
       env: { ...process.env, OPSBOT_CONFIG: join(ROOT, 'opsbot.config.example.yaml') },
     });
@@ -27,9 +27,12 @@ describe('npx opsbot classify', () => {
         intent: 'Deploy',
         slots: { service: 'web', environment: 'prod', version: 'v2' },
         confidence: 1,
+        language: 'en',
+        mood: 'request',
       },
-      { text: '', intent: 'FallbackIntent', slots: {}, confidence: 1 },
+      { text: '', intent: 'FallbackIntent', slots: {}, confidence: 1, language: 'en', mood: 'request' },
       expect.objectContaining({ text: 'what time is it in London', intent: 'FallbackIntent', slots: {} }),
+      expect.objectContaining({ intent: 'FallbackIntent', slots: {}, language: 'en', mood: 'negated' }),
     ]);
   });
 

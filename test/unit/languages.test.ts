@@ -1,7 +1,11 @@
-import { intents } from '../../intents';
+import { intents as definitions } from '../../intents';
 import { placeholdersOf } from '../../intents/define-intent';
 import { OTHER_LANGUAGES } from '../../intents/languages';
+import { inEveryLanguage } from '../../intents/utterances-by-language';
 import { ENVIRONMENT_WORDS, PERIODS, type Vocabulary, withLanguageWords } from '../../intents/vocabulary';
+
+/** The intents with their sample utterances in every language, as the Lex bot and the worker read them. */
+const intents = inEveryLanguage(definitions);
 
 /** Lex V2's longest sample utterance (LEX_LIMITS.utteranceCharacters). */
 const UTTERANCE_CHARACTERS = 200;
