@@ -21,7 +21,6 @@ export const deployIntent = declareIntent({
     'move {service} {version} to {environment}',
     'copy {service} to {environment}',
     'take {service} to {environment}',
-    'promote {service} from staging to {environment}',
     'go live with {service} {version}',
     'put {service} {version} out on {environment}',
     'deploy',

@@ -161,7 +161,14 @@ export class SlotResolver {
     }
     this.maxPhraseLength = Math.max(1, ...[...this.phrases.values()].flat().map((p) => p.words.length));
     const grammar = new Set(grammarWords);
-    const singleWords = [...this.phrases.keys()].filter((w) => !grammar.has(w) && !COMMON_WORDS.has(w));
+    // A typo is corrected to a configured name even when the sample utterances use that word too (Spanish says
+    // "staging"); the everyday words of periods ("the", "week", "next") are never a typo's correction.
+    const configured = (w: string) => this.phrases.get(w)?.some((p) => p.type !== 'Period') === true;
+    // A configured name that is an everyday word ("worker") is corrected to as well: the everyday words near it
+    // ("worked", "works") are never corrected (`phraseAt`).
+    const singleWords = [...this.phrases.keys()].filter((w) =>
+      configured(w) ? true : !grammar.has(w) && !COMMON_WORDS.has(w),
+    );
     this.typos = new TypoIndex(singleWords);
     this.grammar = grammar;
   }

@@ -86,6 +86,20 @@ describe('meaning before keywords', () => {
     expect([reading.intent, reading.slots]).toEqual(['Deploy', slots]);
   });
 
+  it.each([
+    ['deploy wroker to dev', 'Deploy', { service: 'worker', environment: 'dev' }],
+    ['is api locked in stagng', 'LockStatus', { service: 'api', environment: 'staging' }],
+  ])(
+    'corrects a typo of a name that is also an everyday word or a sample utterance’s: %s',
+    async (text, intent, slots) => {
+      // Act
+      const reading = await read(text);
+
+      // Assess
+      expect([reading.intent, reading.slots]).toEqual([intent, slots]);
+    },
+  );
+
   it('asks back before acting on an action read through a typo', async () => {
     // Act
     const reading = await read('roll bak api prod');
