@@ -89,25 +89,60 @@ export const ENVIRONMENT_WORDS: ReadonlyArray<{ readonly names: readonly string[
   ];
 
 /**
- * The vocabulary with each environment's words in the other languages: those of every {@link ENVIRONMENT_WORDS}
- * group its name or one of its aliases is in, after any words it already has. Nothing else changes.
+ * Words in the other languages for service names that are everyday words: a service named, or aliased, any of
+ * `names` gets `words`, so "프론트엔드 운영 배포 되돌려줘" finds the service aliased `frontend`. Korean writes these
+ * names in Hangul as often as in Latin letters.
+ */
+export const SERVICE_WORDS: ReadonlyArray<{ readonly names: readonly string[]; readonly words: WordsByLanguage }> = [
+  { names: ['frontend', 'front-end', 'front'], words: { ko: ['프론트엔드', '프론트', '프런트엔드'] } },
+  { names: ['backend', 'back-end'], words: { ko: ['백엔드'] } },
+  { names: ['web', 'website'], words: { ko: ['웹', '웹사이트'], es: ['sitio web'], de: ['webseite', 'website'] } },
+  { names: ['worker', 'workers'], words: { ko: ['워커'] } },
+  {
+    names: ['payments', 'payment', 'billing'],
+    words: { ko: ['결제', '빌링'], es: ['pagos', 'facturación', 'facturacion'], de: ['zahlungen', 'abrechnung'] },
+  },
+];
+
+/**
+ * The vocabulary with each environment's and service's words in the other languages: those of every
+ * {@link ENVIRONMENT_WORDS} or {@link SERVICE_WORDS} group its name or one of its aliases is in, after any words it
+ * already has. Nothing else changes.
  * @example
  * withLanguageWords({ ...vocabulary, environments: [{ name: 'prod', aliases: [] }] }).environments[0]?.words?.ko
  * // ['프로덕션', '운영', '상용', '운영계']
  */
 export function withLanguageWords(vocabulary: Vocabulary): Vocabulary {
-  const environments = vocabulary.environments.map((environment) => {
-    const names = new Set([environment.name, ...environment.aliases].map((n) => n.toLowerCase()));
-    const groups = ENVIRONMENT_WORDS.filter((g) => g.names.some((n) => names.has(n)));
-    if (groups.length === 0) return environment;
-    const words: Partial<Record<OtherLanguage, readonly string[]>> = {};
-    for (const language of OTHER_LANGUAGES) {
-      const all = [environment.words?.[language] ?? [], ...groups.map((g) => g.words[language] ?? [])].flat();
-      if (all.length > 0) words[language] = [...new Set(all)];
-    }
-    return { ...environment, words };
-  });
-  return { ...vocabulary, environments };
+  return {
+    ...vocabulary,
+    services: withWordsOf(vocabulary.services, SERVICE_WORDS),
+    environments: withWordsOf(vocabulary.environments, ENVIRONMENT_WORDS),
+  };
+}
+
+type WordGroups = ReadonlyArray<{ readonly names: readonly string[]; readonly words: WordsByLanguage }>;
+
+/** Each thing with the words of the groups it is in; a group two things are in names neither. */
+function withWordsOf<T extends NamedThing>(things: readonly T[], groups: WordGroups): T[] {
+  const namesOf = (thing: T) => new Set([thing.name, ...thing.aliases].map((n) => n.toLowerCase()));
+  const inGroup = (thing: T, group: WordGroups[number]) => group.names.some((n) => namesOf(thing).has(n));
+  const unambiguous = groups.filter((g) => things.filter((t) => inGroup(t, g)).length === 1);
+  return things.map((thing) =>
+    withWords(
+      thing,
+      unambiguous.filter((g) => inGroup(thing, g)),
+    ),
+  );
+}
+
+function withWords<T extends NamedThing>(thing: T, matching: WordGroups): T {
+  if (matching.length === 0) return thing;
+  const words: Partial<Record<OtherLanguage, readonly string[]>> = {};
+  for (const language of OTHER_LANGUAGES) {
+    const all = [thing.words?.[language] ?? [], ...matching.map((g) => g.words[language] ?? [])].flat();
+    if (all.length > 0) words[language] = [...new Set(all)];
+  }
+  return { ...thing, words };
 }
 
 /** The configured values of a slot type, for prompts and "did you mean" suggestions. */

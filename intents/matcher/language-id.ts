@@ -29,6 +29,7 @@ export function languageIdentifier(): LanguageIdentifier {
   let eld: Promise<Eld> | undefined;
   return async (text, isName) => {
     if (HANGUL.test(text)) return { language: 'ko' };
+    if (turkishCaseOnName(text, isName)) return { unsupported: 'tr' };
     const words = tokenize(text)
       .map((t) => t.original)
       .filter((w) => !isName(w.toLowerCase()) && !/\d/.test(w));
@@ -43,6 +44,16 @@ export function languageIdentifier(): LanguageIdentifier {
     );
     return detect(await eld, text, words.length);
   };
+}
+
+/**
+ * A case ending written onto a name after an apostrophe (`api'yi`, `prod'a`, `staging'de`) is how Turkish writes
+ * them, and no language opsbot speaks does; a message that short is beyond what eld's table can tell.
+ */
+const TURKISH_CASE = /([\p{L}\p{N}._-]+)['’](?:y?[ıiuü]|y?[ae]|[dt][ae]n?|n?[ıiuü]n|y?l[ae])(?![\p{L}'’])/gu;
+
+function turkishCaseOnName(text: string, isName: (word: string) => boolean): boolean {
+  return [...text.matchAll(TURKISH_CASE)].some((m) => isName((m[1] as string).toLowerCase()));
 }
 
 /** eld's reading of the whole message: names and versions are noise, but the words around them tell the language. */

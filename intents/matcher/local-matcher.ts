@@ -57,6 +57,31 @@ const RECALL = 0.65;
 /** Below this similarity an utterance is not placed; it goes to the fallback intent. */
 const THRESHOLD = 0.34;
 
+/**
+ * Where the names of a request end and what is said about it begins: "lock web prod, migrating the db", "lock worker
+ * prod until the release is out", "freeze web prod for the launch".
+ */
+const AFTER_THE_NAMES = /\s*(?:[,;—–(]|\s-\s|\.\s|:\s|\b(?:because|reason|until|till|while|since|due|for|as)\b)/i;
+/** Words that may stand between an action's verb and its names ("lock *all of* prod", "freeze *deploys to* web"). */
+const BETWEEN_NAMES: ReadonlySet<string> = new Set([
+  ...STOPWORDS,
+  'all',
+  'everything',
+  'deploy',
+  'deploys',
+  'deployment',
+  'deployments',
+  'release',
+  'releases',
+  'service',
+  'env',
+  'environment',
+]);
+/** The slot types that name what an action acts on. */
+const NAME_TYPES: ReadonlySet<SlotType> = new Set(['Service', 'Environment']);
+/** A move to a place: "… *to* prod", "web stg -> prod". */
+const TARGET_WORDS: ReadonlySet<string> = new Set([...TARGET_BEFORE].filter((w) => w.length > 1));
+
 interface Template {
   readonly intent: string;
   /** Its norm raised to twice {@link RECALL}: its share of the similarity's denominator, computed once. */
@@ -82,6 +107,10 @@ export class LocalMatcher {
   private keywordTypos: TypoIndex | undefined;
   private readonly intents: ReadonlyMap<string, IntentDeclaration>;
   private readonly unknownWeight: number;
+  /** The verbs that begin one action's sample utterances and no other action's, with that action. */
+  private leadingVerbs: ReadonlyMap<string, IntentDeclaration> | undefined;
+  /** The action whose sample utterances move a service somewhere ("deploy {service} to {environment}"). */
+  private move: IntentDeclaration | null | undefined;
 
   /**
    * @param tables the grammar compiled from these declarations; by default the tables the bundle carries for them
@@ -121,7 +150,10 @@ export class LocalMatcher {
   classify(rawText: string, botUserId?: string): Classification {
     const text = cleanSlackText(rawText, botUserId);
     // "promote web staging -> prod": an arrow says where to.
-    const tokens = tokenize(text.replace(/\s*(?:->|=>|→)\s*/g, ' to '));
+    const read = text.replace(/\s*(?:->|=>|→)\s*/g, ' to ');
+    const said = this.saidByItsVerb(text, read);
+    if (said !== undefined) return said;
+    const tokens = tokenize(read);
     const entities = this.resolver.extract(tokens);
     const corrections = { count: 0 };
     const features = this.featuresOf(tokens, entities, corrections);
@@ -159,7 +191,14 @@ export class LocalMatcher {
     }
     for (const t of touched) scores[t] = 0;
     if (best < 0 || keywordHits === 0 || bestScore < THRESHOLD) {
-      return { text, intent: FALLBACK_INTENT, slots: {}, confidence: round(1 - bestScore) };
+      return (
+        this.moveOf(text, tokens, entities) ?? {
+          text,
+          intent: FALLBACK_INTENT,
+          slots: {},
+          confidence: round(1 - bestScore),
+        }
+      );
     }
     const intentName = (this.templates[best] as Template).intent;
     const intent = this.intents.get(intentName) as IntentDeclaration;
@@ -262,8 +301,76 @@ export class LocalMatcher {
     };
   }
 
+  /**
+   * An action said by its verb, then its names, then whatever the person adds: "lock web prod, migrating the db",
+   * "please freeze deploys to web prod until 3pm". The verb chooses the action (it begins that action's sample
+   * utterances and no other action's); the words after the names are the request's reason or time, not words
+   * that choose an intent.
+   */
+  private saidByItsVerb(text: string, read: string): Classification | undefined {
+    const head = read.split(AFTER_THE_NAMES, 1)[0] ?? '';
+    const tokens = tokenize(head);
+    const first = tokens.findIndex((t) => !STOPWORDS.has(t.word));
+    const intent = first < 0 ? undefined : this.verbs().get(stem((tokens[first] as Token).word));
+    if (intent === undefined) return undefined;
+    const rest = tokens.slice(first + 1);
+    const entities = this.resolver.extract(rest);
+    const named = new Set(entities.flatMap((e) => (NAME_TYPES.has(e.type) ? range(e.start, e.end) : [])));
+    if (named.size === 0 || !rest.every((t, i) => named.has(i) || BETWEEN_NAMES.has(t.word))) return undefined;
+    const { slots } = this.fillSlots(intent, rest, entities);
+    return { text, intent: intent.name, slots, confidence: 1 };
+  }
+
+  private verbs(): ReadonlyMap<string, IntentDeclaration> {
+    if (this.leadingVerbs === undefined) {
+      const actions = new Map<string, Set<IntentDeclaration>>();
+      for (const intent of this.intents.values()) {
+        if (!intent.sideEffects) continue;
+        for (const utterance of intent.utterances) {
+          const first = tokenize(utterance.replace(/\{\w+\}/g, ' ')).find((t) => !STOPWORDS.has(t.word));
+          if (first === undefined) continue;
+          const verb = stem(first.word);
+          actions.set(verb, (actions.get(verb) ?? new Set()).add(intent));
+        }
+      }
+      this.leadingVerbs = new Map(
+        [...actions].flatMap(([verb, of]) => (of.size === 1 ? [[verb, [...of][0] as IntentDeclaration]] : [])),
+      );
+    }
+    return this.leadingVerbs;
+  }
+
+  /**
+   * A service sent somewhere, without a verb opsbot knows: "web stg -> prod", "to prod with web v1.4.0 please",
+   * "need jobs on staging with 1.4.7". A service and a version, or a service and "to" an environment, make the
+   * action that moves services (a question about them is read as one by the meaning reader, which runs after).
+   */
+  private moveOf(text: string, tokens: readonly Token[], entities: readonly Entity[]): Classification | undefined {
+    if (!entities.some((e) => e.type === 'Service')) return undefined;
+    const hasVersion = entities.some((e) => e.type === 'Version');
+    const toPlace = entities.some((e) => e.type === 'Environment' && TARGET_WORDS.has(tokens[e.start - 1]?.word ?? ''));
+    if (!hasVersion && !toPlace) return undefined;
+    const intent = this.mover();
+    if (intent === undefined) return undefined;
+    const { slots, unresolved } = this.fillSlots(intent, tokens, entities);
+    return { text, intent: intent.name, slots, confidence: THRESHOLD, ...(unresolved !== undefined && { unresolved }) };
+  }
+
+  /** The action most of whose sample utterances send a service to an environment. */
+  private mover(): IntentDeclaration | undefined {
+    if (this.move === undefined) {
+      const moves = (intent: IntentDeclaration) =>
+        intent.utterances.filter((u) => /\{\w+\}.*\bto \{\w+\}/.test(u) && u.includes('{service}')).length;
+      const best = [...this.intents.values()].filter((i) => i.sideEffects).sort((a, b) => moves(b) - moves(a))[0];
+      this.move = best !== undefined && moves(best) > 0 ? best : null;
+    }
+    return this.move ?? undefined;
+  }
+
   private isGrammar(word: string): boolean {
-    return this.idf.has(stem(word)) || this.correctKeyword(word) !== undefined;
+    if (this.idf.has(stem(word)) || this.correctKeyword(word) !== undefined) return true;
+    const parts = word.split('-');
+    return parts.length > 1 && !/\d/.test(word) && parts.every((part) => part === '' || this.isGrammar(part));
   }
 
   /** A keyword one typo away (`deply` → `deploy`); short and everyday words are left alone. */
@@ -305,6 +412,18 @@ export class LocalMatcher {
       if (this.idf.has(s)) {
         features.add(s);
         continue;
+      }
+      // "AWS-Wartungen", "roll-back": a hyphenated word unknown as a whole is read as its parts.
+      if (word.includes('-') && !/\d/.test(word)) {
+        const parts = word.split('-').filter((part) => part !== '');
+        if (parts.length > 1) {
+          this.addWords(
+            features,
+            parts.map((part) => ({ word: part, original: part })),
+            corrections,
+          );
+          continue;
+        }
       }
       const corrected = this.correctKeyword(word);
       if (corrected !== undefined) corrections.count++;

@@ -44,9 +44,9 @@ const SURE = 0.45;
  * Whatever understood the words (Lex or the local matcher), opsbot reads their meaning here.
  */
 export class MeaningReader {
-  /** The verbs of the actions: the first word of each of their English sample utterances ("deploy", "roll"). */
-  private actionStems: ReadonlySet<string> | undefined;
-  /** Every word of the sample utterances, and by language those no other language's use. */
+  /** The verbs of the actions, each with its action: the first word of their sample utterances ("deploy", "roll"). */
+  private actionStems: ReadonlyMap<string, string> | undefined;
+  /** Every word of the sample utterances, by language, and those no other language's use. */
   private grammar: GrammarWords | undefined;
   private identifier: LanguageIdentifier | undefined;
   private english: Promise<EnglishReader> | undefined;
@@ -60,6 +60,8 @@ export class MeaningReader {
       readonly identifier: () => LanguageIdentifier;
       /** The NLP library's reading of English (wink-nlp); none: negation and tense in English go unread. */
       readonly english?: () => Promise<EnglishReader>;
+      /** What a message names for an intent it was not placed in ("do NOT deploy web", read as help). */
+      readonly slotsOf?: (intent: string, text: string) => Readonly<Record<string, string>>;
     },
   ) {}
 
@@ -85,8 +87,15 @@ export class MeaningReader {
     }
     this.identifier ??= this.loaders.identifier();
     const guess = await this.identifier(text, this.isName);
+    // A short message fools the identifier ("haz rollback del worker en dev" reads as Danish): one whose every word
+    // is one of a language's sample utterances', two or more only that language's, is in that language.
+    const told = foreign && best[1] > (second?.[1] ?? 0) ? best[0] : undefined;
+    if (told !== undefined && count(told) >= 2 && (!('language' in guess) || guess.language !== told)) {
+      const used = this.grammar.used.get(told) as ReadonlySet<string>;
+      if (words.every((w) => used.has(w))) return { language: told };
+    }
     if (!('language' in guess) || guess.language !== 'en' || count('en') > 0) return guess;
-    return foreign && best[1] > (second?.[1] ?? 0) ? { language: best[0] } : guess;
+    return told !== undefined ? { language: told } : guess;
   }
 
   /** A classification read for its meaning, in the language identified for it. */
@@ -103,12 +112,28 @@ export class MeaningReader {
     }
     const { language } = guess;
     const action = this.intents.find((i) => i.name === classification.intent)?.sideEffects === true;
+    // An action's verb in a message read as something else ("do NOT deploy web" is no request for help).
+    const named = action ? undefined : this.actionNamed(classification.text);
     // The NLP library reads only what could become an action: whether it is negated, or asked about in the past.
-    const reader = action && language === 'en' ? await this.englishReader() : undefined;
-    const mood = moodOf(classification.text, language, reader, (word) => this.isActionWord(word));
-    // A question about a concept names nothing configured ("what's a pipeline?"); "what is on prod" is a question.
-    if (mood === 'conceptual' && Object.keys(classification.slots).length === 0) {
+    const reader = (action || named !== undefined) && language === 'en' ? await this.englishReader() : undefined;
+    const mood = moodOf(classification.text, language, reader, (word) => this.actionOf(word) !== undefined);
+    // A question about a concept names nothing configured ("what's a pipeline?"), or nothing else was understood in
+    // it ("what is staging even for?"); "what is on prod" is a question.
+    if (
+      mood === 'conceptual' &&
+      (Object.keys(classification.slots).length === 0 || classification.intent === FALLBACK_INTENT)
+    ) {
       return { ...classification, intent: 'Help', slots: {}, language, mood };
+    }
+    if (named !== undefined && (mood === 'negated' || mood === 'hypothetical')) {
+      return {
+        ...classification,
+        intent: FALLBACK_INTENT,
+        slots: {},
+        language,
+        mood,
+        declined: { mood, intent: named, slots: this.loaders.slotsOf?.(named, classification.text) ?? {} },
+      };
     }
     if (mood === 'hypothetical' && !action)
       return { ...classification, intent: FALLBACK_INTENT, slots: {}, language, mood };
@@ -154,20 +179,28 @@ export class MeaningReader {
     }
   }
 
-  private isActionWord(word: string): boolean {
-    this.actionStems ??= new Set(
-      this.intents
-        .filter((i) => i.sideEffects)
-        .flatMap((i) =>
-          i.utterances.flatMap((u) =>
-            wordsOf(u)
-              .filter((w) => !STOPWORDS.has(w))
-              .slice(0, 1),
-          ),
-        )
-        .map(stem),
-    );
-    return this.actionStems.has(stem(word));
+  /** The action a word names in any of its forms (`deploying`, `rolled`), if it names one. */
+  private actionOf(word: string): string | undefined {
+    if (this.actionStems === undefined) {
+      const stems = new Map<string, string>();
+      for (const intent of this.intents.filter((i) => i.sideEffects)) {
+        for (const u of intent.utterances) {
+          const first = wordsOf(u).find((w) => !STOPWORDS.has(w));
+          if (first !== undefined && !stems.has(stem(first))) stems.set(stem(first), intent.name);
+        }
+      }
+      this.actionStems = stems;
+    }
+    return this.actionStems.get(stem(word));
+  }
+
+  /** The first action a message names by its verb. */
+  private actionNamed(text: string): string | undefined {
+    for (const { word } of tokenize(text)) {
+      const action = this.actionOf(word);
+      if (action !== undefined) return action;
+    }
+    return undefined;
   }
 }
 
@@ -178,6 +211,7 @@ function wordsOf(utterance: string): string[] {
 
 interface GrammarWords {
   readonly all: ReadonlySet<string>;
+  readonly used: ReadonlyMap<Language, ReadonlySet<string>>;
   readonly only: ReadonlyMap<Language, ReadonlySet<string>>;
 }
 
@@ -196,5 +230,5 @@ function grammarWords(intents: readonly IntentDeclaration[]): GrammarWords {
       return [language, new Set(own)];
     }),
   );
-  return { all: new Set([...by.values()].flatMap((words) => [...words])), only };
+  return { all: new Set([...by.values()].flatMap((words) => [...words])), used: by, only };
 }

@@ -31,18 +31,18 @@ const EN_CONCEPT =
   /^(?:what(?:'s| is| are|s)? (?:a |an |the )?(?:[a-z/-]+ ){0,2}(?:anyway|exactly|again)?\??$|how (?:do|does|did|would|can|should) (?:i|we|you|one|it|they|[a-z/-]+s?)\b.*\b(?:work|works|happen|get done|handled?)\b|explain\b|tell me (?:about|how)\b|what(?:'s| is) the difference\b|difference between\b|what does .* mean\b|how (?:do|does|can|should) (?:i|we|one)\b)/;
 /** Asking what something is or how it works, wherever it is said. */
 const EN_CONCEPT_ANYWHERE =
-  /\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide|handle|work|works|tagged|chosen|picked)\b/;
+  /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide|handle|work|works|tagged|chosen|picked)\b/;
 
 /** Words that ask: a question about state or history rather than a request. */
 const EN_QUESTION =
   /^(?:is|are|was|were|did|does|has|have|had|who|whos|who's|what|whats|what's|which|when|where|why|how|any|anything|do (?!not\b|a\b|an\b|the\b))\b/;
 /** Negations said without a verb the library scopes: "hold off on deploying", "not yet", "never mind deploying". */
 const EN_DEFER =
-  /\b(?:hold off|not yet|not now|not today|no need|never ?mind|forget about|let's not|lets not|don'?t|do not|dont|nobody|no one|noone)\b/;
+  /\b(?:hold off|avoid|refrain from|not yet|not now|not today|no need|never ?mind|forget about|let's not|lets not|don'?t|do not|dont|nobody|no one|noone)\b/;
 
 const ES_NEGATION = /(?:^|\s)(?:no|nunca|jamás|jamas|ni)\s|no hace falta|no es necesario|sin (?:desplegar|hacer)/;
 const ES_HYPOTHETICAL =
-  /\b(?:qué pasa si|que pasa si|qué pasaría|que pasaria|si (?:despliego|desplegamos|hago|hacemos|bloqueo)|debería|deberia|deberíamos|deberiamos|sería seguro|seria seguro|es seguro)\b/;
+  /(?:^|¿|\by )\s*si \S+(?:amos|emos|imos|o)\b|\b(?:qué pasa si|que pasa si|qué pasaría|que pasaria|si (?:despliego|desplegamos|hago|hacemos|bloqueo)|debería|deberia|deberíamos|deberiamos|sería seguro|seria seguro|es seguro)\b/;
 const ES_CONCEPT =
   /^¿?\s*(?:qué es|que es|qué son|que son|cómo funciona|como funciona|explica|explícame|explicame|para qué sirve|para que sirve)\b/;
 const ES_QUESTION =
@@ -107,7 +107,8 @@ function englishMood(
   actionWords: (word: string) => boolean,
 ): Mood {
   const said = text.replace(LEAD, '').trim();
-  if ((EN_CONCEPT.test(said) || EN_CONCEPT_ANYWHERE.test(said)) && !/\d/.test(said)) {
+  // A version in it is a request ("what is v1.2 doing on prod"); "eli5" is no version.
+  if ((EN_CONCEPT.test(said) || EN_CONCEPT_ANYWHERE.test(said)) && !/\d/.test(said.replace(/\beli5\b/g, ''))) {
     return 'conceptual';
   }
   if (EN_HYPOTHETICAL.test(said)) return 'hypothetical';

@@ -27,6 +27,10 @@ const DAYS = /^(?:days?|일|일간|dias?|tage|tagen)$/;
 
 const PIPELINE_WORDS = new Set(['pipeline', 'pipelines', 'build', 'builds', 'ci']);
 const VERSION_CUES = new Set(['version', 'tag', 'image', 'build', 'release', 'revision']);
+/** Cues that are everyday words as well ("release time!", "the dev build over to staging"): a tag after them has a digit. */
+const LOOSE_CUES = new Set(['build', 'release']);
+/** Words that may stand between a pipeline word and its service: "the pipeline of api", "el pipeline de web". */
+const PIPELINE_OF = new Set(['of', 'for', 'de', 'del', 'der', 'des', 'von', 'vom', 'für', 'fur']);
 /** Words after a version cue that are not a tag ("the web build *from* staging"). */
 const NOT_TAGS = new Set([
   'from',
@@ -189,11 +193,19 @@ export class SlotResolver {
     return found.map((entity) => this.asPipeline(entity, tokens));
   }
 
-  /** "the web pipeline", "the worker build", "pipelines api": a service named beside a pipeline word means its pipeline. */
+  /**
+   * "the web pipeline", "the worker build", "pipelines api", "el pipeline de api": a service named beside a pipeline
+   * word means its pipeline.
+   */
   private asPipeline(entity: Entity, tokens: readonly Token[]): Entity {
     if (entity.type !== 'Service') return entity;
     const pipeline = this.pipelineOfService.get(entity.value);
-    const beside = [tokens[entity.start - 1]?.word, tokens[entity.end]?.word];
+    const before = tokens[entity.start - 1]?.word;
+    const beside = [
+      before,
+      tokens[entity.end]?.word,
+      before !== undefined && PIPELINE_OF.has(before) ? tokens[entity.start - 2]?.word : undefined,
+    ];
     if (pipeline === undefined || !beside.some((w) => w !== undefined && PIPELINE_WORDS.has(w))) return entity;
     return { ...entity, type: 'Pipeline', value: pipeline };
   }
@@ -237,8 +249,11 @@ export class SlotResolver {
   private versionAt(tokens: readonly Token[], i: number): Entity | undefined {
     const token = tokens[i] as Token;
     const looksLikeVersion = VERSION.test(token.original) && /\d|latest|stable/i.test(token.original);
+    const cue = i > 0 ? (tokens[i - 1]?.word ?? '') : '';
     const cued =
-      i > 0 && VERSION_CUES.has(tokens[i - 1]?.word ?? '') && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(token.original);
+      VERSION_CUES.has(cue) &&
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(token.original) &&
+      (!LOOSE_CUES.has(cue) || /\d/.test(token.original));
     if (!looksLikeVersion && !(cued && !this.grammar.has(token.word) && !NOT_TAGS.has(token.word))) return undefined;
     return { type: 'Version', value: digestOrTag(token.original), start: i, end: i + 1 };
   }

@@ -25,6 +25,7 @@ export function understandingFor(intents: readonly IntentDeclaration[], vocabula
   const meaning = new MeaningReader(multilingual, (word) => matcher.namesAnything(word), {
     identifier: languageIdentifier,
     english: loadWinkEnglishReader,
+    slotsOf: (intent, text) => matcher.classifyAs(intent, text).slots,
   });
   return { matcher, meaning };
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run nlu:eval`: scores the worker's understanding (the local matcher in every language, read for its meaning)
- * on opsbot's own evaluation set (`test/nlu/eval.jsonl`, written fresh: not the sample utterances), or on the
- * labelled sets given as arguments. Prints the intent and slot figures overall, by class and by language, the
+ * on opsbot's own evaluation sets (`test/nlu/eval.jsonl` and `eval-fresh.jsonl`, written fresh: not the sample
+ * utterances), or on the labelled sets given as arguments. Prints the intent and slot figures overall, by class and by language, the
  * confusion table of intents, every action taken on a negated, hypothetical, conceptual or past request (there must
  * be none), and the misses.
  */
@@ -130,7 +130,8 @@ function report(name: string, scored: Scored): string {
 if (require.main === module) {
   const files = process.argv.slice(2);
   void (async () => {
-    for (const file of files.length > 0 ? files : [join(__dirname, 'eval.jsonl')]) {
+    const ownSets = [join(__dirname, 'eval.jsonl'), join(__dirname, 'eval-fresh.jsonl')];
+    for (const file of files.length > 0 ? files : ownSets) {
       process.stdout.write(`${report(file, await scoreSet(readLabelled(file)))}\n\n`);
     }
   })();

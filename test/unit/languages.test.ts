@@ -135,7 +135,30 @@ describe('the words of names in the other languages', () => {
     expect(qa?.words?.es).toContain('preproducción');
     expect(sandbox).toEqual({ name: 'sandbox', aliases: [] });
     expect(dev?.words).toEqual({ ko: ['데브', '개발', '개발계'], es: ['desarrollo'], de: ['entwicklung'] });
-    expect(withLanguageWords(vocabulary).services).toBe(vocabulary.services);
+    expect(withLanguageWords(vocabulary).pipelines).toBe(vocabulary.pipelines);
+  });
+
+  it('give services named or aliased by everyday words theirs, unless two services share the word', () => {
+    // Prepare
+    const vocabulary: Vocabulary = {
+      services: [
+        { name: 'shop', aliases: ['frontend'] },
+        { name: 'billing', aliases: [] },
+        { name: 'payments', aliases: [] },
+        { name: 'search', aliases: [] },
+      ],
+      environments: [],
+      pipelines: [],
+    };
+
+    // Act
+    const [shop, billing, payments, search] = withLanguageWords(vocabulary).services;
+
+    // Assess
+    expect(shop?.words).toEqual({ ko: ['프론트엔드', '프론트', '프런트엔드'] });
+    // 결제 could be either: it names neither.
+    expect([billing?.words, payments?.words]).toEqual([undefined, undefined]);
+    expect(search).toEqual({ name: 'search', aliases: [] });
   });
 
   it('name each well-known environment in one group only', () => {

@@ -95,6 +95,14 @@ describe('local matcher behaviour', () => {
     expect(matcher.classify(text)).toMatchObject({ intent: 'Deploy', slots });
   });
 
+  it.each([
+    ['release time! web 2.3.0 to production', '2.3.0'],
+    ['copy the frontend dev build over to staging', undefined],
+    ['deploy web tag hotfix to staging', 'hotfix'],
+  ])('reads a tag after "release" or "build" only when it has a digit: %s', (text, version) => {
+    expect(matcher.classify(text).slots.version).toBe(version);
+  });
+
   it('keeps the version tag as written', () => {
     expect(matcher.classify('deploy api V2.0.0-Beta to dev').slots.version).toBe('V2.0.0-Beta');
   });
