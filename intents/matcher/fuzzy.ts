@@ -63,17 +63,22 @@ export class TypoIndex {
    * Three-letter words are easy to hit by accident (`dev`/`dec`), so for them only a swap or an added letter counts.
    */
   correct(word: string): string | undefined {
-    if (this.known.has(word) || word.length < 3 || word.length > this.longest) return undefined;
+    const hits = this.candidates(word);
+    return hits.length === 1 ? hits[0] : undefined;
+  }
+
+  /** Every known word within one typo of `word` (as {@link correct} counts typos), none when `word` is known. */
+  candidates(word: string): string[] {
+    if (this.known.has(word) || word.length < 3 || word.length > this.longest) return [];
     const candidates = new Set<string>();
     for (const variant of deletions(word)) {
       for (const candidate of this.index.get(variant) ?? []) candidates.add(candidate);
     }
-    const hits = [...candidates].filter((candidate) => {
+    return [...candidates].filter((candidate) => {
       if (editDistance(word, candidate, 1) > 1) return false;
       if (candidate.length >= 4) return true;
       return word.length > candidate.length || isSwap(word, candidate);
     });
-    return hits.length === 1 ? hits[0] : undefined;
   }
 }
 

@@ -380,10 +380,25 @@ export class LocalMatcher {
     const corrected = this.keywordTypos.correct(word);
     // Short words collide too easily (`sing` → `using`): below five letters only a swap of two letters counts, and
     // for three letters a dropped one too (`bak` → `back`).
-    return word.length >= 5 ||
-      (corrected !== undefined && (isSwap(word, corrected) || (word.length === 3 && corrected.length === 4)))
+    if (word.length >= 5) return corrected ?? this.twoTyposFrom(word);
+    return corrected !== undefined && (isSwap(word, corrected) || (word.length === 3 && corrected.length === 4))
       ? corrected
       : undefined;
+  }
+
+  /**
+   * The one long keyword a word of five letters or more is, two letters dropped (`rolbak` → `rollback`), its first
+   * letter right. Only dropped letters: two letters changed make another word too often (`waiting` is not
+   * `wartung`, `migrating` not `migration`).
+   */
+  private twoTyposFrom(word: string): string | undefined {
+    let found: string | undefined;
+    for (const keyword of this.keywords) {
+      if (keyword.length !== word.length + 2 || keyword[0] !== word[0] || !isSubsequence(word, keyword)) continue;
+      if (found !== undefined && stem(found) !== stem(keyword)) return undefined;
+      found ??= keyword;
+    }
+    return found;
   }
 
   /** The message's features; `corrections` counts the keywords read through a typo. */
@@ -430,6 +445,13 @@ export class LocalMatcher {
       features.add(corrected === undefined ? s : stem(corrected));
     }
   }
+}
+
+/** True when `word` is `whole` with some of its letters left out, in order. */
+function isSubsequence(word: string, whole: string): boolean {
+  let k = 0;
+  for (const letter of whole) if (letter === word[k]) k++;
+  return k === word.length;
 }
 
 function range(start: number, end: number): number[] {

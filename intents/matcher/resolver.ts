@@ -215,8 +215,13 @@ export class SlotResolver {
     const exact = this.longestPhrase(tokens, i, token.word);
     if (exact !== undefined) return exact;
     if (this.grammar.has(token.word) || COMMON_WORDS.has(token.word) || VERSION.test(token.word)) return undefined;
-    const corrected = this.typos.correct(token.word);
-    return corrected === undefined ? undefined : this.longestPhrase(tokens, i, corrected);
+    // One typo from two spellings of the same thing ("prodution": production, Produktion) is that thing.
+    const read = this.typos.candidates(token.word).map((word) => this.longestPhrase(tokens, i, word));
+    const [first] = read;
+    return first !== undefined &&
+      read.every((e) => e !== undefined && e.type === first.type && e.value === first.value && e.end === first.end)
+      ? first
+      : undefined;
   }
 
   private longestPhrase(tokens: readonly Token[], i: number, first: string): Entity | undefined {

@@ -159,6 +159,33 @@ describe('meaning before keywords', () => {
     expect([reading.intent, reading.mood]).toEqual(['DeployStatus', 'question']);
   });
 
+  it.each([
+    ['rolbak api in prod', { service: 'api', environment: 'prod' }],
+    ['rolbck payments in staging', { service: 'payments', environment: 'staging' }],
+  ])('asks back an action whose verb lost two letters: %s', async (text, slots) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.slots, reading.uncertain]).toEqual(['Rollback', slots, true]);
+  });
+
+  it('reads a name one typo from two of its spellings (production, Produktion) as that name', async () => {
+    // Act
+    const reading = await read('whats deployd in prodution');
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual(['DeployStatus', { environment: 'prod' }]);
+  });
+
+  it('never reads an everyday word two letters from a keyword of another language as that keyword', async () => {
+    // Act: "waiting" is two letters from German "wartung" (maintenance).
+    const reading = await read('is traffic shifted yet on the web prod deploy or still waiting');
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual(['DeployStatus', { service: 'web', environment: 'prod' }]);
+  });
+
   it('asks back before acting on an action read through a typo', async () => {
     // Act
     const reading = await read('roll bak api prod');
