@@ -101,6 +101,12 @@ export const lockStatusIntent = declareIntent({
     'is {service} locked in {environment}',
     'why is {service} locked',
     'locks on {service}',
+    'was {environment} frozen',
+    'who froze {service}',
+    'who froze {environment}',
+    'why is deploying {service} to {environment} blocked',
+    'what is blocking deploys to {service} in {environment}',
+    'why am I blocked from deploying {service}',
   ],
   slots: {
     service: { type: 'Service', required: false, prompt: 'Which service?' },

@@ -22,6 +22,8 @@ export const lockLanguages: IntentLanguages = {
     '{service} {environment}에 락 좀 걸어줘',
     '{environment} {service} 배포 금지해줘',
     '{service} {environment} 잠금 설정해줘',
+    '{environment} {service} 배포 동결해줘',
+    '{service} {environment} 동결',
   ],
   es: [
     'bloquea {service}',
@@ -143,6 +145,9 @@ export const lockStatusLanguages: IntentLanguages = {
     '{service} {environment} 락 상태 알려줘',
     '{service} 락 걸려 있는지 확인해줘',
     '{service} 락 누가 갖고 있어',
+    '누가 {service} 잠궜어',
+    '{environment} lock 걸려있는지 check 해줘',
+    '{service} {environment} lock 걸려 있어?',
   ],
   es: [
     'bloqueos',

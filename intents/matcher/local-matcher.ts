@@ -57,11 +57,22 @@ const RECALL = 0.65;
 /** Below this similarity an utterance is not placed; it goes to the fallback intent. */
 const THRESHOLD = 0.34;
 
+/** How much less close a question that can hold what the message names may be, and still be taken instead. */
+const ELSEWHERE = 0.7;
+
+/** A similarity this close is a sample utterance said almost word for word. */
+const CLOSE = 0.8;
+
 /**
  * Where the names of a request end and what is said about it begins: "lock web prod, migrating the db", "lock worker
  * prod until the release is out", "freeze web prod for the launch".
  */
 const AFTER_THE_NAMES = /\s*(?:[,;—–(]|\s-\s|\.\s|:\s|\b(?:because|reason|until|till|while|since|due|for|as)\b)/i;
+/**
+ * Where a request ends and its reason or time begins: "put a freeze on payments prod *for* the release window". A
+ * comma is not one: "deploys to stage can resume, unlock it" says its request after it.
+ */
+const BECAUSE = /\s*(?:[—–(]|\s-\s|\b(?:because|reason|until|till|while|since|due|for)\b)/i;
 /** Words that may stand between an action's verb and its names ("lock *all of* prod", "freeze *deploys to* web"). */
 const BETWEEN_NAMES: ReadonlySet<string> = new Set([
   ...STOPWORDS,
@@ -77,10 +88,20 @@ const BETWEEN_NAMES: ReadonlySet<string> = new Set([
   'env',
   'environment',
 ]);
-/** The slot types that name what an action acts on. */
-const NAME_TYPES: ReadonlySet<SlotType> = new Set(['Service', 'Environment']);
 /** A move to a place: "… *to* prod", "web stg -> prod". */
 const TARGET_WORDS: ReadonlySet<string> = new Set([...TARGET_BEFORE].filter((w) => w.length > 1));
+/** A question word and its verb said as one ("what's on prod", "whats up with api"): read as both. */
+const CONTRACTIONS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['whats', ['what', 'is']],
+  ['whos', ['who', 'is']],
+  ['wheres', ['where', 'is']],
+  ['hows', ['how', 'is']],
+  ['whens', ['when', 'is']],
+]);
+/** Words after which a name is said: "deploy to *foo*", "locks in *foo*". */
+const NAME_PLACE: ReadonlySet<string> = new Set(['in', 'on', 'to', 'into', 'onto', 'at', 'of', 'for', 'from']);
+/** The slot types that name what an action acts on. */
+const NAME_TYPES: ReadonlySet<SlotType> = new Set(['Service', 'Environment']);
 
 interface Template {
   readonly intent: string;
@@ -153,6 +174,18 @@ export class LocalMatcher {
     const read = text.replace(/\s*(?:->|=>|→)\s*/g, ' to ');
     const said = this.saidByItsVerb(text, read);
     if (said !== undefined) return said;
+    const placed = this.placed(text, read);
+    // "put a freeze on payments prod for the release window": the request is said before its reason, whose words
+    // ("release") must not make it another action.
+    const head = read.split(BECAUSE, 1)[0] ?? read;
+    if (head.length === read.length || !this.intents.get(placed.intent)?.sideEffects) return placed;
+    const first = this.placed(text, head);
+    const another = first.intent !== placed.intent && this.intents.get(first.intent)?.sideEffects === true;
+    return another && Object.keys(first.slots).length > 0 ? first : placed;
+  }
+
+  /** The intent whose sample utterances `read` is closest to, and its slots: `text` as the person wrote it. */
+  private placed(text: string, read: string): Classification {
     const tokens = tokenize(read);
     const entities = this.resolver.extract(tokens);
     const corrections = { count: 0 };
@@ -182,17 +215,41 @@ export class LocalMatcher {
     touched.sort((a, b) => a - b);
     let best = -1;
     let bestScore = 0;
+    // A pipeline named in a question about status is a question about that pipeline ("wie ist der Status der
+    // api-pipeline?"), unless the words are much closer to another question.
+    const pipelineNamed = entities.some((e) => e.type === 'Pipeline');
+    let bestHolding = -1;
+    let bestHoldingScore = 0;
     for (const t of touched) {
       const s = (scores[t] as number) / ((this.templates[t] as Template).scale * inputScale);
       if (s > bestScore + 1e-9) {
         bestScore = s;
         best = t;
       }
+      if (pipelineNamed && s > bestHoldingScore + 1e-9 && this.holdsPipeline((this.templates[t] as Template).intent)) {
+        bestHoldingScore = s;
+        bestHolding = t;
+      }
     }
     for (const t of touched) scores[t] = 0;
-    if (best < 0 || keywordHits === 0 || bestScore < THRESHOLD) {
+    const bestIntent = best < 0 ? undefined : this.intents.get((this.templates[best] as Template).intent);
+    if (
+      bestHolding >= 0 &&
+      bestIntent !== undefined &&
+      !bestIntent.sideEffects &&
+      !this.holdsPipeline(bestIntent.name) &&
+      bestHoldingScore >= ELSEWHERE * bestScore
+    ) {
+      best = bestHolding;
+      bestScore = bestHoldingScore;
+    }
+    // Question words alone place nothing ("what time is it?"), unless with a name they are a sample utterance
+    // almost word for word ("what's on prod").
+    const placedByNames = bestScore >= CLOSE && entities.some((e) => !SOFT_TYPES.has(e.type));
+    if (best < 0 || (keywordHits === 0 && !placedByNames) || bestScore < THRESHOLD) {
       return (
-        this.moveOf(text, tokens, entities) ?? {
+        this.moveOf(text, tokens, entities) ??
+        this.pipelineNamedIn(text, tokens, entities, bestHolding) ?? {
           text,
           intent: FALLBACK_INTENT,
           slots: {},
@@ -207,10 +264,31 @@ export class LocalMatcher {
       text,
       intent: intentName,
       slots,
-      confidence: round(bestScore),
+      // Placed by its names alone, it is no surer than a move without a verb: an action is asked back.
+      confidence: keywordHits === 0 ? THRESHOLD : round(bestScore),
       ...(unresolved !== undefined && { unresolved }),
       ...(corrections.count > 0 && { corrected: true }),
     };
+  }
+
+  /**
+   * A pipeline named where nothing else was understood ("why did the api pipeline break on tuesday") is asked
+   * about: its status, by the closest question that holds a pipeline.
+   */
+  private pipelineNamedIn(
+    text: string,
+    tokens: readonly Token[],
+    entities: readonly Entity[],
+    closest: number,
+  ): Classification | undefined {
+    const intent = closest < 0 ? undefined : this.intents.get((this.templates[closest] as Template).intent);
+    if (intent === undefined || intent.sideEffects) return undefined;
+    return { text, intent: intent.name, slots: this.fillSlots(intent, tokens, entities).slots, confidence: THRESHOLD };
+  }
+
+  private holdsPipeline(intentName: string): boolean {
+    const intent = this.intents.get(intentName);
+    return intent !== undefined && Object.values(intent.slots).some((slot) => slot.type === 'Pipeline');
   }
 
   /**
@@ -293,6 +371,13 @@ export class LocalMatcher {
         !covered.has(i) && !STOPWORDS.has(t.word) && !this.isGrammar(t.word) && /^[a-z][a-z0-9_-]{1,}$/.test(t.word),
     );
     if (leftovers.length !== 1) return { slots };
+    // A word in a name's place: beside a name, after "in", "on", "to"…, or in a terse request ("is foo locked").
+    // "who's got the lock on api" and "was prod frozen over the weekend" name no environment "got" or service
+    // "weekend".
+    const at = tokens.indexOf(leftovers[0] as Token);
+    const terse = tokens.filter((t) => !STOPWORDS.has(t.word)).length <= 3;
+    const inPlace = covered.has(at - 1) || covered.has(at + 1) || NAME_PLACE.has(tokens[at - 1]?.word ?? '');
+    if (!terse && !inPlace) return { slots };
     const [slot, declaration] = missing;
     const value = (leftovers[0] as Token).original;
     return {
@@ -342,14 +427,21 @@ export class LocalMatcher {
 
   /**
    * A service sent somewhere, without a verb opsbot knows: "web stg -> prod", "to prod with web v1.4.0 please",
-   * "need jobs on staging with 1.4.7". A service and a version, or a service and "to" an environment, make the
-   * action that moves services (a question about them is read as one by the meaning reader, which runs after).
+   * "need jobs on staging with 1.4.7". A service and a version, a service and "to" an environment, or a service and
+   * an environment and nothing else, with no word of any intent, make the action that moves services, asked back
+   * before it is done; said as a question ("is worker on prod yet?") it is answered with its status by the meaning
+   * reader, which runs after.
    */
   private moveOf(text: string, tokens: readonly Token[], entities: readonly Entity[]): Classification | undefined {
     if (!entities.some((e) => e.type === 'Service')) return undefined;
     const hasVersion = entities.some((e) => e.type === 'Version');
     const toPlace = entities.some((e) => e.type === 'Environment' && TARGET_WORDS.has(tokens[e.start - 1]?.word ?? ''));
-    if (!hasVersion && !toPlace) return undefined;
+    // "is worker on prod yet?": nothing but the names; "api prod 5xx errors spiking" says something else of them.
+    const named = new Set(entities.flatMap((e) => range(e.start, e.end)));
+    const onlyNames =
+      entities.some((e) => e.type === 'Environment') &&
+      tokens.every((t, i) => named.has(i) || STOPWORDS.has(t.word) || FUNCTION_WORDS.has(t.word));
+    if (!hasVersion && !toPlace && !onlyNames) return undefined;
     const intent = this.mover();
     if (intent === undefined) return undefined;
     const { slots, unresolved } = this.fillSlots(intent, tokens, entities);
@@ -423,6 +515,11 @@ export class LocalMatcher {
   private addWords(features: Set<string>, tokens: readonly Token[], corrections: { count: number }): void {
     for (const { word } of tokens) {
       if (STOPWORDS.has(word)) continue;
+      const contracted = CONTRACTIONS.get(word);
+      if (contracted !== undefined) {
+        for (const part of contracted) features.add(stem(part));
+        continue;
+      }
       const s = stem(word);
       if (this.idf.has(s)) {
         features.add(s);

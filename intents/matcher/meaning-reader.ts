@@ -34,6 +34,9 @@ const ABOUT: Readonly<Record<string, string>> = {
   Unlock: 'LockStatus',
 };
 
+/** Asking why an action cannot be done. */
+const BLOCKED = /^why\b.*\b(?:can'?t|cannot|can not|won'?t|isn'?t|am i not|are we not|unable)\b/;
+
 /** Below this, an action's match is too loose to act on without asking. */
 const SURE = 0.45;
 
@@ -87,15 +90,18 @@ export class MeaningReader {
     }
     this.identifier ??= this.loaders.identifier();
     const guess = await this.identifier(text, this.isName);
-    // A short message fools the identifier ("haz rollback del worker en dev" reads as Danish): one whose every word
-    // is one of a language's sample utterances', two or more only that language's, is in that language.
-    const told = foreign && best[1] > (second?.[1] ?? 0) ? best[0] : undefined;
+    // A short message fools the identifier ("haz rollback del worker en dev" reads as Danish, "was prod frozen over
+    // the weekend?" as Dutch): one whose words are all a language's sample utterances', two or more only that
+    // language's, is in that language.
+    const told = foreign && best[1] > (second?.[1] ?? 0) ? best[0] : !foreign && count('en') >= 2 ? 'en' : undefined;
     if (told !== undefined && count(told) >= 2 && (!('language' in guess) || guess.language !== told)) {
       const used = this.grammar.used.get(told) as ReadonlySet<string>;
-      if (words.every((w) => used.has(w))) return { language: told };
+      // English, opsbot's own, may have one word its sample utterances lack ("weekend"); the others may not.
+      const unknown = words.filter((w) => !used.has(w) && !(told === 'en' && STOPWORDS.has(w))).length;
+      if (unknown === 0 || (told === 'en' && unknown === 1 && words.length >= 3)) return { language: told };
     }
     if (!('language' in guess) || guess.language !== 'en' || count('en') > 0) return guess;
-    return told !== undefined ? { language: told } : guess;
+    return told !== undefined && told !== 'en' ? { language: told } : guess;
   }
 
   /** A classification read for its meaning, in the language identified for it. */
@@ -135,7 +141,8 @@ export class MeaningReader {
         declined: { mood, intent: named, slots: this.loaders.slotsOf?.(named, classification.text) ?? {} },
       };
     }
-    if (mood === 'hypothetical' && !action)
+    // "what if web is down?", "no need to check the api pipeline": nothing asked.
+    if ((mood === 'hypothetical' || mood === 'negated') && !action)
       return { ...classification, intent: FALLBACK_INTENT, slots: {}, language, mood };
     if (action && (mood === 'negated' || mood === 'hypothetical')) {
       return {
@@ -147,7 +154,8 @@ export class MeaningReader {
         declined: { mood, intent: classification.intent, slots: classification.slots },
       };
     }
-    const about = ABOUT[classification.intent];
+    // "why can't I deploy web to prod?" asks what stands in the way: a lock or a freeze.
+    const about = BLOCKED.test(classification.text.toLowerCase()) ? 'LockStatus' : ABOUT[classification.intent];
     if (action && mood === 'question' && about !== undefined) {
       const { service, environment } = classification.slots;
       return {

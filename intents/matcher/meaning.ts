@@ -31,7 +31,7 @@ const EN_CONCEPT =
   /^(?:what(?:'s| is| are|s)? (?:a |an |the )?(?:[a-z/-]+ ){0,2}(?:anyway|exactly|again)?\??$|how (?:do|does|did|would|can|should) (?:i|we|you|one|it|they|[a-z/-]+s?)\b.*\b(?:work|works|happen|get done|handled?)\b|explain\b|tell me (?:about|how)\b|what(?:'s| is) the difference\b|difference between\b|what does .* mean\b|how (?:do|does|can|should) (?:i|we|one)\b)/;
 /** Asking what something is or how it works, wherever it is said. */
 const EN_CONCEPT_ANYWHERE =
-  /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide|handle|work|works|tagged|chosen|picked)\b/;
+  /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide|handled?|handles|work|works|tagged|chosen|picked)\b|^what(?:'s| is|s) (?:a |an )?[a-z]+[/-][a-z]+\??$/;
 
 /** Words that ask: a question about state or history rather than a request. */
 const EN_QUESTION =
@@ -101,12 +101,16 @@ function firstOf(text: string, concept: RegExp, hypothetical: RegExp, negation: 
 const LEAD =
   /^(?:(?:hey|hi|hello|yo|ok|okay|so|um|uh|hmm|quick question|question|btw|also|and|then|please|pls|plz)[\s,:!.-]*)+/;
 
+/** Saying that something need not be done, whatever it is: "no need to check the api pipeline". */
+const EN_NOT_NEEDED = /^(?:no need to|never ?mind|forget about|don'?t bother|do not bother)\b/;
+
 function englishMood(
   text: string,
   readEnglish: EnglishReader | undefined,
   actionWords: (word: string) => boolean,
 ): Mood {
   const said = text.replace(LEAD, '').trim();
+  if (EN_NOT_NEEDED.test(said)) return 'negated';
   // A version in it is a request ("what is v1.2 doing on prod"); "eli5" is no version.
   if ((EN_CONCEPT.test(said) || EN_CONCEPT_ANYWHERE.test(said)) && !/\d/.test(said.replace(/\beli5\b/g, ''))) {
     return 'conceptual';

@@ -64,6 +64,16 @@ const KOREAN_PARTICLES = [
   '랑',
 ];
 
+/**
+ * A Korean word whose particle the tokenizer left on it, the word before being a single syllable ("달에" in "다음
+ * 달에"): the word without it, if it ends in one.
+ */
+export function withoutParticle(word: string): string | undefined {
+  if (!HANGUL.test(word)) return undefined;
+  const particle = KOREAN_PARTICLES.find((p) => word.length > p.length && word.endsWith(p));
+  return particle === undefined ? undefined : word.slice(0, -particle.length);
+}
+
 /** Lower case without accents (`producción` → `produccion`, `Grün` → `grun`); Hangul stays whole. */
 function fold(word: string): string {
   const lower = word.toLowerCase();
@@ -88,7 +98,9 @@ export function tokenize(text: string): Token[] {
     : text.split(/[^\p{L}\p{N}._\-+']+/u);
   for (const raw of words) {
     for (const run of HANGUL.test(raw) ? (raw.match(SCRIPT_RUNS) ?? []) : [raw]) {
-      const original = run.replace(/^[._\-+']+|[._\-+']+$/g, '').replace(/'s$/i, '');
+      // "api's" is api; "what's" is "what is" (read as such by the matcher), not what.
+      const trimmed = run.replace(/^[._\-+']+|[._\-+']+$/g, '');
+      const original = /^(?:what|who|where|how|when)'s$/i.test(trimmed) ? trimmed : trimmed.replace(/'s$/i, '');
       if (original === '') continue;
       if (HANGUL.test(original)) {
         const particle = KOREAN_PARTICLES.find((p) => original.length >= p.length + 2 && original.endsWith(p));

@@ -1,6 +1,6 @@
 import { type NamedThing, namesOf, PERIODS, type SlotType, type Vocabulary } from '../vocabulary';
 import { closest, TypoIndex } from './fuzzy';
-import { type Token, tokenize } from './normalize';
+import { type Token, tokenize, withoutParticle } from './normalize';
 
 /** A value found in an utterance: which type, its canonical name, and which tokens it covered. */
 export interface Entity {
@@ -230,7 +230,13 @@ export class SlotResolver {
     let best: Phrase | undefined;
     for (const phrase of candidates) {
       if (phrase.words.length > this.maxPhraseLength || i + phrase.words.length > tokens.length) continue;
-      const fits = phrase.words.every((w, k) => k === 0 || tokens[i + k]?.word === w);
+      const fits = phrase.words.every((w, k) => {
+        const word = tokens[i + k]?.word;
+        // The last word of a Korean phrase may carry its particle ("다음 달에").
+        return (
+          k === 0 || word === w || (k === phrase.words.length - 1 && word !== undefined && withoutParticle(word) === w)
+        );
+      });
       if (fits && (best === undefined || phrase.words.length > best.words.length)) best = phrase;
     }
     return best && { type: best.type, value: best.value, start: i, end: i + best.words.length };

@@ -71,6 +71,14 @@ export const STOPWORDS: ReadonlySet<string> = new Set([
   'ahead',
   'out',
   'over',
+  'rn',
+  'atm',
+  'asap',
+  'plz',
+  'thx',
+  'ty',
+  'yet',
+  'already',
 ]);
 
 /**

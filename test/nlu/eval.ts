@@ -1,6 +1,6 @@
 /**
  * `npm run nlu:eval`: scores the worker's understanding (the local matcher in every language, read for its meaning)
- * on opsbot's own evaluation sets (`test/nlu/eval.jsonl` and `eval-fresh.jsonl`, written fresh: not the sample
+ * on opsbot's own evaluation sets (`test/nlu/eval*.jsonl`, written fresh: not the sample
  * utterances), or on the labelled sets given as arguments. Prints the intent and slot figures overall, by class and by language, the
  * confusion table of intents, every action taken on a negated, hypothetical, conceptual or past request (there must
  * be none), and the misses.
@@ -130,7 +130,9 @@ function report(name: string, scored: Scored): string {
 if (require.main === module) {
   const files = process.argv.slice(2);
   void (async () => {
-    const ownSets = [join(__dirname, 'eval.jsonl'), join(__dirname, 'eval-fresh.jsonl')];
+    const ownSets = ['eval.jsonl', 'eval-fresh.jsonl', 'eval-blind.jsonl', 'eval-heldout.jsonl'].map((file) =>
+      join(__dirname, file),
+    );
     for (const file of files.length > 0 ? files : ownSets) {
       process.stdout.write(`${report(file, await scoreSet(readLabelled(file)))}\n\n`);
     }
