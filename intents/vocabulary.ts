@@ -124,8 +124,8 @@ type WordGroups = ReadonlyArray<{ readonly names: readonly string[]; readonly wo
 
 /** Each thing with the words of the groups it is in; a group two things are in names neither. */
 function withWordsOf<T extends NamedThing>(things: readonly T[], groups: WordGroups): T[] {
-  const namesOf = (thing: T) => new Set([thing.name, ...thing.aliases].map((n) => n.toLowerCase()));
-  const inGroup = (thing: T, group: WordGroups[number]) => group.names.some((n) => namesOf(thing).has(n));
+  const lowerNames = (thing: T) => new Set([thing.name, ...thing.aliases].map((n) => n.toLowerCase()));
+  const inGroup = (thing: T, group: WordGroups[number]) => group.names.some((n) => lowerNames(thing).has(n));
   const unambiguous = groups.filter((g) => things.filter((t) => inGroup(t, g)).length === 1);
   return things.map((thing) =>
     withWords(

@@ -117,7 +117,10 @@ export function registerCommand(app: App, deps: EdgeDeps): void {
       await ack(ephemeral({ ...helpReply(deps.registry.all), visibility: 'private' }));
       return;
     }
-    if (result.intent === FALLBACK_INTENT) {
+    // A question the matcher placed only loosely as a change ("/deploy is web v1.2.3 on prod?"): the acknowledgement
+    // cannot ask it back, so it says it could not read it rather than start a change.
+    const looseChange = classified.loose === true && deps.registry.get(result.intent)?.sideEffects === true;
+    if (result.intent === FALLBACK_INTENT || looseChange) {
       await ack(
         ephemeral(
           notice(

@@ -47,7 +47,8 @@ export function lexSessionId(
 
 /**
  * Understands a message with Lex when it is configured (in the locale of the language it is written in), and with
- * the local matcher otherwise or when Lex fails (throttled, too slow, unavailable). Either way, slot values are
+ * the local matcher otherwise or when Lex fails (throttled, too slow, unavailable); what Lex places nothing for, the
+ * matcher may still read by a request's shape, and an action so read is asked back. Either way, slot values are
  * resolved to configured names by the matcher's resolver, and the message is read for its meaning (a negated,
  * hypothetical or conceptual request never becomes an action), before any handler sees it.
  */
@@ -91,13 +92,14 @@ export class Interpreter {
           { sessionId: context.sessionId },
           { timeoutMs, localeId: LEX_LOCALES[guess.language] },
         );
+        const lexUnderstood = this.resolve(cleaned, result.intent, result.slots, {
+          state: result.state,
+          ...(result.slotToElicit !== undefined && { slotToElicit: result.slotToElicit }),
+          ...(result.prompt !== undefined && { prompt: result.prompt }),
+          confidence: result.confidence ?? 1,
+        });
         return read(
-          this.resolve(cleaned, result.intent, result.slots, {
-            state: result.state,
-            ...(result.slotToElicit !== undefined && { slotToElicit: result.slotToElicit }),
-            ...(result.prompt !== undefined && { prompt: result.prompt }),
-            confidence: result.confidence ?? 1,
-          }),
+          lexUnderstood.intent === FALLBACK_INTENT ? this.afterLexFallback(cleaned, lexUnderstood) : lexUnderstood,
         );
       } catch (error) {
         this.log.warn('nlu.lex_failed_using_matcher', { error: (error as Error).name, timeoutMs });
@@ -105,6 +107,17 @@ export class Interpreter {
     }
     const local = this.matcher.classify(cleaned);
     return read({ ...local, state: local.intent === FALLBACK_INTENT ? 'failed' : 'ready', source: 'matcher' });
+  }
+
+  /**
+   * What Lex placed nothing for, the local matcher may still read by its request shapes ("lock web prod, migrating
+   * the db", "web stg -> prod"): a loose placement, so an action is asked back first.
+   */
+  private afterLexFallback(text: string, lexUnderstood: Understanding): Understanding {
+    const local = this.matcher.classify(text);
+    if (local.intent === FALLBACK_INTENT) return lexUnderstood;
+    this.log.debug('nlu.lex_fallback_read_by_matcher', { intent: local.intent });
+    return { ...local, loose: true, state: 'ready', source: 'matcher' };
   }
 
   private fallback(text: string, source: Understanding['source']): Understanding {

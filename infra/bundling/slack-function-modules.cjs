@@ -16,7 +16,7 @@ module.exports = [
   '^intents/(access|buttons|conversation[.]buttons|declarations|define-button|define-intent|format|languages|registry|reply|vocabulary)[.]ts$',
   '^intents/[^/]+/[^/]+[.](intent|buttons?)[.]ts$',
   // The matcher as the acknowledgement reads slash commands: not the meaning reader, wink-nlp or eld (the worker's).
-  '^intents/matcher/(fuzzy|local-matcher|normalize|resolver|several|tables)[.]ts$',
+  '^intents/matcher/(fuzzy|local-matcher|normalize|request-shapes|resolver|several|tables)[.]ts$',
   '^intents/help/help-reply[.]ts$',
   '^intents/deploys/request-words[.]ts$',
   '^intents/pipelines/retry[.]policy[.]ts$',

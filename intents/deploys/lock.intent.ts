@@ -25,6 +25,8 @@ export const lockIntent = declareIntent({
     'hold deploys of {service} in {environment}',
     'put a lock on {service} in {environment}',
     'block deploys to {service} in {environment}',
+    'pause deploys to {environment}',
+    'pause deploys of {service} in {environment}',
   ],
   slots: {
     service: { type: 'Service', required: true, prompt: 'Which service should I lock?' },
@@ -61,6 +63,8 @@ export const unlockIntent = declareIntent({
     'release the lock on {service} in {environment}',
     'remove the lock on {service} in {environment}',
     'lift the lock on {service} in {environment}',
+    'resume deploys to {environment}',
+    'resume deploys of {service} in {environment}',
   ],
   slots: {
     service: { type: 'Service', required: true, prompt: 'Which service should I unlock?' },
@@ -87,6 +91,8 @@ export const lockStatusIntent = declareIntent({
     'is {service} frozen in {environment}',
     'any deploy freezes',
     'are there any freezes',
+    'list freezes',
+    'show active locks',
     'when does the lock on {service} in {environment} expire',
     'who is holding {service} in {environment}',
     'locks',

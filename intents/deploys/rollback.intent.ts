@@ -6,6 +6,8 @@ export const rollbackIntent = declareIntent({
   description: 'Roll a service back to its previous revision',
   usage: '/deploy rollback <service> <environment>',
   utterances: [
+    'get {service} back to the last good version in {environment}',
+    'take {service} back to the previous build',
     'downgrade {service} to {version}',
     'downgrade {service} in {environment}',
     'downgrade {service} in {environment} to {version}',

@@ -82,6 +82,13 @@ export class TypoIndex {
   }
 }
 
+/** True when `word` is `whole` with some of its letters left out, in order. */
+export function isSubsequence(word: string, whole: string): boolean {
+  let k = 0;
+  for (const letter of whole) if (letter === word[k]) k++;
+  return k === word.length;
+}
+
 /** True when `a` is `b` with two neighbouring letters swapped. */
 export function isSwap(a: string, b: string): boolean {
   if (a.length !== b.length) return false;

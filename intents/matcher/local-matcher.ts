@@ -1,7 +1,18 @@
 import type { IntentDeclaration } from '../define-intent';
 import type { SlotType, Vocabulary } from '../vocabulary';
-import { isSwap, TypoIndex } from './fuzzy';
+import { isSubsequence, isSwap, TypoIndex } from './fuzzy';
 import { cleanSlackText, stem, type Token, tokenize } from './normalize';
+import {
+  AFTER_THE_NAMES,
+  BECAUSE,
+  BETWEEN_NAMES,
+  CONTRACTIONS,
+  leadingVerbs,
+  mover,
+  NAME_PLACE,
+  NAME_TYPES,
+  TARGET_WORDS,
+} from './request-shapes';
 import { COMMON_WORDS, type Entity, SlotResolver } from './resolver';
 import {
   FALLBACK_INTENT,
@@ -34,6 +45,13 @@ export interface Classification {
   readonly unresolved?: UnresolvedSlot;
   /** The intent was chosen through a corrected typo of its keyword ("roll bak"): worth asking "did you mean …?". */
   readonly corrected?: boolean;
+  /**
+   * Placed without the words of any sample utterance (names alone, a service sent somewhere without a verb) or where
+   * another NLU placed nothing: an action so placed is asked back, never done.
+   */
+  readonly loose?: boolean;
+  /** The request itself, when the person said more after it ("lock web prod *because …*"): what its mood is read on. */
+  readonly request?: string;
 }
 
 /** Words before a name that make it the source of a move, not its target ("promote web *from* staging to prod"). */
@@ -62,46 +80,6 @@ const ELSEWHERE = 0.7;
 
 /** A similarity this close is a sample utterance said almost word for word. */
 const CLOSE = 0.8;
-
-/**
- * Where the names of a request end and what is said about it begins: "lock web prod, migrating the db", "lock worker
- * prod until the release is out", "freeze web prod for the launch".
- */
-const AFTER_THE_NAMES = /\s*(?:[,;—–(]|\s-\s|\.\s|:\s|\b(?:because|reason|until|till|while|since|due|for|as)\b)/i;
-/**
- * Where a request ends and its reason or time begins: "put a freeze on payments prod *for* the release window". A
- * comma is not one: "deploys to stage can resume, unlock it" says its request after it.
- */
-const BECAUSE = /\s*(?:[—–(]|\s-\s|\b(?:because|reason|until|till|while|since|due|for)\b)/i;
-/** Words that may stand between an action's verb and its names ("lock *all of* prod", "freeze *deploys to* web"). */
-const BETWEEN_NAMES: ReadonlySet<string> = new Set([
-  ...STOPWORDS,
-  'all',
-  'everything',
-  'deploy',
-  'deploys',
-  'deployment',
-  'deployments',
-  'release',
-  'releases',
-  'service',
-  'env',
-  'environment',
-]);
-/** A move to a place: "… *to* prod", "web stg -> prod". */
-const TARGET_WORDS: ReadonlySet<string> = new Set([...TARGET_BEFORE].filter((w) => w.length > 1));
-/** A question word and its verb said as one ("what's on prod", "whats up with api"): read as both. */
-const CONTRACTIONS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['whats', ['what', 'is']],
-  ['whos', ['who', 'is']],
-  ['wheres', ['where', 'is']],
-  ['hows', ['how', 'is']],
-  ['whens', ['when', 'is']],
-]);
-/** Words after which a name is said: "deploy to *foo*", "locks in *foo*". */
-const NAME_PLACE: ReadonlySet<string> = new Set(['in', 'on', 'to', 'into', 'onto', 'at', 'of', 'for', 'from']);
-/** The slot types that name what an action acts on. */
-const NAME_TYPES: ReadonlySet<SlotType> = new Set(['Service', 'Environment']);
 
 interface Template {
   readonly intent: string;
@@ -181,7 +159,7 @@ export class LocalMatcher {
     if (head.length === read.length || !this.intents.get(placed.intent)?.sideEffects) return placed;
     const first = this.placed(text, head);
     const another = first.intent !== placed.intent && this.intents.get(first.intent)?.sideEffects === true;
-    return another && Object.keys(first.slots).length > 0 ? first : placed;
+    return another && Object.keys(first.slots).length > 0 ? { ...first, request: head } : placed;
   }
 
   /** The intent whose sample utterances `read` is closest to, and its slots: `text` as the person wrote it. */
@@ -264,10 +242,11 @@ export class LocalMatcher {
       text,
       intent: intentName,
       slots,
-      // Placed by its names alone, it is no surer than a move without a verb: an action is asked back.
-      confidence: keywordHits === 0 ? THRESHOLD : round(bestScore),
+      confidence: round(bestScore),
       ...(unresolved !== undefined && { unresolved }),
       ...(corrections.count > 0 && { corrected: true }),
+      // Placed by its names alone, it is no surer than a move without a verb: an action is asked back.
+      ...(keywordHits === 0 && { loose: true }),
     };
   }
 
@@ -283,7 +262,8 @@ export class LocalMatcher {
   ): Classification | undefined {
     const intent = closest < 0 ? undefined : this.intents.get((this.templates[closest] as Template).intent);
     if (intent === undefined || intent.sideEffects) return undefined;
-    return { text, intent: intent.name, slots: this.fillSlots(intent, tokens, entities).slots, confidence: THRESHOLD };
+    const { slots } = this.fillSlots(intent, tokens, entities);
+    return { text, intent: intent.name, slots, confidence: THRESHOLD, loose: true };
   }
 
   private holdsPipeline(intentName: string): boolean {
@@ -396,33 +376,17 @@ export class LocalMatcher {
     const head = read.split(AFTER_THE_NAMES, 1)[0] ?? '';
     const tokens = tokenize(head);
     const first = tokens.findIndex((t) => !STOPWORDS.has(t.word));
-    const intent = first < 0 ? undefined : this.verbs().get(stem((tokens[first] as Token).word));
+    this.leadingVerbs ??= leadingVerbs(this.intents.values());
+    const word = first < 0 ? undefined : (tokens[first] as Token).word;
+    // "live web prod": a name (prod's alias "live") is no verb.
+    const intent = word === undefined || this.namesAnything(word) ? undefined : this.leadingVerbs.get(stem(word));
     if (intent === undefined) return undefined;
     const rest = tokens.slice(first + 1);
     const entities = this.resolver.extract(rest);
     const named = new Set(entities.flatMap((e) => (NAME_TYPES.has(e.type) ? range(e.start, e.end) : [])));
     if (named.size === 0 || !rest.every((t, i) => named.has(i) || BETWEEN_NAMES.has(t.word))) return undefined;
     const { slots } = this.fillSlots(intent, rest, entities);
-    return { text, intent: intent.name, slots, confidence: 1 };
-  }
-
-  private verbs(): ReadonlyMap<string, IntentDeclaration> {
-    if (this.leadingVerbs === undefined) {
-      const actions = new Map<string, Set<IntentDeclaration>>();
-      for (const intent of this.intents.values()) {
-        if (!intent.sideEffects) continue;
-        for (const utterance of intent.utterances) {
-          const first = tokenize(utterance.replace(/\{\w+\}/g, ' ')).find((t) => !STOPWORDS.has(t.word));
-          if (first === undefined) continue;
-          const verb = stem(first.word);
-          actions.set(verb, (actions.get(verb) ?? new Set()).add(intent));
-        }
-      }
-      this.leadingVerbs = new Map(
-        [...actions].flatMap(([verb, of]) => (of.size === 1 ? [[verb, [...of][0] as IntentDeclaration]] : [])),
-      );
-    }
-    return this.leadingVerbs;
+    return { text, intent: intent.name, slots, confidence: 1, ...(head.length < read.length && { request: head }) };
   }
 
   /**
@@ -442,21 +406,18 @@ export class LocalMatcher {
       entities.some((e) => e.type === 'Environment') &&
       tokens.every((t, i) => named.has(i) || STOPWORDS.has(t.word) || FUNCTION_WORDS.has(t.word));
     if (!hasVersion && !toPlace && !onlyNames) return undefined;
-    const intent = this.mover();
+    if (this.move === undefined) this.move = mover(this.intents.values()) ?? null;
+    const intent = this.move ?? undefined;
     if (intent === undefined) return undefined;
     const { slots, unresolved } = this.fillSlots(intent, tokens, entities);
-    return { text, intent: intent.name, slots, confidence: THRESHOLD, ...(unresolved !== undefined && { unresolved }) };
-  }
-
-  /** The action most of whose sample utterances send a service to an environment. */
-  private mover(): IntentDeclaration | undefined {
-    if (this.move === undefined) {
-      const moves = (intent: IntentDeclaration) =>
-        intent.utterances.filter((u) => /\{\w+\}.*\bto \{\w+\}/.test(u) && u.includes('{service}')).length;
-      const best = [...this.intents.values()].filter((i) => i.sideEffects).sort((a, b) => moves(b) - moves(a))[0];
-      this.move = best !== undefined && moves(best) > 0 ? best : null;
-    }
-    return this.move ?? undefined;
+    return {
+      text,
+      intent: intent.name,
+      slots,
+      confidence: THRESHOLD,
+      loose: true,
+      ...(unresolved !== undefined && { unresolved }),
+    };
   }
 
   private isGrammar(word: string): boolean {
@@ -542,13 +503,6 @@ export class LocalMatcher {
       features.add(corrected === undefined ? s : stem(corrected));
     }
   }
-}
-
-/** True when `word` is `whole` with some of its letters left out, in order. */
-function isSubsequence(word: string, whole: string): boolean {
-  let k = 0;
-  for (const letter of whole) if (letter === word[k]) k++;
-  return k === word.length;
 }
 
 function range(start: number, end: number): number[] {

@@ -1,8 +1,10 @@
 import type { IntentDeclaration } from '../define-intent';
 import { LANGUAGES, type Language, OTHER_LANGUAGES } from '../languages';
+import { PERIODS } from '../vocabulary';
+import { TypoIndex } from './fuzzy';
 import type { LanguageGuess, LanguageIdentifier } from './language-id';
 import type { Classification } from './local-matcher';
-import { type EnglishReader, type Mood, moodOf } from './meaning';
+import { type EnglishReader, type Mood, moodOf, withoutLead } from './meaning';
 import { stem, tokenize } from './normalize';
 import { FALLBACK_INTENT, STOPWORDS, utterancesIn } from './tables';
 
@@ -34,8 +36,13 @@ const ABOUT: Readonly<Record<string, string>> = {
   Unlock: 'LockStatus',
 };
 
-/** Asking why an action cannot be done. */
-const BLOCKED = /^why\b.*\b(?:can'?t|cannot|can not|won'?t|isn'?t|am i not|are we not|unable)\b/;
+/** Asking why an action cannot be done, in each language ("why can't I deploy …", "왜 … 배포가 안 돼?"). */
+const BLOCKED: Readonly<Record<Language, RegExp>> = {
+  en: /^why\b.*\b(?:can['’]?t|cannot|can not|won['’]?t|isn['’]?t|am i not|are we not|unable)\b.*\b(?:deploy\w*|roll\w*|releas\w*|ship\w*|promot\w*|push\w*)/,
+  ko: /^왜\s.*(?:배포|deploy|롤백|rollback).*(?:안\s*되|안\s*돼|못\s*하|막혀|막혔)/,
+  es: /^¿?\s*por qu[ée] no\b.*\b(?:despleg\w*|desplieg\w*|deploy\w*|rollback)/,
+  de: /^warum\b.*\bnicht\b.*\b(?:deploy\w*|ausroll\w*|bereitstell\w*|rollback)/,
+};
 
 /** Below this, an action's match is too loose to act on without asking. */
 const SURE = 0.45;
@@ -77,10 +84,12 @@ export class MeaningReader {
    */
   async language(text: string): Promise<LanguageGuess> {
     this.grammar ??= grammarWords(this.intents);
-    const { only, all } = this.grammar;
+    const { only, all, typos } = this.grammar;
+    // A typo of a word of the sample utterances is that word ("maintenence tomorow" is no French).
     const words = tokenize(text)
       .map((t) => t.word)
-      .filter((w) => !this.isName(w) && !/\d/.test(w));
+      .filter((w) => !this.isName(w) && !/\d/.test(w))
+      .map((w) => (all.has(w) ? w : (typos.correct(w) ?? w)));
     const count = (language: Language) => words.filter((w) => only.get(language)?.has(w)).length;
     const others = OTHER_LANGUAGES.map((language) => [language, count(language)] as const).sort((a, b) => b[1] - a[1]);
     const [best, second] = others;
@@ -122,7 +131,14 @@ export class MeaningReader {
     const named = action ? undefined : this.actionNamed(classification.text);
     // The NLP library reads only what could become an action: whether it is negated, or asked about in the past.
     const reader = (action || named !== undefined) && language === 'en' ? await this.englishReader() : undefined;
-    const mood = moodOf(classification.text, language, reader, (word) => this.actionOf(word) !== undefined);
+    // The request, not what the person said after it: "lock web prod because i don't want anyone deploying".
+    const said = classification.request ?? classification.text;
+    const mood = moodOf(said, language, reader, (word) => this.actionOf(word) !== undefined);
+    // "why can't I deploy web to prod?" asks what stands in the way, a lock or a freeze: no negated request.
+    if (BLOCKED[language].test(withoutLead(said.toLowerCase()))) {
+      const slots = this.loaders.slotsOf?.('LockStatus', classification.text) ?? {};
+      return { ...classification, intent: 'LockStatus', slots, language, mood: 'question' };
+    }
     // A question about a concept names nothing configured ("what's a pipeline?"), or nothing else was understood in
     // it ("what is staging even for?"); "what is on prod" is a question.
     if (
@@ -154,8 +170,7 @@ export class MeaningReader {
         declined: { mood, intent: classification.intent, slots: classification.slots },
       };
     }
-    // "why can't I deploy web to prod?" asks what stands in the way: a lock or a freeze.
-    const about = BLOCKED.test(classification.text.toLowerCase()) ? 'LockStatus' : ABOUT[classification.intent];
+    const about = ABOUT[classification.intent];
     if (action && mood === 'question' && about !== undefined) {
       const { service, environment } = classification.slots;
       return {
@@ -171,7 +186,12 @@ export class MeaningReader {
     }
     // An action whose negation could not be read (the English reader failed to load) is asked back, never done.
     const unread = action && language === 'en' && this.loaders.english !== undefined && reader === undefined;
-    const uncertain = action && (classification.corrected === true || classification.confidence < SURE || unread);
+    const uncertain =
+      action &&
+      (classification.corrected === true ||
+        classification.loose === true ||
+        classification.confidence < SURE ||
+        unread);
     return { ...classification, language, mood, ...(uncertain && { uncertain }) };
   }
 
@@ -219,16 +239,26 @@ function wordsOf(utterance: string): string[] {
 
 interface GrammarWords {
   readonly all: ReadonlySet<string>;
+  /** The English word one typo from a word of five letters or more. */
+  readonly typos: { correct(word: string): string | undefined };
   readonly used: ReadonlyMap<Language, ReadonlySet<string>>;
   readonly only: ReadonlyMap<Language, ReadonlySet<string>>;
 }
 
-/** The words of the sample utterances, and for each language those no other language's use. */
+/** The words of the sample utterances and periods, and for each language those no other language's use. */
 function grammarWords(intents: readonly IntentDeclaration[]): GrammarWords {
+  // The words of periods are a language's too ("tomorrow", "mañana", "nächste Woche"): sample utterances say {period}.
+  const periodWords = (language: Language) =>
+    PERIODS.flatMap((p) =>
+      language === 'en' ? [p.name.replace(/-/g, ' '), ...p.aliases] : (p.words?.[language] ?? []),
+    );
   const by = new Map(
     LANGUAGES.map((language) => [
       language,
-      new Set(intents.flatMap((i) => utterancesIn(i, [language]).flatMap(wordsOf))),
+      new Set([
+        ...intents.flatMap((i) => utterancesIn(i, [language]).flatMap(wordsOf)),
+        ...periodWords(language).flatMap(wordsOf),
+      ]),
     ]),
   );
   const only = new Map(
@@ -238,5 +268,9 @@ function grammarWords(intents: readonly IntentDeclaration[]): GrammarWords {
       return [language, new Set(own)];
     }),
   );
-  return { all: new Set([...by.values()].flatMap((words) => [...words])), used: by, only };
+  const all = new Set([...by.values()].flatMap((words) => [...words]));
+  // Toward English only: a typo of an English word is common, and "cancel" must not become Spanish "cancela".
+  const index = new TypoIndex([...(by.get('en') as Set<string>)].filter((w) => w.length >= 5));
+  const typos = { correct: (word: string) => (word.length >= 5 ? index.correct(word) : undefined) };
+  return { all, typos, used: by, only };
 }

@@ -26,19 +26,19 @@ const MODAL_REQUEST =
   /^(?:can|could|would|will|cn|pls can|please can)\s+(?:you|u|we|i|ya|someone|somebody)\b(?!.*\b(?:explain|tell me about|describe)\b)/;
 /** A question about whether or what if: advice asked for, not a request. */
 const EN_HYPOTHETICAL =
-  /^(?:could|would|might|may|will) (?!you\b|u\b|we\b|i\b|ya\b|someone\b|somebody\b)|\b(?:what if|what happens if|what would happen|would it be|would that|is it safe|is it ok(?:ay)?|is it fine|is it a good idea|any reason|shouldn'?t (?:i|we)|should (?:i|we|you)|shall we|if (?:i|we|you|someone|u)\b|suppose|hypothetically|in theory)\b/;
+  /^(?:could|would|might|may|will) (?!you\b|u\b|we\b|i\b|ya\b|someone\b|somebody\b)|\b(?:what if|what happens if|what would happen|would it be|would that|is it safe|is it ok(?:ay)?|is it fine|is it a good idea|is it worth|worth it|any reason|shouldn'?t (?:i|we)|should (?:i|we|you)|shall we|if (?:i|we|you|someone|u)\b|^if\b|\bwould (?:we|i)\b|suppose|hypothetically|in theory)\b/;
 const EN_CONCEPT =
   /^(?:what(?:'s| is| are|s)? (?:a |an |the )?(?:[a-z/-]+ ){0,2}(?:anyway|exactly|again)?\??$|how (?:do|does|did|would|can|should) (?:i|we|you|one|it|they|[a-z/-]+s?)\b.*\b(?:work|works|happen|get done|handled?)\b|explain\b|tell me (?:about|how)\b|what(?:'s| is) the difference\b|difference between\b|what does .* mean\b|how (?:do|does|can|should) (?:i|we|one)\b)/;
 /** Asking what something is or how it works, wherever it is said. */
 const EN_CONCEPT_ANYWHERE =
-  /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide|handled?|handles|work|works|tagged|chosen|picked)\b|^what(?:'s| is|s) (?:a |an )?[a-z]+[/-][a-z]+\??$/;
+  /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide[sd]?|handled?|handles|work|works|tagged|choose[sd]?|chosen|pick(?:s|ed)?|relate|differ|compare|interact|fit)\b|^what happens (?:to|when)\b|^what(?:'s| is|s) (?:a |an )?[a-z]+[/-][a-z]+\??$/;
 
 /** Words that ask: a question about state or history rather than a request. */
 const EN_QUESTION =
   /^(?:is|are|was|were|did|does|has|have|had|who|whos|who's|what|whats|what's|which|when|where|why|how|any|anything|do (?!not\b|a\b|an\b|the\b))\b/;
 /** Negations said without a verb the library scopes: "hold off on deploying", "not yet", "never mind deploying". */
 const EN_DEFER =
-  /\b(?:hold off|avoid|refrain from|not yet|not now|not today|no need|never ?mind|forget about|let's not|lets not|don'?t|do not|dont|nobody|no one|noone)\b/;
+  /\b(?:hold off|avoid|refrain from|skip|not yet|not now|not today|no need|never ?mind|forget about|let's not|lets not|don'?t|do not|dont|nobody|no one|noone)\b/;
 
 const ES_NEGATION = /(?:^|\s)(?:no|nunca|jamás|jamas|ni)\s|no hace falta|no es necesario|sin (?:desplegar|hacer)/;
 const ES_HYPOTHETICAL =
@@ -56,7 +56,8 @@ const DE_CONCEPT =
 const DE_QUESTION =
   /\?\s*$|^(?:wer|was|welche|welcher|welches|wann|wo|warum|wieso|wie|ist|sind|läuft|laeuft|laufen|gibt es|hat|haben|wurde|wurden)\b/;
 
-const KO_NEGATION = /(?:지\s*(?:마|말|않)|안\s*(?:해|하|돼|할)|않|필요\s*없|하지\s*말|말고|하면\s*안|금지)/;
+const KO_NEGATION =
+  /(?:지\s*(?:마|말|않)|안\s*(?:해|하|돼|할)|(?:^|\s)안\s+[가-힣]+도\s*(?:돼|되)|않|필요\s*없|하지\s*말|말고|하면\s*안|금지)/;
 const KO_HYPOTHETICAL =
   /(?:하면\s*(?:어떻게|어떡|괜찮|될까|돼\?|되나)|해도\s*(?:될까|돼|되나|괜찮)|할까\??$|할까요|만약)/;
 const KO_CONCEPT =
@@ -104,12 +105,17 @@ const LEAD =
 /** Saying that something need not be done, whatever it is: "no need to check the api pipeline". */
 const EN_NOT_NEEDED = /^(?:no need to|never ?mind|forget about|don'?t bother|do not bother)\b/;
 
+/** A message without the greetings and fillers before it ("hey opsbot, so why …"). */
+export function withoutLead(text: string): string {
+  return text.replace(LEAD, '').trim();
+}
+
 function englishMood(
   text: string,
   readEnglish: EnglishReader | undefined,
   actionWords: (word: string) => boolean,
 ): Mood {
-  const said = text.replace(LEAD, '').trim();
+  const said = withoutLead(text);
   if (EN_NOT_NEEDED.test(said)) return 'negated';
   // A version in it is a request ("what is v1.2 doing on prod"); "eli5" is no version.
   if ((EN_CONCEPT.test(said) || EN_CONCEPT_ANYWHERE.test(said)) && !/\d/.test(said.replace(/\beli5\b/g, ''))) {
@@ -141,7 +147,9 @@ function englishMood(
 function deferredBefore(said: string, words: readonly ReadWord[], actionWords: (word: string) => boolean): boolean {
   const defer = EN_DEFER.exec(said);
   if (defer === null) return false;
-  const after = said.slice(defer.index + defer[0].length);
+  // "skip the canary and deploy api": an action after "and", "then" or "but" is asked for, not deferred ("don't,
+  // under any circumstances, deploy web" still is).
+  const after = said.slice(defer.index + defer[0].length).split(/\s*\b(?:and|then|but)\b\s*/)[0] ?? '';
   return words.some((w) => (actionWords(w.normal) || actionWords(w.lemma)) && after.includes(w.normal));
 }
 

@@ -27,6 +27,24 @@ const DAYS = /^(?:days?|일|일간|dias?|tage|tagen)$/;
 
 const PIPELINE_WORDS = new Set(['pipeline', 'pipelines', 'build', 'builds', 'ci']);
 const VERSION_CUES = new Set(['version', 'tag', 'image', 'build', 'release', 'revision']);
+/** Words before a number that make it a time: "until 17", "bis 17 Uhr", "hasta las 5". */
+const TIME_BEFORE = new Set(['at', 'until', 'till', 'til', 'by', 'bis', 'um', 'ab', 'hasta', 'las', 'a']);
+/** Words after a number that make it a time or a count: "5 pm", "17 Uhr", "2 hours". */
+const TIME_AFTER = new Set([
+  'am',
+  'pm',
+  'uhr',
+  'h',
+  'hrs',
+  'hours',
+  'hour',
+  'min',
+  'mins',
+  'minutes',
+  'horas',
+  'stunden',
+  '시',
+]);
 /** Cues that are everyday words as well ("release time!", "the dev build over to staging"): a tag after them has a digit. */
 const LOOSE_CUES = new Set(['build', 'release']);
 /** Words that may stand between a pipeline word and its service: "the pipeline of api", "el pipeline de web". */
@@ -259,7 +277,11 @@ export class SlotResolver {
 
   private versionAt(tokens: readonly Token[], i: number): Entity | undefined {
     const token = tokens[i] as Token;
-    const looksLikeVersion = VERSION.test(token.original) && /\d|latest|stable/i.test(token.original);
+    // A number said as a time ("bis 17 Uhr", "until 5 pm", "at 12") is no tag; "deploy web prod 42" has one.
+    const time =
+      /^\d{1,2}$/.test(token.original) &&
+      (TIME_BEFORE.has(tokens[i - 1]?.word ?? '') || TIME_AFTER.has(tokens[i + 1]?.word ?? ''));
+    const looksLikeVersion = VERSION.test(token.original) && /\d|latest|stable/i.test(token.original) && !time;
     const cue = i > 0 ? (tokens[i - 1]?.word ?? '') : '';
     const cued =
       VERSION_CUES.has(cue) &&

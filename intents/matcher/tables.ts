@@ -79,6 +79,11 @@ export const STOPWORDS: ReadonlySet<string> = new Set([
   'ty',
   'yet',
   'already',
+  'want',
+  'wanna',
+  'need',
+  'needs',
+  'like',
 ]);
 
 /**

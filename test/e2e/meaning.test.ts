@@ -1,5 +1,5 @@
 import { buttonsOf } from '../support/cards';
-import { type Harness, harness, mention } from '../support/harness';
+import { allText, type Harness, harness, mention, slash } from '../support/harness';
 
 /** What opsbot answered last, as a person reads it. */
 function lastAnswer(h: Harness): string {
@@ -24,6 +24,15 @@ describe('a message is read for its meaning before anything is planned', () => {
     expect(answer).toContain('nothing to do');
     expect(answer).toContain('deploy api prod');
     expect(h.bot().some((m) => m.text.startsWith('Confirm'))).toBe(false);
+  });
+
+  it('says it cannot read a slash-command question it could only place loosely as a change, and starts none', async () => {
+    // Act: a question the worker would answer with web's status; the acknowledgement cannot ask it back.
+    const { ack } = await slash(h, 'is web v1.2.3 on prod?');
+
+    // Assess
+    expect(allText(ack as NonNullable<typeof ack>)).toContain("I couldn't read");
+    expect(h.bot().some((m) => allText(m).includes('Deploy *web*'))).toBe(false);
   });
 
   it('answers a message in a language it does not read with the ones it does', async () => {

@@ -130,9 +130,13 @@ function report(name: string, scored: Scored): string {
 if (require.main === module) {
   const files = process.argv.slice(2);
   void (async () => {
-    const ownSets = ['eval.jsonl', 'eval-fresh.jsonl', 'eval-blind.jsonl', 'eval-heldout.jsonl'].map((file) =>
-      join(__dirname, file),
-    );
+    const ownSets = [
+      'eval.jsonl',
+      'eval-fresh.jsonl',
+      'eval-blind.jsonl',
+      'eval-heldout.jsonl',
+      'eval-final.jsonl',
+    ].map((file) => join(__dirname, file));
     for (const file of files.length > 0 ? files : ownSets) {
       process.stdout.write(`${report(file, await scoreSet(readLabelled(file)))}\n\n`);
     }

@@ -181,6 +181,20 @@ describe('mentions through Lex V2 (RecognizeText mocked), answered through the r
     expect(h.bot().at(-1)?.text).toMatch(/^Sorry, I didn't understand that\./);
   });
 
+  it('asks back what Lex placed nothing for and the local matcher reads by its shape', async () => {
+    // Prepare
+    lex.on(RecognizeTextCommand).resolves(lexSays('FallbackIntent', {}, { type: 'Close' }));
+
+    // Act
+    await h.sendAndSettle(mention('pls put a freeze on payments prod for the release window').event);
+
+    // Assess: asked, not locked.
+    const last = h.bot().at(-1) as NonNullable<ReturnType<Harness['bot']>[number]>;
+    expect(allText(last)).toContain('Did you mean');
+    expect(allText(last)).toContain('lock payments prod');
+    expect(allText(last)).not.toContain('Locked');
+  });
+
   it('uses the local matcher when Lex throttles, and logs it', async () => {
     // Prepare
     lex.on(RecognizeTextCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));

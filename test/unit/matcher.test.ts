@@ -103,6 +103,15 @@ describe('local matcher behaviour', () => {
     expect(matcher.classify(text).slots.version).toBe(version);
   });
 
+  it.each([
+    ['deploy web prod 42', '42'],
+    ['lock web prod until 17', undefined],
+    ['sperr web prod bis 17 uhr', undefined],
+    ['lock web prod until 5 pm', undefined],
+  ])('reads a short number as a tag unless it is said as a time: %s', (text, version) => {
+    expect(matcher.classify(text).slots.version).toBe(version);
+  });
+
   it('keeps the version tag as written', () => {
     expect(matcher.classify('deploy api V2.0.0-Beta to dev').slots.version).toBe('V2.0.0-Beta');
   });

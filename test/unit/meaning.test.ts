@@ -208,6 +208,51 @@ describe('meaning before keywords', () => {
     },
   );
 
+  it('declines "skip the … deploy", an action skipped', async () => {
+    // Act
+    const reading = await read('skip the api deploy to staging this time');
+
+    // Assess
+    expect([reading.intent, reading.mood, reading.declined?.intent]).toEqual(['FallbackIntent', 'negated', 'Deploy']);
+  });
+
+  it.each([
+    ['pause all deploys to live :no_entry:', 'Lock', { environment: 'prod' }],
+    [
+      'resume deploys for web on staging, incident is over :tada:',
+      'Unlock',
+      { service: 'web', environment: 'staging' },
+    ],
+    ['sperr bitte die deploys für prod bis 17 uhr', 'Lock', { environment: 'prod' }],
+  ])('reads a pause or a resume of deploys as a lock or an unlock: %s', async (text, intent, slots) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess: "17" in "bis 17 Uhr" is a time, not a version.
+    expect([reading.intent, reading.slots]).toEqual([intent, slots]);
+  });
+
+  it.each([
+    ['how do pipelines relate to deploys', 'Help', {}],
+    ['왜 payments 배포가 안 되지?', 'LockStatus', { service: 'payments' }],
+    ['왜 api 운영에 배포가 안 돼?', 'LockStatus', { service: 'api', environment: 'prod' }],
+    [
+      'warum kann ich billing nicht auf staging deployen?',
+      'LockStatus',
+      { service: 'payments', environment: 'staging' },
+    ],
+    ['aws maintenence tomorow?', 'MaintenanceNotices', { period: 'tomorrow' }],
+  ])(
+    'answers how things relate with help, and why a deploy will not go with the locks: %s',
+    async (text, intent, slots) => {
+      // Act
+      const reading = await read(text);
+
+      // Assess
+      expect([reading.intent, reading.slots]).toEqual([intent, slots]);
+    },
+  );
+
   it('reads "skip …" before a request as part of it, not as a negation', async () => {
     // Act
     const reading = await read('skip the canary and deploy api to prod');
@@ -339,6 +384,71 @@ describe('languages', () => {
     expect([reading.language, reading.intent, reading.mood]).toEqual([language, 'FallbackIntent', 'negated']);
   });
 
+  it.each([
+    ['worker 잠금 안 풀어도 돼요', 'negated'],
+    ['is it worth rolling back worker or just hotfixing', 'hypothetical'],
+  ])('never acts on %s', async (text, mood) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.mood]).toEqual(['FallbackIntent', mood]);
+  });
+
+  it.each([
+    ['anyone want tacos', 'FallbackIntent', {}],
+    ['how does it pick a version if i don’t give one', 'Help', {}],
+    ['what happens to a lock when the person who set it goes home', 'Help', {}],
+    [
+      'get payments back to the last good build on prod, 5xx everywhere',
+      'Rollback',
+      { service: 'payments', environment: 'prod' },
+    ],
+  ])('reads %s as what it means, not by an everyday word', async (text, intent, slots) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual([intent, slots]);
+  });
+
+  it.each([
+    ["don't, under any circumstances, deploy web to prod", 'FallbackIntent', 'negated'],
+    ["lock web prod because i don't want anyone deploying", 'Lock', 'request'],
+    ['hey, why can’t I deploy web to prod', 'LockStatus', 'question'],
+    ["why won't the web pipeline start", 'DeployStatus', 'question'],
+  ])('reads the mood of the request itself: %s', async (text, intent, mood) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.mood]).toEqual([intent, mood]);
+  });
+
+  it.each(['cancel web prod', 'live web prod'])('reads %s as English', async (text) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect(reading.language).toBe('en');
+  });
+
+  it('asks back a name read as a verb ("live" is prod)', async () => {
+    // Act
+    const reading = await read('live web prod');
+
+    // Assess
+    expect(reading.uncertain).toBe(true);
+  });
+
+  it('never acts on a conditional: if payments breaks again would we revert to 2.0.0?', async () => {
+    // Act
+    const reading = await read('if payments breaks again would we revert to 2.0.0?');
+
+    // Assess
+    expect([reading.intent, reading.mood]).toEqual(['FallbackIntent', 'hypothetical']);
+  });
+
   it('never acts on a Spanish hypothetical', async () => {
     // Act
     const reading = await read('¿y si revertimos web en producción?');
@@ -376,6 +486,9 @@ describe("opsbot's own evaluation sets (test/nlu/, npm run nlu:eval)", () => {
     ['eval-fresh.jsonl', 240, 0.99, 0.99],
     ['eval-blind.jsonl', 200, 0.99, 0.99],
     ['eval-heldout.jsonl', 160, 0.99, 0.99],
+    ['eval-final.jsonl', 160, 0.99, 0.99],
+    ['eval-last.jsonl', 160, 0.99, 0.99],
+    ['eval-seventh.jsonl', 160, 0.99, 0.99],
   ])(
     '%s: its %d utterances placed at the figures the README states, no action on a request that was not one',
     async (file, rows, intents, slots) => {
