@@ -141,9 +141,10 @@ export class MeaningReader {
     }
     // A question about a concept names nothing configured ("what's a pipeline?"), or nothing else was understood in
     // it ("what is staging even for?"); "what is on prod" is a question.
+    // A question about a concept never becomes an action, whatever it names ("what's an image tag vs a sha tag").
     if (
       mood === 'conceptual' &&
-      (Object.keys(classification.slots).length === 0 || classification.intent === FALLBACK_INTENT)
+      (Object.keys(classification.slots).length === 0 || classification.intent === FALLBACK_INTENT || action)
     ) {
       return { ...classification, intent: 'Help', slots: {}, language, mood };
     }

@@ -26,12 +26,12 @@ const MODAL_REQUEST =
   /^(?:can|could|would|will|cn|pls can|please can)\s+(?:you|u|we|i|ya|someone|somebody)\b(?!.*\b(?:explain|tell me about|describe)\b)/;
 /** A question about whether or what if: advice asked for, not a request. */
 const EN_HYPOTHETICAL =
-  /^(?:could|would|might|may|will) (?!you\b|u\b|we\b|i\b|ya\b|someone\b|somebody\b)|\b(?:what if|what happens if|what would happen|would it be|would that|is it safe|is it ok(?:ay)?|is it fine|is it a good idea|is it worth|worth it|any reason|shouldn'?t (?:i|we)|should (?:i|we|you)|shall we|if (?:i|we|you|someone|u)\b|^if\b|\bwould (?:we|i)\b|suppose|hypothetically|in theory)\b/;
+  /^(?:could|would|might|may|will) (?!you\b|u\b|we\b|i\b|ya\b|someone\b|somebody\b)|\b(?:what if|what happens if|what would happen|would it be|would that|is it safe|is it ok(?:ay)?|is it fine|is it a good idea|is it worth|worth it|do you think|any reason|shouldn'?t (?:i|we)|should (?:i|we|you)|shall we|if (?:i|we|you|someone|u)\b|^if\b|\bwould (?:we|i)\b|suppose|hypothetically|in theory)\b/;
 const EN_CONCEPT =
   /^(?:what(?:'s| is| are|s)? (?:a |an |the )?(?:[a-z/-]+ ){0,2}(?:anyway|exactly|again)?\??$|how (?:do|does|did|would|can|should) (?:i|we|you|one|it|they|[a-z/-]+s?)\b.*\b(?:work|works|happen|get done|handled?)\b|explain\b|tell me (?:about|how)\b|what(?:'s| is) the difference\b|difference between\b|what does .* mean\b|how (?:do|does|can|should) (?:i|we|one)\b)/;
 /** Asking what something is or how it works, wherever it is said. */
 const EN_CONCEPT_ANYWHERE =
-  /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide[sd]?|handled?|handles|work|works|tagged|choose[sd]?|chosen|pick(?:s|ed)?|relate|differ|compare|interact|fit)\b|^what happens (?:to|when)\b|^what(?:'s| is|s) (?:a |an )?[a-z]+[/-][a-z]+\??$/;
+  /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide[sd]?|handled?|handles|work|works|tagged|choose[sd]?|chosen|pick(?:s|ed)?|relate|differ|compare|interact|fit|used|supposed)\b|^what (?:actually |really |exactly )?happens (?:to|when|during|in|with)\b|^what(?:'s| is|s) (?:a |an )?[a-z]+[/-][a-z]+\??$/;
 
 /** Words that ask: a question about state or history rather than a request. */
 const EN_QUESTION =
@@ -122,11 +122,12 @@ function englishMood(
     return 'conceptual';
   }
   if (EN_HYPOTHETICAL.test(said)) return 'hypothetical';
-  const modalRequest = MODAL_REQUEST.test(said);
-  if (!modalRequest && EN_QUESTION.test(said)) return 'question';
-  // The request is the last clause that names an action: "déployer? no — deploy web to staging" asks for a deploy.
-  const clauses = said.split(/\s*(?:[—–;!?]|\.\s|\s-\s)\s*/).filter((c) => c !== '');
+  // The request is the last clause that names an action: "déployer? no — deploy web to staging" asks for a deploy,
+  // and "sorry if this is a dumb q but could you deploy api to staging?" is asked as one.
+  const clauses = said.split(/\s*(?:[—–;!?]|\.\s|\s-\s|,?\s+but\s+|,?\s+so\s+)\s*/).filter((c) => c !== '');
   const clause = clauses.findLast((c) => c.split(/\s+/).some((w) => actionWords(w.replace(/[^a-z'-]/g, '')))) ?? said;
+  const modalRequest = MODAL_REQUEST.test(said) || MODAL_REQUEST.test(clause);
+  if (!modalRequest && EN_QUESTION.test(said)) return 'question';
   const words = readEnglish?.(clause) ?? [];
   const actions = words.filter((w) => actionWords(w.normal) || actionWords(w.lemma));
   if (

@@ -67,6 +67,11 @@ const NOT_TAGS = new Set([
   'that',
   'is',
   'was',
+  'vs',
+  'versus',
+  'or',
+  'than',
+  'but',
 ]);
 
 /** Words that look like typos of names but are ordinary English; never corrected into a name. */
