@@ -139,36 +139,30 @@ export class MeaningReader {
       const slots = this.loaders.slotsOf?.('LockStatus', classification.text) ?? {};
       return { ...classification, intent: 'LockStatus', slots, language, mood: 'question' };
     }
-    // A question about a concept names nothing configured ("what's a pipeline?"), or nothing else was understood in
-    // it ("what is staging even for?"); "what is on prod" is a question.
-    // A question about a concept never becomes an action, whatever it names ("what's an image tag vs a sha tag").
+    // A question about a concept: one naming nothing configured ("what's a pipeline?"), or where nothing else was
+    // understood ("what is staging even for?"), or one that names an action ("what's an image tag vs a sha tag"),
+    // never becomes an action; "what is on prod" is a question.
     if (
       mood === 'conceptual' &&
       (Object.keys(classification.slots).length === 0 || classification.intent === FALLBACK_INTENT || action)
     ) {
       return { ...classification, intent: 'Help', slots: {}, language, mood };
     }
-    if (named !== undefined && (mood === 'negated' || mood === 'hypothetical')) {
+    // Negated or hypothetical: nothing is done, and an action it named ("do NOT deploy web", read as help, or "don't
+    // deploy api yet") is declined with the names it gave.
+    if (mood === 'negated' || mood === 'hypothetical') {
+      const declined = action
+        ? { mood, intent: classification.intent, slots: classification.slots }
+        : named !== undefined
+          ? { mood, intent: named, slots: this.loaders.slotsOf?.(named, classification.text) ?? {} }
+          : undefined;
       return {
         ...classification,
         intent: FALLBACK_INTENT,
         slots: {},
         language,
         mood,
-        declined: { mood, intent: named, slots: this.loaders.slotsOf?.(named, classification.text) ?? {} },
-      };
-    }
-    // "what if web is down?", "no need to check the api pipeline": nothing asked.
-    if ((mood === 'hypothetical' || mood === 'negated') && !action)
-      return { ...classification, intent: FALLBACK_INTENT, slots: {}, language, mood };
-    if (action && (mood === 'negated' || mood === 'hypothetical')) {
-      return {
-        ...classification,
-        intent: FALLBACK_INTENT,
-        slots: {},
-        language,
-        mood,
-        declined: { mood, intent: classification.intent, slots: classification.slots },
+        ...(declined !== undefined && { declined }),
       };
     }
     const about = ABOUT[classification.intent];

@@ -5,7 +5,7 @@
  * confusion table of intents, every action taken on a negated, hypothetical, conceptual or past request (there must
  * be none), and the misses.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
 import { vocabularyOf } from '../../bot/vocabulary';
@@ -130,13 +130,11 @@ function report(name: string, scored: Scored): string {
 if (require.main === module) {
   const files = process.argv.slice(2);
   void (async () => {
-    const ownSets = [
-      'eval.jsonl',
-      'eval-fresh.jsonl',
-      'eval-blind.jsonl',
-      'eval-heldout.jsonl',
-      'eval-final.jsonl',
-    ].map((file) => join(__dirname, file));
+    // Every set in this folder: a set added is scored without being listed.
+    const ownSets = readdirSync(__dirname)
+      .filter((file) => /^eval.*\.jsonl$/.test(file))
+      .sort()
+      .map((file) => join(__dirname, file));
     for (const file of files.length > 0 ? files : ownSets) {
       process.stdout.write(`${report(file, await scoreSet(readLabelled(file)))}\n\n`);
     }
