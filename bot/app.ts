@@ -5,6 +5,7 @@ import { registerActions } from './listeners/action.listener';
 import { registerCommand } from './listeners/command.listener';
 import { deliveryScope, stampDeliveries } from './listeners/dedupe.middleware';
 import { answerFailures } from './listeners/guard.middleware';
+import { registerHome } from './listeners/home.listener';
 import { registerMessages } from './listeners/message.listener';
 import type { Log } from './logger';
 
@@ -37,6 +38,7 @@ export function createApp(edge: EdgeDeps, options: AppOptions): App {
   registerCommand(app, deps);
   registerMessages(app, deps);
   registerActions(app, deps);
+  registerHome(app, deps);
   app.error(async (error) => {
     deps.log.error('slack.listener_failed', { error: `${error.name}: ${error.message}`, code: error.code });
   });

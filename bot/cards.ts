@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../integrations/store.port';
-import type { Button, ButtonPayload, Reply } from '../intents/reply';
-import { type RenderOptions, renderPages, renderReply, type SlackMessage } from './views/render';
+import { type Button, type ButtonPayload, buttonsOf, type Reply } from '../intents/reply';
+import {
+  type HomeView,
+  type RenderOptions,
+  renderHomeView,
+  renderPages,
+  renderReply,
+  type SlackMessage,
+} from './views/render';
 
 /** How long each kind of button may be answered: a confirmation is for now, a Retry for the day. */
 const LIFETIME_SECONDS: Record<ButtonPayload['kind'], number> = {
@@ -26,6 +33,8 @@ interface StoredCard {
   /** Where it was posted (cards issued before this was kept have neither). */
   readonly channel?: string;
   readonly team?: string;
+  /** A card in this person's Home tab: only they click it, from there; its answers go to `channel`, their DM. */
+  readonly homeOf?: string;
 }
 
 /** Where a card is posted. */
@@ -34,6 +43,8 @@ export interface CardPlace {
   /** The channel (and workspace) the card is posted in: a click from anywhere else is refused. */
   readonly channel?: string;
   readonly team?: string;
+  /** A person's Home tab (its `channel` their DM with opsbot, where what the buttons start is answered). */
+  readonly homeOf?: string;
 }
 
 /** Why a click was not taken. */
@@ -60,8 +71,16 @@ export class IssuedButtons {
     return renderReply(reply, await this.issue(reply, place));
   }
 
+  /** The same, as a person's Home tab: its buttons answer that person's clicks from there, in their DM. */
+  async renderHome(
+    reply: Reply,
+    place: CardPlace & { readonly homeOf: string; readonly channel: string },
+  ): Promise<HomeView> {
+    return renderHomeView(reply, await this.issue(reply, place));
+  }
+
   private async issue(reply: Reply, place: CardPlace): Promise<RenderOptions> {
-    const buttons = reply.buttons ?? [];
+    const buttons = buttonsOf(reply);
     if (buttons.length === 0) return {};
     const id = randomBytes(16).toString('base64url');
     const card: StoredCard = {
@@ -70,6 +89,7 @@ export class IssuedButtons {
       ...(place.threadTs !== undefined && { threadTs: place.threadTs }),
       ...(place.channel !== undefined && place.channel !== '' && { channel: place.channel }),
       ...(place.team !== undefined && place.team !== '' && { team: place.team }),
+      ...(place.homeOf !== undefined && { homeOf: place.homeOf }),
     };
     // Kept a day past its lifetime, so a late click is told it expired rather than that it is unknown.
     const ttl = Math.max(...buttons.map((b) => LIFETIME_SECONDS[b.payload.kind])) + 24 * 60 * 60;
@@ -81,10 +101,13 @@ export class IssuedButtons {
   async open<K extends ButtonPayload['kind']>(
     kind: K,
     value: string | undefined,
-    /** Where the click came from, as Slack says: it must be where the card was posted. */
-    from: { readonly channel?: string; readonly team?: string } = {},
+    /**
+     * Where the click came from, as Slack says: it must be where the card was posted. A click in a Home tab has no
+     * channel: it names the person whose Home it is.
+     */
+    from: { readonly channel?: string; readonly team?: string; readonly home?: string } = {},
   ): Promise<
-    | { ok: true; payload: Extract<ButtonPayload, { kind: K }>; cardId: string; threadTs?: string }
+    | { ok: true; payload: Extract<ButtonPayload, { kind: K }>; cardId: string; threadTs?: string; channel?: string }
     | { ok: false; why: Unopened }
   > {
     const match = /^([A-Za-z0-9_-]{22})\.(\d{1,2})$/.exec(value ?? '');
@@ -95,17 +118,18 @@ export class IssuedButtons {
     if (card === undefined || payload === undefined) return { ok: false, why: 'unknown' };
     if (payload.kind !== kind) return { ok: false, why: 'wrong-kind' };
     if (this.now() - card.createdAt > LIFETIME_SECONDS[payload.kind] * 1000) return { ok: false, why: 'expired' };
-    // A card answers where it was posted: a click claiming another channel or workspace is not its click.
-    if (
-      (card.channel !== undefined && from.channel !== card.channel) ||
-      (card.team !== undefined && from.team !== card.team)
-    )
-      return { ok: false, why: 'elsewhere' };
+    // A card answers where it was posted: a click claiming another channel, workspace or Home is not its click.
+    const place =
+      card.homeOf !== undefined
+        ? from.home === card.homeOf
+        : from.home === undefined && (card.channel === undefined || from.channel === card.channel);
+    if (!place || (card.team !== undefined && from.team !== card.team)) return { ok: false, why: 'elsewhere' };
     return {
       ok: true,
       payload: payload as Extract<ButtonPayload, { kind: K }>,
       cardId,
       ...(card.threadTs !== undefined && { threadTs: card.threadTs }),
+      ...(card.channel !== undefined && { channel: card.channel }),
     };
   }
 }

@@ -88,6 +88,17 @@ export interface DeployActionJob {
   readonly conversationKey?: string;
 }
 
+/**
+ * A person opened opsbot's Home tab (`app_home_opened`): what runs where is read and published for them. `channel` is
+ * their DM with opsbot, where what the Home tab's buttons start is answered.
+ */
+export interface HomeJob {
+  readonly kind: 'home';
+  readonly userId: string;
+  readonly teamId?: string;
+  readonly channel: string;
+}
+
 /** One poll of a watched deploy: what the Step Functions watcher invokes the worker with. */
 export interface WatchJob {
   readonly kind: 'watch';
@@ -126,7 +137,10 @@ export interface Delivered {
   readonly delivery?: string;
 }
 
-export type Job = (InterpretJob | FulfilJob | SayJob | RetryStageJob | DeployActionJob) & Delivered;
+/** A job asked by a person in a conversation: answered to them, where they asked. */
+export type PersonJob = (InterpretJob | FulfilJob | SayJob | RetryStageJob | DeployActionJob) & Delivered;
+
+export type Job = PersonJob | (HomeJob & Delivered);
 
 /** Key of the conversation in a thread (or a DM without threads). */
 export function conversationKey(teamId: string | undefined, channel: string, threadTs: string | undefined): string {

@@ -53,12 +53,13 @@ export const SLASH_COMMAND = {
 export interface EventSubscription {
   readonly subscription: BotEvent;
   /** The event type the Bolt listener registers for: `app.event(type)`; `app.message()` hears `message`. */
-  readonly listener: 'app_mention' | 'message';
-  readonly scope: BotScope;
+  readonly listener: 'app_mention' | 'message' | 'app_home_opened';
+  /** None for `app_home_opened`, which Slack sends without one. */
+  readonly scope?: BotScope;
   readonly why: string;
 }
 
-/** The events `message.listener.ts` hears. */
+/** The events the listeners hear: `message.listener.ts` (mentions, DMs, thread replies) and `home.listener.ts`. */
 export const EVENT_SUBSCRIPTIONS: readonly EventSubscription[] = [
   {
     subscription: 'app_mention',
@@ -84,6 +85,11 @@ export const EVENT_SUBSCRIPTIONS: readonly EventSubscription[] = [
     listener: 'message',
     scope: 'mpim:history',
     why: 'the answer to a question opsbot asked in a thread of a group DM',
+  },
+  {
+    subscription: 'app_home_opened',
+    listener: 'app_home_opened',
+    why: 'someone opened opsbot’s Home tab: what runs where is published for them (home.listener.ts)',
   },
 ];
 
@@ -143,6 +149,11 @@ export const WEB_API_METHODS: Readonly<Record<string, WebApiMethod>> = {
     scopes: ['usergroups:read'],
     why: 'rules may name user groups (SlackWebApiPeople.groupMembers)',
   },
+  'views.publish': {
+    token: 'bot',
+    scopes: [],
+    why: 'a person’s Home tab: what runs where (SlackWebApiChat.publishHome)',
+  },
   'auth.test': {
     token: 'bot',
     scopes: [],
@@ -163,7 +174,7 @@ export const PLACEHOLDER_REQUEST_URL = 'https://opsbot.invalid/slack/events';
 export function botScopes(): BotScope[] {
   const scopes = new Set<BotScope>([
     SLASH_COMMAND.scope,
-    ...EVENT_SUBSCRIPTIONS.map((e) => e.scope),
+    ...EVENT_SUBSCRIPTIONS.flatMap((e) => (e.scope !== undefined ? [e.scope] : [])),
     ...Object.values(WEB_API_METHODS)
       .filter((m) => m.token === 'bot')
       .flatMap((m) => m.scopes),
@@ -195,8 +206,9 @@ export function slackManifest(options: ManifestOptions): SlackManifest {
       background_color: SLACK_APP_IDENTITY.backgroundColor,
     },
     features: {
-      // The Messages tab, open for writing, is where people send opsbot direct messages.
-      app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: false },
+      // The Home tab shows what runs where; the Messages tab, open for writing, is where people send opsbot direct
+      // messages (and where what the Home tab's buttons start is answered).
+      app_home: { home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: false },
       bot_user: { display_name: SLACK_APP_IDENTITY.botDisplayName, always_online: true },
       slash_commands: [
         {

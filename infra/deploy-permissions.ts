@@ -211,7 +211,7 @@ function calendarStatements(config: OpsbotConfig, inAccount: (account: ResolvedA
 
 /**
  * `cloudwatch:DescribeAlarms` on the configured rollback alarms in the selected accounts (the deploy watcher's safety
- * net under the alarm events). AWS answers for a composite alarm only with the action on `*`; opsbot does not ask
+ * net under the alarm events), and `cloudwatch:GetMetricData` there for their charts. AWS answers for a composite alarm only with the action on `*`; opsbot does not ask
  * for that, so a composite alarm rolls back through its events alone.
  */
 function alarmStatements(config: OpsbotConfig, inAccount: (account: ResolvedAccount) => boolean, p: string) {
@@ -220,7 +220,13 @@ function alarmStatements(config: OpsbotConfig, inAccount: (account: ResolvedAcco
     .map((a) => alarmArn(a, p));
   return arns.length === 0
     ? []
-    : [new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: unique(arns) })];
+    : [
+        new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: unique(arns) }),
+        // The chart of what a rollback alarm watched (its notice, its line in a deploy's thread). GetMetricData names
+        // no resource (AWS's service authorization reference lists none for it), so it is granted on `*`, and only
+        // where rollback alarms are configured.
+        new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+      ];
 }
 
 /**

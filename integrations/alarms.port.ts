@@ -1,3 +1,5 @@
+import { OpsbotError } from './errors';
+
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
 /** What an alarm measures: one metric, a metric-math expression, or (composite) the rule over other alarms. */
@@ -10,8 +12,39 @@ export type AlarmMeasure =
       readonly stat?: string;
       readonly periodSeconds?: number;
     }
-  | { readonly kind: 'expression'; readonly expression: string; readonly label?: string }
+  | {
+      readonly kind: 'expression';
+      readonly expression: string;
+      readonly label?: string;
+      /** Every query of the alarm (the expression and the metrics it reads), to ask CloudWatch for the series again. */
+      readonly queries?: readonly MetricQuery[];
+    }
   | { readonly kind: 'composite'; readonly rule: string; readonly triggeredBy: readonly string[] };
+
+/** One query of a metric-math alarm, as CloudWatch's `MetricDataQuery`: an expression, or a metric it reads. */
+export interface MetricQuery {
+  readonly id: string;
+  readonly expression?: string;
+  readonly metric?: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly dimensions: Readonly<Record<string, string>>;
+    readonly stat: string;
+    readonly periodSeconds: number;
+  };
+  readonly label?: string;
+  /** The query whose values the alarm compares with its threshold. */
+  readonly returnData: boolean;
+}
+
+/** At most this many queries of an alarm are asked for again (CloudWatch allows a metric-math alarm 10 metrics). */
+export const MAX_ALARM_QUERIES = 20;
+
+/** What an alarm watched over a window: one value per period, oldest first (periods without data left out). */
+export interface MetricSeries {
+  readonly periodSeconds: number;
+  readonly points: ReadonlyArray<{ readonly at: number; readonly value: number }>;
+}
 
 /** An alarm as CloudWatch shows it now: its state, CloudWatch's reason, and what crossed which threshold. */
 export interface AlarmState {
@@ -48,6 +81,17 @@ export function bandOf(data: Readonly<Record<string, unknown>>): { lower: number
 export interface Alarms {
   /** The rollback alarms configured for a service in an environment, as they stand now; unknown alarms left out. */
   states(service: string, environment: string): Promise<AlarmState[]>;
+  /**
+   * What a rollback alarm of the service in the environment watched between `from` and `to` (epoch ms): its metric,
+   * or its metric-math expression, one value per period. Fails (an `OpsbotError` saying why) when it cannot be
+   * read: an alarm not configured there, a composite alarm, CloudWatch refusing.
+   */
+  series(
+    service: string,
+    environment: string,
+    alarm: AlarmState,
+    window: { readonly from: number; readonly to: number },
+  ): Promise<MetricSeries>;
 }
 
 /** Where a configured rollback alarm lives: its name, account and region. */
@@ -55,4 +99,18 @@ export interface AlarmPlace {
   readonly name: string;
   readonly account: string;
   readonly region: string;
+}
+
+/** The refusal to chart an alarm that is not a rollback alarm of the service there, or watches nothing chartable. */
+export function seriesUnknown(
+  alarm: string,
+  service: string,
+  environment: string,
+  notConfigured: boolean,
+): OpsbotError {
+  return new OpsbotError(
+    'ALARM_SERIES_UNKNOWN',
+    `I can't chart ${alarm}: ${notConfigured ? `it is not a rollback alarm of ${service} in ${environment}` : 'it watches no metric or expression opsbot can ask CloudWatch for'}.`,
+    'Its figures are in the message instead.',
+  );
 }

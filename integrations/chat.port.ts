@@ -36,4 +36,6 @@ export interface Chat {
   ): Promise<void>;
   /** Removes the message an interaction came from (a "Working on…" notice, an answered card). */
   deleteOriginal(responseUrl: string): Promise<void>;
+  /** Publishes a person's Home tab (`views.publish`): the view replaces the one they had. */
+  publishHome(userId: string, view: { readonly type: 'home'; readonly blocks: readonly unknown[] }): Promise<void>;
 }

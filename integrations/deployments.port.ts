@@ -29,6 +29,8 @@ export interface ServiceRevision {
   /** The image's tag, or its digest (`sha256:…`) when it runs by digest. */
   readonly version: string;
   readonly engine: DeploymentEngine;
+  /** The service's tasks as ECS counts them (running, pending, desired), when it says. */
+  readonly tasks?: TaskCounts;
   /**
    * Tags of the running revision a deploy's new revision cannot keep (keys AWS reserves, starting with `aws:`, and
    * those past ECS's 50), by key; absent when all are kept.

@@ -1,4 +1,10 @@
-import { type AlarmMeasure, type AlarmStateValue, bandOf } from '../integrations/alarms.port';
+import {
+  type AlarmMeasure,
+  type AlarmStateValue,
+  bandOf,
+  MAX_ALARM_QUERIES,
+  type MetricQuery,
+} from '../integrations/alarms.port';
 import { type Loose, num, obj, str as text } from './loose';
 
 export type { AlarmMeasure };
@@ -69,16 +75,16 @@ function measureOf(configuration: Loose, data: Loose): AlarmMeasure | undefined 
   const expression = str(watched.expression);
   if (expression !== undefined) {
     const label = str(watched.label);
-    return { kind: 'expression', expression, ...(label !== undefined && { label }) };
+    const queries = metrics.slice(0, MAX_ALARM_QUERIES).map(queryOf);
+    return {
+      kind: 'expression',
+      expression,
+      ...(label !== undefined && { label }),
+      ...(queries.every((q) => q !== undefined) && { queries }),
+    };
   }
   const stat = obj(watched.metricStat);
   const metric = obj(stat.metric);
-  const dimensions = Object.fromEntries(
-    Object.entries(obj(metric.dimensions))
-      .filter(([, v]) => typeof v === 'string')
-      .slice(0, 30)
-      .map(([k, v]) => [k.slice(0, 255), (v as string).slice(0, 255)]),
-  );
   const namespace = str(metric.namespace);
   const name = str(metric.name);
   if (namespace === undefined || name === undefined) return undefined;
@@ -88,9 +94,41 @@ function measureOf(configuration: Loose, data: Loose): AlarmMeasure | undefined 
     kind: 'metric',
     namespace,
     metric: name,
-    dimensions,
+    dimensions: dimensionsOf(metric.dimensions),
     ...(statistic !== undefined && { stat: statistic }),
     ...(period !== undefined && { periodSeconds: period }),
+  };
+}
+
+function dimensionsOf(v: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(obj(v))
+      .filter(([, v]) => typeof v === 'string')
+      .slice(0, 30)
+      .map(([k, v]) => [k.slice(0, 255), (v as string).slice(0, 255)]),
+  );
+}
+
+/** One query of a metric-math alarm's configuration; undefined when it is neither a readable expression nor metric. */
+function queryOf(raw: Loose): MetricQuery | undefined {
+  const id = str(raw.id);
+  if (id === undefined) return undefined;
+  const label = str(raw.label);
+  const common = { id, returnData: raw.returnData === true, ...(label !== undefined && { label }) };
+  const expression = str(raw.expression);
+  if (expression !== undefined) return { ...common, expression };
+  const stat = obj(raw.metricStat);
+  const metric = obj(stat.metric);
+  const namespace = str(metric.namespace);
+  const name = str(metric.name);
+  const statistic = str(stat.stat);
+  const period = num(stat.period);
+  if (namespace === undefined || name === undefined || statistic === undefined || period === undefined) {
+    return undefined;
+  }
+  return {
+    ...common,
+    metric: { namespace, name, dimensions: dimensionsOf(metric.dimensions), stat: statistic, periodSeconds: period },
   };
 }
 

@@ -3,6 +3,7 @@ import { deployIntent } from './deploys/deploy.intent';
 import { deployStatusIntent } from './deploys/deploy-status.intent';
 import { lockIntent, lockStatusIntent, unlockIntent } from './deploys/lock.intent';
 import { rollbackIntent } from './deploys/rollback.intent';
+import { serviceHealthIntent } from './deploys/service-health.intent';
 import { fallbackIntent } from './fallback/fallback.intent';
 import { helpIntent } from './help/help.intent';
 import { maintenanceNoticesIntent } from './maintenance/maintenance-notices.intent';
@@ -17,6 +18,7 @@ export const declarations: readonly IntentDeclaration[] = [
   deployIntent,
   rollbackIntent,
   deployStatusIntent,
+  serviceHealthIntent,
   lockIntent,
   unlockIntent,
   lockStatusIntent,

@@ -6,6 +6,7 @@ import { deployEvents } from './deploys/deploy-events.handler';
 import { deployStatus } from './deploys/deploy-status.handler';
 import { lock, lockStatus, unlock } from './deploys/lock.handler';
 import { rollback } from './deploys/rollback.handler';
+import { serviceHealth } from './deploys/service-health.handler';
 
 export { unfinishedRuns } from './deploys/run/record';
 export { pollRun } from './deploys/run/watch';
@@ -27,6 +28,7 @@ export const intents: readonly IntentDefinition[] = [
   deploy,
   rollback,
   deployStatus,
+  serviceHealth,
   lock,
   unlock,
   lockStatus,

@@ -97,6 +97,39 @@ export interface Button {
 export type Section = readonly Line[];
 
 /**
+ * A line chart Slack draws natively (its data visualization block): values over categories along the x axis, one
+ * line a series. Its figures also stand in the reply's text, so a reply without its chart loses nothing.
+ */
+export interface Chart {
+  /** Cut to what Slack shows above a chart. */
+  readonly title: string;
+  readonly categories: readonly string[];
+  /** Each series has a value for every category, in the same order. */
+  readonly series: ReadonlyArray<{ readonly name: string; readonly values: readonly number[] }>;
+  readonly xLabel?: string;
+  readonly yLabel?: string;
+}
+
+/**
+ * A table Slack draws natively (its data table block: sortable, paged): a caption, the columns' names, and rows of
+ * cells — text, a number (sorted as one), a link, or a button (issued, and answered, as the reply's other buttons).
+ */
+export interface Table {
+  readonly caption: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<readonly Cell[]>;
+  /** Rows a page shows (Slack's default 5). */
+  readonly pageSize?: number;
+}
+
+/** One cell of a table; empty text shows as "—". */
+export type Cell =
+  | string
+  | number
+  | { readonly kind: 'link'; readonly url: string; readonly label: string }
+  | { readonly kind: 'button'; readonly button: Button };
+
+/**
  * A message: a summary (also the notification and fallback text), an optional title, sections of lines,
  * fields, buttons and small print.
  */
@@ -109,10 +142,24 @@ export interface Reply {
   readonly sections?: readonly Section[];
   readonly fields?: readonly Field[];
   readonly buttons?: readonly Button[];
+  /** A chart under the body; left out where Slack refuses it, the body still saying its figures. */
+  readonly chart?: Chart;
+  /** Tables under the body (a message's cells hold at most 20,000 characters in all). */
+  readonly tables?: readonly Table[];
   /** Small print under the body. */
   readonly context?: readonly Line[];
   /** `private`: only the person who asked sees it; `channel`: everyone in the conversation. Default private. */
   readonly visibility?: 'private' | 'channel';
+}
+
+/** Every button of a reply, in the order they are issued: its own buttons, then those in its tables' cells. */
+export function buttonsOf(reply: Reply): Button[] {
+  const inTables = (reply.tables ?? []).flatMap((t) =>
+    t.rows.flatMap((row) =>
+      row.flatMap((cell) => (typeof cell === 'object' && cell.kind === 'button' ? [cell.button] : [])),
+    ),
+  );
+  return [...(reply.buttons ?? []), ...inTables];
 }
 
 export const mention = (userId: string): Run => ({ kind: 'mention', userId });

@@ -3,6 +3,7 @@ import { deployLanguages } from './deploys/deploy.languages';
 import { deployStatusLanguages } from './deploys/deploy-status.languages';
 import { lockLanguages, lockStatusLanguages, unlockLanguages } from './deploys/lock.languages';
 import { rollbackLanguages } from './deploys/rollback.languages';
+import { serviceHealthLanguages } from './deploys/service-health.languages';
 import { helpLanguages } from './help/help.languages';
 import { maintenanceNoticesLanguages } from './maintenance/maintenance-notices.languages';
 import { pipelineStatusLanguages } from './pipelines/pipeline-status.languages';
@@ -14,6 +15,7 @@ import { pipelineStatusLanguages } from './pipelines/pipeline-status.languages';
  */
 export const OTHER_LANGUAGE_UTTERANCES: Readonly<Record<string, IntentLanguages>> = {
   DeployStatus: deployStatusLanguages,
+  ServiceHealth: serviceHealthLanguages,
   Deploy: deployLanguages,
   Lock: lockLanguages,
   Unlock: unlockLanguages,

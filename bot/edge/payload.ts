@@ -37,6 +37,14 @@ const eventCallback = looseObject({
   event: messageEvent,
 });
 
+/** Someone opened opsbot's Home tab (or its Messages tab, which is nothing to answer). */
+const homeOpened = looseObject({
+  type: oneOf('event_callback'),
+  event_id: deliveryId,
+  team_id: optional(id),
+  event: looseObject({ type: oneOf('app_home_opened'), user: id, channel: id, tab: oneOf('home', 'messages') }),
+});
+
 const urlVerification = looseObject({
   type: oneOf('url_verification'),
   challenge: string({ min: 1, max: 512 }),
@@ -63,7 +71,8 @@ const blockActions = looseObject({
   channel: optional(looseObject({ id })),
   container: optional(looseObject({ channel_id: optional(id), message_ts: optional(ts) })),
   message: optional(looseObject({ ts: optional(ts), thread_ts: optional(ts) })),
-  response_url: url,
+  // A click in a Home tab comes from a view, without one.
+  response_url: optional(url),
   trigger_id: optional(deliveryId),
   actions: array(
     looseObject({
@@ -199,6 +208,9 @@ function checkShape(contentType: string | undefined, body: string, command: stri
         return { kind: 'ignore', reason: 'channel-message' };
       return { kind: 'handle' };
     }
+    if (homeOpened(json)) {
+      return json.event.tab === 'home' ? { kind: 'handle' } : { kind: 'ignore', reason: 'messages-tab-opened' };
+    }
     if (urlVerification(json)) return { kind: 'handle' };
     return { kind: 'ignore', reason: `json:${describe(json)}` };
   }
@@ -212,7 +224,12 @@ function checkShape(contentType: string | undefined, body: string, command: stri
     if (payload !== null) {
       if (keys.length !== 1) return { kind: 'ignore', reason: 'form:payload-with-fields' };
       const json = parseJson(payload);
-      return blockActions(json) ? { kind: 'handle' } : { kind: 'ignore', reason: `interactivity:${describe(json)}` };
+      if (!blockActions(json)) return { kind: 'ignore', reason: `interactivity:${describe(json)}` };
+      // Only a click in a Home tab (from a view) comes without a response_url.
+      const fromView = (json.container as { type?: unknown } | undefined)?.type === 'view';
+      return json.response_url !== undefined || fromView
+        ? { kind: 'handle' }
+        : { kind: 'ignore', reason: `interactivity:${describe(json)}` };
     }
     const fields = Object.fromEntries(form);
     if (!slashCommand(fields)) return { kind: 'ignore', reason: 'form:unreadable' };

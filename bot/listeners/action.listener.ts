@@ -58,23 +58,30 @@ async function open(
   action: ButtonAction,
   kind: ButtonPayload['kind'],
 ): Promise<Click | undefined> {
-  const channel = body.channel?.id ?? body.container?.channel_id ?? '';
+  // A click in a Home tab comes from a view: no channel, no message, no response_url. What it starts is answered in
+  // the person's DM with opsbot, where the card says its Home was published from.
+  const home = (body.container as { type?: string } | undefined)?.type === 'view' ? body.user.id : undefined;
+  const opened = await deps.buttons.open(kind, action.value, {
+    ...(home === undefined && { channel: body.channel?.id ?? body.container?.channel_id ?? '' }),
+    ...(body.team?.id !== undefined && { team: body.team.id }),
+    ...(home !== undefined && { home }),
+  });
+  const channel =
+    home !== undefined
+      ? ((opened.ok ? opened.channel : undefined) ?? '')
+      : (body.channel?.id ?? body.container?.channel_id ?? '');
   const actor: Actor = {
     userId: body.user.id,
     channelId: channel,
     ...(body.team?.id !== undefined && { teamId: body.team.id }),
   };
-  const opened = await deps.buttons.open(kind, action.value, {
-    channel,
-    ...(body.team?.id !== undefined && { team: body.team.id }),
-  });
   const container = body.container as { is_ephemeral?: boolean; thread_ts?: string } | undefined;
   const threadTs = (opened.ok ? opened.threadTs : undefined) ?? (body.message?.thread_ts as string | undefined);
   const messageTs = body.container?.message_ts ?? (body.message?.ts as string | undefined);
   const replyTo: ReplyTo = {
     channel,
     ...(body.team?.id !== undefined && { team: body.team.id }),
-    responseUrl: body.response_url,
+    ...(home === undefined && { responseUrl: body.response_url }),
     originalPrivate: container?.is_ephemeral !== false,
     ...(threadTs !== undefined && { threadTs }),
     ...(messageTs !== undefined && { messageTs }),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isOpsbotError } from '../../integrations/errors';
 import type { SandboxAccount } from '../../integrations/sandbox/account';
 import type { LocalWorkspace } from '../../integrations/slack/local-workspace';
@@ -14,9 +14,17 @@ const MAX_PAGE_BODY_BYTES = 64 * 1024;
 const PAGE_DIR = join(__dirname, 'page');
 
 /**
+ * Chart.js's UMD build, from node_modules: the page draws Slack's data visualization blocks with it, served by this
+ * server (no CDN: the page needs no network). Its package exports only its module builds, so the UMD file is found
+ * beside the CommonJS one.
+ */
+const CHART_JS = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+
+/**
  * The local channel page and its small API: what a person types goes to the {@link LocalWorkspace} (which
  * delivers it to the bot as Slack would, signed as the person the page acts as), the channel comes from the stand-in,
- * and the panel drives the sandbox.
+ * and the panel drives the sandbox. Opening the Home tab, and a click in it, reach the bot as Slack's `app_home_opened`
+ * and a view's `block_actions`; the view itself comes from the stand-in (`GET /local/home`), as `views.publish` set it.
  */
 export function pageRoutes(parts: {
   readonly standIn: SlackStandIn;
@@ -32,6 +40,7 @@ export function pageRoutes(parts: {
   // The page carries no token: its cookie does (set from the link npm start printed), sent with each of its requests.
   const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
   const script = readFileSync(join(PAGE_DIR, 'page.js'), 'utf8');
+  const chartLibrary = readFileSync(CHART_JS, 'utf8');
   const { people } = parts.cast;
 
   /** The person a request acts as: one the page offers, never an id taken on trust; the first when it names nobody. */
@@ -64,6 +73,8 @@ export function pageRoutes(parts: {
     if (req.method === 'GET' && path === '/') return send(res, 200, html, 'text/html; charset=utf-8');
     if (req.method === 'GET' && path === '/local/page.js')
       return send(res, 200, script, 'text/javascript; charset=utf-8');
+    if (req.method === 'GET' && path === '/local/vendor/chart.js')
+      return send(res, 200, chartLibrary, 'text/javascript; charset=utf-8');
     if (req.method === 'GET' && path === '/local/stream') {
       res.writeHead(200, {
         'Content-Type': 'text/event-stream',
@@ -111,6 +122,15 @@ export function pageRoutes(parts: {
         }
         case '/local/click':
           await parts.workspace.click(String(body.ts), String(body.action_id), personOf(body).id);
+          return json(res, 200, { ok: true });
+        case '/local/home/open': {
+          // Slack's app_home_opened, as when the person opens opsbot's Home tab; the bot answers with views.publish.
+          const person = personOf(body);
+          await parts.workspace.openHome(person.id, person.dm);
+          return json(res, 200, { ok: true });
+        }
+        case '/local/home/click':
+          await parts.workspace.clickHome(String(body.action_id), personOf(body).id);
           return json(res, 200, { ok: true });
         case '/local/sandbox/alarm': {
           // The change reaches the worker as CloudWatch's EventBridge event would: the same reaction acts on it.

@@ -1,5 +1,5 @@
-import { SLACK_LIMITS } from '../../integrations/slack/block-kit';
-import type { Button, Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
+import { SLACK_LIMITS } from '../../integrations/slack/block-limits';
+import type { Button, Cell, Chart, Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
 import { runsOf } from '../../intents/reply';
 import { actionId } from './buttons';
 
@@ -40,7 +40,23 @@ export type Block =
   | { type: 'section'; text: Mrkdwn }
   | { type: 'section'; fields: Mrkdwn[] }
   | { type: 'context'; elements: Mrkdwn[] }
-  | { type: 'actions'; elements: SlackButton[] };
+  | { type: 'actions'; elements: SlackButton[] }
+  | { type: 'data_visualization'; title: string; chart: LineChart }
+  | { type: 'data_table'; caption: string; page_size?: number; rows: TableCell[][] };
+
+/** A data table's cell (…/blocks/data-table-block). */
+type TableCell =
+  | { type: 'raw_text'; text: string }
+  | { type: 'raw_number'; text: string; value: number }
+  | { type: 'rich_text'; elements: Array<{ type: 'rich_text_section'; elements: unknown[] }> }
+  | { type: 'action_cell'; element: SlackButton; fallback: { type: 'raw_text'; text: string } };
+
+/** Slack's line chart: a point per category in every series (…/blocks/data-visualization-block). */
+interface LineChart {
+  type: 'line';
+  series: Array<{ name: string; data: Array<{ label: string; value: number }> }>;
+  axis_config: { categories: string[]; x_label?: string; y_label?: string };
+}
 
 /** A Slack message: blocks and the plain `text` fallback every message carries. */
 export interface SlackMessage {
@@ -252,6 +268,118 @@ function actionBlocks(reply: Reply, options: RenderOptions): Block[] {
   return blocks;
 }
 
+/** What a cell of text may hold: a long name or reason is cut, visibly. */
+const MAX_CELL = 200;
+
+/**
+ * Tables as Slack's data table blocks: the header row of plain text, text cut to 200 characters, numbers as numbers
+ * (sorted as such), links as rich text, buttons as action cells whose fallback is their label. Rows beyond Slack's
+ * 100 are left out, the caption saying how many; the caller folds an estate so that this does not happen.
+ */
+function tableBlocks(reply: Reply, options: RenderOptions): Block[] {
+  let position = (reply.buttons ?? []).length;
+  return (reply.tables ?? []).map((table): Block => {
+    const shown = table.rows.slice(0, SLACK_LIMITS.tableRows - 1);
+    const width = Math.min(table.columns.length, SLACK_LIMITS.tableColumns);
+    const rows = shown.map((row) =>
+      Array.from({ length: width }, (_, i) => {
+        const cell = row[i];
+        if (typeof cell === 'object' && cell.kind === 'button') {
+          const at = position++;
+          return buttonCell(cell.button, at, options);
+        }
+        return tableCell(cell);
+      }),
+    );
+    const caption =
+      shown.length < table.rows.length
+        ? `${table.caption} (first ${shown.length} of ${table.rows.length})`
+        : table.caption;
+    return {
+      type: 'data_table',
+      caption: cutPlain(caption, 200),
+      ...(table.pageSize !== undefined && {
+        page_size: Math.max(1, Math.min(SLACK_LIMITS.tablePageSize, table.pageSize)),
+      }),
+      rows: [
+        table.columns.slice(0, width).map((c): TableCell => ({ type: 'raw_text', text: cutPlain(c, MAX_CELL) })),
+        ...rows,
+      ],
+    };
+  });
+}
+
+function tableCell(cell: Exclude<Cell, { kind: 'button' }> | undefined): TableCell {
+  if (typeof cell === 'number' && Number.isFinite(cell)) return { type: 'raw_number', text: String(cell), value: cell };
+  if (typeof cell === 'object' && cell.kind === 'link') {
+    const url = linkUrl(cell.url);
+    const label = cutPlain(cell.label, MAX_CELL);
+    if (url === undefined) return { type: 'raw_text', text: label };
+    return {
+      type: 'rich_text',
+      elements: [{ type: 'rich_text_section', elements: [{ type: 'link', url, text: label }] }],
+    };
+  }
+  const text = typeof cell === 'string' ? cell : '';
+  return { type: 'raw_text', text: text.trim() === '' ? '—' : cutPlain(text, MAX_CELL) };
+}
+
+function buttonCell(button: Button, position: number, options: RenderOptions): TableCell {
+  const label = cutPlain(button.label, LIMITS.buttonText);
+  const value = options.buttonValue?.(button, position) ?? JSON.stringify(button.payload);
+  // A payload Slack cannot carry leaves the label alone, as the button's fallback would show it.
+  if (value.length > LIMITS.buttonValue) return { type: 'raw_text', text: label };
+  return {
+    type: 'action_cell',
+    element: {
+      type: 'button',
+      action_id: actionId(button, position),
+      text: { type: 'plain_text', text: label, emoji: true },
+      value,
+      ...(button.style !== undefined && { style: button.style }),
+    },
+    fallback: { type: 'raw_text', text: label },
+  };
+}
+
+/**
+ * A chart as Slack's data visualization block, within its limits (a 50-character title, six series of at most 20
+ * points named in 20 characters, axis titles of 50). A chart that cannot be drawn as given (labels that repeat once
+ * cut, a value that is not a finite number, a series of another length) is left out: its figures are in the text.
+ */
+function chartBlock(chart: Chart | undefined): Block[] {
+  if (chart === undefined) return [];
+  const categories = chart.categories.slice(-SLACK_LIMITS.chartPoints).map((c) => cutPlain(c, SLACK_LIMITS.chartLabel));
+  const skipped = chart.categories.length - categories.length;
+  const series = chart.series.slice(0, SLACK_LIMITS.chartSeries).map((s) => ({
+    name: cutPlain(s.name, SLACK_LIMITS.chartLabel),
+    data: categories.map((label, i) => ({ label, value: s.values[skipped + i] as number })),
+  }));
+  const drawable =
+    categories.length > 0 &&
+    series.length > 0 &&
+    new Set(categories).size === categories.length &&
+    new Set(series.map((s) => s.name)).size === series.length &&
+    chart.series.every((s) => s.values.length === chart.categories.length) &&
+    series.every((s) => s.data.every((p) => typeof p.value === 'number' && Number.isFinite(p.value)));
+  if (!drawable) return [];
+  return [
+    {
+      type: 'data_visualization',
+      title: cutPlain(chart.title, SLACK_LIMITS.chartTitle),
+      chart: {
+        type: 'line',
+        series,
+        axis_config: {
+          categories,
+          ...(chart.xLabel !== undefined && { x_label: cutPlain(chart.xLabel, SLACK_LIMITS.chartAxisLabel) }),
+          ...(chart.yLabel !== undefined && { y_label: cutPlain(chart.yLabel, SLACK_LIMITS.chartAxisLabel) }),
+        },
+      },
+    },
+  ];
+}
+
 function contextBlock(lines: readonly Line[]): Block | undefined {
   const texts = lines.map((line) => cut(mrkdwnLine(line), LIMITS.contextText)).filter((text) => text !== '');
   // More small print than Slack takes: the last place says so.
@@ -270,14 +398,46 @@ function header(reply: Reply): Block[] {
     : [{ type: 'header', text: { type: 'plain_text', text: cutPlain(reply.title, LIMITS.headerText), emoji: true } }];
 }
 
-function bodyBlocks(reply: Reply): Block[] {
-  const sections = reply.sections ?? (reply.title === undefined && reply.fields === undefined ? [[reply.summary]] : []);
+function bodyBlocks(reply: Reply, options: RenderOptions): Block[] {
+  const sections =
+    reply.sections ??
+    (reply.title === undefined && reply.fields === undefined && reply.tables === undefined ? [[reply.summary]] : []);
   return [
     ...sections.flatMap((section) =>
       sectionTexts(section).map((text): Block => ({ type: 'section', text: { type: 'mrkdwn', text } })),
     ),
     ...fieldBlocks(reply.fields ?? []),
+    ...tableBlocks(reply, options),
+    ...chartBlock(reply.chart),
   ];
+}
+
+/** A Home tab's view, as `views.publish` takes it. */
+export interface HomeView {
+  readonly type: 'home';
+  readonly blocks: Block[];
+  readonly private_metadata?: string;
+}
+
+/**
+ * Renders a reply as a person's Home tab: the same blocks as a message (a chart aside: Slack draws none in a Home
+ * tab), up to the 100 a Home view holds; past them the body is cut, visibly, its buttons and small print kept.
+ */
+export function renderHomeView(reply: Reply, options: RenderOptions = {}): HomeView {
+  const head = header(reply);
+  const body = bodyBlocks({ ...reply, chart: undefined }, options).filter((b) => b.type !== 'data_visualization');
+  const actions = actionBlocks(reply, options).slice(0, 4);
+  const context = contextBlock(reply.context ?? []);
+  const tail = [...actions, ...(context !== undefined ? [context] : [])];
+  const room = SLACK_LIMITS.homeBlocks - head.length - tail.length;
+  const kept =
+    body.length <= room
+      ? body
+      : [
+          ...body.slice(0, room - 1),
+          { type: 'context', elements: [{ type: 'mrkdwn', text: '_…cut to fit the Home tab._' }] } as Block,
+        ];
+  return { type: 'home', blocks: [...head, ...kept, ...tail] };
 }
 
 /**
@@ -287,7 +447,7 @@ function bodyBlocks(reply: Reply): Block[] {
  */
 export function renderPages(reply: Reply, options: RenderOptions = {}): SlackMessage[] {
   const head = header(reply);
-  const body = bodyBlocks(reply);
+  const body = bodyBlocks(reply, options);
   // Buttons beyond what a message can show alongside its body are not offered (nothing opsbot sends has so many).
   const actions = actionBlocks(reply, options).slice(0, 4);
   const context = contextBlock(reply.context ?? []);

@@ -118,19 +118,52 @@ export function slackAnnouncer(
         }
         return undefined;
       }
-      let first: string | undefined;
-      for (const [page, message] of (await buttons.render(reply, { channel: target.channel })).entries()) {
-        const ts =
-          options.key === undefined
-            ? await chat.post(target, message)
-            : await postOnce(`${options.key}#${page}`, target, message);
-        first ??= ts;
+      const send = async (shown: Reply, key: string | undefined) => {
+        let first: string | undefined;
+        for (const [page, message] of (await buttons.render(shown, { channel: target.channel })).entries()) {
+          const ts =
+            key === undefined ? await chat.post(target, message) : await postOnce(`${key}#${page}`, target, message);
+          first ??= ts;
+        }
+        return { channel: target.channel, ts: first as string };
+      };
+      try {
+        return await send(reply, options.key);
+      } catch (error) {
+        // A chart Slack will not show (a workspace without charts, a limit opsbot does not know) costs only the chart:
+        // the post goes without it, its figures in its text.
+        if (reply.chart === undefined || !refusedBlocks(error)) throw error;
+        log.warn('announce.chart_refused', { error: slackError(error) });
+        return send(withoutChart(reply), options.key === undefined ? undefined : `${options.key}~no-chart`);
       }
-      return { channel: target.channel, ts: first as string };
     },
     async update(message, reply) {
-      const [page] = await buttons.render(reply, { channel: message.channel });
-      if (page !== undefined) await chat.update(message.channel, message.ts, page);
+      const change = async (shown: Reply) => {
+        const [page] = await buttons.render(shown, { channel: message.channel });
+        if (page !== undefined) await chat.update(message.channel, message.ts, page);
+      };
+      try {
+        await change(reply);
+      } catch (error) {
+        if (reply.chart === undefined || !refusedBlocks(error)) throw error;
+        log.warn('announce.chart_refused', { error: slackError(error) });
+        await change(withoutChart(reply));
+      }
     },
   };
+}
+
+/** Slack's refusal of a message's blocks (`invalid_blocks`), as the Web API client reports it. */
+function refusedBlocks(error: unknown): boolean {
+  return slackError(error) === 'invalid_blocks';
+}
+
+function slackError(error: unknown): string {
+  const e = error as { data?: { error?: unknown } } | undefined;
+  return String(e?.data?.error ?? 'unknown');
+}
+
+function withoutChart(reply: Reply): Reply {
+  const { chart: _chart, ...rest } = reply;
+  return rest;
 }

@@ -25,9 +25,10 @@ import {
   type Step,
   tooLong,
 } from '../conversation';
-import { claimDelivery, type FulfilJob, type InterpretJob, type Job } from '../jobs';
+import { claimDelivery, type FulfilJob, type InterpretJob, type Job, type PersonJob } from '../jobs';
 import { describeError, type Log } from '../logger';
 import { answer } from './answer';
+import { publishHome, refreshHomes } from './home';
 import { type Interpreter, lexSessionId, type Understanding } from './interpreter';
 
 export interface WorkerDeps {
@@ -52,6 +53,10 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
   try {
     if (!(await claimDelivery(job, new Claims(deps.store)))) {
       deps.log.info('slack.duplicate_dropped', { delivery: job.delivery, kind: job.kind });
+      return;
+    }
+    if (job.kind === 'home') {
+      await publishHome(job, deps);
       return;
     }
     if (job.kind === 'say') {
@@ -99,6 +104,8 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
   } catch (error) {
     await answerFailure(error, job, deps);
   }
+  // A request carried out or a button pressed may have changed what the Home tabs show.
+  if (job.kind === 'fulfil' || job.kind === 'deploy-action' || job.kind === 'retry-stage') await refreshHomes(deps);
 }
 
 async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number): Promise<Step> {
@@ -266,7 +273,7 @@ async function fulfil(job: FulfilJob, deps: WorkerDeps): Promise<Step> {
  * Says or does a step. The thread's conversation (the question a typed reply answers) is kept or ended by the step,
  * except for the targets of a request for several, whose conversation their `several` step keeps as a whole.
  */
-async function perform(step: Step, job: Job, deps: WorkerDeps, target = false): Promise<void> {
+async function perform(step: Step, job: PersonJob, deps: WorkerDeps, target = false): Promise<void> {
   const key = target ? undefined : job.conversationKey;
   const reply = (r: Reply) => answer(job.replyTo, job.actor.userId, r, deps);
   switch (step.kind) {
@@ -315,7 +322,7 @@ async function perform(step: Step, job: Job, deps: WorkerDeps, target = false): 
 }
 
 /** A question in a thread is asked in the thread, where the person answers it (a command's stays with them). */
-function inConversation(reply: Reply, job: Job): Reply {
+function inConversation(reply: Reply, job: PersonJob): Reply {
   return job.replyTo.threadTs !== undefined ? { ...reply, visibility: 'channel' } : reply;
 }
 
@@ -328,6 +335,11 @@ class DoneButUntold extends Error {
 }
 
 async function answerFailure(error: unknown, job: Job, deps: WorkerDeps): Promise<void> {
+  if (job.kind === 'home') {
+    // Nobody asked a question: the Home tab keeps what it showed, and the log says why it was not refreshed.
+    deps.log.error('home.publish_failed', { user: job.userId, error: describeError(error) });
+    return;
+  }
   let reply: Reply;
   if (error instanceof DoneButUntold) {
     const ref = randomBytes(4).toString('hex');

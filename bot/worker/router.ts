@@ -9,6 +9,7 @@ import {
 } from '../../intents/define-reaction';
 import { isWatchJob, type Job, type WatchJob, watchedLongEnough } from '../jobs';
 import { runJob, type WorkerDeps } from './dispatcher';
+import { refreshHomes } from './home';
 
 export interface RouterDeps extends WorkerDeps {
   readonly reactions: ReactionRegistry;
@@ -50,6 +51,7 @@ async function routeToWorker(
       return undefined;
     }
     await reaction.handle(input, deps.reactionPorts);
+    await refreshHomes(deps);
     return undefined;
   }
   await runJob(input, deps, options);

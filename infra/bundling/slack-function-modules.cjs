@@ -12,7 +12,7 @@ module.exports = [
   '^integrations/[^/]+[.]port[.]ts$',
   '^integrations/(claims|errors|store-audit)[.]ts$',
   '^integrations/aws/(call-ledger|call-limits|dynamodb-client|dynamodb-store[.]adapter|lambda-client|lambda-jobs[.]adapter|secrets-client)[.]ts$',
-  '^integrations/slack/(block-kit|signing|web-api-people[.]adapter)[.]ts$',
+  '^integrations/slack/(block-limits|signing|web-api-people[.]adapter)[.]ts$',
   '^intents/(access|buttons|conversation[.]buttons|declarations|define-button|define-intent|format|languages|registry|reply|vocabulary)[.]ts$',
   '^intents/[^/]+/[^/]+[.](intent|buttons?)[.]ts$',
   // The matcher as the acknowledgement reads slash commands: not the meaning reader, wink-nlp or eld (the worker's).

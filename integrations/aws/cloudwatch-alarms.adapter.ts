@@ -2,9 +2,21 @@ import {
   type CloudWatchClient,
   type CompositeAlarm,
   DescribeAlarmsCommand,
+  GetMetricDataCommand,
   type MetricAlarm,
+  type MetricDataQuery,
+  type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import { type AlarmMeasure, type AlarmState, type Alarms, bandOf } from '../alarms.port';
+import {
+  type AlarmMeasure,
+  type AlarmState,
+  type Alarms,
+  bandOf,
+  MAX_ALARM_QUERIES,
+  type MetricQuery,
+  type MetricSeries,
+  seriesUnknown,
+} from '../alarms.port';
 import { OpsbotError } from '../errors';
 import { retryRead } from './aws-calls';
 import type { AwsAccount } from './clients';
@@ -59,6 +71,132 @@ export class CloudWatchAlarms implements Alarms {
     }
     return out;
   }
+
+  /**
+   * The alarm's series from `GetMetricData`, in the account and region of the configured alarm: its metric with the
+   * alarm's statistic and period, or its metric-math queries with the expression's values returned; at most
+   * {@link MAX_CHART_PAGES} pages.
+   */
+  async series(
+    service: string,
+    environment: string,
+    alarm: AlarmState,
+    window: { readonly from: number; readonly to: number },
+  ): Promise<MetricSeries> {
+    const set = this.sets.find(
+      (s) =>
+        s.service === service &&
+        s.environment === environment &&
+        (s.names.includes(alarm.name) || (alarm.arn !== undefined && s.names.includes(alarm.arn))),
+    );
+    const asked = set === undefined ? undefined : queriesOf(alarm.measure);
+    if (set === undefined || asked === undefined) {
+      throw seriesUnknown(alarm.name, service, environment, set === undefined);
+    }
+    const client = this.client(set.account, set.region);
+    const points: Array<{ at: number; value: number }> = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    try {
+      do {
+        const token = nextToken;
+        const page = await retryRead(() =>
+          client.send(
+            new GetMetricDataCommand({
+              MetricDataQueries: asked.queries,
+              StartTime: new Date(window.from),
+              EndTime: new Date(window.to),
+              ScanBy: 'TimestampAscending',
+              ...(token !== undefined && { NextToken: token }),
+            }),
+          ),
+        );
+        points.push(...pointsOf(page.MetricDataResults?.find((r) => r.Id === asked.returned)));
+        nextToken = page.NextToken;
+        pages += 1;
+      } while (nextToken !== undefined && pages < MAX_CHART_PAGES);
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? 'Error';
+      throw new OpsbotError(
+        'ALARM_SERIES_UNREADABLE',
+        `I couldn't read what ${alarm.name} watched (${set.account.name}, ${set.region}: ${name}).`,
+        name.startsWith('AccessDenied')
+          ? 'opsbot needs cloudwatch:GetMetricData in that account (the stacks grant it where rollback alarms are configured).'
+          : 'Its figures are in the message instead.',
+      );
+    }
+    points.sort((a, b) => a.at - b.at);
+    return { periodSeconds: asked.periodSeconds, points };
+  }
+}
+
+/** Pages of `GetMetricData` read for one chart: a few hours of one series fits in one. */
+const MAX_CHART_PAGES = 5;
+
+/** The queries that ask CloudWatch for what an alarm watches, the id of the one returned, and its period. */
+function queriesOf(
+  measure: AlarmMeasure | undefined,
+): { queries: MetricDataQuery[]; returned: string; periodSeconds: number } | undefined {
+  if (measure?.kind === 'metric') {
+    const periodSeconds = measure.periodSeconds ?? 60;
+    return {
+      returned: 'm1',
+      periodSeconds,
+      queries: [
+        {
+          Id: 'm1',
+          MetricStat: {
+            Metric: {
+              Namespace: measure.namespace,
+              MetricName: measure.metric,
+              Dimensions: Object.entries(measure.dimensions).map(([Name, Value]) => ({ Name, Value })),
+            },
+            Period: periodSeconds,
+            Stat: measure.stat ?? 'Average',
+          },
+          ReturnData: true,
+        },
+      ],
+    };
+  }
+  if (measure?.kind !== 'expression' || measure.queries === undefined) return undefined;
+  const returned = measure.queries.find((q) => q.returnData && q.expression !== undefined);
+  const periodSeconds = measure.queries.find((q) => q.metric !== undefined)?.metric?.periodSeconds;
+  if (returned === undefined || periodSeconds === undefined) return undefined;
+  return {
+    returned: returned.id,
+    periodSeconds,
+    queries: measure.queries.map(
+      (q): MetricDataQuery => ({
+        Id: q.id,
+        ReturnData: q.id === returned.id,
+        ...(q.label !== undefined && { Label: q.label }),
+        ...(q.expression !== undefined
+          ? { Expression: q.expression, Period: periodSeconds }
+          : q.metric !== undefined && {
+              MetricStat: {
+                Metric: {
+                  Namespace: q.metric.namespace,
+                  MetricName: q.metric.name,
+                  Dimensions: Object.entries(q.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+                },
+                Period: q.metric.periodSeconds,
+                Stat: q.metric.stat,
+              },
+            }),
+      }),
+    ),
+  };
+}
+
+function pointsOf(result: MetricDataResult | undefined): Array<{ at: number; value: number }> {
+  const times = result?.Timestamps ?? [];
+  const values = result?.Values ?? [];
+  return times.flatMap((t, i) => {
+    const value = values[i];
+    const at = t instanceof Date ? t.getTime() : Number.NaN;
+    return typeof value === 'number' && Number.isFinite(value) && Number.isFinite(at) ? [{ at, value }] : [];
+  });
 }
 
 /**
@@ -164,10 +302,12 @@ function metricMeasure(alarm: MetricAlarm): AlarmMeasure | undefined {
   const metrics = alarm.Metrics ?? [];
   const watched = metrics.find((m) => m.ReturnData === true) ?? (metrics.length === 1 ? metrics[0] : undefined);
   if (watched?.Expression !== undefined) {
+    const queries = metrics.slice(0, MAX_ALARM_QUERIES).map(describedQuery);
     return {
       kind: 'expression',
       expression: watched.Expression.slice(0, MAX_TEXT),
       ...(watched.Label !== undefined && { label: watched.Label.slice(0, MAX_TEXT) }),
+      ...(queries.every((q) => q !== undefined) && { queries }),
     };
   }
   const metric = watched?.MetricStat?.Metric;
@@ -179,6 +319,26 @@ function metricMeasure(alarm: MetricAlarm): AlarmMeasure | undefined {
     dimensions: dimensionsOf(metric.Dimensions),
     ...(watched?.MetricStat?.Stat !== undefined && { stat: watched.MetricStat.Stat }),
     ...(watched?.MetricStat?.Period !== undefined && { periodSeconds: watched.MetricStat.Period }),
+  };
+}
+
+/** One of a metric-math alarm's `Metrics`, as DescribeAlarms gives it. */
+function describedQuery(m: MetricDataQuery): MetricQuery | undefined {
+  if (m.Id === undefined) return undefined;
+  const common = { id: m.Id, returnData: m.ReturnData === true, ...(m.Label !== undefined && { label: m.Label }) };
+  if (m.Expression !== undefined) return { ...common, expression: m.Expression.slice(0, MAX_TEXT) };
+  const metric = m.MetricStat?.Metric;
+  if (metric?.Namespace === undefined || metric.MetricName === undefined) return undefined;
+  if (m.MetricStat?.Stat === undefined || m.MetricStat.Period === undefined) return undefined;
+  return {
+    ...common,
+    metric: {
+      namespace: metric.Namespace,
+      name: metric.MetricName,
+      dimensions: dimensionsOf(metric.Dimensions),
+      stat: m.MetricStat.Stat,
+      periodSeconds: m.MetricStat.Period,
+    },
   };
 }
 

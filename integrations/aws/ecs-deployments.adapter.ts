@@ -66,6 +66,13 @@ export class AwsDeployments implements Deployments {
       image,
       version: versionOf(image, running.tags),
       engine: running.engine,
+      ...(running.service.desiredCount !== undefined && {
+        tasks: {
+          running: running.service.runningCount ?? 0,
+          pending: running.service.pendingCount ?? 0,
+          desired: running.service.desiredCount,
+        },
+      }),
       ...(leftOut.length > 0 && { tagsLeftOut: leftOut }),
     };
   }

@@ -1,4 +1,12 @@
-import type { AlarmMeasure, AlarmPlace, AlarmState, AlarmStateValue, Alarms } from '../alarms.port';
+import {
+  type AlarmMeasure,
+  type AlarmPlace,
+  type AlarmState,
+  type AlarmStateValue,
+  type Alarms,
+  type MetricSeries,
+  seriesUnknown,
+} from '../alarms.port';
 import { OpsbotError } from '../errors';
 import type { SandboxClock } from './clock';
 import { DAY, MINUTE, type SandboxWorld } from './world';
@@ -39,6 +47,11 @@ interface Simulated {
   reason: string;
   updatedAt: number;
   datapoints: readonly number[];
+  /**
+   * Its times in ALARM, oldest first: from the first datapoint that crossed the threshold to the clear (open while it
+   * lasts). What it watched is read from these, so a chart shows the datapoints its reason quotes.
+   */
+  episodes: Array<{ readonly start: number; end?: number }>;
 }
 
 /**
@@ -66,7 +79,8 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
 
   restore(saved: unknown): void {
     const s = saved as { alarms: Array<[string, Simulated]>; events: number };
-    this.alarms = new Map(s.alarms);
+    // A sandbox saved before alarms kept their episodes has none: its history reads quiet.
+    this.alarms = new Map(s.alarms.map(([key, alarm]) => [key, { ...alarm, episodes: alarm.episodes ?? [] }]));
     this.events = s.events;
   }
 
@@ -97,6 +111,7 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
             reason: quiet(threshold),
             updatedAt,
             datapoints: latency ? [0.41, 0.38] : [0, 1],
+            episodes: [],
           });
         }
       }
@@ -109,6 +124,31 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
       const alarm = this.alarms.get(keyOf(place));
       return alarm === undefined ? [] : [view(alarm)];
     });
+  }
+
+  /**
+   * What the alarm watched, one value a minute up to the sandbox's now: quiet values under the threshold, and in each
+   * time in ALARM the datapoints its reason quoted (the newest at the minute before the trip), then the same breach
+   * over again while it lasts. The same window always reads the same values.
+   */
+  async series(
+    service: string,
+    environment: string,
+    alarm: AlarmState,
+    window: { readonly from: number; readonly to: number },
+  ): Promise<MetricSeries> {
+    const env = this.world.services.find((s) => s.name === service)?.environments.find((e) => e.name === environment);
+    const simulated = (env?.alarms ?? [])
+      .map((place) => this.alarms.get(keyOf(place)))
+      .find((a) => a !== undefined && (a.place.name === alarm.name || arnOf(a.place) === alarm.arn));
+    if (simulated === undefined) throw seriesUnknown(alarm.name, service, environment, true);
+    const period = (simulated.measure.periodSeconds ?? 60) * 1000;
+    const last = Math.min(window.to, this.clock.now());
+    const points: Array<{ at: number; value: number }> = [];
+    for (let at = Math.ceil(window.from / period) * period; at <= last; at += period) {
+      points.push({ at, value: valueAt(simulated, at, period) });
+    }
+    return { periodSeconds: period / 1000, points };
   }
 
   trip(name: string): AlarmStateChangeEvent[] {
@@ -153,6 +193,10 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
     if (alarm.state === state) return [];
     const previous = { value: alarm.state, reason: alarm.reason, timestamp: cloudWatchTime(alarm.updatedAt) };
     const now = this.clock.now();
+    const minute = Math.floor(now / MINUTE) * MINUTE;
+    if (state === 'ALARM') alarm.episodes.push({ start: minute - alarm.breach.length * MINUTE });
+    const open = alarm.episodes.at(-1);
+    if (state !== 'ALARM' && open !== undefined && open.end === undefined) open.end = minute;
     alarm.state = state;
     alarm.reason = reason;
     alarm.updatedAt = now;
@@ -204,6 +248,27 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
       },
     ];
   }
+}
+
+/**
+ * The alarm's value in the period that starts at `at`: in ALARM, its breach datapoints, the newest (the first the
+ * reason lists) at the minute before the trip and repeating after it; otherwise a quiet value well under the
+ * threshold, the same for the same period.
+ */
+function valueAt(alarm: Simulated, at: number, period: number): number {
+  const episode = alarm.episodes.find((e) => at >= e.start && (e.end === undefined || at < e.end));
+  const breach = alarm.breach;
+  if (episode !== undefined && breach.length > 0) {
+    const fromTrip = Math.floor((at - (episode.start + breach.length * MINUTE)) / period);
+    const index = fromTrip < 0 ? -fromTrip - 1 : fromTrip % breach.length;
+    return breach[index] as number;
+  }
+  // A hash of the alarm and the period: quiet, and the same on every read.
+  let h = 2166136261;
+  for (const c of `${alarm.place.name}:${at}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  const r = ((h >>> 0) % 1000) / 1000;
+  const latency = alarm.measure.metric === 'TargetResponseTime';
+  return latency ? Math.round((0.32 + r * 0.14) * 100) / 100 : Math.floor(r * 3);
 }
 
 function view(alarm: Simulated): AlarmState {

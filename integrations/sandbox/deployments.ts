@@ -174,6 +174,14 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
     this.target(service, environment);
     this.settle();
     const r = this.revision(service, environment);
+    // The service's two tasks, or while a deployment runs, the tasks it reports.
+    const deploying = this.records.find(
+      (d) =>
+        d.service === service &&
+        d.environment === environment &&
+        this.listed(d) &&
+        this.view(d).status === 'InProgress',
+    );
     return {
       service,
       environment,
@@ -181,6 +189,11 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       image: `${sandboxRepository(this.target(service, environment), service)}${r.digest !== undefined ? `@${r.digest}` : `:${r.version}`}`,
       version: r.version,
       engine: this.target(service, environment).engine ?? 'codedeploy',
+      tasks: (deploying !== undefined ? this.view(deploying).tasks : undefined) ?? {
+        running: 2,
+        pending: 0,
+        desired: 2,
+      },
     };
   }
 

@@ -11,40 +11,9 @@
  * here, with its limits, before opsbot sends it.
  */
 
-/**
- * Slack's documented limits for messages, shared with the renderer so that what it cuts and what is checked agree.
- * Each number's source is beside it.
- */
-export const SLACK_LIMITS = {
-  /** "You can include up to 50 blocks in each message": docs.slack.dev/reference/block-kit/blocks */
-  messageBlocks: 50,
-  /** Header text, plain_text only, "Maximum length … is 150 characters": …/blocks/header-block */
-  headerText: 150,
-  /** Section text, "Minimum length … is 1 and maximum length is 3000 characters": …/blocks/section-block */
-  sectionText: 3000,
-  /** Section fields, "Maximum number of items is 10": …/blocks/section-block */
-  sectionFields: 10,
-  /** Each section field, "Maximum length for the text in each item is 2000 characters": …/blocks/section-block */
-  fieldText: 2000,
-  /** Context elements, "Maximum number of items is 10": …/blocks/context-block */
-  contextElements: 10,
-  /** Actions elements, "There is a maximum of 25 elements in each action block": …/blocks/actions-block */
-  actionsElements: 25,
-  /** Any text object, "The minimum length is 1 and maximum length is 3000": …/composition-objects/text-object */
-  textObject: 3000,
-  /** Button text, plain_text only, "Maximum length … is 75 characters": …/block-elements/button-element */
-  buttonText: 75,
-  /** Button value, "Maximum length is 2000 characters": …/block-elements/button-element */
-  buttonValue: 2000,
-  /** Button url, "Maximum length is 3000 characters": …/block-elements/button-element */
-  buttonUrl: 3000,
-  /** Button accessibility_label, "Maximum length … is 75 characters": node-slack-sdk's `Button` type reference */
-  buttonAccessibilityLabel: 75,
-  /** action_id, "Maximum length is 255 characters": …/block-elements/button-element */
-  actionId: 255,
-  /** block_id, "Maximum length for this field is 255 characters" (every block's reference page) */
-  blockId: 255,
-} as const;
+import { SLACK_LIMITS } from './block-limits';
+
+export { SLACK_LIMITS };
 
 /** Button styles: "primary" or "danger", else the default style (…/block-elements/button-element). */
 const BUTTON_STYLES: ReadonlySet<unknown> = new Set(['primary', 'danger']);
@@ -56,7 +25,15 @@ interface Findings {
   readonly problems: string[];
   readonly actionIds: Set<string>;
   readonly blockIds: Set<string>;
+  /** Where the blocks are shown: a message, or a Home tab (`views.publish`). */
+  readonly surface: Surface;
+  /** Characters in the data tables' cells so far: Slack counts them across the message too. */
+  tableCharacters: number;
+  charts: number;
 }
+
+/** Where blocks are shown: data visualizations only in messages, data tables in messages and Home tabs. */
+export type Surface = 'message' | 'home';
 
 /**
  * Lists what Slack would refuse in a message, each problem naming its place as Slack's `invalid_blocks` errors do;
@@ -73,7 +50,14 @@ interface Findings {
  * ```
  */
 export function checkMessage(message: { text?: unknown; blocks?: unknown }): string[] {
-  const findings: Findings = { problems: [], actionIds: new Set(), blockIds: new Set() };
+  const findings: Findings = {
+    problems: [],
+    actionIds: new Set(),
+    blockIds: new Set(),
+    surface: 'message',
+    tableCharacters: 0,
+    charts: 0,
+  };
   const { text, blocks } = message;
   if (text !== undefined && typeof text !== 'string') report(findings, 'must provide a string', '/text');
   if (blocks !== undefined && !Array.isArray(blocks)) report(findings, 'must provide an array', '/blocks');
@@ -91,6 +75,44 @@ export function checkMessage(message: { text?: unknown; blocks?: unknown }): str
   }
   checkWellFormed(findings, text, '/text', new Set());
   checkWellFormed(findings, blocks, '/blocks', new Set());
+  return findings.problems;
+}
+
+/** A Home view's `private_metadata` ("Max length of 3000 characters") and `callback_id` (255): …/views/home-tab-views */
+const VIEW_LIMITS = { privateMetadata: 3000, callbackId: 255, bytes: 250 * 1024 } as const;
+
+/**
+ * Lists what Slack would refuse in a Home tab's view (`views.publish`): a `home` view of at most 100 blocks, each
+ * checked as in a message but for a Home tab (no data visualization there), `private_metadata` and `callback_id`
+ * within their lengths, and the whole view within Slack's 250 kB (`view_too_large`).
+ */
+export function checkHomeView(view: unknown): string[] {
+  const findings: Findings = {
+    problems: [],
+    actionIds: new Set(),
+    blockIds: new Set(),
+    surface: 'home',
+    tableCharacters: 0,
+    charts: 0,
+  };
+  if (!isObject(view)) {
+    report(findings, 'must provide an object', '/view');
+    return findings.problems;
+  }
+  if (view.type !== 'home') report(findings, 'must be a `home` view', '/view/type');
+  checkKeys(findings, view, '/view', ['type', 'blocks', 'private_metadata', 'callback_id', 'external_id']);
+  checkString(findings, view.private_metadata, '/view/private_metadata', VIEW_LIMITS.privateMetadata);
+  checkString(findings, view.callback_id, '/view/callback_id', VIEW_LIMITS.callbackId);
+  if (!Array.isArray(view.blocks)) report(findings, 'must provide an array', '/view/blocks');
+  else {
+    if (view.blocks.length > SLACK_LIMITS.homeBlocks)
+      report(findings, `no more than ${SLACK_LIMITS.homeBlocks} items allowed`, '/view/blocks');
+    view.blocks.forEach((block, i) => {
+      checkBlock(findings, block, `/view/blocks/${i}`);
+    });
+  }
+  if (Buffer.byteLength(JSON.stringify(view)) > VIEW_LIMITS.bytes) report(findings, 'view_too_large', '/view');
+  checkWellFormed(findings, view, '/view', new Set());
   return findings.problems;
 }
 
@@ -191,6 +213,12 @@ function checkBlock(findings: Findings, block: unknown, pointer: string): void {
     case 'rich_text':
       // Rich text is a tree of its own; it is passed as it is (its strings are still checked for UTF-16).
       return;
+    case 'data_visualization':
+      checkDataVisualization(findings, block, pointer);
+      return;
+    case 'data_table':
+      checkDataTable(findings, block, pointer);
+      return;
     default:
       report(findings, `unsupported type: ${String(block.type)}`, `${pointer}/type`);
   }
@@ -236,6 +264,186 @@ function checkActions(findings: Findings, block: JsonObject, pointer: string): v
   elements.forEach((element, i) => {
     checkElement(findings, element, `${pointer}/elements/${i}`);
   });
+}
+
+/**
+ * A data visualization (…/blocks/data-visualization-block): in messages only, at most two a message; a title of 1 to
+ * 50 characters; a pie's segments (label, value above 0), or a line, bar or area chart's series, each with a unique
+ * name and exactly one point per category of its axis, labels and categories of at most 20 characters, values that
+ * are finite numbers.
+ */
+function checkDataVisualization(findings: Findings, block: JsonObject, pointer: string): void {
+  if (findings.surface !== 'message') report(findings, 'unsupported block type in this surface', `${pointer}/type`);
+  findings.charts += 1;
+  if (findings.charts > SLACK_LIMITS.chartsPerMessage)
+    report(findings, `no more than ${SLACK_LIMITS.chartsPerMessage} data_visualization blocks allowed`, pointer);
+  checkKeys(findings, block, pointer, ['type', 'title', 'chart', 'block_id']);
+  if (typeof block.title !== 'string') report(findings, 'must provide a string', `${pointer}/title`);
+  else if (checkString(findings, block.title, `${pointer}/title`, SLACK_LIMITS.chartTitle) && block.title === '')
+    report(findings, 'must be more than 0 characters', `${pointer}/title`);
+  const chart = block.chart;
+  const at = `${pointer}/chart`;
+  if (!isObject(chart)) {
+    report(findings, 'must provide an object', at);
+    return;
+  }
+  if (chart.type === 'pie') {
+    checkKeys(findings, chart, at, ['type', 'segments']);
+    const segments = checkElementList(findings, chart.segments, `${at}/segments`, SLACK_LIMITS.pieSegments);
+    segments.forEach((segment, i) => {
+      const where = `${at}/segments/${i}`;
+      if (!isObject(segment)) {
+        report(findings, 'must provide an object', where);
+        return;
+      }
+      checkKeys(findings, segment, where, ['label', 'value']);
+      checkLabel(findings, segment.label, `${where}/label`);
+      if (!isFiniteNumber(segment.value) || segment.value <= 0)
+        report(findings, 'must be a number greater than 0', `${where}/value`);
+    });
+    return;
+  }
+  if (chart.type !== 'line' && chart.type !== 'bar' && chart.type !== 'area') {
+    report(findings, `unsupported type: ${String(chart.type)} (expected pie, bar, area or line)`, `${at}/type`);
+    return;
+  }
+  checkKeys(findings, chart, at, ['type', 'series', 'axis_config']);
+  const axis = chart.axis_config;
+  let categories: string[] = [];
+  if (!isObject(axis)) report(findings, 'must provide an object', `${at}/axis_config`);
+  else {
+    checkKeys(findings, axis, `${at}/axis_config`, ['categories', 'x_label', 'y_label']);
+    const listed = checkElementList(
+      findings,
+      axis.categories,
+      `${at}/axis_config/categories`,
+      SLACK_LIMITS.chartPoints,
+    );
+    listed.forEach((c, i) => {
+      checkLabel(findings, c, `${at}/axis_config/categories/${i}`);
+    });
+    categories = listed.filter((c): c is string => typeof c === 'string');
+    if (new Set(categories).size !== categories.length)
+      report(findings, 'categories must be unique', `${at}/axis_config/categories`);
+    checkString(findings, axis.x_label, `${at}/axis_config/x_label`, SLACK_LIMITS.chartAxisLabel);
+    checkString(findings, axis.y_label, `${at}/axis_config/y_label`, SLACK_LIMITS.chartAxisLabel);
+  }
+  const series = checkElementList(findings, chart.series, `${at}/series`, SLACK_LIMITS.chartSeries);
+  const names = new Set<unknown>();
+  series.forEach((one, i) => {
+    const where = `${at}/series/${i}`;
+    if (!isObject(one)) {
+      report(findings, 'must provide an object', where);
+      return;
+    }
+    checkKeys(findings, one, where, ['name', 'data']);
+    checkLabel(findings, one.name, `${where}/name`);
+    if (names.has(one.name)) report(findings, 'series names must be unique', `${where}/name`);
+    names.add(one.name);
+    const data = checkElementList(findings, one.data, `${where}/data`, SLACK_LIMITS.chartPoints);
+    const labels = data.map((point) => (isObject(point) ? point.label : undefined));
+    data.forEach((point, j) => {
+      const p = `${where}/data/${j}`;
+      if (!isObject(point)) {
+        report(findings, 'must provide an object', p);
+        return;
+      }
+      checkKeys(findings, point, p, ['label', 'value']);
+      checkLabel(findings, point.label, `${p}/label`);
+      if (typeof point.label === 'string' && !categories.includes(point.label))
+        report(findings, 'label must match one of axis_config.categories', `${p}/label`);
+      if (!isFiniteNumber(point.value)) report(findings, 'must provide a number', `${p}/value`);
+    });
+    // "Must contain exactly one entry for every label in axis_config.categories."
+    if (categories.some((c) => labels.filter((l) => l === c).length !== 1))
+      report(findings, 'must contain exactly one entry for every category', `${where}/data`);
+  });
+}
+
+/** A chart's label, category or series name: a string of 1 to 20 characters. */
+function checkLabel(findings: Findings, value: unknown, pointer: string): void {
+  if (typeof value !== 'string') report(findings, 'must provide a string', pointer);
+  else if (checkString(findings, value, pointer, SLACK_LIMITS.chartLabel) && value === '')
+    report(findings, 'must be more than 0 characters', pointer);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * A data table (…/blocks/data-table-block): a caption; 2 to 101 rows of the same length, 1 to 20 columns, the first
+ * row a header of raw_text or raw_number cells; cells of raw_text, raw_number (text of 1 character or more), rich_text
+ * (not in the header) or a button (an action cell, as Slack's SDKs model it); at most 20,000 characters in a table's
+ * cells and in all of a message's; a page size of 1 to 100.
+ */
+function checkDataTable(findings: Findings, block: JsonObject, pointer: string): void {
+  checkKeys(findings, block, pointer, ['type', 'rows', 'caption', 'page_size', 'row_header_column_index', 'block_id']);
+  if (typeof block.caption !== 'string' || block.caption === '')
+    report(findings, 'must provide a non-empty string', `${pointer}/caption`);
+  if (block.page_size !== undefined) {
+    const size = block.page_size;
+    if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > SLACK_LIMITS.tablePageSize)
+      report(findings, `must be an integer from 1 to ${SLACK_LIMITS.tablePageSize}`, `${pointer}/page_size`);
+  }
+  const rows = block.rows;
+  if (!Array.isArray(rows)) {
+    report(findings, 'must provide an array', `${pointer}/rows`);
+    return;
+  }
+  if (rows.length < 2) report(findings, 'must provide at least 2 items', `${pointer}/rows`);
+  if (rows.length > SLACK_LIMITS.tableRows)
+    report(findings, `no more than ${SLACK_LIMITS.tableRows} items allowed`, `${pointer}/rows`);
+  const width = Array.isArray(rows[0]) ? rows[0].length : 0;
+  if (width < 1 || width > SLACK_LIMITS.tableColumns)
+    report(findings, `rows must have 1 to ${SLACK_LIMITS.tableColumns} cells`, `${pointer}/rows/0`);
+  const index = block.row_header_column_index;
+  if (index !== undefined && (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= width))
+    report(findings, 'must be the index of a column', `${pointer}/row_header_column_index`);
+  let characters = 0;
+  rows.forEach((row, i) => {
+    const at = `${pointer}/rows/${i}`;
+    if (!Array.isArray(row)) {
+      report(findings, 'must provide an array', at);
+      return;
+    }
+    if (row.length !== width) report(findings, 'all rows must have the same number of cells', at);
+    row.forEach((cell, j) => {
+      characters += checkCell(findings, cell, `${at}/${j}`, i === 0);
+    });
+  });
+  if (characters > SLACK_LIMITS.tableCharacters)
+    report(findings, `a table's cells must hold no more than ${SLACK_LIMITS.tableCharacters} characters`, pointer);
+  findings.tableCharacters += characters;
+  if (findings.tableCharacters > SLACK_LIMITS.tableCharacters && characters <= SLACK_LIMITS.tableCharacters)
+    report(findings, `the tables' cells must hold no more than ${SLACK_LIMITS.tableCharacters} characters`, pointer);
+}
+
+/** One cell of a data table; the characters it holds. */
+function checkCell(findings: Findings, cell: unknown, pointer: string, header: boolean): number {
+  if (!isObject(cell)) {
+    report(findings, 'must provide an object', pointer);
+    return 0;
+  }
+  if (cell.type === 'raw_text' || cell.type === 'raw_number') {
+    checkKeys(findings, cell, pointer, cell.type === 'raw_number' ? ['type', 'text', 'value'] : ['type', 'text']);
+    if (typeof cell.text !== 'string' || cell.text === '')
+      report(findings, 'must be more than 0 characters', `${pointer}/text`);
+    if (cell.type === 'raw_number' && cell.value !== undefined && !isFiniteNumber(cell.value))
+      report(findings, 'must provide a number', `${pointer}/value`);
+    return typeof cell.text === 'string' ? cell.text.length : 0;
+  }
+  if (cell.type === 'rich_text' && !header) return JSON.stringify(cell.elements ?? []).length;
+  if (cell.type === 'action_cell' && !header) {
+    checkKeys(findings, cell, pointer, ['type', 'element', 'fallback']);
+    if (!isObject(cell.element) || cell.element.type !== 'button')
+      report(findings, 'must provide a button', `${pointer}/element`);
+    else checkButton(findings, cell.element, `${pointer}/element`);
+    const text = isObject(cell.element) && isObject(cell.element.text) ? cell.element.text.text : '';
+    return typeof text === 'string' ? text.length : 0;
+  }
+  report(findings, `unsupported type: ${String(cell.type)}${header ? ' in the header row' : ''}`, `${pointer}/type`);
+  return 0;
 }
 
 /** A block's `elements`: a required array of 1 to `max` items; the items to check further. */

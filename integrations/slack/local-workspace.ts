@@ -84,18 +84,7 @@ export class LocalWorkspace {
       event_ts: message.ts,
       ...(threadTs !== undefined && { thread_ts: threadTs }),
     };
-    await this.deliver(
-      JSON.stringify({
-        token: 'local',
-        team_id: this.team,
-        api_app_id: 'A0LOCAL001',
-        event,
-        type: 'event_callback',
-        event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
-        event_time: Math.floor(Date.now() / 1000),
-      }),
-      'application/json',
-    );
+    await this.deliverEvent(event);
     return message;
   }
 
@@ -169,6 +158,66 @@ export class LocalWorkspace {
     );
   }
 
+  /**
+   * A person opens opsbot's Home tab: Slack's `app_home_opened` event (its `channel` the person's DM with the app, as
+   * Slack sends it), with the view published before, if any.
+   */
+  async openHome(user: string, dm: string): Promise<void> {
+    const shown = this.standIn.homeViews.get(user);
+    const event = {
+      type: 'app_home_opened',
+      user,
+      channel: dm,
+      tab: 'home',
+      event_ts: `${(Date.now() / 1000).toFixed(6)}`,
+      ...(shown !== undefined && { view: { id: shown.id, team_id: this.team, type: 'home', ...shown.view } }),
+    };
+    await this.deliverEvent(event);
+  }
+
+  /**
+   * A click on a button in a data table of a person's Home tab, as Slack posts it: from a view, with no channel, no
+   * message and no response_url.
+   */
+  async clickHome(actionId: string, user: string = this.user): Promise<void> {
+    const shown = this.standIn.homeViews.get(user);
+    const button = JSON.stringify(shown?.view.blocks ?? []).includes(`"action_id":"${actionId}"`)
+      ? findButton(shown?.view.blocks ?? [], actionId)
+      : undefined;
+    if (shown === undefined || button === undefined) throw new Error(`no button ${actionId} on ${user}'s Home tab`);
+    const payload = {
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), team_id: this.team },
+      api_app_id: 'A0LOCAL001',
+      token: 'local',
+      container: { type: 'view', view_id: shown.id },
+      trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+      team: { id: this.team, domain: 'local' },
+      view: { id: shown.id, team_id: this.team, type: 'home', ...shown.view },
+      actions: [{ ...button, block_id: 'local', action_ts: String(Date.now() / 1000) }],
+    };
+    await this.deliver(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
+  }
+
+  /** An Events API delivery of `event`, as Slack wraps it. */
+  private async deliverEvent(event: Record<string, unknown>): Promise<void> {
+    await this.deliver(
+      JSON.stringify({
+        token: 'local',
+        team_id: this.team,
+        api_app_id: 'A0LOCAL001',
+        event,
+        type: 'event_callback',
+        event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
+        event_time: Math.floor(Date.now() / 1000),
+      }),
+      'application/json',
+    );
+  }
+
   private async deliver(body: string, contentType: string): Promise<string> {
     const response = await fetch(this.options.requestUrl, {
       method: 'POST',
@@ -179,4 +228,23 @@ export class LocalWorkspace {
     if (!response.ok) throw new Error(`the app answered HTTP ${response.status}`);
     return text;
   }
+}
+
+/** A button anywhere in blocks (an actions block, a section's accessory, a data table's action cell). */
+function findButton(blocks: unknown, actionId: string): Record<string, unknown> | undefined {
+  if (Array.isArray(blocks)) {
+    for (const item of blocks) {
+      const found = findButton(item, actionId);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof blocks !== 'object' || blocks === null) return undefined;
+  const o = blocks as Record<string, unknown>;
+  if (o.type === 'button' && o.action_id === actionId) return o;
+  for (const value of Object.values(o)) {
+    const found = findButton(value, actionId);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkMessage } from './block-kit';
+import { checkHomeView, checkMessage } from './block-kit';
 
 /** One message in the stand-in's channel, as its latest update left it. */
 export interface StandInMessage {
@@ -73,6 +73,13 @@ export class SlackStandIn {
   readonly people = new Map<string, StandInPerson>();
   /** User groups as `usergroups.users.list` answers; a group not listed here does not exist. */
   readonly groups = new Map<string, string[]>();
+  /**
+   * Block types this workspace does not show (a plan or client without charts): Slack refuses a message holding one
+   * (`invalid_blocks`, "unsupported type"), as it refuses a type it does not know. Empty: every type it models.
+   */
+  readonly unsupportedBlocks = new Set<string>();
+  /** Each person's Home tab, as `views.publish` last set it (with Slack's view id and the publication's count). */
+  readonly homeViews = new Map<string, { id: string; view: Record<string, unknown>; publications: number }>();
   private readonly responseTargets = new Map<string, ResponseTarget>();
   private readonly faults: Array<{ method: string; fault: StandInFault }> = [];
   private lastTs = 0;
@@ -147,6 +154,12 @@ export class SlackStandIn {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     if (req.method === 'GET' && url.pathname === '/local/messages') {
       send(res, 200, this.snapshot());
+      return true;
+    }
+    if (req.method === 'GET' && url.pathname === '/local/home') {
+      // A person's Home tab as last published: its blocks, or none yet.
+      const shown = this.homeViews.get(url.searchParams.get('user') ?? '');
+      send(res, 200, shown === undefined ? { published: false } : { published: true, ...shown });
       return true;
     }
     const responseMatch = /^\/local\/response\/([A-Za-z0-9_-]{1,64})$/.exec(url.pathname);
@@ -245,9 +258,35 @@ export class SlackStandIn {
         const members = this.groups.get(typeof args.usergroup === 'string' ? args.usergroup : '');
         return members === undefined ? { ok: false, error: 'no_such_subteam' } : { ok: true, users: [...members] };
       }
+      case 'views.publish': {
+        // "A view payload. This must be a JSON-encoded string" (the Web API client sends it so).
+        const user = typeof args.user_id === 'string' ? args.user_id : '';
+        const view = typeof args.view === 'string' ? safeJson(args.view) : args.view;
+        if (!/^[UW][A-Z0-9]{2,}$/.test(user)) {
+          return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['invalid `user_id`'] } };
+        }
+        const problems = checkHomeView(view);
+        if (problems.includes('view_too_large [json-pointer:/view]')) return { ok: false, error: 'view_too_large' };
+        if (problems.length > 0) {
+          return {
+            ok: false,
+            error: 'invalid_arguments',
+            response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
+          };
+        }
+        const previous = this.homeViews.get(user);
+        const id = previous?.id ?? `V0HOME${String(this.homeViews.size + 1).padStart(4, '0')}`;
+        this.homeViews.set(user, {
+          id,
+          view: view as Record<string, unknown>,
+          publications: (previous?.publications ?? 0) + 1,
+        });
+        this.changed();
+        return { ok: true, view: { id, team_id: LOCAL_TEAM, type: 'home', ...(view as object) } };
+      }
       case 'chat.postMessage': {
         if (channel === '') return { ok: false, error: 'channel_not_found' };
-        const refused = refusal(text, blocks);
+        const refused = refusal(text, blocks, this.unsupportedBlocks);
         if (refused !== undefined) return refused;
         const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
         const metadata = parseMetadata(args.metadata);
@@ -303,7 +342,7 @@ export class SlackStandIn {
       case 'chat.postEphemeral': {
         const user = typeof args.user === 'string' ? args.user : undefined;
         if (channel === '' || user === undefined) return { ok: false, error: 'channel_not_found' };
-        const refused = refusal(text, blocks);
+        const refused = refusal(text, blocks, this.unsupportedBlocks);
         if (refused !== undefined) return refused;
         const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
         const m = this.append({
@@ -328,7 +367,7 @@ export class SlackStandIn {
       case 'chat.update': {
         const target = this.messages.find((m) => m.ts === args.ts && m.channel === channel && !m.ephemeral);
         if (target === undefined) return { ok: false, error: 'message_not_found' };
-        const refused = refusal(text, blocks);
+        const refused = refusal(text, blocks, this.unsupportedBlocks);
         if (refused !== undefined) return refused;
         this.replace(target, text, blocks);
         return { ok: true, channel, ts: target.ts, text };
@@ -353,7 +392,7 @@ export class SlackStandIn {
     // is not counted as one of the five uses.
     if (body.delete_original !== true) {
       if (parsed === null) return { status: 400, error: 'invalid_blocks' };
-      const refused = refusal(text, blocks);
+      const refused = refusal(text, blocks, this.unsupportedBlocks);
       if (refused?.error === 'no_text') return { status: 400, error: 'missing_text_or_fallback_or_attachments' };
       if (refused !== undefined) return { status: 400, error: refused.error };
     }
@@ -428,9 +467,16 @@ export class SlackStandIn {
 function refusal(
   text: string,
   blocks: unknown[] | undefined,
+  unsupported: ReadonlySet<string> = new Set(),
 ): { ok: false; error: string; errors?: string[]; response_metadata?: { messages: string[] } } | undefined {
   if (text === '' && (blocks === undefined || blocks.length === 0)) return { ok: false, error: 'no_text' };
   const problems = checkMessage({ text, blocks });
+  // A workspace without a block type yet answers as Slack does for a type it does not know.
+  (blocks ?? []).forEach((block, i) => {
+    const type = (block as { type?: unknown } | null)?.type;
+    if (typeof type === 'string' && unsupported.has(type))
+      problems.push(`unsupported type: ${type} [json-pointer:/blocks/${i}/type]`);
+  });
   if (problems.length === 0) return undefined;
   return {
     ok: false,

@@ -182,6 +182,16 @@ export class SlackWebApiChat implements Chat {
     });
   }
 
+  async publishHome(
+    userId: string,
+    view: { readonly type: 'home'; readonly blocks: readonly unknown[] },
+  ): Promise<void> {
+    // The same view twice shows the same Home tab: safe to repeat.
+    await this.deliver(async () => {
+      await this.client.views.publish({ user_id: userId, view: view as never });
+    });
+  }
+
   async update(channel: string, ts: string, message: ChatMessage): Promise<void> {
     // The same update twice shows the same message: safe to repeat.
     try {

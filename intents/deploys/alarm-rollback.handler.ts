@@ -4,6 +4,7 @@ import type { IntentPorts } from '../define-intent';
 import { defineReaction, type EventBridgeEvent } from '../define-reaction';
 import { code, type Line, notice, type Reply, status, strong } from '../reply';
 import { ALERT_TTL_SECONDS, type AlarmAlert, alertKey } from './alarm-alerts';
+import { alarmPicture, CHART_HOURS } from './alarm-chart';
 import { alarmRollbackReaction } from './alarm-rollback.reaction';
 import { alarmFacts } from './alarm-story';
 import { type AlarmOutcome, redeployOnAlarm, stopOnAlarm, tellAlarmIgnored } from './run/alarm-response';
@@ -107,7 +108,10 @@ export async function alarmFired(
     last?.kind === 'deploy' && last.outcome === 'succeeded'
       ? last.previousVersion
       : await engineBefore(target.service, target.environment, ports);
-  return alertAlarm(target, alarm, back, ports);
+  // The deploy that led up to it, when it started within the chart's hours.
+  const started = last?.kind === 'deploy' ? (last.startedAt ?? last.requestedAt) : undefined;
+  const recent = started !== undefined && now - started <= CHART_HOURS * 3_600_000 ? started : undefined;
+  return alertAlarm(target, alarm, back, ports, recent);
 }
 
 /** The version the engine's last successful deployment replaced (CodeDeploy or ECS history), when it says. */
@@ -132,6 +136,7 @@ async function alertAlarm(
   alarm: AlarmState,
   back: string | undefined,
   ports: IntentPorts,
+  deployStartedAt?: number,
 ): Promise<'alerted' | 'none'> {
   const key = alertKey(target.service, target.environment, alarm.name);
   const record: AlarmAlert = { alarm: alarm.name, ...target, firedAt: alarm.updatedAt ?? ports.clock.now() };
@@ -141,6 +146,9 @@ async function alertAlarm(
   if (!(await ports.store.putIfAbsent(key, record, ALERT_TTL_SECONDS))) return 'none';
   try {
     const facts = alarmFacts(alarm);
+    const picture = await alarmPicture(target, alarm, ports, {
+      ...(deployStartedAt !== undefined && { deployStartedAt }),
+    });
     const reply: Reply = {
       title: `Alarm ${alarm.name}: ${target.service} in ${target.environment}`,
       summary: [
@@ -154,6 +162,7 @@ async function alertAlarm(
       sections: [
         [
           ...facts,
+          ...(picture.figures !== undefined ? [picture.figures] : []),
           [
             'No deploy of ',
             strong(target.service),
@@ -193,6 +202,7 @@ async function alertAlarm(
           },
         ],
       }),
+      ...(picture.chart !== undefined && { chart: picture.chart }),
       visibility: 'channel',
     };
     const message = await ports.announcer.post({ channel: 'alerts' }, reply, { key: `${key}:${record.firedAt}` });

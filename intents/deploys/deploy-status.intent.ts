@@ -1,6 +1,6 @@
 import { declareIntent } from '../define-intent';
 
-/** What is deployed where, and how running deploys are going. */
+/** What is deployed where (the estate's table when no one service is asked about), and how running deploys are going. */
 export const deployStatusIntent = declareIntent({
   name: 'DeployStatus',
   description: 'Show what is deployed where and how running deploys are going',
@@ -55,10 +55,19 @@ export const deployStatusIntent = declareIntent({
     'deploy history of {service}',
     'deploy history of {service} in {environment}',
     'recent deploys of {service}',
+    'what is running where',
+    'what runs where',
+    'show me what runs where',
+    'where is {service} {version}',
+    'where is {version} of {service}',
+    'where does {service} {version} run',
+    'which environments run {service} {version}',
+    'is {service} {version} in {environment}',
   ],
   slots: {
     service: { type: 'Service', required: false, prompt: 'Which service?' },
     environment: { type: 'Environment', required: false, prompt: 'Which environment?' },
+    version: { type: 'Version', required: false, prompt: 'Which version?' },
   },
   sideEffects: false,
   examples: {
@@ -67,5 +76,7 @@ export const deployStatusIntent = declareIntent({
     'any deploys in progress?': {},
     'who deployed payments last?': { service: 'payments' },
     'what happened to api in prod this week?': { service: 'api', environment: 'prod' },
+    "what's running in prod?": { environment: 'prod' },
+    'where is web v1.9.3?': { service: 'web', version: 'v1.9.3' },
   },
 });

@@ -31,6 +31,9 @@ export const deployStatusLanguages: IntentLanguages = {
     '{service} 배포 이력',
     '{service} {environment} 배포 이력 보여줘',
     '{service} {environment}에 배포됐어',
+    '어디에 뭐가 돌고 있어',
+    '{service} {version} 어디에 배포돼 있어',
+    '{service} {version} 어디서 돌고 있어',
   ],
   es: [
     'estado',
@@ -62,6 +65,9 @@ export const deployStatusLanguages: IntentLanguages = {
     'qué pasó con {service} en {environment} esta semana',
     'historial de despliegues de {service}',
     'historial de despliegues de {service} en {environment}',
+    'qué corre dónde',
+    'dónde está {service} {version}',
+    'en qué entornos está {service} {version}',
   ],
   de: [
     'wie ist der status',
@@ -94,5 +100,8 @@ export const deployStatusLanguages: IntentLanguages = {
     'was ist mit {service} in {environment} diese woche passiert',
     'deploy historie von {service}',
     'deployment historie von {service} in {environment}',
+    'was läuft wo',
+    'wo läuft {service} {version}',
+    'in welchen umgebungen ist {service} {version}',
   ],
 };

@@ -99,7 +99,7 @@ export async function freezeRefusal(
 }
 
 /** The freeze in force in an environment now: a configured window, or its change calendar CLOSED. */
-async function currentFreeze(
+export async function currentFreeze(
   environment: string,
   ports: Pick<IntentPorts, 'rules' | 'clock' | 'calendars'>,
 ): Promise<{ readonly freeze: Pick<Freeze, 'reason'>; readonly endsAt?: number } | undefined> {

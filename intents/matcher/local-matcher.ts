@@ -224,7 +224,13 @@ export class LocalMatcher {
     // Question words alone place nothing ("what time is it?"), unless with a name they are a sample utterance
     // almost word for word ("what's on prod").
     const placedByNames = bestScore >= CLOSE && entities.some((e) => !SOFT_TYPES.has(e.type));
-    if (best < 0 || (keywordHits === 0 && !placedByNames) || bestScore < THRESHOLD) {
+    // The keyword must be the placed utterance's own: "who broke the coffee machine" shares "who" with "who deployed
+    // web" and "broke" with a pipeline question, and is neither. A name said ("what tag is billing on in stage")
+    // places the question with its words.
+    const ownKeyword =
+      best >= 0 &&
+      (entities.some((e) => !SOFT_TYPES.has(e.type)) || [...features].some((f) => this.isKeywordOf(f, best)));
+    if (best < 0 || ((keywordHits === 0 || !ownKeyword) && !placedByNames) || bestScore < THRESHOLD) {
       return (
         this.moveOf(text, tokens, entities) ??
         this.pipelineNamedIn(text, tokens, entities, bestHolding) ?? {
@@ -264,6 +270,12 @@ export class LocalMatcher {
     if (intent === undefined || intent.sideEffects) return undefined;
     const { slots } = this.fillSlots(intent, tokens, entities);
     return { text, intent: intent.name, slots, confidence: THRESHOLD, loose: true };
+  }
+
+  /** Whether `feature` is a word (not a slot, not a function word) of the sample utterance `template`. */
+  private isKeywordOf(feature: string, template: number): boolean {
+    if (feature.startsWith('$') || FUNCTION_WORDS.has(feature)) return false;
+    return this.postings.get(feature)?.some((p) => p.template === template) === true;
   }
 
   private holdsPipeline(intentName: string): boolean {

@@ -45,8 +45,9 @@ const ES_HYPOTHETICAL =
   /(?:^|¿|\by )\s*si \S+(?:amos|emos|imos|o)\b|\b(?:qué pasa si|que pasa si|qué pasaría|que pasaria|si (?:despliego|desplegamos|hago|hacemos|bloqueo)|debería|deberia|deberíamos|deberiamos|sería seguro|seria seguro|es seguro)\b/;
 const ES_CONCEPT =
   /^¿?\s*(?:qué es|que es|qué son|que son|cómo funciona|como funciona|explica|explícame|explicame|para qué sirve|para que sirve)\b/;
+// A question word ends where a letter does not follow: JavaScript's \b takes "é" for no letter, so "qué" had none.
 const ES_QUESTION =
-  /^¿|\?\s*$|^(?:qué|que|quién|quien|cuál|cual|cuándo|cuando|dónde|donde|cómo|como|hay|está|esta|están|estan|se (?:desplegó|desplego|hizo))\b/;
+  /^¿|\?\s*$|^(?:qué|que|quién|quien|cuál|cual|cuándo|cuando|dónde|donde|cómo|como|hay|está|esta|están|estan|se (?:desplegó|desplego|hizo))(?![\p{L}\p{N}])/u;
 
 const DE_NEGATION = /\b(?:nicht|kein|keine|keinen|nie|niemals|bloß nicht|bloss nicht)\b/;
 const DE_HYPOTHETICAL =

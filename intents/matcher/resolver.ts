@@ -72,6 +72,15 @@ const NOT_TAGS = new Set([
   'or',
   'than',
   'but',
+  'if',
+  'when',
+  'it',
+  'i',
+  'we',
+  'you',
+  'so',
+  'then',
+  'because',
 ]);
 
 /** Words that look like typos of names but are ordinary English; never corrected into a name. */

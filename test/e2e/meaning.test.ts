@@ -1,5 +1,5 @@
 import { buttonsOf } from '../support/cards';
-import { allText, type Harness, harness, mention, slash } from '../support/harness';
+import { allText, type Harness, harness, mention, slash, unescaped } from '../support/harness';
 
 /** What opsbot answered last, as a person reads it. */
 function lastAnswer(h: Harness): string {
@@ -27,11 +27,22 @@ describe('a message is read for its meaning before anything is planned', () => {
   });
 
   it('says it cannot read a slash-command question it could only place loosely as a change, and starts none', async () => {
-    // Act: a question the worker would answer with web's status; the acknowledgement cannot ask it back.
-    const { ack } = await slash(h, 'is web v1.2.3 on prod?');
+    // Act: names and a version, asked, with no verb; the acknowledgement cannot ask it back.
+    const { ack } = await slash(h, 'are web v1.2.3 and prod ready?');
 
     // Assess
     expect(allText(ack as NonNullable<typeof ack>)).toContain("I couldn't read");
+    expect(h.bot().some((m) => allText(m).includes('Deploy *web*'))).toBe(false);
+  });
+
+  it('answers a slash-command question about where a version runs with where it runs, and starts nothing', async () => {
+    // Act
+    const { ack } = await slash(h, 'is web v1.2.3 on prod?');
+
+    // Assess
+    expect(unescaped(allText(ack as NonNullable<typeof ack>))).toMatch(
+      /\*web\* `v1\.2\.3` runs nowhere: prod \(v[\d.]+\)/,
+    );
     expect(h.bot().some((m) => allText(m).includes('Deploy *web*'))).toBe(false);
   });
 

@@ -53,6 +53,7 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
       'codepipeline:GetPipelineState',
       'codepipeline:RetryStageExecution',
       'cloudwatch:DescribeAlarms',
+      'cloudwatch:GetMetricData',
       'ec2:DescribeInstanceStatus',
       'rds:ListTagsForResource',
       'es:ListScheduledActions',

@@ -90,7 +90,7 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     ]);
   });
 
-  it('reads the rollback alarms’ states where they live, and nothing else of CloudWatch', () => {
+  it('reads the rollback alarms’ states where they live, the metric data of their charts there, and nothing else of CloudWatch', () => {
     expect(resources(find(homeStatements, 'cloudwatch:DescribeAlarms'))).toEqual([
       'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:web-staging-5xx',
     ]);
@@ -101,7 +101,10 @@ describe('deploy permissions: exactly the calls deploys make, on the configured 
     const cloudwatch = [...homeStatements, ...accessStatements].flatMap((s) =>
       [s.Action].flat().filter((a) => a.startsWith('cloudwatch:')),
     );
-    expect([...new Set(cloudwatch)]).toEqual(['cloudwatch:DescribeAlarms']);
+    expect([...new Set(cloudwatch)]).toEqual(['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData']);
+    // GetMetricData names no resource: granted on *, once in each role that reads alarms.
+    expect(resources(find(homeStatements, 'cloudwatch:GetMetricData'))).toEqual(['*']);
+    expect(resources(find(accessStatements, 'cloudwatch:GetMetricData'))).toEqual(['*']);
   });
 
   it('stops and rolls back only the configured deployment groups and services', () => {

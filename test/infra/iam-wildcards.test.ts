@@ -10,7 +10,7 @@ const SAR = 'https://docs.aws.amazon.com/service-authorization/latest/reference'
 /**
  * The only actions opsbot's stacks may grant on `*`: those the Service Authorization Reference gives no resource type
  * for (its "Resource types" column is empty, so a policy must say `*`), each with why opsbot calls it and where that
- * is written. Two have resource types that do not fit how opsbot calls them; their reasons say so.
+ * is written. Three have resource types that do not fit how opsbot calls them; their reasons say so.
  */
 const ALLOWED: Record<string, { readonly reason: string; readonly source: string; readonly condition?: string }> = {
   'ecs:DescribeTaskDefinition': {
@@ -26,6 +26,11 @@ const ALLOWED: Record<string, { readonly reason: string; readonly source: string
       },
     ]),
   ),
+  'cloudwatch:GetMetricData': {
+    reason:
+      'Reads what a rollback alarm watched, for its chart. Its one resource type (dataset, for OTLP metrics) is optional and is not how classic metrics are read, so classic metric data is granted on *.',
+    source: `${SAR}/list_amazoncloudwatch.html`,
+  },
   'ecs:ListTasks': {
     reason:
       'Its only resource type is container-instance, which Fargate tasks have none of; the statement is held to the configured clusters by the ecs:cluster condition instead.',

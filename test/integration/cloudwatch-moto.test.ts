@@ -1,4 +1,9 @@
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { CloudWatchAlarms } from '../../integrations/aws/cloudwatch-alarms.adapter';
 import { describeMoto, type Moto, startMoto } from '../support/moto';
 
@@ -124,5 +129,47 @@ describeMoto('CloudWatch alarms against moto (real SDK v3 over HTTP)', () => {
       threshold: 2,
       measure: { kind: 'expression', expression: '100 * m1 / m2', label: '5xx rate (%)' },
     });
+  });
+
+  it('reads what an alarm watched over a window with GetMetricData (moto answers metrics; expressions are tested on mocks)', async () => {
+    // Prepare: a 5xx count and a request count, a minute apart for the last ten minutes
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    const dimensions = [{ Name: 'LoadBalancer', Value: 'app/web-staging/0123456789abcdef' }];
+    const minutes = Array.from({ length: 10 }, (_, i) => now - (10 - i) * 60_000);
+    await client.send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/ApplicationELB',
+        MetricData: minutes.flatMap((at, i) => [
+          {
+            MetricName: 'HTTPCode_Target_5XX_Count',
+            Dimensions: dimensions,
+            Timestamp: new Date(at),
+            Value: i === 9 ? 12 : 1,
+          },
+          { MetricName: 'RequestCount', Dimensions: dimensions, Timestamp: new Date(at), Value: 100 },
+        ]),
+      }),
+    );
+    const adapter = new CloudWatchAlarms(
+      [
+        {
+          service: 'web',
+          environment: 'staging',
+          account: { name: 'tools', id: '123456789012' },
+          region: 'us-east-1',
+          names: ['web-staging-5xx-errors'],
+        },
+      ],
+      () => client,
+    );
+    const [errors] = (await adapter.states('web', 'staging')).filter((s) => s.name === 'web-staging-5xx-errors');
+    const window = { from: now - 15 * 60_000, to: now };
+
+    // Act
+    const series = await adapter.series('web', 'staging', errors as never, window);
+    // Assess: a point a minute, oldest first, the breach last
+    expect(series.periodSeconds).toBe(60);
+    expect(series.points.map((p) => p.value)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 12]);
+    expect(series.points.map((p) => p.at)).toEqual(minutes);
   });
 });

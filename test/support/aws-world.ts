@@ -1,4 +1,4 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   BatchGetDeploymentsCommand,
   CodeDeployClient,
@@ -335,21 +335,49 @@ export function awsWorld(home: string): AwsWorld {
   pipelines.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
   pipelines.on(RetryStageExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
 
-  // CloudWatch: the rollback alarms asked for, OK.
-  stub(mockClient(CloudWatchClient))
-    .on(DescribeAlarmsCommand)
-    .callsFake(async (input, getClient) => {
-      const w = await where(getClient);
-      return {
-        MetricAlarms: ((input.AlarmNames as string[] | undefined) ?? []).map((name) => ({
-          AlarmName: name,
-          AlarmArn: `arn:aws:cloudwatch:${w.region}:${w.account}:alarm:${name}`,
-          StateValue: 'OK',
-          StateUpdatedTimestamp: new Date(Date.now() - 3_600_000),
-        })),
-        CompositeAlarms: [],
-      };
-    });
+  // CloudWatch: the rollback alarms asked for, OK; what they watched, a value a period over the window asked for.
+  const cloudwatch = stub(mockClient(CloudWatchClient));
+  cloudwatch.on(GetMetricDataCommand).callsFake(async (input) => {
+    const from = (input.StartTime as Date).getTime();
+    const to = (input.EndTime as Date).getTime();
+    const returned = ((input.MetricDataQueries ?? []) as Array<{ Id: string; ReturnData?: boolean }>).find(
+      (q) => q.ReturnData === true,
+    );
+    const times: Date[] = [];
+    for (let at = from; at <= to; at += 300_000) times.push(new Date(at));
+    return {
+      MetricDataResults: [
+        {
+          Id: returned?.Id,
+          Label: 'HTTPCode_Target_5XX_Count',
+          Timestamps: times,
+          Values: times.map((_, i) => i % 4),
+          StatusCode: 'Complete',
+        },
+      ],
+      Messages: [],
+    };
+  });
+  cloudwatch.on(DescribeAlarmsCommand).callsFake(async (input, getClient) => {
+    const w = await where(getClient);
+    return {
+      MetricAlarms: ((input.AlarmNames as string[] | undefined) ?? []).map((name) => ({
+        AlarmName: name,
+        AlarmArn: `arn:aws:cloudwatch:${w.region}:${w.account}:alarm:${name}`,
+        StateValue: 'OK',
+        StateUpdatedTimestamp: new Date(Date.now() - 3_600_000),
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Dimensions: [{ Name: 'LoadBalancer', Value: 'app/web/50dc6c495c0c9188' }],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 2,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      })),
+      CompositeAlarms: [],
+    };
+  });
   stub(mockClient(SSMClient)).on(GetCalendarStateCommand).resolves({ State: 'OPEN', AtTime: new Date().toISOString() });
 
   // Maintenance sources, each with something scheduled, so that their follow-up reads are made.

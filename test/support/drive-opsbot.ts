@@ -9,8 +9,8 @@ import { handleWorkerInput } from '../../bot/worker/router';
 import { asCaller, listenToCalls, type RecordedCall } from '../../integrations/aws/call-ledger';
 import type { EventBridgeEvent } from '../../intents/define-reaction';
 import type { AwsWorld } from './aws-world';
-import { ALICE, click, FORM, type Harness, slash } from './harness';
-import { signedEvent, signedMention, slashCommandBody, startStandIn, TEST_BOT_TOKEN } from './slack';
+import { ALICE, click, FORM, type Harness, JSON_TYPE, slash } from './harness';
+import { eventBody, signedEvent, signedMention, slashCommandBody, startStandIn, TEST_BOT_TOKEN } from './slack';
 
 /** The environment each function gets from the synthesized stack (tokens resolved). */
 export interface DeployedEnvironments {
@@ -59,6 +59,13 @@ export async function driveOpsbot(
     // Lex hears the first configured pipeline asked about.
     world.pipeline = Object.keys(config.pipelines)[0] ?? 'none';
     await send(signedMention('is the api pipeline green?'));
+    // Alice opens opsbot's Home tab: what runs where is read from every account and published.
+    await send(
+      signedEvent(
+        eventBody({ type: 'app_home_opened', user: ALICE, channel: 'D0ALICEDM1', tab: 'home', event_ts: '1.2' }),
+        JSON_TYPE,
+      ),
+    );
 
     // The worker, built as its entry builds it, runs what it was handed.
     const workerSettings = await asCaller('worker', () =>
@@ -71,6 +78,7 @@ export async function driveOpsbot(
       for (const job of world.invoked.splice(0)) await handleWorkerInput(job as Job, worker.worker);
     };
     await runHandedOver();
+    if (!stand.standIn.homeViews.has(ALICE)) throw new Error('the worker did not publish the Home tab it was handed');
 
     // Retry, clicked on the pipeline card the worker posted: the slack function opens the stored card.
     const card = stand.standIn.messages.find((m) =>
@@ -265,7 +273,12 @@ async function everyPort(config: OpsbotConfig, ports: Ports, world: AwsWorld): P
   };
   for (const [service, s] of Object.entries(config.services)) {
     for (const [environment, t] of Object.entries(s.environments)) {
-      await attempt(() => ports.alarms.states(service, environment));
+      await attempt(async () => {
+        // Each alarm as read, and the chart of what it watched over the last hours.
+        for (const alarm of await ports.alarms.states(service, environment)) {
+          await ports.alarms.series(service, environment, alarm, { from: Date.now() - 3 * 3_600_000, to: Date.now() });
+        }
+      });
       if (t.cluster === undefined) continue;
       world.engine = t.codedeploy !== undefined ? 'codedeploy' : 'ecs';
       world.container = t.container ?? service;

@@ -575,6 +575,8 @@ const CLOUDWATCH: Record<string, (p: Place) => Draft[]> = {
       resource: p.arn('cloudwatch', `alarm:${name}`),
     }));
   },
+  /** Classic metrics name no resource: GetMetricData's only resource type (`dataset`) is optional, so it is on `*`. */
+  GetMetricData: () => [onStar('cloudwatch:GetMetricData')],
 };
 
 const SSM: Record<string, (p: Place) => Draft[]> = {

@@ -411,3 +411,37 @@ describe('hostile values after the signature check', () => {
     ]);
   });
 });
+
+describe('the Home tab’s payloads', () => {
+  const FORM_TYPE = 'application/x-www-form-urlencoded';
+  const opened = (tab: unknown, user: unknown = 'U0ALICE001') =>
+    eventBody({ type: 'app_home_opened', user, channel: 'D0ALICEDM1', tab, event_ts: '1.2' });
+  const homeClick = (container: Record<string, unknown>) =>
+    new URLSearchParams({
+      payload: JSON.stringify({
+        type: 'block_actions',
+        user: { id: 'U0ALICE001' },
+        team: { id: 'T0LOCAL001' },
+        container,
+        trigger_id: '1.2.3',
+        actions: [{ type: 'button', action_id: 'opsbot.request', value: 'x' }],
+      }),
+    }).toString();
+
+  it('hands on the Home tab’s opening and its clicks, which come from a view without a response_url', () => {
+    expect(checkPayload('application/json', opened('home'), '/deploy').kind).toBe('handle');
+    expect(checkPayload(FORM_TYPE, homeClick({ type: 'view', view_id: 'V0HOME0001' }), '/deploy').kind).toBe('handle');
+  });
+
+  it('drops the Messages tab’s opening, a crafted opening, and a message click without a response_url', () => {
+    expect(checkPayload('application/json', opened('messages'), '/deploy')).toEqual({
+      kind: 'ignore',
+      reason: 'messages-tab-opened',
+    });
+    expect(checkPayload('application/json', opened('home', { id: 'U0ALICE001' }), '/deploy').kind).toBe('ignore');
+    expect(checkPayload('application/json', opened('everything'), '/deploy').kind).toBe('ignore');
+    expect(checkPayload(FORM_TYPE, homeClick({ type: 'message', channel_id: 'C0DEPLOYS01' }), '/deploy').kind).toBe(
+      'ignore',
+    );
+  });
+});

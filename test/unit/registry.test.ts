@@ -27,6 +27,7 @@ describe('intent registry', () => {
       'Deploy',
       'Rollback',
       'DeployStatus',
+      'ServiceHealth',
       'Lock',
       'Unlock',
       'LockStatus',

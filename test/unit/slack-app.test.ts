@@ -33,6 +33,8 @@ const HISTORY = ['channels:history', 'groups:history', 'im:history', 'mpim:histo
 const METHOD_SCOPES: Record<string, { token: 'bot' | 'app'; scopes: string[] }> = {
   'chat.postMessage': { token: 'bot', scopes: ['chat:write'] },
   'chat.update': { token: 'bot', scopes: ['chat:write'] },
+  // "Required scopes: No scope required" (docs.slack.dev/reference/methods/views.publish).
+  'views.publish': { token: 'bot', scopes: [] },
   'chat.delete': { token: 'bot', scopes: ['chat:write'] },
   'chat.postEphemeral': { token: 'bot', scopes: ['chat:write'] },
   'conversations.history': { token: 'bot', scopes: HISTORY },
@@ -50,6 +52,8 @@ const SUBSCRIPTIONS: Record<string, { delivers: string; scope: string }> = {
   'message.channels': { delivers: 'message', scope: 'channels:history' },
   'message.groups': { delivers: 'message', scope: 'groups:history' },
   'message.mpim': { delivers: 'message', scope: 'mpim:history' },
+  // "This event doesn't require any scopes" (docs.slack.dev/reference/events/app_home_opened).
+  app_home_opened: { delivers: 'app_home_opened', scope: '' },
 };
 /** A slash command needs this scope. */
 const COMMAND_SCOPE = 'commands';
@@ -149,7 +153,7 @@ describe('the Slack app manifest (bot/slack-app.ts)', () => {
     const { events } = registeredListeners();
 
     // Assess
-    expect(events.sort()).toEqual(['app_mention', 'message']);
+    expect(events.sort()).toEqual(['app_home_opened', 'app_mention', 'message']);
     for (const type of events) {
       const delivering = manifestEvents.filter((e) => SUBSCRIPTIONS[e]?.delivers === type);
       expect({ type, delivering: delivering.length > 0 }).toEqual({ type, delivering: true });
@@ -157,13 +161,17 @@ describe('the Slack app manifest (bot/slack-app.ts)', () => {
     // The message listener answers direct messages and replies in channel threads.
     expect(manifestEvents).toEqual(expect.arrayContaining(['message.im', 'message.channels']));
     for (const event of manifestEvents) {
-      expect({ event, scope: SUBSCRIPTIONS[event]?.scope }).toEqual({
-        event,
-        scope: expect.stringMatching(/.+/),
-      });
-      expect(manifestScopes).toContain(SUBSCRIPTIONS[event]?.scope);
-      expect(EVENT_SUBSCRIPTIONS.find((s) => s.subscription === event)?.scope).toBe(SUBSCRIPTIONS[event]?.scope);
+      expect({ event, documented: SUBSCRIPTIONS[event] !== undefined }).toEqual({ event, documented: true });
+      const documented = SUBSCRIPTIONS[event]?.scope;
+      const declared = EVENT_SUBSCRIPTIONS.find((s) => s.subscription === event)?.scope;
+      if (documented === '') expect({ event, declared }).toEqual({ event, declared: undefined });
+      else {
+        expect(manifestScopes).toContain(documented);
+        expect(declared).toBe(documented);
+      }
     }
+    // The Home tab it publishes is turned on.
+    expect(manifest.features?.app_home?.home_tab_enabled).toBe(true);
   });
 
   it('subscribes to no event that no listener hears', () => {

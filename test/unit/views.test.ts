@@ -1,4 +1,5 @@
 import { renderPages, renderReply } from '../../bot/views/render';
+import { checkMessage } from '../../integrations/slack/block-kit';
 import { code, link, mention, progress, status, strong } from '../../intents/reply';
 
 const texts = (blocks: unknown[]) => JSON.stringify(blocks);
@@ -208,5 +209,57 @@ describe('replies longer than one Slack message', () => {
     // Assess
     expect(message.blocks).toHaveLength(50);
     expect(texts(message.blocks.slice(-1))).toContain('cut to fit one Slack message');
+  });
+});
+
+describe('charts', () => {
+  const categories = Array.from({ length: 20 }, (_, i) => `09:${String(i * 3).padStart(2, '0')}`);
+  const chart = {
+    title: 'HTTPCode_Target_5XX_Count · deploy at 09:02 UTC',
+    categories,
+    series: [
+      { name: 'HTTPCode_Target_5XX…', values: categories.map((_, i) => (i === 19 ? 12 : 1)) },
+      { name: 'Threshold', values: categories.map(() => 5) },
+    ],
+    xLabel: 'UTC',
+    yLabel: 'Sum',
+  };
+
+  it('draws a chart as Slack’s line chart under the body, within Slack’s limits', () => {
+    // Act
+    const message = renderReply({ summary: ['Alarm'], sections: [[['Now 12']]], chart, visibility: 'channel' });
+
+    // Assess
+    const block = message.blocks.find((b) => b.type === 'data_visualization');
+    expect(message.blocks.map((b) => b.type)).toEqual(['section', 'data_visualization']);
+    expect(block).toEqual({
+      type: 'data_visualization',
+      title: 'HTTPCode_Target_5XX_Count · deploy at 09:02 UTC',
+      chart: {
+        type: 'line',
+        series: [
+          { name: 'HTTPCode_Target_5XX…', data: categories.map((label, i) => ({ label, value: i === 19 ? 12 : 1 })) },
+          { name: 'Threshold', data: categories.map((label) => ({ label, value: 5 })) },
+        ],
+        axis_config: { categories, x_label: 'UTC', y_label: 'Sum' },
+      },
+    });
+    expect(checkMessage(message)).toEqual([]);
+  });
+
+  it('cuts a long title, keeps the newest 20 points, and leaves out a chart it cannot draw', () => {
+    // Prepare
+    const long = Array.from({ length: 25 }, (_, i) => `t${i}`);
+    const wide = { title: 'x'.repeat(80), categories: long, series: [{ name: 'a', values: long.map((_, i) => i) }] };
+    const broken = { ...chart, series: [{ name: 'a', values: categories.map(() => Number.NaN) }] };
+
+    // Act
+    const drawn = renderReply({ summary: ['a'], chart: wide }).blocks.find((b) => b.type === 'data_visualization');
+    const left = renderReply({ summary: ['a'], chart: broken }).blocks;
+
+    // Assess
+    expect(drawn).toMatchObject({ title: `${'x'.repeat(49)}…`, chart: { axis_config: { categories: long.slice(5) } } });
+    expect(checkMessage({ text: 'a', blocks: [drawn] })).toEqual([]);
+    expect(left.some((b) => b.type === 'data_visualization')).toBe(false);
   });
 });

@@ -67,6 +67,13 @@ const seen = {};
 let people = [];
 let notes = [];
 let acting = null;
+/** What the page shows: a channel (`current`), or opsbot's Home tab for the person acting. */
+let tab = 'messages';
+/** The Home tab the stand-in last gave for a person, and what #home shows (drawn again only when it changes). */
+let homeView = null;
+let homeDrawn = '';
+/** The person whose Home tab is being opened (app_home_opened sent, no view read since). */
+let homeOpening = null;
 /** A message a link led to, highlighted until `flashUntil`. */
 let flashTs = null;
 let flashUntil = 0;
@@ -75,64 +82,459 @@ function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
-/** Slack's own escapes (`&lt;`, `&gt;`, `&amp;`) shown as the characters they stand for, then made safe for HTML. */
-function shown(text) {
-  return escapeHtml(text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+/**
+ * An element built from Slack's content without ever parsing it as HTML: attributes are set one by one, and strings
+ * among the children become text nodes. Everything a message, a Home view or a chart brings is drawn through this.
+ */
+function h(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children) {
+    if (child !== undefined && child !== null)
+      node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return node;
 }
 
-/** Slack mrkdwn → HTML: links, mentions, channels, bold, italics, strike, code, code blocks, emoji. */
+/** Slack's own escapes (`&lt;`, `&gt;`, `&amp;`) as the characters they stand for. */
+function unescapeSlack(text) {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** `:name:` as the emoji Slack shows for it (the names opsbot uses); any other name stays as it is written. */
+function emojify(text) {
+  return text.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
+}
+
+/** A link from Slack's content: only to a web address (anything else is shown as its text). */
+function webLink(url, label) {
+  if (!/^https?:\/\//i.test(url)) return document.createTextNode(label);
+  return h('a', { href: url, target: '_blank', rel: 'noopener' }, [label]);
+}
+
+/**
+ * Slack mrkdwn as nodes: links, mentions, channels, bold, italics, strike, code, code blocks, emoji. What Slack marks
+ * up (links, code, mentions) is taken out first and kept as nodes; emphasis is then marked in the text that is left
+ * with private-use characters, which the walk below turns into elements: no step reads the text as HTML.
+ */
 function mrkdwn(text) {
   const slots = [];
-  const keep = (html) => `\uE000${slots.push(html) - 1}\uE000`;
-  let out = text
-    .replace(/```([\s\S]*?)```/g, (_, code) => keep(`<pre>${shown(code)}</pre>`))
-    .replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${shown(code)}</code>`))
-    .replace(/<(https?:\/\/[^|>]+)\|([^>]+)>/g, (_, url, label) =>
-      keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${shown(label)}</a>`),
-    )
-    .replace(/<(https?:\/\/[^>]+)>/g, (_, url) =>
-      keep(`<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(url)}</a>`),
-    )
-    .replace(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g, (_, id) => keep(`<b>@${escapeHtml(nameOf(id))}</b>`))
-    .replace(/<#[CGD][A-Z0-9]+\|([^>]*)>/g, (_, name) => keep(`<b>#${escapeHtml(name)}</b>`))
-    .replace(/<!(here|channel|everyone)>/g, (_, who) => keep(`<b>@${who}</b>`));
-  out = shown(out)
-    .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
-    .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, '$1<i>$2</i>')
-    .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>')
-    .replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
-  return out.replace(/\uE000(\d+)\uE000/g, (_, i) => slots[Number(i)]);
+  const keep = (node) => `\uE000${slots.push(node) - 1}\uE000`;
+  const marked = unescapeSlack(
+    text
+      .replace(/[\uE000-\uE002]/g, '')
+      .replace(/```([\s\S]*?)```/g, (_, code) => keep(h('pre', {}, [unescapeSlack(code)])))
+      .replace(/`([^`\n]+)`/g, (_, code) => keep(h('code', {}, [unescapeSlack(code)])))
+      .replace(/<(https?:\/\/[^|>]+)\|([^>]+)>/g, (_, url, label) =>
+        keep(webLink(unescapeSlack(url), unescapeSlack(label))),
+      )
+      .replace(/<(https?:\/\/[^>]+)>/g, (_, url) => keep(webLink(unescapeSlack(url), unescapeSlack(url))))
+      .replace(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g, (_, id) => keep(h('b', {}, [`@${nameOf(id)}`])))
+      .replace(/<#[CGD][A-Z0-9]+\|([^>]*)>/g, (_, name) => keep(h('b', {}, [`#${unescapeSlack(name)}`])))
+      .replace(/<!(here|channel|everyone)>/g, (_, who) => keep(h('b', {}, [`@${who}`]))),
+  )
+    .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1\uE001b$2\uE002')
+    .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, '$1\uE001i$2\uE002')
+    .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1\uE001s$2\uE002');
+  const root = document.createDocumentFragment();
+  const open = [root];
+  const top = () => open[open.length - 1];
+  let at = 0;
+  for (const match of marked.matchAll(/\uE000(\d+)\uE000|\uE001([bis])|\uE002/g)) {
+    if (match.index > at) top().append(emojify(marked.slice(at, match.index)));
+    if (match[1] !== undefined) top().append(slots[Number(match[1])]);
+    else if (match[2] !== undefined) {
+      const element = document.createElement(match[2]);
+      top().append(element);
+      open.push(element);
+    } else if (open.length > 1) open.pop();
+    at = match.index + match[0].length;
+  }
+  if (at < marked.length) top().append(emojify(marked.slice(at)));
+  return root;
 }
 
-function renderBlocks(message) {
-  const blocks = message.blocks;
-  if (!Array.isArray(blocks) || blocks.length === 0) return `<div class="sec">${mrkdwn(message.text || '')}</div>`;
-  return blocks
-    .map((block) => {
-      switch (block.type) {
-        case 'header':
-          return `<h3 class="hdr">${escapeHtml(block.text?.text ?? '')}</h3>`;
-        case 'section': {
-          const fields = (block.fields ?? []).map((f) => `<div>${mrkdwn(f.text ?? '')}</div>`).join('');
-          return `<div class="sec">${mrkdwn(block.text?.text ?? '')}${fields}</div>`;
-        }
-        case 'context':
-          return `<div class="ctx">${(block.elements ?? []).map((e) => `<span>${mrkdwn(e.text ?? '')}</span>`).join('')}</div>`;
-        case 'divider':
-          return '<hr>';
-        case 'actions':
-          return `<div class="actions">${(block.elements ?? [])
-            .filter((e) => e.type === 'button')
-            .map(
-              (e) =>
-                `<button type="button" class="${e.style ?? ''}" data-ts="${escapeHtml(message.ts)}" data-action="${escapeHtml(e.action_id)}">${escapeHtml(e.text?.text ?? '')}</button>`,
-            )
-            .join('')}</div>`;
-        default:
-          return '';
+/** A text object: mrkdwn drawn, plain_text as it is (with its emoji names shown, unless it says not to). */
+function textObject(object) {
+  const text = object?.text ?? '';
+  if (object?.type === 'mrkdwn') return mrkdwn(text);
+  return document.createTextNode(object?.emoji === false ? text : emojify(text));
+}
+
+/** A rich_text block's elements (also a data table's rich_text cell): sections, lists, code, quotes. */
+function richText(elements) {
+  const root = document.createDocumentFragment();
+  for (const element of elements ?? []) {
+    switch (element.type) {
+      case 'rich_text_section':
+        root.append(h('div', { class: 'rt' }, richInline(element.elements)));
+        break;
+      case 'rich_text_list': {
+        const items = (element.elements ?? []).map((item) => h('li', {}, richInline(item.elements)));
+        root.append(h(element.style === 'ordered' ? 'ol' : 'ul', {}, items));
+        break;
       }
-    })
-    .join('');
+      case 'rich_text_preformatted':
+        root.append(h('pre', {}, richInline(element.elements)));
+        break;
+      case 'rich_text_quote':
+        root.append(h('blockquote', {}, richInline(element.elements)));
+        break;
+      default:
+        break;
+    }
+  }
+  return root;
+}
+
+/** Rich text's inline elements: text and links with their styles, mentions, emoji. */
+function richInline(elements) {
+  return (elements ?? []).map((element) => {
+    let node;
+    switch (element.type) {
+      case 'text':
+        node = document.createTextNode(element.text ?? '');
+        break;
+      case 'link':
+        node = webLink(element.url ?? '', element.text || element.url || '');
+        break;
+      case 'user':
+        node = h('b', {}, [`@${nameOf(element.user_id ?? '')}`]);
+        break;
+      case 'channel':
+        node = h('b', {}, [
+          `#${channels.find((c) => c.id === element.channel_id)?.name.slice(1) ?? element.channel_id}`,
+        ]);
+        break;
+      case 'usergroup':
+        node = h('b', {}, [`@${element.usergroup_id ?? ''}`]);
+        break;
+      case 'broadcast':
+        node = h('b', {}, [`@${element.range ?? ''}`]);
+        break;
+      case 'emoji':
+        node = document.createTextNode(
+          EMOJI[element.name] ??
+            (typeof element.unicode === 'string'
+              ? String.fromCodePoint(...element.unicode.split('-').map((hex) => Number.parseInt(hex, 16)))
+              : `:${element.name}:`),
+        );
+        break;
+      default:
+        node = document.createTextNode(typeof element.fallback === 'string' ? element.fallback : '');
+    }
+    const style = element.style ?? {};
+    for (const [flag, tag] of [
+      ['code', 'code'],
+      ['strike', 's'],
+      ['italic', 'i'],
+      ['bold', 'b'],
+    ]) {
+      if (style[flag] === true) node = h(tag, {}, [node]);
+    }
+    return node;
+  });
+}
+
+/** A button of a message (clicked through /local/click) or of the Home tab (through /local/home/click). */
+function buttonOf(element, where) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: element.style ?? '',
+      ...(where.home
+        ? { 'data-home-action': element.action_id }
+        : { 'data-ts': where.ts, 'data-action': element.action_id }),
+    },
+    [textObject(element.text)],
+  );
+}
+
+/**
+ * Blocks as nodes, for a message or the Home tab. `where.key` names the surface (a message's ts, or the Home tab), so
+ * that a chart is drawn once and a table keeps its sorting and page while the surface is drawn again.
+ */
+function blockNodes(blocks, where) {
+  return blocks.map((block, i) => {
+    // By place, not block_id: a view published again with new block ids keeps its tables' sorting and page.
+    const key = `${where.key}:${i}`;
+    switch (block.type) {
+      case 'header':
+        return h('h3', { class: 'hdr' }, [textObject(block.text)]);
+      case 'section':
+        return h('div', { class: 'sec' }, [
+          block.text === undefined ? null : textObject(block.text),
+          ...(block.fields ?? []).map((f) => h('div', {}, [textObject(f)])),
+        ]);
+      case 'context':
+        return h(
+          'div',
+          { class: 'ctx' },
+          (block.elements ?? []).filter((e) => typeof e.text === 'string').map((e) => h('span', {}, [textObject(e)])),
+        );
+      case 'divider':
+        return h('hr');
+      case 'actions':
+        return h(
+          'div',
+          { class: 'actions' },
+          (block.elements ?? []).filter((e) => e.type === 'button').map((e) => buttonOf(e, where)),
+        );
+      case 'rich_text':
+        return h('div', { class: 'sec rich' }, [richText(block.elements)]);
+      case 'data_visualization':
+        return chartFigure(block, key);
+      case 'data_table':
+        return tableFigure(block, key, where);
+      default:
+        return document.createTextNode('');
+    }
+  });
+}
+
+/** A message's body: its blocks, or its text where it has none. */
+function messageBody(message) {
+  const blocks = message.blocks;
+  if (!Array.isArray(blocks) || blocks.length === 0) return [h('div', { class: 'sec' }, [mrkdwn(message.text || '')])];
+  return blockNodes(blocks, { key: `m:${message.ts}`, ts: message.ts, home: false });
+}
+
+/** Colours for a chart's series, in order (Slack's own palette). */
+const SERIES_COLOURS = ['#1264a3', '#e01e5a', '#2eb67d', '#ecb22e', '#36c5f0', '#7c3085'];
+
+/**
+ * The charts drawn, by surface and block: each keeps its element and Chart.js instance while its block is the same,
+ * so a channel redrawn on every change does not draw its charts again.
+ */
+const charts = new Map();
+/** The charts the surface being drawn still shows; the others are destroyed after it is drawn (see {@link settleCharts}). */
+const chartsShown = new Set();
+
+/** A data visualization block: its title, and its chart drawn by Chart.js on a canvas once it is on the page. */
+function chartFigure(block, key) {
+  const json = JSON.stringify(block);
+  chartsShown.add(key);
+  const drawn = charts.get(key);
+  if (drawn !== undefined && drawn.json === json) return drawn.figure;
+  drawn?.chart?.destroy();
+  const title = block.title ?? '';
+  const canvas = h('canvas', { role: 'img', 'aria-label': title });
+  const figure = h('figure', { class: 'chart', 'data-chart': block.chart?.type ?? '' }, [
+    h('figcaption', { class: 'chart-title' }, [title]),
+    h('div', { class: 'chart-box' }, [canvas]),
+  ]);
+  charts.set(key, { json, figure, canvas, config: chartConfig(block.chart ?? {}), chart: null });
+  return figure;
+}
+
+/** Chart.js's configuration for a Slack chart: line, area (a filled line), bar, or pie. */
+function chartConfig(chart) {
+  const base = { animation: false, responsive: true, maintainAspectRatio: false };
+  if (chart.type === 'pie') {
+    const segments = chart.segments ?? [];
+    return {
+      type: 'pie',
+      data: {
+        labels: segments.map((s) => s.label),
+        datasets: [
+          {
+            data: segments.map((s) => s.value),
+            backgroundColor: segments.map((_, i) => SERIES_COLOURS[i % SERIES_COLOURS.length]),
+          },
+        ],
+      },
+      options: { ...base, plugins: { legend: { position: 'right' } } },
+    };
+  }
+  const axis = chart.axis_config ?? {};
+  const categories = axis.categories ?? [];
+  const axisTitle = (text) => (typeof text === 'string' && text !== '' ? { display: true, text } : { display: false });
+  return {
+    type: chart.type === 'bar' ? 'bar' : 'line',
+    data: {
+      labels: categories,
+      datasets: (chart.series ?? []).map((series, i) => {
+        const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+        // Each series has one point per category, in any order: drawn in the categories' order.
+        const values = categories.map((c) => (series.data ?? []).find((p) => p.label === c)?.value ?? null);
+        return {
+          label: series.name,
+          data: values,
+          borderColor: colour,
+          backgroundColor: chart.type === 'line' ? colour : `${colour}66`,
+          fill: chart.type === 'area',
+          // Monotone curves never overshoot a point: a metric is not drawn dipping below what it read.
+          ...(chart.type !== 'bar' && { pointRadius: 2, cubicInterpolationMode: 'monotone' }),
+        };
+      }),
+    },
+    options: {
+      ...base,
+      plugins: { legend: { position: 'bottom' } },
+      scales: { x: { title: axisTitle(axis.x_label) }, y: { title: axisTitle(axis.y_label), beginAtZero: true } },
+    },
+  };
+}
+
+/**
+ * After a surface is drawn: its new charts are drawn now that their canvases are on the page, and the charts it no
+ * longer shows are destroyed. `prefix` names the surface (`m:` the channel, `home:` the Home tab).
+ */
+function settleCharts(prefix) {
+  for (const [key, drawn] of charts) {
+    if (!key.startsWith(prefix)) continue;
+    if (!chartsShown.has(key)) {
+      drawn.chart?.destroy();
+      charts.delete(key);
+    } else if (drawn.chart === null && window.Chart !== undefined) {
+      drawn.chart = new window.Chart(drawn.canvas, drawn.config);
+    } else if (drawn.chart === null) {
+      drawn.figure
+        .querySelector('.chart-box')
+        .replaceChildren(h('div', { class: 'hint' }, ['The chart library did not load: reload the page.']));
+    }
+  }
+  for (const key of [...chartsShown]) if (key.startsWith(prefix)) chartsShown.delete(key);
+}
+
+/** How each data table is sorted and which page it shows, by surface and block: kept while the surface is redrawn. */
+const tables = new Map();
+
+/** A cell's text, as a person reads it: what sorting compares, and what an action cell falls back to. */
+function cellText(cell) {
+  switch (cell?.type) {
+    case 'raw_text':
+    case 'raw_number':
+      return cell.text ?? '';
+    case 'rich_text':
+      return richText(cell.elements).textContent ?? '';
+    case 'action_cell':
+      return cell.element?.text?.text ?? cell.fallback?.text ?? '';
+    default:
+      return '';
+  }
+}
+
+/** What a cell sorts by: a number's value (or its text read as one), else its text. */
+function sortValue(cell) {
+  if (cell?.type === 'raw_number') {
+    const value = typeof cell.value === 'number' ? cell.value : Number.parseFloat(cell.text);
+    if (Number.isFinite(value)) return value;
+  }
+  return cellText(cell);
+}
+
+function compareCells(a, b) {
+  const x = sortValue(a);
+  const y = sortValue(b);
+  if (typeof x === 'number' && typeof y === 'number') return x - y;
+  return String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: 'base' });
+}
+
+/** A cell's content: text, a number, rich text, or a button (an action cell). */
+function cellContent(cell, where) {
+  switch (cell?.type) {
+    case 'raw_text':
+    case 'raw_number':
+      return document.createTextNode(cell.text ?? '');
+    case 'rich_text':
+      return richText(cell.elements);
+    case 'action_cell':
+      return cell.element?.type === 'button'
+        ? h('span', { class: 'actions' }, [buttonOf(cell.element, where)])
+        : document.createTextNode(cell.fallback?.text ?? '');
+    default:
+      return document.createTextNode('');
+  }
+}
+
+/**
+ * A data table block as Slack shows it: its caption, a header whose columns sort the rows (ascending, then
+ * descending), and pages of `page_size` rows (5 unless it says). The row header column is marked for screen readers.
+ */
+function tableFigure(block, key, where) {
+  const rows = Array.isArray(block.rows) ? block.rows : [];
+  const [header = [], ...body] = rows;
+  const size = Number.isInteger(block.page_size) && block.page_size > 0 ? block.page_size : 5;
+  const state = tables.get(key) ?? { column: null, descending: false, page: 0 };
+  tables.set(key, state);
+  const sorted = body.map((row, i) => ({ row, i }));
+  if (state.column !== null) {
+    sorted.sort(
+      (a, b) => (state.descending ? -1 : 1) * compareCells(a.row[state.column], b.row[state.column]) || a.i - b.i,
+    );
+  }
+  const pages = Math.max(1, Math.ceil(body.length / size));
+  state.page = Math.min(state.page, pages - 1);
+  const shown = sorted.slice(state.page * size, (state.page + 1) * size);
+  const rowHeader = Number.isInteger(block.row_header_column_index) ? block.row_header_column_index : 0;
+  const figure = h('figure', { class: 'datatable' });
+  const redraw = () => figure.replaceWith(tableFigure(block, key, where));
+
+  const headCells = header.map((cell, column) => {
+    const sorting = state.column === column ? (state.descending ? 'descending' : 'ascending') : undefined;
+    const button = h('button', { type: 'button', class: 'sort', title: 'Sort by this column' }, [
+      cellText(cell),
+      h('span', { class: 'arrow', 'aria-hidden': 'true' }, [
+        sorting === undefined ? '' : sorting === 'ascending' ? ' ▲' : ' ▼',
+      ]),
+    ]);
+    button.addEventListener('click', () => {
+      state.descending = state.column === column ? !state.descending : false;
+      state.column = column;
+      state.page = 0;
+      redraw();
+    });
+    return h('th', { scope: 'col', 'aria-sort': sorting, class: cell?.type === 'raw_number' ? 'num' : undefined }, [
+      button,
+    ]);
+  });
+  const bodyRows = shown.map(({ row }) =>
+    h(
+      'tr',
+      {},
+      row.map((cell, column) =>
+        h(
+          column === rowHeader ? 'th' : 'td',
+          { scope: column === rowHeader ? 'row' : undefined, class: cell?.type === 'raw_number' ? 'num' : undefined },
+          [cellContent(cell, where)],
+        ),
+      ),
+    ),
+  );
+  figure.append(
+    h('table', {}, [
+      h('caption', {}, [block.caption ?? '']),
+      h('thead', {}, [h('tr', {}, headCells)]),
+      h('tbody', {}, bodyRows),
+    ]),
+  );
+  if (body.length > size) {
+    const step = (by) => {
+      const button = h(
+        'button',
+        { type: 'button', class: 'page', disabled: state.page + by < 0 || state.page + by >= pages },
+        [by < 0 ? '‹ Previous' : 'Next ›'],
+      );
+      button.addEventListener('click', () => {
+        state.page += by;
+        redraw();
+      });
+      return button;
+    };
+    const first = state.page * size + 1;
+    figure.append(
+      h('div', { class: 'pager' }, [
+        step(-1),
+        h('span', { class: 'range' }, [`${first}–${first + shown.length - 1} of ${body.length}`]),
+        step(1),
+      ]),
+    );
+  }
+  return figure;
 }
 
 /** A person's name on this page, or their id when the page does not offer them. */
@@ -172,6 +574,7 @@ function showMessage(channel, ts) {
     return;
   }
   current = channel;
+  tab = 'messages';
   replyTo = null;
   flashTs = ts;
   flashUntil = Date.now() + 2500;
@@ -208,30 +611,55 @@ function time(ts) {
   return new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-function renderMessage(m, replies) {
+/**
+ * A message as HTML of the page's own, its body left empty (`data-body`, an index into `bodies`): its blocks are
+ * drawn into it as nodes once the channel is on the page (see {@link render}).
+ */
+function renderMessage(m, replies, bodies) {
   const who = m.from === 'bot' ? 'opsbot' : nameOf(m.user ?? '');
   const edited = m.updates > 0 ? ' <span class="edited">(edited)</span>' : '';
   const eph = m.ephemeral ? '<div class="eph">Only visible to you</div>' : '';
   const thread =
-    replies.length > 0 ? `<div class="thread">${replies.map((r) => renderMessage(r, [])).join('')}</div>` : '';
+    replies.length > 0 ? `<div class="thread">${replies.map((r) => renderMessage(r, [], bodies)).join('')}</div>` : '';
   const replyButton =
     m.thread_ts === undefined && !m.ephemeral
       ? `<button type="button" class="replylink" data-thread="${escapeHtml(m.ts)}">Reply in thread</button>`
       : '';
   const flash = m.ts === flashTs && Date.now() < flashUntil ? ' flash' : '';
   return `<div class="msg${flash}" data-ts="${escapeHtml(m.ts)}"><span class="who">${escapeHtml(who)}</span><span class="ts">${time(m.ts)}</span>${edited}
-    <div class="body">${renderBlocks(m)}</div>${eph}${replyButton}${thread}</div>`;
+    <div class="body" data-body="${bodies.push(m) - 1}"></div>${eph}${replyButton}${thread}</div>`;
 }
 
 function renderChannels() {
-  $('channels').innerHTML = shownChannels()
-    .map((c) => {
-      const count = visibleIn(c.id).length;
-      const unread = c.id === current ? 0 : count - (seen[c.id] ?? 0);
-      return `<button type="button" class="chan${c.id === current ? ' current' : ''}" data-channel="${escapeHtml(c.id)}">${escapeHtml(c.name)}${unread > 0 ? ` <span class="unread">${unread}</span>` : ''}</button>`;
-    })
-    .join('');
-  $('title').textContent = shownChannels().find((c) => c.id === current)?.name ?? current;
+  const showing = tab === 'messages' ? current : null;
+  $('channels').innerHTML =
+    shownChannels()
+      .map((c) => {
+        const count = visibleIn(c.id).length;
+        const unread = c.id === showing ? 0 : count - (seen[c.id] ?? 0);
+        return `<button type="button" class="chan${c.id === showing ? ' current' : ''}" data-channel="${escapeHtml(c.id)}">${escapeHtml(c.name)}${unread > 0 ? ` <span class="unread">${unread}</span>` : ''}</button>`;
+      })
+      .join('') +
+    (person() === undefined
+      ? ''
+      : `<button type="button" class="applink${tab === 'home' ? ' current' : ''}" data-home>opsbot · Home</button>`);
+  $('title').textContent =
+    tab === 'home' ? 'opsbot · Home' : (shownChannels().find((c) => c.id === current)?.name ?? current);
+}
+
+/**
+ * The app's tabs, over its DM as in Slack: Home (the view opsbot publishes for this person) and Messages (the DM).
+ * Shown while the DM or the Home tab is.
+ */
+function renderTabs() {
+  const inApp = tab === 'home' || current === person()?.dm;
+  $('tabs').hidden = !inApp;
+  for (const button of $('tabs').querySelectorAll('[role="tab"]')) {
+    button.setAttribute('aria-selected', String(button.dataset.tab === tab));
+  }
+  $('messages').hidden = tab === 'home';
+  $('composer').hidden = tab === 'home';
+  $('home').hidden = tab !== 'home';
 }
 
 /** Who the page acts as: the switcher, and what the configuration lets them do. */
@@ -256,19 +684,28 @@ function renderPeople() {
 
 function render() {
   const box = $('messages');
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  // A channel shown again after the Home tab opens at its latest message, as it would have stayed.
+  const returning = box.hidden;
+  renderChannels();
+  renderTabs();
+  // The channel is drawn again when it is shown again; meanwhile its messages count as unread.
+  if (tab === 'home') return;
+  const atBottom = returning || box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   const here = visibleIn(current);
   seen[current] = here.length;
-  renderChannels();
   const top = here.filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
   const byThread = new Map();
   for (const m of here) {
     if (m.thread_ts !== undefined && m.thread_ts !== m.ts)
       byThread.set(m.thread_ts, [...(byThread.get(m.thread_ts) ?? []), m]);
   }
+  const bodies = [];
   box.innerHTML =
     (current === channels[0]?.id ? welcome() : '') +
-    top.map((m) => renderMessage(m, byThread.get(m.ts) ?? [])).join('');
+    top.map((m) => renderMessage(m, byThread.get(m.ts) ?? [], bodies)).join('');
+  for (const slot of box.querySelectorAll('[data-body]'))
+    slot.append(...messageBody(bodies[Number(slot.dataset.body)]));
+  settleCharts('m:');
   if (atBottom) box.scrollTop = box.scrollHeight;
   $('target').innerHTML =
     replyTo === null ? '' : `Replying in thread <button type="button" id="leave">back to channel</button>`;
@@ -279,6 +716,65 @@ async function refresh() {
   if (lostToken(response)) return;
   messages = await response.json();
   render();
+  if (tab === 'home') await refreshHome();
+}
+
+/** Opens opsbot's Home tab for the person acting: Slack's app_home_opened goes to the bot, which publishes the view. */
+async function openHome() {
+  const me = person();
+  if (me === undefined) return;
+  tab = 'home';
+  current = me.dm;
+  replyTo = null;
+  homeOpening = me.id;
+  render();
+  renderHome();
+  await post('/local/home/open', { user: me.id });
+  if (homeOpening === me.id) homeOpening = null;
+  await refreshHome();
+}
+
+/** Reads the Home tab the stand-in keeps for the person acting (as views.publish last set it), and draws it. */
+async function refreshHome() {
+  const user = acting;
+  const response = await fetch(`/local/home?user=${encodeURIComponent(user ?? '')}`);
+  if (lostToken(response)) return;
+  const answer = await response.json();
+  if (user !== acting) return;
+  homeView = { user, answer };
+  renderHome();
+}
+
+/**
+ * The Home tab's blocks, drawn only when the person or what opsbot published changes: its tables keep their sorting and
+ * page, and its charts are not drawn again, while the channel around it changes.
+ */
+function renderHome() {
+  const me = person();
+  const answer = homeView?.user === acting ? homeView.answer : null;
+  const opening = homeOpening === acting && answer?.published !== true;
+  const drawing = JSON.stringify([acting, answer, opening]);
+  if (drawing === homeDrawn) return;
+  homeDrawn = drawing;
+  const name = me?.name ?? 'you';
+  if (answer?.published === true) {
+    const times = answer.publications === 1 ? 'once' : `${answer.publications} times`;
+    $('home').replaceChildren(
+      h('div', { class: 'hint homehead' }, [
+        `opsbot's Home tab for ${name}, as opsbot last published it (views.publish, ${times}).`,
+      ]),
+      h('div', { class: 'homeblocks' }, blockNodes(answer.view?.blocks ?? [], { key: `home:${acting}`, home: true })),
+    );
+  } else {
+    $('home').replaceChildren(
+      h('div', { class: 'hint homehead' }, [
+        opening
+          ? `Opening opsbot's Home tab for ${name}…`
+          : `opsbot has published no Home tab for ${name} yet: Slack tells it the tab was opened (app_home_opened), and it answers with views.publish.`,
+      ]),
+    );
+  }
+  settleCharts('home:');
 }
 
 /** The channels and the people the server offers, read once: the page opens on the first channel, as the first person. */
@@ -295,7 +791,7 @@ async function loadWorkspace() {
   renderPeople();
 }
 
-/** Acts as another of the offered people from now on; a DM shown becomes theirs. */
+/** Acts as another of the offered people from now on; a DM shown becomes theirs, and so does a Home tab shown. */
 function actAs(id) {
   const wasDm = current === person()?.dm;
   acting = people.find((p) => p.id === id)?.id ?? acting;
@@ -304,6 +800,8 @@ function actAs(id) {
   replyTo = null;
   renderPeople();
   render();
+  // Each person has a Home tab of their own: the new one opens it, as Slack tells the bot when they do.
+  if (tab === 'home') void openHome();
 }
 
 async function refreshSandbox() {
@@ -391,9 +889,18 @@ document.addEventListener('click', async (event) => {
     await post('/local/send', { text: target.closest('[data-try]').dataset.try, channel: current, user: acting });
   } else if (target.dataset.action !== undefined)
     await post('/local/click', { ts: target.dataset.ts, action_id: target.dataset.action, user: acting });
+  else if (target.dataset.homeAction !== undefined)
+    await post('/local/home/click', { action_id: target.dataset.homeAction, user: acting });
   else if (target.closest('[data-channel]') !== null) {
     current = target.closest('[data-channel]').dataset.channel;
+    tab = 'messages';
     replyTo = null;
+    render();
+  } else if (target.closest('[data-home]') !== null || target.closest('[data-tab="home"]') !== null) {
+    await openHome();
+  } else if (target.closest('[data-tab="messages"]') !== null) {
+    current = person()?.dm ?? current;
+    tab = 'messages';
     render();
   } else if (target.dataset.pipeline !== undefined) {
     await post('/local/sandbox/pipeline', { name: target.dataset.pipeline, outcome: target.dataset.outcome });

@@ -3,6 +3,7 @@ import { Claims, claimKey } from '../../../integrations/claims';
 import type { Deployment } from '../../../integrations/deployments.port';
 import type { IntentPorts } from '../../define-intent';
 import { code, type Line, type Reply, runsOf, status } from '../../reply';
+import { alarmPicture } from '../alarm-chart';
 import { alarmFacts } from '../alarm-story';
 import { type AlarmAction, alarmKey, type DeployRun, errorNote, loadRun, OPSBOT, RUN_TTL_SECONDS } from './record';
 import { beginRun } from './start';
@@ -368,7 +369,11 @@ async function tellAlarmStory(
   ports: IntentPorts,
 ): Promise<void> {
   const [first, ...rest] = alarmFacts(alarm);
-  await tellStory(run, key, first as Line, ports, [...rest, did]);
+  const picture = await alarmPicture({ service: run.service, environment: run.environment }, alarm, ports, {
+    deployStartedAt: run.startedAt ?? run.requestedAt,
+  });
+  const figures = picture.figures !== undefined ? [picture.figures] : [];
+  await tellStory(run, key, first as Line, ports, [...rest, ...figures, did], picture.chart);
 }
 
 /** ": <what the error tells people>", or " (<its code>)" for an error that tells people nothing. */

@@ -2,7 +2,7 @@ import { Claims } from '../../../integrations/claims';
 import type { Deployment } from '../../../integrations/deployments.port';
 import type { IntentPorts } from '../../define-intent';
 import { stepWords } from '../../format';
-import { code, type Line, mention, type Reply, status } from '../../reply';
+import { type Chart, code, type Line, mention, type Reply, status } from '../../reply';
 import { requester } from './message';
 import { type DeployRun, RUN_TTL_SECONDS } from './record';
 import { clockTime, duration } from './words';
@@ -20,6 +20,7 @@ export async function tellStory(
   line: Line,
   ports: IntentPorts,
   more: readonly Line[] = [],
+  chart?: Chart,
 ): Promise<void> {
   if (run.messages.length === 0) return;
   const claims = new Claims(ports.store);
@@ -28,6 +29,7 @@ export async function tellStory(
   const reply: Reply = {
     summary: [`${clockTime(ports.clock.now())} · `, ...runs],
     sections: [[[`${clockTime(ports.clock.now())} · `, ...runs], ...more]],
+    ...(chart !== undefined && { chart }),
     visibility: 'channel',
   };
   try {

@@ -1,0 +1,87 @@
+import { renderHomeView, renderReply } from '../../bot/views/render';
+import { checkHomeView, checkMessage } from '../../integrations/slack/block-kit';
+import type { Estate, Place } from '../../intents/deploys/estate';
+import { estateReply, TABLE_BUDGET } from '../../intents/deploys/estate-reply';
+
+const AT = Date.parse('2026-12-07T09:41:00Z');
+
+function place(service: string, environment: string, extra: Partial<Place> = {}): Place {
+  return {
+    service,
+    environment,
+    account: 'tools',
+    region: 'eu-west-1',
+    running: {
+      ok: true,
+      value: {
+        service,
+        environment,
+        taskDefinition: `${service}:7`,
+        image: `repo/${service}:v1.8.2`,
+        version: 'v1.8.2',
+        engine: 'codedeploy',
+      },
+    },
+    maintenance: [],
+    ...extra,
+  };
+}
+
+describe('estateReply: what runs where, folded within Slack’s limits', () => {
+  it('draws a table per environment and, once the next would pass 20,000 characters, says it in a line instead', () => {
+    // Prepare: 50 services in 4 environments, each locked with a long reason
+    const environments = ['dev', 'staging', 'prod', 'qa'];
+    const reason = 'database migration of the orders schema, do not deploy until the DBA says so; '.repeat(2);
+    const places = environments.flatMap((e) =>
+      Array.from({ length: 50 }, (_, i) =>
+        place(`svc-${i}`, e, { hold: { holder: 'U0ALICE001', reason, since: AT - 60_000 } }),
+      ),
+    );
+    const estate: Estate = { at: AT, places, maintenanceUnread: [] };
+
+    // Act
+    const reply = estateReply(estate, { title: 'What runs where', buttons: true, timeZone: 'UTC' });
+    const view = renderHomeView(reply);
+    const message = renderReply({ ...reply });
+
+    // Assess: the first environments drawn, the rest folded into lines that say what needs attention and how to ask
+    const drawn = (reply.tables ?? []).map((t) => t.caption.split(':')[0]);
+    expect(drawn.length).toBeGreaterThan(0);
+    expect(drawn.length).toBeLessThan(4);
+    const folded = environments.filter((e) => !drawn.includes(e));
+    const said = JSON.stringify(reply.sections);
+    for (const e of folded) {
+      expect(said).toContain(`"${e}"`);
+      expect(said).toContain(`what's running in ${e}?`);
+    }
+    expect(said).toContain('50 services');
+    expect(checkHomeView(view)).toEqual([]);
+    expect(checkMessage(message)).toEqual([]);
+    expect(TABLE_BUDGET).toBeLessThanOrEqual(20_000);
+  });
+
+  it('says a place whose account could not be read, once per account, and offers no button there', () => {
+    // Prepare
+    const estate: Estate = {
+      at: AT,
+      places: [
+        place('web', 'staging'),
+        place('web', 'prod', { account: 'prod', running: { ok: false, why: 'too slow to answer' } }),
+      ],
+      maintenanceUnread: ['Health in prod (no-support-plan)'],
+    };
+
+    // Act
+    const reply = estateReply(estate, { title: 'What runs where', buttons: true, timeZone: 'UTC' });
+
+    // Assess
+    const prod = reply.tables?.find((t) => t.caption.startsWith('prod'))?.rows[0];
+    expect(prod?.[1]).toBe('⚠ too slow to answer (prod)');
+    expect(prod?.[7]).toBe('');
+    const staging = reply.tables?.find((t) => t.caption.startsWith('staging'))?.rows[0];
+    expect(staging?.[7]).toMatchObject({ kind: 'button', button: { label: 'Deploy…' } });
+    const said = JSON.stringify(reply.sections);
+    expect(said).toContain('⚠ prod, eu-west-1: too slow to answer');
+    expect(said).toContain('AWS maintenance could not be read from Health in prod (no-support-plan).');
+  });
+});
