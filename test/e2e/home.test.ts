@@ -186,6 +186,23 @@ describe('opsbot’s Home tab: what runs where (signed Slack requests, the sandb
     );
   });
 
+  it('publishes without waiting for an account that does not answer: its rows say it was too slow', async () => {
+    // Prepare: prod's account never answers ECS
+    h = await harness();
+    const current = h.sandbox.deployments.current.bind(h.sandbox.deployments);
+    h.sandbox.deployments.current = async (service, environment) =>
+      environment === 'prod' ? new Promise(() => undefined) : current(service, environment);
+    const started = Date.now();
+
+    // Act
+    await openHome(h);
+
+    // Assess: published within the read's bound, the rest current
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(rowOf(h, 'prod', 'api').Running).toBe('⚠ too slow to answer (prod)');
+    expect(rowOf(h, 'staging', 'api').Running).toMatch(/^v\d/);
+  }, 15_000);
+
   it('folds a 50-service × 4-environment estate within Slack’s limits', async () => {
     // Prepare: 50 services in dev, staging, prod and qa
     const environments = ['dev', 'staging', 'prod', 'qa'];

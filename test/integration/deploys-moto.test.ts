@@ -153,6 +153,9 @@ describeMoto('deploys against moto (real SDK v3 over HTTP)', () => {
         image: `${REPO}:v1.8.1`,
       }),
     );
+    // Its tasks as DescribeServices counts them (moto's service asks for one).
+    expect(current.tasks?.desired).toBe(1);
+    expect(typeof current.tasks?.running).toBe('number');
   });
 
   it('finds a tag in ECR, and not one ECR does not hold', async () => {
