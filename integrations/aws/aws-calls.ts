@@ -1,5 +1,9 @@
 /** Helpers every AWS adapter shares: reading SDK errors, retrying throttled calls, bounded concurrency. */
 
+import { mapLimit } from '../map-limit';
+
+export { mapLimit };
+
 export interface AwsErrorInfo {
   readonly name: string;
   readonly status?: number;
@@ -119,24 +123,6 @@ async function retrying<T>(
       await sleep(Math.floor(random() * base * 2 ** (attempt - 1)));
     }
   }
-}
-
-/** Maps over `items` with at most `limit` calls in flight, keeping the order of the input. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Every page of a paginated call: `fetch` gets the previous page's token (none first), `next` reads the next one. */

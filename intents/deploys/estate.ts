@@ -1,5 +1,6 @@
 import type { Deployment, ServiceRevision } from '../../integrations/deployments.port';
 import type { MaintenanceNotice } from '../../integrations/maintenance.port';
+import { mapLimit } from '../../integrations/map-limit';
 import type { PipelineSummary } from '../../integrations/pipelines.port';
 import type { IntentPorts } from '../define-intent';
 import { affectedServices } from '../maintenance-affects';
@@ -9,6 +10,8 @@ import { type DeployRun, recentRuns } from './run/record';
 
 /** How long one read of one account may take before its place shows it as too slow (the rest do not wait for it). */
 export const ESTATE_READ_MS = 3_000;
+/** Places read at once (each a few ECS calls). */
+export const ESTATE_CONCURRENCY = 10;
 /** How far ahead the estate looks for AWS maintenance. */
 export const MAINTENANCE_DAYS = 7;
 
@@ -85,47 +88,46 @@ export async function readEstate(
     bounded(() => ports.maintenance.upcoming({ from: at, until: at + MAINTENANCE_DAYS * 24 * 60 * 60_000 })),
   ]);
   const notices = maintenance.ok ? maintenance.value.notices : [];
-  const places = await Promise.all(
-    targets.map(async (t): Promise<Place> => {
-      const [running, runs, hold, freeze] = await Promise.all([
-        bounded(() => ports.deployments.current(t.service, t.environment)),
-        recentRuns(t.service, t.environment, ports).catch(() => [] as DeployRun[]),
-        ports.store.get<Hold>(holdKey(t.service, t.environment)).catch(() => undefined),
-        currentFreeze(t.environment, ports).catch(() => undefined),
-      ]);
-      const run = runs.find((r) => r.state !== 'ended');
-      const deployment =
-        run?.deploymentId !== undefined
-          ? await bounded(() => ports.deployments.get(t.service, t.environment, run.deploymentId as string))
-          : undefined;
-      const pipelineName = pipelineOf.get(t.service);
-      const pipeline: Read<PipelineSummary> | undefined =
-        pipelineName === undefined
-          ? undefined
-          : !pipelines.ok
-            ? pipelines
-            : ((p) => (p === undefined ? { ok: false as const, why: 'not found' } : ok(p)))(
-                pipelines.value.find((p) => p.name === pipelineName),
-              );
-      return {
-        service: t.service,
-        environment: t.environment,
-        account: t.account,
-        region: t.region,
-        running,
-        ...(run !== undefined && {
-          deploying: { run, ...(deployment?.ok === true && { deployment: deployment.value }) },
-        }),
-        ...(runs.find((r) => r.state === 'ended') !== undefined && { last: runs.find((r) => r.state === 'ended') }),
-        ...(hold !== undefined && { hold }),
-        ...(freeze !== undefined && {
-          freeze: { reason: freeze.freeze.reason, ...(freeze.endsAt !== undefined && { endsAt: freeze.endsAt }) },
-        }),
-        ...(pipeline !== undefined && { pipeline }),
-        maintenance: notices.filter((n) => affectedServices(n, ports.rules.maintenance).includes(t.service)),
-      };
-    }),
-  );
+  // A few places at a time: a 50 × 4 estate is hundreds of reads, which ECS would throttle all at once.
+  const places = await mapLimit(targets, ESTATE_CONCURRENCY, async (t): Promise<Place> => {
+    const [running, runs, hold, freeze] = await Promise.all([
+      bounded(() => ports.deployments.current(t.service, t.environment)),
+      recentRuns(t.service, t.environment, ports).catch(() => [] as DeployRun[]),
+      ports.store.get<Hold>(holdKey(t.service, t.environment)).catch(() => undefined),
+      currentFreeze(t.environment, ports).catch(() => undefined),
+    ]);
+    const run = runs.find((r) => r.state !== 'ended');
+    const deployment =
+      run?.deploymentId !== undefined
+        ? await bounded(() => ports.deployments.get(t.service, t.environment, run.deploymentId as string))
+        : undefined;
+    const pipelineName = pipelineOf.get(t.service);
+    const pipeline: Read<PipelineSummary> | undefined =
+      pipelineName === undefined
+        ? undefined
+        : !pipelines.ok
+          ? pipelines
+          : ((p) => (p === undefined ? { ok: false as const, why: 'not found' } : ok(p)))(
+              pipelines.value.find((p) => p.name === pipelineName),
+            );
+    return {
+      service: t.service,
+      environment: t.environment,
+      account: t.account,
+      region: t.region,
+      running,
+      ...(run !== undefined && {
+        deploying: { run, ...(deployment?.ok === true && { deployment: deployment.value }) },
+      }),
+      ...(runs.find((r) => r.state === 'ended') !== undefined && { last: runs.find((r) => r.state === 'ended') }),
+      ...(hold !== undefined && { hold }),
+      ...(freeze !== undefined && {
+        freeze: { reason: freeze.freeze.reason, ...(freeze.endsAt !== undefined && { endsAt: freeze.endsAt }) },
+      }),
+      ...(pipeline !== undefined && { pipeline }),
+      maintenance: notices.filter((n) => affectedServices(n, ports.rules.maintenance).includes(t.service)),
+    };
+  });
   const maintenanceUnread = maintenance.ok
     ? maintenance.value.failures.map(
         (f) => `${f.source} in ${f.account.name}${f.region !== undefined ? `, ${f.region}` : ''} (${f.reason})`,

@@ -1,6 +1,12 @@
 import { renderHomeView, renderReply } from '../../bot/views/render';
 import { checkHomeView, checkMessage } from '../../integrations/slack/block-kit';
-import type { Estate, Place } from '../../intents/deploys/estate';
+import {
+  ESTATE_CONCURRENCY,
+  type Estate,
+  type EstatePorts,
+  type Place,
+  readEstate,
+} from '../../intents/deploys/estate';
 import { estateReply, TABLE_BUDGET } from '../../intents/deploys/estate-reply';
 
 const AT = Date.parse('2026-12-07T09:41:00Z');
@@ -83,5 +89,47 @@ describe('estateReply: what runs where, folded within Slack’s limits', () => {
     const said = JSON.stringify(reply.sections);
     expect(said).toContain('⚠ prod, eu-west-1: too slow to answer');
     expect(said).toContain('AWS maintenance could not be read from Health in prod (no-support-plan).');
+  });
+});
+
+describe('readEstate', () => {
+  it('reads a large estate a few places at a time, as ECS would throttle it all at once', async () => {
+    // Prepare: 50 services in 4 environments, ECS answering after a moment, the reads in flight counted
+    let inFlight = 0;
+    let most = 0;
+    const services = Array.from({ length: 50 }, (_, i) => ({ name: `svc-${i}`, aliases: [] }));
+    const environments = ['dev', 'staging', 'prod', 'qa'].map((name) => ({ name, aliases: [] }));
+    const ports = {
+      vocabulary: { services, environments, pipelines: [], accounts: [] },
+      rules: {
+        target: () => ({ account: 'tools', region: 'eu-west-1' }),
+        environment: () => undefined,
+        timeZone: 'UTC',
+        maintenance: { serviceTag: 'opsbot:service', resources: {} },
+      },
+      deployments: {
+        current: async (service: string, environment: string) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          await new Promise((r) => setTimeout(r, 2));
+          inFlight--;
+          return { service, environment, taskDefinition: 'x:1', image: 'x', version: 'v1', engine: 'codedeploy' };
+        },
+      },
+      pipelines: { list: async () => [] },
+      maintenance: { upcoming: async () => ({ notices: [], failures: [] }) },
+      store: { get: async () => undefined, list: async () => [] },
+      calendars: { state: async () => 'OPEN' },
+      clock: { now: () => AT },
+      log: { info() {}, warn() {}, error() {}, debug() {} },
+    } as unknown as EstatePorts;
+
+    // Act
+    const estate = await readEstate(ports);
+
+    // Assess
+    expect(estate.places).toHaveLength(200);
+    expect(most).toBeLessThanOrEqual(ESTATE_CONCURRENCY);
+    expect(estate.places.every((p) => p.running.ok)).toBe(true);
   });
 });
