@@ -47,6 +47,16 @@ export interface CardPlace {
   readonly homeOf?: string;
 }
 
+/** Someone who opened opsbot's Home tab: their DM with opsbot (where its buttons are answered), and when. */
+export interface HomeViewer {
+  readonly userId: string;
+  readonly teamId?: string;
+  readonly channel: string;
+  readonly openedAt: number;
+}
+
+export const homeViewerKey = (userId: string) => `home-viewer:${userId}`;
+
 /** Why a click was not taken. */
 export type Unopened = 'unknown' | 'expired' | 'wrong-kind' | 'elsewhere';
 
@@ -110,7 +120,8 @@ export class IssuedButtons {
     | { ok: true; payload: Extract<ButtonPayload, { kind: K }>; cardId: string; threadTs?: string; channel?: string }
     | { ok: false; why: Unopened }
   > {
-    const match = /^([A-Za-z0-9_-]{22})\.(\d{1,2})$/.exec(value ?? '');
+    // A Home tab's tables hold hundreds of buttons: a position has up to four digits.
+    const match = /^([A-Za-z0-9_-]{22})\.(\d{1,4})$/.exec(value ?? '');
     if (match === null) return { ok: false, why: 'unknown' };
     const [, cardId, position] = match as unknown as [string, string, string];
     const card = await this.store.get<StoredCard>(cardKey(cardId));

@@ -152,12 +152,21 @@ export interface Reply {
   readonly visibility?: 'private' | 'channel';
 }
 
-/** Every button of a reply, in the order they are issued: its own buttons, then those in its tables' cells. */
+/** Slack draws at most 100 rows of a table (after its header): the rows past them are left out, their buttons too. */
+export const TABLE_ROWS = 100;
+/** …and at most 20 columns. */
+export const TABLE_COLUMNS = 20;
+
+/** Every button of a reply, in the order they are issued: its own buttons, then those in its tables' drawn cells. */
 export function buttonsOf(reply: Reply): Button[] {
   const inTables = (reply.tables ?? []).flatMap((t) =>
-    t.rows.flatMap((row) =>
-      row.flatMap((cell) => (typeof cell === 'object' && cell.kind === 'button' ? [cell.button] : [])),
-    ),
+    t.rows
+      .slice(0, TABLE_ROWS)
+      .flatMap((row) =>
+        row
+          .slice(0, Math.min(t.columns.length, TABLE_COLUMNS))
+          .flatMap((cell) => (typeof cell === 'object' && cell.kind === 'button' ? [cell.button] : [])),
+      ),
   );
   return [...(reply.buttons ?? []), ...inTables];
 }

@@ -3,7 +3,7 @@ import { buttons } from '../../intents/buttons';
 import { type ButtonPorts, ButtonRegistry, type ButtonWork } from '../../intents/define-button';
 import type { Actor } from '../../intents/define-intent';
 import { type ButtonPayload, code, notice, type Reply } from '../../intents/reply';
-import type { Unopened } from '../cards';
+import { type HomeViewer, homeViewerKey, type Unopened } from '../cards';
 import type { PendingRequest } from '../conversation';
 import type { EdgeDeps } from '../edge-deps';
 import { conversationKey, type Job, type ReplyTo } from '../jobs';
@@ -39,13 +39,16 @@ interface Click {
   readonly replyTo: ReplyTo;
   readonly threadKey?: string;
   readonly payload: ButtonPayload;
+  /** Clicked in a Home tab: what it asks is asked in the person's DM, and answered there by typing. */
+  readonly fromHome?: boolean;
 }
 
 const WHY: Record<Unopened, string> = {
   unknown: 'That button is not one opsbot issued (or it is from an older opsbot), so nothing was done.',
   expired: 'That button has expired, so nothing was done.',
   'wrong-kind': 'That button is not one opsbot issued, so nothing was done.',
-  elsewhere: 'That button belongs to a message in another channel or workspace, so nothing was done.',
+  elsewhere:
+    'That button belongs to a message in another channel or workspace, or to someone else’s Home tab, so nothing was done.',
 };
 
 /**
@@ -66,9 +69,11 @@ async function open(
     ...(body.team?.id !== undefined && { team: body.team.id }),
     ...(home !== undefined && { home }),
   });
+  // A Home click opsbot cannot take is answered where its Home's buttons are: the person's DM, as they last opened it.
+  const dm = async () => (await deps.store.get<HomeViewer>(homeViewerKey(body.user.id)))?.channel ?? '';
   const channel =
     home !== undefined
-      ? ((opened.ok ? opened.channel : undefined) ?? '')
+      ? ((opened.ok ? opened.channel : undefined) ?? (await dm()))
       : (body.channel?.id ?? body.container?.channel_id ?? '');
   const actor: Actor = {
     userId: body.user.id,
@@ -101,7 +106,11 @@ async function open(
     actor,
     replyTo,
     payload: opened.payload,
-    ...(threadTs !== undefined && { threadKey: conversationKey(body.team?.id, channel, threadTs) }),
+    ...(home !== undefined && { fromHome: true }),
+    // A question a Home button asks (which version?) is answered by typing in the DM: its conversation is the DM's.
+    ...(threadTs !== undefined
+      ? { threadKey: conversationKey(body.team?.id, channel, threadTs) }
+      : home !== undefined && channel !== '' && { threadKey: conversationKey(body.team?.id, channel, undefined) }),
   };
 }
 
@@ -137,7 +146,8 @@ function jobFor(work: ButtonWork, click: Click): Job {
         actor,
         confirmed: work.confirmed,
         replyTo,
-        ...(work.inConversation === true && click.threadKey !== undefined && { conversationKey: click.threadKey }),
+        ...((work.inConversation === true || click.fromHome === true) &&
+          click.threadKey !== undefined && { conversationKey: click.threadKey }),
       };
     case 'retry-stage':
       return {

@@ -1,6 +1,6 @@
 import { SLACK_LIMITS } from '../../integrations/slack/block-limits';
 import type { Button, Cell, Chart, Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
-import { runsOf } from '../../intents/reply';
+import { runsOf, TABLE_ROWS } from '../../intents/reply';
 import { actionId } from './buttons';
 
 /**
@@ -279,7 +279,7 @@ const MAX_CELL = 200;
 function tableBlocks(reply: Reply, options: RenderOptions): Block[] {
   let position = (reply.buttons ?? []).length;
   return (reply.tables ?? []).map((table): Block => {
-    const shown = table.rows.slice(0, SLACK_LIMITS.tableRows - 1);
+    const shown = table.rows.slice(0, TABLE_ROWS);
     const width = Math.min(table.columns.length, SLACK_LIMITS.tableColumns);
     const rows = shown.map((row) =>
       Array.from({ length: width }, (_, i) => {

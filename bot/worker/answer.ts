@@ -19,6 +19,21 @@ export async function answer(
   to: ReplyTo,
   userId: string,
   reply: Reply,
+  deps: { readonly chat: Chat; readonly buttons: IssuedButtons },
+): Promise<void> {
+  try {
+    await answerOnce(to, userId, reply, deps);
+  } catch (error) {
+    // A chart Slack will not show costs only the chart: the answer goes without it, its figures in its text.
+    if (reply.chart === undefined || !refusedBlocks(error)) throw error;
+    await answerOnce(to, userId, withoutChart(reply), deps);
+  }
+}
+
+async function answerOnce(
+  to: ReplyTo,
+  userId: string,
+  reply: Reply,
   { chat, buttons }: { readonly chat: Chat; readonly buttons: IssuedButtons },
 ): Promise<void> {
   const pages = await buttons.render(reply, {

@@ -104,8 +104,8 @@ export async function runJob(job: Job, deps: WorkerDeps, options: { readonly dea
   } catch (error) {
     await answerFailure(error, job, deps);
   }
-  // A request carried out or a button pressed may have changed what the Home tabs show.
-  if (job.kind === 'fulfil' || job.kind === 'deploy-action' || job.kind === 'retry-stage') await refreshHomes(deps);
+  // A button on a deploy or a retried stage changed what the Home tabs show (a request run says so itself: `perform`).
+  if (job.kind === 'deploy-action' || job.kind === 'retry-stage') await refreshHomes(deps);
 }
 
 async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number): Promise<Step> {
@@ -316,6 +316,8 @@ async function perform(step: Step, job: PersonJob, deps: WorkerDeps, target = fa
         // What was asked has been done: a failure to say so must not say that nothing was.
         throw intent.sideEffects ? new DoneButUntold(error) : error;
       }
+      // A change made (a deploy or rollback started, a lock) is on the Home tabs of those looking: once answered.
+      if (intent.sideEffects) await refreshHomes(deps);
       return;
     }
   }

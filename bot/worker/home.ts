@@ -4,7 +4,7 @@ import type { Store } from '../../integrations/store.port';
 import type { IntentPorts } from '../../intents/define-intent';
 import { readEstate } from '../../intents/deploys/estate';
 import { estateReply } from '../../intents/deploys/estate-reply';
-import type { IssuedButtons } from '../cards';
+import { type HomeViewer, homeViewerKey, type IssuedButtons } from '../cards';
 import type { HomeJob } from '../jobs';
 
 /** What publishing a Home tab takes of the worker. */
@@ -23,14 +23,8 @@ export interface HomeDeps {
 const VIEWERS = 'home-viewers';
 const VIEWER_TTL_SECONDS = 60 * 60;
 
-interface Viewer {
-  readonly userId: string;
-  readonly teamId?: string;
-  readonly channel: string;
-  readonly openedAt: number;
-}
-
-const viewerKey = (userId: string) => `home-viewer:${userId}`;
+type Viewer = HomeViewer;
+const viewerKey = homeViewerKey;
 
 /**
  * A person's Home tab: what runs where, read now (see `readEstate`), with buttons to deploy or roll back that answer in
@@ -53,29 +47,35 @@ export async function publishHome(job: Omit<HomeJob, 'kind'>, deps: HomeDeps): P
 }
 
 async function publishFor(job: Omit<HomeJob, 'kind'>, deps: HomeDeps): Promise<void> {
+  await publishAll([job], deps);
+}
+
+/** The estate read once, and each person's Home tab published with it (their own buttons, answered in their DM). */
+async function publishAll(viewers: ReadonlyArray<Omit<HomeJob, 'kind'>>, deps: HomeDeps): Promise<void> {
   const estate = await readEstate(deps.ports);
   const reply = estateReply(estate, { title: 'What runs where', buttons: true, timeZone: deps.ports.rules.timeZone });
-  const view = await deps.buttons.renderHome(reply, {
-    homeOf: job.userId,
-    channel: job.channel,
-    ...(job.teamId !== undefined && { team: job.teamId }),
-  });
-  await deps.chat.publishHome(job.userId, view);
-  deps.log.info('home.published', { user: job.userId, places: estate.places.length });
+  for (const viewer of viewers) {
+    const view = await deps.buttons.renderHome(reply, {
+      homeOf: viewer.userId,
+      channel: viewer.channel,
+      ...(viewer.teamId !== undefined && { team: viewer.teamId }),
+    });
+    await deps.chat.publishHome(viewer.userId, view);
+    deps.log.info('home.published', { user: viewer.userId, places: estate.places.length });
+  }
 }
 
 /**
- * After something may have changed (a deploy asked, confirmed, cancelled, ended; a lock; an alarm; a retried stage),
- * the Home tabs of those who opened theirs in the last hour are published again, never in the way of the work that
- * changed it: a failure is logged.
+ * After something changed (a deploy or rollback asked for and run, a lock, a button on a deploy, a retried stage, an
+ * event from AWS), the Home tabs of those who opened theirs in the last hour are published again — the estate read
+ * once for all of them — never in the way of the work that changed it: a failure is logged.
  */
 export async function refreshHomes(deps: HomeDeps): Promise<void> {
   try {
     const since = new Date(deps.ports.clock.now() - VIEWER_TTL_SECONDS * 1000).toISOString();
     const viewers = await deps.store.list<Viewer>(VIEWERS, { from: since });
     if (viewers.length === 0) return;
-    const latest = new Map(viewers.map((v) => [v.userId, v]));
-    for (const viewer of latest.values()) await publishFor(viewer, deps);
+    await publishAll([...new Map(viewers.map((v) => [v.userId, v])).values()], deps);
   } catch (error) {
     deps.log.warn('home.refresh_failed', { error: String((error as { name?: unknown }).name ?? error) });
   }

@@ -142,6 +142,10 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
       .map((place) => this.alarms.get(keyOf(place)))
       .find((a) => a !== undefined && (a.place.name === alarm.name || arnOf(a.place) === alarm.arn));
     if (simulated === undefined) throw seriesUnknown(alarm.name, service, environment, true);
+    // As on AWS: what the alarm as read watches is what is charted; a composite alarm watches no series.
+    if (alarm.measure?.kind !== 'metric' && alarm.measure?.kind !== 'expression') {
+      throw seriesUnknown(alarm.name, service, environment, false);
+    }
     const period = (simulated.measure.periodSeconds ?? 60) * 1000;
     const last = Math.min(window.to, this.clock.now());
     const points: Array<{ at: number; value: number }> = [];
@@ -153,7 +157,13 @@ export class SandboxAlarms implements Alarms, SandboxAlarmControls {
 
   trip(name: string): AlarmStateChangeEvent[] {
     const alarm = this.known(name);
-    return this.change(alarm, 'ALARM', breached(alarm.breach, alarm.threshold, this.clock.now()), alarm.breach);
+    // CloudWatch's reason lists the datapoints newest first; its reason data, and the port, oldest first.
+    return this.change(
+      alarm,
+      'ALARM',
+      breached(alarm.breach, alarm.threshold, this.clock.now()),
+      [...alarm.breach].reverse(),
+    );
   }
 
   clear(name: string): AlarmStateChangeEvent[] {

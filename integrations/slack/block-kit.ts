@@ -419,6 +419,15 @@ function checkDataTable(findings: Findings, block: JsonObject, pointer: string):
     report(findings, `the tables' cells must hold no more than ${SLACK_LIMITS.tableCharacters} characters`, pointer);
 }
 
+/** What a rich text cell holds that Slack counts: its texts and its links' addresses. */
+export function richTextCharacters(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce<number>((n, item) => n + richTextCharacters(item), 0);
+  if (!isObject(value)) return 0;
+  const own =
+    (typeof value.text === 'string' ? value.text.length : 0) + (typeof value.url === 'string' ? value.url.length : 0);
+  return own + richTextCharacters(value.elements);
+}
+
 /** One cell of a data table; the characters it holds. */
 function checkCell(findings: Findings, cell: unknown, pointer: string, header: boolean): number {
   if (!isObject(cell)) {
@@ -433,7 +442,7 @@ function checkCell(findings: Findings, cell: unknown, pointer: string, header: b
       report(findings, 'must provide a number', `${pointer}/value`);
     return typeof cell.text === 'string' ? cell.text.length : 0;
   }
-  if (cell.type === 'rich_text' && !header) return JSON.stringify(cell.elements ?? []).length;
+  if (cell.type === 'rich_text' && !header) return richTextCharacters(cell.elements);
   if (cell.type === 'action_cell' && !header) {
     checkKeys(findings, cell, pointer, ['type', 'element', 'fallback']);
     if (!isObject(cell.element) || cell.element.type !== 'button')

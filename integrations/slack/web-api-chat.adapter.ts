@@ -268,11 +268,17 @@ export class SlackWebApiChat implements Chat {
       body: JSON.stringify(body),
     });
     if (!response.ok) {
+      // Slack answers a response_url it refuses with its bare error (`invalid_blocks`, `expired_url`): kept, as the
+      // Web API client keeps it, so that a message refused for its blocks can be sent again without them.
+      const said = (await response.text().catch(() => '')).trim().slice(0, 64);
       // response_urls expire after 30 minutes or five uses; the person needs to ask again.
-      throw new OpsbotError(
-        'RESPONSE_URL_REJECTED',
-        `Slack refused my answer (HTTP ${response.status}); the request may be too old.`,
-        'Run the command again.',
+      throw Object.assign(
+        new OpsbotError(
+          'RESPONSE_URL_REJECTED',
+          `Slack refused my answer (HTTP ${response.status}); the request may be too old.`,
+          'Run the command again.',
+        ),
+        /^[a-z_]+$/.test(said) ? { data: { error: said } } : {},
       );
     }
   }

@@ -22,12 +22,16 @@ export const deployStatus = defineIntent(deployStatusIntent, {
       slots.service !== undefined && slots.version !== undefined
         ? [whereItRuns(slots.service, slots.version, estate.places)]
         : [];
+    // What the tables cannot say: environments folded into a line, accounts that could not be read.
+    const [, ...estateLines] = table.sections?.[0] ?? [];
     return {
       ...reply,
-      ...(where.length > 0 && {
-        summary: where[0] as Line,
-        sections: [where, ...(reply.sections ?? [])],
-      }),
+      ...(where.length > 0 && { summary: where[0] as Line }),
+      sections: [
+        ...(where.length > 0 ? [where] : []),
+        ...(reply.sections ?? []),
+        ...(estateLines.length > 0 ? [estateLines] : []),
+      ],
       ...(table.tables !== undefined && { tables: table.tables }),
     };
   },

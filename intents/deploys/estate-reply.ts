@@ -42,7 +42,8 @@ export function estateReply(
   for (const environment of environments) {
     const places = estate.places.filter((p) => p.environment === environment);
     const rows = places.map((p) => row(p, estate.at, options.buttons));
-    const size = rows.reduce((sum, r) => sum + r.reduce<number>((n, c) => n + cellSize(c), 0), 0);
+    // As Slack counts them: every cell's text, the header's too (a link: its label and its address).
+    const size = [COLUMNS, ...rows].reduce((sum, r) => sum + r.reduce<number>((n, c) => n + cellSize(c), 0), 0);
     if (used + size > TABLE_BUDGET) {
       const attention = places.filter(needsAttention).map((p) => p.service);
       folded.push([

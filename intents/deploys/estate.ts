@@ -6,12 +6,14 @@ import type { IntentPorts } from '../define-intent';
 import { affectedServices } from '../maintenance-affects';
 import { currentFreeze } from './freeze';
 import { type Hold, holdKey } from './locks';
-import { type DeployRun, recentRuns } from './run/record';
+import type { DeployRun } from './run/record';
 
 /** How long one read of one account may take before its place shows it as too slow (the rest do not wait for it). */
 export const ESTATE_READ_MS = 3_000;
-/** Places read at once (each a few ECS calls). */
+/** Places of one account and region read at once (each a few ECS calls). */
 export const ESTATE_CONCURRENCY = 10;
+/** Past this, a place not yet asked is said to be too slow rather than asked: the whole read takes about this long. */
+export const ESTATE_DEADLINE_MS = 4_000;
 /** How far ahead the estate looks for AWS maintenance. */
 export const MAINTENANCE_DAYS = 7;
 
@@ -58,9 +60,10 @@ export type EstatePorts = Pick<
 /**
  * Reads what runs where: for every configured service in every environment it has, what ECS runs, opsbot's deploy
  * in progress and the last one, hand locks and freezes, the service's pipeline, and AWS maintenance in the next
- * {@link MAINTENANCE_DAYS} days on its resources. Every read of an account is bounded by {@link ESTATE_READ_MS} and
- * runs beside the others: an account that is slow or refuses shows as such in its own places, and holds back
- * nothing else.
+ * {@link MAINTENANCE_DAYS} days on its resources. Each account and region is read beside the others, ten places at a
+ * time; every read is bounded by {@link ESTATE_READ_MS}, and past {@link ESTATE_DEADLINE_MS} a place not yet asked
+ * is not asked at all: an account that is slow or refuses shows as such in its own places, and holds back nothing
+ * else for longer than that.
  */
 export async function readEstate(
   ports: EstatePorts,
@@ -88,17 +91,41 @@ export async function readEstate(
     bounded(() => ports.maintenance.upcoming({ from: at, until: at + MAINTENANCE_DAYS * 24 * 60 * 60_000 })),
   ]);
   const notices = maintenance.ok ? maintenance.value.notices : [];
-  // A few places at a time: a 50 × 4 estate is hundreds of reads, which ECS would throttle all at once.
-  const places = await mapLimit(targets, ESTATE_CONCURRENCY, async (t): Promise<Place> => {
-    const [running, runs, hold, freeze] = await Promise.all([
-      bounded(() => ports.deployments.current(t.service, t.environment)),
-      recentRuns(t.service, t.environment, ports).catch(() => [] as DeployRun[]),
+  // Read once for the whole estate: opsbot's deploy records of the last days, and each environment's freeze.
+  const since = new Date(at - 3 * 24 * 60 * 60_000).toISOString();
+  const [records, freezes] = await Promise.all([
+    ports.store.list<DeployRun>('deploys', { from: since }).catch(() => [] as DeployRun[]),
+    Promise.all(
+      [...new Set(targets.map((t) => t.environment))].map(
+        async (environment) => [environment, await bounded(() => currentFreeze(environment, ports))] as const,
+      ),
+    ),
+  ]);
+  const freezeOf = new Map(freezes);
+  const runsOf = (service: string, environment: string) =>
+    records
+      .filter((r) => r.service === service && r.environment === environment)
+      .sort((a, b) => b.requestedAt - a.requestedAt);
+  // Each account and region apart, a few places at a time (a 50 × 4 estate is hundreds of ECS calls, which ECS would
+  // throttle at once); past the read's deadline a place is not asked at all, so an account that does not answer
+  // costs the estate at most that long.
+  const started = Date.now();
+  const groups = new Map<string, typeof targets>();
+  for (const t of targets)
+    groups.set(`${t.account}:${t.region}`, [...(groups.get(`${t.account}:${t.region}`) ?? []), t]);
+  const read = async (t: (typeof targets)[number]): Promise<Place> => {
+    const left = Math.min(ESTATE_READ_MS, ESTATE_DEADLINE_MS - (Date.now() - started));
+    const late = left <= 0;
+    const [running, hold] = await Promise.all([
+      late
+        ? Promise.resolve<Read<ServiceRevision>>({ ok: false, why: 'too slow to answer' })
+        : bounded(() => ports.deployments.current(t.service, t.environment), left),
       ports.store.get<Hold>(holdKey(t.service, t.environment)).catch(() => undefined),
-      currentFreeze(t.environment, ports).catch(() => undefined),
     ]);
+    const runs = runsOf(t.service, t.environment);
     const run = runs.find((r) => r.state !== 'ended');
     const deployment =
-      run?.deploymentId !== undefined
+      run?.deploymentId !== undefined && !late
         ? await bounded(() => ports.deployments.get(t.service, t.environment, run.deploymentId as string))
         : undefined;
     const pipelineName = pipelineOf.get(t.service);
@@ -110,6 +137,9 @@ export async function readEstate(
           : ((p) => (p === undefined ? { ok: false as const, why: 'not found' } : ok(p)))(
               pipelines.value.find((p) => p.name === pipelineName),
             );
+    const freeze = freezeOf.get(t.environment);
+    const frozen = freeze?.ok === true ? freeze.value : undefined;
+    const last = runs.find((r) => r.state === 'ended');
     return {
       service: t.service,
       environment: t.environment,
@@ -119,15 +149,18 @@ export async function readEstate(
       ...(run !== undefined && {
         deploying: { run, ...(deployment?.ok === true && { deployment: deployment.value }) },
       }),
-      ...(runs.find((r) => r.state === 'ended') !== undefined && { last: runs.find((r) => r.state === 'ended') }),
+      ...(last !== undefined && { last }),
       ...(hold !== undefined && { hold }),
-      ...(freeze !== undefined && {
-        freeze: { reason: freeze.freeze.reason, ...(freeze.endsAt !== undefined && { endsAt: freeze.endsAt }) },
+      ...(frozen !== undefined && {
+        freeze: { reason: frozen.freeze.reason, ...(frozen.endsAt !== undefined && { endsAt: frozen.endsAt }) },
       }),
       ...(pipeline !== undefined && { pipeline }),
       maintenance: notices.filter((n) => affectedServices(n, ports.rules.maintenance).includes(t.service)),
     };
-  });
+  };
+  const byGroup = await Promise.all([...groups.values()].map((group) => mapLimit(group, ESTATE_CONCURRENCY, read)));
+  const placed = new Map(byGroup.flat().map((p) => [`${p.service}:${p.environment}`, p]));
+  const places = targets.map((t) => placed.get(`${t.service}:${t.environment}`) as Place);
   const maintenanceUnread = maintenance.ok
     ? maintenance.value.failures.map(
         (f) => `${f.source} in ${f.account.name}${f.region !== undefined ? `, ${f.region}` : ''} (${f.reason})`,
@@ -139,10 +172,10 @@ export async function readEstate(
 const ok = <T>(value: T): Read<T> => ({ ok: true, value });
 
 /** One read of an account, given at most {@link ESTATE_READ_MS}: its value, or why not ("too slow", the error's name). */
-async function bounded<T>(read: () => Promise<T>): Promise<Read<T>> {
+async function bounded<T>(read: () => Promise<T>, ms = ESTATE_READ_MS): Promise<Read<T>> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<Read<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, why: 'too slow to answer' }), ESTATE_READ_MS);
+    timer = setTimeout(() => resolve({ ok: false, why: 'too slow to answer' }), ms);
     timer.unref?.();
   });
   try {

@@ -98,11 +98,14 @@ export const serviceHealth = defineIntent(serviceHealthIntent, {
           });
     if (first !== undefined && picture.figures !== undefined)
       lines.push([`${first.name}: `, ...runsOf(picture.figures)]);
+    // Healthy only on what was read: every task wanted running, and every configured alarm read and OK.
     const healthy =
       revision.ok &&
       revision.r.tasks !== undefined &&
+      revision.r.tasks.desired > 0 &&
       revision.r.tasks.running >= revision.r.tasks.desired &&
-      states.every((a) => a.state === 'OK');
+      alarms.ok &&
+      configured.every((place) => states.some((a) => a.name === place.name && a.state === 'OK'));
     const reply: Reply = {
       title: `${service} in ${environment}`,
       summary: [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMessage } from '../../integrations/slack/block-kit';
 import type { StandInMessage } from '../../integrations/slack/stand-in';
-import { allText, confirmDeploy, deliver, type Harness, harness, mention, unescaped } from '../support/harness';
+import { allText, confirmDeploy, deliver, type Harness, harness, mention, slash, unescaped } from '../support/harness';
 
 const ALERTS = 'C0ALERTS001';
 
@@ -105,8 +105,8 @@ describe('the graph behind an alarm: a line chart of what it watched, in Slack�
     // Assess
     expect(chartOf(alert)).toBeUndefined();
     const text = unescaped(allText(alert as StandInMessage));
-    expect(text).toContain('Threshold 5 · datapoints 12, 9');
-    expect(text).toContain('Now 9 · peak 12 of the datapoints CloudWatch quoted · threshold 5');
+    expect(text).toContain('Threshold 5 · datapoints 9, 12');
+    expect(text).toContain('Now 12 · peak 12 of the datapoints CloudWatch quoted · threshold 5');
     expect(h.log.entries.find((e) => e.message === 'alarm.chart_unread')).toMatchObject({ level: 'warn' });
   });
 
@@ -169,5 +169,43 @@ describe('the graph behind an alarm: a line chart of what it watched, in Slack�
     expect(said).toMatch(/Alarm `web-staging-5xx-errors`: ALARM since just now — “Threshold Crossed/);
     expect(said).toContain('A deploy to `v1.8.2` is running');
     expect(chartOf(h.bot().at(-1))?.title).toMatch(/· deploy at 0\d:\d\d UTC$/);
+  });
+
+  it('answers “how is web doing?” without its chart where Slack refuses charts, the figures said', async () => {
+    // Prepare: a workspace that does not show charts
+    h = await harness();
+    h.standIn.unsupportedBlocks.add('data_visualization');
+
+    // Act: asked in the channel, and by slash command
+    await h.sendAndSettle(mention('how is web doing in staging?').event);
+    const asked = h.bot().at(-1) as StandInMessage;
+    const { ack } = await slash(h, 'how is web doing in staging?');
+
+    // Assess
+    for (const answer of [asked, ack as StandInMessage]) {
+      expect(chartOf(answer)).toBeUndefined();
+      expect(unescaped(allText(answer))).toMatch(
+        /web-staging-5xx-errors: Now \d+ · peak \d+ in the last 3 h · threshold 5/,
+      );
+    }
+    expect(h.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+
+  it('never says a service is healthy on alarms it could not read', async () => {
+    // Prepare: CloudWatch refuses
+    h = await harness();
+    h.sandbox.alarms.states = async () => {
+      throw Object.assign(new Error('denied'), { name: 'AccessDenied' });
+    };
+
+    // Act
+    await h.sendAndSettle(mention('how is web doing in staging?').event);
+
+    // Assess
+    const said = unescaped(allText(h.bot().at(-1) as StandInMessage));
+    expect(said).toContain('Tasks: 2 of 2 running');
+    expect(said).toContain('needs a look');
+    expect(said).not.toContain('rollback alarms OK');
+    expect(said).toContain('Some alarms could not be read: AccessDenied.');
   });
 });

@@ -77,7 +77,7 @@ describe('a rollback alarm rolls back, once, and the thread says why (signed Sla
       expect(stops()).toBe(1);
       expect(told).toContain(`Alarm \`${service}-staging-5xx-errors\` went to ALARM at 09:`);
       expect(told).toContain('Metric `HTTPCode_Target_5XX_Count` (AWS/ApplicationELB, Sum over 1 min)');
-      expect(told).toContain('Threshold 5 · datapoints 12, 9');
+      expect(told).toContain('Threshold 5 · datapoints 9, 12');
       expect(told).toContain('CloudWatch: “Threshold Crossed: 2 out of the last 2 datapoints [12.0');
       expect(told).toMatch(/opsbot stopped the deployment at \d\d:\d\d UTC and is rolling back to `v/);
       expect(unescaped(message.text)).toContain(`: Rolled back — alarm ${service}-staging-5xx-errors`);

@@ -5,6 +5,7 @@ import {
   ALICE,
   allText,
   confirmDeploy,
+  directMessage,
   FORM,
   type Harness,
   harness,
@@ -16,6 +17,8 @@ import { eventBody, signedEvent } from '../support/slack';
 
 const EXAMPLE = readFileSync('opsbot.config.example.yaml', 'utf8');
 const ALICE_DM = 'D0ALICEDM1';
+const BOB = 'U0BOB00001';
+const BOB_DM = 'D0BOBDM001';
 
 type Row = Array<Record<string, unknown>>;
 interface TableBlock {
@@ -62,13 +65,17 @@ function rowOf(h: Harness, environment: string, service: string): Record<string,
 
 /** Clicks a button in a Home tab's table, as Slack posts a click from a view: no channel, no message, no response_url. */
 function clickHome(h: Harness, label: string, user = ALICE) {
-  const shown = home(h, user);
   const button = tables(h)
     .flatMap((t) => t.rows.flat())
     .filter((c) => c.type === 'action_cell')
     .map((c) => c.element as Record<string, unknown>)
     .find((b) => (b.text as { text: string }).text === label);
   if (button === undefined) throw new Error(`no ${label} button on the Home tab`);
+  return clickButton(h, button, user);
+}
+
+function clickButton(h: Harness, button: Record<string, unknown>, user = ALICE) {
+  const shown = home(h, user);
   const payload = {
     type: 'block_actions',
     user: { id: user, team_id: 'T0LOCAL001' },
@@ -140,6 +147,25 @@ describe('opsbot’s Home tab: what runs where (signed Slack requests, the sandb
     expect((await h.sandbox.deployments.current('web', 'staging')).version).toBe('v1.8.2');
   });
 
+  it('asks Deploy… from the Home tab in the DM, where typing the version answers it', async () => {
+    // Prepare
+    h = await harness();
+    await openHome(h);
+
+    // Act: Deploy… on web in staging, then the version typed in the DM
+    const staging = tables(h).find((t) => t.caption.startsWith('staging:'));
+    const web = staging?.rows.find((r) => text(r[0]) === 'web') ?? [];
+    const deploy = web.find((c) => c.type === 'action_cell')?.element as Record<string, unknown>;
+    await clickButton(h, deploy);
+    await h.sendAndSettle(directMessage('v1.8.2', ALICE, ALICE_DM));
+
+    // Assess: the question in the DM, and the answer typed there read as its version (a Confirm card for it)
+    const dm = h.bot().filter((m) => m.channel === ALICE_DM);
+    expect(dm.length).toBeGreaterThanOrEqual(2);
+    expect(unescaped(allText(dm.at(-1) as StandInMessage))).toContain('v1.8.2');
+    expect(allText(dm.at(-1) as StandInMessage)).toContain('opsbot.confirm');
+  });
+
   it('refuses a Home button clicked by someone else, or from a message', async () => {
     // Prepare
     h = await harness();
@@ -149,10 +175,16 @@ describe('opsbot’s Home tab: what runs where (signed Slack requests, the sandb
       .flatMap((t) => t.rows.flat())
       .find((c) => c.type === 'action_cell')?.element as Record<string, unknown>;
 
-    // Act: Bob replays Alice's Home click
+    // Act: Bob, who opened his own Home tab, replays Alice's Home click
+    await h.sendAndSettle(
+      signedEvent(
+        eventBody({ type: 'app_home_opened', user: BOB, channel: BOB_DM, tab: 'home', event_ts: '1.2' }),
+        JSON_TYPE,
+      ),
+    );
     const payload = {
       type: 'block_actions',
-      user: { id: 'U0BOB00001', team_id: 'T0LOCAL001' },
+      user: { id: BOB, team_id: 'T0LOCAL001' },
       team: { id: 'T0LOCAL001' },
       container: { type: 'view', view_id: shown.id },
       trigger_id: '1.2.3',
@@ -160,10 +192,12 @@ describe('opsbot’s Home tab: what runs where (signed Slack requests, the sandb
     };
     await h.sendAndSettle(signedEvent(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), FORM));
 
-    // Assess
+    // Assess: nothing asked, audited, and Bob told why in his DM (the DM he opened his Home from)
     expect(h.bot().some((m) => allText(m).includes('opsbot.confirm'))).toBe(false);
     const records = await h.deps.worker.ports.audit.list({ since: 0 });
     expect(records.find((r) => r.outcome === 'refused')).toMatchObject({ reason: 'elsewhere' });
+    const told = h.bot().find((m) => m.channel === BOB_DM);
+    expect(unescaped(allText(told as StandInMessage))).toContain('someone else’s Home tab, so nothing was done');
   });
 
   it('shows an account that cannot be read in its own rows, and the rest as they are', async () => {
@@ -221,6 +255,23 @@ describe('opsbot’s Home tab: what runs where (signed Slack requests, the sandb
     const drawn = tables(h);
     expect(drawn.map((t) => t.caption.split(':')[0]).sort()).toEqual([...environments].sort());
     for (const t of drawn) expect(t.rows.length).toBe(51);
+
+    // Act again: the last table's last Deploy… (one of 200 buttons on the Home tab)
+    const last = drawn.at(-1)?.rows.at(-1) ?? [];
+    const deploy = last.find((c) => c.type === 'action_cell')?.element as Record<string, unknown>;
+    await clickButton(h, deploy);
+
+    // Assess: it is a button opsbot issued, answered in the DM (not refused as unknown)
+    const answered = unescaped(
+      allText(
+        h
+          .bot()
+          .filter((m) => m.channel === ALICE_DM)
+          .at(-1) as StandInMessage,
+      ),
+    );
+    expect(answered).not.toContain('not one opsbot issued');
+    expect(answered).toMatch(/version|tag/i);
   });
 });
 

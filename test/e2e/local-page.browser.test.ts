@@ -240,7 +240,7 @@ describeBrowser('the local channel page in headless Chromium', () => {
     await page.locator('[data-channel="C0ALERTS001"]').click();
     const card = page.locator('.msg', { has: page.locator('h3.hdr', { hasText: 'Alarm web-prod-5xx-errors' }) });
     await card.waitFor();
-    await expect(card.locator('.sec').first().textContent()).resolves.toContain('Threshold 5 · datapoints 12, 9');
+    await expect(card.locator('.sec').first().textContent()).resolves.toContain('Threshold 5 · datapoints 9, 12');
     // The sandbox's fresh account has no earlier deployment of web to offer a button for: the card names the command.
     await expect(card.textContent()).resolves.toContain('to roll back, name one: /deploy rollback web prod <version>');
     await expect(card.locator('button', { hasText: 'Roll back now' }).count()).resolves.toBe(0);

@@ -2,6 +2,7 @@ import { renderHomeView, renderReply } from '../../bot/views/render';
 import { checkHomeView, checkMessage } from '../../integrations/slack/block-kit';
 import {
   ESTATE_CONCURRENCY,
+  ESTATE_DEADLINE_MS,
   type Estate,
   type EstatePorts,
   type Place,
@@ -40,7 +41,21 @@ describe('estateReply: what runs where, folded within Slack’s limits', () => {
     const reason = 'database migration of the orders schema, do not deploy until the DBA says so; '.repeat(2);
     const places = environments.flatMap((e) =>
       Array.from({ length: 50 }, (_, i) =>
-        place(`svc-${i}`, e, { hold: { holder: 'U0ALICE001', reason, since: AT - 60_000 } }),
+        place(`svc-${i}`, e, {
+          hold: { holder: 'U0ALICE001', reason, since: AT - 60_000 },
+          // A last deploy with its thread: a link cell, counted as Slack counts it (label and address).
+          last: {
+            kind: 'deploy',
+            version: 'v1.8.2',
+            previousVersion: 'v1.8.1',
+            outcome: 'succeeded',
+            requestedBy: 'U0ALICE001',
+            requestedAt: AT - 3_600_000,
+            endedAt: AT - 3_000_000,
+            state: 'ended',
+            messages: [{ channel: 'C0DEPLOYS01', ts: '1796000000.000100' }],
+          } as never,
+        }),
       ),
     );
     const estate: Estate = { at: AT, places, maintenanceUnread: [] };
@@ -132,4 +147,43 @@ describe('readEstate', () => {
     expect(most).toBeLessThanOrEqual(ESTATE_CONCURRENCY);
     expect(estate.places.every((p) => p.running.ok)).toBe(true);
   });
+});
+
+describe('readEstate and an account that never answers', () => {
+  it('reads the others at once and gives the silent one no longer than the read’s deadline', async () => {
+    // Prepare: 50 services in staging (answering) and prod (a separate account that never answers)
+    const services = Array.from({ length: 50 }, (_, i) => ({ name: `svc-${i}`, aliases: [] }));
+    const environments = ['staging', 'prod'].map((name) => ({ name, aliases: [] }));
+    const ports = {
+      vocabulary: { services, environments, pipelines: [], accounts: [] },
+      rules: {
+        target: (_s: string, e: string) => ({ account: e === 'prod' ? 'prod' : 'tools', region: 'eu-west-1' }),
+        environment: () => undefined,
+        timeZone: 'UTC',
+        maintenance: { serviceTag: 'opsbot:service', resources: {} },
+      },
+      deployments: {
+        current: async (service: string, environment: string) =>
+          environment === 'prod'
+            ? new Promise(() => undefined)
+            : { service, environment, taskDefinition: 'x:1', image: 'x', version: 'v1', engine: 'codedeploy' },
+      },
+      pipelines: { list: async () => [] },
+      maintenance: { upcoming: async () => ({ notices: [], failures: [] }) },
+      store: { get: async () => undefined, list: async () => [] },
+      calendars: { state: async () => 'OPEN' },
+      clock: { now: () => AT },
+      log: { info() {}, warn() {}, error() {}, debug() {} },
+    } as unknown as EstatePorts;
+    const started = Date.now();
+
+    // Act
+    const estate = await readEstate(ports);
+
+    // Assess
+    expect(Date.now() - started).toBeLessThan(ESTATE_DEADLINE_MS + 1_500);
+    const prod = estate.places.filter((p) => p.environment === 'prod');
+    expect(prod.every((p) => !p.running.ok && p.running.why === 'too slow to answer')).toBe(true);
+    expect(estate.places.filter((p) => p.environment === 'staging').every((p) => p.running.ok)).toBe(true);
+  }, 15_000);
 });

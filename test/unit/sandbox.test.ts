@@ -319,7 +319,7 @@ describe('sandbox account: the rest of the world', () => {
     ]);
     expect(again).toEqual([]);
     expect(inAlarm).toEqual([
-      expect.objectContaining({ name: 'web-prod-5xx', state: 'ALARM', threshold: 5, datapoints: [12, 9] }),
+      expect.objectContaining({ name: 'web-prod-5xx', state: 'ALARM', threshold: 5, datapoints: [9, 12] }),
     ]);
     expect(inAlarm[0]?.reason).toMatch(/^Threshold Crossed: 2 out of the last 2 datapoints \[12\.0 /);
     expect(cleared).toHaveLength(1);
