@@ -58,12 +58,21 @@ export interface AlarmState {
   readonly measure?: AlarmMeasure;
   /** The threshold (an anomaly band or a composite alarm has none). */
   readonly threshold?: number;
+  /** Which side of the threshold is a breach: above it (errors, latency), or below it (healthy hosts, requests). */
+  readonly breaches?: 'above' | 'below';
   /** The datapoints behind the last change, newest last. */
   readonly datapoints: readonly number[];
   /** An anomaly detection alarm's expected band at the last change. */
   readonly band?: { readonly lower: number; readonly upper: number };
   /** A composite alarm whose actions CloudWatch suppressed (its suppressor alarm, or its wait period). */
   readonly suppressed?: string;
+}
+
+/** The side of its threshold an alarm breaches on, from its comparison operator (`LessThan…`: below). */
+export function breachSide(operator: string | undefined): 'above' | 'below' | undefined {
+  if (operator === undefined) return undefined;
+  if (/^LessThan/.test(operator)) return 'below';
+  return /^GreaterThan/.test(operator) ? 'above' : undefined;
 }
 
 /** The expected band an anomaly detection alarm's reason data gives (`recentLowerThresholds`, `recentUpperThresholds`). */

@@ -23,6 +23,8 @@ export interface AlarmChange {
   readonly measure?: AlarmMeasure;
   /** The threshold crossed (an anomaly band gives none). */
   readonly threshold?: number;
+  /** The side of it that breaches, as CloudWatch's reason says (“greater than”, “less than the threshold”). */
+  readonly breaches?: 'above' | 'below';
   /** The datapoints that crossed it, newest last. */
   readonly datapoints: readonly number[];
   /** An anomaly detection alarm's expected band. */
@@ -162,6 +164,12 @@ export function readAlarmChange(event: {
   const arn = str(resources.find((r) => typeof r === 'string' && r.includes(':alarm:')));
   const suppressed = str(current.actionsSuppressedReason);
   const band = bandOf(data);
+  const said = (str(current.reason) ?? '').toLowerCase();
+  const breaches = /less than (?:or equal to )?the (?:lower )?threshold/.test(said)
+    ? ('below' as const)
+    : /greater than (?:or equal to )?the (?:upper )?threshold/.test(said)
+      ? ('above' as const)
+      : undefined;
   return {
     alarm,
     ...(arn !== undefined && { arn }),
@@ -173,6 +181,7 @@ export function readAlarmChange(event: {
     ...(at !== undefined && { at }),
     ...(measure !== undefined && { measure }),
     ...(threshold !== undefined && { threshold }),
+    ...(breaches !== undefined && { breaches }),
     datapoints,
     ...(band !== undefined && { band }),
     ...(suppressed !== undefined && { suppressed }),

@@ -43,12 +43,14 @@ interface Click {
   readonly fromHome?: boolean;
 }
 
+/** A Home tab's button pressed by someone else than the person whose Home it is. */
+const NOT_YOUR_HOME = 'That button is on someone else’s Home tab, so nothing was done.';
+
 const WHY: Record<Unopened, string> = {
   unknown: 'That button is not one opsbot issued (or it is from an older opsbot), so nothing was done.',
   expired: 'That button has expired, so nothing was done.',
   'wrong-kind': 'That button is not one opsbot issued, so nothing was done.',
-  elsewhere:
-    'That button belongs to a message in another channel or workspace, or to someone else’s Home tab, so nothing was done.',
+  elsewhere: 'That button belongs to a message in another channel or workspace, so nothing was done.',
 };
 
 /**
@@ -95,7 +97,11 @@ async function open(
     await deps.audit.record({ action: `button:${kind}`, outcome: 'refused', reason: opened.why, actor, target: {} });
     await deps.jobs.send({
       kind: 'say',
-      reply: notice('refused', WHY[opened.why], ['Ask again, or try ', code('/deploy help'), '.']),
+      reply: notice('refused', home !== undefined && opened.why === 'elsewhere' ? NOT_YOUR_HOME : WHY[opened.why], [
+        'Ask again, or try ',
+        code('/deploy help'),
+        '.',
+      ]),
       actor,
       replyTo,
     });

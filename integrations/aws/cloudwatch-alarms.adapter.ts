@@ -12,6 +12,7 @@ import {
   type AlarmState,
   type Alarms,
   bandOf,
+  breachSide,
   MAX_ALARM_QUERIES,
   type MetricQuery,
   type MetricSeries,
@@ -237,7 +238,8 @@ async function pages(
           }),
         ),
       );
-      for (const alarm of page.MetricAlarms ?? []) push(out, alarm, metricMeasure(alarm), alarm.Threshold);
+      for (const alarm of page.MetricAlarms ?? [])
+        push(out, alarm, metricMeasure(alarm), alarm.Threshold, breachSide(alarm.ComparisonOperator));
       for (const alarm of page.CompositeAlarms ?? []) {
         const rule = alarm.AlarmRule;
         push(
@@ -258,6 +260,7 @@ function push(
   alarm: MetricAlarm | CompositeAlarm,
   measure: AlarmMeasure | undefined,
   threshold: number | undefined,
+  breaches?: 'above' | 'below',
 ): void {
   if (alarm.AlarmName === undefined || alarm.StateValue === undefined) return;
   const changedAt = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp;
@@ -281,6 +284,7 @@ function push(
       measure: measure.kind === 'composite' ? { ...measure, triggeredBy } : measure,
     }),
     ...(threshold !== undefined && { threshold }),
+    ...(breaches !== undefined && { breaches }),
     datapoints,
     ...(bandOf(data) !== undefined && { band: bandOf(data) }),
   });

@@ -290,6 +290,8 @@ function view(alarm: Simulated): AlarmState {
     updatedAt: alarm.updatedAt,
     measure: alarm.measure,
     threshold: alarm.threshold,
+    // Errors and latency: a breach is above the threshold.
+    breaches: 'above',
     datapoints: alarm.datapoints,
   };
 }

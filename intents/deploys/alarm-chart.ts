@@ -51,10 +51,11 @@ export async function alarmPicture(
     const figures = figuresOf(alarm);
     return figures !== undefined ? { figures } : {};
   }
-  const points = folded(read, series.periodSeconds * 1000);
+  const below = alarm.breaches === 'below';
+  const points = folded(read, series.periodSeconds * 1000, below ? 'below' : 'above');
   const values = points.map((p) => p.value);
   const current = (read.at(-1) as { value: number }).value;
-  const peak = Math.max(...values);
+  const peak = below ? Math.min(...values) : Math.max(...values);
   const over = describeSpan((to - (read[0] as { at: number }).at) / 1000);
   const name = seriesName(alarm);
   const started = options.deployStartedAt;
@@ -73,7 +74,7 @@ export async function alarmPicture(
       ...(alarm.measure?.kind === 'metric' && alarm.measure.stat !== undefined && { yLabel: alarm.measure.stat }),
     },
     figures: [
-      `Now ${figure(current)} · peak ${figure(peak)} in the last ${over}`,
+      `Now ${figure(current)} · ${below ? 'lowest' : 'peak'} ${figure(peak)} in the last ${over}`,
       ...(alarm.threshold !== undefined ? [` · threshold ${figure(alarm.threshold)}`] : []),
       ...(started !== undefined ? [` · the deploy started at ${clockTime(started)}`] : []),
     ],
@@ -84,9 +85,10 @@ export async function alarmPicture(
 function figuresOf(alarm: AlarmState): Line | undefined {
   if (alarm.datapoints.length === 0) return undefined;
   const current = alarm.datapoints.at(-1) as number;
-  const peak = Math.max(...alarm.datapoints);
+  const below = alarm.breaches === 'below';
+  const peak = below ? Math.min(...alarm.datapoints) : Math.max(...alarm.datapoints);
   return [
-    `Now ${figure(current)} · peak ${figure(peak)} of the datapoints CloudWatch quoted`,
+    `Now ${figure(current)} · ${below ? 'lowest' : 'peak'} ${figure(peak)} of the datapoints CloudWatch quoted`,
     ...(alarm.threshold !== undefined ? [` · threshold ${figure(alarm.threshold)}`] : []),
   ];
 }
@@ -99,6 +101,8 @@ function figuresOf(alarm: AlarmState): Line | undefined {
 export function folded(
   points: ReadonlyArray<{ readonly at: number; readonly value: number }>,
   periodMs: number,
+  /** An alarm that breaches below its threshold keeps each span's lowest value instead. */
+  breaches: 'above' | 'below' = 'above',
 ): Array<{ at: number; value: number }> {
   if (points.length === 0) return [];
   const first = (points[0] as { at: number }).at;
@@ -109,7 +113,7 @@ export function folded(
     const span = Math.floor((p.at - first) / periodMs / per);
     const held = spans.get(span);
     if (held === undefined) spans.set(span, { at: first + span * per * periodMs, value: p.value });
-    else held.value = Math.max(held.value, p.value);
+    else held.value = breaches === 'below' ? Math.min(held.value, p.value) : Math.max(held.value, p.value);
   }
   return [...spans.values()].sort((a, b) => a.at - b.at);
 }

@@ -56,6 +56,7 @@ function alarmOf(change: AlarmChange): AlarmState {
     ...(change.at !== undefined && { updatedAt: change.at }),
     ...(change.measure !== undefined && { measure: change.measure }),
     ...(change.threshold !== undefined && { threshold: change.threshold }),
+    ...(change.breaches !== undefined && { breaches: change.breaches }),
     datapoints: change.datapoints,
     ...(change.band !== undefined && { band: change.band }),
     ...(change.suppressed !== undefined && { suppressed: change.suppressed }),

@@ -197,7 +197,9 @@ describe('opsbot’s Home tab: what runs where (signed Slack requests, the sandb
     const records = await h.deps.worker.ports.audit.list({ since: 0 });
     expect(records.find((r) => r.outcome === 'refused')).toMatchObject({ reason: 'elsewhere' });
     const told = h.bot().find((m) => m.channel === BOB_DM);
-    expect(unescaped(allText(told as StandInMessage))).toContain('someone else’s Home tab, so nothing was done');
+    expect(unescaped(allText(told as StandInMessage))).toContain(
+      'That button is on someone else’s Home tab, so nothing was done.',
+    );
   });
 
   it('shows an account that cannot be read in its own rows, and the rest as they are', async () => {

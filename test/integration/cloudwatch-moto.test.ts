@@ -75,6 +75,8 @@ describeMoto('CloudWatch alarms against moto (real SDK v3 over HTTP)', () => {
       ['web-staging-latency', 'OK', 'back to normal'],
     ]);
     expect(states.every((s) => typeof s.updatedAt === 'number')).toBe(true);
+    // Its comparison operator (GreaterThanThreshold) says which side of the threshold breaches.
+    expect(states.every((s) => s.breaches === 'above')).toBe(true);
   });
 
   it('reads a metric-math alarm as its expression (moto has no composite alarms: those are tested on mocks)', async () => {

@@ -57,6 +57,18 @@ describe('folded: a series drawn in at most 20 points', () => {
     expect(drawn[1]?.at).toBe((points[0]?.at as number) + 9 * MINUTE);
   });
 
+  it('keeps each span’s lowest value for an alarm that breaches below its threshold (healthy hosts)', () => {
+    // Prepare: healthy hosts at 3, one minute at 0
+    const points = Array.from({ length: 180 }, (_, i) => ({ at: NOW - (180 - i) * MINUTE, value: i === 100 ? 0 : 3 }));
+
+    // Act
+    const drawn = folded(points, MINUTE, 'below');
+
+    // Assess
+    expect(drawn.filter((p) => p.value === 0)).toHaveLength(1);
+    expect(drawn.every((p) => p.value === 0 || p.value === 3)).toBe(true);
+  });
+
   it('leaves a short series as it is', () => {
     const points = Array.from({ length: 12 }, (_, i) => ({ at: NOW - i * MINUTE, value: i })).reverse();
     expect(folded(points, MINUTE)).toEqual(points);
@@ -220,5 +232,62 @@ describeShared('CloudWatch GetMetricData for an alarm’s chart (SDK mocked with
       hint: expect.stringContaining('cloudwatch:GetMetricData'),
     });
     await expect(foreign).rejects.toMatchObject({ code: 'ALARM_SERIES_UNKNOWN' });
+  });
+
+  it('says the lowest value, not the peak, of an alarm that breaches below its threshold', async () => {
+    // Prepare: a healthy-host alarm, its event saying “less than the threshold”
+    const change = readAlarmChange({
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account: '123456789012',
+      region: 'eu-west-1',
+      resources: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-healthy-hosts'],
+      detail: {
+        alarmName: 'web-healthy-hosts',
+        state: {
+          value: 'ALARM',
+          reason:
+            'Threshold Crossed: 1 out of the last 1 datapoints [1.0 (07/12/26 09:40:00)] was less than the threshold (2.0) (minimum 1 datapoint for OK -> ALARM transition).',
+          reasonData: JSON.stringify({ recentDatapoints: [1], threshold: 2 }),
+          timestamp: '2026-12-07T09:41:00.000+0000',
+        },
+        configuration: {
+          metrics: [
+            {
+              id: 'm1',
+              metricStat: {
+                metric: { namespace: 'AWS/ApplicationELB', name: 'HealthyHostCount', dimensions: {} },
+                period: 60,
+                stat: 'Minimum',
+              },
+              returnData: true,
+            },
+          ],
+        },
+      },
+    } as never);
+    const state = {
+      name: 'web-healthy-hosts',
+      state: 'ALARM',
+      reason: '',
+      datapoints: [3, 1],
+      threshold: 2,
+      breaches: change?.breaches,
+    } as AlarmState;
+    const { ports: p } = ports(async () => ({
+      periodSeconds: 60,
+      points: [3, 3, 1, 3].map((value, i) => ({ at: NOW - (4 - i) * MINUTE, value })),
+    }));
+
+    // Act
+    const picture = await alarmPicture(
+      { service: 'web', environment: 'prod' },
+      { ...state, measure: change?.measure } as AlarmState,
+      p,
+    );
+
+    // Assess
+    expect(change?.breaches).toBe('below');
+    expect((picture.figures as readonly unknown[] | undefined)?.[0]).toBe('Now 3 · lowest 1 in the last 4 min');
   });
 });
