@@ -120,9 +120,8 @@ export class LocalWorkspace {
    */
   async click(messageTs: string, actionId: string, user: string = this.user): Promise<void> {
     const message = this.standIn.messages.find((m) => m.ts === messageTs && (!m.ephemeral || m.user === user));
-    const button = message?.blocks
-      ?.flatMap((b) => ((b as { elements?: unknown[] }).elements ?? []) as Array<Record<string, unknown>>)
-      .find((e) => e.type === 'button' && e.action_id === actionId);
+    // In an actions block, or in a data table's action cell.
+    const button = message === undefined ? undefined : findButton(message.blocks ?? [], actionId);
     if (message === undefined || button === undefined) throw new Error(`no button ${actionId} on message ${messageTs}`);
     const payload = {
       type: 'block_actions',

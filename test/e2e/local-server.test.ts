@@ -59,6 +59,33 @@ describe('npm start: the local server (Bolt HTTP receiver behind the same checks
     expect(JSON.parse(result.text).blocks[0].text.text).toBe('What opsbot can do');
   });
 
+  it('opens the Home tab and clicks a button in a data table, in the Home tab and in a channel’s answer', async () => {
+    // Prepare
+    const workspace = local.workspace as NonNullable<LocalServer['workspace']>;
+    const standIn = local.standIn as NonNullable<LocalServer['standIn']>;
+    const settle = () => (local.deps.edge.jobs as InProcessJobQueue<Job>).drain();
+    const actionIdIn = (blocks: unknown) => /"action_id":"(opsbot\.request[.\d]*)"/.exec(JSON.stringify(blocks))?.[1];
+
+    // Act: the Home tab opened, a Deploy… in it pressed; then "what's running in prod?" and a Deploy… in its table
+    await workspace.openHome('U0DANA0001', 'D0DANADM01');
+    await settle();
+    const home = standIn.homeViews.get('U0DANA0001');
+    await workspace.clickHome(actionIdIn(home?.view.blocks) as string, 'U0DANA0001');
+    await settle();
+    const askedFromHome = standIn.messages.filter((m) => m.channel === 'D0DANADM01' && m.from === 'bot').length;
+    const question = await workspace.mention("what's running in prod?", undefined, workspace.channel, 'U0DANA0001');
+    await settle();
+    const answer = standIn.messages.filter((m) => m.from === 'bot' && m.thread_ts === question.ts).at(-1);
+    await workspace.click(answer?.ts as string, actionIdIn(answer?.blocks) as string, 'U0DANA0001');
+    await settle();
+
+    // Assess: both clicks reached opsbot as Slack's, and were answered
+    expect(home?.publications).toBeGreaterThanOrEqual(1);
+    expect(askedFromHome).toBeGreaterThan(0);
+    expect(JSON.stringify(answer?.blocks)).toContain('"type":"data_table"');
+    expect(standIn.messages.filter((m) => m.from === 'bot').length).toBeGreaterThan(askedFromHome + 1);
+  });
+
   it('refuses a request dated six minutes ahead, which Bolt alone would accept', async () => {
     // Act
     const result = await post(
