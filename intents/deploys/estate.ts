@@ -70,6 +70,8 @@ export async function readEstate(
   scope: { readonly environment?: string; readonly service?: string } = {},
 ): Promise<Estate> {
   const at = ports.clock.now();
+  // The read's deadline counts from here: what every place shares is read first, within it too.
+  const started = Date.now();
   const targets = ports.vocabulary.services.flatMap((s) =>
     ports.vocabulary.environments.flatMap((e) => {
       if (scope.service !== undefined && s.name !== scope.service) return [];
@@ -109,7 +111,6 @@ export async function readEstate(
   // Each account and region apart, a few places at a time (a 50 × 4 estate is hundreds of ECS calls, which ECS would
   // throttle at once); past the read's deadline a place is not asked at all, so an account that does not answer
   // costs the estate at most that long.
-  const started = Date.now();
   const groups = new Map<string, typeof targets>();
   for (const t of targets)
     groups.set(`${t.account}:${t.region}`, [...(groups.get(`${t.account}:${t.region}`) ?? []), t]);
@@ -124,9 +125,10 @@ export async function readEstate(
     ]);
     const runs = runsOf(t.service, t.environment);
     const run = runs.find((r) => r.state !== 'ended');
+    const rest = Math.min(ESTATE_READ_MS, ESTATE_DEADLINE_MS - (Date.now() - started));
     const deployment =
-      run?.deploymentId !== undefined && !late
-        ? await bounded(() => ports.deployments.get(t.service, t.environment, run.deploymentId as string))
+      run?.deploymentId !== undefined && rest > 0
+        ? await bounded(() => ports.deployments.get(t.service, t.environment, run.deploymentId as string), rest)
         : undefined;
     const pipelineName = pipelineOf.get(t.service);
     const pipeline: Read<PipelineSummary> | undefined =
