@@ -23,45 +23,51 @@ export interface HomeDeps {
 const VIEWERS = 'home-viewers';
 const VIEWER_TTL_SECONDS = 60 * 60;
 
-type Viewer = HomeViewer;
-const viewerKey = homeViewerKey;
-
 /**
  * A person's Home tab: what runs where, read now (see `readEstate`), with buttons to deploy or roll back that answer in
- * their DM with opsbot, published with `views.publish`. Whoever opens it is remembered for a day, so that a change
+ * their DM with opsbot, published with `views.publish`. Whoever opens it is remembered for an hour, so that a change
  * refreshes their Home too ({@link refreshHomes}).
  */
 export async function publishHome(job: Omit<HomeJob, 'kind'>, deps: HomeDeps): Promise<void> {
   const now = deps.ports.clock.now();
-  const viewer: Viewer = {
+  const viewer: HomeViewer = {
     userId: job.userId,
     channel: job.channel,
     openedAt: now,
     ...(job.teamId !== undefined && { teamId: job.teamId }),
   };
-  await deps.store.put(viewerKey(job.userId), viewer, VIEWER_TTL_SECONDS, {
+  await deps.store.put(homeViewerKey(job.userId), viewer, VIEWER_TTL_SECONDS, {
     collection: VIEWERS,
     order: new Date(now).toISOString(),
   });
-  await publishFor(job, deps);
+  await publishAll([job], deps, (error) => {
+    throw error;
+  });
 }
 
-async function publishFor(job: Omit<HomeJob, 'kind'>, deps: HomeDeps): Promise<void> {
-  await publishAll([job], deps);
-}
-
-/** The estate read once, and each person's Home tab published with it (their own buttons, answered in their DM). */
-async function publishAll(viewers: ReadonlyArray<Omit<HomeJob, 'kind'>>, deps: HomeDeps): Promise<void> {
+/**
+ * The estate read once, and each person's Home tab published with it (their own buttons, answered in their DM); one
+ * that cannot be published goes to `failed`.
+ */
+async function publishAll(
+  viewers: ReadonlyArray<Omit<HomeJob, 'kind'>>,
+  deps: HomeDeps,
+  failed: (error: unknown, userId: string) => void,
+): Promise<void> {
   const estate = await readEstate(deps.ports);
   const reply = estateReply(estate, { title: 'What runs where', buttons: true, timeZone: deps.ports.rules.timeZone });
   for (const viewer of viewers) {
-    const view = await deps.buttons.renderHome(reply, {
-      homeOf: viewer.userId,
-      channel: viewer.channel,
-      ...(viewer.teamId !== undefined && { team: viewer.teamId }),
-    });
-    await deps.chat.publishHome(viewer.userId, view);
-    deps.log.info('home.published', { user: viewer.userId, places: estate.places.length });
+    try {
+      const view = await deps.buttons.renderHome(reply, {
+        homeOf: viewer.userId,
+        channel: viewer.channel,
+        ...(viewer.teamId !== undefined && { team: viewer.teamId }),
+      });
+      await deps.chat.publishHome(viewer.userId, view);
+      deps.log.info('home.published', { user: viewer.userId, places: estate.places.length });
+    } catch (error) {
+      failed(error, viewer.userId);
+    }
   }
 }
 
@@ -73,9 +79,12 @@ async function publishAll(viewers: ReadonlyArray<Omit<HomeJob, 'kind'>>, deps: H
 export async function refreshHomes(deps: HomeDeps): Promise<void> {
   try {
     const since = new Date(deps.ports.clock.now() - VIEWER_TTL_SECONDS * 1000).toISOString();
-    const viewers = await deps.store.list<Viewer>(VIEWERS, { from: since });
+    const viewers = await deps.store.list<HomeViewer>(VIEWERS, { from: since });
     if (viewers.length === 0) return;
-    await publishAll([...new Map(viewers.map((v) => [v.userId, v])).values()], deps);
+    // One Home that cannot be published (Slack refusing it for that person) leaves the others refreshed.
+    await publishAll([...new Map(viewers.map((v) => [v.userId, v])).values()], deps, (error, user) =>
+      deps.log.warn('home.refresh_failed', { user, error: String((error as { name?: unknown }).name ?? error) }),
+    );
   } catch (error) {
     deps.log.warn('home.refresh_failed', { error: String((error as { name?: unknown }).name ?? error) });
   }

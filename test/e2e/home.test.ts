@@ -129,6 +129,28 @@ describe('opsbot’s Home tab: what runs where (signed Slack requests, the sandb
     expect(checkHomeView(home(h).view)).toEqual([]);
   });
 
+  it('refreshes every viewer’s Home even when Slack refuses one of them', async () => {
+    // Prepare: Alice and Bob opened theirs; Slack will refuse the next views.publish
+    h = await harness();
+    await openHome(h);
+    await h.sendAndSettle(
+      signedEvent(
+        eventBody({ type: 'app_home_opened', user: BOB, channel: BOB_DM, tab: 'home', event_ts: '1.3' }),
+        JSON_TYPE,
+      ),
+    );
+    const before = { alice: home(h, ALICE).publications, bob: home(h, BOB).publications };
+
+    // Act: a lock changes what both show, and the first refresh is refused
+    h.standIn.failNext('views.publish', { error: 'invalid_arguments' });
+    await h.sendAndSettle(mention('lock web staging for a db migration').event);
+
+    // Assess: Bob's Home refreshed all the same, and the refusal logged as a warning
+    expect(home(h, BOB).publications).toBeGreaterThan(before.bob);
+    expect(JSON.stringify(home(h, BOB).view.blocks)).toContain('locked by @U0ALICE001');
+    expect(h.log.entries.some((e) => e.message === 'home.refresh_failed')).toBe(true);
+  });
+
   it('asks Roll back from the Home tab as the command does: the confirmation comes to the person’s DM', async () => {
     // Prepare: web deployed to staging, finished
     h = await harness();
