@@ -7,6 +7,8 @@
  * const line: Line = [status('failed'), ' ', strong('web-pipeline'), ' failed: ', errorText, ' · ', link(url, 'logs')];
  */
 
+import { SLACK_LIMITS } from '../integrations/slack/block-limits';
+
 /** How a status reads at a glance; the renderer shows an emoji and, where asked, the word. */
 export type StatusKind =
   | 'ok'
@@ -153,9 +155,9 @@ export interface Reply {
 }
 
 /** Slack draws at most 100 rows of a table (after its header): the rows past them are left out, their buttons too. */
-export const TABLE_ROWS = 100;
+export const TABLE_ROWS = SLACK_LIMITS.tableRows - 1;
 /** …and at most 20 columns. */
-export const TABLE_COLUMNS = 20;
+export const TABLE_COLUMNS = SLACK_LIMITS.tableColumns;
 
 /** Every button of a reply, in the order they are issued: its own buttons, then those in its tables' drawn cells. */
 export function buttonsOf(reply: Reply): Button[] {

@@ -1,6 +1,6 @@
 import { SLACK_LIMITS } from '../../integrations/slack/block-limits';
 import type { Button, Cell, Chart, Field, Line, Reply, Run, StatusKind } from '../../intents/reply';
-import { runsOf, TABLE_ROWS } from '../../intents/reply';
+import { runsOf, TABLE_COLUMNS, TABLE_ROWS } from '../../intents/reply';
 import { actionId } from './buttons';
 
 /**
@@ -280,7 +280,7 @@ function tableBlocks(reply: Reply, options: RenderOptions): Block[] {
   let position = (reply.buttons ?? []).length;
   return (reply.tables ?? []).map((table): Block => {
     const shown = table.rows.slice(0, TABLE_ROWS);
-    const width = Math.min(table.columns.length, SLACK_LIMITS.tableColumns);
+    const width = Math.min(table.columns.length, TABLE_COLUMNS);
     const rows = shown.map((row) =>
       Array.from({ length: width }, (_, i) => {
         const cell = row[i];

@@ -1,6 +1,7 @@
 import type { AlarmState, MetricSeries } from '../../integrations/alarms.port';
 import type { IntentPorts } from '../define-intent';
 import type { Chart, Line } from '../reply';
+import { figure } from './alarm-story';
 import { clockTime } from './run/words';
 
 /** How far back an alarm's chart looks: the hours before it fired, and the deploy that led up to it. */
@@ -144,11 +145,6 @@ function describeSpan(seconds: number): string {
       ? 'hour'
       : `${minutes / 60} h`
     : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-/** "12", "2.31", "0.000123": as people read them. */
-function figure(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(4)));
 }
 
 function cutTitle(text: string): string {

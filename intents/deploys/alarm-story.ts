@@ -10,7 +10,7 @@ function at(time: number): string {
 }
 
 /** "12", "2.31", "0.000123": datapoints and thresholds as people read them. */
-function figure(n: number): string {
+export function figure(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(4)));
 }
 

@@ -11,12 +11,23 @@ import { estateReply } from './estate-reply';
  */
 export const deployStatus = defineIntent(deployStatusIntent, {
   async handle({ slots }, ports) {
-    const reply = await deployStatusReply(slots, ports);
-    if (slots.service !== undefined && slots.version === undefined) return reply;
+    if (slots.service !== undefined && slots.version === undefined) return deployStatusReply(slots, ports);
     const estate = await readEstate(ports, {
       ...(slots.service !== undefined && { service: slots.service }),
       ...(slots.environment !== undefined && { environment: slots.environment }),
     });
+    // The versions the estate read are the status's too: ECS is asked again only where the estate could not read it.
+    const read = new Map(
+      estate.places.flatMap((p) => (p.running.ok ? [[`${p.service}:${p.environment}`, p.running.value] as const] : [])),
+    );
+    const deployments = new Proxy(ports.deployments, {
+      get: (target, property) =>
+        property === 'current'
+          ? async (service: string, environment: string) =>
+              read.get(`${service}:${environment}`) ?? target.current(service, environment)
+          : Reflect.get(target, property),
+    });
+    const reply = await deployStatusReply(slots, { ...ports, deployments });
     const table = estateReply(estate, { title: '', buttons: true, timeZone: ports.rules.timeZone });
     const where: Line[] =
       slots.service !== undefined && slots.version !== undefined

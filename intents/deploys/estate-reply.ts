@@ -2,7 +2,7 @@ import type { PostedMessage } from '../define-intent';
 import { ago, plural, stepWords } from '../format';
 import { type ButtonPayload, type Cell, code, type Line, type Reply, strong, type Table } from '../reply';
 import type { Estate, Place } from './estate';
-import { messageLink } from './run/words';
+import { clockTime, messageLink } from './run/words';
 
 /**
  * Slack counts at most 20,000 characters across the cells of a message's (and a Home tab's) tables. The estate is
@@ -108,11 +108,11 @@ function row(p: Place, now: number, buttons: boolean): Cell[] {
     [
       ...(p.hold !== undefined
         ? [
-            `locked by @${p.hold.holder}${p.hold.until !== undefined ? ` until ${hhmm(p.hold.until)}` : ''}: ${p.hold.reason}`,
+            `locked by @${p.hold.holder}${p.hold.until !== undefined ? ` until ${clockTime(p.hold.until)}` : ''}: ${p.hold.reason}`,
           ]
         : []),
       ...(p.freeze !== undefined
-        ? [`frozen${p.freeze.endsAt !== undefined ? ` until ${hhmm(p.freeze.endsAt)}` : ''}: ${p.freeze.reason}`]
+        ? [`frozen${p.freeze.endsAt !== undefined ? ` until ${clockTime(p.freeze.endsAt)}` : ''}: ${p.freeze.reason}`]
         : []),
     ].join(' · '),
     p.last === undefined
@@ -180,10 +180,6 @@ function unreadableAccounts(estate: Estate): string[] {
       out.set(`${p.account ?? '?'}, ${p.region ?? '?'}`, p.running.why);
   }
   return [...out].map(([where, why]) => `${where}: ${why}`);
-}
-
-function hhmm(at: number): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
 }
 
 function day(at: number | undefined): string {

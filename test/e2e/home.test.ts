@@ -328,6 +328,12 @@ describe('what runs where, asked in the channel (signed Slack requests, the sand
     // Prepare
     h = await harness();
     const running = await h.sandbox.deployments.current('web', 'prod');
+    const asked: string[] = [];
+    const current = h.sandbox.deployments.current.bind(h.sandbox.deployments);
+    h.sandbox.deployments.current = async (service, environment) => {
+      asked.push(`${service}:${environment}`);
+      return current(service, environment);
+    };
 
     // Act
     await h.sendAndSettle(mention("what's running in prod?").event);
@@ -341,6 +347,8 @@ describe('what runs where, asked in the channel (signed Slack requests, the sand
     const web = rows.find((r) => text(r[0]) === 'web') ?? [];
     expect(header?.map(text).slice(0, 2)).toEqual(['Service', 'Running']);
     expect(text(web[1])).toBe(running.version);
+    // ECS asked once a service, for the table and the words alike
+    expect(asked.filter((a) => a === 'web:prod')).toHaveLength(1);
   });
 
   it('answers “where is web <version>?” with where it runs and where it does not', async () => {

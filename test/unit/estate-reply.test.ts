@@ -112,32 +112,17 @@ describe('readEstate', () => {
     // Prepare: 50 services in 4 environments, ECS answering after a moment, the reads in flight counted
     let inFlight = 0;
     let most = 0;
-    const services = Array.from({ length: 50 }, (_, i) => ({ name: `svc-${i}`, aliases: [] }));
-    const environments = ['dev', 'staging', 'prod', 'qa'].map((name) => ({ name, aliases: [] }));
-    const ports = {
-      vocabulary: { services, environments, pipelines: [], accounts: [] },
-      rules: {
-        target: () => ({ account: 'tools', region: 'eu-west-1' }),
-        environment: () => undefined,
-        timeZone: 'UTC',
-        maintenance: { serviceTag: 'opsbot:service', resources: {} },
+    const ports = fakeEstate(
+      ['dev', 'staging', 'prod', 'qa'],
+      () => ({ account: 'tools', region: 'eu-west-1' }),
+      async (service, environment) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        return running(service, environment);
       },
-      deployments: {
-        current: async (service: string, environment: string) => {
-          inFlight++;
-          most = Math.max(most, inFlight);
-          await new Promise((r) => setTimeout(r, 2));
-          inFlight--;
-          return { service, environment, taskDefinition: 'x:1', image: 'x', version: 'v1', engine: 'codedeploy' };
-        },
-      },
-      pipelines: { list: async () => [] },
-      maintenance: { upcoming: async () => ({ notices: [], failures: [] }) },
-      store: { get: async () => undefined, list: async () => [] },
-      calendars: { state: async () => 'OPEN' },
-      clock: { now: () => AT },
-      log: { info() {}, warn() {}, error() {}, debug() {} },
-    } as unknown as EstatePorts;
+    );
 
     // Act
     const estate = await readEstate(ports);
@@ -152,29 +137,12 @@ describe('readEstate', () => {
 describe('readEstate and an account that never answers', () => {
   it('reads the others at once and gives the silent one no longer than the read’s deadline', async () => {
     // Prepare: 50 services in staging (answering) and prod (a separate account that never answers)
-    const services = Array.from({ length: 50 }, (_, i) => ({ name: `svc-${i}`, aliases: [] }));
-    const environments = ['staging', 'prod'].map((name) => ({ name, aliases: [] }));
-    const ports = {
-      vocabulary: { services, environments, pipelines: [], accounts: [] },
-      rules: {
-        target: (_s: string, e: string) => ({ account: e === 'prod' ? 'prod' : 'tools', region: 'eu-west-1' }),
-        environment: () => undefined,
-        timeZone: 'UTC',
-        maintenance: { serviceTag: 'opsbot:service', resources: {} },
-      },
-      deployments: {
-        current: async (service: string, environment: string) =>
-          environment === 'prod'
-            ? new Promise(() => undefined)
-            : { service, environment, taskDefinition: 'x:1', image: 'x', version: 'v1', engine: 'codedeploy' },
-      },
-      pipelines: { list: async () => [] },
-      maintenance: { upcoming: async () => ({ notices: [], failures: [] }) },
-      store: { get: async () => undefined, list: async () => [] },
-      calendars: { state: async () => 'OPEN' },
-      clock: { now: () => AT },
-      log: { info() {}, warn() {}, error() {}, debug() {} },
-    } as unknown as EstatePorts;
+    const ports = fakeEstate(
+      ['staging', 'prod'],
+      (environment) => ({ account: environment === 'prod' ? 'prod' : 'tools', region: 'eu-west-1' }),
+      async (service, environment) =>
+        environment === 'prod' ? new Promise<never>(() => undefined) : running(service, environment),
+    );
     const started = Date.now();
 
     // Act
@@ -187,3 +155,41 @@ describe('readEstate and an account that never answers', () => {
     expect(estate.places.filter((p) => p.environment === 'staging').every((p) => p.running.ok)).toBe(true);
   }, 15_000);
 });
+
+const running = (service: string, environment: string) => ({
+  service,
+  environment,
+  taskDefinition: 'x:1',
+  image: 'x',
+  version: 'v1',
+  engine: 'codedeploy' as const,
+});
+
+/** An estate of 50 services in `environments`, each place in the account `where` says, ECS answering with `current`. */
+function fakeEstate(
+  environments: readonly string[],
+  where: (environment: string) => { account: string; region: string },
+  current: (service: string, environment: string) => Promise<unknown>,
+): EstatePorts {
+  return {
+    vocabulary: {
+      services: Array.from({ length: 50 }, (_, i) => ({ name: `svc-${i}`, aliases: [] })),
+      environments: environments.map((name) => ({ name, aliases: [] })),
+      pipelines: [],
+      accounts: [],
+    },
+    rules: {
+      target: (_service: string, environment: string) => where(environment),
+      environment: () => undefined,
+      timeZone: 'UTC',
+      maintenance: { serviceTag: 'opsbot:service', resources: {} },
+    },
+    deployments: { current },
+    pipelines: { list: async () => [] },
+    maintenance: { upcoming: async () => ({ notices: [], failures: [] }) },
+    store: { get: async () => undefined, list: async () => [] },
+    calendars: { state: async () => 'OPEN' },
+    clock: { now: () => AT },
+    log: { info() {}, warn() {}, error() {}, debug() {} },
+  } as unknown as EstatePorts;
+}
