@@ -80,6 +80,30 @@ const freezeSchema = z.union([
   z.strictObject({ reason: z.string().min(1).max(200), start: localDate, end: localDate }),
 ]);
 
+/** What a guard rail does when it finds something: a warning on the Confirm card, a refusal, or nothing. */
+const guardAction = z.enum(['warn', 'refuse', 'off']);
+
+/**
+ * What the Confirm card of a deploy or promotion to an environment warns about (or, set to `refuse`, refuses):
+ * a version never run in the environment before it, a failing pipeline, a downgrade that is not a rollback,
+ * too many releases skipped, a build from another branch. Rollbacks pass them all.
+ */
+const guardRailsSchema = z.strictObject({
+  untested: guardAction.default('warn'),
+  pipelineFailing: guardAction.default('warn'),
+  downgrade: guardAction.default('warn'),
+  skippedReleases: z
+    .strictObject({ max: z.number().int().min(0).max(1000).default(10), action: guardAction.default('warn') })
+    .prefault({}),
+  /** The branch (or branches) builds for this environment come from; not checked when not set. */
+  branch: z
+    .strictObject({
+      name: z.union([z.string().min(1).max(255), z.array(z.string().min(1).max(255)).min(1)]),
+      action: guardAction.default('warn'),
+    })
+    .optional(),
+});
+
 const environmentSchema = z.strictObject({
   aliases: z.array(alias).default([]),
   /** Protected: confirmation by button, mutable tags refused. */
@@ -97,6 +121,8 @@ const environmentSchema = z.strictObject({
   channels: z.array(channel).min(1, 'expected at least one channel id, or leave channels out').optional(),
   /** When deploys here are refused (rollbacks never are), in the team's `timeZone`. */
   freezes: z.array(freezeSchema).default([]),
+  /** Warnings (or refusals) said before Confirm; see `guardRailsSchema`. */
+  guardRails: guardRailsSchema.prefault({}),
   /** An AWS Systems Manager Change Calendar: CLOSED freezes deploys here too. */
   changeCalendar: z
     .strictObject({
@@ -239,6 +265,11 @@ const configSchema = z
         assistedNlu: z.partialRecord(z.enum(LEX_LOCALE_IDS), z.enum(ASSISTED_NLU_MODES)).optional(),
       })
       .optional(),
+    /**
+     * Promotion: the order images travel through the environments (`promote web prod` deploys what runs in the one
+     * before prod). Default: dev, staging, prod by their usual names, the rest in the order they are written.
+     */
+    promotion: z.strictObject({ order: z.array(name).min(2) }).optional(),
     environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, {
       message: 'expected at least one environment',
     }),
@@ -259,6 +290,17 @@ const configSchema = z
         });
       }
     }
+    const order = config.promotion?.order ?? [];
+    order.forEach((env, i) => {
+      if (!(env in config.environments))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promotion', 'order', i],
+          message: `"${env}" is not a configured environment (expected one of: ${Object.keys(config.environments).join(', ')})`,
+        });
+      else if (order.indexOf(env) !== i)
+        ctx.addIssue({ code: 'custom', path: ['promotion', 'order', i], message: `"${env}" is listed twice` });
+    });
     for (const [accountName, a] of Object.entries(config.accounts)) {
       if (a.roleArn !== undefined && a.roleArn.split(':')[4] !== a.id) {
         ctx.addIssue({

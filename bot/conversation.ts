@@ -359,7 +359,9 @@ export class ConversationPlanner {
           ...(text.details !== undefined ? [text.details] : []),
           ...(text.afterConfirm !== undefined ? [text.afterConfirm] : []),
           ...(text.warning !== undefined ? [[status('warning'), ' ', ...runsOf(text.warning)]] : []),
+          ...(text.warnings ?? []).map((w) => [status('warning'), ' ', ...runsOf(w)]),
         ],
+        ...(text.changes !== undefined && text.changes.length > 0 ? [text.changes] : []),
       ],
       buttons: [
         {

@@ -16,6 +16,7 @@ export function sandboxWorld(config: OpsbotConfig): SandboxWorld {
   return {
     services: Object.entries(config.services).map(([name, service]) => ({
       name,
+      ...(service.pipeline !== undefined && { pipeline: service.pipeline }),
       environments: Object.entries(service.environments).map(([env, target]) => ({
         name: env,
         account: resolveAccount(config, target.account).id,

@@ -136,8 +136,10 @@ function deployPolicy(config: OpsbotConfig, inAccount: (account: ResolvedAccount
       resources: unique(targets.map((t) => `arn:${p}:iam::${t.account.id}:role/*`)),
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }),
+    // Versions are checked (DescribeImages), and what changes is read from an image's labels: its manifest
+    // (BatchGetImage) and the address of its configuration blob (GetDownloadUrlForLayer).
     new PolicyStatement({
-      actions: ['ecr:DescribeImages'],
+      actions: ['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
       resources: unique(targets.map((t) => repositoryArn(t, p))),
     }),
   ];

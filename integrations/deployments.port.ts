@@ -28,6 +28,8 @@ export interface ServiceRevision {
   readonly image: string;
   /** The image's tag, or its digest (`sha256:…`) when it runs by digest. */
   readonly version: string;
+  /** Since when it runs: when the deployment that brought it began, as ECS says (its primary deployment). */
+  readonly since?: number;
   readonly engine: DeploymentEngine;
   /** The service's tasks as ECS counts them (running, pending, desired), when it says. */
   readonly tasks?: TaskCounts;

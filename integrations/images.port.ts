@@ -15,4 +15,14 @@ export interface Images {
   find(service: string, environment: string, version: string): Promise<ImageVersion | undefined>;
   /** The newest tags, newest first, one entry per tag. */
   newest(service: string, environment: string, limit: number): Promise<ImageVersion[]>;
+  /**
+   * The labels of an image (`sha256:` digest) as its build set them in its configuration
+   * (`org.opencontainers.image.revision`, `…source`): empty when it has none. For an image index (several
+   * platforms), the linux/amd64 image's, or the first one's.
+   */
+  labels(service: string, environment: string, digest: string): Promise<Readonly<Record<string, string>>>;
 }
+
+/** The OCI labels opsbot reads: the commit an image was built from, and the repository it came from. */
+export const REVISION_LABEL = 'org.opencontainers.image.revision';
+export const SOURCE_LABEL = 'org.opencontainers.image.source';

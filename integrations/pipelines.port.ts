@@ -31,9 +31,16 @@ export interface PipelineStageState {
 
 export interface PipelineRevision {
   readonly id: string;
+  /** The source action that read it, where a pipeline has several sources. */
+  readonly action?: string;
   readonly message?: string;
   readonly author?: string;
   readonly url?: string;
+  /**
+   * The repository's web address (`https://github.com/acme/web`), where the source says: a connection's revision
+   * names its provider and repository.
+   */
+  readonly repository?: string;
 }
 
 export interface PipelineDetail {
@@ -42,6 +49,15 @@ export interface PipelineDetail {
   readonly executionId?: string;
   readonly revision?: PipelineRevision;
   readonly url?: string;
+}
+
+/** One run of a pipeline: what it built, from which revisions, and how it ended. */
+export interface PipelineExecution {
+  readonly id: string;
+  readonly status: PipelineStatus;
+  readonly startedAt?: number;
+  /** The revisions its source actions read (the commit, its message and link), in the order CodePipeline gives. */
+  readonly revisions: readonly PipelineRevision[];
 }
 
 export interface PipelineSummary {
@@ -79,4 +95,10 @@ export interface Pipelines {
   get(name: string): Promise<PipelineDetail>;
   /** Retries the failed actions of a stage in the given execution. */
   retryStage(name: string, stage: string, executionId: string): Promise<void>;
+  /** Its latest executions, newest first, at most `limit` of them. */
+  executions(name: string, limit: number): Promise<PipelineExecution[]>;
+  /** One execution by id (an image tagged with the execution that built it), or undefined when there is none. */
+  execution(name: string, id: string): Promise<PipelineExecution | undefined>;
+  /** The branch an execution's source read (its Source action's `BranchName` output), when it says. */
+  branch(name: string, executionId: string): Promise<string | undefined>;
 }

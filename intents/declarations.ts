@@ -2,6 +2,7 @@ import type { IntentDeclaration } from './define-intent';
 import { deployIntent } from './deploys/deploy.intent';
 import { deployStatusIntent } from './deploys/deploy-status.intent';
 import { lockIntent, lockStatusIntent, unlockIntent } from './deploys/lock.intent';
+import { promoteIntent } from './deploys/promote.intent';
 import { rollbackIntent } from './deploys/rollback.intent';
 import { serviceHealthIntent } from './deploys/service-health.intent';
 import { fallbackIntent } from './fallback/fallback.intent';
@@ -16,6 +17,7 @@ import { pipelineStatusIntent } from './pipelines/pipeline-status.intent';
  */
 export const declarations: readonly IntentDeclaration[] = [
   deployIntent,
+  promoteIntent,
   rollbackIntent,
   deployStatusIntent,
   serviceHealthIntent,

@@ -24,6 +24,11 @@ export interface SlotDeclaration {
   readonly required?: boolean;
   /** The question the bot asks when the slot is missing. */
   readonly prompt: string;
+  /**
+   * Filled by the value said as the source ("from staging", "스테이징에서"), or the first of two values of its type
+   * said with neither marked ("promote web staging prod"); never by the target.
+   */
+  readonly source?: boolean;
 }
 
 /** The person asking, as the edge knows them. */
@@ -136,8 +141,31 @@ export type Freeze =
     }
   | { readonly reason: string; readonly start: string; readonly end: string };
 
+/** What a guard rail does when it finds something: a warning on the Confirm card, a refusal, or nothing. */
+export type GuardAction = 'warn' | 'refuse' | 'off';
+
+/** The guard rails of changes to an environment (`environments.<name>.guardRails`). */
+export interface GuardRails {
+  /** The version never ran in the environment before this one (in the promotion order). */
+  readonly untested: GuardAction;
+  /** The service's pipeline is failing. */
+  readonly pipelineFailing: GuardAction;
+  /** Older than what runs, and not a rollback. */
+  readonly downgrade: GuardAction;
+  /** More than `max` releases between what runs and the version. */
+  readonly skippedReleases: { readonly max: number; readonly action: GuardAction };
+  /** Built from a branch other than these. */
+  readonly branch?: { readonly names: readonly string[]; readonly action: GuardAction };
+}
+
 /** Configuration's answers to "who may do what", read by the capabilities' policies. */
 export interface Rules {
+  /** The environment images reach `environment` from (the one before it in the promotion order), if any. */
+  promotedFrom(environment: string): string | undefined;
+  /** The guard rails said before Confirm on changes to an environment. */
+  guardRails(environment: string): GuardRails;
+  /** The pipeline that builds a service's images, when configured. */
+  pipelineOf(service: string): string | undefined;
   environment(name: string): EnvironmentRules | undefined;
   /** Who may retry a pipeline's failed stage. */
   retriers(pipeline: string): Who;
@@ -194,10 +222,14 @@ export interface ConfirmationText {
   readonly action: Line;
   /** What it changes, as it is now: `web runs v1.6.0 in prod; v1.8.2 was pushed 2 d ago`. */
   readonly details?: Line;
+  /** What the change brings: its commits, newest first, or why opsbot cannot tell. */
+  readonly changes?: readonly Line[];
   /** What follows Confirm when it is not the change itself (an approval). */
   readonly afterConfirm?: Line;
   /** Said under it, e.g. that the environment is protected. */
   readonly warning?: Line;
+  /** More warnings, one line each: the environment's guard rails set to warn that found something. */
+  readonly warnings?: readonly Line[];
   /** A risky change: its Confirm button is red. */
   readonly danger?: boolean;
   /**

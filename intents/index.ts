@@ -5,6 +5,7 @@ import { deploy } from './deploys/deploy.handler';
 import { deployEvents } from './deploys/deploy-events.handler';
 import { deployStatus } from './deploys/deploy-status.handler';
 import { lock, lockStatus, unlock } from './deploys/lock.handler';
+import { promote } from './deploys/promote.handler';
 import { rollback } from './deploys/rollback.handler';
 import { serviceHealth } from './deploys/service-health.handler';
 
@@ -26,6 +27,7 @@ import { opsbotHealth } from './self/opsbot-health.handler';
  */
 export const intents: readonly IntentDefinition[] = [
   deploy,
+  promote,
   rollback,
   deployStatus,
   serviceHealth,

@@ -2,6 +2,7 @@ import type { IntentDeclaration, IntentLanguages } from './define-intent';
 import { deployLanguages } from './deploys/deploy.languages';
 import { deployStatusLanguages } from './deploys/deploy-status.languages';
 import { lockLanguages, lockStatusLanguages, unlockLanguages } from './deploys/lock.languages';
+import { promoteLanguages } from './deploys/promote.languages';
 import { rollbackLanguages } from './deploys/rollback.languages';
 import { serviceHealthLanguages } from './deploys/service-health.languages';
 import { helpLanguages } from './help/help.languages';
@@ -17,6 +18,7 @@ export const OTHER_LANGUAGE_UTTERANCES: Readonly<Record<string, IntentLanguages>
   DeployStatus: deployStatusLanguages,
   ServiceHealth: serviceHealthLanguages,
   Deploy: deployLanguages,
+  Promote: promoteLanguages,
   Lock: lockLanguages,
   Unlock: unlockLanguages,
   LockStatus: lockStatusLanguages,

@@ -16,6 +16,7 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   help: 'Help',
   usage: 'Help',
   deploy: 'Deploy',
+  promote: 'Promote',
   rollback: 'Rollback',
   revert: 'Rollback',
   undo: 'Rollback',

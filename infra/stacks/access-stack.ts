@@ -73,6 +73,8 @@ export class OpsbotAccessStack extends Stack {
             'codepipeline:GetPipelineState',
             'codepipeline:ListPipelineExecutions',
             'codepipeline:ListActionExecutions',
+            // What a Confirm card says changes: the run that built an image tagged with its execution id.
+            'codepipeline:GetPipelineExecution',
           ],
           resources: pipelines,
         }),

@@ -1,5 +1,5 @@
 import { isOpsbotError, OpsbotError } from '../errors';
-import type { PipelineDetail, PipelineSummary, Pipelines } from '../pipelines.port';
+import type { PipelineDetail, PipelineExecution, PipelineSummary, Pipelines } from '../pipelines.port';
 import type { AwsAccount } from './clients';
 
 /** A configured pipeline: where it lives. */
@@ -52,6 +52,18 @@ export class AccountPipelines implements Pipelines {
 
   async retryStage(name: string, stage: string, executionId: string): Promise<void> {
     await this.adapter(this.place(name)).retryStage(name, stage, executionId);
+  }
+
+  async executions(name: string, limit: number): Promise<PipelineExecution[]> {
+    return this.adapter(this.place(name)).executions(name, limit);
+  }
+
+  async execution(name: string, id: string): Promise<PipelineExecution | undefined> {
+    return this.adapter(this.place(name)).execution(name, id);
+  }
+
+  async branch(name: string, executionId: string): Promise<string | undefined> {
+    return this.adapter(this.place(name)).branch(name, executionId);
   }
 
   private place(name: string) {

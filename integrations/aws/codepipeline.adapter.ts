@@ -1,6 +1,8 @@
 import {
   type ActionState,
   type CodePipelineClient,
+  GetPipelineExecutionCommand,
+  type GetPipelineExecutionCommandOutput,
   GetPipelineStateCommand,
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
@@ -13,6 +15,7 @@ import { OpsbotError } from '../errors';
 import type {
   PipelineActionState,
   PipelineDetail,
+  PipelineExecution,
   PipelineRevision,
   PipelineStatus,
   PipelineSummary,
@@ -36,6 +39,9 @@ const status = (value: string | undefined): PipelineStatus =>
     : value === 'Abandoned'
       ? 'Failed'
       : 'Unknown';
+
+/** Executions CodePipeline gives per ListPipelineExecutions page, at most. */
+const EXECUTIONS_PAGE = 100;
 
 export interface CodePipelineOptions extends RetryOptions {
   /**
@@ -156,6 +162,84 @@ export class CodePipelinePipelines implements Pipelines {
     );
   }
 
+  /** The latest executions, newest first: `ListPipelineExecutions` page by page (100 a page) up to `limit`. */
+  async executions(name: string, limit: number): Promise<PipelineExecution[]> {
+    if (limit <= 0) return [];
+    const summaries: PipelineExecutionSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call(
+        'ListPipelineExecutions',
+        () =>
+          this.client.send(
+            new ListPipelineExecutionsCommand({
+              pipelineName: name,
+              maxResults: Math.min(EXECUTIONS_PAGE, limit - summaries.length),
+              ...(nextToken !== undefined && { nextToken }),
+            }),
+          ),
+        name,
+      );
+      summaries.push(...(page.pipelineExecutionSummaries ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined && summaries.length < limit);
+    return summaries
+      .filter((e) => e.pipelineExecutionId !== undefined)
+      .slice(0, limit)
+      .map((e) => ({
+        id: e.pipelineExecutionId as string,
+        status: status(e.status),
+        ...(e.startTime !== undefined && { startedAt: e.startTime.getTime() }),
+        revisions: (e.sourceRevisions ?? []).flatMap((r) => {
+          const revision = revisionFrom(r.revisionId, r.revisionSummary, r.revisionUrl);
+          return revision === undefined
+            ? []
+            : [{ ...revision, ...(r.actionName !== undefined && { action: r.actionName }) }];
+        }),
+      }));
+  }
+
+  /**
+   * One execution, by `GetPipelineExecution`: its artifacts' revisions (one per source action's output). Undefined
+   * when CodePipeline has no such execution of the pipeline.
+   */
+  async execution(name: string, id: string): Promise<PipelineExecution | undefined> {
+    let found: GetPipelineExecutionCommandOutput;
+    try {
+      found = await retryRead(
+        () => this.client.send(new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id })),
+        this.options,
+      );
+    } catch (error) {
+      if (awsError(error)?.name === 'PipelineExecutionNotFoundException') return undefined;
+      throw translate(error, 'GetPipelineExecution', name);
+    }
+    const e = found.pipelineExecution;
+    if (e?.pipelineExecutionId === undefined) return undefined;
+    return {
+      id: e.pipelineExecutionId,
+      status: status(e.status),
+      revisions: (e.artifactRevisions ?? []).flatMap((r) => {
+        const revision = revisionFrom(r.revisionId, r.revisionSummary, r.revisionUrl);
+        return revision === undefined ? [] : [revision];
+      }),
+    };
+  }
+
+  /**
+   * The branch an execution's source read: its Source action's output variable `BranchName`
+   * (`ListActionExecutions`), which a pipeline triggered by pushes to several branches sets per execution.
+   */
+  async branch(name: string, executionId: string): Promise<string | undefined> {
+    const page = await this.actionExecutions(name, executionId);
+    for (const d of page.actionExecutionDetails ?? []) {
+      if (d.input?.actionTypeId?.category !== 'Source') continue;
+      const branch = d.output?.outputVariables?.BranchName;
+      if (typeof branch === 'string' && branch !== '') return branch;
+    }
+    return undefined;
+  }
+
   private action(
     stage: string,
     a: ActionState,
@@ -187,9 +271,9 @@ export class CodePipelinePipelines implements Pipelines {
     return page.pipelineExecutionSummaries?.[0];
   }
 
-  private async actionErrors(name: string, executionId: string) {
-    const out = new Map<string, { message?: string; url?: string }>();
-    const page = await this.call(
+  /** The actions one execution ran (`ListActionExecutions`, its first 100). */
+  private actionExecutions(name: string, executionId: string) {
+    return this.call(
       'ListActionExecutions',
       () =>
         this.client.send(
@@ -201,6 +285,11 @@ export class CodePipelinePipelines implements Pipelines {
         ),
       name,
     );
+  }
+
+  private async actionErrors(name: string, executionId: string) {
+    const out = new Map<string, { message?: string; url?: string }>();
+    const page = await this.actionExecutions(name, executionId);
     for (const d of page.actionExecutionDetails ?? []) {
       if (d.status !== 'Failed') continue;
       const result = d.output?.executionResult;
@@ -231,26 +320,66 @@ function fromActions(actions: readonly PipelineActionState[]): PipelineStatus {
 /** The revision an execution ran: commit id, message (first line) and author, where the source reports them. */
 function revisionOf(execution: PipelineExecutionSummary | undefined): PipelineRevision | undefined {
   const source = execution?.sourceRevisions?.[0];
-  if (source?.revisionId === undefined) return undefined;
+  return revisionFrom(source?.revisionId, source?.revisionSummary, source?.revisionUrl);
+}
+
+/** A source revision as CodePipeline reports it: its summary is JSON for connections, plain text otherwise. */
+function revisionFrom(
+  revisionId: string | undefined,
+  summary: string | undefined,
+  revisionUrl: string | undefined,
+): PipelineRevision | undefined {
+  if (revisionId === undefined) return undefined;
+  const source = { revisionId, revisionSummary: summary, revisionUrl };
   let message = source.revisionSummary;
   let author: string | undefined;
+  let provider: string | undefined;
   // Connections (GitHub, Bitbucket, GitLab) report a JSON summary; CodeCommit and S3 plain text.
   if (message?.trim().startsWith('{')) {
     try {
-      const parsed = JSON.parse(message) as { CommitMessage?: string; AuthorDisplayName?: string; AuthorName?: string };
-      message = parsed.CommitMessage;
-      author = parsed.AuthorDisplayName ?? parsed.AuthorName;
+      const parsed = JSON.parse(message) as {
+        CommitMessage?: unknown;
+        AuthorDisplayName?: unknown;
+        AuthorName?: unknown;
+        ProviderType?: unknown;
+      };
+      message = typeof parsed.CommitMessage === 'string' ? parsed.CommitMessage : undefined;
+      const by = parsed.AuthorDisplayName ?? parsed.AuthorName;
+      author = typeof by === 'string' ? by : undefined;
+      provider = typeof parsed.ProviderType === 'string' ? parsed.ProviderType : undefined;
     } catch {
       // not JSON after all: keep the text
     }
   }
   const firstLine = message?.split('\n')[0]?.trim();
+  const repository = repositoryOf(provider, source.revisionUrl);
   return {
     id: source.revisionId,
     ...(firstLine !== undefined && firstLine !== '' && { message: firstLine }),
     ...(author !== undefined && { author }),
     ...(source.revisionUrl !== undefined && { url: source.revisionUrl }),
+    ...(repository !== undefined && { repository }),
   };
+}
+
+/** The hosts a connection's `ProviderType` names, where the repository has a public web address. */
+const PROVIDER_HOSTS: Readonly<Record<string, string>> = {
+  github: 'https://github.com',
+  bitbucket: 'https://bitbucket.org',
+  gitlab: 'https://gitlab.com',
+};
+
+/**
+ * The repository's web address from a connection's revision: its link is a console redirect naming the repository
+ * (`…/connections/redirect?connectionArn=…&referenceType=COMMIT&FullRepositoryId=acme/web&Commit=…`), and its
+ * summary the provider. GitHub Enterprise and self-managed GitLab have no address opsbot can know.
+ */
+function repositoryOf(provider: string | undefined, url: string | undefined): string | undefined {
+  const host = PROVIDER_HOSTS[provider?.toLowerCase() ?? ''];
+  if (host === undefined || url === undefined) return undefined;
+  const id = /[?&]FullRepositoryId=([^&#]+)/.exec(url)?.[1];
+  const repository = id === undefined ? undefined : decodeURIComponent(id);
+  return repository !== undefined && /^[\w.-]+(?:\/[\w.-]+)+$/.test(repository) ? `${host}/${repository}` : undefined;
 }
 
 function translate(error: unknown, action: string, pipeline: string | undefined, stage?: string): unknown {

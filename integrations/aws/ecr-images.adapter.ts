@@ -1,4 +1,11 @@
-import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
+import { createHash } from 'node:crypto';
+import {
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  type ECRClient,
+  GetDownloadUrlForLayerCommand,
+  type ImageDetail,
+} from '@aws-sdk/client-ecr';
 import { OpsbotError, unknownTarget } from '../errors';
 import type { Images, ImageVersion } from '../images.port';
 import { awsError, retryRead } from './aws-calls';
@@ -15,6 +22,20 @@ export interface ImageTarget {
   readonly repositoryUri?: string;
 }
 
+/** The manifest types opsbot reads: OCI and Docker, single images and indexes (several platforms). */
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+/** An image's configuration is a few KiB; anything past this is not read. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/** How long the configuration's download may take. */
+const CONFIG_READ_MS = 3_000;
+/** Labels kept by digest (an image's never change), at most this many. */
+const LABELS_KEPT = 500;
+
 /** Pages of DescribeImages read for the newest tags: enough for a busy repository's recent releases. */
 const MAX_PAGES = 10;
 
@@ -24,6 +45,9 @@ const MAX_PAGES = 10;
  * through `currentImage`); each target through its own account's and region's client.
  */
 export class EcrImages implements Images {
+  /** Labels by repository and digest: an image's configuration never changes. */
+  private readonly labelsKept = new Map<string, Readonly<Record<string, string>>>();
+
   constructor(
     private readonly targets: readonly ImageTarget[],
     /** The ECR client for a target, in the repository's region (a repository may live in another region). */
@@ -98,6 +122,62 @@ export class EcrImages implements Images {
       .slice(0, limit);
   }
 
+  /**
+   * The image's labels, from its configuration: `BatchGetImage` for its manifest (an index's linux/amd64 image, or
+   * its first), then `GetDownloadUrlForLayer` for the configuration blob, read from the address ECR gives and checked
+   * against its digest. An image ECR does not have, or whose configuration is gone, has none.
+   */
+  async labels(service: string, environment: string, digest: string): Promise<Readonly<Record<string, string>>> {
+    const { target, name, registryId, region } = await this.place(service, environment);
+    const key = `${registryId}/${region}/${name}@${digest}`;
+    const kept = this.labelsKept.get(key);
+    if (kept !== undefined) return kept;
+    const client = this.client(target, region);
+    const manifestOf = async (imageDigest: string) => {
+      const found = await retryRead(() =>
+        client.send(
+          new BatchGetImageCommand({
+            repositoryName: name,
+            registryId,
+            imageIds: [{ imageDigest }],
+            acceptedMediaTypes: MANIFEST_TYPES,
+          }),
+        ),
+      );
+      const text = found.images?.[0]?.imageManifest;
+      return text === undefined ? undefined : (JSON.parse(text) as Manifest);
+    };
+    let labels: Readonly<Record<string, string>>;
+    let step = 'ecr:BatchGetImage';
+    try {
+      let manifest = await manifestOf(digest);
+      const platform = manifest !== undefined ? platformImage(manifest) : undefined;
+      if (platform !== undefined) manifest = await manifestOf(platform);
+      const config = manifest?.config?.digest;
+      // No manifest (BatchGetImage's `failures`: not there yet, not replicated yet) or no configuration: none now,
+      // and asked again next time.
+      if (config === undefined || !/^sha256:[0-9a-f]{64}$/.test(config)) return {};
+      step = 'ecr:GetDownloadUrlForLayer';
+      const url = await retryRead(() =>
+        client.send(new GetDownloadUrlForLayerCommand({ repositoryName: name, registryId, layerDigest: config })),
+      );
+      if (url.downloadUrl === undefined) return {};
+      labels = labelsOf(await readBlob(url.downloadUrl, config));
+    } catch (error) {
+      const e = awsError(error);
+      if (
+        e?.name === 'ImageNotFoundException' ||
+        e?.name === 'LayersNotFoundException' ||
+        e?.name === 'LayerInaccessibleException'
+      )
+        return {};
+      throw translate(error, target, name, step);
+    }
+    if (this.labelsKept.size >= LABELS_KEPT) this.labelsKept.delete(this.labelsKept.keys().next().value as string);
+    this.labelsKept.set(key, labels);
+    return labels;
+  }
+
   private target(service: string, environment: string): ImageTarget {
     const target = this.targets.find((t) => t.service === service && t.environment === environment);
     if (target === undefined) {
@@ -123,7 +203,62 @@ export class EcrImages implements Images {
   }
 }
 
-function translate(error: unknown, target: ImageTarget, repository: string): unknown {
+/** The parts of an image manifest or index opsbot reads. */
+interface Manifest {
+  readonly mediaType?: string;
+  readonly config?: { readonly digest?: string };
+  readonly manifests?: ReadonlyArray<{
+    readonly digest?: string;
+    readonly platform?: { readonly os?: string; readonly architecture?: string };
+  }>;
+}
+
+/** For an index, the image to read: linux/amd64's, or the first with a platform that is not `unknown` (attestations). */
+function platformImage(manifest: Manifest): string | undefined {
+  if (!Array.isArray(manifest.manifests)) return undefined;
+  const images = manifest.manifests.filter(
+    (m) => typeof m.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(m.digest) && m.platform?.os !== 'unknown',
+  );
+  return (images.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? images[0])?.digest;
+}
+
+/** Reads an image's configuration from the address ECR gave, at most 1 MiB and 3 s, and checks its digest. */
+async function readBlob(url: string, digest: string): Promise<unknown> {
+  const address = new URL(url);
+  // ECR's addresses are https; plain http only to this machine (a test's stand-in).
+  if (address.protocol !== 'https:' && !(address.protocol === 'http:' && address.hostname === '127.0.0.1'))
+    throw new Error('unexpected configuration address');
+  // A pre-signed address does not redirect: one that does is not followed past the check above.
+  const response = await fetch(address, { signal: AbortSignal.timeout(CONFIG_READ_MS), redirect: 'error' });
+  if (!response.ok) throw new Error(`configuration read failed: ${response.status}`);
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_CONFIG_BYTES)
+    throw new Error('configuration too large');
+  // Read as it arrives, and given up past the cap, whatever the length said.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += (chunk as Uint8Array).length;
+    if (size > MAX_CONFIG_BYTES) throw new Error('configuration too large');
+    chunks.push(Buffer.from(chunk as Uint8Array));
+  }
+  const body = Buffer.concat(chunks);
+  if (`sha256:${createHash('sha256').update(body).digest('hex')}` !== digest)
+    throw new Error('configuration does not match its digest');
+  return JSON.parse(body.toString('utf8')) as unknown;
+}
+
+/** `config.Labels` of an image configuration (OCI and Docker alike), strings only. */
+function labelsOf(configuration: unknown): Record<string, string> {
+  const labels = (configuration as { config?: { Labels?: unknown } } | null)?.config?.Labels;
+  if (labels === null || typeof labels !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(labels as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].length <= 2048,
+    ),
+  );
+}
+
+function translate(error: unknown, target: ImageTarget, repository: string, action = 'ecr:DescribeImages'): unknown {
   const e = awsError(error);
   if (e === undefined) return error;
   if (e.name === 'RepositoryNotFoundException') {
@@ -137,8 +272,8 @@ function translate(error: unknown, target: ImageTarget, repository: string): unk
   if (e.name === 'AccessDeniedException' || e.status === 403) {
     return new OpsbotError(
       'ACCESS_DENIED',
-      `opsbot is not allowed to call ecr:DescribeImages on ${repository} (account ${target.account.name}, ${target.region}).`,
-      "Ask whoever runs opsbot to allow ecr:DescribeImages on that repository for opsbot's role.",
+      `opsbot is not allowed to call ${action} on ${repository} (account ${target.account.name}, ${target.region}).`,
+      `Ask whoever runs opsbot to allow ${action} on that repository for opsbot's role (and, for a repository in another account, in the repository's policy).`,
       { cause: error },
     );
   }

@@ -59,12 +59,17 @@ export class AwsDeployments implements Deployments {
     const image = containerImage(running.taskDefinition, target);
     // What a deploy's new revision could not keep of the running one's tags (its Confirm card says so).
     const leftOut = tagsLeftOut(running);
+    // Since when it runs: CodeDeploy's primary task set, or ECS's primary deployment, began then.
+    const since =
+      running.service.taskSets?.find((s) => s.status === 'PRIMARY')?.createdAt ??
+      running.service.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt;
     return {
       service,
       environment,
       taskDefinition: familyRevision(running.taskDefinition),
       image,
       version: versionOf(image, running.tags),
+      ...(since !== undefined && { since: since.getTime() }),
       engine: running.engine,
       ...(running.service.desiredCount !== undefined && {
         tasks: {

@@ -40,7 +40,7 @@ type TwinName = 'pipelines' | 'deployments' | 'images' | 'alarms' | 'maintenance
 export class SandboxAccount {
   readonly pipelines: Pipelines & SandboxPipelineControls;
   readonly deployments: Deployments & SandboxDeploymentControls;
-  readonly images: Images & Pick<SandboxImages, 'push'>;
+  readonly images: Images & Pick<SandboxImages, 'push' | 'builds'>;
   readonly alarms: Alarms & SandboxAlarmControls;
   readonly maintenance: SandboxMaintenance;
   readonly calendars: SandboxCalendars;
@@ -58,10 +58,12 @@ export class SandboxAccount {
     calendars: ReadonlyMap<string, string> = new Map(),
   ) {
     this.made = { world, seed };
+    const images = new SandboxImages(world, clock, seed);
     const twins = {
-      pipelines: new SandboxPipelines(world, clock, seed),
+      // A pipeline's history lists the builds of its services' images: one story, told by both.
+      pipelines: new SandboxPipelines(world, clock, seed, (service) => images.builds(service)),
       deployments: new SandboxDeployments(world, clock, seed),
-      images: new SandboxImages(world, clock, seed),
+      images,
       alarms: new SandboxAlarms(world, clock, seed),
       maintenance: new SandboxMaintenance(world, clock, seed),
       calendars: new SandboxCalendars(calendars, clock),

@@ -159,7 +159,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
   reset(): void {
     this.failing.clear();
     this.gating.clear();
-    this.revisions = seedRevisions(this.world, seededRandom(this.seed));
+    this.revisions = seedRevisions(this.world, seededRandom(this.seed), this.clock.now());
     this.records = [];
     this.applied.clear();
     // The ids go on: a deployment id names one deployment, in the audit too, however often the sandbox is reset.
@@ -188,6 +188,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
       taskDefinition: `${service}-${environment}:${r.revision}`,
       image: `${sandboxRepository(this.target(service, environment), service)}${r.digest !== undefined ? `@${r.digest}` : `:${r.version}`}`,
       version: r.version,
+      ...(r.since !== undefined && { since: r.since }),
       engine: this.target(service, environment).engine ?? 'codedeploy',
       tasks: (deploying !== undefined ? this.view(deploying).tasks : undefined) ?? {
         running: 2,
@@ -340,6 +341,7 @@ export class SandboxDeployments implements Deployments, SandboxDeploymentControl
         version: r.version,
         revision: current.revision + 1,
         ...(r.digest !== undefined && { digest: r.digest }),
+        since: r.startedAt,
       });
       this.applied.add(r.id);
     }

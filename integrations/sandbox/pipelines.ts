@@ -1,5 +1,12 @@
 import { OpsbotError } from '../errors';
-import type { PipelineDetail, PipelineStageState, PipelineStatus, PipelineSummary, Pipelines } from '../pipelines.port';
+import type {
+  PipelineDetail,
+  PipelineExecution,
+  PipelineStageState,
+  PipelineStatus,
+  PipelineSummary,
+  Pipelines,
+} from '../pipelines.port';
 import { executionSuperseded, stageNotRetryable } from '../pipelines.port';
 import type { SandboxClock } from './clock';
 import { randomAfterRevisions } from './deployments';
@@ -54,7 +61,8 @@ export interface SandboxPipelineControls {
 /** How long each stage of a retried execution runs in the sandbox. */
 export const RETRIED_STAGE_MS = 3 * MINUTE;
 
-const COMMIT_MESSAGES = [
+/** The commits the sandbox's builds are of: their messages and authors. */
+export const COMMIT_MESSAGES = [
   'Fix retry budget for the payment webhook',
   'Bump base image to node 20.18',
   'Add request id to access logs',
@@ -64,7 +72,7 @@ const COMMIT_MESSAGES = [
   'Upgrade aws-sdk clients',
   'Cache price lookups for 30 seconds',
 ];
-const AUTHORS = ['Priya Natarajan', 'Tom Becker', 'Ana Lima', 'Sam Okafor', 'Mei Chen'];
+export const AUTHORS = ['Priya Natarajan', 'Tom Becker', 'Ana Lima', 'Sam Okafor', 'Mei Chen'];
 const BUILD_ERROR = 'Error while executing command: npm test. Reason: exit status 1';
 const STAGES = [
   { name: 'Source', action: 'Source', provider: 'CodeStarSourceConnection' },
@@ -77,7 +85,7 @@ const STAGES = [
  * Deploy, and exactly one pipeline's latest execution fails in Build, so a failure and its retry can be tried.
  */
 export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
-  private executions = new Map<string, Execution[]>();
+  private runsOf = new Map<string, Execution[]>();
   /** Pipelines whose next retry fails again. */
   private failingRetries = new Set<string>();
 
@@ -85,17 +93,19 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
     private readonly world: SandboxWorld,
     private readonly clock: SandboxClock,
     private readonly seed: number,
+    /** The builds of a service's images (the sandbox's images), which its pipeline's history lists. */
+    private readonly builds: (service: string) => Array<PipelineExecution & { readonly branch?: string }> = () => [],
   ) {
     this.reset();
   }
 
   snapshot(): unknown {
-    return { executions: [...this.executions], failingRetries: [...this.failingRetries] };
+    return { executions: [...this.runsOf], failingRetries: [...this.failingRetries] };
   }
 
   restore(saved: unknown): void {
     const state = saved as { executions: Array<[string, Execution[]]>; failingRetries?: string[] };
-    this.executions = new Map(state.executions);
+    this.runsOf = new Map(state.executions);
     // A state saved before retries could be made to fail has none.
     this.failingRetries = new Set(state.failingRetries ?? []);
   }
@@ -104,7 +114,7 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
   reset(): void {
     const random = randomAfterRevisions(this.world, this.seed);
     const now = this.clock.now();
-    this.executions = new Map();
+    this.runsOf = new Map();
     this.failingRetries = new Set();
     const failing = this.world.pipelines.length === 0 ? -1 : Math.floor(random() * this.world.pipelines.length);
     this.world.pipelines.forEach((p, i) => {
@@ -121,7 +131,7 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
           ...(failedStage !== undefined && { failedStage }),
         });
       }
-      this.executions.set(p.name, runs);
+      this.runsOf.set(p.name, runs);
     });
   }
 
@@ -146,6 +156,50 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
     runs[runs.length - 1] = { ...latest, retriedAt: this.clock.now(), retryFails: this.failingRetries.delete(name) };
   }
 
+  /**
+   * Newest first: the seeded and page-run executions, and before them the builds of the images of the services this
+   * pipeline builds (one execution per image, its Source revision the commit the image's labels name).
+   */
+  async executions(name: string, limit: number): Promise<PipelineExecution[]> {
+    return (await this.listed(name)).slice(0, limit).map(({ branch: _branch, ...execution }) => execution);
+  }
+
+  private async listed(name: string): Promise<Array<PipelineExecution & { readonly branch?: string }>> {
+    const runs = this.runs(name);
+    const latest = this.detail(name);
+    const seeded = runs.map((run): PipelineExecution & { readonly branch: string } => {
+      const isLatest = run === runs.at(-1);
+      const failed =
+        run.failedStage !== undefined && !(isLatest && latest.stages.every((s) => s.status === 'Succeeded'));
+      return {
+        id: run.id,
+        status:
+          isLatest && latest.stages.some((s) => s.status === 'InProgress')
+            ? 'InProgress'
+            : failed
+              ? 'Failed'
+              : 'Succeeded',
+        startedAt: run.startedAt,
+        revisions: [{ id: run.commit, action: 'Source', message: run.message, author: run.author }],
+        branch: 'main',
+      };
+    });
+    const built = this.world.services.filter((s) => s.pipeline === name).flatMap((s) => this.builds(s.name));
+    return [...built, ...seeded].sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
+  }
+
+  async execution(name: string, id: string): Promise<PipelineExecution | undefined> {
+    const found = (await this.listed(name)).find((e) => e.id === id);
+    if (found === undefined) return undefined;
+    const { branch: _branch, startedAt: _startedAt, ...execution } = found;
+    return execution;
+  }
+
+  /** As the Source action's `BranchName` output says: the image's build's branch; the seeded runs built main. */
+  async branch(name: string, executionId: string): Promise<string | undefined> {
+    return (await this.listed(name)).find((e) => e.id === executionId)?.branch;
+  }
+
   failNextRetry(name: string): void {
     this.runs(name);
     this.failingRetries.add(name);
@@ -154,7 +208,7 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
   dueEvents(): CodePipelineEvent[] {
     const now = this.clock.now();
     const due: CodePipelineEvent[] = [];
-    for (const [name, runs] of this.executions) {
+    for (const [name, runs] of this.runsOf) {
       runs.forEach((run, i) => {
         if (run.failedStage === undefined || run.retriedAt === undefined || run.endDelivered === run.retriedAt) return;
         // A retry that fails again ends with its stage; one that passes, after every stage left has run.
@@ -240,7 +294,7 @@ export class SandboxPipelines implements Pipelines, SandboxPipelineControls {
   }
 
   private runs(name: string): Execution[] {
-    const runs = this.executions.get(name);
+    const runs = this.runsOf.get(name);
     if (runs === undefined) {
       throw new OpsbotError(
         'UNKNOWN_PIPELINE',

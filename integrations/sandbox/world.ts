@@ -5,6 +5,8 @@ import { unknownTarget } from '../errors';
 export interface SandboxWorld {
   readonly services: ReadonlyArray<{
     readonly name: string;
+    /** The pipeline that builds its images, when configured. */
+    readonly pipeline?: string;
     readonly environments: ReadonlyArray<{
       readonly name: string;
       readonly account: string;

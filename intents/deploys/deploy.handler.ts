@@ -1,23 +1,16 @@
-import { type Actor, defineIntent, type IntentPorts, type Refusal } from '../define-intent';
+import { defineIntent } from '../define-intent';
 import { deployIntent } from './deploy.intent';
-import { changeConfirmation, changeRefusal, offeredVersions, pinnedDigest, versionRefusal } from './deploy.policy';
+import {
+  busyRefusal,
+  changeConfirmation,
+  changeRefusal,
+  guardRailRefusal,
+  offeredVersions,
+  pinnedDigest,
+  versionRefusal,
+} from './deploy.policy';
 import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
-import { holdRefusal } from './locks';
-import { lockRefusal } from './run/lock';
 import { startRun } from './run/start';
-
-/** Another deploy running, or a hand lock by someone else, on the service in the environment (once both are known). */
-async function busyRefusal(
-  slots: { readonly service?: string; readonly environment?: string },
-  actor: Actor,
-  ports: IntentPorts,
-): Promise<Refusal | undefined> {
-  if (slots.service === undefined || slots.environment === undefined) return undefined;
-  return (
-    (await lockRefusal(slots.service, slots.environment, ports)) ??
-    (await holdRefusal(slots.service, slots.environment, actor, ports))
-  );
-}
 
 /** A deploy: its policy (rules, freeze, lock, version), its confirmation card, the versions it offers, and the run it starts. */
 export const deploy = defineIntent(deployIntent, {
@@ -29,7 +22,12 @@ export const deploy = defineIntent(deployIntent, {
       ports,
     )) ??
     (await busyRefusal(slots, actor, ports)) ??
-    (await versionRefusal(slots, ports)),
+    (await versionRefusal(slots, ports)) ??
+    (await guardRailRefusal(
+      'deploy',
+      { ...slots, ...(pinnedDigest(slots) !== undefined && { digest: pinnedDigest(slots) }) },
+      ports,
+    )),
   // Busy or locked is said as soon as the service and environment are known, before a version is asked for.
   checkEarly: ({ slots, actor }, ports) => busyRefusal(slots, actor, ports),
   confirmation: async (slots, ports) => {

@@ -48,7 +48,6 @@ export const deployIntent = declareIntent({
     'kick off a deployment of {service} to {environment}',
     'can you deploy {service} to {environment}',
     'please deploy {service} {version} in {environment}',
-    'promote {service} to {environment}',
     'promote {service} {version} to {environment}',
     'put {service} {version} on {environment}',
     'update {service} in {environment} to {version}',

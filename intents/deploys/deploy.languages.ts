@@ -57,7 +57,6 @@ export const deployLanguages: IntentLanguages = {
     'puedes desplegar {service} en {environment}',
     'puedes desplegar {service} {version} en {environment}',
     'por favor despliega {service} en {environment}',
-    'promociona {service} a {environment}',
     'promociona {service} {version} a {environment}',
     'actualiza {service} en {environment} a {version}',
     'quiero desplegar {service}',

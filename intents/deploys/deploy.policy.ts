@@ -10,6 +10,10 @@ import {
 import { ago } from '../format';
 import { affectedServices } from '../maintenance-affects';
 import { channelLink, code, type Line, mention, notice, type Run, strong } from '../reply';
+import { changeLines } from './changes';
+import { type ChangeContext, type ChangeSlots, changeContext, guardFindings, guardRefusal } from './guard-rails';
+import { holdRefusal } from './locks';
+import { lockRefusal } from './run/lock';
 
 /** "Now: `v1.6.0` → `v1.8.2`, pushed 2 d ago." — what a deploy changes, read from the account. */
 async function changeDetails(
@@ -239,15 +243,22 @@ export function describeChange(slots: {
  */
 export async function changeConfirmation(
   verb: string,
-  slots: { readonly service?: string; readonly environment?: string; readonly version?: string },
+  slots: {
+    readonly service?: string;
+    readonly environment?: string;
+    readonly version?: string;
+    readonly digest?: string;
+  },
   ports: IntentPorts,
+  kind: ChangeContext['kind'] = 'deploy',
 ): Promise<ConfirmationText> {
   const protectedEnv =
     slots.environment !== undefined && ports.rules.environment(slots.environment)?.protected === true;
   const action: Line = [`${verb} `, ...describeChange(slots)];
-  const [details, maintenance] = await Promise.all([
+  const [details, maintenance, said] = await Promise.all([
     changeDetails(slots, ports).catch(() => undefined),
     maintenanceSoon(slots, ports).catch(() => undefined),
+    whatChanges(kind, slots, ports),
   ]);
   const warning: Run[] = [
     ...(protectedEnv ? [strong(slots.environment as string), ' is a protected environment.'] : []),
@@ -259,6 +270,8 @@ export async function changeConfirmation(
     title: `Confirm: ${verb.toLowerCase()}`,
     action,
     ...(details !== undefined && { details: details.line }),
+    ...(said.changes.length > 0 && { changes: said.changes }),
+    ...(said.warnings.length > 0 && { warnings: said.warnings }),
     ...(rules?.approval === true && {
       afterConfirm: [
         'After you confirm, ',
@@ -270,6 +283,50 @@ export async function changeConfirmation(
     ...(protectedEnv && { danger: true }),
     ...(details?.digest !== undefined && { pins: { digest: details.digest } }),
   };
+}
+
+/**
+ * What a change brings (its commits, or why opsbot cannot tell) and the guard rails that warn about it, for its
+ * card; nothing when the version is not known yet, and a plain line when what runs cannot be read.
+ */
+export async function whatChanges(
+  kind: ChangeContext['kind'],
+  slots: ChangeSlots,
+  ports: IntentPorts,
+): Promise<{ changes: Line[]; warnings: Line[] }> {
+  let context: ChangeContext | undefined;
+  try {
+    context = await changeContext(kind, slots, ports);
+  } catch {
+    return { changes: [['What changes: I can’t tell — what runs there could not be read.']], warnings: [] };
+  }
+  if (context === undefined) return { changes: [], warnings: [] };
+  const findings = await guardFindings(context, ports, 'warn');
+  return {
+    changes: changeLines(context.changes, context.running, context.target),
+    warnings: findings.map((f) => f.line),
+  };
+}
+
+/** The guard rails set to refuse, checked against a complete change; nothing when none refuses. */
+export async function guardRailRefusal(
+  kind: ChangeContext['kind'],
+  slots: ChangeSlots,
+  ports: IntentPorts,
+): Promise<Refusal | undefined> {
+  const { environment } = slots;
+  if (kind === 'rollback' || environment === undefined) return undefined;
+  const rails = ports.rules.guardRails(environment);
+  const refusing = [
+    rails.untested,
+    rails.pipelineFailing,
+    rails.downgrade,
+    rails.skippedReleases.action,
+    rails.branch?.action,
+  ];
+  if (!refusing.includes('refuse')) return undefined;
+  const context = await changeContext(kind, slots, ports);
+  return context === undefined ? undefined : guardRefusal(context, ports);
 }
 
 /** How soon before a deploy AWS maintenance of the service's resources is worth a warning on its card. */
@@ -316,4 +373,17 @@ export function approverRuns(approvers: 'everyone' | readonly string[] | undefin
     ...(i === 0 ? [] : [i === approvers.length - 1 ? ' or ' : ', ']),
     id.startsWith('S') ? { kind: 'group', groupId: id } : mention(id),
   ]);
+}
+
+/** Another deploy running, or a hand lock by someone else, on the service in the environment (once both are known). */
+export async function busyRefusal(
+  slots: { readonly service?: string; readonly environment?: string },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Refusal | undefined> {
+  if (slots.service === undefined || slots.environment === undefined) return undefined;
+  return (
+    (await lockRefusal(slots.service, slots.environment, ports)) ??
+    (await holdRefusal(slots.service, slots.environment, actor, ports))
+  );
 }

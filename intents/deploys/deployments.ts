@@ -126,6 +126,28 @@ export async function deployStatusReply(
  * Rolls back: a deploy in progress is stopped with rollback; otherwise the version that ran before the last
  * successful deploy is deployed again.
  */
+/** The last deploy that succeeded (not a rollback the engine made): what ran before it is what to go back to. */
+async function lastGoodDeploy(service: string, environment: string, ports: IntentPorts) {
+  return (await ports.deployments.history(service, environment, 20)).find(
+    (d) => d.status === 'Succeeded' && d.rollback !== true,
+  );
+}
+
+/**
+ * The version a rollback without one goes back to (what ran before the last deploy that succeeded); undefined when a
+ * deployment is under way (the rollback stops it) or there is none.
+ */
+export async function rollbackTarget(
+  service: string,
+  environment: string,
+  ports: IntentPorts,
+): Promise<string | undefined> {
+  const active = (await ports.deployments.active()).some((d) => d.service === service && d.environment === environment);
+  if (active) return undefined;
+  const previous = (await lastGoodDeploy(service, environment, ports))?.previousVersion;
+  return previous === undefined || previous === '?' || previous === '' ? undefined : previous;
+}
+
 export async function rollbackService(
   slots: { service: string; environment: string; version?: string; digest?: string },
   actor: Actor,
@@ -158,10 +180,7 @@ export async function rollbackService(
       ports,
     );
   }
-  // The last deploy that succeeded (not a rollback the engine made): what ran before it is what to go back to.
-  const last = (await ports.deployments.history(slots.service, slots.environment, 20)).find(
-    (d) => d.status === 'Succeeded' && d.rollback !== true,
-  );
+  const last = await lastGoodDeploy(slots.service, slots.environment, ports);
   if (last === undefined) {
     return notice(
       'none',

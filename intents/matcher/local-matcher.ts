@@ -55,7 +55,7 @@ export interface Classification {
 }
 
 /** Words before a name that make it the source of a move, not its target ("promote web *from* staging to prod"). */
-const SOURCE_BEFORE: ReadonlySet<string> = new Set(['from', 'von', 'aus', 'desde']);
+const SOURCE_BEFORE: ReadonlySet<string> = new Set(['from', 'with', 'von', 'aus', 'desde']);
 /** Korean particles after a name that make it the source ("스테이징*에서*"). */
 const SOURCE_AFTER: ReadonlySet<string> = new Set(['에서', '부터']);
 /** Words before a name that make it the target ("promote web from staging *to* prod"). */
@@ -105,6 +105,10 @@ export class LocalMatcher {
   /** Built when a word first needs correcting: many requests never do. */
   private keywordTypos: TypoIndex | undefined;
   private readonly intents: ReadonlyMap<string, IntentDeclaration>;
+  /** The intent that declares a source slot (a promotion), once looked up; null when there is none. */
+  private promotion: IntentDeclaration | null | undefined;
+  /** Classifications read as promotions by their two places (see `promotionOf`). */
+  private readonly promoted = new WeakSet<Classification>();
   private readonly unknownWeight: number;
   /** The verbs that begin one action's sample utterances and no other action's, with that action. */
   private leadingVerbs: ReadonlyMap<string, IntentDeclaration> | undefined;
@@ -148,15 +152,23 @@ export class LocalMatcher {
    */
   classify(rawText: string, botUserId?: string): Classification {
     const text = cleanSlackText(rawText, botUserId);
-    // "promote web staging -> prod": an arrow says where to.
-    const read = text.replace(/\s*(?:->|=>|→)\s*/g, ' to ');
+    // "promote web staging -> prod": an arrow says where to ("prod <- stg" too, the other way round).
+    const read = leftArrows(text).replace(/\s*(?:->|=>|→)\s*/g, ' to ');
     const said = this.saidByItsVerb(text, read);
-    if (said !== undefined) return said;
+    if (said !== undefined) {
+      const tokens = tokenize(read);
+      return this.promotionOf(said, tokens, this.resolver.extract(tokens));
+    }
     const placed = this.placed(text, read);
     // "put a freeze on payments prod for the release window": the request is said before its reason, whose words
     // ("release") must not make it another action.
     const head = read.split(BECAUSE, 1)[0] ?? read;
-    if (head.length === read.length || !this.intents.get(placed.intent)?.sideEffects) return placed;
+    // "… for api": a name after "for" is the request's own, not the start of its reason.
+    const forName = /^\s*for\s+(?:the\s+)?([^\s,.;!?]+)/i.exec(read.slice(head.length))?.[1];
+    if (forName !== undefined && this.namesAnything(forName)) return placed;
+    // A promotion said with both its places ("… for the api over to prod") is read whole: "for" ends no request there.
+    if (head.length === read.length || !this.intents.get(placed.intent)?.sideEffects || this.promoted.has(placed))
+      return placed;
     const first = this.placed(text, head);
     const another = first.intent !== placed.intent && this.intents.get(first.intent)?.sideEffects === true;
     return another && Object.keys(first.slots).length > 0 ? { ...first, request: head } : placed;
@@ -166,6 +178,50 @@ export class LocalMatcher {
   private placed(text: string, read: string): Classification {
     const tokens = tokenize(read);
     const entities = this.resolver.extract(tokens);
+    return this.promotionOf(this.closest(text, tokens, entities), tokens, entities);
+  }
+
+  /**
+   * A move said with where it comes from and no version ("copy web from dev to staging", "web stg -> prod", "take
+   * the backend build from stg to production") is a promotion: the image that runs there, taken on. Read as the
+   * intent that declares a source slot, whatever verb it was said with.
+   */
+  private promotionOf(c: Classification, tokens: readonly Token[], entities: readonly Entity[]): Classification {
+    const intent = this.intents.get(c.intent);
+    if (this.promotion === undefined)
+      this.promotion =
+        [...this.intents.values()].find((i) => Object.values(i.slots).some((s) => s.source === true)) ?? null;
+    const promotion = this.promotion;
+    if (intent === undefined || promotion === null) return c;
+    if (this.move === undefined) this.move = mover(this.intents.values()) ?? null;
+    if (entities.some((e) => e.type === 'Version')) {
+      // A promotion takes what runs; one that names its version ("web 1.9.3 von stage nach prod promoten") deploys it.
+      const move = this.move;
+      if (c.intent !== promotion.name || move === null) return c;
+      const { slots, unresolved } = this.fillSlots(move, tokens, entities);
+      const { unresolved: _unresolved, ...rest } = c;
+      return { ...rest, intent: move.name, slots, ...(unresolved !== undefined && { unresolved }) };
+    }
+    if (promotion.name === c.intent) return c;
+    const places = entities.filter((e) => e.type === 'Environment');
+    if (new Set(places.map((e) => e.value)).size < 2) return c;
+    const marked = (e: Entity, before: ReadonlySet<string>, after: ReadonlySet<string>) =>
+      before.has(tokens[e.start - 1]?.word ?? '') || after.has(tokens[e.end]?.word ?? '');
+    const from = places.some((e) => marked(e, SOURCE_BEFORE, SOURCE_AFTER));
+    const to = places.some((e) => marked(e, TARGET_BEFORE, TARGET_AFTER));
+    // A move (its verb says where to) with two places; anything else only with both ends said ("from … to …").
+    const moves = intent === this.move;
+    if (!(moves ? from || to : intent.sideEffects ? false : from && to)) return c;
+    const { slots, unresolved } = this.fillSlots(promotion, tokens, entities);
+    const source = Object.entries(promotion.slots).find(([, s]) => s.source === true)?.[0] as string;
+    if (slots[source] === undefined) return c;
+    const { unresolved: _unresolved, ...rest } = c;
+    const promoted = { ...rest, intent: promotion.name, slots, ...(unresolved !== undefined && { unresolved }) };
+    this.promoted.add(promoted);
+    return promoted;
+  }
+
+  private closest(text: string, tokens: readonly Token[], entities: readonly Entity[]): Classification {
     const corrections = { count: 0 };
     const features = this.featuresOf(tokens, entities, corrections);
 
@@ -317,7 +373,25 @@ export class LocalMatcher {
       before.has(tokens[e.start - 1]?.word ?? '') || after.has(tokens[e.end]?.word ?? '');
     const isSource = (e: Entity) => beside(e, SOURCE_BEFORE, SOURCE_AFTER);
     const isTarget = (e: Entity) => beside(e, TARGET_BEFORE, TARGET_AFTER);
+    // A source slot first: the value said as the source, or the first of two said with neither marked.
     for (const [slot, declaration] of declared) {
+      if (declaration.source !== true) continue;
+      const ofType = entities.filter((e) => !used.has(e) && e.type === declaration.type);
+      // Said before the target, unmarked: "promote web staging prod", "web stg to prod" (not "… to staging, not prod").
+      const target = ofType.find(isTarget) ?? ofType.at(-1);
+      const entity =
+        ofType.find(isSource) ??
+        (ofType.length > 1 && target !== undefined
+          ? ofType.find((e) => !isTarget(e) && e.start < target.start)
+          : undefined);
+      if (entity !== undefined) {
+        used.add(entity);
+        slots[slot] = entity.value;
+      }
+    }
+    for (const [slot, declaration] of declared) {
+      if (slots[slot] !== undefined) continue;
+      if (declaration.source === true) continue;
       const ofType = entities.filter((e) => !used.has(e) && e.type === declaration.type);
       const entity =
         (ofType.length > 1 ? ofType.find((e) => isTarget(e) && !isSource(e)) : undefined) ??
@@ -331,7 +405,13 @@ export class LocalMatcher {
     // A word that names two things (an environment and an account both called "prod") fills the slot asking for
     // the other one when nothing else does.
     for (const [slot, declaration] of declared) {
-      if (slots[slot] !== undefined || declaration.type === 'Version' || declaration.type === 'Pipeline') continue;
+      if (
+        slots[slot] !== undefined ||
+        declaration.type === 'Version' ||
+        declaration.type === 'Pipeline' ||
+        declaration.source === true
+      )
+        continue;
       for (const entity of entities) {
         if (used.has(entity)) continue;
         const words = tokens
@@ -385,7 +465,24 @@ export class LocalMatcher {
    * that choose an intent.
    */
   private saidByItsVerb(text: string, read: string): Classification | undefined {
-    const head = read.split(AFTER_THE_NAMES, 1)[0] ?? '';
+    let head = read.split(AFTER_THE_NAMES, 1)[0] ?? '';
+    // "sync prod with staging for api": a name after "for" is the request's own, not the start of its reason.
+    const tail = read.slice(head.length);
+    const forName = /^\s*for\s+(?:the\s+)?([^\s,.;!?]+)/i.exec(tail);
+    if (forName?.[1] !== undefined && this.namesAnything(forName[1])) {
+      // …and the names that follow it ("for payments in production").
+      const words = tail.slice(forName[0].length).split(/(?=\s)/);
+      let more = '';
+      for (const w of words) {
+        const word = w.trim().replace(/[,.;!?]+$/, '');
+        if (!(this.namesAnything(word) || /^(?:in|on|and|the)$/i.test(word)) || /[,.;!?]$/.test(w.trim())) {
+          if (this.namesAnything(word)) more += w;
+          break;
+        }
+        more += w;
+      }
+      head = `${head}${forName[0]}${more}`;
+    }
     const tokens = tokenize(head);
     const first = tokens.findIndex((t) => !STOPWORDS.has(t.word));
     this.leadingVerbs ??= leadingVerbs(this.intents.values());
@@ -523,4 +620,15 @@ function range(start: number, end: number): number[] {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** "prod <- stg" said as "stg to prod": the word before a left arrow is where to. Linear in the text's length. */
+function leftArrows(text: string): string {
+  if (!/<-|<=|←/.test(text)) return text;
+  const words = text.replace(/(<-|<=|←)/g, ' $1 ').split(/\s+/);
+  for (let i = 1; i < words.length - 1; i++) {
+    if (!/^(?:<-|<=|←)$/.test(words[i] as string)) continue;
+    [words[i - 1], words[i], words[i + 1]] = [words[i + 1] as string, 'to', words[i - 1] as string];
+  }
+  return words.join(' ');
 }

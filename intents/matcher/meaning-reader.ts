@@ -4,7 +4,7 @@ import { PERIODS } from '../vocabulary';
 import { TypoIndex } from './fuzzy';
 import type { LanguageGuess, LanguageIdentifier } from './language-id';
 import type { Classification } from './local-matcher';
-import { type EnglishReader, type Mood, moodOf, withoutLead } from './meaning';
+import { asksHowItWorks, type EnglishReader, type Mood, moodOf, withoutLead } from './meaning';
 import { stem, tokenize } from './normalize';
 import { FALLBACK_INTENT, STOPWORDS, utterancesIn } from './tables';
 
@@ -31,6 +31,7 @@ export interface Reading extends Classification {
 /** The question an action becomes when it is asked about rather than asked for ("who deployed api?"). */
 const ABOUT: Readonly<Record<string, string>> = {
   Deploy: 'DeployStatus',
+  Promote: 'DeployStatus',
   Rollback: 'DeployStatus',
   Lock: 'LockStatus',
   Unlock: 'LockStatus',
@@ -144,7 +145,10 @@ export class MeaningReader {
     // never becomes an action; "what is on prod" is a question.
     if (
       mood === 'conceptual' &&
-      (Object.keys(classification.slots).length === 0 || classification.intent === FALLBACK_INTENT || action)
+      (Object.keys(classification.slots).length === 0 ||
+        classification.intent === FALLBACK_INTENT ||
+        action ||
+        asksHowItWorks(said, language))
     ) {
       return { ...classification, intent: 'Help', slots: {}, language, mood };
     }

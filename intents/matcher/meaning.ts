@@ -33,6 +33,21 @@ const EN_CONCEPT =
 const EN_CONCEPT_ANYWHERE =
   /^what(?:'s| is| are|s) (?:a |an |the )?[a-z/-]+ (?:even |really |actually )?for\s*\??$|\b(?:explain|describe|tell me about|eli5|difference between|the difference|vs\.?|versus|the point of|what counts as|what even is|in general|mean by)\b|^what(?:'s| is|s) (?:a|an)\b|^how (?:do|does|are|is) .*\b(?:know|affect|decide[sd]?|handled?|handles|work|works|tagged|choose[sd]?|chosen|pick(?:s|ed)?|relate|differ|compare|interact|fit|used|supposed)\b|^what (?:actually |really |exactly )?happens (?:to|when|during|in|with)\b|^what(?:'s| is|s) (?:a |an )?[a-z]+[/-][a-z]+\??$/;
 
+/**
+ * A question about how opsbot, or one of its actions, behaves rather than about the team's services: an action said
+ * of anyone or anything ("when you promote something", "before something gets promoted"), an action as the subject
+ * ("does promote reuse the digest?", "why does rollback refuse …"), opsbot as the subject ("does the bot post …"),
+ * whether a step or rule exists ("is there an approval step …"), or a choice of rules ("… or does it have to …").
+ * Whatever names it gives, it is answered by help.
+ */
+const EN_HOW_IT_WORKS =
+  /\bwhen (?:you|someone|somebody|one|people|something|anything|a (?:deploy|promotion|rollback)) \w+|\b(?:something|anything) (?:gets?|is|was|has been) \w+ed\b|\b(?:promote|deploy|ship|roll back|rollback|lock|unlock) (?:something|anything)\b|^(?:why |how |when )?(?:does|do|will|would) (?:a |an |the )?(?:promote|promotions?|deploy|deploys|deployments?|rollbacks?|locks?|unlock|guard ?rails?|approvals?|freezes?)\b(?! (?:to|of|in|on|for)\b)|^(?:does|do) (?:the bot|opsbot|you)\b(?! think\b)|^does it\b|^is there (?:a|an|any) (?:[\w-]+ ){0,3}(?:step|rule|check|way|limit|option|gate)s?\b|\bor (?:does|do|must|should|has|have|is) (?:it|that|this|one|i|we) (?:have to|need to|must|go|always)\b|\bdiff(?:erence)? between\b|^what (?:guard ?rails|checks|rules|limits|steps) (?:are there|do you|does|apply)\b/;
+
+/** Whether a message asks how opsbot or one of its actions works (see {@link EN_HOW_IT_WORKS}); English only. */
+export function asksHowItWorks(text: string, language: Language): boolean {
+  return language === 'en' && EN_HOW_IT_WORKS.test(withoutLead(text.toLowerCase().trim()));
+}
+
 /** Words that ask: a question about state or history rather than a request. */
 const EN_QUESTION =
   /^(?:is|are|was|were|did|does|has|have|had|who|whos|who's|what|whats|what's|which|when|where|why|how|any|anything|do (?!not\b|a\b|an\b|the\b))\b/;
@@ -119,7 +134,10 @@ function englishMood(
   const said = withoutLead(text);
   if (EN_NOT_NEEDED.test(said)) return 'negated';
   // A version in it is a request ("what is v1.2 doing on prod"); "eli5" is no version.
-  if ((EN_CONCEPT.test(said) || EN_CONCEPT_ANYWHERE.test(said)) && !/\d/.test(said.replace(/\beli5\b/g, ''))) {
+  if (
+    (EN_CONCEPT.test(said) || EN_CONCEPT_ANYWHERE.test(said) || EN_HOW_IT_WORKS.test(said)) &&
+    !/\d/.test(said.replace(/\beli5\b/g, ''))
+  ) {
     return 'conceptual';
   }
   if (EN_HYPOTHETICAL.test(said)) return 'hypothetical';

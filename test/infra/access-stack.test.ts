@@ -62,6 +62,7 @@ describe('OpsbotAccessStack: the role opsbot assumes in another account', () => 
     ]);
     expect(template.findResources('AWS::Events::Rule')).toEqual({});
     expect(statements[0]?.Action.sort()).toEqual([
+      'codepipeline:GetPipelineExecution',
       'codepipeline:GetPipelineState',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',

@@ -382,7 +382,7 @@ function repositoryPolicyFor(arn: string, roles: string[]) {
       {
         Effect: 'Allow' as const,
         Principal: { AWS: [`arn:aws:iam::${HOME}:root`, ...roles] },
-        Action: ['ecr:DescribeImages'],
+        Action: ['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         Resource: arn,
       },
     ],

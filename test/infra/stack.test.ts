@@ -175,6 +175,7 @@ describe('the synthesized opsbot stack', () => {
 
     // Assess
     expect(statements.flatMap((st) => [st.Action].flat()).sort()).toEqual([
+      'codepipeline:GetPipelineExecution',
       'codepipeline:GetPipelineState',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',

@@ -32,7 +32,7 @@ export interface Scored {
   readonly misses: string[];
 }
 
-const ACTIONS = new Set(['Deploy', 'Rollback', 'Lock', 'Unlock']);
+const ACTIONS = new Set(['Deploy', 'Promote', 'Rollback', 'Lock', 'Unlock']);
 const NO_ACTION = new Set(['negated', 'hypothetical', 'conceptual', 'past', 'unsupported-language']);
 
 export function readLabelled(path: string): Labelled[] {

@@ -11,13 +11,19 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import {
   CodePipelineClient,
+  GetPipelineExecutionCommand,
   GetPipelineStateCommand,
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
   RetryStageExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
 import { DescribeInstanceStatusCommand, DescribeTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  GetDownloadUrlForLayerCommand,
+} from '@aws-sdk/client-ecr';
 import {
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
@@ -290,18 +296,33 @@ export function awsWorld(home: string): AwsWorld {
     deploymentsInfo: (input.deploymentIds as string[]).map((id) => ({ ...info(id), status: 'Succeeded' })),
   }));
 
-  // ECR: every release the service's repository holds.
-  stub(mockClient(ECRClient))
-    .on(DescribeImagesCommand)
-    .callsFake(async (input) => ({
-      imageDetails: ['v1.8.1', 'v1.8.2'].map((tag, i) => ({
-        registryId: input.registryId,
-        repositoryName: input.repositoryName,
-        imageDigest: `sha256:${String(i).repeat(64)}`,
-        imageTags: [tag],
-        imagePushedAt: new Date(Date.now() - (2 - i) * 86_400_000),
-      })),
-    }));
+  // ECR: every release the service's repository holds; each image's manifest, and where its configuration is (an
+  // address nothing answers at: the labels are not read, the calls are made).
+  const ecr = stub(mockClient(ECRClient));
+  ecr.on(BatchGetImageCommand).callsFake(async (input) => ({
+    images: (input.imageIds ?? []).map((id: { imageDigest?: string }) => ({
+      imageId: id,
+      imageManifest: JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'c'.repeat(64)}`, size: 2 },
+        layers: [],
+      }),
+    })),
+  }));
+  ecr.on(GetDownloadUrlForLayerCommand).callsFake(async (input) => ({
+    downloadUrl: 'http://127.0.0.1:9/config',
+    layerDigest: input.layerDigest,
+  }));
+  ecr.on(DescribeImagesCommand).callsFake(async (input) => ({
+    imageDetails: ['v1.8.1', 'v1.8.2'].map((tag, i) => ({
+      registryId: input.registryId,
+      repositoryName: input.repositoryName,
+      imageDigest: `sha256:${String(i).repeat(64)}`,
+      imageTags: [tag],
+      imagePushedAt: new Date(Date.now() - (2 - i) * 86_400_000),
+    })),
+  }));
 
   // CodePipeline: a pipeline whose Deploy stage failed.
   const pipelines = stub(mockClient(CodePipelineClient));
@@ -333,6 +354,14 @@ export function awsWorld(home: string): AwsWorld {
     pipelineExecutionSummaries: [{ pipelineExecutionId: 'exec-1', status: 'Failed', startTime: new Date() }],
   });
   pipelines.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
+  pipelines.on(GetPipelineExecutionCommand).callsFake(async (input) => ({
+    pipelineExecution: {
+      pipelineName: input.pipelineName,
+      pipelineExecutionId: input.pipelineExecutionId,
+      status: 'Succeeded',
+      artifactRevisions: [{ name: 'SourceArtifact', revisionId: 'a'.repeat(40), revisionSummary: 'Fix the build' }],
+    },
+  }));
   pipelines.on(RetryStageExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
 
   // CloudWatch: the rollback alarms asked for, OK; what they watched, a value a period over the window asked for.

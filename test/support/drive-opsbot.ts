@@ -285,6 +285,9 @@ async function everyPort(config: OpsbotConfig, ports: Ports, world: AwsWorld): P
       world.failing = false;
       await attempt(() => ports.images.find(service, environment, 'v1.8.2'));
       await attempt(() => ports.images.newest(service, environment, 5));
+      // What a Confirm card says changes: the image's labels, from its manifest and configuration.
+      // (Nothing answers at the configuration's address: its read fails after both calls, as it may.)
+      await ports.images.labels(service, environment, `sha256:${'1'.repeat(64)}`).catch(() => undefined);
       await attempt(() => ports.deployments.current(service, environment));
       const started = await ports.deployments.start({
         service,
@@ -310,6 +313,10 @@ async function everyPort(config: OpsbotConfig, ports: Ports, world: AwsWorld): P
   await ports.pipelines.list();
   for (const name of Object.keys(config.pipelines)) {
     await ports.pipelines.get(name);
+    // A Confirm card's change list: the pipeline's runs, the run an image's tag names, the branch it built.
+    await ports.pipelines.executions(name, 200);
+    await ports.pipelines.execution(name, 'exec-1');
+    await ports.pipelines.branch(name, 'exec-1');
     await ports.pipelines.retryStage(name, 'Deploy', 'exec-1');
   }
   for (const environment of Object.keys(config.environments)) await ports.calendars.state(environment);

@@ -488,6 +488,7 @@ const CODEPIPELINE: Record<string, (p: Place) => Draft[]> = {
   GetPipelineState: onPipeline('codepipeline:GetPipelineState', 'name'),
   ListPipelineExecutions: onPipeline('codepipeline:ListPipelineExecutions', 'pipelineName'),
   ListActionExecutions: onPipeline('codepipeline:ListActionExecutions', 'pipelineName'),
+  GetPipelineExecution: onPipeline('codepipeline:GetPipelineExecution', 'pipelineName'),
   // iam-data: the stage resource (`<pipeline>/<stage>`), not the pipeline.
   RetryStageExecution: (p) => [
     {
@@ -587,16 +588,16 @@ const SSM: Record<string, (p: Place) => Draft[]> = {
     })),
 };
 
+/** An ECR call on one repository, in the registry (account) it names, or the caller's own. */
+const onRepository = (action: string) => (p: Place) => {
+  const registry = typeof p.input.registryId === 'string' ? p.input.registryId : p.account;
+  return [{ action, resource: p.arn('ecr', `repository/${p.need('repositoryName')}`, { account: registry }) }];
+};
+
 const ECR: Record<string, (p: Place) => Draft[]> = {
-  DescribeImages: (p) => {
-    const registry = typeof p.input.registryId === 'string' ? p.input.registryId : p.account;
-    return [
-      {
-        action: 'ecr:DescribeImages',
-        resource: p.arn('ecr', `repository/${p.need('repositoryName')}`, { account: registry }),
-      },
-    ];
-  },
+  DescribeImages: onRepository('ecr:DescribeImages'),
+  BatchGetImage: onRepository('ecr:BatchGetImage'),
+  GetDownloadUrlForLayer: onRepository('ecr:GetDownloadUrlForLayer'),
 };
 
 // opsbot's own resources: DynamoDB, Secrets Manager, Lambda, Step Functions, Lex, STS ---------------------------------

@@ -21,6 +21,9 @@ function adapters(calls: string[]) {
     },
     get: async (name) => ({ name, stages: [] }),
     retryStage: async () => undefined,
+    executions: async () => [],
+    execution: async () => undefined,
+    branch: async () => undefined,
   });
 }
 

@@ -100,7 +100,19 @@ describe('configuration', () => {
     const config = parseConfig(minimal);
 
     // Assess
-    expect(config.environments.dev).toEqual({ aliases: [], protected: false, approval: false, freezes: [] });
+    expect(config.environments.dev).toEqual({
+      aliases: [],
+      protected: false,
+      approval: false,
+      freezes: [],
+      // Every guard rail warns; no branch is checked until one is named.
+      guardRails: {
+        untested: 'warn',
+        pipelineFailing: 'warn',
+        downgrade: 'warn',
+        skippedReleases: { max: 10, action: 'warn' },
+      },
+    });
     expect(config.timeZone).toBe('UTC');
     expect(config.services.api?.environments.dev?.bakeMinutes).toBe(15);
   });

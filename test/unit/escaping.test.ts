@@ -36,6 +36,9 @@ function pipelinesSaying(text: string): Pipelines {
       ],
     }),
     retryStage: async () => undefined,
+    executions: async () => [],
+    execution: async () => undefined,
+    branch: async () => undefined,
   };
 }
 

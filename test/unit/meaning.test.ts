@@ -74,11 +74,27 @@ describe('meaning before keywords', () => {
   });
 
   it.each([
-    ['promote web from staging to prod', { service: 'web', environment: 'prod' }],
-    ['promote billing dev to stg', { service: 'payments', environment: 'staging' }],
-    ['promote frontend stg -> prod', { service: 'web', environment: 'prod' }],
-    ['web 스테이징에서 프로덕션으로 배포해줘', { service: 'web', environment: 'prod' }],
-  ])('takes the target of "from X to Y", not the source: %s', async (text, slots) => {
+    ['promote web from staging to prod', { service: 'web', environment: 'prod', source: 'staging' }],
+    ['promote billing dev to stg', { service: 'payments', environment: 'staging', source: 'dev' }],
+    ['promote frontend stg -> prod', { service: 'web', environment: 'prod', source: 'staging' }],
+    ['web 스테이징에서 프로덕션으로 배포해줘', { service: 'web', environment: 'prod', source: 'staging' }],
+    [
+      'copy whatever billing has on stage over to live',
+      { service: 'payments', environment: 'prod', source: 'staging' },
+    ],
+    ['take the backend build from stg to production', { service: 'api', environment: 'prod', source: 'staging' }],
+  ])('reads "from X to Y" as a promotion to Y of what X runs, the target in its place: %s', async (text, slots) => {
+    // Act
+    const reading = await read(text);
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual(['Promote', slots]);
+  });
+
+  it.each([
+    ['deploy web v1.2.3 from staging to prod', { service: 'web', environment: 'prod', version: 'v1.2.3' }],
+    ['promote web v1.9.3 to prod', { service: 'web', environment: 'prod', version: 'v1.9.3' }],
+  ])('reads a version said with "from X to Y" as a deploy of that version: %s', async (text, slots) => {
     // Act
     const reading = await read(text);
 
@@ -139,17 +155,24 @@ describe('meaning before keywords', () => {
   });
 
   it.each([
-    ['web stg -> prod', { service: 'web', environment: 'prod' }],
-    ['jobs: dev => stg pls', { service: 'worker', environment: 'staging' }],
-    ['to prod with web v1.4.0 please', { service: 'web', environment: 'prod', version: 'v1.4.0' }],
-    ['hey bot, need jobs on staging with 1.4.7', { service: 'worker', environment: 'staging', version: '1.4.7' }],
-  ])('asks back a service sent somewhere without a verb, as a deploy: %s', async (text, slots) => {
-    // Act
-    const reading = await read(text);
+    ['web stg -> prod', 'Promote', { service: 'web', environment: 'prod', source: 'staging' }],
+    ['jobs: dev => stg pls', 'Promote', { service: 'worker', environment: 'staging', source: 'dev' }],
+    ['to prod with web v1.4.0 please', 'Deploy', { service: 'web', environment: 'prod', version: 'v1.4.0' }],
+    [
+      'hey bot, need jobs on staging with 1.4.7',
+      'Deploy',
+      { service: 'worker', environment: 'staging', version: '1.4.7' },
+    ],
+  ])(
+    'asks back a service sent somewhere without a verb (a promotion where it says from where): %s',
+    async (text, intent, slots) => {
+      // Act
+      const reading = await read(text);
 
-    // Assess
-    expect([reading.intent, reading.slots, reading.uncertain]).toEqual(['Deploy', slots, true]);
-  });
+      // Assess
+      expect([reading.intent, reading.slots, reading.uncertain]).toEqual([intent, slots, true]);
+    },
+  );
 
   it.each([
     ['pls put a freeze on payments prod for the release window', 'Lock', { service: 'payments', environment: 'prod' }],

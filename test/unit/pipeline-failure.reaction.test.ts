@@ -21,6 +21,9 @@ const noPipelines: Pipelines = {
     throw new Error('not expected');
   },
   retryStage: async () => undefined,
+  executions: async () => [],
+  execution: async () => undefined,
+  branch: async () => undefined,
 };
 
 /**

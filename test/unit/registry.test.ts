@@ -25,6 +25,7 @@ describe('intent registry', () => {
     // Assess
     expect(registry.all.map((i) => i.name)).toEqual([
       'Deploy',
+      'Promote',
       'Rollback',
       'DeployStatus',
       'ServiceHealth',

@@ -26,6 +26,8 @@ export interface Revision {
   readonly revision: number;
   /** The digest it runs by, when a deploy pinned one. */
   readonly digest?: string;
+  /** When its deployment began (ECS's primary deployment's `createdAt`); none for a seeded one in an older save. */
+  readonly since?: number;
 }
 
 export interface DeploymentRecord {
@@ -112,7 +114,7 @@ export function seededVersions(world: SandboxWorld, seed: number): ReadonlyMap<s
   return new Map([...seedRevisions(world, seededRandom(seed))].map(([k, r]) => [k, r.version]));
 }
 
-export function seedRevisions(world: SandboxWorld, random: () => number): Map<string, Revision> {
+export function seedRevisions(world: SandboxWorld, random: () => number, now?: number): Map<string, Revision> {
   const revisions = new Map<string, Revision>();
   for (const service of world.services) {
     const minor = 2 + Math.floor(random() * 8);
@@ -122,6 +124,8 @@ export function seedRevisions(world: SandboxWorld, random: () => number): Map<st
       revisions.set(key(service.name, env.name), {
         version: `v1.${minor + (patch > 0 ? 1 : 0)}.${patch}`,
         revision: 10 + Math.floor(random() * 30),
+        // Deployed a day apart, the first environment most recently: production has run its version longest.
+        ...(now !== undefined && { since: now - (1 + 2 * i) * 24 * 60 * 60_000 - 3 * 60 * 60_000 }),
       });
     }
   }

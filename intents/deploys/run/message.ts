@@ -37,6 +37,7 @@ function people(run: DeployRun): Run[] {
     'Asked by ',
     ...requester(run),
     ...(run.approvedBy !== undefined ? [' · approved by ', mention(run.approvedBy)] : []),
+    ...(run.promotedFrom !== undefined ? [` · promoted from ${run.promotedFrom}`] : []),
     ...(run.override !== undefined ? [' · freeze overridden: ', run.override] : []),
   ];
 }
@@ -45,7 +46,9 @@ function people(run: DeployRun): Run[] {
 function title(run: DeployRun): string {
   return run.kind === 'rollback'
     ? `Rolling ${run.service} in ${run.environment} back to ${run.version}`
-    : `Deploying ${run.service} ${run.version} to ${run.environment}`;
+    : run.promotedFrom !== undefined
+      ? `Promoting ${run.service} ${run.version} from ${run.promotedFrom} to ${run.environment}`
+      : `Deploying ${run.service} ${run.version} to ${run.environment}`;
 }
 
 /** The header of a run that ended: how it ended, never "Deploying …" above a deploy that is over. */

@@ -36,6 +36,8 @@ export interface DeployRun {
   readonly auditId: string;
   /** An admin's reason for deploying into a freeze. */
   readonly override?: string;
+  /** A promotion: the environment whose running image it deploys. */
+  readonly promotedFrom?: string;
   state: RunState;
   messages: PostedMessage[];
   approvedBy?: string;

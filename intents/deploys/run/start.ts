@@ -1,6 +1,7 @@
 import type { Actor, IntentPorts } from '../../define-intent';
 import { code, notice, type Reply, strong } from '../../reply';
 import { answerAlarmAlerts } from './alerts';
+import { tellChanges } from './change-list';
 import { DEPLOY_TIMEOUT_MS, type DeployLock, holdLockWithMessage, lockKey, lockRefusal } from './lock';
 import { approvalCard, liveReply } from './message';
 import { APPROVAL_WINDOW_MS, type DeployRun, digestOf, errorNote, newRunId, saveRun, withPollLease } from './record';
@@ -17,6 +18,8 @@ export interface RunRequest {
   /** The digest the Confirm card showed for the version (`pinnedDigest` of its slots). */
   readonly digest?: string;
   readonly override?: string;
+  /** A promotion: the environment whose running image it deploys. */
+  readonly promotedFrom?: string;
   /** A rollback opsbot starts by itself on an alarm (it needs no approval). */
   readonly trigger?: DeployRun['trigger'];
 }
@@ -77,7 +80,12 @@ export async function beginRun(
       previousVersion: current.version,
       ...(request.digest !== undefined && { digest: request.digest }),
     },
-    ...(request.override !== undefined && { note: `freeze override: ${request.override}` }),
+    ...((request.override !== undefined || request.promotedFrom !== undefined) && {
+      note: [
+        ...(request.promotedFrom !== undefined ? [`promoted from ${request.promotedFrom}`] : []),
+        ...(request.override !== undefined ? [`freeze override: ${request.override}`] : []),
+      ].join('; '),
+    }),
   });
   const run: DeployRun = {
     id,
@@ -93,6 +101,7 @@ export async function beginRun(
     actor,
     auditId,
     ...(request.override !== undefined && { override: request.override }),
+    ...(request.promotedFrom !== undefined && { promotedFrom: request.promotedFrom }),
     ...(request.trigger !== undefined && { trigger: request.trigger }),
     state: approval ? 'awaiting-approval' : 'running',
     messages: [],
@@ -183,7 +192,13 @@ export async function launch(run: DeployRun, ports: IntentPorts): Promise<void> 
       }
       await saveRun(run, ports);
       await holdLockWithMessage(run, ports);
-      if (run.messagesPending !== true) await tellStart(run, d, ports);
+      if (run.messagesPending !== true) {
+        await tellStart(run, d, ports);
+        // The changes its card had no room for; a list that cannot be read leaves the deploy as it is.
+        await tellChanges(run, ports).catch((error: unknown) =>
+          ports.log.warn('deploy.changes_unread', { runId: run.id, error: errorNote(error) }),
+        );
+      }
       if (run.kind === 'rollback' && run.trigger === undefined) await answerAlarmAlerts(run, ports);
     } finally {
       await ports.watcher.watch(run.id);

@@ -27,8 +27,21 @@ export function inChannel(reply: Reply): Reply {
 }
 
 /** "deploy of web v1.8.2 to prod", "rollback of web to v1.7.0 in prod". */
-export function describeRun(run: Pick<DeployRun, 'kind' | 'service' | 'environment' | 'version'>): Run[] {
-  return run.kind === 'rollback'
-    ? ['the rollback of ', strong(run.service), ' in ', strong(run.environment), ' to ', code(run.version)]
+export function describeRun(
+  run: Pick<DeployRun, 'kind' | 'service' | 'environment' | 'version'> & Pick<Partial<DeployRun>, 'promotedFrom'>,
+): Run[] {
+  if (run.kind === 'rollback')
+    return ['the rollback of ', strong(run.service), ' in ', strong(run.environment), ' to ', code(run.version)];
+  return run.promotedFrom !== undefined
+    ? [
+        'the promotion of ',
+        strong(run.service),
+        ' ',
+        code(run.version),
+        ' from ',
+        strong(run.promotedFrom),
+        ' to ',
+        strong(run.environment),
+      ]
     : ['the deploy of ', strong(run.service), ' ', code(run.version), ' to ', strong(run.environment)];
 }

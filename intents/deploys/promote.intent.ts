@@ -1,0 +1,53 @@
+import { declareIntent } from '../define-intent';
+
+/** Promote a service: deploy to an environment exactly the image the environment before it runs. */
+export const promoteIntent = declareIntent({
+  name: 'Promote',
+  description: 'Promote a service: deploy to an environment the image the one before it runs (by digest)',
+  usage: '/deploy promote <service> <environment>',
+  utterances: [
+    'promote',
+    'promote {service}',
+    'promote {service} to {environment}',
+    'promote {service} into {environment}',
+    'promote {service} from {source} to {environment}',
+    'promote {service} {source} to {environment}',
+    'promote {service} {environment}',
+    'promote the {service} build to {environment}',
+    'promote what is in {source} to {environment}',
+    'promote what runs in {source} to {environment}',
+    'ship what is in {source} to {environment}',
+    'ship what runs in {source} to {environment}',
+    'ship the {source} version of {service} to {environment}',
+    'push what is on {source} to {environment}',
+    'take what is in {source} to {environment}',
+    'move the {service} build from {source} to {environment}',
+    'take the {service} build from {source} to {environment}',
+    'copy {service} from {source} to {environment}',
+    'roll {service} forward from {source} to {environment}',
+    'deploy the {source} image of {service} to {environment}',
+    'deploy what {source} runs of {service} to {environment}',
+    'can you promote {service} to {environment}',
+    'please promote {service} to {environment}',
+    'let us promote {service} to {environment}',
+    'promote the tested {service} to {environment}',
+    'sync {environment} with {source}',
+    'sync {service} in {environment} with {source}',
+    'make {environment} match {source} for {service}',
+    'bring {environment} up to {source} for {service}',
+    'bring {service} in {environment} up to what {source} runs',
+  ],
+  slots: {
+    service: { type: 'Service', required: true, prompt: 'Which service should I promote?' },
+    environment: { type: 'Environment', required: true, prompt: 'Which environment should I promote it to?' },
+    /** Where the image comes from; the environment before the target (in the promotion order) when not said. */
+    source: { type: 'Environment', required: false, source: true, prompt: 'From which environment?' },
+  },
+  sideEffects: true,
+  examples: {
+    'promote web to prod': { service: 'web', environment: 'prod' },
+    'promote api from staging to prod': { service: 'api', environment: 'prod', source: 'staging' },
+    'ship what is in staging to prod for payments': { service: 'payments', environment: 'prod', source: 'staging' },
+    'promote web staging prod': { service: 'web', environment: 'prod', source: 'staging' },
+  },
+});
