@@ -188,7 +188,9 @@ describeBrowser('the local page shows a promotion with its change list, in headl
     await expect(confirmed.locator('.edited').textContent()).resolves.toBe('(edited)');
     await expect(page.locator('h3.hdr', { hasText: 'Confirm: promote' }).count()).resolves.toBe(0);
     // …and the live message: web, from what prod ran to staging's version, in prod
-    await expect(live.locator('h3.hdr').textContent()).resolves.toBe(`Promoting web ${staging?.version} from staging to prod`);
+    await expect(live.locator('h3.hdr').textContent()).resolves.toBe(
+      `Promoting web ${staging?.version} from staging to prod`,
+    );
     await expect(lines(live.locator('.sec').first())).resolves.toContain(
       `🔵 web ${prod?.version} → ${staging?.version} in prod`,
     );
