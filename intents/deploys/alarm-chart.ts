@@ -1,6 +1,7 @@
 import type { AlarmState, MetricSeries } from '../../integrations/alarms.port';
 import type { IntentPorts } from '../define-intent';
 import type { Chart, Line } from '../reply';
+import { within } from '../within';
 import { figure } from './alarm-story';
 import { clockTime } from './run/words';
 
@@ -37,8 +38,10 @@ export async function alarmPicture(
   let series: MetricSeries | undefined;
   if (alarm.measure?.kind === 'metric' || alarm.measure?.kind === 'expression') {
     try {
-      series = await withinWait(
+      series = await within(
         ports.alarms.series(target.service, target.environment, alarm, { from: to - span, to }),
+        CHART_WAIT_MS,
+        'chart data',
       );
     } catch (error) {
       ports.log.warn('alarm.chart_unread', {
@@ -125,15 +128,6 @@ function seriesName(alarm: AlarmState): string {
   if (m?.kind === 'metric') return m.metric;
   if (m?.kind === 'expression') return m.label ?? m.expression;
   return alarm.name;
-}
-
-function withinWait<T>(read: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(Object.assign(new Error('chart data too slow'), { code: 'TIMEOUT' })), CHART_WAIT_MS);
-    timer.unref?.();
-  });
-  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }
 
 /** "1 h", "45 min", "3 h". */

@@ -10,6 +10,7 @@ import {
 import { ago } from '../format';
 import { affectedServices } from '../maintenance-affects';
 import { channelLink, code, type Line, mention, notice, type Run, strong } from '../reply';
+import { within } from '../within';
 import { changeLines } from './changes';
 import { type ChangeContext, type ChangeSlots, changeContext, guardFindings, guardRefusal } from './guard-rails';
 import { holdRefusal } from './locks';
@@ -285,6 +286,9 @@ export async function changeConfirmation(
   };
 }
 
+/** How long a Confirm card waits for what a change brings and its guard rails' warnings. */
+export const CHANGES_WAIT_MS = 5_000;
+
 /**
  * What a change brings (its commits, or why opsbot cannot tell) and the guard rails that warn about it, for its
  * card; nothing when the version is not known yet, and a plain line when what runs cannot be read.
@@ -294,18 +298,31 @@ export async function whatChanges(
   slots: ChangeSlots,
   ports: IntentPorts,
 ): Promise<{ changes: Line[]; warnings: Line[] }> {
-  let context: ChangeContext | undefined;
-  try {
-    context = await changeContext(kind, slots, ports);
-  } catch {
-    return { changes: [['What changes: I can’t tell — what runs there could not be read.']], warnings: [] };
-  }
-  if (context === undefined) return { changes: [], warnings: [] };
-  const findings = await guardFindings(context, ports, 'warn');
-  return {
-    changes: changeLines(context.changes, context.running, context.target),
-    warnings: findings.map((f) => f.line),
+  const read = async () => {
+    const context = await changeContext(kind, slots, ports);
+    if (context === undefined) return { changes: [], warnings: [] };
+    const findings = await guardFindings(context, ports, 'warn');
+    return {
+      changes: changeLines(context.changes, context.running, context.target),
+      warnings: findings.map((f) => f.line),
+    };
   };
+  try {
+    // The card is not held for long by what it can go without: past the wait it says it could not tell.
+    return await within(read(), CHANGES_WAIT_MS, 'change list');
+  } catch (error) {
+    const late = (error as { code?: unknown }).code === 'TIMEOUT';
+    return {
+      changes: [
+        [
+          'What changes: I can’t tell — ',
+          late ? `AWS did not answer within ${CHANGES_WAIT_MS / 1000} s` : 'what runs there could not be read',
+          '.',
+        ],
+      ],
+      warnings: late ? [['The guard rails could not be checked in time either.']] : [],
+    };
+  }
 }
 
 /** The guard rails set to refuse, checked against a complete change; nothing when none refuses. */

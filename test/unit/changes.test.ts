@@ -7,8 +7,9 @@ import { REVISION_LABEL, SOURCE_LABEL } from '../../integrations/images.port';
 import type { PipelineExecution } from '../../integrations/pipelines.port';
 import type { IntentPorts } from '../../intents/define-intent';
 import { changeLines, compareUrl, readChanges, webRepository } from '../../intents/deploys/changes';
+import { CHANGES_WAIT_MS, whatChanges } from '../../intents/deploys/deploy.policy';
 import { plainText } from '../../intents/reply';
-import { exampleConfig } from '../support/ports';
+import { exampleConfig, sandboxPorts } from '../support/ports';
 
 const sha = (n: number) => createHash('sha1').update(`commit ${n}`).digest('hex');
 const run = (n: number, extra: Partial<PipelineExecution> = {}): PipelineExecution => ({
@@ -152,6 +153,34 @@ describe('what a change brings, read from its images and its pipeline', () => {
       `v2 was built from ${sha(30).slice(0, 12)}, which none of the last 200 runs of web-pipeline read`,
     );
     expect(said(refused)).toContain('opsbot is not allowed to call ecr:BatchGetImage on web.');
+  });
+
+  it('goes without the change list, saying so, when AWS does not answer in time', async () => {
+    // Prepare: the sandbox, its pipeline never answering
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    const { ports } = sandboxPorts();
+    const real = ports.pipelines;
+    const silent: IntentPorts = {
+      ...ports,
+      pipelines: {
+        list: () => real.list(),
+        get: (name) => real.get(name),
+        retryStage: (name, stage, id) => real.retryStage(name, stage, id),
+        executions: () => new Promise(() => undefined),
+        execution: () => new Promise(() => undefined),
+        branch: () => new Promise(() => undefined),
+      },
+    };
+
+    // Act
+    const said = whatChanges('deploy', { service: 'web', environment: 'prod', version: 'v1.1.0' }, silent);
+    await jest.advanceTimersByTimeAsync(CHANGES_WAIT_MS + 1);
+    const { changes, warnings } = await said;
+    jest.useRealTimers();
+
+    // Assess
+    expect(changes.map((l) => plainText(l))).toEqual(['What changes: I can’t tell — AWS did not answer within 5 s.']);
+    expect(warnings.map((l) => plainText(l))).toEqual(['The guard rails could not be checked in time either.']);
   });
 
   it('shows commit messages, authors and links from outside as inert text', async () => {
