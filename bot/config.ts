@@ -93,7 +93,8 @@ const guardRailsSchema = z.strictObject({
   pipelineFailing: guardAction.default('warn'),
   downgrade: guardAction.default('warn'),
   skippedReleases: z
-    .strictObject({ max: z.number().int().min(0).max(1000).default(10), action: guardAction.default('warn') })
+    // Releases are counted among the newest 500 images of the repository.
+    .strictObject({ max: z.number().int().min(0).max(499).default(10), action: guardAction.default('warn') })
     .prefault({}),
   /** The branch (or branches) builds for this environment come from; not checked when not set. */
   branch: z

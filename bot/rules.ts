@@ -49,6 +49,7 @@ export function promotionOrder(config: OpsbotConfig): string[] {
 export function rulesFrom(config: OpsbotConfig): Rules {
   const order = promotionOrder(config);
   return {
+    promotionOrder: order,
     promotedFrom: (environment) => {
       const i = order.indexOf(environment);
       return i > 0 ? order[i - 1] : undefined;

@@ -162,6 +162,8 @@ export interface GuardRails {
 export interface Rules {
   /** The environment images reach `environment` from (the one before it in the promotion order), if any. */
   promotedFrom(environment: string): string | undefined;
+  /** The order images travel through the environments (`promotion.order`, or the usual names'). */
+  readonly promotionOrder: readonly string[];
   /** The guard rails said before Confirm on changes to an environment. */
   guardRails(environment: string): GuardRails;
   /** The pipeline that builds a service's images, when configured. */

@@ -157,7 +157,9 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
     }
   }
   const several =
-    pending === undefined && MANY_TARGETS.has(understood.intent) ? severalTargets(deps.matcher, asked) : undefined;
+    pending === undefined && MANY_TARGETS.has(understood.intent)
+      ? severalTargets(deps.matcher, asked, (understood.slots as Readonly<Record<string, string | undefined>>).source)
+      : undefined;
   if (several !== undefined) return planSeveral(understood.intent, several, understood.slots, job, deps);
   if (pending !== undefined) {
     // A reply to opsbot's question is read as the value asked for: with Lex only when Lex placed nothing (its
@@ -198,7 +200,7 @@ async function interpret(job: InterpretJob, deps: WorkerDeps, deadline?: number)
 }
 
 /** The changes a message may ask of several services or environments at once: one card each. */
-const MANY_TARGETS = new Set(['Deploy', 'Rollback']);
+const MANY_TARGETS = new Set(['Deploy', 'Promote', 'Rollback']);
 
 /**
  * "deploy web and api to staging": each target planned on its own (its card, its question, its refusal), never

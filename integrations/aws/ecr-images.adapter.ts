@@ -53,6 +53,8 @@ export class EcrImages implements Images {
     /** The ECR client for a target, in the repository's region (a repository may live in another region). */
     private readonly client: (target: ImageTarget, region: string) => ECRClient,
     private readonly currentImage: (service: string, environment: string) => Promise<string>,
+    /** Plain http to 127.0.0.1 for image configurations: a test's stand-in of ECR's download addresses only. */
+    private readonly options: { readonly loopbackHttp?: boolean } = {},
   ) {}
 
   async repository(service: string, environment: string): Promise<string> {
@@ -162,7 +164,7 @@ export class EcrImages implements Images {
         client.send(new GetDownloadUrlForLayerCommand({ repositoryName: name, registryId, layerDigest: config })),
       );
       if (url.downloadUrl === undefined) return {};
-      labels = labelsOf(await readBlob(url.downloadUrl, config));
+      labels = labelsOf(await readBlob(url.downloadUrl, config, this.options.loopbackHttp === true));
     } catch (error) {
       const e = awsError(error);
       if (
@@ -223,11 +225,11 @@ function platformImage(manifest: Manifest): string | undefined {
 }
 
 /** Reads an image's configuration from the address ECR gave, at most 1 MiB and 3 s, and checks its digest. */
-async function readBlob(url: string, digest: string): Promise<unknown> {
+async function readBlob(url: string, digest: string, loopbackHttp: boolean): Promise<unknown> {
   const address = new URL(url);
-  // ECR's addresses are https; plain http only to this machine (a test's stand-in).
-  if (address.protocol !== 'https:' && !(address.protocol === 'http:' && address.hostname === '127.0.0.1'))
-    throw new Error('unexpected configuration address');
+  // ECR's addresses are https; plain http only to this machine, and only where a test asks for it.
+  const loopback = loopbackHttp && address.protocol === 'http:' && address.hostname === '127.0.0.1';
+  if (address.protocol !== 'https:' && !loopback) throw new Error('unexpected configuration address');
   // A pre-signed address does not redirect: one that does is not followed past the check above.
   const response = await fetch(address, { signal: AbortSignal.timeout(CONFIG_READ_MS), redirect: 'error' });
   if (!response.ok) throw new Error(`configuration read failed: ${response.status}`);

@@ -23,7 +23,7 @@ interface SandboxImage extends ImageVersion {
 export const sandboxSource = (service: string) => `https://github.com/opsbot-sandbox/${service}`;
 
 /** The parts of a service its commits touch. */
-const SCOPES = ['api', 'checkout', 'deps', 'logging', 'db', 'cache', 'auth', 'ci'];
+const SCOPES = ['checkout', 'deps', 'logging', 'db', 'cache', 'auth', 'ci', 'http'];
 
 /** The commit a seeded release was built from: the same for the same service and tag, whatever the seed. */
 function seededBuild(service: string, tag: string, branch = 'main'): SandboxBuild {

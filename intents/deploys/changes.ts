@@ -7,6 +7,8 @@ import { code, type Line, link, type Run, strong } from '../reply';
 export const EXECUTIONS_READ = 200;
 /** The changes a Confirm card shows, newest first; the rest are listed in the deploy's thread. */
 export const CHANGES_SHOWN = 5;
+/** How long a Confirm card (or a deploy's thread) waits for what a change brings. */
+export const CHANGES_WAIT_MS = 5_000;
 /** At most this many changes are listed in the thread (the compare link has them all). */
 export const CHANGES_LISTED = 50;
 
@@ -147,7 +149,11 @@ function changeList(
     // Newest first: the runs after the older image's, up to the newer image's own.
     const forward = to < from;
     const [newer, older] = forward ? [to, from] : [from, to];
-    const changes = uniqueRevisions(executions.slice(newer, older), older === from ? running : target);
+    const changes = uniqueRevisions(
+      executions.slice(newer, older),
+      forward ? running : target,
+      forward ? target : running,
+    );
     const compare =
       repository !== undefined && running.revision !== undefined && target.revision !== undefined
         ? compareUrl(
@@ -165,12 +171,18 @@ function changeList(
   return { kind: 'unknown', why: whyUnknown(service, images, builds, read), ...(compare !== undefined && { compare }) };
 }
 
-/** The revisions of the executions, each commit once, without the older image's own. */
-function uniqueRevisions(executions: readonly PipelineExecution[], older: Build): PipelineRevision[] {
+/**
+ * The revisions of the executions, each commit once, without the older image's own; of a pipeline with several
+ * sources, those of the source action the newer image was built from.
+ */
+function uniqueRevisions(executions: readonly PipelineExecution[], older: Build, newer: Build): PipelineRevision[] {
   const seen: string[] = older.revision !== undefined ? [older.revision] : [];
+  const action = newer.execution?.revisions.find(
+    (r) => newer.revision !== undefined && sameCommit(r.id, newer.revision),
+  )?.action;
   const out: PipelineRevision[] = [];
   for (const e of executions) {
-    const revision = e.revisions[0];
+    const revision = action === undefined ? e.revisions[0] : e.revisions.find((r) => r.action === action);
     if (revision === undefined || seen.some((s) => sameCommit(s, revision.id))) continue;
     seen.push(revision.id);
     out.push(revision);

@@ -11,7 +11,7 @@ import { ago } from '../format';
 import { affectedServices } from '../maintenance-affects';
 import { channelLink, code, type Line, mention, notice, type Run, strong } from '../reply';
 import { within } from '../within';
-import { changeLines } from './changes';
+import { CHANGES_WAIT_MS, changeLines } from './changes';
 import { type ChangeContext, type ChangeSlots, changeContext, guardFindings, guardRefusal } from './guard-rails';
 import { holdRefusal } from './locks';
 import { lockRefusal } from './run/lock';
@@ -286,9 +286,6 @@ export async function changeConfirmation(
   };
 }
 
-/** How long a Confirm card waits for what a change brings and its guard rails' warnings. */
-export const CHANGES_WAIT_MS = 5_000;
-
 /**
  * What a change brings (its commits, or why opsbot cannot tell) and the guard rails that warn about it, for its
  * card; nothing when the version is not known yet, and a plain line when what runs cannot be read.
@@ -342,8 +339,28 @@ export async function guardRailRefusal(
     rails.branch?.action,
   ];
   if (!refusing.includes('refuse')) return undefined;
-  const context = await changeContext(kind, slots, ports);
-  return context === undefined ? undefined : guardRefusal(context, ports);
+  const check = async () => {
+    const context = await changeContext(kind, slots, ports);
+    return context === undefined ? undefined : guardRefusal(context, ports);
+  };
+  try {
+    return await within(check(), CHANGES_WAIT_MS, 'guard rails');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'TIMEOUT') throw error;
+    // A rail set to refuse that cannot be checked refuses: nothing ships unchecked.
+    return {
+      reason: 'guard-rail:unchecked',
+      reply: notice(
+        'refused',
+        [
+          'Nothing was deployed: I could not check the guard rails of ',
+          strong(environment),
+          ` within ${CHANGES_WAIT_MS / 1000} s (AWS did not answer).`,
+        ],
+        ['Try again in a minute.'],
+      ),
+    };
+  }
 }
 
 /** How soon before a deploy AWS maintenance of the service's resources is worth a warning on its card. */

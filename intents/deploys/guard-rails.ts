@@ -120,15 +120,18 @@ async function untested(
   const before = ports.rules.promotedFrom(context.environment);
   if (before === undefined || ports.rules.target(context.service, before) === undefined) return undefined;
   const { version, digest } = context.target;
-  const names = (v: string) => v === version || (digest !== undefined && v === digest);
   try {
-    const [current, history] = await Promise.all([
+    const [current, history, tagged] = await Promise.all([
       ports.deployments.current(context.service, before),
       ports.deployments.history(context.service, before, 50),
+      digest === undefined ? undefined : ports.images.find(context.service, before, version).catch(() => undefined),
     ]);
+    // By the image where it is known: the tag counts only while it names that image there.
+    const tagIsImage = digest === undefined || tagged?.digest === digest;
+    const names = (v: string) => (digest !== undefined && v === digest) || (v === version && tagIsImage);
     const ran =
-      names(current.version) ||
       (digest !== undefined && digestOf(current.image) === digest) ||
+      (digestOf(current.image) === undefined && names(current.version)) ||
       history.some((d) => d.status === 'Succeeded' && d.rollback !== true && names(d.version));
     if (ran) return undefined;
     return {
@@ -258,6 +261,8 @@ async function branch(
 ): Promise<GuardFinding | undefined> {
   const execution = context.changes.target.execution;
   const pipeline = context.changes.pipeline;
+  // A service no pipeline builds has no branch to check (as a failing pipeline is not checked for it).
+  if (pipeline === undefined) return undefined;
   const expected = names.flatMap((n, i): Run[] => [...(i > 0 ? [' or '] : []), code(n)]);
   let built: string | undefined;
   try {

@@ -45,8 +45,16 @@ export async function readPromotion(
   if (source === undefined)
     return refusal(
       'nothing-before',
-      [strong(environment), ' is the first environment images reach, so there is nothing to promote into it.'],
-      ['Deploy a version there instead, like ', code(`/deploy ${service} ${environment} <version>`), '.'],
+      ports.rules.promotionOrder.includes(environment)
+        ? [strong(environment), ' is the first environment images reach, so there is nothing to promote into it.']
+        : [strong(environment), ' is not in the promotion order, so I don’t know where its images come from.'],
+      [
+        'Say where from (',
+        code(`promote ${service} from <environment> to ${environment}`),
+        '), or deploy a version there, like ',
+        code(`/deploy ${service} ${environment} <version>`),
+        '.',
+      ],
     );
   if (source === environment)
     return refusal(
@@ -74,8 +82,13 @@ export async function readPromotion(
     ports.deployments.current(service, source),
     ports.deployments.history(service, source, 20).catch(() => []),
   ]);
-  const arrived = history.find((d) => d.status === 'Succeeded' && d.version === current.version);
-  const since = current.since ?? arrived?.startedAt;
+  // Since it first arrived: ECS's primary deployment begins anew when a later deploy is rolled back to it, so the
+  // earliest deployment of it that succeeded counts too.
+  const arrivals = history
+    .filter((d) => d.status === 'Succeeded' && d.version === current.version)
+    .map((d) => d.startedAt);
+  const known = [...(current.since !== undefined ? [current.since] : []), ...arrivals];
+  const since = known.length > 0 ? Math.min(...known) : undefined;
   let digest = digestOf(current.image);
   if (digest === undefined) {
     // Run by tag: the image the tag names now is the one that runs, unless the tag was pushed again since.
@@ -158,6 +171,16 @@ function evidence(promotion: Promotion, now: number): Run[] {
   ];
 }
 
+/** What the Confirm card pinned: the source, its version and the image's digest; undefined before a card. */
+function pinnedPromotion(slots: Readonly<Record<string, string | undefined>>): Promotion | undefined {
+  const version = pinned(slots, 'version');
+  const digest = pinnedDigest(slots);
+  const source = pinned(slots, 'source');
+  return version === undefined || digest === undefined || source === undefined
+    ? undefined
+    : { source, version, digest, rolledBackSince: 0 };
+}
+
 /** The image the target already runs: nothing to promote. */
 async function alreadyThere(
   slots: PromoteSlots,
@@ -201,13 +224,15 @@ export const promote = defineIntent(promoteIntent, {
       )) ??
       (await busyRefusal(slots, actor, ports));
     if (early !== undefined) return early;
-    const read = await readPromotion(slots, ports);
+    // At Confirm, the image the card showed (its pins), whatever the source runs by now; before it, what it runs.
+    const pins = pinnedPromotion(slots);
+    const read = pins === undefined ? await readPromotion(slots, ports) : { promotion: pins };
     if (read === undefined) return undefined;
     if ('refusal' in read) return read.refusal;
-    const digest = pinnedDigest(slots) ?? read.promotion.digest;
+    const { promotion } = read;
     return (
-      (await alreadyThere(slots, read.promotion, ports)) ??
-      (await guardRailRefusal('promote', { ...slots, version: read.promotion.version, digest }, ports))
+      (await alreadyThere(slots, promotion, ports)) ??
+      (await guardRailRefusal('promote', { ...slots, version: promotion.version, digest: promotion.digest }, ports))
     );
   },
   checkEarly: ({ slots, actor }, ports) => busyRefusal(slots, actor, ports),
@@ -256,14 +281,9 @@ export const promote = defineIntent(promoteIntent, {
   async handle({ slots, actor }, ports) {
     const { service, environment } = slots as Required<Pick<typeof slots, 'service' | 'environment'>>;
     // What the card showed and the person confirmed: that image, even if the source has moved on since.
-    let version = pinned(slots, 'version');
-    let digest = pinnedDigest(slots);
-    let source = pinned(slots, 'source');
-    if (version === undefined || digest === undefined || source === undefined) {
-      const read = await readPromotion(slots, ports);
-      if (read === undefined || 'refusal' in read) return read?.refusal.reply ?? notice('none', 'Nothing to promote.');
-      ({ version, digest, source } = read.promotion);
-    }
+    const read = pinnedPromotion(slots) ?? (await readPromotion(slots, ports));
+    if (read === undefined || 'refusal' in read) return read?.refusal.reply ?? notice('none', 'Nothing to promote.');
+    const { version, digest, source } = 'promotion' in read ? read.promotion : read;
     const override = await overrideInForce(slots, actor, ports);
     return startRun(
       {

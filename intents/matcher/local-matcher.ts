@@ -55,7 +55,9 @@ export interface Classification {
 }
 
 /** Words before a name that make it the source of a move, not its target ("promote web *from* staging to prod"). */
-const SOURCE_BEFORE: ReadonlySet<string> = new Set(['from', 'with', 'von', 'aus', 'desde']);
+const SOURCE_BEFORE: ReadonlySet<string> = new Set(['from', 'von', 'aus', 'desde']);
+/** Verbs that make one place like another: what follows their "with" is the source ("sync prod with staging"). */
+const SYNC = /^\s*(?:sync|align|match)\b/i;
 /** Korean particles after a name that make it the source ("스테이징*에서*"). */
 const SOURCE_AFTER: ReadonlySet<string> = new Set(['에서', '부터']);
 /** Words before a name that make it the target ("promote web from staging *to* prod"). */
@@ -153,7 +155,9 @@ export class LocalMatcher {
   classify(rawText: string, botUserId?: string): Classification {
     const text = cleanSlackText(rawText, botUserId);
     // "promote web staging -> prod": an arrow says where to ("prod <- stg" too, the other way round).
-    const read = leftArrows(text).replace(/\s*(?:->|=>|→)\s*/g, ' to ');
+    const arrows = leftArrows(text).replace(/\s*(?:->|=>|→)\s*/g, ' to ');
+    // "sync prod with staging": after a verb that makes one place like another, "with" says where from.
+    const read = SYNC.test(arrows) ? arrows.replace(/\swith\s/i, ' from ') : arrows;
     const said = this.saidByItsVerb(text, read);
     if (said !== undefined) {
       const tokens = tokenize(read);
@@ -435,7 +439,10 @@ export class LocalMatcher {
         slots[slot] = pipeline;
       }
     }
-    const missing = declared.find(([slot, d]) => slots[slot] === undefined && d.type !== 'Version');
+    // An optional source is no missing name: "promote api to prod for the billing fix" has no source to ask about.
+    const missing = declared.find(
+      ([slot, d]) => slots[slot] === undefined && d.type !== 'Version' && d.source !== true,
+    );
     if (missing === undefined) return { slots };
     const covered = new Set(entities.flatMap((e) => range(e.start, e.end)));
     const leftovers = tokens.filter(

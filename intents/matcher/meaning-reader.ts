@@ -6,6 +6,7 @@ import type { LanguageGuess, LanguageIdentifier } from './language-id';
 import type { Classification } from './local-matcher';
 import { asksHowItWorks, type EnglishReader, type Mood, moodOf, withoutLead } from './meaning';
 import { stem, tokenize } from './normalize';
+import { mover } from './request-shapes';
 import { FALLBACK_INTENT, STOPWORDS, utterancesIn } from './tables';
 
 /** An action said in the negative or as a hypothetical: declined, never planned. */
@@ -61,6 +62,8 @@ export class MeaningReader {
   private grammar: GrammarWords | undefined;
   private identifier: LanguageIdentifier | undefined;
   private english: Promise<EnglishReader> | undefined;
+  /** The intent that promotes (declares a source slot) and the one that moves services, once looked up. */
+  private moves: { promotion?: IntentDeclaration; deploy?: IntentDeclaration } | undefined;
 
   // Built and loaded on first use, not when the worker starts: a cold start that only runs an event never needs them.
   constructor(
@@ -191,7 +194,40 @@ export class MeaningReader {
         classification.loose === true ||
         classification.confidence < SURE ||
         unread);
-    return { ...classification, language, mood, ...(uncertain && { uncertain }) };
+    return { ...this.moved(classification), language, mood, ...(uncertain && { uncertain }) };
+  }
+
+  /**
+   * Whoever placed the words (Lex or the local matcher), a move keeps its meaning: a promotion that names its version
+   * ("promote web v1.9.3 to prod") is a deploy of that version, and a deploy said from one environment to another
+   * without a version ("deploy web from staging to prod") is a promotion of what the first runs.
+   */
+  private moved(classification: Classification): Classification {
+    const slotsOf = this.loaders.slotsOf;
+    if (slotsOf === undefined) return classification;
+    this.moves ??= {
+      promotion: this.intents.find((i) => Object.values(i.slots).some((s) => s.source === true)),
+      deploy: mover(this.intents),
+    };
+    const { promotion, deploy } = this.moves;
+    if (promotion === undefined || deploy === undefined) return classification;
+    // The request itself, not the reason said after it ("redeploy billing in dev, the pod is wedged").
+    const said = classification.request ?? classification.text;
+    if (classification.intent === promotion.name) {
+      const asDeploy = slotsOf(deploy.name, said);
+      return asDeploy.version === undefined
+        ? classification
+        : { ...classification, intent: deploy.name, slots: asDeploy };
+    }
+    if (classification.intent === deploy.name && classification.slots.version === undefined) {
+      const asPromotion = slotsOf(promotion.name, said);
+      const source = Object.entries(promotion.slots).find(([, s]) => s.source === true)?.[0] as string;
+      // Read as a promotion only to the place the deploy was going: one more place said is where from.
+      return asPromotion[source] === undefined || asPromotion.environment !== classification.slots.environment
+        ? classification
+        : { ...classification, intent: promotion.name, slots: asPromotion };
+    }
+    return classification;
   }
 
   /** The English reader, loaded once; a load that fails leaves this message's negation unread and is tried again. */

@@ -7,17 +7,20 @@ export const MAX_TARGETS = 6;
 /**
  * A request that names several services or environments ("deploy web and api to staging", "roll back web in staging
  * and prod"): one slot set per service and environment, in the order they were named, each service with the version
- * said after it (before the next service). Undefined when it names one of each at most. An environment after `from`
- * is where something comes from, not a target.
+ * said after it (before the next service). Undefined when it names one of each at most. An environment after `from`,
+ * or a promotion's `source`, is where something comes from, not a target; each target keeps that source.
  */
 export function severalTargets(
   matcher: Pick<LocalMatcher, 'resolver'>,
   text: string,
+  source?: string,
 ): Array<Record<string, string>> | undefined {
   const tokens = tokenize(text);
   const entities = matcher.resolver.extract(tokens);
   const services = entities.filter((e) => e.type === 'Service');
-  const environments = entities.filter((e) => e.type === 'Environment' && tokens[e.start - 1]?.word !== 'from');
+  const environments = entities.filter(
+    (e) => e.type === 'Environment' && tokens[e.start - 1]?.word !== 'from' && e.value !== source,
+  );
   const serviceNames = [...new Set(services.map((e) => e.value))];
   const environmentNames = [...new Set(environments.map((e) => e.value))];
   if (serviceNames.length <= 1 && environmentNames.length <= 1) return undefined;
@@ -35,6 +38,7 @@ export function severalTargets(
         ...(service !== undefined && { service }),
         ...(environment !== undefined && { environment }),
         ...(version !== undefined && { version }),
+        ...(source !== undefined && { source }),
       });
     }
   }

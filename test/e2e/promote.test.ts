@@ -77,6 +77,24 @@ describe('promote what was tested, see what is in it, be warned before shipping 
     }
   });
 
+  it('promotes each service named, never silently fewer, with the source kept out of the targets', async () => {
+    // Prepare
+    h = await harness();
+
+    // Act
+    const asked = mention('promote web and api from staging to prod');
+    await h.sendAndSettle(asked.event);
+
+    // Assess: one card each, both from staging to prod
+    const cards = h
+      .bot()
+      .map(read)
+      .filter((t) => t.includes('Confirm: promote'));
+    expect(cards).toHaveLength(2);
+    expect(cards.some((t) => /Promote \*web\* `[^`]+` from \*staging\* to \*prod\*/.test(t))).toBe(true);
+    expect(cards.some((t) => /Promote \*api\* `[^`]+` from \*staging\* to \*prod\*/.test(t))).toBe(true);
+  });
+
   it('deploys the image its card showed, even when staging moves on before Confirm', async () => {
     // Prepare: the card, then staging deploys another version before anyone confirms
     h = await harness();
@@ -171,6 +189,53 @@ describe('promote what was tested, see what is in it, be warned before shipping 
     expect(h.bot().some((m) => unescaped(m.text).includes('to prod has started'))).toBe(false);
     const refusals = (await h.deps.worker.ports.audit.list({ since: 0 })).filter((r) => r.outcome === 'refused');
     expect(refusals.map((r) => r.reason)).toEqual(expect.arrayContaining(['guard-rail:untested', 'guard-rail:branch']));
+  });
+
+  it('checks the guard rails again at Confirm: a pipeline that failed since the card refuses it', async () => {
+    // Prepare: prod refuses while a pipeline fails; api's pipeline is green when the card is shown
+    h = await harness({}, withRails('pipelineFailing: refuse'));
+    const card = (await slash(h, 'promote api prod')).ack as StandInMessage;
+    const shown = read(card);
+    h.sandbox.pipelines.run('api-pipeline', 'fail');
+
+    // Act
+    await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+
+    // Assess
+    expect(shown).toContain('Promote *api*');
+    const answer = h.bot().map(read).join('\n');
+    expect(answer).toContain('Nothing was deployed: Its pipeline *api-pipeline* is failing at *Build*.');
+    expect(answer).not.toContain('the promotion of api');
+  });
+
+  it('promotes a moving tag by its image: prod on `latest` takes the newer `latest` staging runs', async () => {
+    // Prepare: prod and staging both run `latest`, each pinned to the image the tag named when it was deployed
+    h = await harness();
+    const older = await h.sandbox.images.find('web', 'prod', 'latest');
+    await h.sandbox.deployments.start({
+      service: 'web',
+      environment: 'prod',
+      version: 'latest',
+      digest: older?.digest as string,
+      requestedBy: ALICE,
+    });
+    const newer = h.sandbox.images.push('web', 'latest');
+    await h.sandbox.deployments.start({
+      service: 'web',
+      environment: 'staging',
+      version: 'latest',
+      digest: newer.digest,
+      requestedBy: ALICE,
+    });
+    await h.advance(30 * 60_000);
+
+    // Act
+    const card = (await slash(h, 'promote web prod')).ack as StandInMessage;
+    await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+    await h.advance(30 * 60_000);
+
+    // Assess
+    expect((await runs(h, 'web', 'prod')).image.endsWith(`@${newer.digest}`)).toBe(true);
   });
 
   it('lists every change in the deploy’s thread when its card had room for the newest five only', async () => {

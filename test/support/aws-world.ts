@@ -314,15 +314,25 @@ export function awsWorld(home: string): AwsWorld {
     downloadUrl: 'http://127.0.0.1:9/config',
     layerDigest: input.layerDigest,
   }));
-  ecr.on(DescribeImagesCommand).callsFake(async (input) => ({
-    imageDetails: ['v1.8.1', 'v1.8.2'].map((tag, i) => ({
+  ecr.on(DescribeImagesCommand).callsFake(async (input) => {
+    const all = ['v1.8.1', 'v1.8.2'].map((tag, i) => ({
       registryId: input.registryId,
       repositoryName: input.repositoryName,
       imageDigest: `sha256:${String(i).repeat(64)}`,
       imageTags: [tag],
       imagePushedAt: new Date(Date.now() - (2 - i) * 86_400_000),
-    })),
-  }));
+    }));
+    // As ECR: the images asked for by tag or digest, or every one.
+    const ids = (input.imageIds ?? []) as Array<{ imageTag?: string; imageDigest?: string }>;
+    return {
+      imageDetails:
+        ids.length === 0
+          ? all
+          : all.filter((d) =>
+              ids.some((id) => d.imageTags.includes(id.imageTag ?? '') || d.imageDigest === id.imageDigest),
+            ),
+    };
+  });
 
   // CodePipeline: a pipeline whose Deploy stage failed.
   const pipelines = stub(mockClient(CodePipelineClient));

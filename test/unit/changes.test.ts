@@ -6,8 +6,8 @@ import { OpsbotError } from '../../integrations/errors';
 import { REVISION_LABEL, SOURCE_LABEL } from '../../integrations/images.port';
 import type { PipelineExecution } from '../../integrations/pipelines.port';
 import type { IntentPorts } from '../../intents/define-intent';
-import { changeLines, compareUrl, readChanges, webRepository } from '../../intents/deploys/changes';
-import { CHANGES_WAIT_MS, whatChanges } from '../../intents/deploys/deploy.policy';
+import { CHANGES_WAIT_MS, changeLines, compareUrl, readChanges, webRepository } from '../../intents/deploys/changes';
+import { whatChanges } from '../../intents/deploys/deploy.policy';
 import { plainText } from '../../intents/reply';
 import { exampleConfig, sandboxPorts } from '../support/ports';
 

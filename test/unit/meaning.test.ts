@@ -13,7 +13,7 @@ const understanding = understandingFor(
   vocabularyOf(parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'))),
 );
 const read = (text: string) => readMessage(understanding, text);
-const ACTIONS = ['Deploy', 'Rollback', 'Lock', 'Unlock'];
+const ACTIONS = ['Deploy', 'Promote', 'Rollback', 'Lock', 'Unlock'];
 
 describe('meaning before keywords', () => {
   it.each([
@@ -89,6 +89,26 @@ describe('meaning before keywords', () => {
 
     // Assess
     expect([reading.intent, reading.slots]).toEqual(['Promote', slots]);
+  });
+
+  it.each([
+    ['Promote', 'promote web v1.9.3 to prod', 'Deploy', { service: 'web', environment: 'prod', version: 'v1.9.3' }],
+    [
+      'Deploy',
+      'deploy web from staging to prod',
+      'Promote',
+      { service: 'web', environment: 'prod', source: 'staging' },
+    ],
+    ['Deploy', 'deploy web to prod', 'Deploy', { service: 'web', environment: 'prod' }],
+  ])('keeps a move’s meaning whoever placed it (Lex said %s): %s', async (placed, text, intent, slots) => {
+    // Prepare: Lex's answer, with the slots a Promote or a Deploy has (Lex drops what its intent has no slot for)
+    const lex = { text, intent: placed, slots: { service: 'web', environment: 'prod' }, confidence: 0.9 };
+
+    // Act
+    const reading = await understanding.meaning.read(lex, { language: 'en' });
+
+    // Assess
+    expect([reading.intent, reading.slots]).toEqual([intent, slots]);
   });
 
   it.each([
@@ -517,6 +537,7 @@ describe("opsbot's own evaluation sets (test/nlu/, npm run nlu:eval)", () => {
     ['eval-last.jsonl', 160, 0.99, 0.99],
     ['eval-seventh.jsonl', 160, 0.99, 0.99],
     ['eval-eighth.jsonl', 160, 0.98, 0.98],
+    ['eval-promote.jsonl', 90, 0.92, 0.92],
   ])(
     '%s: its %d utterances placed at the figures the README states, no action on a request that was not one',
     async (file, rows, intents, slots) => {

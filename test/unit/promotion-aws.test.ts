@@ -410,7 +410,7 @@ function downloadUrl(layerDigest: string, blob: Buffer = CONFIG): GetDownloadUrl
   });
 }
 
-function images(target: ImageTarget = TARGET) {
+function images(target: ImageTarget = TARGET, loopbackHttp = true) {
   const ecr = mockClient(ECRClient);
   const clients: Array<[string, string]> = [];
   const adapter = new EcrImages(
@@ -422,11 +422,27 @@ function images(target: ImageTarget = TARGET) {
     async () => {
       throw new Error('the configured repository is used');
     },
+    // The configuration is served over plain http on loopback here; in production only https is read.
+    { loopbackHttp },
   );
   return { ecr, adapter, clients };
 }
 
 describe('image labels from ECR (published manifests, a loopback config blob)', () => {
+  it('reads configurations only over https where no test asks otherwise', async () => {
+    // Prepare: the adapter as production builds it, and an address over plain http
+    const { ecr, adapter } = images(TARGET, false);
+    ecr.on(BatchGetImageCommand).resolves(batchGetImage());
+    ecr.on(GetDownloadUrlForLayerCommand).resolves(downloadUrl(CONFIG_DIGEST));
+
+    // Act
+    const read = await adapter.labels('web', 'prod', IMAGE_DIGEST).catch((error: unknown) => error);
+
+    // Assess
+    expect(String(read)).toContain('unexpected configuration address');
+    expect(reads).toEqual([]);
+  });
+
   it('reads a single image’s labels from its configuration, checked against the manifest’s config digest', async () => {
     // Prepare
     const { ecr, adapter } = images();

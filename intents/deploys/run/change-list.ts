@@ -1,7 +1,9 @@
 import type { IntentPorts } from '../../define-intent';
 import { type Line, link, strong } from '../../reply';
-import { CHANGES_LISTED, CHANGES_SHOWN, changeLine, readChanges } from '../changes';
+import { within } from '../../within';
+import { CHANGES_LISTED, CHANGES_SHOWN, CHANGES_WAIT_MS, changeLine, readChanges } from '../changes';
 import type { DeployRun } from './record';
+import { errorNote } from './record';
 import { tellStory } from './story';
 
 /**
@@ -39,5 +41,12 @@ export async function tellChanges(run: DeployRun, ports: IntentPorts): Promise<v
     heading,
     ports,
     list.changes.slice(0, CHANGES_LISTED).map((c) => ['• ', ...changeLine(c)]),
+  );
+}
+
+/** `tellChanges` within a few seconds, a failure logged: the deploy goes on without its list. */
+export async function tellChangesSafely(run: DeployRun, ports: IntentPorts): Promise<void> {
+  await within(tellChanges(run, ports), CHANGES_WAIT_MS, 'change list').catch((error: unknown) =>
+    ports.log.warn('deploy.changes_unread', { runId: run.id, error: errorNote(error) }),
   );
 }

@@ -1,7 +1,7 @@
 import type { Actor, IntentPorts } from '../../define-intent';
 import { code, notice, type Reply, strong } from '../../reply';
 import { answerAlarmAlerts } from './alerts';
-import { tellChanges } from './change-list';
+import { tellChangesSafely } from './change-list';
 import { DEPLOY_TIMEOUT_MS, type DeployLock, holdLockWithMessage, lockKey, lockRefusal } from './lock';
 import { approvalCard, liveReply } from './message';
 import { APPROVAL_WINDOW_MS, type DeployRun, digestOf, errorNote, newRunId, saveRun, withPollLease } from './record';
@@ -40,7 +40,13 @@ export async function beginRun(
 ): Promise<{ reply: Reply; run?: DeployRun }> {
   const { service, environment, version } = request;
   const current = await ports.deployments.current(service, environment);
-  if (current.version === version) {
+  // By the image where the card pinned one: a tag that moves (`latest`) names another image than the one running.
+  const runningDigest =
+    request.digest === undefined
+      ? undefined
+      : (digestOf(current.image) ??
+        (await ports.images.find(service, environment, current.version).catch(() => undefined))?.digest);
+  if (request.digest !== undefined ? runningDigest === request.digest : current.version === version) {
     return {
       reply: notice('none', [
         strong(service),
@@ -192,16 +198,12 @@ export async function launch(run: DeployRun, ports: IntentPorts): Promise<void> 
       }
       await saveRun(run, ports);
       await holdLockWithMessage(run, ports);
-      if (run.messagesPending !== true) {
-        await tellStart(run, d, ports);
-        // The changes its card had no room for; a list that cannot be read leaves the deploy as it is.
-        await tellChanges(run, ports).catch((error: unknown) =>
-          ports.log.warn('deploy.changes_unread', { runId: run.id, error: errorNote(error) }),
-        );
-      }
+      if (run.messagesPending !== true) await tellStart(run, d, ports);
       if (run.kind === 'rollback' && run.trigger === undefined) await answerAlarmAlerts(run, ports);
     } finally {
       await ports.watcher.watch(run.id);
     }
   });
+  // Watched first; then the changes its card had no room for, in its thread (a list not read in time is left out).
+  if (run.messagesPending !== true) await tellChangesSafely(run, ports);
 }

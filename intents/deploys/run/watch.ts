@@ -3,6 +3,7 @@ import type { WatchResult } from '../../../integrations/watcher.port';
 import type { IntentPorts } from '../../define-intent';
 import { status } from '../../reply';
 import { firedAlarm, redeployOnAlarm, stopOnAlarm } from './alarm-response';
+import { tellChangesSafely } from './change-list';
 import { end, expire } from './end';
 import { askAtGate, closeGateAsk } from './gate-ask';
 import { holdLockWithMessage, LOCK_RENEW_EVERY_MS } from './lock';
@@ -53,6 +54,7 @@ export async function pollRun(id: string, ports: IntentPorts): Promise<WatchResu
         await saveRun(run, ports);
         await holdLockWithMessage(run, ports);
         await tellStart(run, d, ports);
+        await tellChangesSafely(run, ports);
       }
     }
     if (d.id !== run.deploymentId) {
