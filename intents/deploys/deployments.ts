@@ -141,11 +141,24 @@ export async function rollbackTarget(
   service: string,
   environment: string,
   ports: IntentPorts,
-): Promise<string | undefined> {
+): Promise<{ version: string; digest?: string } | undefined> {
   const active = (await ports.deployments.active()).some((d) => d.service === service && d.environment === environment);
   if (active) return undefined;
-  const previous = (await lastGoodDeploy(service, environment, ports))?.previousVersion;
-  return previous === undefined || previous === '?' || previous === '' ? undefined : previous;
+  const last = await lastGoodDeploy(service, environment, ports);
+  const previous = last?.previousVersion;
+  if (last === undefined || previous === undefined || previous === '?' || previous === '') return undefined;
+  const digest = await recordedPreviousDigest(last, ports);
+  return { version: previous, ...(digest !== undefined && { digest }) };
+}
+
+/** The image that ran before a deploy, by digest when opsbot's deploy recorded one (the tag may have moved since). */
+async function recordedPreviousDigest(
+  last: { readonly id: string; readonly startedAt: number },
+  ports: IntentPorts,
+): Promise<string | undefined> {
+  const from = new Date(last.startedAt - 60 * 60_000).toISOString();
+  return (await ports.store.list<DeployRun>('deploys', { from })).find((r) => r.deploymentId === last.id)
+    ?.previousDigest;
 }
 
 export async function rollbackService(
@@ -213,16 +226,14 @@ export async function rollbackService(
     (await changeRefusal({ ...slots, version: previous }, actor, ports)) ??
     (await versionRefusal({ ...slots, version: previous }, ports));
   if (refused !== undefined) return refused.reply;
-  // The image that ran before it, by digest when opsbot's deploy recorded one (the tag may have moved since).
-  const from = new Date(last.startedAt - 60 * 60_000).toISOString();
-  const deployed = (await ports.store.list<DeployRun>('deploys', { from })).find((r) => r.deploymentId === last.id);
+  const digest = await recordedPreviousDigest(last, ports);
   return startRun(
     {
       kind: 'rollback',
       service: slots.service,
       environment: slots.environment,
       version: previous,
-      ...(deployed?.previousDigest !== undefined && { digest: deployed.previousDigest }),
+      ...(digest !== undefined && { digest }),
     },
     actor,
     ports,

@@ -18,8 +18,8 @@ export const rollback = defineIntent(rollbackIntent, {
           ? await rollbackTarget(slots.service, slots.environment, ports).catch(() => undefined)
           : undefined;
       if (target === undefined) return text;
-      const { changes } = await whatChanges('rollback', { ...slots, version: target }, ports);
-      return { ...text, details: ['Back to ', code(target), ', what ran before the last deploy.'], changes };
+      const { changes } = await whatChanges('rollback', { ...slots, ...target }, ports);
+      return { ...text, details: ['Back to ', code(target.version), ', what ran before the last deploy.'], changes };
     }
     return {
       ...text,

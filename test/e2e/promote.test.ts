@@ -261,6 +261,25 @@ describe('promote what was tested, see what is in it, be warned before shipping 
     expect(listed?.match(/• </g)?.length).toBe(total);
   });
 
+  it('says on a rollback’s card what going back takes out, to the version before the last deploy', async () => {
+    // Prepare: a deploy to staging that succeeded
+    h = await harness();
+    const before = (await runs(h, 'web', 'staging')).version;
+    const [tagged] = (await h.sandbox.images.newest('web', 'staging', 2)).filter((i) => i.tag !== 'latest');
+    const card = (await slash(h, `web staging ${tagged?.tag}`)).ack as StandInMessage;
+    await h.sendAndSettle(click(h, card, 'opsbot.confirm'));
+    await h.advance(30 * 60_000);
+
+    // Act
+    const back = (await slash(h, 'rollback web staging')).ack as StandInMessage;
+
+    // Assess
+    expect(read(back)).toContain(`Back to \`${before}\`, what ran before the last deploy.`);
+    expect(read(back)).toMatch(
+      new RegExp(`Takes out \\*\\d+ changes\\* made since \`${before.replace(/\./g, '\\.')}\``),
+    );
+  });
+
   it('says it cannot tell what changes when no pipeline builds the service, with the commits’ compare link', async () => {
     // Prepare: web has no pipeline configured
     h = await harness({}, EXAMPLE.replace('    pipeline: web-pipeline\n', ''));
