@@ -56,9 +56,10 @@ function sameCommit(a: string, b: string): boolean {
 }
 
 /** The reason a read failed, as the person can act on it. */
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   const e = error as { userMessage?: unknown };
-  return typeof e?.userMessage === 'string' ? e.userMessage : 'AWS did not answer';
+  // Said inside a sentence of its own: without its full stop.
+  return typeof e?.userMessage === 'string' ? e.userMessage.replace(/\.$/, '') : 'AWS did not answer';
 }
 
 /**

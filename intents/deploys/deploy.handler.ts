@@ -3,25 +3,19 @@ import { deployIntent } from './deploy.intent';
 import {
   busyRefusal,
   changeConfirmation,
-  changeRefusal,
+  deployIntoRefusal,
   guardRailRefusal,
   offeredVersions,
   pinnedDigest,
   versionRefusal,
 } from './deploy.policy';
-import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
+import { frozen, overrideInForce, overrideOf } from './freeze';
 import { startRun } from './run/start';
 
 /** A deploy: its policy (rules, freeze, lock, version), its confirmation card, the versions it offers, and the run it starts. */
 export const deploy = defineIntent(deployIntent, {
   check: async ({ slots, actor }, ports) =>
-    (await changeRefusal(slots, actor, ports)) ??
-    (await freezeRefusal(
-      { ...slots, ...(overrideOf(slots) !== undefined && { override: overrideOf(slots) }) },
-      actor,
-      ports,
-    )) ??
-    (await busyRefusal(slots, actor, ports)) ??
+    (await deployIntoRefusal(slots, actor, ports)) ??
     (await versionRefusal(slots, ports)) ??
     (await guardRailRefusal(
       'deploy',

@@ -12,6 +12,7 @@ import { affectedServices } from '../maintenance-affects';
 import { channelLink, code, type Line, mention, notice, type Run, strong } from '../reply';
 import { within } from '../within';
 import { CHANGES_WAIT_MS, changeLines } from './changes';
+import { freezeRefusal, overrideOf } from './freeze';
 import { type ChangeContext, type ChangeSlots, changeContext, guardFindings, guardRefusal } from './guard-rails';
 import { holdRefusal } from './locks';
 import { lockRefusal } from './run/lock';
@@ -419,5 +420,22 @@ export async function busyRefusal(
   return (
     (await lockRefusal(slots.service, slots.environment, ports)) ??
     (await holdRefusal(slots.service, slots.environment, actor, ports))
+  );
+}
+
+/**
+ * What refuses any change that deploys into an environment (a deploy, a promotion) before its version is looked at:
+ * who may change it, a freeze (unless an admin overrides it), another deploy or a hand lock.
+ */
+export async function deployIntoRefusal(
+  slots: Readonly<Record<string, string | undefined>> & { readonly service?: string; readonly environment?: string },
+  actor: Actor,
+  ports: IntentPorts,
+): Promise<Refusal | undefined> {
+  const override = overrideOf(slots);
+  return (
+    (await changeRefusal(slots, actor, ports)) ??
+    (await freezeRefusal({ ...slots, ...(override !== undefined && { override }) }, actor, ports)) ??
+    (await busyRefusal(slots, actor, ports))
   );
 }

@@ -1,7 +1,7 @@
 import type { ImageVersion } from '../../integrations/images.port';
 import type { GuardAction, GuardRails, IntentPorts, Refusal } from '../define-intent';
-import { code, type Line, notice, type Run, strong } from '../reply';
-import { type ChangeReading, type ImageRef, readChanges } from './changes';
+import { code, type Line, notice, type Run, runsOf, strong } from '../reply';
+import { type ChangeReading, type ImageRef, readChanges, reasonOf } from './changes';
 import { digestOf } from './run/record';
 
 /** A change to an environment, as its guard rails and its card read it: what runs, what it deploys, and what changes. */
@@ -91,7 +91,7 @@ export async function guardFindings(
 export async function guardRefusal(context: ChangeContext, ports: IntentPorts): Promise<Refusal | undefined> {
   const findings = await guardFindings(context, ports, 'refuse');
   if (findings.length === 0) return undefined;
-  const lines = findings.flatMap((f, i): Run[] => [...(i > 0 ? [' '] : []), ...runsOfLine(f.line)]);
+  const lines = findings.flatMap((f, i): Run[] => [...(i > 0 ? [' '] : []), ...runsOf(f.line)]);
   return {
     reason: `guard-rail:${findings.map((f) => f.rule).join(',')}`,
     reply: notice(
@@ -105,10 +105,6 @@ export async function guardRefusal(context: ChangeContext, ports: IntentPorts): 
       ],
     ),
   };
-}
-
-function runsOfLine(line: Line): Run[] {
-  return Array.isArray(line) ? [...(line as Run[])] : [line as Run];
 }
 
 /** Whether the version ran in the environment before this one: runs there now, or a deployment there succeeded. */
@@ -150,7 +146,7 @@ async function untested(
     return {
       rule: 'untested',
       action,
-      line: ['I could not check whether ', code(version), ' ran in ', strong(before), ': ', reason(error), '.'],
+      line: ['I could not check whether ', code(version), ' ran in ', strong(before), ': ', reasonOf(error), '.'],
     };
   }
 }
@@ -175,7 +171,7 @@ async function pipelineFailing(
     return {
       rule: 'pipelineFailing',
       action,
-      line: ['I could not read whether ', strong(pipeline), ' is failing: ', reason(error), '.'],
+      line: ['I could not read whether ', strong(pipeline), ' is failing: ', reasonOf(error), '.'],
     };
   }
 }
@@ -247,7 +243,7 @@ async function skipped(
     return {
       rule: 'skippedReleases',
       action,
-      line: ['I could not count the releases it skips: ', reason(error), '.'],
+      line: ['I could not count the releases it skips: ', reasonOf(error), '.'],
     };
   }
 }
@@ -274,7 +270,7 @@ async function branch(
     return {
       rule: 'branch',
       action,
-      line: ['I could not read which branch ', code(context.target.version), ' was built from: ', reason(error), '.'],
+      line: ['I could not read which branch ', code(context.target.version), ' was built from: ', reasonOf(error), '.'],
     };
   }
   if (built === undefined)
@@ -295,9 +291,4 @@ async function branch(
     action,
     line: [code(context.target.version), ' was built from ', code(built), ', not ', ...expected, '.'],
   };
-}
-
-function reason(error: unknown): string {
-  const e = error as { userMessage?: unknown };
-  return typeof e?.userMessage === 'string' ? e.userMessage.replace(/\.$/, '') : 'AWS did not answer';
 }

@@ -4,12 +4,12 @@ import { code, type Line, notice, type Run, strong } from '../reply';
 import {
   busyRefusal,
   changeConfirmation,
-  changeRefusal,
+  deployIntoRefusal,
   guardRailRefusal,
   pinnedDigest,
   shortDigest,
 } from './deploy.policy';
-import { freezeRefusal, frozen, overrideInForce, overrideOf } from './freeze';
+import { frozen, overrideInForce, overrideOf } from './freeze';
 import { promoteIntent } from './promote.intent';
 import { digestOf } from './run/record';
 import { startRun } from './run/start';
@@ -215,14 +215,7 @@ async function alreadyThere(
  */
 export const promote = defineIntent(promoteIntent, {
   check: async ({ slots, actor }, ports) => {
-    const early =
-      (await changeRefusal(slots, actor, ports)) ??
-      (await freezeRefusal(
-        { ...slots, ...(overrideOf(slots) !== undefined && { override: overrideOf(slots) }) },
-        actor,
-        ports,
-      )) ??
-      (await busyRefusal(slots, actor, ports));
+    const early = await deployIntoRefusal(slots, actor, ports);
     if (early !== undefined) return early;
     // At Confirm, the image the card showed (its pins), whatever the source runs by now; before it, what it runs.
     const pins = pinnedPromotion(slots);

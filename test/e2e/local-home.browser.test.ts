@@ -1,24 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { type LocalServer, startLocalServer } from '../../bot/local/server';
-import { createMemoryLog } from '../../bot/logger';
-import { readSettings } from '../../bot/settings';
-import { SandboxClock } from '../../integrations/sandbox/clock';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stderr.write(
-    `NOTICE: skipping the local page's Home tab and chart browser test: no Chromium at ${CHROMIUM} (apt-get install chromium).\n`,
-  );
-}
-const describeBrowser = hasChromium ? describe : describe.skip;
-
-/** Where the screenshots go, for a person to look at (test-results/ is not committed). */
-const SHOTS = resolve(__dirname, '..', '..', 'test-results');
+import { describeBrowser, type LocalPage, openLocalPage, SHOTS } from '../support/local-browser';
 
 /** A data visualization block as the stand-in keeps it. */
 interface ChartBlock {
@@ -28,48 +12,20 @@ interface ChartBlock {
 }
 
 describeBrowser('the local page’s Home tab and charts in headless Chromium', () => {
-  let local: LocalServer;
-  let browser: Browser;
+  let local: LocalPage['local'];
   let page: Page;
+  let opened: LocalPage;
   /** Whatever the page asked of any address but the local server's: it must need no network. */
-  const elsewhere: string[] = [];
+  let elsewhere: string[] = [];
 
   beforeAll(async () => {
-    const settings = readSettings({ PORT: '0', OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-home-')) });
-    local = await startLocalServer(settings, parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), {
-      overrides: { log: createMemoryLog(), sandboxClock: new SandboxClock(Date.UTC(2026, 10, 23, 9)) },
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const origin = new URL(local.url).origin;
-    await page.route(
-      (url) => url.origin !== origin,
-      (route) => {
-        elsewhere.push(route.request().url());
-        void route.abort();
-      },
-    );
-    // Shorter than a test's own timeout, so that a wait that fails names what it waited for.
-    page.setDefaultTimeout(8_000);
-    // The link npm start prints: its token becomes the page's cookie.
-    await page.goto(`${local.url}/?token=${local.token}`);
+    opened = await openLocalPage(parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')), 'home');
+    ({ local, page } = opened);
+    elsewhere = opened.elsewhere;
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await local?.close();
+    await opened?.close();
   });
 
   /** Every row of the data tables in `scope`, page by page, each as its cells' texts with its table's caption. */

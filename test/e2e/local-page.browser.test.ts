@@ -1,25 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_CONFIG_PATH, parseConfig } from '../../bot/config';
-import { type LocalServer, startLocalServer } from '../../bot/local/server';
-import { createMemoryLog } from '../../bot/logger';
-import { readSettings } from '../../bot/settings';
-import { SandboxClock } from '../../integrations/sandbox/clock';
+import { describeBrowser, type LocalPage, openLocalPage, SHOTS } from '../support/local-browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stderr.write(
-    `NOTICE: skipping the local page browser test: no Chromium at ${CHROMIUM} (apt-get install chromium).\n`,
-  );
-}
-const describeBrowser = hasChromium ? describe : describe.skip;
-
-/** Where each flow leaves its screenshot, for a person to look at (test-results/ is not committed). */
-const SHOTS = resolve(__dirname, '..', '..', 'test-results', 'local-page');
+/** Where each flow leaves its screenshot. */
+const FLOWS = join(SHOTS, 'local-page');
 
 /** The people of the configuration below, as the page names them. */
 const DANA = 'U0KIM00001';
@@ -45,38 +32,17 @@ function teamConfig() {
 }
 
 describeBrowser('the local channel page in headless Chromium', () => {
-  let local: LocalServer;
-  let browser: Browser;
+  let local: LocalPage['local'];
   let page: Page;
+  let opened: LocalPage;
 
   beforeAll(async () => {
-    const settings = readSettings({ PORT: '0', OPSBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'opsbot-page-')) });
-    local = await startLocalServer(settings, teamConfig(), {
-      overrides: { log: createMemoryLog(), sandboxClock: new SandboxClock(Date.UTC(2026, 10, 23, 9)) },
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // Shorter than a test's own timeout, so that a wait that fails names what it waited for.
-    page.setDefaultTimeout(8_000);
-    // The link npm start prints: its token becomes the page's cookie.
-    await page.goto(`${local.url}/?token=${local.token}`);
+    opened = await openLocalPage(teamConfig(), 'page');
+    ({ local, page } = opened);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await local?.close();
+    await opened?.close();
   });
 
   async function type(text: string) {
@@ -95,7 +61,7 @@ describeBrowser('the local channel page in headless Chromium', () => {
   }
 
   async function shot(flow: string) {
-    await page.screenshot({ path: join(SHOTS, `${flow}.png`) });
+    await page.screenshot({ path: join(FLOWS, `${flow}.png`) });
   }
 
   it('opens on a welcome at the top of #deploys whose examples send themselves, as the person acting', async () => {
